@@ -1,0 +1,253 @@
+"""API pieces every resource shares: strict filters, pagination, field selection, CSV, model validation."""
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import InvalidPage
+from django.http import StreamingHttpResponse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import pagination, renderers, serializers, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+RESERVED_PARAMS = {"page", "page_size", "format", "fields"}
+MAX_PAGE_SIZE = 500
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter, plus a 400 naming any query parameter the endpoint does not know.
+
+    A typo such as `citizenshp=US` must not silently return everything.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        known = set(RESERVED_PARAMS)
+        if filterset_class is not None:
+            known |= set(filterset_class.base_filters)
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            raise ValidationError(
+                {name: [f"Unknown query parameter. Known parameters: {', '.join(sorted(known))}."] for name in unknown}
+            )
+        return super().filter_queryset(request, queryset, view)
+
+
+class TrackerPagination(pagination.PageNumberPagination):
+    """`page` and `page_size` (default 50, at most 500); a bad value of either is a 400 naming it."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            raise ValidationError({"page_size": ["A whole number from 1 to 500."]}) from None
+        if not 1 <= size <= self.max_page_size:
+            raise ValidationError({"page_size": [f"Must be from 1 to {self.max_page_size}; got {size}."]})
+        return size
+
+    def paginate_queryset(self, queryset, request, view=None):
+        raw = request.query_params.get(self.page_query_param, "1")
+        if not raw.isdigit() or int(raw) < 1:
+            raise ValidationError({"page": ["A whole number of 1 or more."]})
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except Exception as exc:  # DRF turns InvalidPage into NotFound; a script wants to know which field
+            if isinstance(exc.__cause__, InvalidPage) or "Invalid page" in str(exc):
+                raise ValidationError({"page": [f"Page {raw} is beyond the last page."]}) from None
+            raise
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    """Announces `?format=csv`; list views stream the body themselves (see `CSVStreamMixin`)."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        # Reached only for non-list responses (a detail, an error): one flattened row, or the error as JSON.
+        if isinstance(data, dict) and "detail" not in data and not _looks_like_errors(data, renderer_context):
+            out = io.StringIO()
+            row = flatten(data)
+            writer = csv.DictWriter(out, fieldnames=list(row))
+            writer.writeheader()
+            writer.writerow(row)
+            return out.getvalue().encode()
+        return json.dumps(data).encode()
+
+
+def _looks_like_errors(data, renderer_context) -> bool:
+    response = (renderer_context or {}).get("response")
+    return response is not None and response.status_code >= 400
+
+
+def flatten(row: dict) -> dict:
+    """One CSV row: lists of plain values joined with "|", nested objects and lists of them as JSON."""
+    flat = {}
+    for key, value in row.items():
+        if isinstance(value, list) and all(not isinstance(v, dict | list) for v in value):
+            flat[key] = "|".join("" if v is None else str(v) for v in value)
+        elif isinstance(value, dict | list):
+            flat[key] = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        elif value is None:
+            flat[key] = ""
+        else:
+            flat[key] = value
+    return flat
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_stream(header: list[str], rows: Iterable[dict]) -> Iterator[str]:
+    writer = csv.DictWriter(_Echo(), fieldnames=header, extrasaction="ignore")
+    yield "\ufeff"  # a byte-order mark so spreadsheet programs read UTF-8 names correctly
+    yield writer.writeheader()
+    for row in rows:
+        yield writer.writerow(row)
+
+
+class FieldSelectionMixin:
+    """`?fields=name,status,detentions.held_by` keeps only those fields, nested ones included."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is None or self.parent is not None and not isinstance(self.parent, serializers.ListSerializer):
+            return
+        raw = request.query_params.get("fields")
+        if not raw:
+            return
+        self._selection = parse_field_selection(raw)
+        unknown = sorted(set(self._selection) - set(self.fields))
+        if unknown:
+            raise ValidationError({"fields": [f"Unknown field(s): {', '.join(unknown)}. Known: {', '.join(self.fields)}."]})
+        for name in list(self.fields):
+            if name not in self._selection:
+                self.fields.pop(name)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        selection = getattr(self, "_selection", None)
+        return prune(data, selection) if selection else data
+
+
+def parse_field_selection(raw: str) -> dict:
+    """"a,b.c,b.d" → {"a": {}, "b": {"c": {}, "d": {}}}."""
+    tree: dict = {}
+    for path in raw.split(","):
+        node = tree
+        for part in filter(None, path.strip().split(".")):
+            node = node.setdefault(part, {})
+    return tree
+
+
+def prune(data, selection: dict):
+    if not selection:
+        return data
+    if isinstance(data, list):
+        return [prune(item, selection) for item in data]
+    if isinstance(data, dict):
+        return {k: prune(v, selection[k]) for k, v in data.items() if k in selection}
+    return data
+
+
+class ModelValidationMixin:
+    """Run the model's own `full_clean()` on writes, so the API validates exactly as the admin does."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        concrete = {f.name for f in model._meta.concrete_fields}
+        plain = {k: v for k, v in attrs.items() if k in concrete}
+        instance = self.instance if self.instance is not None else model()
+        original = {k: getattr(instance, k) for k in plain}
+        for key, value in plain.items():
+            setattr(instance, key, value)
+        try:
+            instance.full_clean(exclude=[f.name for f in model._meta.many_to_many])
+            for key in plain:  # full_clean may normalise values (partial dates to the 1st)
+                attrs[key] = getattr(instance, key)
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
+        finally:
+            for key, value in original.items():
+                setattr(instance, key, value)
+        return attrs
+
+
+class CSVStreamMixin:
+    """`?format=csv` on a list streams every matching row (no pagination), in constant memory."""
+
+    csv_chunk_size = 500
+
+    def list(self, request, *args, **kwargs):
+        if getattr(request.accepted_renderer, "format", None) != "csv":
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        serializer = self.get_serializer(queryset.none(), many=True)
+        header = list(serializer.child.fields)
+
+        def rows():
+            for obj in queryset.iterator(chunk_size=self.csv_chunk_size):
+                yield flatten(self.get_serializer(obj).data)
+
+        response = StreamingHttpResponse(csv_stream(header, rows()), content_type="text/csv; charset=utf-8")
+        name = self.basename or "export"
+        response["Content-Disposition"] = f'attachment; filename="{name}s.csv"'
+        return response
+
+
+ERRORS = {
+    400: OpenApiResponse(description="A bad filter value, page, page_size, fields or body; the JSON names the field."),
+    404: OpenApiResponse(description="Unknown, or a draft the caller may not see."),
+}
+LIST_PARAMETERS = [
+    OpenApiParameter("fields", OpenApiTypes.STR, description="Only these fields, comma-separated; nested as "
+                     "`detentions.held_by`."),  # fmt: skip
+    OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv", "api"], description="`csv` streams every "
+                     "matching row (not paginated); lists of values are joined with `|`, nested objects are JSON."),  # fmt: skip
+]
+
+
+def documented(viewset):
+    """Add the shared parameters and error responses to a viewset's schema."""
+    serializer = viewset.serializer_class
+    return extend_schema_view(
+        list=extend_schema(parameters=LIST_PARAMETERS, responses={200: serializer(many=True), **ERRORS}),
+        retrieve=extend_schema(
+            parameters=LIST_PARAMETERS[:1], responses={200: serializer, **ERRORS}
+        ),
+    )(viewset)
+
+
+class TrackerViewSet(CSVStreamMixin, viewsets.ModelViewSet):
+    """Base of every API resource."""
+
+    filter_backends = [StrictFilterBackend]
+    pagination_class = TrackerPagination
+    renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer]
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus model ValidationErrors (raised by services) as 400 with field names."""
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        return Response(detail, status=status.HTTP_400_BAD_REQUEST)
+    return drf_exception_handler(exc, context)

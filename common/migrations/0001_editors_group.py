@@ -1,0 +1,33 @@
+"""Create the "Editors" group: full rights on the case records, none on users or groups."""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+EDITOR_APPS = ("sources", "detainees", "exchanges")
+
+
+def create_editors(apps, schema_editor):
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    editors, _ = Group.objects.get_or_create(name="Editors")
+    editors.permissions.add(*Permission.objects.filter(content_type__app_label__in=EDITOR_APPS))
+
+
+def remove_editors(apps, schema_editor):
+    apps.get_model("auth", "Group").objects.filter(name="Editors").delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("sources", "0001_initial"),
+        ("detainees", "0002_initial"),
+        ("exchanges", "0002_initial"),
+    ]
+
+    operations = [migrations.RunPython(create_editors, remove_editors)]

@@ -1,0 +1,134 @@
+"""Pieces every app shares: timestamps, partial dates and the published queryset."""
+
+import datetime
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class TimeStampedModel(models.Model):
+    """Abstract base giving every record indexed creation and update times."""
+
+    created_at = models.DateTimeField(
+        auto_now_add=True, db_index=True, help_text="When the record was first saved."
+    )
+    updated_at = models.DateTimeField(
+        auto_now=True, db_index=True, help_text="When the record was last saved."
+    )
+
+    class Meta:
+        abstract = True
+
+
+class DatePrecision(models.TextChoices):
+    """How much of a date a source actually gives."""
+
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+
+def precision_field(date_field: str, **kwargs) -> models.CharField:
+    """The `<date>_precision` companion of a partial date field."""
+    return models.CharField(
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text=f"How precise {date_field} is: day, month (stored as the 1st) or year (stored as 1 January).",
+        **kwargs,
+    )
+
+
+def precision_constraint(model_name: str, date_field: str) -> models.CheckConstraint:
+    """Pin a precision column to its choices in the database."""
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{date_field}_precision__in": DatePrecision.values}),
+        name=f"{model_name}_{date_field}_precision_valid",
+    )
+
+
+def truncate_date(value: datetime.date | None, precision: str) -> datetime.date | None:
+    """Store a partial date as the first day of its month or year."""
+    if value is None:
+        return None
+    if precision == DatePrecision.MONTH:
+        return value.replace(day=1)
+    if precision == DatePrecision.YEAR:
+        return value.replace(month=1, day=1)
+    return value
+
+
+def format_partial_date(value: datetime.date | None, precision: str = DatePrecision.DAY) -> str:
+    """Show a date only as precisely as it is known: "17 February 2022", "February 2022", "2008"."""
+    if value is None:
+        return ""
+    if precision == DatePrecision.YEAR:
+        return str(value.year)
+    if precision == DatePrecision.MONTH:
+        return f"{value:%B} {value.year}"
+    return f"{value.day} {value:%B} {value.year}"
+
+
+class PartialDatesMixin:
+    """Normalise every `<field>` that has a `<field>_precision` companion before validation.
+
+    Models list their partial date fields in `partial_date_fields`.
+    """
+
+    partial_date_fields: tuple[str, ...] = ()
+
+    def normalise_partial_dates(self) -> None:
+        for field in self.partial_date_fields:
+            precision = getattr(self, f"{field}_precision")
+            setattr(self, field, truncate_date(getattr(self, field), precision))
+
+    def clean_fields(self, exclude=None):
+        self.normalise_partial_dates()
+        super().clean_fields(exclude=exclude)
+
+    def partial_date(self, field: str) -> str:
+        """The field formatted with its own precision."""
+        return format_partial_date(getattr(self, field), getattr(self, f"{field}_precision"))
+
+
+def check_order(errors: dict, earlier, later, later_field: str, message: str) -> None:
+    """Record `message` against `later_field` when `later` comes before `earlier`."""
+    if earlier and later and later < earlier:
+        errors.setdefault(later_field, []).append(message)
+
+
+def raise_if(errors: dict) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+class PublishedQuerySet(models.QuerySet):
+    """Visibility in one place: what the public may see."""
+
+    def published(self):
+        return self.filter(is_published=True)
+
+    def visible_to(self, user):
+        """Everything for staff who may change the records (preview), the published rest for others."""
+        opts = self.model._meta
+        if user is not None and user.is_active and user.is_staff and user.has_perm(
+            f"{opts.app_label}.change_{opts.model_name}"
+        ):
+            return self.all()
+        return self.published()
+
+
+def unique_slug(model: type[models.Model], text: str, *, max_length: int = 80) -> str:
+    """A slug for `text` not yet taken in `model` (Cyrillic transliterated, "-2", "-3" on clashes)."""
+    from django.utils.text import slugify
+
+    from common.text import transliterate
+
+    text = re.sub(r"[\u2010-\u2015/]", "-", text)  # "Griner–Bout" → "griner-bout", not "grinerbout"
+    base = slugify(transliterate(text))[:max_length].strip("-") or model._meta.model_name
+    slug, n = base, 1
+    while model._default_manager.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base[: max_length - len(str(n)) - 1]}-{n}"
+    return slug

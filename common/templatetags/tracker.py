@@ -1,0 +1,64 @@
+"""Template helpers: partial dates, country names and flags, citations."""
+
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django_countries import countries
+
+from common.models import format_partial_date
+
+register = template.Library()
+
+
+@register.simple_tag
+def partial_date(obj, field: str) -> str:
+    """`{% partial_date detention "detained_on" %}` → "February 2022" when that is all that is known."""
+    return format_partial_date(getattr(obj, field), getattr(obj, f"{field}_precision"))
+
+
+def _code(country) -> str:
+    return getattr(country, "code", country) or ""
+
+
+@register.filter
+def country_name(country) -> str:
+    code = _code(country)
+    return countries.name(code) or code
+
+
+@register.filter
+def flag(country) -> str:
+    """The flag emoji of a country code (regional indicator letters): no image, no network."""
+    code = _code(country)
+    if len(code) != 2 or not code.isalpha():
+        return ""
+    return "".join(chr(0x1F1E6 + ord(c) - ord("A")) for c in code.upper())
+
+
+@register.simple_tag(takes_context=True)
+def cite(context, obj) -> str:
+    """Numbered links to the sources of `obj` (prefetched) or to `obj` itself when it is a source."""
+    citations = context.get("citations")
+    if citations is None:
+        return ""
+    refs = citations.refs(obj.sources.all() if hasattr(obj, "sources") else [obj])
+    if not refs:
+        return format_html('<sup class="cite cite-missing" title="No source on file">[source needed]</sup>')
+    links = format_html_join(
+        "", '<a href="#source-{}" title="{}">[{}]</a>', ((n, s.citation_label(), n) for n, s in refs)
+    )
+    return format_html('<sup class="cite">{}</sup>', links)
+
+
+@register.simple_tag
+def source_url(source) -> str:
+    return reverse("sources:source-detail", args=[source.pk])
+
+
+@register.filter
+def get_item(mapping, key):
+    """`{{ request.GET|get_item:name }}`."""
+    try:
+        return mapping.get(key, "")
+    except AttributeError:
+        return ""

@@ -1,0 +1,68 @@
+"""Name normalisation for search and duplicate detection.
+
+Names of detainees reach us in several scripts and spellings: "Виктор Бут",
+"Viktor Bout", "Victor Bout". `search_key()` folds all of them to one
+comparable lower-case ASCII form ("viktor but"), so that a substring match on
+keys finds a case whatever spelling a researcher types.
+"""
+
+import re
+import unicodedata
+
+_CYRILLIC = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
+    "з": "z", "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
+    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
+    "я": "ya", "і": "i", "ї": "i", "є": "e", "ґ": "g", "ў": "u",
+}  # fmt: skip
+
+# Spelling variants that transliteration systems disagree on, folded to one form.
+# Order matters: longer patterns first.
+_FOLDS = [
+    (r"shch", "sch"),
+    (r"ck", "k"),
+    (r"c(?=[eiy])", "s"),
+    (r"c", "k"),
+    (r"q", "k"),
+    (r"x", "ks"),
+    (r"ph", "f"),
+    (r"w", "v"),
+    (r"kh", "h"),
+    (r"ou", "u"),
+    (r"oo", "u"),
+    (r"j", "i"),
+    (r"y", "i"),
+    (r"ii", "i"),
+    (r"ie", "e"),
+    (r"ei", "e"),
+    (r"ai", "a"),
+    (r"ff", "f"),
+    (r"([a-z])\1", r"\1"),
+]
+_FOLD_RES = [(re.compile(p), r) for p, r in _FOLDS]
+
+
+def transliterate(text: str) -> str:
+    """Lower-case ASCII: Cyrillic transliterated, accents stripped."""
+    text = text.lower()
+    text = "".join(_CYRILLIC.get(ch, ch) for ch in text)
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).encode("ascii", "ignore").decode()
+
+
+def fold_word(word: str) -> str:
+    for pattern, repl in _FOLD_RES:
+        word = pattern.sub(repl, word)
+    return word
+
+
+def search_words(text: str) -> list[str]:
+    """The folded words of `text`, in order."""
+    return [fold_word(w) for w in re.findall(r"[a-z0-9]+", transliterate(text))]
+
+
+def search_key(*texts: str) -> str:
+    """One space-separated key for several names; each name's words stay together, names split by ' | '."""
+    keys = [" ".join(search_words(t)) for t in texts if t]
+    return " | ".join(k for k in keys if k)

@@ -1,0 +1,78 @@
+"""View pieces every app shares."""
+
+from django.http import QueryDict
+from django.views.generic import DetailView, ListView
+
+
+class PublicMixin:
+    """Start every public page from what the visitor may see: published records, or drafts for staff editors."""
+
+    model = None
+
+    def get_base_queryset(self):
+        return self.model.objects.visible_to(self.request.user)
+
+
+class PublicDetailView(PublicMixin, DetailView):
+    def get_queryset(self):
+        return self.get_base_queryset()
+
+
+class FilteredListView(PublicMixin, ListView):
+    """A list page driven by the resource's FilterSet, the same one its API endpoint uses.
+
+    Bad filter values re-render the page with the errors and status 400; a page
+    number out of range shows the nearest page rather than an error.
+    """
+
+    filterset_class = None
+    paginate_by = 25
+    api_list_name = ""
+    sort_options: list[tuple[str, str]] = []
+
+    def get_queryset(self):
+        self.filterset = self.filterset_class(
+            self.request.GET or None, queryset=self.get_base_queryset(), request=self.request
+        )
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return self.filterset.queryset.none()
+        return self.filterset.qs
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
+        page = paginator.get_page(self.request.GET.get("page"))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def active_filters(self) -> QueryDict:
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        return params
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = self.active_filters()
+        context.update(
+            filter=self.filterset,
+            querystring=params.urlencode(),
+            has_filters=any(v for k, v in params.items() if k != "ordering"),
+            result_count=context["paginator"].count,
+            sort_options=self.sort_options,
+            facets=self.get_facets() if self.filterset.is_valid() or not self.filterset.is_bound else {},
+        )
+        return context
+
+    def get_facets(self) -> dict:
+        """{filter name: [(value, label, count, selected)]} — overridden where a list has facets."""
+        return {}
+
+    def facet_queryset(self, without: str):
+        """The list as filtered by every filter but `without`, for that filter's counts."""
+        data = self.request.GET.copy()
+        data.pop(without, None)
+        filterset = self.filterset_class(data, queryset=self.get_base_queryset(), request=self.request)
+        return filterset.qs if filterset.is_valid() else filterset.queryset.none()
+
+    def render_to_response(self, context, **kwargs):
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            kwargs.setdefault("status", 400)
+        return super().render_to_response(context, **kwargs)

@@ -1,0 +1,38 @@
+"""Atom feed of newly published cases and exchanges (published records only)."""
+
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from detainees.models import Detainee
+from exchanges.models import Exchange
+
+
+class LatestFeed(Feed):
+    """The 20 most recently created published cases and exchanges, newest first."""
+
+    feed_type = Atom1Feed
+    title = "Prisoner Exchange Tracker: new cases and exchanges"
+    subtitle = "Newly published cases of people detained by states, and prisoner exchanges."
+
+    def link(self):
+        return reverse("overview")
+
+    def items(self):
+        people = list(Detainee.objects.published().order_by("-created_at")[:20])
+        swaps = list(Exchange.objects.published().order_by("-created_at")[:20])
+        return sorted(people + swaps, key=lambda o: o.created_at, reverse=True)[:20]
+
+    def item_title(self, item):
+        return item.name
+
+    def item_description(self, item):
+        if isinstance(item, Exchange):
+            return f"Exchange{(' in ' + item.place) if item.place else ''}, {item.partial_date('date')}."
+        return item.description or "New case."
+
+    def item_pubdate(self, item):
+        return item.created_at
+
+    def item_updateddate(self, item):
+        return item.updated_at

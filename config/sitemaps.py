@@ -1,0 +1,42 @@
+"""sitemap.xml: published cases and exchanges only."""
+
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from detainees.models import Detainee
+from exchanges.models import Exchange
+
+
+class DetaineeSitemap(Sitemap):
+    changefreq = "weekly"
+    limit = 10000
+
+    def items(self):
+        return Detainee.objects.published().only("slug", "updated_at").order_by("id")
+
+    def lastmod(self, obj):
+        return obj.updated_at
+
+
+class ExchangeSitemap(Sitemap):
+    changefreq = "monthly"
+
+    def items(self):
+        return Exchange.objects.published().only("slug", "updated_at").order_by("id")
+
+    def lastmod(self, obj):
+        return obj.updated_at
+
+
+class PagesSitemap(Sitemap):
+    changefreq = "daily"
+
+    def items(self):
+        return ["overview", "detainees:detainee-list", "exchanges:exchange-list", "sources:source-list",
+                "sources:statement-list"]  # fmt: skip
+
+    def location(self, item):
+        return reverse(item)
+
+
+SITEMAPS = {"pages": PagesSitemap, "detainees": DetaineeSitemap, "exchanges": ExchangeSitemap}

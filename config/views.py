@@ -1,0 +1,68 @@
+"""Site-wide pages: the overview and the health check."""
+
+from django.db import connection
+from django.db.models import Count
+from django.db.models.functions import ExtractYear
+from django.http import JsonResponse
+from django.views.generic import TemplateView
+from django_countries import countries
+
+from detainees.models import Detainee, Status
+from exchanges.models import Exchange
+
+
+def year_chart(rows: list[tuple[int, int]], *, width: int = 640, height: int = 180) -> dict:
+    """Geometry of a server-rendered SVG bar chart of (year, count), every year in the range shown."""
+    if not rows:
+        return {"bars": [], "width": width, "height": height}
+    counts = dict(rows)
+    years = list(range(min(counts), max(counts) + 1))
+    top = max(counts.values())
+    slot = width / len(years)
+    plot = height - 30
+    bars = []
+    for i, year in enumerate(years):
+        n = counts.get(year, 0)
+        h = round(plot * n / top, 1) if top else 0
+        bars.append({
+            "year": year, "count": n, "x": round(i * slot + slot * 0.15, 1), "w": round(slot * 0.7, 1),
+            "y": round(plot - h, 1), "h": h, "label_x": round(i * slot + slot / 2, 1),
+            "show_label": len(years) <= 16 or year % 5 == 0,
+        })  # fmt: skip
+    return {"bars": bars, "width": width, "height": height, "plot": plot}
+
+
+class OverviewView(TemplateView):
+    """`/`: how many are held now and by whom, the latest exchanges, exchanges per year."""
+
+    template_name = "overview.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        people = Detainee.objects.published().with_status()
+        held = list(
+            people.filter(status=Status.HELD).order_by().values_list("held_by").annotate(n=Count("pk")).order_by("-n")
+        )
+        exchanges = Exchange.objects.published()
+        per_year = list(
+            exchanges.exclude(date=None).filter(status="completed").order_by().annotate(y=ExtractYear("date"))
+            .values_list("y").annotate(n=Count("pk")).order_by("y")
+        )  # fmt: skip
+        context.update(
+            held_total=sum(n for _, n in held),
+            held_by_country=[(code, countries.name(code), n) for code, n in held],
+            case_total=people.count(),
+            exchange_total=exchanges.count(),
+            latest_exchanges=list(exchanges.filter(status="completed").order_by("-date")[:5]),
+            chart=year_chart(per_year),
+        )
+        return context
+
+
+def healthz(request):
+    """For load balancers: one database round trip."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return JsonResponse({"status": "ok"})
+

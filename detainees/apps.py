@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class DetaineesConfig(AppConfig):
+    """People held by states, and each episode of their custody."""
+
+    name = "detainees"
+    verbose_name = "Detainees"

@@ -1,0 +1,157 @@
+"""The one FilterSet per resource, shared by the public list pages, the API and CSV."""
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+
+from common.filters import CountryChoiceFilter, SearchFilter, multi_country_q
+
+from .models import (
+    Charge,
+    ChargeCategory,
+    ChargeOutcome,
+    Designation,
+    DesignationKind,
+    Detainee,
+    Detention,
+    EndReason,
+    Sentence,
+    Status,
+)
+
+
+def held_on_q(day, prefix: str = "") -> Q:
+    """In custody on `day`: detained on or before it, not released before it."""
+    return Q(**{f"{prefix}detained_on__lte": day}) & (
+        Q(**{f"{prefix}released_on__isnull": True}) | Q(**{f"{prefix}released_on__gte": day})
+    )
+
+
+class DetaineeFilter(django_filters.FilterSet):
+    """Filters of `/detainees/` and `/api/v1/detainees/`; the queryset must come from `with_status()`."""
+
+    id = django_filters.BaseInFilter(field_name="id", help_text="One or more ids, comma-separated: 12,15.")
+    q = SearchFilter(label="Search", help_text="Name, original-script name or alias, in any spelling or script.")
+    citizenship = CountryChoiceFilter(method="filter_citizenship", help_text="A citizenship (ISO code), e.g. US.")
+    held_by = CountryChoiceFilter(
+        method="filter_held_by", label="Held by", help_text="Ever held by this country (ISO code), extradition included."
+    )
+    held_on = django_filters.DateFilter(
+        method="filter_held_on", label="In custody on", help_text="In custody on this date (YYYY-MM-DD)."
+    )
+    status = django_filters.ChoiceFilter(choices=Status.choices, help_text="Current status, derived from the latest detention.")
+    charge_category = django_filters.ChoiceFilter(
+        choices=ChargeCategory.choices, method="filter_charge_category", label="Charge", help_text="Charged with this."
+    )
+    designation = django_filters.ChoiceFilter(
+        choices=DesignationKind.choices, method="filter_designation", help_text="Designated as this by any authority."
+    )
+    detained_from = django_filters.DateFilter(
+        method="filter_noop", label="Detained from", help_text="A detention began on or after this date."
+    )
+    detained_to = django_filters.DateFilter(
+        method="filter_noop", label="Detained to", help_text="A detention began on or before this date."
+    )
+    exchange = django_filters.NumberFilter(
+        method="filter_exchange", min_value=1, help_text="Took part in this exchange (id)."
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text="Changed at or after this time (ISO 8601)."
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=[("name", "name"), ("latest_detained_on", "detained_on"), ("updated_at", "updated_at"),
+                ("created_at", "created_at"), ("born_on", "born_on")],  # fmt: skip
+        help_text="Sort by name, detained_on (latest detention), updated_at, created_at or born_on; '-' reverses.",
+    )
+
+    class Meta:
+        model = Detainee
+        fields = []
+
+    def filter_citizenship(self, qs, name, value):
+        return qs.filter(multi_country_q("citizenships", value))
+
+    def filter_held_by(self, qs, name, value):
+        return qs.filter(Exists(Detention.objects.filter(
+            Q(held_by=value) | Q(extradited_from=value), detainee=OuterRef("pk"))))  # fmt: skip
+
+    def filter_held_on(self, qs, name, value):
+        return qs.filter(Exists(Detention.objects.filter(held_on_q(value), detainee=OuterRef("pk"))))
+
+    def filter_charge_category(self, qs, name, value):
+        return qs.filter(Exists(Charge.objects.filter(category=value, detention__detainee=OuterRef("pk"))))
+
+    def filter_designation(self, qs, name, value):
+        return qs.filter(Exists(Designation.objects.filter(kind=value, detainee=OuterRef("pk"))))
+
+    def filter_exchange(self, qs, name, value):
+        # The reverse relation keeps detainees free of imports from exchanges; a person is once per exchange.
+        return qs.filter(exchange_participations__exchange_id=value)
+
+    def filter_noop(self, qs, name, value):
+        return qs  # applied together in filter_queryset, so both bounds hold for the same detention
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        start, end = self.form.cleaned_data.get("detained_from"), self.form.cleaned_data.get("detained_to")
+        if start or end:
+            detentions = Detention.objects.filter(detainee=OuterRef("pk"))
+            if start:
+                detentions = detentions.filter(detained_on__gte=start)
+            if end:
+                detentions = detentions.filter(detained_on__lte=end)
+            queryset = queryset.filter(Exists(detentions))
+        return queryset
+
+
+class DetentionFilter(django_filters.FilterSet):
+    detainee = django_filters.NumberFilter(field_name="detainee_id", min_value=1, help_text="Detainee id.")
+    held_by = CountryChoiceFilter(field_name="held_by", help_text="Holding country (ISO code).")
+    held_on = django_filters.DateFilter(method="filter_held_on", help_text="In custody on this date (YYYY-MM-DD).")
+    detained_from = django_filters.DateFilter(field_name="detained_on", lookup_expr="gte", help_text="Began on or after.")
+    detained_to = django_filters.DateFilter(field_name="detained_on", lookup_expr="lte", help_text="Began on or before.")
+    end_reason = django_filters.ChoiceFilter(choices=EndReason.choices, help_text="Why custody ended.")
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", help_text="Changed since.")
+    ordering = django_filters.OrderingFilter(fields=["detained_on", "released_on", "updated_at"])
+
+    class Meta:
+        model = Detention
+        fields = []
+
+    def filter_held_on(self, qs, name, value):
+        return qs.filter(held_on_q(value))
+
+
+class DesignationFilter(django_filters.FilterSet):
+    detainee = django_filters.NumberFilter(field_name="detainee_id", min_value=1, help_text="Detainee id.")
+    kind = django_filters.ChoiceFilter(choices=DesignationKind.choices, help_text="Kind of designation.")
+    authority_country = CountryChoiceFilter(field_name="authority_country", help_text="Country of the authority.")
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", help_text="Changed since.")
+    ordering = django_filters.OrderingFilter(fields=["designated_on", "updated_at"])
+
+    class Meta:
+        model = Designation
+        fields = []
+
+
+class ChargeFilter(django_filters.FilterSet):
+    detainee = django_filters.NumberFilter(field_name="detention__detainee_id", min_value=1, help_text="Detainee id.")
+    category = django_filters.ChoiceFilter(choices=ChargeCategory.choices, help_text="Kind of accusation.")
+    outcome = django_filters.ChoiceFilter(choices=ChargeOutcome.choices, help_text="Where the charge stands.")
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", help_text="Changed since.")
+    ordering = django_filters.OrderingFilter(fields=["id", "updated_at"])
+
+    class Meta:
+        model = Charge
+        fields = []
+
+
+class SentenceFilter(django_filters.FilterSet):
+    detainee = django_filters.NumberFilter(field_name="detention__detainee_id", min_value=1, help_text="Detainee id.")
+    sentenced_from = django_filters.DateFilter(field_name="sentenced_on", lookup_expr="gte", help_text="On or after.")
+    sentenced_to = django_filters.DateFilter(field_name="sentenced_on", lookup_expr="lte", help_text="On or before.")
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", help_text="Changed since.")
+    ordering = django_filters.OrderingFilter(fields=["sentenced_on", "term_months", "updated_at"])
+
+    class Meta:
+        model = Sentence
+        fields = []

@@ -1,0 +1,532 @@
+"""Detainees and their custody: detentions, transfers, charges, sentences, designations."""
+
+import datetime
+
+from django.contrib.contenttypes.fields import GenericRelation
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.urls import reverse
+from django.utils import timezone
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from common.models import (
+    PartialDatesMixin,
+    PublishedQuerySet,
+    TimeStampedModel,
+    check_order,
+    precision_constraint,
+    precision_field,
+    raise_if,
+    unique_slug,
+)
+from common.text import search_key, search_words
+
+
+def sources_field(what: str) -> models.ManyToManyField:
+    """The citations of a record: the sources that support it."""
+    return models.ManyToManyField(
+        "sources.Source",
+        blank=True,
+        related_name=f"cited_{what}",
+        help_text="Sources that support this record. Every published fact needs at least one.",
+    )
+
+
+class Status(models.TextChoices):
+    """A detainee's situation, derived from their latest detention."""
+
+    HELD = "held", "Held"
+    RELEASED = "released", "Released"
+    EXCHANGED = "exchanged", "Exchanged"
+    DECEASED = "deceased", "Deceased"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class DetaineeQuerySet(PublishedQuerySet):
+    """Queries on detainees; `with_status()` is the one place status and holder are derived."""
+
+    def with_status(self):
+        latest = Detention.objects.filter(detainee=OuterRef("pk")).order_by("-detained_on", "-id")
+        return self.annotate(
+            latest_detained_on=Subquery(latest.values("detained_on")[:1]),
+            latest_detained_on_precision=Subquery(latest.values("detained_on_precision")[:1]),
+            latest_released_on=Subquery(latest.values("released_on")[:1]),
+            latest_released_on_precision=Subquery(latest.values("released_on_precision")[:1]),
+            latest_end_reason=Subquery(latest.values("end_reason")[:1]),
+            latest_held_by=Subquery(latest.values("held_by")[:1]),
+        ).annotate(
+            status=Case(
+                When(latest_detained_on__isnull=True, then=Value(Status.UNKNOWN)),
+                When(latest_end_reason=Detention.EndReason.EXCHANGED, then=Value(Status.EXCHANGED)),
+                When(latest_end_reason=Detention.EndReason.DIED_IN_CUSTODY, then=Value(Status.DECEASED)),
+                When(Q(latest_end_reason="") & Q(latest_released_on__isnull=True), then=Value(Status.HELD)),
+                default=Value(Status.RELEASED),
+                output_field=models.CharField(),
+            ),
+            held_by=Case(
+                When(status=Status.HELD, then=F("latest_held_by")),
+                default=Value(None),
+                output_field=models.CharField(),
+            ),
+        )
+
+    def search(self, query: str):
+        """Every word of `query` must occur in a name, original-script name or alias, in any spelling."""
+        words = search_words(query)
+        qs = self
+        for word in words:
+            qs = qs.filter(search_key__contains=word)
+        return qs
+
+
+class Detainee(PartialDatesMixin, TimeStampedModel):
+    """A person held by a state."""
+
+    partial_date_fields = ("born_on",)
+
+    name = models.CharField(max_length=200, help_text='Name in Latin script as most sources write it, e.g. "Viktor Bout".')
+    slug = models.SlugField(
+        max_length=90,
+        unique=True,
+        editable=False,
+        help_text="Address of the case page; set once from the name and kept when the name is edited.",
+    )
+    name_original = models.CharField(
+        max_length=200, blank=True, help_text='Name in the original script, e.g. "Виктор Бут".'
+    )
+    aliases = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Other spellings and transliterations, as a list: ["Victor Bout", "Viktor Anatolyevich Bout"].',
+    )
+    citizenships = CountryField(multiple=True, blank=True, help_text="Every citizenship the person holds.")
+    born_on = models.DateField(null=True, blank=True, help_text="Date of birth.")
+    born_on_precision = precision_field("born_on")
+    description = models.CharField(
+        max_length=300, blank=True, help_text='Who they are in a few words: "basketball player", "former US Marine".'
+    )
+    wikidata_id = models.CharField(
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata id looks like Q123456.")],
+        help_text="Wikidata item, e.g. Q7137.",
+    )
+    is_published = models.BooleanField(
+        default=False, db_index=True, help_text="Visible to the public. Drafts are seen only by editors."
+    )
+    sources = sources_field("detainees")
+    claims = GenericRelation("sources.Claim", related_query_name="detainee")
+    search_key = models.TextField(
+        editable=False, default="", help_text="Folded names and aliases for search; derived, never edited."
+    )
+
+    objects = DetaineeQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[sources], excluded_fields=["search_key"])
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            precision_constraint("detainee", "born_on"),
+            models.UniqueConstraint(
+                fields=["wikidata_id"], condition=~Q(wikidata_id=""), name="detainee_wikidata_id_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["is_published", "name"], name="detainee_published_name_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("detainees:detainee-detail", args=[self.slug])
+
+    def clean(self):
+        errors = {}
+        if not isinstance(self.aliases, list) or not all(isinstance(a, str) and a.strip() for a in self.aliases):
+            errors["aliases"] = ["Aliases must be a list of non-empty names."]
+        else:
+            self.aliases = [a.strip() for a in self.aliases]
+        raise_if(errors)
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Detainee, self.name)
+        self.search_key = self.compute_search_key()
+        super().save(*args, **kwargs)
+
+    def compute_search_key(self) -> str:
+        return search_key(self.name, self.name_original, *(self.aliases or []))
+
+    def days_held(self, today: datetime.date | None = None) -> int:
+        """Days in custody over all detentions, up to today for one still open (uses prefetched detentions)."""
+        today = today or timezone.localdate()
+        return sum(d.days_held(today) for d in self.detentions.all())
+
+
+class EndReason(models.TextChoices):
+    RELEASED = "released", "Released"
+    EXCHANGED = "exchanged", "Exchanged"
+    PARDONED = "pardoned", "Pardoned"
+    SENTENCE_SERVED = "sentence_served", "Sentence served"
+    DEPORTED = "deported", "Deported"
+    DIED_IN_CUSTODY = "died_in_custody", "Died in custody"
+    ESCAPED = "escaped", "Escaped"
+
+
+class Detention(PartialDatesMixin, TimeStampedModel):
+    """One episode of custody, from arrest to release."""
+
+    partial_date_fields = ("detained_on", "extradited_on", "released_on")
+
+    EndReason = EndReason
+
+    detainee = models.ForeignKey(
+        Detainee, on_delete=models.CASCADE, related_name="detentions", help_text="The person held."
+    )
+    held_by = CountryField(help_text="The state holding the person (after any extradition).")
+    detained_on = models.DateField(help_text="Date of arrest or detention.")
+    detained_on_precision = precision_field("detained_on")
+    place = models.CharField(max_length=200, blank=True, help_text='Where they were detained: "Sheremetyevo airport, Moscow".')
+    circumstances = models.CharField(
+        max_length=300, blank=True, help_text='How: "airport customs search", "sting operation".'
+    )
+    extradited_from = CountryField(
+        blank=True, help_text="Country that arrested the person and extradited them to the holder, if any."
+    )
+    extradited_on = models.DateField(null=True, blank=True, help_text="Date of the extradition.")
+    extradited_on_precision = precision_field("extradited_on")
+    released_on = models.DateField(null=True, blank=True, help_text="End of custody; empty while held.")
+    released_on_precision = precision_field("released_on")
+    end_reason = models.CharField(
+        max_length=20, choices=EndReason.choices, blank=True, help_text="Why custody ended; empty while held."
+    )
+    sources = sources_field("detentions")
+    claims = GenericRelation("sources.Claim", related_query_name="detention")
+
+    history = HistoricalRecords(m2m_fields=[sources])
+
+    class Meta:
+        ordering = ["detained_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(released_on__gte=F("detained_on")) | Q(released_on=None),
+                name="detention_release_after_detention",
+            ),
+            models.CheckConstraint(
+                condition=Q(extradited_on__gte=F("detained_on")) | Q(extradited_on=None),
+                name="detention_extradition_after_detention",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_reason__in=[*EndReason.values, ""]), name="detention_end_reason_valid"
+            ),
+            precision_constraint("detention", "detained_on"),
+            precision_constraint("detention", "extradited_on"),
+            precision_constraint("detention", "released_on"),
+        ]
+        indexes = [
+            models.Index(fields=["detainee", "-detained_on"], name="detention_latest_idx"),
+            models.Index(fields=["held_by", "detained_on"], name="detention_held_by_idx"),
+            models.Index(fields=["detained_on"], name="detention_detained_on_idx"),
+            models.Index(fields=["released_on"], name="detention_released_on_idx"),
+            models.Index(fields=["end_reason"], name="detention_end_reason_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.detainee} held by {self.held_by.name or self.held_by} from {self.partial_date('detained_on')}"
+
+    def clean(self):
+        errors: dict[str, list[str]] = {}
+        check_order(errors, self.detained_on, self.released_on, "released_on", "Release cannot come before detention.")
+        check_order(errors, self.detained_on, self.extradited_on, "extradited_on", "Extradition cannot come before detention.")
+        check_order(errors, self.extradited_on, self.released_on, "released_on", "Release cannot come before extradition.")
+        if self.released_on and not self.end_reason:
+            errors.setdefault("end_reason", []).append("Say why custody ended, or clear the release date.")
+        if self.end_reason and not self.released_on:
+            errors.setdefault("released_on", []).append("Give the release date (a month or a year will do).")
+        if self.extradited_on and not self.extradited_from:
+            errors.setdefault("extradited_from", []).append("Which country extradited the person?")
+        if self.extradited_from and self.extradited_from == self.held_by:
+            errors.setdefault("extradited_from", []).append("A country cannot extradite a person to itself.")
+        raise_if(errors)
+
+    @property
+    def is_open(self) -> bool:
+        return self.released_on is None
+
+    def days_held(self, today: datetime.date) -> int:
+        end = self.released_on or today
+        return max((end - self.detained_on).days, 0)
+
+
+class FacilityKind(models.TextChoices):
+    PRE_TRIAL_CENTRE = "pre_trial_centre", "Pre-trial centre"
+    PRISON = "prison", "Prison"
+    PENAL_COLONY = "penal_colony", "Penal colony"
+    FEDERAL_PRISON = "federal_prison", "Federal prison"
+    IMMIGRATION_DETENTION = "immigration_detention", "Immigration detention"
+    OTHER = "other", "Other"
+
+
+class Transfer(PartialDatesMixin, TimeStampedModel):
+    """A move between places of custody within one detention."""
+
+    partial_date_fields = ("moved_on",)
+
+    FacilityKind = FacilityKind
+
+    detention = models.ForeignKey(Detention, on_delete=models.CASCADE, related_name="transfers", help_text="The detention.")
+    moved_on = models.DateField(help_text="Date of the move.")
+    moved_on_precision = precision_field("moved_on")
+    facility_name = models.CharField(max_length=200, help_text='"Penal colony IK-2, Mordovia".')
+    facility_kind = models.CharField(
+        max_length=30, choices=FacilityKind.choices, default=FacilityKind.OTHER, help_text="Kind of facility."
+    )
+    sources = sources_field("transfers")
+
+    history = HistoricalRecords(m2m_fields=[sources])
+
+    class Meta:
+        ordering = ["moved_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(facility_kind__in=FacilityKind.values), name="transfer_facility_kind_valid"),
+            precision_constraint("transfer", "moved_on"),
+        ]
+
+    def __str__(self):
+        return f"{self.facility_name} ({self.partial_date('moved_on')})"
+
+    def clean(self):
+        errors: dict[str, list[str]] = {}
+        if self.detention_id:
+            check_order(errors, self.detention.detained_on, self.moved_on, "moved_on", "A transfer cannot come before the detention began.")
+            if self.detention.released_on and self.moved_on and self.moved_on > self.detention.released_on:
+                errors.setdefault("moved_on", []).append("A transfer cannot come after release.")
+        raise_if(errors)
+
+
+class ChargeCategory(models.TextChoices):
+    DRUGS = "drugs", "Drugs"
+    ESPIONAGE = "espionage", "Espionage"
+    TREASON = "treason", "Treason"
+    ARMS_TRAFFICKING = "arms_trafficking", "Arms trafficking"
+    TERRORISM = "terrorism", "Terrorism"
+    CYBERCRIME = "cybercrime", "Cybercrime"
+    FRAUD = "fraud", "Fraud"
+    VIOLENCE = "violence", "Violence"
+    POLITICAL = "political", "Political"
+    IMMIGRATION = "immigration", "Immigration"
+    OTHER = "other", "Other"
+
+
+class ChargeOutcome(models.TextChoices):
+    PENDING = "pending", "Pending"
+    CONVICTED = "convicted", "Convicted"
+    ACQUITTED = "acquitted", "Acquitted"
+    DROPPED = "dropped", "Dropped"
+
+
+class Charge(TimeStampedModel):
+    """An accusation within a detention."""
+
+    Category = ChargeCategory
+
+    Outcome = ChargeOutcome
+
+    detention = models.ForeignKey(Detention, on_delete=models.CASCADE, related_name="charges", help_text="The detention.")
+    category = models.CharField(max_length=20, choices=Category.choices, db_index=True, help_text="Kind of accusation.")
+    statute = models.CharField(max_length=200, blank=True, help_text='Law invoked: "Criminal Code art. 229.1".')
+    description = models.TextField(blank=True, help_text="The accusation in the editor's words.")
+    outcome = models.CharField(
+        max_length=10, choices=Outcome.choices, default=Outcome.PENDING, db_index=True, help_text="Where the charge stands."
+    )
+    sources = sources_field("charges")
+
+    history = HistoricalRecords(m2m_fields=[sources])
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(category__in=ChargeCategory.values), name="charge_category_valid"),
+            models.CheckConstraint(condition=Q(outcome__in=ChargeOutcome.values), name="charge_outcome_valid"),
+        ]
+
+    def __str__(self):
+        statute = f" ({self.statute})" if self.statute else ""
+        return f"{self.get_category_display()}{statute}"
+
+
+CURRENCY = RegexValidator(r"^[A-Z]{3}$", "Use the three-letter ISO 4217 code, e.g. RUB or USD.")
+
+
+class Sentence(PartialDatesMixin, TimeStampedModel):
+    """A court's sentence in a detention."""
+
+    partial_date_fields = ("sentenced_on",)
+
+    detention = models.ForeignKey(Detention, on_delete=models.CASCADE, related_name="sentences", help_text="The detention.")
+    charges = models.ManyToManyField(
+        Charge, blank=True, related_name="sentences", help_text="The charges of the same detention that it covers."
+    )
+    court = models.CharField(max_length=200, blank=True, help_text='"Khimki City Court".')
+    sentenced_on = models.DateField(help_text="Date of the sentence.")
+    sentenced_on_precision = precision_field("sentenced_on")
+    term_months = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Custodial term in months (9 years = 108). Empty for life or a fine only."
+    )
+    is_life = models.BooleanField(default=False, help_text="Life imprisonment.")
+    fine_amount = models.DecimalField(
+        max_digits=16, decimal_places=2, null=True, blank=True, help_text="Fine, in the currency below."
+    )
+    fine_currency = models.CharField(max_length=3, blank=True, validators=[CURRENCY], help_text="ISO 4217 code: RUB, USD.")
+    sources = sources_field("sentences")
+
+    history = HistoricalRecords(m2m_fields=[sources, charges])
+
+    class Meta:
+        ordering = ["sentenced_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(term_months__gt=0) | Q(term_months=None), name="sentence_term_positive"),
+            models.CheckConstraint(
+                condition=~(Q(is_life=True) & Q(term_months__isnull=False)), name="sentence_life_has_no_term"
+            ),
+            models.CheckConstraint(condition=Q(fine_amount__gte=0) | Q(fine_amount=None), name="sentence_fine_not_negative"),
+            precision_constraint("sentence", "sentenced_on"),
+        ]
+        indexes = [models.Index(fields=["sentenced_on"], name="sentence_sentenced_on_idx")]
+
+    def __str__(self):
+        return f"{self.term_display() or 'Sentence'} ({self.partial_date('sentenced_on')})"
+
+    def clean(self):
+        errors: dict[str, list[str]] = {}
+        if self.is_life and self.term_months:
+            errors["term_months"] = ["A life sentence has no term in months; clear one of them."]
+        if self.fine_amount is not None and not self.fine_currency:
+            errors["fine_currency"] = ["Give the currency of the fine."]
+        if self.fine_currency and self.fine_amount is None:
+            errors["fine_amount"] = ["Give the amount of the fine, or clear the currency."]
+        if self.detention_id:
+            check_order(errors, self.detention.detained_on, self.sentenced_on, "sentenced_on", "A sentence cannot come before the detention began.")
+        raise_if(errors)
+
+    def validate_charges(self, charges) -> None:
+        """Charges a sentence covers must belong to its own detention."""
+        foreign = [str(c) for c in charges if c.detention_id != self.detention_id]
+        if foreign:
+            raise ValidationError({"charges": [f"Not a charge of this detention: {', '.join(foreign)}."]})
+
+    def term_display(self) -> str:
+        """"Life", "9 years", "3 years 6 months", plus the fine."""
+        parts = []
+        if self.is_life:
+            parts.append("Life imprisonment")
+        elif self.term_months:
+            years, months = divmod(self.term_months, 12)
+            term = []
+            if years:
+                term.append(f"{years} year{'s' if years != 1 else ''}")
+            if months:
+                term.append(f"{months} month{'s' if months != 1 else ''}")
+            parts.append(" ".join(term))
+        if self.fine_amount is not None:
+            parts.append(f"fine of {self.fine_amount:,.0f} {self.fine_currency}")
+        return ", ".join(parts)
+
+
+class SentenceChangeKind(models.TextChoices):
+    APPEAL_UPHELD = "appeal_upheld", "Appeal upheld"
+    REDUCED = "reduced", "Reduced"
+    INCREASED = "increased", "Increased"
+    COMMUTED = "commuted", "Commuted"
+    PARDONED = "pardoned", "Pardoned"
+
+
+class SentenceChange(PartialDatesMixin, TimeStampedModel):
+    """A later change to a sentence: an appeal, a reduction, a commutation, a pardon."""
+
+    partial_date_fields = ("changed_on",)
+
+    Kind = SentenceChangeKind
+
+    sentence = models.ForeignKey(Sentence, on_delete=models.CASCADE, related_name="changes", help_text="The sentence changed.")
+    kind = models.CharField(max_length=20, choices=Kind.choices, help_text="What happened to the sentence.")
+    changed_on = models.DateField(help_text="Date of the decision.")
+    changed_on_precision = precision_field("changed_on")
+    court = models.CharField(max_length=200, blank=True, help_text="Court or authority that decided.")
+    new_term_months = models.PositiveIntegerField(null=True, blank=True, help_text="The term in months after the change, if it changed.")
+    description = models.TextField(blank=True, help_text="The decision in the editor's words.")
+    sources = sources_field("sentence_changes")
+
+    history = HistoricalRecords(m2m_fields=[sources])
+
+    class Meta:
+        ordering = ["changed_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=SentenceChangeKind.values), name="sentence_change_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(new_term_months__gt=0) | Q(new_term_months=None), name="sentence_change_term_positive"
+            ),
+            precision_constraint("sentence_change", "changed_on"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.partial_date('changed_on')})"
+
+    def clean(self):
+        errors: dict[str, list[str]] = {}
+        if self.sentence_id:
+            check_order(errors, self.sentence.sentenced_on, self.changed_on, "changed_on", "A change cannot come before the sentence.")
+        raise_if(errors)
+
+
+class DesignationKind(models.TextChoices):
+    WRONGFULLY_DETAINED = "wrongfully_detained", "Wrongfully detained"
+    HOSTAGE = "hostage", "Hostage"
+    POLITICAL_PRISONER = "political_prisoner", "Political prisoner"
+    PRISONER_OF_CONSCIENCE = "prisoner_of_conscience", "Prisoner of conscience"
+    OTHER = "other", "Other"
+
+
+class Designation(PartialDatesMixin, TimeStampedModel):
+    """A dated recognition of a detainee's status by an authority."""
+
+    partial_date_fields = ("designated_on", "withdrawn_on")
+
+    Kind = DesignationKind
+
+    detainee = models.ForeignKey(Detainee, on_delete=models.CASCADE, related_name="designations", help_text="The person.")
+    authority = models.CharField(max_length=200, help_text='Who designated: "US State Department", "Memorial".')
+    authority_country = CountryField(blank=True, db_index=True, help_text="Country of the authority.")
+    kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True, help_text="What they were recognised as.")
+    designated_on = models.DateField(null=True, blank=True, help_text="Date of the designation.")
+    designated_on_precision = precision_field("designated_on")
+    withdrawn_on = models.DateField(null=True, blank=True, help_text="Date the designation was withdrawn, if it was.")
+    withdrawn_on_precision = precision_field("withdrawn_on")
+    sources = sources_field("designations")
+
+    history = HistoricalRecords(m2m_fields=[sources])
+
+    class Meta:
+        ordering = ["designated_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=DesignationKind.values), name="designation_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(withdrawn_on__gte=F("designated_on")) | Q(withdrawn_on=None) | Q(designated_on=None),
+                name="designation_withdrawn_after_designated",
+            ),
+            precision_constraint("designation", "designated_on"),
+            precision_constraint("designation", "withdrawn_on"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.authority})"
+
+    def clean(self):
+        errors: dict[str, list[str]] = {}
+        check_order(errors, self.designated_on, self.withdrawn_on, "withdrawn_on", "Withdrawal cannot come before the designation.")
+        raise_if(errors)
+

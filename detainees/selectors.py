@@ -1,0 +1,105 @@
+"""Read paths of a case: what the case page and the API load, and the timeline built from it."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django_countries import countries
+
+from common.models import format_partial_date
+
+from .models import Detainee, Detention, Sentence, Status
+
+
+def case_queryset(user=None):
+    """A detainee with everything the case page shows, in a fixed number of queries."""
+    sentences = Sentence.objects.prefetch_related("sources", "charges", "changes__sources")
+    detentions = Detention.objects.prefetch_related(
+        "sources",
+        "charges__sources",
+        Prefetch("sentences", queryset=sentences),
+        "transfers__sources",
+    )
+    base = Detainee.objects.visible_to(user) if user is not None else Detainee.objects.published()
+    return base.with_status().prefetch_related(
+        "sources",
+        Prefetch("detentions", queryset=detentions),
+        "designations__sources",
+    )
+
+
+@dataclass
+class Event:
+    """One dated line of a case's timeline."""
+
+    date: datetime.date | None
+    precision: str
+    kind: str
+    text: str
+    cited: object = None  # the record whose sources back this line
+    link: str = ""
+    extra: list = field(default_factory=list)
+
+    @property
+    def when(self) -> str:
+        return format_partial_date(self.date, self.precision) or "Date unknown"
+
+
+def timeline(detainee: Detainee, participations=()) -> list[Event]:
+    """Every dated event of a case, oldest first: detained, extradited, moved, sentenced, appeals, released."""
+    events: list[Event] = []
+    for d in detainee.detentions.all():
+        holder = countries.name(d.held_by.code)
+        where = f" in {d.place}" if d.place else ""
+        how = f" ({d.circumstances})" if d.circumstances else ""
+        if d.extradited_from:
+            events.append(Event(d.detained_on, d.detained_on_precision, "detained",
+                                f"Detained{where}{how}", d))  # fmt: skip
+            events.append(Event(d.extradited_on, d.extradited_on_precision, "extradited",
+                                f"Extradited from {countries.name(d.extradited_from.code)} to {holder}", d))  # fmt: skip
+        else:
+            events.append(Event(d.detained_on, d.detained_on_precision, "detained",
+                                f"Detained by {holder}{where}{how}", d))  # fmt: skip
+        for t in d.transfers.all():
+            events.append(Event(t.moved_on, t.moved_on_precision, "transferred",
+                                f"Moved to {t.facility_name}", t))  # fmt: skip
+        for s in d.sentences.all():
+            court = f" by {s.court}" if s.court else ""
+            events.append(Event(s.sentenced_on, s.sentenced_on_precision, "sentenced",
+                                f"Sentenced{court}: {s.term_display() or 'no custodial term'}", s))  # fmt: skip
+            for c in s.changes.all():
+                term = f"; term now {c.new_term_months} months" if c.new_term_months else ""
+                text = f"{c.get_kind_display()}{' by ' + c.court if c.court else ''}{term}"
+                events.append(Event(c.changed_on, c.changed_on_precision, "appeal", text, c))
+        if d.released_on:
+            if d.end_reason == "exchanged":
+                exchange = next((p.exchange for p in participations if p.exchange.date and
+                                 abs((p.exchange.date - d.released_on).days) <= 31), None)  # fmt: skip
+                text = f"Exchanged: released by {holder}"
+                link = exchange.get_absolute_url() if exchange else ""
+                events.append(Event(d.released_on, d.released_on_precision, "exchanged", text, d, link,
+                                    [exchange] if exchange else []))  # fmt: skip
+            else:
+                events.append(Event(d.released_on, d.released_on_precision, d.end_reason,
+                                    f"{d.get_end_reason_display()} by {holder}", d))  # fmt: skip
+    for g in detainee.designations.all():
+        events.append(Event(g.designated_on, g.designated_on_precision, "designated",
+                            f"Designated {g.get_kind_display().lower()} by {g.authority}", g))  # fmt: skip
+    return sorted(events, key=lambda e: (e.date or datetime.date.max))
+
+
+def status_sentence(detainee: Detainee) -> str:
+    """The case in one line: "Held by Russia since 17 February 2022", "Exchanged on 8 December 2022"."""
+    since = format_partial_date(detainee.latest_detained_on, detainee.latest_detained_on_precision)
+    ended = format_partial_date(detainee.latest_released_on, detainee.latest_released_on_precision)
+    on = "in" if detainee.latest_released_on_precision != "day" else "on"
+    match detainee.status:
+        case Status.HELD:
+            return f"Held by {countries.name(detainee.held_by)} since {since}"
+        case Status.EXCHANGED:
+            return f"Exchanged {on} {ended}"
+        case Status.DECEASED:
+            return f"Died in custody {on} {ended}"
+        case Status.RELEASED:
+            return f"Released {on} {ended}"
+    return "Status unknown: no detention on file"

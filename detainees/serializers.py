@@ -1,0 +1,160 @@
+"""API representations of detainees and their custody."""
+
+from django.utils import timezone
+from django_countries.serializers import CountryFieldMixin
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from common.api import FieldSelectionMixin, ModelValidationMixin
+
+from .models import Charge, Designation, Detainee, Detention, Sentence, SentenceChange, Status, Transfer
+
+
+class SentenceChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SentenceChange
+        fields = ["id", "kind", "changed_on", "changed_on_precision", "court", "new_term_months", "description",
+                  "sources"]  # fmt: skip
+
+
+class ChargeSerializer(FieldSelectionMixin, ModelValidationMixin, serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:charge-detail")
+
+    class Meta:
+        model = Charge
+        fields = ["id", "url", "detention", "category", "statute", "description", "outcome", "sources",
+                  "created_at", "updated_at"]  # fmt: skip
+
+
+class SentenceSerializer(FieldSelectionMixin, ModelValidationMixin, serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:sentence-detail")
+    changes = SentenceChangeSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Sentence
+        fields = [
+            "id", "url", "detention", "charges", "court", "sentenced_on", "sentenced_on_precision", "term_months",
+            "is_life", "fine_amount", "fine_currency", "changes", "sources", "created_at", "updated_at",
+        ]  # fmt: skip
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if "charges" in attrs:
+            probe = Sentence(detention=attrs.get("detention") or getattr(self.instance, "detention", None))
+            probe.validate_charges(attrs["charges"])
+        return attrs
+
+
+class TransferSerializer(FieldSelectionMixin, ModelValidationMixin, serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:transfer-detail")
+
+    class Meta:
+        model = Transfer
+        fields = ["id", "url", "detention", "moved_on", "moved_on_precision", "facility_name", "facility_kind",
+                  "sources", "created_at", "updated_at"]  # fmt: skip
+
+
+class DesignationSerializer(FieldSelectionMixin, ModelValidationMixin, CountryFieldMixin, serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:designation-detail")
+
+    class Meta:
+        model = Designation
+        fields = [
+            "id", "url", "detainee", "authority", "authority_country", "kind", "designated_on",
+            "designated_on_precision", "withdrawn_on", "withdrawn_on_precision", "sources", "created_at", "updated_at",
+        ]  # fmt: skip
+
+
+class DetentionSerializer(FieldSelectionMixin, ModelValidationMixin, CountryFieldMixin, serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:detention-detail")
+
+    class Meta:
+        model = Detention
+        fields = [
+            "id", "url", "detainee", "held_by", "detained_on", "detained_on_precision", "place", "circumstances",
+            "extradited_from", "extradited_on", "extradited_on_precision", "released_on", "released_on_precision",
+            "end_reason", "sources", "created_at", "updated_at",
+        ]  # fmt: skip
+
+
+class NestedChargeSerializer(ChargeSerializer):
+    class Meta(ChargeSerializer.Meta):
+        fields = ["id", "category", "statute", "description", "outcome", "sources"]
+
+
+class NestedSentenceSerializer(SentenceSerializer):
+    class Meta(SentenceSerializer.Meta):
+        fields = ["id", "charges", "court", "sentenced_on", "sentenced_on_precision", "term_months", "is_life",
+                  "fine_amount", "fine_currency", "changes", "sources"]  # fmt: skip
+
+
+class NestedTransferSerializer(TransferSerializer):
+    class Meta(TransferSerializer.Meta):
+        fields = ["id", "moved_on", "moved_on_precision", "facility_name", "facility_kind", "sources"]
+
+
+class NestedDetentionSerializer(DetentionSerializer):
+    """A detention inside a detainee, with its charges, sentences and transfers."""
+
+    charges = NestedChargeSerializer(many=True, read_only=True)
+    sentences = NestedSentenceSerializer(many=True, read_only=True)
+    transfers = NestedTransferSerializer(many=True, read_only=True)
+
+    class Meta(DetentionSerializer.Meta):
+        fields = [
+            "id", "held_by", "detained_on", "detained_on_precision", "place", "circumstances", "extradited_from",
+            "extradited_on", "extradited_on_precision", "released_on", "released_on_precision", "end_reason",
+            "sources", "charges", "sentences", "transfers",
+        ]  # fmt: skip
+
+
+class NestedDesignationSerializer(DesignationSerializer):
+    class Meta(DesignationSerializer.Meta):
+        fields = ["id", "authority", "authority_country", "kind", "designated_on", "designated_on_precision",
+                  "withdrawn_on", "withdrawn_on_precision", "sources"]  # fmt: skip
+
+
+class DetaineeSerializer(FieldSelectionMixin, ModelValidationMixin, CountryFieldMixin, serializers.ModelSerializer):
+    """A detainee with their whole custody history nested, read-only."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:detainee-detail")
+    html_url = serializers.SerializerMethodField(help_text="The case page.")
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=200, allow_blank=False), required=False,
+        help_text="Other spellings and transliterations.",
+    )  # fmt: skip
+    status = serializers.SerializerMethodField(help_text="Derived from the latest detention.")
+    held_by = serializers.SerializerMethodField(help_text="Country holding the person now; null when not held.")
+    days_held = serializers.SerializerMethodField(help_text="Days in custody over all detentions, up to today.")
+    detentions = NestedDetentionSerializer(many=True, read_only=True)
+    designations = NestedDesignationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Detainee
+        fields = [
+            "id", "url", "html_url", "slug", "name", "name_original", "aliases", "citizenships", "born_on",
+            "born_on_precision", "description", "wikidata_id", "is_published", "status", "held_by", "days_held",
+            "sources", "detentions", "designations", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["slug"]
+
+    def _derived(self, obj) -> dict:
+        if not hasattr(obj, "status"):
+            row = Detainee.objects.with_status().filter(pk=obj.pk).values("status", "held_by").first() or {}
+            obj.status, obj.held_by = row.get("status", Status.UNKNOWN), row.get("held_by")
+        return {"status": obj.status, "held_by": obj.held_by}
+
+    def get_html_url(self, obj) -> str:
+        return self.context["request"].build_absolute_uri(obj.get_absolute_url())
+
+    @extend_schema_field(serializers.ChoiceField(choices=Status.choices))
+    def get_status(self, obj) -> str:
+        return self._derived(obj)["status"]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_held_by(self, obj) -> str | None:
+        return self._derived(obj)["held_by"]
+
+    def get_days_held(self, obj) -> int:
+        return obj.days_held(timezone.localdate())

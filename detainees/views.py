@@ -1,0 +1,88 @@
+"""Public pages of cases: the list with filters, and the case page."""
+
+from django.db.models import Count
+from django_countries import countries
+
+from common.citations import Citations
+from sources.models import Statement
+from common.views import FilteredListView, PublicDetailView
+
+from .filters import DetaineeFilter
+from .models import Charge, ChargeCategory, Designation, DesignationKind, Detainee, Detention, Status
+from .selectors import case_queryset, status_sentence, timeline
+
+
+class DetaineeListView(FilteredListView):
+    """`/detainees/`: search, filters with counts, sort, pagination."""
+
+    model = Detainee
+    filterset_class = DetaineeFilter
+    template_name = "detainees/detainee_list.html"
+    api_list_name = "api:detainee-list"
+    sort_options = [("", "Name (A–Z)"), ("-detained_on", "Most recently detained"), ("detained_on", "Longest ago detained"),
+                    ("-updated_at", "Recently updated")]  # fmt: skip
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().with_status()
+
+    def get_facets(self):
+        def selected(name):
+            return self.request.GET.get(name, "")
+
+        status_counts = dict(
+            self.facet_queryset("status").order_by().values_list("status").annotate(n=Count("pk"))
+        )
+        charge_counts = dict(
+            Charge.objects.filter(detention__detainee__in=self.facet_queryset("charge_category").values("pk"))
+            .order_by().values_list("category").annotate(n=Count("detention__detainee", distinct=True))
+        )  # fmt: skip
+        designation_counts = dict(
+            Designation.objects.filter(detainee__in=self.facet_queryset("designation").values("pk"))
+            .order_by().values_list("kind").annotate(n=Count("detainee", distinct=True))
+        )  # fmt: skip
+        holder_counts = dict(
+            Detention.objects.filter(detainee__in=self.facet_queryset("held_by").values("pk"))
+            .order_by().values_list("held_by").annotate(n=Count("detainee", distinct=True))
+        )  # fmt: skip
+        return {
+            "status": [(v, label, status_counts.get(v, 0), selected("status") == v)
+                       for v, label in Status.choices],  # fmt: skip
+            "held_by": sorted(
+                [(code, countries.name(code), n, selected("held_by").upper() == code) for code, n in holder_counts.items()],
+                key=lambda f: -f[2],
+            ),
+            "charge_category": [(v, label, charge_counts.get(v, 0), selected("charge_category") == v)
+                                for v, label in ChargeCategory.choices],  # fmt: skip
+            "designation": [(v, label, designation_counts.get(v, 0), selected("designation") == v)
+                            for v, label in DesignationKind.choices],  # fmt: skip
+        }
+
+
+class DetaineeDetailView(PublicDetailView):
+    """`/detainees/<slug>/`: the case page, every fact with its sources."""
+
+    model = Detainee
+    template_name = "detainees/detainee_detail.html"
+
+    def get_queryset(self):
+        return case_queryset(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        person = self.object
+        public = not (self.request.user.is_staff and self.request.user.has_perm("exchanges.change_exchange"))
+        participations = person.exchange_participations.select_related("exchange")
+        statements = person.statements.select_related("source__outlet").prefetch_related("exchanges")
+        if public:
+            participations = participations.filter(exchange__is_published=True)
+            statements = statements.filter(id__in=Statement.objects.published().values("id"))
+        participations = list(participations)
+        context.update(
+            citations=Citations(),
+            status_sentence=status_sentence(person),
+            timeline=timeline(person, participations),
+            participations=participations,
+            statements=list(statements),
+            days_held=person.days_held(),
+        )
+        return context

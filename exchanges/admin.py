@@ -1,0 +1,51 @@
+"""Editors' workspace for exchanges."""
+
+from django.contrib import admin
+from django_countries.filters import CountryFilter
+from simple_history.admin import SimpleHistoryAdmin
+
+from detainees.admin import PublishActionsMixin
+from sources.admin import ClaimInline
+
+from .models import Exchange, ExchangeParticipant
+
+
+class ParticipantInline(admin.TabularInline):
+    model = ExchangeParticipant
+    extra = 2
+    autocomplete_fields = ["detainee"]
+    fields = ["detainee", "released_by", "received_by", "note"]
+
+
+@admin.register(Exchange)
+class ExchangeAdmin(PublishActionsMixin, SimpleHistoryAdmin):
+    list_display = ["name", "date", "place", "place_country", "status", "participant_count", "is_published"]
+    list_filter = ["is_published", "status", ("place_country", CountryFilter)]
+    search_fields = ["name", "place", "description"]
+    autocomplete_fields = ["sources"]
+    readonly_fields = ["slug", "created_at", "updated_at"]
+    date_hierarchy = "date"
+    inlines = [ParticipantInline, ClaimInline]
+    fieldsets = [
+        (None, {"fields": ["name", "status", ("date", "date_precision"), ("place", "place_country"), "mediators"]}),
+        ("Account", {"fields": ["description", "sources"]}),
+        ("Publication", {"fields": ["is_published", "slug", ("created_at", "updated_at")]}),
+    ]
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(n_participants=Count("participants"))
+
+    @admin.display(description="People", ordering="n_participants")
+    def participant_count(self, obj):
+        return obj.n_participants
+
+
+@admin.register(ExchangeParticipant)
+class ExchangeParticipantAdmin(SimpleHistoryAdmin):
+    list_display = ["detainee", "exchange", "released_by", "received_by"]
+    list_filter = [("released_by", CountryFilter), ("received_by", CountryFilter)]
+    list_select_related = ["detainee", "exchange"]
+    search_fields = ["detainee__name", "exchange__name"]
+    autocomplete_fields = ["exchange", "detainee"]

@@ -1,0 +1,37 @@
+"""The exchange FilterSet, shared by `/exchanges/` and `/api/v1/exchanges/`."""
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+
+from common.filters import CountryChoiceFilter, SearchFilter, multi_country_q
+
+from .models import Exchange, ExchangeParticipant, ExchangeStatus
+
+
+class ExchangeFilter(django_filters.FilterSet):
+    q = SearchFilter(label="Search", help_text="Name, place, description, or the name of a participant.")
+    country = CountryChoiceFilter(
+        method="filter_country", help_text="Any country taking part (releasing, receiving, mediating) or the place."
+    )
+    year = django_filters.NumberFilter(field_name="date__year", min_value=1900, max_value=2100, help_text="Year.")
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", help_text="On or after (YYYY-MM-DD).")
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", help_text="On or before (YYYY-MM-DD).")
+    detainee = django_filters.NumberFilter(method="filter_detainee", min_value=1, help_text="A participant (detainee id).")
+    status = django_filters.ChoiceFilter(choices=ExchangeStatus.choices, help_text="Completed, proposed or failed.")
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", help_text="Changed since.")
+    ordering = django_filters.OrderingFilter(
+        fields=["date", "name", "updated_at"], help_text="Sort by date, name or updated_at; '-' reverses."
+    )
+
+    class Meta:
+        model = Exchange
+        fields = []
+
+    def filter_country(self, qs, name, value):
+        parties = ExchangeParticipant.objects.filter(
+            Q(released_by=value) | Q(received_by=value), exchange=OuterRef("pk")
+        )
+        return qs.filter(Q(place_country=value) | multi_country_q("mediators", value) | Exists(parties))
+
+    def filter_detainee(self, qs, name, value):
+        return qs.filter(Exists(ExchangeParticipant.objects.filter(detainee_id=value, exchange=OuterRef("pk"))))

@@ -1,0 +1,64 @@
+"""Editors' workspace for outlets, sources, statements and disputed claims."""
+
+from django.contrib import admin
+from django.contrib.contenttypes.admin import GenericTabularInline
+from django_countries.filters import CountryFilter
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Claim, Outlet, Source, Statement
+
+
+class ClaimInline(GenericTabularInline):
+    """Disputed facts of a record, each with the source that asserts it."""
+
+    model = Claim
+    ct_field = "content_type"
+    ct_fk_field = "object_id"
+    extra = 0
+    autocomplete_fields = ["source"]
+    fields = ["field", "value", "source", "note"]
+
+
+@admin.register(Outlet)
+class OutletAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "country", "website"]
+    list_filter = ["kind", ("country", CountryFilter)]
+    search_fields = ["name"]
+
+
+@admin.register(Source)
+class SourceAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "outlet", "published_on", "language", "url"]
+    list_filter = ["outlet__kind", "language", ("outlet__country", CountryFilter)]
+    list_select_related = ["outlet"]
+    search_fields = ["title", "url", "author", "outlet__name"]
+    autocomplete_fields = ["outlet", "via"]
+    date_hierarchy = "published_on"
+    fieldsets = [
+        (None, {"fields": ["title", "url", "outlet", "via", "author", "language"]}),
+        ("Date", {"fields": [("published_on", "published_on_precision")]}),
+        ("Content", {"fields": ["summary", "archive_url"]}),
+    ]
+
+
+@admin.register(Statement)
+class StatementAdmin(SimpleHistoryAdmin):
+    list_display = ["speaker", "speaker_role", "speaker_country", "said_on", "source"]
+    list_filter = [("speaker_country", CountryFilter)]
+    list_select_related = ["source__outlet"]
+    search_fields = ["speaker", "speaker_role", "quote", "summary"]
+    autocomplete_fields = ["source", "detainees", "exchanges"]
+    date_hierarchy = "said_on"
+    fieldsets = [
+        (None, {"fields": ["speaker", "speaker_role", "speaker_country", ("said_on", "said_on_precision")]}),
+        ("What was said", {"fields": ["quote", "summary", "source"]}),
+        ("About", {"fields": ["detainees", "exchanges"]}),
+    ]
+
+
+@admin.register(Claim)
+class ClaimAdmin(SimpleHistoryAdmin):
+    list_display = ["field", "value", "content_type", "object_id", "source"]
+    list_filter = ["field", "content_type"]
+    search_fields = ["field", "value", "note"]
+    autocomplete_fields = ["source"]

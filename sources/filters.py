@@ -1,0 +1,54 @@
+"""FilterSets of outlets, sources and statements, shared by the pages and the API."""
+
+import django_filters
+
+from common.filters import CountryChoiceFilter, SearchFilter
+
+from .models import Outlet, OutletKind, Source, Statement
+
+
+class OutletFilter(django_filters.FilterSet):
+    country = CountryChoiceFilter(field_name="country", help_text="Country of the outlet (ISO code).")
+    kind = django_filters.ChoiceFilter(choices=OutletKind.choices, help_text="Kind of publisher.")
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", help_text="Changed since.")
+    ordering = django_filters.OrderingFilter(fields=["name", "updated_at"])
+
+    class Meta:
+        model = Outlet
+        fields = []
+
+
+class SourceFilter(django_filters.FilterSet):
+    q = SearchFilter(label="Search", help_text="Title, author, summary or outlet name.")
+    outlet = django_filters.NumberFilter(field_name="outlet_id", min_value=1, help_text="Outlet id.")
+    published_from = django_filters.DateFilter(field_name="published_on", lookup_expr="gte", help_text="On or after.")
+    published_to = django_filters.DateFilter(field_name="published_on", lookup_expr="lte", help_text="On or before.")
+    detainee = django_filters.NumberFilter(
+        method="filter_detainee", min_value=1, help_text="Sources cited anywhere in this case (detainee id)."
+    )
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", help_text="Changed since.")
+    ordering = django_filters.OrderingFilter(fields=["published_on", "title", "updated_at"])
+
+    class Meta:
+        model = Source
+        fields = []
+
+    def filter_detainee(self, qs, name, value):
+        return qs.cited_in_case(value)
+
+
+class StatementFilter(django_filters.FilterSet):
+    speaker = django_filters.CharFilter(
+        field_name="speaker", lookup_expr="icontains", max_length=200, help_text="Part of the speaker's name."
+    )
+    country = CountryChoiceFilter(field_name="speaker_country", help_text="Country the speaker speaks for.")
+    said_from = django_filters.DateFilter(field_name="said_on", lookup_expr="gte", help_text="On or after.")
+    said_to = django_filters.DateFilter(field_name="said_on", lookup_expr="lte", help_text="On or before.")
+    detainee = django_filters.NumberFilter(field_name="detainees", min_value=1, help_text="About this detainee (id).")
+    exchange = django_filters.NumberFilter(field_name="exchanges", min_value=1, help_text="About this exchange (id).")
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", help_text="Changed since.")
+    ordering = django_filters.OrderingFilter(fields=["said_on", "speaker", "updated_at"])
+
+    class Meta:
+        model = Statement
+        fields = []

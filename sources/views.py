@@ -1,0 +1,87 @@
+"""Public pages of sources and statements."""
+
+from django.db.models import Count
+
+from common.views import FilteredListView, PublicDetailView
+
+from .filters import SourceFilter, StatementFilter
+from .models import Source, Statement
+
+
+class SourceVisibilityMixin:
+    """Sources are published documents: all are public; what cites them is filtered to published cases."""
+
+    def get_base_queryset(self):
+        return Source.objects.select_related("outlet", "via")
+
+
+class SourceListView(SourceVisibilityMixin, FilteredListView):
+    """`/sources/`: every source, newest first."""
+
+    model = Source
+    filterset_class = SourceFilter
+    template_name = "sources/source_list.html"
+    api_list_name = "api:source-list"
+    sort_options = [("", "Newest first"), ("published_on", "Oldest first"), ("title", "Title (A–Z)")]
+
+    def get_facets(self):
+        outlets = (
+            self.facet_queryset("outlet").exclude(outlet=None).order_by()
+            .values_list("outlet_id", "outlet__name").annotate(n=Count("pk")).order_by("-n", "outlet__name")
+        )  # fmt: skip
+        chosen = self.request.GET.get("outlet")
+        return {"outlet": [(str(pk), name, n, chosen == str(pk)) for pk, name, n in outlets]}
+
+
+class SourceDetailView(SourceVisibilityMixin, PublicDetailView):
+    """`/sources/<id>/`: a source and the published cases and exchanges that cite it."""
+
+    model = Source
+    template_name = "sources/source_detail.html"
+
+    def get_context_data(self, **kwargs):
+        from django.apps import apps
+
+        context = super().get_context_data(**kwargs)
+        source = self.object
+        detainee_model = apps.get_model("detainees", "Detainee")
+        exchange_model = apps.get_model("exchanges", "Exchange")
+        cases = detainee_model.objects.visible_to(self.request.user).filter(
+            pk__in=_case_ids_citing(source)
+        ).order_by("name")
+        exchanges = exchange_model.objects.visible_to(self.request.user).filter(
+            pk__in=source.cited_exchanges.values("pk")
+        )
+        context.update(
+            cases=list(cases),
+            exchanges=list(exchanges),
+            statements=list(Statement.objects.visible_to(self.request.user).filter(source=source)),
+        )
+        return context
+
+
+def _case_ids_citing(source: Source) -> set[int]:
+    """Ids of the detainees whose case cites `source` anywhere."""
+    ids: set[int] = set()
+    ids.update(source.cited_detainees.values_list("pk", flat=True))
+    ids.update(source.cited_detentions.values_list("detainee_id", flat=True))
+    ids.update(source.cited_charges.values_list("detention__detainee_id", flat=True))
+    ids.update(source.cited_sentences.values_list("detention__detainee_id", flat=True))
+    ids.update(source.cited_transfers.values_list("detention__detainee_id", flat=True))
+    ids.update(source.cited_designations.values_list("detainee_id", flat=True))
+    ids.update(source.statements.values_list("detainees", flat=True))
+    ids.discard(None)
+    return ids
+
+
+class StatementListView(FilteredListView):
+    """`/statements/`: officials' statements, filterable by speaker, country, date, case, exchange."""
+
+    model = Statement
+    filterset_class = StatementFilter
+    template_name = "sources/statement_list.html"
+    api_list_name = "api:statement-list"
+    sort_options = [("", "Newest first"), ("said_on", "Oldest first"), ("speaker", "Speaker (A–Z)")]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("source__outlet").prefetch_related("detainees", "exchanges")
