@@ -28,6 +28,7 @@ run: demo
 
 ## The whole test suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL)
 test: install
+	$(PY) -m ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
 

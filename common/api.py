@@ -136,7 +136,9 @@ class FieldSelectionMixin:
         self._selection = parse_field_selection(raw)
         unknown = sorted(set(self._selection) - set(self.fields))
         if unknown:
-            raise ValidationError({"fields": [f"Unknown field(s): {', '.join(unknown)}. Known: {', '.join(self.fields)}."]})
+            raise ValidationError(
+                {"fields": [f"Unknown field(s): {', '.join(unknown)}. Known: {', '.join(self.fields)}."]}
+            )
         for name in list(self.fields):
             if name not in self._selection:
                 self.fields.pop(name)
@@ -148,7 +150,7 @@ class FieldSelectionMixin:
 
 
 def parse_field_selection(raw: str) -> dict:
-    """"a,b.c,b.d" → {"a": {}, "b": {"c": {}, "d": {}}}."""
+    """ "a,b.c,b.d" → {"a": {}, "b": {"c": {}, "d": {}}}."""
     tree: dict = {}
     for path in raw.split(","):
         node = tree
@@ -184,7 +186,9 @@ class ModelValidationMixin:
             for key in plain:  # full_clean may normalise values (partial dates to the 1st)
                 attrs[key] = getattr(instance, key)
         except DjangoValidationError as exc:
-            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
+            raise ValidationError(
+                exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+            ) from exc
         finally:
             for key, value in original.items():
                 setattr(instance, key, value)
@@ -218,10 +222,16 @@ ERRORS = {
     404: OpenApiResponse(description="Unknown, or a draft the caller may not see."),
 }
 LIST_PARAMETERS = [
-    OpenApiParameter("fields", OpenApiTypes.STR, description="Only these fields, comma-separated; nested as "
-                     "`detentions.held_by`."),  # fmt: skip
-    OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv", "api"], description="`csv` streams every "
-                     "matching row (not paginated); lists of values are joined with `|`, nested objects are JSON."),  # fmt: skip
+    OpenApiParameter(
+        "fields", OpenApiTypes.STR, description="Only these fields, comma-separated; nested as `detentions.held_by`."
+    ),  # fmt: skip
+    OpenApiParameter(
+        "format",
+        OpenApiTypes.STR,
+        enum=["json", "csv", "api"],
+        description="`csv` streams every "
+        "matching row (not paginated); lists of values are joined with `|`, nested objects are JSON.",
+    ),  # fmt: skip
 ]
 
 
@@ -230,9 +240,7 @@ def documented(viewset):
     serializer = viewset.serializer_class
     return extend_schema_view(
         list=extend_schema(parameters=LIST_PARAMETERS, responses={200: serializer(many=True), **ERRORS}),
-        retrieve=extend_schema(
-            parameters=LIST_PARAMETERS[:1], responses={200: serializer, **ERRORS}
-        ),
+        retrieve=extend_schema(parameters=LIST_PARAMETERS[:1], responses={200: serializer, **ERRORS}),
     )(viewset)
 
 

@@ -1,7 +1,7 @@
 """Filter pieces shared by every FilterSet."""
 
 import django_filters
-from django import forms
+import django_filters.fields
 from django.db.models import Q
 from django_countries import countries
 
@@ -19,7 +19,9 @@ class CountryChoiceFilter(django_filters.ChoiceFilter):
         return super().filter(qs, value.upper() if isinstance(value, str) else value)
 
 
-class UpperCaseChoiceField(forms.ChoiceField):
+class UpperCaseChoiceField(django_filters.fields.ChoiceField):
+    """Country codes are accepted in either case ("us" or "US")."""
+
     def to_python(self, value):
         value = super().to_python(value)
         return value.upper() if isinstance(value, str) else value

@@ -10,12 +10,8 @@ from django.db import models
 class TimeStampedModel(models.Model):
     """Abstract base giving every record indexed creation and update times."""
 
-    created_at = models.DateTimeField(
-        auto_now_add=True, db_index=True, help_text="When the record was first saved."
-    )
-    updated_at = models.DateTimeField(
-        auto_now=True, db_index=True, help_text="When the record was last saved."
-    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, help_text="When the record was first saved.")
+    updated_at = models.DateTimeField(auto_now=True, db_index=True, help_text="When the record was last saved.")
 
     class Meta:
         abstract = True
@@ -112,8 +108,11 @@ class PublishedQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Everything for staff who may change the records (preview), the published rest for others."""
         opts = self.model._meta
-        if user is not None and user.is_active and user.is_staff and user.has_perm(
-            f"{opts.app_label}.change_{opts.model_name}"
+        if (
+            user is not None
+            and user.is_active
+            and user.is_staff
+            and user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
         ):
             return self.all()
         return self.published()

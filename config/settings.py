@@ -22,9 +22,7 @@ PRODUCTION = DJANGO_ENV == "production"
 if PRODUCTION:
     missing = [name for name in ("SECRET_KEY", "ALLOWED_HOSTS") if not env.str(name, default="")]
     if missing:
-        raise ImproperlyConfigured(
-            f"DJANGO_ENV=production needs these environment variables: {', '.join(missing)}"
-        )
+        raise ImproperlyConfigured(f"DJANGO_ENV=production needs these environment variables: {', '.join(missing)}")
 
 SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production-0123456789")
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)

@@ -206,5 +206,3 @@ class SentenceChangeAdmin(SimpleHistoryAdmin):
     search_fields = ["court", "description", "sentence__detention__detainee__name"]
     autocomplete_fields = ["sentence", "sources"]
     date_hierarchy = "changed_on"
-
-

@@ -33,12 +33,16 @@ class DetaineeFilter(django_filters.FilterSet):
     q = SearchFilter(label="Search", help_text="Name, original-script name or alias, in any spelling or script.")
     citizenship = CountryChoiceFilter(method="filter_citizenship", help_text="A citizenship (ISO code), e.g. US.")
     held_by = CountryChoiceFilter(
-        method="filter_held_by", label="Held by", help_text="Ever held by this country (ISO code), extradition included."
+        method="filter_held_by",
+        label="Held by",
+        help_text="Ever held by this country (ISO code), extradition included.",
     )
     held_on = django_filters.DateFilter(
         method="filter_held_on", label="In custody on", help_text="In custody on this date (YYYY-MM-DD)."
     )
-    status = django_filters.ChoiceFilter(choices=Status.choices, help_text="Current status, derived from the latest detention.")
+    status = django_filters.ChoiceFilter(
+        choices=Status.choices, help_text="Current status, derived from the latest detention."
+    )
     charge_category = django_filters.ChoiceFilter(
         choices=ChargeCategory.choices, method="filter_charge_category", label="Charge", help_text="Charged with this."
     )
@@ -58,8 +62,13 @@ class DetaineeFilter(django_filters.FilterSet):
         field_name="updated_at", lookup_expr="gte", help_text="Changed at or after this time (ISO 8601)."
     )
     ordering = django_filters.OrderingFilter(
-        fields=[("name", "name"), ("latest_detained_on", "detained_on"), ("updated_at", "updated_at"),
-                ("created_at", "created_at"), ("born_on", "born_on")],  # fmt: skip
+        fields=[
+            ("name", "name"),
+            ("latest_detained_on", "detained_on"),
+            ("updated_at", "updated_at"),
+            ("created_at", "created_at"),
+            ("born_on", "born_on"),
+        ],  # fmt: skip
         help_text="Sort by name, detained_on (latest detention), updated_at, created_at or born_on; '-' reverses.",
     )
 
@@ -107,10 +116,16 @@ class DetentionFilter(django_filters.FilterSet):
     detainee = django_filters.NumberFilter(field_name="detainee_id", min_value=1, help_text="Detainee id.")
     held_by = CountryChoiceFilter(field_name="held_by", help_text="Holding country (ISO code).")
     held_on = django_filters.DateFilter(method="filter_held_on", help_text="In custody on this date (YYYY-MM-DD).")
-    detained_from = django_filters.DateFilter(field_name="detained_on", lookup_expr="gte", help_text="Began on or after.")
-    detained_to = django_filters.DateFilter(field_name="detained_on", lookup_expr="lte", help_text="Began on or before.")
+    detained_from = django_filters.DateFilter(
+        field_name="detained_on", lookup_expr="gte", help_text="Began on or after."
+    )
+    detained_to = django_filters.DateFilter(
+        field_name="detained_on", lookup_expr="lte", help_text="Began on or before."
+    )
     end_reason = django_filters.ChoiceFilter(choices=EndReason.choices, help_text="Why custody ended.")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", help_text="Changed since.")
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text="Changed since."
+    )
     ordering = django_filters.OrderingFilter(fields=["detained_on", "released_on", "updated_at"])
 
     class Meta:
@@ -125,7 +140,9 @@ class DesignationFilter(django_filters.FilterSet):
     detainee = django_filters.NumberFilter(field_name="detainee_id", min_value=1, help_text="Detainee id.")
     kind = django_filters.ChoiceFilter(choices=DesignationKind.choices, help_text="Kind of designation.")
     authority_country = CountryChoiceFilter(field_name="authority_country", help_text="Country of the authority.")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", help_text="Changed since.")
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text="Changed since."
+    )
     ordering = django_filters.OrderingFilter(fields=["designated_on", "updated_at"])
 
     class Meta:
@@ -137,7 +154,9 @@ class ChargeFilter(django_filters.FilterSet):
     detainee = django_filters.NumberFilter(field_name="detention__detainee_id", min_value=1, help_text="Detainee id.")
     category = django_filters.ChoiceFilter(choices=ChargeCategory.choices, help_text="Kind of accusation.")
     outcome = django_filters.ChoiceFilter(choices=ChargeOutcome.choices, help_text="Where the charge stands.")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", help_text="Changed since.")
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text="Changed since."
+    )
     ordering = django_filters.OrderingFilter(fields=["id", "updated_at"])
 
     class Meta:
@@ -149,7 +168,9 @@ class SentenceFilter(django_filters.FilterSet):
     detainee = django_filters.NumberFilter(field_name="detention__detainee_id", min_value=1, help_text="Detainee id.")
     sentenced_from = django_filters.DateFilter(field_name="sentenced_on", lookup_expr="gte", help_text="On or after.")
     sentenced_to = django_filters.DateFilter(field_name="sentenced_on", lookup_expr="lte", help_text="On or before.")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", help_text="Changed since.")
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text="Changed since."
+    )
     ordering = django_filters.OrderingFilter(fields=["sentenced_on", "term_months", "updated_at"])
 
     class Meta:

@@ -87,7 +87,9 @@ class Detainee(PartialDatesMixin, TimeStampedModel):
 
     partial_date_fields = ("born_on",)
 
-    name = models.CharField(max_length=200, help_text='Name in Latin script as most sources write it, e.g. "Viktor Bout".')
+    name = models.CharField(
+        max_length=200, help_text='Name in Latin script as most sources write it, e.g. "Viktor Bout".'
+    )
     slug = models.SlugField(
         max_length=90,
         unique=True,
@@ -190,7 +192,9 @@ class Detention(PartialDatesMixin, TimeStampedModel):
     held_by = CountryField(help_text="The state holding the person (after any extradition).")
     detained_on = models.DateField(help_text="Date of arrest or detention.")
     detained_on_precision = precision_field("detained_on")
-    place = models.CharField(max_length=200, blank=True, help_text='Where they were detained: "Sheremetyevo airport, Moscow".')
+    place = models.CharField(
+        max_length=200, blank=True, help_text='Where they were detained: "Sheremetyevo airport, Moscow".'
+    )
     circumstances = models.CharField(
         max_length=300, blank=True, help_text='How: "airport customs search", "sting operation".'
     )
@@ -241,8 +245,12 @@ class Detention(PartialDatesMixin, TimeStampedModel):
     def clean(self):
         errors: dict[str, list[str]] = {}
         check_order(errors, self.detained_on, self.released_on, "released_on", "Release cannot come before detention.")
-        check_order(errors, self.detained_on, self.extradited_on, "extradited_on", "Extradition cannot come before detention.")
-        check_order(errors, self.extradited_on, self.released_on, "released_on", "Release cannot come before extradition.")
+        check_order(
+            errors, self.detained_on, self.extradited_on, "extradited_on", "Extradition cannot come before detention."
+        )
+        check_order(
+            errors, self.extradited_on, self.released_on, "released_on", "Release cannot come before extradition."
+        )
         if self.released_on and not self.end_reason:
             errors.setdefault("end_reason", []).append("Say why custody ended, or clear the release date.")
         if self.end_reason and not self.released_on:
@@ -278,7 +286,9 @@ class Transfer(PartialDatesMixin, TimeStampedModel):
 
     FacilityKind = FacilityKind
 
-    detention = models.ForeignKey(Detention, on_delete=models.CASCADE, related_name="transfers", help_text="The detention.")
+    detention = models.ForeignKey(
+        Detention, on_delete=models.CASCADE, related_name="transfers", help_text="The detention."
+    )
     moved_on = models.DateField(help_text="Date of the move.")
     moved_on_precision = precision_field("moved_on")
     facility_name = models.CharField(max_length=200, help_text='"Penal colony IK-2, Mordovia".')
@@ -292,7 +302,9 @@ class Transfer(PartialDatesMixin, TimeStampedModel):
     class Meta:
         ordering = ["moved_on", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(facility_kind__in=FacilityKind.values), name="transfer_facility_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(facility_kind__in=FacilityKind.values), name="transfer_facility_kind_valid"
+            ),
             precision_constraint("transfer", "moved_on"),
         ]
 
@@ -302,7 +314,13 @@ class Transfer(PartialDatesMixin, TimeStampedModel):
     def clean(self):
         errors: dict[str, list[str]] = {}
         if self.detention_id:
-            check_order(errors, self.detention.detained_on, self.moved_on, "moved_on", "A transfer cannot come before the detention began.")
+            check_order(
+                errors,
+                self.detention.detained_on,
+                self.moved_on,
+                "moved_on",
+                "A transfer cannot come before the detention began.",
+            )
             if self.detention.released_on and self.moved_on and self.moved_on > self.detention.released_on:
                 errors.setdefault("moved_on", []).append("A transfer cannot come after release.")
         raise_if(errors)
@@ -336,12 +354,18 @@ class Charge(TimeStampedModel):
 
     Outcome = ChargeOutcome
 
-    detention = models.ForeignKey(Detention, on_delete=models.CASCADE, related_name="charges", help_text="The detention.")
+    detention = models.ForeignKey(
+        Detention, on_delete=models.CASCADE, related_name="charges", help_text="The detention."
+    )
     category = models.CharField(max_length=20, choices=Category.choices, db_index=True, help_text="Kind of accusation.")
     statute = models.CharField(max_length=200, blank=True, help_text='Law invoked: "Criminal Code art. 229.1".')
     description = models.TextField(blank=True, help_text="The accusation in the editor's words.")
     outcome = models.CharField(
-        max_length=10, choices=Outcome.choices, default=Outcome.PENDING, db_index=True, help_text="Where the charge stands."
+        max_length=10,
+        choices=Outcome.choices,
+        default=Outcome.PENDING,
+        db_index=True,
+        help_text="Where the charge stands.",
     )
     sources = sources_field("charges")
 
@@ -367,7 +391,9 @@ class Sentence(PartialDatesMixin, TimeStampedModel):
 
     partial_date_fields = ("sentenced_on",)
 
-    detention = models.ForeignKey(Detention, on_delete=models.CASCADE, related_name="sentences", help_text="The detention.")
+    detention = models.ForeignKey(
+        Detention, on_delete=models.CASCADE, related_name="sentences", help_text="The detention."
+    )
     charges = models.ManyToManyField(
         Charge, blank=True, related_name="sentences", help_text="The charges of the same detention that it covers."
     )
@@ -381,7 +407,9 @@ class Sentence(PartialDatesMixin, TimeStampedModel):
     fine_amount = models.DecimalField(
         max_digits=16, decimal_places=2, null=True, blank=True, help_text="Fine, in the currency below."
     )
-    fine_currency = models.CharField(max_length=3, blank=True, validators=[CURRENCY], help_text="ISO 4217 code: RUB, USD.")
+    fine_currency = models.CharField(
+        max_length=3, blank=True, validators=[CURRENCY], help_text="ISO 4217 code: RUB, USD."
+    )
     sources = sources_field("sentences")
 
     history = HistoricalRecords(m2m_fields=[sources, charges])
@@ -393,7 +421,9 @@ class Sentence(PartialDatesMixin, TimeStampedModel):
             models.CheckConstraint(
                 condition=~(Q(is_life=True) & Q(term_months__isnull=False)), name="sentence_life_has_no_term"
             ),
-            models.CheckConstraint(condition=Q(fine_amount__gte=0) | Q(fine_amount=None), name="sentence_fine_not_negative"),
+            models.CheckConstraint(
+                condition=Q(fine_amount__gte=0) | Q(fine_amount=None), name="sentence_fine_not_negative"
+            ),
             precision_constraint("sentence", "sentenced_on"),
         ]
         indexes = [models.Index(fields=["sentenced_on"], name="sentence_sentenced_on_idx")]
@@ -410,7 +440,13 @@ class Sentence(PartialDatesMixin, TimeStampedModel):
         if self.fine_currency and self.fine_amount is None:
             errors["fine_amount"] = ["Give the amount of the fine, or clear the currency."]
         if self.detention_id:
-            check_order(errors, self.detention.detained_on, self.sentenced_on, "sentenced_on", "A sentence cannot come before the detention began.")
+            check_order(
+                errors,
+                self.detention.detained_on,
+                self.sentenced_on,
+                "sentenced_on",
+                "A sentence cannot come before the detention began.",
+            )
         raise_if(errors)
 
     def validate_charges(self, charges) -> None:
@@ -420,7 +456,7 @@ class Sentence(PartialDatesMixin, TimeStampedModel):
             raise ValidationError({"charges": [f"Not a charge of this detention: {', '.join(foreign)}."]})
 
     def term_display(self) -> str:
-        """"Life", "9 years", "3 years 6 months", plus the fine."""
+        """ "Life", "9 years", "3 years 6 months", plus the fine."""
         parts = []
         if self.is_life:
             parts.append("Life imprisonment")
@@ -452,12 +488,16 @@ class SentenceChange(PartialDatesMixin, TimeStampedModel):
 
     Kind = SentenceChangeKind
 
-    sentence = models.ForeignKey(Sentence, on_delete=models.CASCADE, related_name="changes", help_text="The sentence changed.")
+    sentence = models.ForeignKey(
+        Sentence, on_delete=models.CASCADE, related_name="changes", help_text="The sentence changed."
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices, help_text="What happened to the sentence.")
     changed_on = models.DateField(help_text="Date of the decision.")
     changed_on_precision = precision_field("changed_on")
     court = models.CharField(max_length=200, blank=True, help_text="Court or authority that decided.")
-    new_term_months = models.PositiveIntegerField(null=True, blank=True, help_text="The term in months after the change, if it changed.")
+    new_term_months = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The term in months after the change, if it changed."
+    )
     description = models.TextField(blank=True, help_text="The decision in the editor's words.")
     sources = sources_field("sentence_changes")
 
@@ -479,7 +519,13 @@ class SentenceChange(PartialDatesMixin, TimeStampedModel):
     def clean(self):
         errors: dict[str, list[str]] = {}
         if self.sentence_id:
-            check_order(errors, self.sentence.sentenced_on, self.changed_on, "changed_on", "A change cannot come before the sentence.")
+            check_order(
+                errors,
+                self.sentence.sentenced_on,
+                self.changed_on,
+                "changed_on",
+                "A change cannot come before the sentence.",
+            )
         raise_if(errors)
 
 
@@ -498,10 +544,14 @@ class Designation(PartialDatesMixin, TimeStampedModel):
 
     Kind = DesignationKind
 
-    detainee = models.ForeignKey(Detainee, on_delete=models.CASCADE, related_name="designations", help_text="The person.")
+    detainee = models.ForeignKey(
+        Detainee, on_delete=models.CASCADE, related_name="designations", help_text="The person."
+    )
     authority = models.CharField(max_length=200, help_text='Who designated: "US State Department", "Memorial".')
     authority_country = CountryField(blank=True, db_index=True, help_text="Country of the authority.")
-    kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True, help_text="What they were recognised as.")
+    kind = models.CharField(
+        max_length=30, choices=Kind.choices, db_index=True, help_text="What they were recognised as."
+    )
     designated_on = models.DateField(null=True, blank=True, help_text="Date of the designation.")
     designated_on_precision = precision_field("designated_on")
     withdrawn_on = models.DateField(null=True, blank=True, help_text="Date the designation was withdrawn, if it was.")
@@ -527,6 +577,11 @@ class Designation(PartialDatesMixin, TimeStampedModel):
 
     def clean(self):
         errors: dict[str, list[str]] = {}
-        check_order(errors, self.designated_on, self.withdrawn_on, "withdrawn_on", "Withdrawal cannot come before the designation.")
+        check_order(
+            errors,
+            self.designated_on,
+            self.withdrawn_on,
+            "withdrawn_on",
+            "Withdrawal cannot come before the designation.",
+        )
         raise_if(errors)
-

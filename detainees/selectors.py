@@ -7,24 +7,30 @@ from django.db.models import Prefetch
 from django_countries import countries
 
 from common.models import format_partial_date
+from sources.models import Source
 
 from .models import Detainee, Detention, Sentence, Status
 
 
+def cited(path: str = "sources") -> Prefetch:
+    """Prefetch a record's sources with their outlets, as every citation shows the outlet."""
+    return Prefetch(path, queryset=Source.objects.select_related("outlet"))
+
+
 def case_queryset(user=None):
     """A detainee with everything the case page shows, in a fixed number of queries."""
-    sentences = Sentence.objects.prefetch_related("sources", "charges", "changes__sources")
+    sentences = Sentence.objects.prefetch_related(cited(), "charges", cited("changes__sources"))
     detentions = Detention.objects.prefetch_related(
-        "sources",
-        "charges__sources",
+        cited(),
+        cited("charges__sources"),
         Prefetch("sentences", queryset=sentences),
-        "transfers__sources",
+        cited("transfers__sources"),
     )
     base = Detainee.objects.visible_to(user) if user is not None else Detainee.objects.published()
     return base.with_status().prefetch_related(
-        "sources",
+        cited(),
         Prefetch("detentions", queryset=detentions),
-        "designations__sources",
+        cited("designations__sources"),
     )
 
 
@@ -50,13 +56,13 @@ def timeline(detainee: Detainee, participations=()) -> list[Event]:
     events: list[Event] = []
     for d in detainee.detentions.all():
         holder = countries.name(d.held_by.code)
-        where = f" in {d.place}" if d.place else ""
+        where = f", {d.place}" if d.place else ""
         how = f" ({d.circumstances})" if d.circumstances else ""
         if d.extradited_from:
             events.append(Event(d.detained_on, d.detained_on_precision, "detained",
                                 f"Detained{where}{how}", d))  # fmt: skip
             events.append(Event(d.extradited_on, d.extradited_on_precision, "extradited",
-                                f"Extradited from {countries.name(d.extradited_from.code)} to {holder}", d))  # fmt: skip
+                                f"Extradited from {d.extradited_from.name} to {holder}", d))  # fmt: skip
         else:
             events.append(Event(d.detained_on, d.detained_on_precision, "detained",
                                 f"Detained by {holder}{where}{how}", d))  # fmt: skip
@@ -85,7 +91,7 @@ def timeline(detainee: Detainee, participations=()) -> list[Event]:
     for g in detainee.designations.all():
         events.append(Event(g.designated_on, g.designated_on_precision, "designated",
                             f"Designated {g.get_kind_display().lower()} by {g.authority}", g))  # fmt: skip
-    return sorted(events, key=lambda e: (e.date or datetime.date.max))
+    return sorted(events, key=lambda e: e.date or datetime.date.max)
 
 
 def status_sentence(detainee: Detainee) -> str:

@@ -4,8 +4,8 @@ from django.db.models import Count
 from django_countries import countries
 
 from common.citations import Citations
-from sources.models import Statement
 from common.views import FilteredListView, PublicDetailView
+from sources.models import Statement
 
 from .filters import DetaineeFilter
 from .models import Charge, ChargeCategory, Designation, DesignationKind, Detainee, Detention, Status
@@ -19,7 +19,8 @@ class DetaineeListView(FilteredListView):
     filterset_class = DetaineeFilter
     template_name = "detainees/detainee_list.html"
     api_list_name = "api:detainee-list"
-    sort_options = [("", "Name (A–Z)"), ("-detained_on", "Most recently detained"), ("detained_on", "Longest ago detained"),
+    sort_options = [("", "Name (A–Z)"), ("-detained_on", "Most recently detained"),
+                    ("detained_on", "Longest ago detained"),
                     ("-updated_at", "Recently updated")]  # fmt: skip
 
     def get_base_queryset(self):
@@ -29,9 +30,7 @@ class DetaineeListView(FilteredListView):
         def selected(name):
             return self.request.GET.get(name, "")
 
-        status_counts = dict(
-            self.facet_queryset("status").order_by().values_list("status").annotate(n=Count("pk"))
-        )
+        status_counts = dict(self.facet_queryset("status").order_by().values_list("status").annotate(n=Count("pk")))
         charge_counts = dict(
             Charge.objects.filter(detention__detainee__in=self.facet_queryset("charge_category").values("pk"))
             .order_by().values_list("category").annotate(n=Count("detention__detainee", distinct=True))
@@ -45,16 +44,24 @@ class DetaineeListView(FilteredListView):
             .order_by().values_list("held_by").annotate(n=Count("detainee", distinct=True))
         )  # fmt: skip
         return {
-            "status": [(v, label, status_counts.get(v, 0), selected("status") == v)
-                       for v, label in Status.choices],  # fmt: skip
+            "status": [
+                (v, label, status_counts.get(v, 0), selected("status") == v) for v, label in Status.choices
+            ],  # fmt: skip
             "held_by": sorted(
-                [(code, countries.name(code), n, selected("held_by").upper() == code) for code, n in holder_counts.items()],
+                [
+                    (code, countries.name(code), n, selected("held_by").upper() == code)
+                    for code, n in holder_counts.items()
+                ],
                 key=lambda f: -f[2],
             ),
-            "charge_category": [(v, label, charge_counts.get(v, 0), selected("charge_category") == v)
-                                for v, label in ChargeCategory.choices],  # fmt: skip
-            "designation": [(v, label, designation_counts.get(v, 0), selected("designation") == v)
-                            for v, label in DesignationKind.choices],  # fmt: skip
+            "charge_category": [
+                (v, label, charge_counts.get(v, 0), selected("charge_category") == v)
+                for v, label in ChargeCategory.choices
+            ],  # fmt: skip
+            "designation": [
+                (v, label, designation_counts.get(v, 0), selected("designation") == v)
+                for v, label in DesignationKind.choices
+            ],  # fmt: skip
         }
 
 

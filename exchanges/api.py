@@ -19,5 +19,7 @@ class ExchangeViewSet(TrackerViewSet):
     def get_queryset(self):
         drafts = sees_drafts(self.request.user)
         return (
-            Exchange.objects.visible_to(self.request.user).with_participants(public=not drafts).prefetch_related("sources")
+            Exchange.objects.visible_to(self.request.user)
+            .with_participants(public=not drafts)
+            .prefetch_related("sources")
         )

@@ -52,238 +52,551 @@ SOURCES = {
             "call with Paul Whelan, and Deputy Foreign Minister Sergey Ryabkov on the channel remaining intact."
         ),
     },
-    "wiki-griner": {"title": "Brittney Griner", "url": WIKI + "Brittney_Griner", "outlet": "Wikipedia",
-                    "summary": "Encyclopaedia article: arrest at Sheremetyevo, trial in Khimki, sentence, appeal, "
-                               "penal colony in Mordovia, exchange for Viktor Bout in Abu Dhabi."},
-    "wiki-bout": {"title": "Viktor Bout", "url": WIKI + "Viktor_Bout", "outlet": "Wikipedia",
-                  "summary": "Encyclopaedia article: 2008 sting in Bangkok, extradition in 2010, conviction in "
-                             "New York, 25-year sentence, release in the 2022 exchange."},
-    "wiki-reed": {"title": "Trevor Reed", "url": WIKI + "Trevor_Reed", "outlet": "Wikipedia",
-                  "summary": "Encyclopaedia article: 2019 arrest in Moscow, 2020 sentence, 2022 exchange."},
-    "wiki-yaroshenko": {"title": "Konstantin Yaroshenko", "url": WIKI + "Konstantin_Yaroshenko", "outlet": "Wikipedia",
-                        "summary": "Encyclopaedia article: 2010 arrest in Liberia, conviction in New York, 2022 exchange."},
-    "wiki-whelan": {"title": "Paul Whelan (security director)", "url": WIKI + "Paul_Whelan_(security_director)",
-                    "outlet": "Wikipedia",
-                    "summary": "Encyclopaedia article: 2018 arrest in Moscow, espionage conviction and 16-year "
-                               "sentence in 2020, release in the 2024 Ankara exchange."},
-    "wiki-ankara-2024": {"title": "2024 Ankara prisoner exchange", "url": WIKI + "2024_Ankara_prisoner_exchange",
-                         "outlet": "Wikipedia",
-                         "summary": "Encyclopaedia article: the exchange of 1 August 2024 in Ankara between Russia "
-                                    "and Belarus on one side and the US, Germany and other states on the other."},
-    "wiki-gershkovich": {"title": "Evan Gershkovich", "url": WIKI + "Evan_Gershkovich", "outlet": "Wikipedia",
-                         "summary": "Encyclopaedia article: 2023 arrest in Yekaterinburg, espionage trial, release "
-                                    "in the 2024 Ankara exchange."},
-    "wiki-kara-murza": {"title": "Vladimir Kara-Murza", "url": WIKI + "Vladimir_Kara-Murza", "outlet": "Wikipedia",
-                        "summary": "Encyclopaedia article: 2022 arrest, treason conviction in 2023, release in 2024."},
-    "wiki-krasikov": {"title": "Vadim Krasikov", "url": WIKI + "Vadim_Krasikov", "outlet": "Wikipedia",
-                      "summary": "Encyclopaedia article: 2019 killing in Berlin's Tiergarten, life sentence in "
-                                 "2021, release to Russia in 2024."},
+    "wiki-griner": {
+        "title": "Brittney Griner",
+        "url": WIKI + "Brittney_Griner",
+        "outlet": "Wikipedia",
+        "summary": "Encyclopaedia article: arrest at Sheremetyevo, trial in Khimki, sentence, appeal, "
+        "penal colony in Mordovia, exchange for Viktor Bout in Abu Dhabi.",
+    },
+    "wiki-bout": {
+        "title": "Viktor Bout",
+        "url": WIKI + "Viktor_Bout",
+        "outlet": "Wikipedia",
+        "summary": "Encyclopaedia article: 2008 sting in Bangkok, extradition in 2010, conviction in "
+        "New York, 25-year sentence, release in the 2022 exchange.",
+    },
+    "wiki-reed": {
+        "title": "Trevor Reed",
+        "url": WIKI + "Trevor_Reed",
+        "outlet": "Wikipedia",
+        "summary": "Encyclopaedia article: 2019 arrest in Moscow, 2020 sentence, 2022 exchange.",
+    },
+    "wiki-yaroshenko": {
+        "title": "Konstantin Yaroshenko",
+        "url": WIKI + "Konstantin_Yaroshenko",
+        "outlet": "Wikipedia",
+        "summary": "Encyclopaedia article: 2010 arrest in Liberia, conviction in New York, 2022 exchange.",
+    },
+    "wiki-whelan": {
+        "title": "Paul Whelan (security director)",
+        "url": WIKI + "Paul_Whelan_(security_director)",
+        "outlet": "Wikipedia",
+        "summary": "Encyclopaedia article: 2018 arrest in Moscow, espionage conviction and 16-year "
+        "sentence in 2020, release in the 2024 Ankara exchange.",
+    },
+    "wiki-ankara-2024": {
+        "title": "2024 Ankara prisoner exchange",
+        "url": WIKI + "2024_Ankara_prisoner_exchange",
+        "outlet": "Wikipedia",
+        "summary": "Encyclopaedia article: the exchange of 1 August 2024 in Ankara between Russia "
+        "and Belarus on one side and the US, Germany and other states on the other.",
+    },
+    "wiki-gershkovich": {
+        "title": "Evan Gershkovich",
+        "url": WIKI + "Evan_Gershkovich",
+        "outlet": "Wikipedia",
+        "summary": "Encyclopaedia article: 2023 arrest in Yekaterinburg, espionage trial, release "
+        "in the 2024 Ankara exchange.",
+    },
+    "wiki-kara-murza": {
+        "title": "Vladimir Kara-Murza",
+        "url": WIKI + "Vladimir_Kara-Murza",
+        "outlet": "Wikipedia",
+        "summary": "Encyclopaedia article: 2022 arrest, treason conviction in 2023, release in 2024.",
+    },
+    "wiki-krasikov": {
+        "title": "Vadim Krasikov",
+        "url": WIKI + "Vadim_Krasikov",
+        "outlet": "Wikipedia",
+        "summary": "Encyclopaedia article: 2019 killing in Berlin's Tiergarten, life sentence in "
+        "2021, release to Russia in 2024.",
+    },
 }
 
 # Every detention, charge, sentence, transfer and designation lists the sources (keys above) it rests on.
 DETAINEES = [
     {
-        "name": "Brittney Griner", "name_original": "Бриттни Грайнер", "aliases": ["Britney Griner"],
-        "citizenships": ["US"], "born_on": "1990-10-18", "description": "basketball player (WNBA)",
+        "name": "Brittney Griner",
+        "name_original": "Бриттни Грайнер",
+        "aliases": ["Britney Griner"],
+        "citizenships": ["US"],
+        "born_on": "1990-10-18",
+        "description": "basketball player (WNBA)",
         "sources": ["wiki-griner"],
-        "detentions": [{
-            "held_by": "RU", "detained_on": "2022-02-17", "place": "Sheremetyevo airport, Moscow",
-            "circumstances": "airport customs search; vape cartridges with cannabis oil found in her luggage",
-            "released_on": "2022-12-08", "end_reason": "exchanged", "sources": ["wiki-griner", "mt-2022-12"],
-            "charges": [{"category": "drugs", "statute": "Criminal Code art. 229.1",
-                         "description": "Smuggling of narcotics (cannabis oil) in significant quantity.",
-                         "outcome": "convicted", "sources": ["wiki-griner", "mt-2022-12"]}],
-            "sentences": [{
-                "court": "Khimki City Court", "sentenced_on": "2022-08-04", "term_months": 108,
-                "fine_amount": "1000000", "fine_currency": "RUB", "sources": ["wiki-griner", "mt-2022-12"],
-                "changes": [{"kind": "appeal_upheld", "changed_on": "2022-10-25", "court": "Moscow Regional Court",
-                             "description": "Appeal rejected; the nine-year sentence stands.",
-                             "sources": ["wiki-griner"]}],
-            }],
-            "transfers": [{"moved_on": "2022-11-01", "moved_on_precision": "month",
-                           "facility_name": "Penal colony IK-2, Mordovia", "facility_kind": "penal_colony",
-                           "sources": ["wiki-griner"]}],
-        }],
-        "designations": [{"authority": "US State Department", "authority_country": "US",
-                          "kind": "wrongfully_detained", "designated_on": "2022-05-01",
-                          "designated_on_precision": "month", "sources": ["wiki-griner"]}],
+        "detentions": [
+            {
+                "held_by": "RU",
+                "detained_on": "2022-02-17",
+                "place": "Sheremetyevo airport, Moscow",
+                "circumstances": "airport customs search; vape cartridges with cannabis oil found in her luggage",
+                "released_on": "2022-12-08",
+                "end_reason": "exchanged",
+                "sources": ["wiki-griner", "mt-2022-12"],
+                "charges": [
+                    {
+                        "category": "drugs",
+                        "statute": "Criminal Code art. 229.1",
+                        "description": "Smuggling of narcotics (cannabis oil) in significant quantity.",
+                        "outcome": "convicted",
+                        "sources": ["wiki-griner", "mt-2022-12"],
+                    }
+                ],
+                "sentences": [
+                    {
+                        "court": "Khimki City Court",
+                        "sentenced_on": "2022-08-04",
+                        "term_months": 108,
+                        "fine_amount": "1000000",
+                        "fine_currency": "RUB",
+                        "sources": ["wiki-griner", "mt-2022-12"],
+                        "changes": [
+                            {
+                                "kind": "appeal_upheld",
+                                "changed_on": "2022-10-25",
+                                "court": "Moscow Regional Court",
+                                "description": "Appeal rejected; the nine-year sentence stands.",
+                                "sources": ["wiki-griner"],
+                            }
+                        ],
+                    }
+                ],
+                "transfers": [
+                    {
+                        "moved_on": "2022-11-01",
+                        "moved_on_precision": "month",
+                        "facility_name": "Penal colony IK-2, Mordovia",
+                        "facility_kind": "penal_colony",
+                        "sources": ["wiki-griner"],
+                    }
+                ],
+            }
+        ],
+        "designations": [
+            {
+                "authority": "US State Department",
+                "authority_country": "US",
+                "kind": "wrongfully_detained",
+                "designated_on": "2022-05-01",
+                "designated_on_precision": "month",
+                "sources": ["wiki-griner"],
+            }
+        ],
     },
     {
-        "name": "Viktor Bout", "name_original": "Виктор Бут",
+        "name": "Viktor Bout",
+        "name_original": "Виктор Бут",
         "aliases": ["Victor Bout", "Viktor Anatolyevich Bout", "Merchant of Death"],
-        "citizenships": ["RU"], "born_on": "1967-01-13", "description": "arms dealer",
+        "citizenships": ["RU"],
+        "born_on": "1967-01-13",
+        "description": "arms dealer",
         "sources": ["wiki-bout"],
-        "detentions": [{
-            "held_by": "US", "detained_on": "2008-03-06", "place": "Bangkok, Thailand",
-            "circumstances": "US sting operation: DEA informants posing as buyers for the FARC",
-            "extradited_from": "TH", "extradited_on": "2010-11-01", "extradited_on_precision": "month",
-            "released_on": "2022-12-08", "end_reason": "exchanged", "sources": ["wiki-bout", "mt-2022-12"],
-            "charges": [
-                {"category": "terrorism", "statute": "18 U.S.C. § 2339B",
-                 "description": "Conspiracy to provide material support to a designated terrorist organisation (FARC).",
-                 "outcome": "convicted", "sources": ["wiki-bout"]},
-                {"category": "arms_trafficking", "statute": "18 U.S.C. § 2332g",
-                 "description": "Conspiracy to acquire and export anti-aircraft missiles.",
-                 "outcome": "convicted", "sources": ["wiki-bout"]},
-            ],
-            "sentences": [{"court": "US District Court for the Southern District of New York",
-                           "sentenced_on": "2012-04-05", "term_months": 300, "all_charges": True,
-                           "sources": ["wiki-bout", "mt-2022-12"]}],
-        }],
+        "detentions": [
+            {
+                "held_by": "US",
+                "detained_on": "2008-03-06",
+                "place": "Bangkok, Thailand",
+                "circumstances": "US sting operation: DEA informants posing as buyers for the FARC",
+                "extradited_from": "TH",
+                "extradited_on": "2010-11-01",
+                "extradited_on_precision": "month",
+                "released_on": "2022-12-08",
+                "end_reason": "exchanged",
+                "sources": ["wiki-bout", "mt-2022-12"],
+                "charges": [
+                    {
+                        "category": "terrorism",
+                        "statute": "18 U.S.C. § 2339B",
+                        "description": "Conspiracy to provide material support to a terrorist organisation (FARC).",
+                        "outcome": "convicted",
+                        "sources": ["wiki-bout"],
+                    },
+                    {
+                        "category": "arms_trafficking",
+                        "statute": "18 U.S.C. § 2332g",
+                        "description": "Conspiracy to acquire and export anti-aircraft missiles.",
+                        "outcome": "convicted",
+                        "sources": ["wiki-bout"],
+                    },
+                ],
+                "sentences": [
+                    {
+                        "court": "US District Court for the Southern District of New York",
+                        "sentenced_on": "2012-04-05",
+                        "term_months": 300,
+                        "all_charges": True,
+                        "sources": ["wiki-bout", "mt-2022-12"],
+                    }
+                ],
+            }
+        ],
     },
     {
-        "name": "Trevor Reed", "name_original": "Тревор Рид", "aliases": [],
-        "citizenships": ["US"], "description": "former US Marine", "sources": ["wiki-reed"],
-        "detentions": [{
-            "held_by": "RU", "detained_on": "2019-08-01", "detained_on_precision": "month", "place": "Moscow",
-            "circumstances": "arrested by police after a night out; accused of assaulting officers",
-            "released_on": "2022-04-27", "end_reason": "exchanged", "sources": ["wiki-reed"],
-            "charges": [{"category": "violence", "statute": "Criminal Code art. 318",
-                         "description": "Use of violence against police officers.",
-                         "outcome": "convicted", "sources": ["wiki-reed"]}],
-            "sentences": [{"court": "Golovinsky District Court, Moscow", "sentenced_on": "2020-07-01",
-                           "sentenced_on_precision": "month", "term_months": 108, "all_charges": True,
-                           "sources": ["wiki-reed"]}],
-        }],
+        "name": "Trevor Reed",
+        "name_original": "Тревор Рид",
+        "aliases": [],
+        "citizenships": ["US"],
+        "description": "former US Marine",
+        "sources": ["wiki-reed"],
+        "detentions": [
+            {
+                "held_by": "RU",
+                "detained_on": "2019-08-01",
+                "detained_on_precision": "month",
+                "place": "Moscow",
+                "circumstances": "arrested by police after a night out; accused of assaulting officers",
+                "released_on": "2022-04-27",
+                "end_reason": "exchanged",
+                "sources": ["wiki-reed"],
+                "charges": [
+                    {
+                        "category": "violence",
+                        "statute": "Criminal Code art. 318",
+                        "description": "Use of violence against police officers.",
+                        "outcome": "convicted",
+                        "sources": ["wiki-reed"],
+                    }
+                ],
+                "sentences": [
+                    {
+                        "court": "Golovinsky District Court, Moscow",
+                        "sentenced_on": "2020-07-01",
+                        "sentenced_on_precision": "month",
+                        "term_months": 108,
+                        "all_charges": True,
+                        "sources": ["wiki-reed"],
+                    }
+                ],
+            }
+        ],
     },
     {
-        "name": "Konstantin Yaroshenko", "name_original": "Константин Ярошенко",
-        "aliases": ["Konstantin Yaroshenko"], "citizenships": ["RU"], "description": "pilot",
+        "name": "Konstantin Yaroshenko",
+        "name_original": "Константин Ярошенко",
+        "aliases": ["Konstantin Yaroshenko"],
+        "citizenships": ["RU"],
+        "description": "pilot",
         "sources": ["wiki-yaroshenko"],
-        "detentions": [{
-            "held_by": "US", "detained_on": "2010-05-01", "detained_on_precision": "month",
-            "place": "Monrovia, Liberia", "circumstances": "arrested in Liberia in a US drug-enforcement operation",
-            "extradited_from": "LR", "released_on": "2022-04-27", "end_reason": "exchanged",
-            "sources": ["wiki-yaroshenko", "tass-2023-08-17"],
-            "charges": [{"category": "drugs", "statute": "21 U.S.C. § 963",
-                         "description": "Conspiracy to smuggle cocaine into the United States.",
-                         "outcome": "convicted", "sources": ["wiki-yaroshenko"]}],
-            "sentences": [{"court": "US District Court for the Southern District of New York",
-                           "sentenced_on": "2011-01-01", "sentenced_on_precision": "year", "term_months": 240,
-                           "all_charges": True, "sources": ["wiki-yaroshenko"]}],
-        }],
+        "detentions": [
+            {
+                "held_by": "US",
+                "detained_on": "2010-05-01",
+                "detained_on_precision": "month",
+                "place": "Monrovia, Liberia",
+                "circumstances": "arrested in Liberia in a US drug-enforcement operation",
+                "extradited_from": "LR",
+                "released_on": "2022-04-27",
+                "end_reason": "exchanged",
+                "sources": ["wiki-yaroshenko", "tass-2023-08-17"],
+                "charges": [
+                    {
+                        "category": "drugs",
+                        "statute": "21 U.S.C. § 963",
+                        "description": "Conspiracy to smuggle cocaine into the United States.",
+                        "outcome": "convicted",
+                        "sources": ["wiki-yaroshenko"],
+                    }
+                ],
+                "sentences": [
+                    {
+                        "court": "US District Court for the Southern District of New York",
+                        "sentenced_on": "2011-01-01",
+                        "sentenced_on_precision": "year",
+                        "term_months": 240,
+                        "all_charges": True,
+                        "sources": ["wiki-yaroshenko"],
+                    }
+                ],
+            }
+        ],
     },
     {
-        "name": "Paul Whelan", "name_original": "Пол Уилан", "aliases": [],
-        "citizenships": ["US", "GB", "IE", "CA"], "born_on": "1970-03-05",
-        "description": "former US Marine, corporate security director", "sources": ["wiki-whelan"],
-        "detentions": [{
-            "held_by": "RU", "detained_on": "2018-12-28", "place": "Metropol Hotel, Moscow",
-            "circumstances": "arrested by the FSB in a hotel room, accused of receiving state secrets",
-            "released_on": "2024-08-01", "end_reason": "exchanged",
-            "sources": ["wiki-whelan", "tass-2023-08-17"],
-            "charges": [{"category": "espionage", "statute": "Criminal Code art. 276",
-                         "description": "Espionage.", "outcome": "convicted",
-                         "sources": ["wiki-whelan", "tass-2023-08-17"]}],
-            "sentences": [{"court": "Moscow City Court", "sentenced_on": "2020-06-15", "term_months": 192,
-                           "all_charges": True, "sources": ["wiki-whelan"]}],
-            "transfers": [{"moved_on": "2020-01-01", "moved_on_precision": "year",
-                           "facility_name": "Penal colony IK-17, Mordovia", "facility_kind": "penal_colony",
-                           "sources": ["wiki-whelan"]}],
-        }],
+        "name": "Paul Whelan",
+        "name_original": "Пол Уилан",
+        "aliases": [],
+        "citizenships": ["US", "GB", "IE", "CA"],
+        "born_on": "1970-03-05",
+        "description": "former US Marine, corporate security director",
+        "sources": ["wiki-whelan"],
+        "detentions": [
+            {
+                "held_by": "RU",
+                "detained_on": "2018-12-28",
+                "place": "Metropol Hotel, Moscow",
+                "circumstances": "arrested by the FSB in a hotel room, accused of receiving state secrets",
+                "released_on": "2024-08-01",
+                "end_reason": "exchanged",
+                "sources": ["wiki-whelan", "tass-2023-08-17"],
+                "charges": [
+                    {
+                        "category": "espionage",
+                        "statute": "Criminal Code art. 276",
+                        "description": "Espionage.",
+                        "outcome": "convicted",
+                        "sources": ["wiki-whelan", "tass-2023-08-17"],
+                    }
+                ],
+                "sentences": [
+                    {
+                        "court": "Moscow City Court",
+                        "sentenced_on": "2020-06-15",
+                        "term_months": 192,
+                        "all_charges": True,
+                        "sources": ["wiki-whelan"],
+                    }
+                ],
+                "transfers": [
+                    {
+                        "moved_on": "2020-01-01",
+                        "moved_on_precision": "year",
+                        "facility_name": "Penal colony IK-17, Mordovia",
+                        "facility_kind": "penal_colony",
+                        "sources": ["wiki-whelan"],
+                    }
+                ],
+            }
+        ],
     },
     {
-        "name": "Evan Gershkovich", "name_original": "Эван Гершкович", "aliases": [],
-        "citizenships": ["US"], "description": "Wall Street Journal reporter", "sources": ["wiki-gershkovich"],
-        "detentions": [{
-            "held_by": "RU", "detained_on": "2023-03-29", "place": "Yekaterinburg",
-            "circumstances": "arrested by the FSB while on a reporting trip",
-            "released_on": "2024-08-01", "end_reason": "exchanged", "sources": ["wiki-gershkovich"],
-            "charges": [{"category": "espionage", "statute": "Criminal Code art. 276", "description": "Espionage.",
-                         "outcome": "convicted", "sources": ["wiki-gershkovich"]}],
-            "sentences": [{"court": "Sverdlovsk Regional Court", "sentenced_on": "2024-07-19", "term_months": 192,
-                           "all_charges": True, "sources": ["wiki-gershkovich"]}],
-        }],
-        "designations": [{"authority": "US State Department", "authority_country": "US",
-                          "kind": "wrongfully_detained", "designated_on": "2023-04-01",
-                          "designated_on_precision": "month", "sources": ["wiki-gershkovich"]}],
+        "name": "Evan Gershkovich",
+        "name_original": "Эван Гершкович",
+        "aliases": [],
+        "citizenships": ["US"],
+        "description": "Wall Street Journal reporter",
+        "sources": ["wiki-gershkovich"],
+        "detentions": [
+            {
+                "held_by": "RU",
+                "detained_on": "2023-03-29",
+                "place": "Yekaterinburg",
+                "circumstances": "arrested by the FSB while on a reporting trip",
+                "released_on": "2024-08-01",
+                "end_reason": "exchanged",
+                "sources": ["wiki-gershkovich"],
+                "charges": [
+                    {
+                        "category": "espionage",
+                        "statute": "Criminal Code art. 276",
+                        "description": "Espionage.",
+                        "outcome": "convicted",
+                        "sources": ["wiki-gershkovich"],
+                    }
+                ],
+                "sentences": [
+                    {
+                        "court": "Sverdlovsk Regional Court",
+                        "sentenced_on": "2024-07-19",
+                        "term_months": 192,
+                        "all_charges": True,
+                        "sources": ["wiki-gershkovich"],
+                    }
+                ],
+            }
+        ],
+        "designations": [
+            {
+                "authority": "US State Department",
+                "authority_country": "US",
+                "kind": "wrongfully_detained",
+                "designated_on": "2023-04-01",
+                "designated_on_precision": "month",
+                "sources": ["wiki-gershkovich"],
+            }
+        ],
     },
     {
-        "name": "Vladimir Kara-Murza", "name_original": "Владимир Кара-Мурза", "aliases": [],
-        "citizenships": ["RU", "GB"], "description": "opposition politician and journalist",
+        "name": "Vladimir Kara-Murza",
+        "name_original": "Владимир Кара-Мурза",
+        "aliases": [],
+        "citizenships": ["RU", "GB"],
+        "description": "opposition politician and journalist",
         "sources": ["wiki-kara-murza"],
-        "detentions": [{
-            "held_by": "RU", "detained_on": "2022-04-11", "place": "Moscow",
-            "circumstances": "arrested outside his home after criticising the war in Ukraine",
-            "released_on": "2024-08-01", "end_reason": "exchanged", "sources": ["wiki-kara-murza"],
-            "charges": [{"category": "treason", "statute": "Criminal Code art. 275", "description": "High treason.",
-                         "outcome": "convicted", "sources": ["wiki-kara-murza"]}],
-            "sentences": [{"court": "Moscow City Court", "sentenced_on": "2023-04-17", "term_months": 300,
-                           "all_charges": True, "sources": ["wiki-kara-murza"]}],
-        }],
-        "designations": [{"authority": "Memorial", "authority_country": "RU", "kind": "political_prisoner",
-                          "designated_on": "2022-01-01", "designated_on_precision": "year",
-                          "sources": ["wiki-kara-murza"]}],
+        "detentions": [
+            {
+                "held_by": "RU",
+                "detained_on": "2022-04-11",
+                "place": "Moscow",
+                "circumstances": "arrested outside his home after criticising the war in Ukraine",
+                "released_on": "2024-08-01",
+                "end_reason": "exchanged",
+                "sources": ["wiki-kara-murza"],
+                "charges": [
+                    {
+                        "category": "treason",
+                        "statute": "Criminal Code art. 275",
+                        "description": "High treason.",
+                        "outcome": "convicted",
+                        "sources": ["wiki-kara-murza"],
+                    }
+                ],
+                "sentences": [
+                    {
+                        "court": "Moscow City Court",
+                        "sentenced_on": "2023-04-17",
+                        "term_months": 300,
+                        "all_charges": True,
+                        "sources": ["wiki-kara-murza"],
+                    }
+                ],
+            }
+        ],
+        "designations": [
+            {
+                "authority": "Memorial",
+                "authority_country": "RU",
+                "kind": "political_prisoner",
+                "designated_on": "2022-01-01",
+                "designated_on_precision": "year",
+                "sources": ["wiki-kara-murza"],
+            }
+        ],
     },
     {
-        "name": "Vadim Krasikov", "name_original": "Вадим Красиков", "aliases": ["Vadim Sokolov"],
-        "citizenships": ["RU"], "description": "convicted of a 2019 killing in Berlin", "sources": ["wiki-krasikov"],
-        "detentions": [{
-            "held_by": "DE", "detained_on": "2019-08-23", "place": "Berlin",
-            "circumstances": "arrested near the scene of a shooting in the Kleiner Tiergarten",
-            "released_on": "2024-08-01", "end_reason": "exchanged", "sources": ["wiki-krasikov"],
-            "charges": [{"category": "violence", "statute": "German Criminal Code § 211",
-                         "description": "Murder.", "outcome": "convicted", "sources": ["wiki-krasikov"]}],
-            "sentences": [{"court": "Berlin Higher Regional Court", "sentenced_on": "2021-12-15", "is_life": True,
-                           "all_charges": True, "sources": ["wiki-krasikov"]}],
-        }],
+        "name": "Vadim Krasikov",
+        "name_original": "Вадим Красиков",
+        "aliases": ["Vadim Sokolov"],
+        "citizenships": ["RU"],
+        "description": "convicted of a 2019 killing in Berlin",
+        "sources": ["wiki-krasikov"],
+        "detentions": [
+            {
+                "held_by": "DE",
+                "detained_on": "2019-08-23",
+                "place": "Berlin",
+                "circumstances": "arrested near the scene of a shooting in the Kleiner Tiergarten",
+                "released_on": "2024-08-01",
+                "end_reason": "exchanged",
+                "sources": ["wiki-krasikov"],
+                "charges": [
+                    {
+                        "category": "violence",
+                        "statute": "German Criminal Code § 211",
+                        "description": "Murder.",
+                        "outcome": "convicted",
+                        "sources": ["wiki-krasikov"],
+                    }
+                ],
+                "sentences": [
+                    {
+                        "court": "Berlin Higher Regional Court",
+                        "sentenced_on": "2021-12-15",
+                        "is_life": True,
+                        "all_charges": True,
+                        "sources": ["wiki-krasikov"],
+                    }
+                ],
+            }
+        ],
     },
 ]
 
 EXCHANGES = [
     {
-        "name": "Griner–Bout exchange", "date": "2022-12-08", "place": "Abu Dhabi airport",
-        "place_country": "AE", "mediators": ["AE"], "status": "completed",
+        "name": "Griner–Bout exchange",
+        "date": "2022-12-08",
+        "place": "Abu Dhabi airport",
+        "place_country": "AE",
+        "mediators": ["AE"],
+        "status": "completed",
         "description": "Brittney Griner and Viktor Bout were exchanged on the tarmac in Abu Dhabi.",
         "sources": ["wiki-griner", "wiki-bout", "mt-2022-12"],
         "participants": [("Brittney Griner", "RU", "US"), ("Viktor Bout", "US", "RU")],
-        "claims": [{"field": "mediators", "value": "AE, SA", "source": "wiki-griner",
-                    "note": "The UAE and Saudi Arabia said their leaders mediated jointly; US officials credited "
-                            "the UAE with facilitating the handover only."}],
+        "claims": [
+            {
+                "field": "mediators",
+                "value": "AE, SA",
+                "source": "wiki-griner",
+                "note": "The UAE and Saudi Arabia said their leaders mediated jointly; US officials credited "
+                "the UAE with facilitating the handover only.",
+            }
+        ],
     },
     {
-        "name": "Reed–Yaroshenko exchange", "date": "2022-04-27", "place": "Ankara", "place_country": "TR",
-        "mediators": [], "status": "completed",
+        "name": "Reed–Yaroshenko exchange",
+        "date": "2022-04-27",
+        "place": "Ankara",
+        "place_country": "TR",
+        "mediators": [],
+        "status": "completed",
         "description": "Trevor Reed and Konstantin Yaroshenko were exchanged in Turkey.",
         "sources": ["wiki-reed", "wiki-yaroshenko", "tass-2023-08-17"],
         "participants": [("Trevor Reed", "RU", "US"), ("Konstantin Yaroshenko", "US", "RU")],
     },
     {
-        "name": "2024 Ankara prisoner exchange", "date": "2024-08-01", "place": "Ankara Esenboğa Airport",
-        "place_country": "TR", "mediators": ["TR"], "status": "completed",
+        "name": "2024 Ankara prisoner exchange",
+        "date": "2024-08-01",
+        "place": "Ankara Esenboğa Airport",
+        "place_country": "TR",
+        "mediators": ["TR"],
+        "status": "completed",
         "description": "The largest East–West exchange since the Cold War: 26 people in all, released by Russia "
-                       "and Belarus, and by the US, Germany, Poland, Slovenia and Norway. Only the people on file "
-                       "here are listed as participants.",
+        "and Belarus, and by the US, Germany, Poland, Slovenia and Norway. Only the people on file "
+        "here are listed as participants.",
         "sources": ["wiki-ankara-2024"],
         "participants": [
-            ("Paul Whelan", "RU", "US"), ("Evan Gershkovich", "RU", "US"),
-            ("Vladimir Kara-Murza", "RU", "DE"), ("Vadim Krasikov", "DE", "RU"),
+            ("Paul Whelan", "RU", "US"),
+            ("Evan Gershkovich", "RU", "US"),
+            ("Vladimir Kara-Murza", "RU", "DE"),
+            ("Vadim Krasikov", "DE", "RU"),
         ],
     },
 ]
 
 STATEMENTS = [
-    {"speaker": "Sergei Vershinin", "speaker_role": "Deputy Foreign Minister", "speaker_country": "RU",
-     "said_on": "2022-12-01", "said_on_precision": "month", "source": "mt-2022-12",
-     "quote": "The total number of Russian citizens who have, in fact, been taken hostage, exceeds 60 people.",
-     "exchanges": ["Griner–Bout exchange"], "detainees": []},
-    {"speaker": "Vladimir Putin", "speaker_role": "President", "speaker_country": "RU", "said_on": "2022-12-09",
-     "source": "mt-2022-12", "quote": "Are other [exchanges] possible? Yes, everything is possible.",
-     "exchanges": ["Griner–Bout exchange"], "detainees": ["Brittney Griner", "Viktor Bout"]},
-    {"speaker": "Anatoly Antonov", "speaker_role": "Ambassador to the United States", "speaker_country": "RU",
-     "said_on": "2023-08-17", "source": "tass-2023-08-17",
-     "quote": "The special channel has already proven its effectiveness, making it possible to bring home "
-              "[Viktor] Bout and [Konstantin] Yaroshenko.",
-     "exchanges": ["Griner–Bout exchange", "Reed–Yaroshenko exchange"],
-     "detainees": ["Viktor Bout", "Konstantin Yaroshenko"]},
-    {"speaker": "Antony Blinken", "speaker_role": "Secretary of State", "speaker_country": "US",
-     "said_on": "2023-08-01", "said_on_precision": "month", "source": "tass-2023-08-17",
-     "summary": "In a phone call, urged Paul Whelan not to lose faith and said the US was doing everything in its "
-                "power to bring him home (as reported by CNN).",
-     "exchanges": [], "detainees": ["Paul Whelan"]},
-    {"speaker": "Sergey Ryabkov", "speaker_role": "Deputy Foreign Minister", "speaker_country": "RU",
-     "said_on": "2023-07-01", "said_on_precision": "month", "source": "tass-2023-08-17",
-     "summary": "Said the Moscow–Washington channel for negotiating prisoner exchanges remained intact and that "
-                "contacts through it continued.",
-     "exchanges": [], "detainees": []},
+    {
+        "speaker": "Sergei Vershinin",
+        "speaker_role": "Deputy Foreign Minister",
+        "speaker_country": "RU",
+        "said_on": "2022-12-01",
+        "said_on_precision": "month",
+        "source": "mt-2022-12",
+        "quote": "The total number of Russian citizens who have, in fact, been taken hostage, exceeds 60 people.",
+        "exchanges": ["Griner–Bout exchange"],
+        "detainees": [],
+    },
+    {
+        "speaker": "Vladimir Putin",
+        "speaker_role": "President",
+        "speaker_country": "RU",
+        "said_on": "2022-12-09",
+        "source": "mt-2022-12",
+        "quote": "Are other [exchanges] possible? Yes, everything is possible.",
+        "exchanges": ["Griner–Bout exchange"],
+        "detainees": ["Brittney Griner", "Viktor Bout"],
+    },
+    {
+        "speaker": "Anatoly Antonov",
+        "speaker_role": "Ambassador to the United States",
+        "speaker_country": "RU",
+        "said_on": "2023-08-17",
+        "source": "tass-2023-08-17",
+        "quote": "The special channel has already proven its effectiveness, making it possible to bring home "
+        "[Viktor] Bout and [Konstantin] Yaroshenko.",
+        "exchanges": ["Griner–Bout exchange", "Reed–Yaroshenko exchange"],
+        "detainees": ["Viktor Bout", "Konstantin Yaroshenko"],
+    },
+    {
+        "speaker": "Antony Blinken",
+        "speaker_role": "Secretary of State",
+        "speaker_country": "US",
+        "said_on": "2023-08-01",
+        "said_on_precision": "month",
+        "source": "tass-2023-08-17",
+        "summary": "In a phone call, urged Paul Whelan not to lose faith and said the US was doing everything in its "
+        "power to bring him home (as reported by CNN).",
+        "exchanges": [],
+        "detainees": ["Paul Whelan"],
+    },
+    {
+        "speaker": "Sergey Ryabkov",
+        "speaker_role": "Deputy Foreign Minister",
+        "speaker_country": "RU",
+        "said_on": "2023-07-01",
+        "said_on_precision": "month",
+        "source": "tass-2023-08-17",
+        "summary": "Said the Moscow–Washington channel for negotiating prisoner exchanges remained intact and that "
+        "contacts through it continued.",
+        "exchanges": [],
+        "detainees": [],
+    },
 ]

@@ -16,9 +16,13 @@ class ExchangeFilter(django_filters.FilterSet):
     year = django_filters.NumberFilter(field_name="date__year", min_value=1900, max_value=2100, help_text="Year.")
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", help_text="On or after (YYYY-MM-DD).")
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", help_text="On or before (YYYY-MM-DD).")
-    detainee = django_filters.NumberFilter(method="filter_detainee", min_value=1, help_text="A participant (detainee id).")
+    detainee = django_filters.NumberFilter(
+        method="filter_detainee", min_value=1, help_text="A participant (detainee id)."
+    )
     status = django_filters.ChoiceFilter(choices=ExchangeStatus.choices, help_text="Completed, proposed or failed.")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", help_text="Changed since.")
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text="Changed since."
+    )
     ordering = django_filters.OrderingFilter(
         fields=["date", "name", "updated_at"], help_text="Sort by date, name or updated_at; '-' reverses."
     )

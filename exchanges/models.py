@@ -128,7 +128,9 @@ class Exchange(PartialDatesMixin, TimeStampedModel):
 class ExchangeParticipant(TimeStampedModel):
     """One person in an exchange, with the state that let them go and the one that took them."""
 
-    exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="participants", help_text="The exchange.")
+    exchange = models.ForeignKey(
+        Exchange, on_delete=models.CASCADE, related_name="participants", help_text="The exchange."
+    )
     detainee = models.ForeignKey(
         Detainee, on_delete=models.PROTECT, related_name="exchange_participations", help_text="The person exchanged."
     )
@@ -142,12 +144,12 @@ class ExchangeParticipant(TimeStampedModel):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["exchange", "detainee"], name="participant_once_per_exchange"),
-            models.CheckConstraint(
-                condition=~Q(released_by=models.F("received_by")), name="participant_changes_hands"
-            ),
+            models.CheckConstraint(condition=~Q(released_by=models.F("received_by")), name="participant_changes_hands"),
         ]
-        indexes = [models.Index(fields=["released_by"], name="participant_released_by_idx"),
-                   models.Index(fields=["received_by"], name="participant_received_by_idx")]
+        indexes = [
+            models.Index(fields=["released_by"], name="participant_released_by_idx"),
+            models.Index(fields=["received_by"], name="participant_received_by_idx"),
+        ]
 
     def __str__(self):
         return f"{self.detainee}: {self.released_by.code} → {self.received_by.code}"

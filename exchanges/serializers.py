@@ -19,7 +19,9 @@ class ParticipantSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if attrs["released_by"] == attrs["received_by"]:
-            raise serializers.ValidationError({"received_by": "The receiving state must differ from the releasing one."})
+            raise serializers.ValidationError(
+                {"received_by": "The receiving state must differ from the releasing one."}
+            )
         return attrs
 
 

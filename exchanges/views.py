@@ -5,6 +5,7 @@ from django.db.models.functions import ExtractYear
 
 from common.citations import Citations
 from common.views import FilteredListView, PublicDetailView
+from detainees.selectors import cited
 from sources.models import Statement
 
 from .filters import ExchangeFilter
@@ -35,8 +36,9 @@ class ExchangeListView(FilteredListView):
             .values_list("y").annotate(n=Count("pk")).order_by("-y")
         )  # fmt: skip
         return {
-            "status": [(v, label, status_counts.get(v, 0), selected.get("status") == v)
-                       for v, label in ExchangeStatus.choices],  # fmt: skip
+            "status": [
+                (v, label, status_counts.get(v, 0), selected.get("status") == v) for v, label in ExchangeStatus.choices
+            ],  # fmt: skip
             "year": [(str(y), str(y), n, selected.get("year") == str(y)) for y, n in years],
         }
 
@@ -49,7 +51,7 @@ class ExchangeDetailView(PublicDetailView):
 
     def get_queryset(self):
         public = _public(self.request.user)
-        return super().get_queryset().with_participants(public=public).prefetch_related("sources")
+        return super().get_queryset().with_participants(public=public).prefetch_related(cited())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -10,7 +10,9 @@ from .models import Outlet, OutletKind, Source, Statement
 class OutletFilter(django_filters.FilterSet):
     country = CountryChoiceFilter(field_name="country", help_text="Country of the outlet (ISO code).")
     kind = django_filters.ChoiceFilter(choices=OutletKind.choices, help_text="Kind of publisher.")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", help_text="Changed since.")
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text="Changed since."
+    )
     ordering = django_filters.OrderingFilter(fields=["name", "updated_at"])
 
     class Meta:
@@ -26,7 +28,9 @@ class SourceFilter(django_filters.FilterSet):
     detainee = django_filters.NumberFilter(
         method="filter_detainee", min_value=1, help_text="Sources cited anywhere in this case (detainee id)."
     )
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", help_text="Changed since.")
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text="Changed since."
+    )
     ordering = django_filters.OrderingFilter(fields=["published_on", "title", "updated_at"])
 
     class Meta:
@@ -46,7 +50,9 @@ class StatementFilter(django_filters.FilterSet):
     said_to = django_filters.DateFilter(field_name="said_on", lookup_expr="lte", help_text="On or before.")
     detainee = django_filters.NumberFilter(field_name="detainees", min_value=1, help_text="About this detainee (id).")
     exchange = django_filters.NumberFilter(field_name="exchanges", min_value=1, help_text="About this exchange (id).")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", help_text="Changed since.")
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text="Changed since."
+    )
     ordering = django_filters.OrderingFilter(fields=["said_on", "speaker", "updated_at"])
 
     class Meta:

@@ -74,7 +74,11 @@ class Outlet(TimeStampedModel):
     name = models.CharField(max_length=200, unique=True, help_text='Name as the outlet styles itself, e.g. "TASS".')
     country = CountryField(blank=True, db_index=True, help_text="Country the outlet is based in (ISO 3166-1 alpha-2).")
     kind = models.CharField(
-        max_length=20, choices=Kind.choices, default=Kind.OTHER, db_index=True, help_text="What sort of publisher it is."
+        max_length=20,
+        choices=Kind.choices,
+        default=Kind.OTHER,
+        db_index=True,
+        help_text="What sort of publisher it is.",
     )
     website = models.URLField(blank=True, help_text="Home page of the outlet.")
 
@@ -95,7 +99,9 @@ class Source(PartialDatesMixin, TimeStampedModel):
 
     title = models.CharField(max_length=500, help_text="Headline or document title, as published.")
     url = models.URLField(
-        max_length=1000, blank=True, help_text="Address of the original; unique when given. Empty for offline documents."
+        max_length=1000,
+        blank=True,
+        help_text="Address of the original; unique when given. Empty for offline documents.",
     )
     outlet = models.ForeignKey(
         Outlet, on_delete=models.PROTECT, null=True, blank=True, related_name="sources", help_text="Who published it."
@@ -117,7 +123,9 @@ class Source(PartialDatesMixin, TimeStampedModel):
     summary = models.TextField(
         blank=True, help_text="What the source says, in the editor's own words. Never paste the article."
     )
-    archive_url = models.URLField(max_length=1000, blank=True, help_text="Archived copy (Wayback Machine, archive.today).")
+    archive_url = models.URLField(
+        max_length=1000, blank=True, help_text="Archived copy (Wayback Machine, archive.today)."
+    )
 
     objects = SourceQuerySet.as_manager()
     history = HistoricalRecords()
@@ -149,7 +157,9 @@ class Statement(PartialDatesMixin, TimeStampedModel):
     partial_date_fields = ("said_on",)
 
     speaker = models.CharField(max_length=200, db_index=True, help_text='Who spoke, e.g. "Sergei Vershinin".')
-    speaker_role = models.CharField(max_length=200, blank=True, help_text='Their office, e.g. "Deputy Foreign Minister".')
+    speaker_role = models.CharField(
+        max_length=200, blank=True, help_text='Their office, e.g. "Deputy Foreign Minister".'
+    )
     speaker_country = CountryField(blank=True, db_index=True, help_text="Country the speaker speaks for.")
     said_on = models.DateField(null=True, blank=True, help_text="When it was said.")
     said_on_precision = precision_field("said_on")
@@ -190,7 +200,9 @@ class Claim(TimeStampedModel):
     editor choosing silently.
     """
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, help_text="Kind of record the claim is about.")
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, help_text="Kind of record the claim is about."
+    )
     object_id = models.PositiveBigIntegerField(help_text="Id of the record the claim is about.")
     record = GenericForeignKey("content_type", "object_id")
     field = models.CharField(max_length=100, help_text='The fact in dispute, e.g. "mediators".')
@@ -206,4 +218,3 @@ class Claim(TimeStampedModel):
 
     def __str__(self):
         return f"{self.field}: {self.value} ({self.source.citation_label()})"
-

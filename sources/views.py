@@ -46,9 +46,11 @@ class SourceDetailView(SourceVisibilityMixin, PublicDetailView):
         source = self.object
         detainee_model = apps.get_model("detainees", "Detainee")
         exchange_model = apps.get_model("exchanges", "Exchange")
-        cases = detainee_model.objects.visible_to(self.request.user).filter(
-            pk__in=_case_ids_citing(source)
-        ).order_by("name")
+        cases = (
+            detainee_model.objects.visible_to(self.request.user)
+            .filter(pk__in=_case_ids_citing(source))
+            .order_by("name")
+        )
         exchanges = exchange_model.objects.visible_to(self.request.user).filter(
             pk__in=source.cited_exchanges.values("pk")
         )

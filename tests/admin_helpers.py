@@ -12,7 +12,7 @@ def inline_management_data(response) -> dict[str, str]:
         data[f"{prefix}-MIN_NUM_FORMS"] = "0"
         data[f"{prefix}-MAX_NUM_FORMS"] = "1000"
         for i, form in enumerate(formset.initial_forms):
-            for name, field in form.fields.items():
+            for name in form.fields:
                 value = form[name].value()
                 if value is None or value is False:
                     continue

@@ -26,15 +26,6 @@ def country_name(country) -> str:
     return countries.name(code) or code
 
 
-@register.filter
-def flag(country) -> str:
-    """The flag emoji of a country code (regional indicator letters): no image, no network."""
-    code = _code(country)
-    if len(code) != 2 or not code.isalpha():
-        return ""
-    return "".join(chr(0x1F1E6 + ord(c) - ord("A")) for c in code.upper())
-
-
 @register.simple_tag(takes_context=True)
 def cite(context, obj) -> str:
     """Numbered links to the sources of `obj` (prefetched) or to `obj` itself when it is a source."""

@@ -1,0 +1,232 @@
+"""Public pages: what a researcher sees, what stays hidden, and what each page costs in queries."""
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import (
+    ChargeFactory,
+    DesignationFactory,
+    DetaineeFactory,
+    DetentionFactory,
+    ExchangeFactory,
+    ParticipantFactory,
+    SentenceFactory,
+    SourceFactory,
+    StatementFactory,
+)
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+def names(response):
+    return [d.name for d in response.context["object_list"]]
+
+
+def case_with_rows(n: int, **kwargs):
+    """A detainee with n detentions, each with n charges, a sentence, a source."""
+    person = DetaineeFactory(**kwargs)
+    source = SourceFactory()
+    for i in range(n):
+        detention = DetentionFactory(detainee=person, detained_on=D(2000 + i, 1, 1), released_on=D(2000 + i, 6, 1),
+                                     end_reason="released")  # fmt: skip
+        detention.sources.add(source)
+        for _ in range(n):
+            ChargeFactory(detention=detention).sources.add(source)
+        SentenceFactory(detention=detention, sentenced_on=D(2000 + i, 3, 1)).sources.add(source)
+    return person
+
+
+# ---- case page --------------------------------------------------------------------------------
+
+
+def test_case_page_tells_the_story_with_sources(client, demo):
+    response = client.get(reverse("detainees:detainee-detail", args=["brittney-griner"]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Exchanged on 8 December 2022" in html
+    assert "Бриттни Грайнер" in html
+    assert "Khimki City Court" in html and "9 years, fine of 1,000,000 RUB" in html
+    assert "November 2022" in html and "1 November 2022" not in html  # a month stays a month
+    assert 'href="#source-1"' in html and 'id="source-1"' in html
+    assert "https://en.wikipedia.org/wiki/Brittney_Griner" in html
+    assert reverse("exchanges:exchange-detail", args=["griner-bout-exchange"]) in html
+    assert "Cite this page" in html and "http://testserver/detainees/brittney-griner/" in html
+    assert '<link rel="canonical" href="http://testserver/detainees/brittney-griner/">' in html
+
+
+def test_held_case_says_by_whom_and_since_when(client):
+    person = DetaineeFactory(name="Paul Whelan")
+    DetentionFactory(detainee=person, held_by="RU", detained_on=D(2018, 12, 28))
+    html = client.get(person.get_absolute_url()).content.decode()
+    assert "Held by Russia since 28 December 2018" in html
+
+
+def test_draft_case_is_404_for_anonymous_and_visible_to_editors(editor):
+    draft = DetaineeFactory(is_published=False)
+    assert Client().get(draft.get_absolute_url()).status_code == 404
+    staff = Client()
+    staff.force_login(editor)
+    response = staff.get(draft.get_absolute_url())
+    assert response.status_code == 200 and "Draft" in response.content.decode()
+
+
+def test_unknown_case_is_404_in_the_site_style(client):
+    response = client.get("/detainees/nobody/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+def test_case_page_costs_the_same_queries_for_one_row_or_many(client, django_assert_num_queries):
+    small, big = case_with_rows(1), case_with_rows(6)
+    with django_assert_num_queries(14) as small_ctx:
+        client.get(small.get_absolute_url())
+    with django_assert_num_queries(14) as big_ctx:
+        client.get(big.get_absolute_url())
+    assert len(small_ctx.captured_queries) == len(big_ctx.captured_queries)
+
+
+# ---- list page --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["Бут", "Victor Bout", "viktor bout", "BOUT"])
+def test_search_finds_bout_in_any_spelling(client, demo, query):
+    assert names(client.get(reverse("detainees:detainee-list"), {"q": query})) == ["Viktor Bout"]
+
+
+def test_search_finds_griner(client, demo):
+    assert names(client.get(reverse("detainees:detainee-list"), {"q": "griner"})) == ["Brittney Griner"]
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"citizenship": "GB"}, ["Paul Whelan", "Vladimir Kara-Murza"]),
+        ({"held_by": "TH"}, ["Viktor Bout"]),  # extradited from Thailand: ever held by it
+        ({"held_by": "de"}, ["Vadim Krasikov"]),
+        (
+            {"held_on": "2020-01-01"},
+            ["Konstantin Yaroshenko", "Paul Whelan", "Trevor Reed", "Vadim Krasikov", "Viktor Bout"],
+        ),  # fmt: skip
+        ({"charge_category": "espionage"}, ["Evan Gershkovich", "Paul Whelan"]),
+        ({"designation": "political_prisoner"}, ["Vladimir Kara-Murza"]),
+        ({"detained_from": "2022-01-01", "detained_to": "2022-12-31"}, ["Brittney Griner", "Vladimir Kara-Murza"]),
+        ({"status": "held"}, []),
+        (
+            {"ordering": "-detained_on", "status": "exchanged", "citizenship": "US"},
+            ["Evan Gershkovich", "Brittney Griner", "Trevor Reed", "Paul Whelan"],
+        ),  # fmt: skip
+    ],
+)
+def test_list_filters(client, demo, params, expected):
+    response = client.get(reverse("detainees:detainee-list"), params)
+    assert response.status_code == 200
+    got = names(response)
+    assert got == expected if "ordering" in params else sorted(got) == sorted(expected)
+
+
+def test_exchange_filter_lists_its_participants(client, demo):
+    from exchanges.models import Exchange
+
+    exchange = Exchange.objects.get(slug="griner-bout-exchange")
+    assert sorted(names(client.get(reverse("detainees:detainee-list"), {"exchange": exchange.pk}))) == [
+        "Brittney Griner", "Viktor Bout"]  # fmt: skip
+
+
+def test_facet_counts_follow_the_other_filters(client, demo):
+    response = client.get(reverse("detainees:detainee-list"), {"held_by": "RU"})
+    charges = {value: count for value, _, count, _ in response.context["facets"]["charge_category"]}
+    assert charges["espionage"] == 2 and charges["drugs"] == 1 and charges["arms_trafficking"] == 0
+    holders = {value: count for value, _, count, _ in response.context["facets"]["held_by"]}
+    assert holders["US"] == 2  # the held_by facet ignores its own selection
+
+
+def test_bad_filter_value_is_a_400_page_naming_the_field(client, demo):
+    response = client.get(reverse("detainees:detainee-list"), {"held_on": "yesterday"})
+    assert response.status_code == 400
+    assert "held_on" in response.content.decode()
+
+
+def test_empty_result_says_so_and_offers_to_clear(client, demo):
+    html = client.get(reverse("detainees:detainee-list"), {"q": "nobody-by-that-name"}).content.decode()
+    assert "No case matches" in html and "Clear all filters" in html
+
+
+def test_pagination_keeps_the_filters(client):
+    DetaineeFactory.create_batch(30, citizenships=["FR"])
+    response = client.get(reverse("detainees:detainee-list"), {"citizenship": "FR"})
+    assert response.context["result_count"] == 30
+    assert "citizenship=FR&amp;page=2" in response.content.decode()
+    assert len(client.get(reverse("detainees:detainee-list"), {"citizenship": "FR", "page": 2})
+               .context["object_list"]) == 5  # fmt: skip
+
+
+def test_download_links_carry_the_filters(client, demo):
+    html = client.get(reverse("detainees:detainee-list"), {"citizenship": "US"}).content.decode()
+    assert "/api/v1/detainees/?citizenship=US&amp;format=csv" in html
+
+
+def test_list_page_costs_the_same_queries_for_5_or_25_rows(client, django_assert_num_queries):
+    for n in range(5):
+        DetentionFactory(detainee=DetaineeFactory(name=f"A{n}"))
+    with django_assert_num_queries(6):
+        client.get(reverse("detainees:detainee-list"))
+    for n in range(20):
+        DetentionFactory(detainee=DetaineeFactory(name=f"B{n}"))
+    with django_assert_num_queries(6):
+        client.get(reverse("detainees:detainee-list"))
+
+
+# ---- drafts -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def draft_world(demo):
+    """A published case and a draft one, a draft exchange, and a published exchange with a draft participant."""
+    draft = DetaineeFactory(name="Secret Lead", name_original="Тайный", is_published=False, citizenships=["US"])
+    DetentionFactory(detainee=draft, held_by="RU")
+    ChargeFactory(detention=draft.detentions.get(), category="cybercrime")
+    DesignationFactory(detainee=draft, kind="hostage")
+    published_exchange = ExchangeFactory(name="Public Swap", date=D(2019, 5, 5))
+    ParticipantFactory(exchange=published_exchange, detainee=draft)
+    ParticipantFactory(exchange=published_exchange, detainee=DetaineeFactory(name="Known Person"))
+    draft_exchange = ExchangeFactory(name="Hidden Swap", is_published=False, date=D(2018, 1, 1))
+    StatementFactory(quote="About the secret lead only").detainees.add(draft)
+    return {"draft": draft, "published_exchange": published_exchange, "draft_exchange": draft_exchange}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/", "/detainees/", "/detainees/?q=secret", "/detainees/?q=тайный", "/detainees/?status=held",
+        "/detainees/?charge_category=cybercrime", "/exchanges/", "/exchanges/public-swap/", "/statements/",
+        "/sitemap.xml", "/feed.atom", "/sources/",
+    ],
+)  # fmt: skip
+def test_drafts_never_show_to_anonymous(client, draft_world, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    for secret in ("Secret Lead", "secret-lead", "Тайный", "Hidden Swap", "About the secret lead only"):
+        assert secret not in html, f"{secret!r} leaked on {url}"
+
+
+def test_draft_does_not_count_in_facets_or_totals(client, draft_world):
+    response = client.get(reverse("detainees:detainee-list"))
+    facets = response.context["facets"]
+    assert dict((v, n) for v, _, n, _ in facets["status"])["held"] == 0
+    assert dict((v, n) for v, _, n, _ in facets["charge_category"])["cybercrime"] == 0
+    assert dict((v, n) for v, _, n, _ in facets["designation"])["hostage"] == 0
+    assert client.get("/").context["held_total"] == 0
+
+
+def test_draft_exchange_is_404(client, draft_world):
+    assert client.get(draft_world["draft_exchange"].get_absolute_url()).status_code == 404
+
+
+def test_published_exchange_leaves_out_its_draft_participant(client, draft_world):
+    html = client.get(draft_world["published_exchange"].get_absolute_url()).content.decode()
+    assert "Known Person" in html and "Secret Lead" not in html

@@ -1,0 +1,95 @@
+"""The demo cases: the facts the issue names, every fact cited, and a loader that can run twice."""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+
+from detainees.models import Charge, Designation, Detainee, Detention, Sentence, SentenceChange, Transfer
+from exchanges.models import Exchange, ExchangeParticipant
+from sources.models import Outlet, Source, Statement
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+CITING = [Detainee, Detention, Charge, Sentence, SentenceChange, Transfer, Designation, Exchange]
+ALL = [*CITING, ExchangeParticipant, Outlet, Source, Statement]
+
+
+def test_loading_twice_changes_nothing(demo, capsys):
+    counts = {m.__name__: m.objects.count() for m in ALL}
+    call_command("load_demo")
+    assert {m.__name__: m.objects.count() for m in ALL} == counts
+    assert "0 errors" in capsys.readouterr().out
+
+
+def test_every_demo_fact_cites_a_source(demo):
+    for model in CITING:
+        uncited = list(model.objects.filter(sources=None))
+        assert uncited == [], f"{model.__name__} without a source: {uncited}"
+    assert not Statement.objects.filter(source=None).exists()
+
+
+def test_griner_case(demo):
+    griner = Detainee.objects.with_status().get(slug="brittney-griner")
+    detention = griner.detentions.get()
+    assert (detention.held_by.code, detention.detained_on, detention.place) == (
+        "RU", D(2022, 2, 17), "Sheremetyevo airport, Moscow")  # fmt: skip
+    charge = detention.charges.get()
+    assert (charge.category, charge.statute) == ("drugs", "Criminal Code art. 229.1")
+    sentence = detention.sentences.get()
+    assert (sentence.court, sentence.sentenced_on, sentence.term_months) == ("Khimki City Court", D(2022, 8, 4), 108)
+    assert (sentence.fine_amount, sentence.fine_currency) == (1_000_000, "RUB")
+    assert griner.status == "exchanged"
+
+
+def test_bout_was_extradited_from_thailand(demo):
+    detention = Detainee.objects.get(slug="viktor-bout").detentions.get()
+    assert (detention.held_by.code, detention.extradited_from.code) == ("US", "TH")
+    assert detention.detained_on == D(2008, 3, 6)
+    assert detention.partial_date("extradited_on") == "November 2010"
+    assert detention.sentences.get().term_months == 25 * 12
+
+
+def test_reed_and_yaroshenko_dates_are_partial(demo):
+    reed = Detainee.objects.get(slug="trevor-reed").detentions.get()
+    assert reed.partial_date("detained_on") == "August 2019"
+    assert reed.sentences.get().partial_date("sentenced_on") == "July 2020"
+    yaroshenko = Detainee.objects.get(slug="konstantin-yaroshenko").detentions.get()
+    assert (yaroshenko.partial_date("detained_on"), yaroshenko.extradited_from.code) == ("May 2010", "LR")
+    assert yaroshenko.sentences.get().partial_date("sentenced_on") == "2011"
+
+
+def test_exchanges(demo):
+    griner_bout = Exchange.objects.with_participants().get(slug="griner-bout-exchange")
+    assert (griner_bout.date, griner_bout.place_country.code, [c.code for c in griner_bout.mediators]) == (
+        D(2022, 12, 8), "AE", ["AE"])  # fmt: skip
+    people = griner_bout.participants.all()
+    assert sorted((p.detainee.name, p.released_by.code, p.received_by.code) for p in people) == [
+        ("Brittney Griner", "RU", "US"), ("Viktor Bout", "US", "RU")]  # fmt: skip
+    assert griner_bout.claims.get(field="mediators").value == "AE, SA"
+    reed = Exchange.objects.get(slug="reed-yaroshenko-exchange")
+    assert (reed.date, reed.place_country.code) == (D(2022, 4, 27), "TR")
+    ankara = Exchange.objects.with_participants().get(slug="2024-ankara-prisoner-exchange")
+    assert ankara.place == "Ankara Esenboğa Airport"
+    assert ankara.country_codes() == ["DE", "RU", "TR", "US"]
+
+
+def test_whelan_case(demo):
+    whelan = Detainee.objects.with_status().get(slug="paul-whelan")
+    assert sorted(c.code for c in whelan.citizenships) == ["CA", "GB", "IE", "US"]
+    detention = whelan.detentions.get()
+    assert (detention.detained_on, detention.released_on, detention.end_reason) == (
+        D(2018, 12, 28), D(2024, 8, 1), "exchanged")  # fmt: skip
+    assert detention.charges.get().category == "espionage"
+    sentence = detention.sentences.get()
+    assert (sentence.sentenced_on, sentence.term_months) == (D(2020, 6, 15), 16 * 12)
+
+
+def test_seed_statements_are_quoted_briefly_with_their_source(demo):
+    antonov = Statement.objects.get(speaker="Anatoly Antonov")
+    assert antonov.source.outlet.name == "TASS"
+    assert sorted(antonov.detainees.values_list("name", flat=True)) == ["Konstantin Yaroshenko", "Viktor Bout"]
+    vershinin = Statement.objects.get(speaker="Sergei Vershinin")
+    assert vershinin.source.via.name == "RIA Novosti"
+    for statement in Statement.objects.all():
+        assert len(statement.quote) <= 200  # a sentence, never a paragraph of the article
