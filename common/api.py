@@ -46,6 +46,16 @@ class TrackerPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
 
+    def get_schema_operation_parameters(self, view):
+        return [
+            {"name": self.page_query_param, "required": False, "in": "query",
+             "description": "Page number, from 1.", "schema": {"type": "integer", "minimum": 1}},
+            {"name": self.page_size_query_param, "required": False, "in": "query",
+             "description": f"Results per page: default {self.page_size}, at most {self.max_page_size}; "
+                            "a larger value is a 400.",
+             "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size}},
+        ]  # fmt: skip
+
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
@@ -178,11 +188,13 @@ class ModelValidationMixin:
         concrete = {f.name for f in model._meta.concrete_fields}
         plain = {k: v for k, v in attrs.items() if k in concrete}
         instance = self.instance if self.instance is not None else model()
-        original = {k: getattr(instance, k) for k in plain}
+        original = {k: getattr(instance, k) for k in plain} if self.instance is not None else {}
         for key, value in plain.items():
             setattr(instance, key, value)
+        # As a ModelForm does: derived (non-editable) fields and many-to-many ones are not the writer's to give.
+        exclude = [f.name for f in model._meta.get_fields() if f.many_to_many or not getattr(f, "editable", True)]
         try:
-            instance.full_clean(exclude=[f.name for f in model._meta.many_to_many])
+            instance.full_clean(exclude=exclude)
             for key in plain:  # full_clean may normalise values (partial dates to the 1st)
                 attrs[key] = getattr(instance, key)
         except DjangoValidationError as exc:
@@ -220,6 +232,7 @@ class CSVStreamMixin:
 ERRORS = {
     400: OpenApiResponse(description="A bad filter value, page, page_size, fields or body; the JSON names the field."),
     404: OpenApiResponse(description="Unknown, or a draft the caller may not see."),
+    429: OpenApiResponse(description="Too many requests from one anonymous client; see the Retry-After header."),
 }
 LIST_PARAMETERS = [
     OpenApiParameter(
@@ -228,7 +241,7 @@ LIST_PARAMETERS = [
     OpenApiParameter(
         "format",
         OpenApiTypes.STR,
-        enum=["json", "csv", "api"],
+        enum=["json", "csv"],
         description="`csv` streams every "
         "matching row (not paginated); lists of values are joined with `|`, nested objects are JSON.",
     ),  # fmt: skip

@@ -2,10 +2,13 @@
 
 import django_filters
 import django_filters.fields
+from django import forms
 from django.db.models import Q
 from django_countries import countries
+from drf_spectacular.utils import extend_schema_field
 
 
+@extend_schema_field({"type": "string", "enum": [code for code, _ in countries], "description": "ISO 3166-1 alpha-2"})
 class CountryChoiceFilter(django_filters.ChoiceFilter):
     """An ISO 3166-1 alpha-2 code; unknown codes are a 400 naming the parameter, not an empty list."""
 
@@ -51,3 +54,39 @@ class SearchFilter(django_filters.CharFilter):
     @staticmethod
     def search(queryset, name, value):
         return queryset.search(value) if value.strip() else queryset
+
+
+MAX_ID = 2**63 - 1  # the largest BigAutoField; larger numbers would overflow the database driver
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(django_filters.NumberFilter):
+    """A record id: a whole number of 1 or more."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1900, "maximum": 2100})
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.update(min_value=1900, max_value=2100)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "string", "pattern": r"^[1-9][0-9]{0,17}(,[1-9][0-9]{0,17})*$"})
+class IdListFilter(django_filters.BaseInFilter, django_filters.NumberFilter):
+    """Several record ids, comma-separated: `id=12,15`."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)

@@ -153,6 +153,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "DatePrecisionEnum": "common.models.DatePrecision",
+        "CountryEnum": "django_countries.countries",
+        "OutletKindEnum": "sources.models.OutletKind",
+        "DesignationKindEnum": "detainees.models.DesignationKind",
+        "SentenceChangeKindEnum": "detainees.models.SentenceChangeKind",
+    },
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 if PRODUCTION:

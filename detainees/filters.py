@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
-from common.filters import CountryChoiceFilter, SearchFilter, multi_country_q
+from common.filters import CountryChoiceFilter, IdFilter, IdListFilter, SearchFilter, multi_country_q
 
 from .models import (
     Charge,
@@ -29,7 +29,7 @@ def held_on_q(day, prefix: str = "") -> Q:
 class DetaineeFilter(django_filters.FilterSet):
     """Filters of `/detainees/` and `/api/v1/detainees/`; the queryset must come from `with_status()`."""
 
-    id = django_filters.BaseInFilter(field_name="id", help_text="One or more ids, comma-separated: 12,15.")
+    id = IdListFilter(field_name="id", help_text="One or more ids, comma-separated: 12,15.")
     q = SearchFilter(label="Search", help_text="Name, original-script name or alias, in any spelling or script.")
     citizenship = CountryChoiceFilter(method="filter_citizenship", help_text="A citizenship (ISO code), e.g. US.")
     held_by = CountryChoiceFilter(
@@ -55,9 +55,7 @@ class DetaineeFilter(django_filters.FilterSet):
     detained_to = django_filters.DateFilter(
         method="filter_noop", label="Detained to", help_text="A detention began on or before this date."
     )
-    exchange = django_filters.NumberFilter(
-        method="filter_exchange", min_value=1, help_text="Took part in this exchange (id)."
-    )
+    exchange = IdFilter(method="filter_exchange", help_text="Took part in this exchange (id).")
     updated_since = django_filters.IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text="Changed at or after this time (ISO 8601)."
     )
@@ -76,10 +74,10 @@ class DetaineeFilter(django_filters.FilterSet):
         model = Detainee
         fields = []
 
-    def filter_citizenship(self, qs, name, value):
+    def filter_citizenship(self, qs, name, value: str):
         return qs.filter(multi_country_q("citizenships", value))
 
-    def filter_held_by(self, qs, name, value):
+    def filter_held_by(self, qs, name, value: str):
         return qs.filter(Exists(Detention.objects.filter(
             Q(held_by=value) | Q(extradited_from=value), detainee=OuterRef("pk"))))  # fmt: skip
 
@@ -113,7 +111,7 @@ class DetaineeFilter(django_filters.FilterSet):
 
 
 class DetentionFilter(django_filters.FilterSet):
-    detainee = django_filters.NumberFilter(field_name="detainee_id", min_value=1, help_text="Detainee id.")
+    detainee = IdFilter(field_name="detainee_id", help_text="Detainee id.")
     held_by = CountryChoiceFilter(field_name="held_by", help_text="Holding country (ISO code).")
     held_on = django_filters.DateFilter(method="filter_held_on", help_text="In custody on this date (YYYY-MM-DD).")
     detained_from = django_filters.DateFilter(
@@ -137,7 +135,7 @@ class DetentionFilter(django_filters.FilterSet):
 
 
 class DesignationFilter(django_filters.FilterSet):
-    detainee = django_filters.NumberFilter(field_name="detainee_id", min_value=1, help_text="Detainee id.")
+    detainee = IdFilter(field_name="detainee_id", help_text="Detainee id.")
     kind = django_filters.ChoiceFilter(choices=DesignationKind.choices, help_text="Kind of designation.")
     authority_country = CountryChoiceFilter(field_name="authority_country", help_text="Country of the authority.")
     updated_since = django_filters.IsoDateTimeFilter(
@@ -151,7 +149,7 @@ class DesignationFilter(django_filters.FilterSet):
 
 
 class ChargeFilter(django_filters.FilterSet):
-    detainee = django_filters.NumberFilter(field_name="detention__detainee_id", min_value=1, help_text="Detainee id.")
+    detainee = IdFilter(field_name="detention__detainee_id", help_text="Detainee id.")
     category = django_filters.ChoiceFilter(choices=ChargeCategory.choices, help_text="Kind of accusation.")
     outcome = django_filters.ChoiceFilter(choices=ChargeOutcome.choices, help_text="Where the charge stands.")
     updated_since = django_filters.IsoDateTimeFilter(
@@ -165,7 +163,7 @@ class ChargeFilter(django_filters.FilterSet):
 
 
 class SentenceFilter(django_filters.FilterSet):
-    detainee = django_filters.NumberFilter(field_name="detention__detainee_id", min_value=1, help_text="Detainee id.")
+    detainee = IdFilter(field_name="detention__detainee_id", help_text="Detainee id.")
     sentenced_from = django_filters.DateFilter(field_name="sentenced_on", lookup_expr="gte", help_text="On or after.")
     sentenced_to = django_filters.DateFilter(field_name="sentenced_on", lookup_expr="lte", help_text="On or before.")
     updated_since = django_filters.IsoDateTimeFilter(

@@ -2,7 +2,6 @@
 
 from django.utils import timezone
 from django_countries.serializers import CountryFieldMixin
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -138,6 +137,7 @@ class DetaineeSerializer(FieldSelectionMixin, ModelValidationMixin, CountryField
             "sources", "detentions", "designations", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["slug"]
+        extra_kwargs = {"citizenships": {"required": False}}
 
     def _derived(self, obj) -> dict:
         if not hasattr(obj, "status"):
@@ -152,7 +152,7 @@ class DetaineeSerializer(FieldSelectionMixin, ModelValidationMixin, CountryField
     def get_status(self, obj) -> str:
         return self._derived(obj)["status"]
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_held_by(self, obj) -> str | None:
         return self._derived(obj)["held_by"]
 

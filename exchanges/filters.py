@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
-from common.filters import CountryChoiceFilter, SearchFilter, multi_country_q
+from common.filters import CountryChoiceFilter, IdFilter, SearchFilter, YearFilter, multi_country_q
 
 from .models import Exchange, ExchangeParticipant, ExchangeStatus
 
@@ -13,12 +13,10 @@ class ExchangeFilter(django_filters.FilterSet):
     country = CountryChoiceFilter(
         method="filter_country", help_text="Any country taking part (releasing, receiving, mediating) or the place."
     )
-    year = django_filters.NumberFilter(field_name="date__year", min_value=1900, max_value=2100, help_text="Year.")
+    year = YearFilter(field_name="date__year", help_text="Year of the exchange.")
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", help_text="On or after (YYYY-MM-DD).")
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", help_text="On or before (YYYY-MM-DD).")
-    detainee = django_filters.NumberFilter(
-        method="filter_detainee", min_value=1, help_text="A participant (detainee id)."
-    )
+    detainee = IdFilter(method="filter_detainee", help_text="A participant (detainee id).")
     status = django_filters.ChoiceFilter(choices=ExchangeStatus.choices, help_text="Completed, proposed or failed.")
     updated_since = django_filters.IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text="Changed since."
@@ -31,7 +29,7 @@ class ExchangeFilter(django_filters.FilterSet):
         model = Exchange
         fields = []
 
-    def filter_country(self, qs, name, value):
+    def filter_country(self, qs, name, value: str):
         parties = ExchangeParticipant.objects.filter(
             Q(released_by=value) | Q(received_by=value), exchange=OuterRef("pk")
         )

@@ -41,6 +41,7 @@ class ExchangeSerializer(FieldSelectionMixin, ModelValidationMixin, CountryField
             "updated_at",
         ]  # fmt: skip
         read_only_fields = ["slug"]
+        extra_kwargs = {"mediators": {"required": False}}
 
     def get_html_url(self, obj) -> str:
         return self.context["request"].build_absolute_uri(obj.get_absolute_url())

@@ -2,7 +2,7 @@
 
 import django_filters
 
-from common.filters import CountryChoiceFilter, SearchFilter
+from common.filters import CountryChoiceFilter, IdFilter, SearchFilter
 
 from .models import Outlet, OutletKind, Source, Statement
 
@@ -22,12 +22,10 @@ class OutletFilter(django_filters.FilterSet):
 
 class SourceFilter(django_filters.FilterSet):
     q = SearchFilter(label="Search", help_text="Title, author, summary or outlet name.")
-    outlet = django_filters.NumberFilter(field_name="outlet_id", min_value=1, help_text="Outlet id.")
+    outlet = IdFilter(field_name="outlet_id", help_text="Outlet id.")
     published_from = django_filters.DateFilter(field_name="published_on", lookup_expr="gte", help_text="On or after.")
     published_to = django_filters.DateFilter(field_name="published_on", lookup_expr="lte", help_text="On or before.")
-    detainee = django_filters.NumberFilter(
-        method="filter_detainee", min_value=1, help_text="Sources cited anywhere in this case (detainee id)."
-    )
+    detainee = IdFilter(method="filter_detainee", help_text="Sources cited anywhere in this case (detainee id).")
     updated_since = django_filters.IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text="Changed since."
     )
@@ -48,8 +46,8 @@ class StatementFilter(django_filters.FilterSet):
     country = CountryChoiceFilter(field_name="speaker_country", help_text="Country the speaker speaks for.")
     said_from = django_filters.DateFilter(field_name="said_on", lookup_expr="gte", help_text="On or after.")
     said_to = django_filters.DateFilter(field_name="said_on", lookup_expr="lte", help_text="On or before.")
-    detainee = django_filters.NumberFilter(field_name="detainees", min_value=1, help_text="About this detainee (id).")
-    exchange = django_filters.NumberFilter(field_name="exchanges", min_value=1, help_text="About this exchange (id).")
+    detainee = IdFilter(field_name="detainees", help_text="About this detainee (id).")
+    exchange = IdFilter(field_name="exchanges", help_text="About this exchange (id).")
     updated_since = django_filters.IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text="Changed since."
     )

@@ -47,3 +47,13 @@ def _database_is_the_one_asked_for(django_db_setup, django_db_blocker):
         from django.db import connection
 
         assert connection.vendor == "postgresql", f"REQUIRE_POSTGRES is set but the database is {connection.vendor}"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters and cached figures live in the cache; each test starts with an empty one."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
