@@ -331,7 +331,7 @@ DETAINEES = [
                     {
                         "category": "espionage",
                         "statute": "Criminal Code art. 276",
-                        "description": "Espionage.",
+                        "description": "",
                         "outcome": "convicted",
                         "sources": ["wiki-whelan", "tass-2023-08-17"],
                     }
@@ -377,7 +377,7 @@ DETAINEES = [
                     {
                         "category": "espionage",
                         "statute": "Criminal Code art. 276",
-                        "description": "Espionage.",
+                        "description": "",
                         "outcome": "convicted",
                         "sources": ["wiki-gershkovich"],
                     }
