@@ -17,6 +17,7 @@ $(STAMP): requirements.txt
 install: $(STAMP)
 
 migrate: install
+	$(PY) manage.py ensure_database
 	$(PY) manage.py migrate --noinput
 
 demo: migrate

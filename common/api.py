@@ -1,6 +1,7 @@
 """API pieces every resource shares: strict filters, pagination, field selection, CSV, model validation."""
 
 import csv
+import hashlib
 import io
 import json
 from collections.abc import Iterable, Iterator
@@ -8,11 +9,12 @@ from collections.abc import Iterable, Iterator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import InvalidPage
 from django.http import StreamingHttpResponse
+from django.utils.http import http_date
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import pagination, renderers, serializers, status, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -234,6 +236,13 @@ ERRORS = {
     404: OpenApiResponse(description="Unknown, or a draft the caller may not see."),
     429: OpenApiResponse(description="Too many requests from one anonymous client; see the Retry-After header."),
 }
+WRITE_ERRORS = {
+    400: ERRORS[400],
+    401: OpenApiResponse(description="No credentials: send `Authorization: Token <key>`."),
+    403: OpenApiResponse(description="The user lacks the Django model permission for this write."),
+    404: ERRORS[404],
+    412: OpenApiResponse(description="If-Match does not match the record's current ETag: someone changed it."),
+}
 LIST_PARAMETERS = [
     OpenApiParameter(
         "fields", OpenApiTypes.STR, description="Only these fields, comma-separated; nested as `detentions.held_by`."
@@ -253,11 +262,73 @@ def documented(viewset):
     serializer = viewset.serializer_class
     return extend_schema_view(
         list=extend_schema(parameters=LIST_PARAMETERS, responses={200: serializer(many=True), **ERRORS}),
-        retrieve=extend_schema(parameters=LIST_PARAMETERS[:1], responses={200: serializer, **ERRORS}),
+        retrieve=extend_schema(parameters=LIST_PARAMETERS[:1], responses={200: serializer, 304: None, **ERRORS}),
+        create=extend_schema(responses={201: serializer, **WRITE_ERRORS}),
+        update=extend_schema(responses={200: serializer, **WRITE_ERRORS}),
+        partial_update=extend_schema(responses={200: serializer, **WRITE_ERRORS}),
+        destroy=extend_schema(responses={204: None, **WRITE_ERRORS}),
     )(viewset)
 
 
-class TrackerViewSet(CSVStreamMixin, viewsets.ModelViewSet):
+def representation_etag(data) -> str:
+    """A strong ETag for a record's representation: it changes whenever anything shown changes."""
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:32]
+    return f'"{digest}"'
+
+
+class ConditionalMixin:
+    """ETag and Last-Modified on details; If-None-Match gives 304, a stale If-Match on a write gives 412.
+
+    Two editors who both loaded version A cannot both save: the second one's If-Match no longer matches.
+    """
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        data = self.get_serializer(instance).data
+        etag = representation_etag(data)
+        if etag in _etags(request.headers.get("If-None-Match", "")):
+            response = Response(status=status.HTTP_304_NOT_MODIFIED)
+        else:
+            response = Response(data)
+        response["ETag"] = etag
+        if getattr(instance, "updated_at", None):
+            response["Last-Modified"] = http_date(instance.updated_at.timestamp())
+        return response
+
+    def check_if_match(self, request, instance) -> None:
+        wanted = request.headers.get("If-Match")
+        if not wanted or wanted.strip() == "*":
+            return
+        current = representation_etag(self.get_serializer(instance).data)
+        if current not in _etags(wanted):
+            raise PreconditionFailed()
+
+    def perform_update(self, serializer):
+        self.check_if_match(self.request, serializer.instance)
+        super().perform_update(serializer)
+
+    def perform_destroy(self, instance):
+        self.check_if_match(self.request, instance)
+        super().perform_destroy(instance)
+
+    def update(self, request, *args, **kwargs):
+        response = super().update(request, *args, **kwargs)
+        if response.status_code == 200:
+            response["ETag"] = representation_etag(response.data)
+        return response
+
+
+def _etags(header: str) -> set[str]:
+    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
+
+
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The record changed since you loaded it (If-Match does not match its ETag). Reload and retry."
+    default_code = "precondition_failed"
+
+
+class TrackerViewSet(ConditionalMixin, CSVStreamMixin, viewsets.ModelViewSet):
     """Base of every API resource."""
 
     filter_backends = [StrictFilterBackend]

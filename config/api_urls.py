@@ -1,6 +1,9 @@
 """The REST API, version 1, under the literal prefix /api/v1/."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
+
+from config.dump import PublicDumpView
 
 from detainees import api as detainees_api
 from exchanges import api as exchanges_api
@@ -20,4 +23,4 @@ router.register("outlets", sources_api.OutletViewSet, basename="outlet")
 router.register("sources", sources_api.SourceViewSet, basename="source")
 router.register("statements", sources_api.StatementViewSet, basename="statement")
 
-urlpatterns = router.urls
+urlpatterns = [path("dump/", PublicDumpView.as_view(), name="dump"), *router.urls]

@@ -106,7 +106,7 @@ class ChargeInline(admin.StackedInline):
     model = Charge
     extra = 0
     autocomplete_fields = ["sources"]
-    fields = [("category", "outcome", "statute"), "description", "sources"]
+    fields = [("category", "outcome", "statute"), ("charged_on", "charged_on_precision"), "description", "sources"]
 
 
 class SentenceInline(admin.StackedInline):

@@ -347,8 +347,10 @@ class ChargeOutcome(models.TextChoices):
     DROPPED = "dropped", "Dropped"
 
 
-class Charge(TimeStampedModel):
+class Charge(PartialDatesMixin, TimeStampedModel):
     """An accusation within a detention."""
+
+    partial_date_fields = ("charged_on",)
 
     Category = ChargeCategory
 
@@ -359,6 +361,8 @@ class Charge(TimeStampedModel):
     )
     category = models.CharField(max_length=20, choices=Category.choices, db_index=True, help_text="Kind of accusation.")
     statute = models.CharField(max_length=200, blank=True, help_text='Law invoked: "Criminal Code art. 229.1".')
+    charged_on = models.DateField(null=True, blank=True, help_text="When the charge was brought, if known.")
+    charged_on_precision = precision_field("charged_on")
     description = models.TextField(blank=True, help_text="The accusation in the editor's words.")
     outcome = models.CharField(
         max_length=10,
@@ -376,11 +380,19 @@ class Charge(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=Q(category__in=ChargeCategory.values), name="charge_category_valid"),
             models.CheckConstraint(condition=Q(outcome__in=ChargeOutcome.values), name="charge_outcome_valid"),
+            precision_constraint("charge", "charged_on"),
         ]
 
     def __str__(self):
         statute = f" ({self.statute})" if self.statute else ""
         return f"{self.get_category_display()}{statute}"
+
+    def clean(self):
+        errors: dict[str, list[str]] = {}
+        if self.detention_id:
+            check_order(errors, self.detention.detained_on, self.charged_on, "charged_on",
+                        "A charge cannot come before the detention began.")  # fmt: skip
+        raise_if(errors)
 
 
 CURRENCY = RegexValidator(r"^[A-Z]{3}$", "Use the three-letter ISO 4217 code, e.g. RUB or USD.")

@@ -66,6 +66,11 @@ def timeline(detainee: Detainee, participations=()) -> list[Event]:
         else:
             events.append(Event(d.detained_on, d.detained_on_precision, "detained",
                                 f"Detained by {holder}{where}{how}", d))  # fmt: skip
+        for c in d.charges.all():
+            if c.charged_on:
+                law = f" ({c.statute})" if c.statute else ""
+                events.append(Event(c.charged_on, c.charged_on_precision, "charged",
+                                    f"Charged: {c.get_category_display().lower()}{law}", c))  # fmt: skip
         for t in d.transfers.all():
             events.append(Event(t.moved_on, t.moved_on_precision, "transferred",
                                 f"Moved to {t.facility_name}", t))  # fmt: skip

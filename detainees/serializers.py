@@ -22,8 +22,8 @@ class ChargeSerializer(FieldSelectionMixin, ModelValidationMixin, serializers.Mo
 
     class Meta:
         model = Charge
-        fields = ["id", "url", "detention", "category", "statute", "description", "outcome", "sources",
-                  "created_at", "updated_at"]  # fmt: skip
+        fields = ["id", "url", "detention", "category", "statute", "charged_on", "charged_on_precision", "description",
+                  "outcome", "sources", "created_at", "updated_at"]  # fmt: skip
 
 
 class SentenceSerializer(FieldSelectionMixin, ModelValidationMixin, serializers.ModelSerializer):
@@ -79,7 +79,16 @@ class DetentionSerializer(FieldSelectionMixin, ModelValidationMixin, CountryFiel
 
 class NestedChargeSerializer(ChargeSerializer):
     class Meta(ChargeSerializer.Meta):
-        fields = ["id", "category", "statute", "description", "outcome", "sources"]
+        fields = [
+            "id",
+            "category",
+            "statute",
+            "charged_on",
+            "charged_on_precision",
+            "description",
+            "outcome",
+            "sources",
+        ]
 
 
 class NestedSentenceSerializer(SentenceSerializer):

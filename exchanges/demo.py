@@ -331,6 +331,8 @@ DETAINEES = [
                     {
                         "category": "espionage",
                         "statute": "Criminal Code art. 276",
+                        "charged_on": "2019-01-01",
+                        "charged_on_precision": "month",
                         "description": "",
                         "outcome": "convicted",
                         "sources": ["wiki-whelan", "tass-2023-08-17"],
@@ -377,6 +379,8 @@ DETAINEES = [
                     {
                         "category": "espionage",
                         "statute": "Criminal Code art. 276",
+                        "charged_on": "2023-04-01",
+                        "charged_on_precision": "month",
                         "description": "",
                         "outcome": "convicted",
                         "sources": ["wiki-gershkovich"],
@@ -424,6 +428,8 @@ DETAINEES = [
                     {
                         "category": "treason",
                         "statute": "Criminal Code art. 275",
+                        "charged_on": "2022-10-01",
+                        "charged_on_precision": "month",
                         "description": "High treason.",
                         "outcome": "convicted",
                         "sources": ["wiki-kara-murza"],

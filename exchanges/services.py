@@ -13,20 +13,17 @@ from sources.models import Claim, Outlet, Source, Statement
 from . import demo
 from .models import Exchange, ExchangeParticipant
 
-DATE_FIELDS = {
-    "born_on", "detained_on", "extradited_on", "released_on", "sentenced_on", "changed_on", "moved_on",
-    "designated_on", "withdrawn_on", "published_on", "said_on", "date",
-}  # fmt: skip
-
 
 def _upsert(model: type[models.Model], lookup: dict, values: dict) -> models.Model:
     """Create or update one record by its natural key, validated as the admin validates it."""
     obj = model._default_manager.filter(**lookup).first() or model(**lookup)
     for field, value in values.items():
-        if field in DATE_FIELDS and isinstance(value, str):
-            value = datetime.date.fromisoformat(value)
-        elif field == "fine_amount" and value is not None:
-            value = Decimal(value)
+        if isinstance(value, str) and value:
+            kind = model._meta.get_field(field).get_internal_type()
+            if kind == "DateField":
+                value = datetime.date.fromisoformat(value)
+            elif kind == "DecimalField":
+                value = Decimal(value)
         setattr(obj, field, value)
     obj.full_clean(validate_unique=False)
     obj._change_reason = "Demo data"

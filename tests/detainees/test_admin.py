@@ -86,6 +86,7 @@ def test_editor_enters_the_griner_case_from_scratch(editor_client, editor):
     })  # fmt: skip
     add_inline_rows(data, inline_prefix(page, "charge"), [{
         "category": "drugs", "outcome": "convicted", "statute": "Criminal Code art. 229.1",
+        "charged_on_precision": "day",
         "sources": [str(source.pk)],
     }])  # fmt: skip
     add_inline_rows(data, inline_prefix(page, "sentence"), [{

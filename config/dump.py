@@ -1,0 +1,70 @@
+"""The whole published dataset as one JSON document, streamed: `/api/v1/dump/` and `manage.py export_public`.
+
+Each record has exactly the shape the API gives it, so code written for the API reads the dump too. Drafts,
+and statements about drafts, are left out; exchanges list only published participants.
+"""
+
+import datetime
+import json
+from collections.abc import Callable, Iterator
+
+from django.http import StreamingHttpResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
+
+from detainees.selectors import case_queryset, cited
+from detainees.serializers import DetaineeSerializer
+from exchanges.models import Exchange
+from exchanges.serializers import ExchangeSerializer
+from sources.models import Outlet, Source, Statement
+from sources.serializers import OutletSerializer, SourceSerializer, StatementSerializer
+
+DUMP_FORMAT = "prisoner-exchange-tracker/public-dump"
+DUMP_VERSION = 1
+
+
+def public_resources():
+    """(name, queryset, serializer) for every published resource, in the order the dump writes them."""
+    return [
+        ("outlets", Outlet.objects.order_by("id"), OutletSerializer),
+        ("sources", Source.objects.order_by("id"), SourceSerializer),
+        ("detainees", case_queryset(None).order_by("id"), DetaineeSerializer),
+        ("exchanges", Exchange.objects.published().with_participants().prefetch_related(cited()).order_by("id"),
+         ExchangeSerializer),
+        ("statements", Statement.objects.published().prefetch_related("detainees", "exchanges").order_by("id"),
+         StatementSerializer),
+    ]  # fmt: skip
+
+
+def iter_public_dump(request, *, on_record: Callable[[str], None] = lambda name: None) -> Iterator[str]:
+    """Yield the dump as JSON text, record by record, in constant memory."""
+    header = {
+        "format": DUMP_FORMAT,
+        "version": DUMP_VERSION,
+        "generated_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+    }
+    yield json.dumps(header, ensure_ascii=False)[:-1]
+    for name, queryset, serializer_class in public_resources():
+        yield f', "{name}": ['
+        for i, obj in enumerate(queryset.iterator(chunk_size=500)):
+            data = serializer_class(obj, context={"request": request}).data
+            yield ("," if i else "") + json.dumps(data, ensure_ascii=False, default=str)
+            on_record(name)
+        yield "]"
+    yield "}\n"
+
+
+class PublicDumpView(APIView):
+    """Every published record in one JSON document: outlets, sources, detainees, exchanges, statements."""
+
+    permission_classes = [AllowAny]  # read-only, and only published records
+
+    @extend_schema(
+        responses={200: OpenApiResponse(description="One JSON object: format, version, generated_at, and a list "
+                                                     "per resource in the shape of its API endpoint.")},
+    )  # fmt: skip
+    def get(self, request):
+        response = StreamingHttpResponse(iter_public_dump(request), content_type="application/json")
+        response["Content-Disposition"] = 'attachment; filename="prisoner-exchange-tracker.json"'
+        return response
