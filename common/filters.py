@@ -1,5 +1,7 @@
 """Filter pieces shared by every FilterSet."""
 
+import datetime
+
 import django_filters
 import django_filters.fields
 from django import forms
@@ -90,3 +92,24 @@ class IdListFilter(django_filters.BaseInFilter, django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
+
+
+class UpdatedSinceFilter(django_filters.IsoDateTimeFilter):
+    """`updated_since`: records changed at or after an ISO 8601 time, for incremental sync.
+
+    The time is converted to UTC before it reaches the database: PostgreSQL refuses offsets beyond ±15:59.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("field_name", "updated_at")
+        kwargs.setdefault("lookup_expr", "gte")
+        kwargs.setdefault("help_text", "Changed at or after this time (ISO 8601, e.g. 2024-08-01T00:00:00Z).")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value is not None:
+            try:
+                value = value.astimezone(datetime.UTC)
+            except (OverflowError, ValueError):
+                return qs.none() if value.year > 1 else qs  # beyond the calendar: after or before everything
+        return super().filter(qs, value)

@@ -48,7 +48,9 @@ def transliterate(text: str) -> str:
     text = text.lower()
     text = "".join(_CYRILLIC.get(ch, ch) for ch in text)
     text = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).encode("ascii", "ignore").decode()
+    # Drop accents; punctuation outside ASCII (’ – “) becomes a space so it never glues two words together.
+    text = "".join(ch if ch.isascii() or ch.isalnum() else " " for ch in text if not unicodedata.combining(ch))
+    return text.encode("ascii", "ignore").decode()
 
 
 def fold_word(word: str) -> str:

@@ -1,6 +1,7 @@
 """Editors' workspace for detainees and their custody."""
 
 from django.contrib import admin, messages
+from django.utils.html import format_html
 from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -8,24 +9,64 @@ from sources.admin import ClaimInline
 
 from .forms import DetaineeAdminForm, SentenceAdminForm
 from .models import Charge, Designation, Detainee, Detention, Sentence, SentenceChange, Status, Transfer
+from .services import publish_problems
 
 DATE_PAIR_HELP = "Enter the first day of the month or year when only those are known, and set the precision."
 
 
 class PublishActionsMixin:
-    """Publish / unpublish actions for records with `is_published`."""
+    """Publish / unpublish actions and form saves that refuse to publish a record with unsourced facts.
+
+    Subclasses name their `publish_problems(obj)` and `publish(obj)` services.
+    """
 
     actions = ["publish", "unpublish"]
 
+    def publish_problems(self, obj) -> list[str]:
+        raise NotImplementedError
+
     @admin.action(description="Publish selected records", permissions=["change"])
     def publish(self, request, queryset):
-        updated = queryset.update(is_published=True)
-        self.message_user(request, f"Published {updated} record(s).", messages.SUCCESS)
+        published, refused = 0, []
+        for obj in queryset:
+            problems = self.publish_problems(obj)
+            if problems:
+                refused.append(format_html("<strong>{}</strong>: {}", obj, "; ".join(problems)))
+                continue
+            if not obj.is_published:
+                obj.is_published = True
+                obj._change_reason = "Published"
+                obj.save()
+            published += 1
+        if published:
+            self.message_user(request, f"Published {published} record(s).", messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, format_html("Not published — {}", line), messages.ERROR)
 
     @admin.action(description="Unpublish selected records (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
-        updated = queryset.update(is_published=False)
-        self.message_user(request, f"Moved {updated} record(s) back to draft.", messages.SUCCESS)
+        count = 0
+        for obj in queryset.filter(is_published=True):
+            obj.is_published = False
+            obj._change_reason = "Unpublished"
+            obj.save()
+            count += 1
+        self.message_user(request, f"Moved {count} record(s) back to draft.", messages.SUCCESS)
+
+    def save_related(self, request, form, formsets, change):
+        """After the inlines are saved: a record ticked "published" with unsourced facts is kept as a draft."""
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        if obj.is_published:
+            problems = self.publish_problems(obj)
+            if problems:
+                type(obj).objects.filter(pk=obj.pk).update(is_published=False)
+                obj.is_published = False
+                self.message_user(
+                    request,
+                    format_html("Saved as a draft, not published: {}", "; ".join(problems)),
+                    messages.ERROR,
+                )
 
 
 class SearchKeyAdminMixin:
@@ -90,6 +131,21 @@ class DetaineeAdmin(SearchKeyAdminMixin, PublishActionsMixin, SimpleHistoryAdmin
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_status()
+
+    def publish_problems(self, obj):
+        return publish_problems(obj)
+
+    def get_urls(self):
+        from django.urls import path
+
+        from .admin_intake import intake_review_view, intake_view
+
+        wrap = self.admin_site.admin_view
+        return [
+            path("intake/", wrap(intake_view), name="detainees_intake"),
+            path("intake/<int:source_id>/", wrap(intake_review_view), name="detainees_intake_review"),
+            *super().get_urls(),
+        ]
 
     @admin.display(description="Status", ordering="status")
     def status_display(self, obj):

@@ -2,7 +2,7 @@
 
 from common.api import TrackerViewSet, documented
 
-from .filters import ChargeFilter, DesignationFilter, DetaineeFilter, DetentionFilter, SentenceFilter
+from .filters import ChargeFilter, DesignationFilter, DetaineeFilter, DetentionFilter, SentenceFilter, TransferFilter
 from .models import Charge, Designation, Detainee, Detention, Sentence, Transfer
 from .selectors import case_queryset
 from .serializers import (
@@ -77,7 +77,7 @@ class TransferViewSet(CaseChildViewSet):
 
     queryset = Transfer.objects.prefetch_related("sources")
     serializer_class = TransferSerializer
-    filterset_fields = []
+    filterset_class = TransferFilter
 
 
 @documented

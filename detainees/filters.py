@@ -3,7 +3,14 @@
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
-from common.filters import CountryChoiceFilter, IdFilter, IdListFilter, SearchFilter, multi_country_q
+from common.filters import (
+    CountryChoiceFilter,
+    IdFilter,
+    IdListFilter,
+    SearchFilter,
+    UpdatedSinceFilter,
+    multi_country_q,
+)
 
 from .models import (
     Charge,
@@ -14,8 +21,10 @@ from .models import (
     Detainee,
     Detention,
     EndReason,
+    FacilityKind,
     Sentence,
     Status,
+    Transfer,
 )
 
 
@@ -56,9 +65,7 @@ class DetaineeFilter(django_filters.FilterSet):
         method="filter_noop", label="Detained to", help_text="A detention began on or before this date."
     )
     exchange = IdFilter(method="filter_exchange", help_text="Took part in this exchange (id).")
-    updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", help_text="Changed at or after this time (ISO 8601)."
-    )
+    updated_since = UpdatedSinceFilter()
     ordering = django_filters.OrderingFilter(
         fields=[
             ("name", "name"),
@@ -121,9 +128,7 @@ class DetentionFilter(django_filters.FilterSet):
         field_name="detained_on", lookup_expr="lte", help_text="Began on or before."
     )
     end_reason = django_filters.ChoiceFilter(choices=EndReason.choices, help_text="Why custody ended.")
-    updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", help_text="Changed since."
-    )
+    updated_since = UpdatedSinceFilter()
     ordering = django_filters.OrderingFilter(fields=["detained_on", "released_on", "updated_at"])
 
     class Meta:
@@ -138,9 +143,7 @@ class DesignationFilter(django_filters.FilterSet):
     detainee = IdFilter(field_name="detainee_id", help_text="Detainee id.")
     kind = django_filters.ChoiceFilter(choices=DesignationKind.choices, help_text="Kind of designation.")
     authority_country = CountryChoiceFilter(field_name="authority_country", help_text="Country of the authority.")
-    updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", help_text="Changed since."
-    )
+    updated_since = UpdatedSinceFilter()
     ordering = django_filters.OrderingFilter(fields=["designated_on", "updated_at"])
 
     class Meta:
@@ -152,9 +155,7 @@ class ChargeFilter(django_filters.FilterSet):
     detainee = IdFilter(field_name="detention__detainee_id", help_text="Detainee id.")
     category = django_filters.ChoiceFilter(choices=ChargeCategory.choices, help_text="Kind of accusation.")
     outcome = django_filters.ChoiceFilter(choices=ChargeOutcome.choices, help_text="Where the charge stands.")
-    updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", help_text="Changed since."
-    )
+    updated_since = UpdatedSinceFilter()
     ordering = django_filters.OrderingFilter(fields=["id", "updated_at"])
 
     class Meta:
@@ -162,13 +163,23 @@ class ChargeFilter(django_filters.FilterSet):
         fields = []
 
 
+class TransferFilter(django_filters.FilterSet):
+    detainee = IdFilter(field_name="detention__detainee_id", help_text="Detainee id.")
+    detention = IdFilter(field_name="detention_id", help_text="Detention id.")
+    facility_kind = django_filters.ChoiceFilter(choices=FacilityKind.choices, help_text="Kind of facility.")
+    updated_since = UpdatedSinceFilter()
+    ordering = django_filters.OrderingFilter(fields=["moved_on", "updated_at"])
+
+    class Meta:
+        model = Transfer
+        fields = []
+
+
 class SentenceFilter(django_filters.FilterSet):
     detainee = IdFilter(field_name="detention__detainee_id", help_text="Detainee id.")
     sentenced_from = django_filters.DateFilter(field_name="sentenced_on", lookup_expr="gte", help_text="On or after.")
     sentenced_to = django_filters.DateFilter(field_name="sentenced_on", lookup_expr="lte", help_text="On or before.")
-    updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", help_text="Changed since."
-    )
+    updated_since = UpdatedSinceFilter()
     ordering = django_filters.OrderingFilter(fields=["sentenced_on", "term_months", "updated_at"])
 
     class Meta:

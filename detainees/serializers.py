@@ -8,6 +8,7 @@ from rest_framework import serializers
 from common.api import FieldSelectionMixin, ModelValidationMixin
 
 from .models import Charge, Designation, Detainee, Detention, Sentence, SentenceChange, Status, Transfer
+from .services import publish_problems
 
 
 class SentenceChangeSerializer(serializers.ModelSerializer):
@@ -147,6 +148,14 @@ class DetaineeSerializer(FieldSelectionMixin, ModelValidationMixin, CountryField
         ]  # fmt: skip
         read_only_fields = ["slug"]
         extra_kwargs = {"citizenships": {"required": False}}
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if attrs.get("is_published") and not (self.instance and self.instance.is_published):
+            problems = publish_problems(self.instance or Detainee(), sources=attrs.get("sources"))
+            if problems:
+                raise serializers.ValidationError({"is_published": problems})
+        return attrs
 
     def _derived(self, obj) -> dict:
         if not hasattr(obj, "status"):

@@ -1,6 +1,7 @@
 """Editors' workspace for exchanges."""
 
 from django.contrib import admin
+from django.db.models import Count
 from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -8,6 +9,7 @@ from detainees.admin import PublishActionsMixin
 from sources.admin import ClaimInline
 
 from .models import Exchange, ExchangeParticipant
+from .services import publish_problems
 
 
 class ParticipantInline(admin.TabularInline):
@@ -33,9 +35,10 @@ class ExchangeAdmin(PublishActionsMixin, SimpleHistoryAdmin):
     ]
 
     def get_queryset(self, request):
-        from django.db.models import Count
-
         return super().get_queryset(request).annotate(n_participants=Count("participants"))
+
+    def publish_problems(self, obj):
+        return publish_problems(obj)
 
     @admin.display(description="People", ordering="n_participants")
     def participant_count(self, obj):

@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
-from common.filters import CountryChoiceFilter, IdFilter, SearchFilter, YearFilter, multi_country_q
+from common.filters import CountryChoiceFilter, IdFilter, SearchFilter, UpdatedSinceFilter, YearFilter, multi_country_q
 
 from .models import Exchange, ExchangeParticipant, ExchangeStatus
 
@@ -18,9 +18,7 @@ class ExchangeFilter(django_filters.FilterSet):
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", help_text="On or before (YYYY-MM-DD).")
     detainee = IdFilter(method="filter_detainee", help_text="A participant (detainee id).")
     status = django_filters.ChoiceFilter(choices=ExchangeStatus.choices, help_text="Completed, proposed or failed.")
-    updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", help_text="Changed since."
-    )
+    updated_since = UpdatedSinceFilter()
     ordering = django_filters.OrderingFilter(
         fields=["date", "name", "updated_at"], help_text="Sort by date, name or updated_at; '-' reverses."
     )

@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from detainees.models import Charge, Designation, Detainee, Detention, Sentence, SentenceChange, Transfer
@@ -36,6 +37,25 @@ def _split(data: dict, *nested: str) -> tuple[dict, dict]:
     return own, {k: data.get(k, []) for k in nested}
 
 
+def publish_problems(exchange: Exchange, *, sources=None) -> list[str]:
+    """What stops an exchange from being published: it must cite a source."""
+    own = sources if sources is not None else (list(exchange.sources.all()) if exchange.pk else [])
+    return [] if own else ["The exchange itself cites no source."]
+
+
+@transaction.atomic
+def publish_exchange(*, exchange: Exchange) -> Exchange:
+    """Publish an exchange, or refuse with the list of what is missing."""
+    problems = publish_problems(exchange)
+    if problems:
+        raise ValidationError({"is_published": problems})
+    if not exchange.is_published:
+        exchange.is_published = True
+        exchange._change_reason = "Published"
+        exchange.save()
+    return exchange
+
+
 @transaction.atomic
 def save_exchange(*, exchange: Exchange | None, data: dict) -> Exchange:
     """Create or update an exchange and, when `participants` is given, replace its participants.
@@ -45,6 +65,10 @@ def save_exchange(*, exchange: Exchange | None, data: dict) -> Exchange:
     data = dict(data)
     participants = data.pop("participants", None)
     sources = data.pop("sources", None)
+    if data.get("is_published") and not (exchange and exchange.is_published):
+        problems = publish_problems(exchange or Exchange(), sources=sources)
+        if problems:
+            raise ValidationError({"is_published": problems})
     exchange = exchange or Exchange()
     for field, value in data.items():
         setattr(exchange, field, value)

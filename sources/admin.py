@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.urls import reverse
+from django.utils.html import format_html
 from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -38,7 +40,16 @@ class SourceAdmin(SimpleHistoryAdmin):
         (None, {"fields": ["title", "url", "outlet", "via", "author", "language"]}),
         ("Date", {"fields": [("published_on", "published_on_precision")]}),
         ("Content", {"fields": ["summary", "archive_url"]}),
+        ("Article text (staff only)", {"fields": ["text", "intake_link"], "classes": ["collapse"]}),
     ]
+    readonly_fields = ["intake_link"]
+
+    @admin.display(description="Matches")
+    def intake_link(self, obj):
+        if not obj.pk or not obj.text:
+            return "Paste the text and save to see the cases it names."
+        return format_html('<a href="{}">Cases, officials and dates this article names</a>',
+                           reverse("admin:detainees_intake_review", args=[obj.pk]))  # fmt: skip
 
 
 @admin.register(Statement)

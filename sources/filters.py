@@ -2,7 +2,7 @@
 
 import django_filters
 
-from common.filters import CountryChoiceFilter, IdFilter, SearchFilter
+from common.filters import CountryChoiceFilter, IdFilter, SearchFilter, UpdatedSinceFilter
 
 from .models import Outlet, OutletKind, Source, Statement
 
@@ -10,9 +10,7 @@ from .models import Outlet, OutletKind, Source, Statement
 class OutletFilter(django_filters.FilterSet):
     country = CountryChoiceFilter(field_name="country", help_text="Country of the outlet (ISO code).")
     kind = django_filters.ChoiceFilter(choices=OutletKind.choices, help_text="Kind of publisher.")
-    updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", help_text="Changed since."
-    )
+    updated_since = UpdatedSinceFilter()
     ordering = django_filters.OrderingFilter(fields=["name", "updated_at"])
 
     class Meta:
@@ -26,9 +24,7 @@ class SourceFilter(django_filters.FilterSet):
     published_from = django_filters.DateFilter(field_name="published_on", lookup_expr="gte", help_text="On or after.")
     published_to = django_filters.DateFilter(field_name="published_on", lookup_expr="lte", help_text="On or before.")
     detainee = IdFilter(method="filter_detainee", help_text="Sources cited anywhere in this case (detainee id).")
-    updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", help_text="Changed since."
-    )
+    updated_since = UpdatedSinceFilter()
     ordering = django_filters.OrderingFilter(fields=["published_on", "title", "updated_at"])
 
     class Meta:
@@ -48,9 +44,7 @@ class StatementFilter(django_filters.FilterSet):
     said_to = django_filters.DateFilter(field_name="said_on", lookup_expr="lte", help_text="On or before.")
     detainee = IdFilter(field_name="detainees", help_text="About this detainee (id).")
     exchange = IdFilter(field_name="exchanges", help_text="About this exchange (id).")
-    updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", help_text="Changed since."
-    )
+    updated_since = UpdatedSinceFilter()
     ordering = django_filters.OrderingFilter(fields=["said_on", "speaker", "updated_at"])
 
     class Meta:

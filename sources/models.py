@@ -126,6 +126,10 @@ class Source(PartialDatesMixin, TimeStampedModel):
     archive_url = models.URLField(
         max_length=1000, blank=True, help_text="Archived copy (Wayback Machine, archive.today)."
     )
+    text = models.TextField(
+        blank=True,
+        help_text="The article's full text, for staff only (intake matching). Never shown publicly or in the API.",
+    )
 
     objects = SourceQuerySet.as_manager()
     history = HistoricalRecords()

@@ -352,3 +352,35 @@ def test_list_queries_do_not_grow_with_rows(api, django_assert_max_num_queries, 
     with CaptureQueriesContext(connection) as many:
         api.get(f"/api/v1/{endpoint}/", {"page_size": 500})
     assert len(few.captured_queries) == len(many.captured_queries) <= 16
+
+
+@pytest.mark.parametrize("when", ["3255-09-26T18:06:29+18:18", "0001-01-01T00:00:00-10:00", "2024-08-01T00:00:00Z"])
+def test_updated_since_takes_any_iso_time_without_a_500(api, demo, when):
+    """PostgreSQL refuses offsets beyond ±15:59; the filter converts to UTC first (found by schemathesis)."""
+    response = api.get(url("detainee-list"), {"updated_since": when})
+    assert response.status_code == 200
+    assert response.json()["count"] == (0 if when.startswith("3255") else 8)
+
+
+def test_publishing_through_the_api_is_refused_while_a_fact_is_unsourced(editor_api):
+    source = SourceFactory()
+    person = DetaineeFactory(is_published=False)
+    person.sources.add(source)
+    detention = DetentionFactory(detainee=person)
+    response = editor_api.patch(url("detainee-detail", person.pk), {"is_published": True}, format="json")
+    assert response.status_code == 400
+    assert any("Detention" in p and "cites no source" in p for p in response.json()["is_published"])
+    detention.sources.add(source)
+    response = editor_api.patch(url("detainee-detail", person.pk), {"is_published": True}, format="json")
+    assert response.status_code == 200 and response.json()["is_published"] is True
+
+
+def test_a_new_case_or_exchange_cannot_be_published_without_a_source(editor_api):
+    response = editor_api.post(url("detainee-list"), {"name": "X", "is_published": True}, format="json")
+    assert response.status_code == 400 and "is_published" in response.json()
+    response = editor_api.post(url("exchange-list"), {"name": "Swap", "is_published": True}, format="json")
+    assert response.status_code == 400 and "is_published" in response.json()
+    source = SourceFactory()
+    response = editor_api.post(url("exchange-list"), {"name": "Swap", "is_published": True, "sources": [source.pk]},
+                               format="json")  # fmt: skip
+    assert response.status_code == 201

@@ -35,7 +35,16 @@ def test_schema_and_docs_are_served_offline(client):
 
 @pytest.fixture
 def published_data(demo):
-    return demo
+    """The demo cases, and the real WSGI app kept from closing the test's database connection after each request
+    (Django's test client does the same; on PostgreSQL the closed connection would break the test transaction)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield demo
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
 
 
 @schema.include(method="GET").parametrize()

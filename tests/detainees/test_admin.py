@@ -8,7 +8,14 @@ from django.urls import reverse
 from detainees.models import Charge, Detainee, Detention, Sentence
 from exchanges.models import Exchange
 from tests.admin_helpers import add_inline_rows, form_errors, inline_management_data, inline_prefix
-from tests.factories import DetaineeFactory, ExchangeFactory, OutletFactory, SourceFactory
+from tests.factories import (
+    ChargeFactory,
+    DetaineeFactory,
+    DetentionFactory,
+    ExchangeFactory,
+    OutletFactory,
+    SourceFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -161,6 +168,9 @@ def test_same_person_twice_in_an_exchange_is_a_form_error(editor_client):
 
 def test_publish_and_unpublish_actions(editor_client):
     drafts = DetaineeFactory.create_batch(2, is_published=False)
+    source = SourceFactory()
+    for person in drafts:
+        person.sources.add(source)
     url = reverse("admin:detainees_detainee_changelist")
     ids = [str(d.pk) for d in drafts]
     response = editor_client.post(url, {"action": "publish", "_selected_action": ids})
@@ -168,11 +178,41 @@ def test_publish_and_unpublish_actions(editor_client):
     assert Detainee.objects.published().count() == 2
     editor_client.post(url, {"action": "unpublish", "_selected_action": ids})
     assert Detainee.objects.published().count() == 0
+    assert drafts[0].history.first().history_change_reason == "Unpublished"
     exchange = ExchangeFactory(is_published=False)
+    exchange.sources.add(source)
     editor_client.post(reverse("admin:exchanges_exchange_changelist"),
                        {"action": "publish", "_selected_action": [str(exchange.pk)]})  # fmt: skip
     exchange.refresh_from_db()
     assert exchange.is_published
+
+
+def test_publish_action_refuses_a_case_with_an_unsourced_charge(editor_client):
+    source = SourceFactory()
+    person = DetaineeFactory(name="Paul Whelan", is_published=False)
+    person.sources.add(source)
+    detention = DetentionFactory(detainee=person)
+    detention.sources.add(source)
+    ChargeFactory(detention=detention, category="espionage", statute="Criminal Code art. 276")
+    response = editor_client.post(reverse("admin:detainees_detainee_changelist"),
+                                  {"action": "publish", "_selected_action": [str(person.pk)]}, follow=True)  # fmt: skip
+    person.refresh_from_db()
+    assert not person.is_published
+    html = response.content.decode()
+    assert "Not published" in html and "Espionage (Criminal Code art. 276)" in html and "cites no source" in html
+
+
+def test_ticking_published_on_the_form_keeps_an_unsourced_case_a_draft(editor_client):
+    person = DetaineeFactory(name="Trevor Reed", is_published=False)
+    change_url = reverse("admin:detainees_detainee_change", args=[person.pk])
+    page = editor_client.get(change_url)
+    data = inline_management_data(page)
+    data.update({"name": "Trevor Reed", "name_original": "", "aliases": "", "description": "former US Marine",
+                 "born_on_precision": "day", "wikidata_id": "", "is_published": "on"})  # fmt: skip
+    response = editor_client.post(change_url, data, follow=True)
+    assert "Saved as a draft, not published" in response.content.decode()
+    person.refresh_from_db()
+    assert not person.is_published and person.description == "former US Marine"  # the edit itself is kept
 
 
 def test_editors_group_can_change_every_case_record_but_not_users():

@@ -1,0 +1,180 @@
+"""Article intake: what a pasted news report names that is already on file.
+
+Finds the detainees whose name, original-script name or alias occurs in the text (accent-, case- and
+transliteration-insensitive), the outlets and officials on file that it names, and the dates it mentions.
+
+A full name matches on folded words ("Victor Bout", "Viktor Bout" and "Бут"-spellings alike). A surname on its own
+matches only when it is written capitalised, is not a common English word, and matches its transliterated spelling
+exactly: folding alone would make the word "but" match "Bout".
+"""
+
+import calendar
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from common.text import search_words, transliterate
+from sources.models import Outlet, Statement
+
+from .models import Detainee
+
+COMMON_WORDS = set(
+    """a an and are as at be but by can do for from had has have he her his in is it its may more most much new no
+    not of on one or our out over red reed said says see she so than that the their them then there they this to
+    under up us was we were what when which who will with would you long young white black green brown rose hope
+    may bush king page price young little""".split()
+)
+MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+MONTHS["sept"] = 9
+MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
+
+
+@dataclass
+class Match:
+    """Something on file that the text names, with how sure the match is."""
+
+    obj: object
+    how: str  # "full name", "surname", "name"
+    found: str  # the words as they appear in the text
+    strong: bool = True
+
+
+@dataclass
+class FoundDate:
+    text: str
+    date: datetime.date
+    precision: str
+
+
+@dataclass
+class IntakeResult:
+    detainees: list[Match] = field(default_factory=list)
+    outlets: list[Match] = field(default_factory=list)
+    officials: list[Match] = field(default_factory=list)
+    dates: list[FoundDate] = field(default_factory=list)
+
+
+def _contains_sequence(haystack: list[str], needle: list[str]) -> bool:
+    n = len(needle)
+    return n > 0 and any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))
+
+
+def _surname_in(text: str, surname: str) -> str | None:
+    """The capitalised surname as written in `text`, matched on its transliterated spelling."""
+    plain = transliterate(surname)
+    if len(plain) < 4 or plain in COMMON_WORDS:
+        return None
+    for word in re.findall(r"[^\W\d_][\w'-]*", text):
+        if word[:1].isupper() and transliterate(word) == plain:
+            return word
+    return None
+
+
+def match_detainees(text: str, candidates=None) -> list[Match]:
+    """Detainees on file named in `text`: a full name first; else a distinctive surname."""
+    words = search_words(text)
+    people = candidates if candidates is not None else Detainee.objects.only("id", "name", "name_original", "aliases")
+    matches = []
+    for person in people:
+        names = [n for n in [person.name, person.name_original, *(person.aliases or [])] if n]
+        full = next((n for n in names if len(n.split()) > 1 and _contains_sequence(words, search_words(n))), None)
+        if full:
+            matches.append(Match(person, "full name", full))
+            continue
+        for name in names:
+            found = _surname_in(text, name.split()[-1])
+            if found:
+                matches.append(Match(person, "surname", found, strong=False))
+                break
+    return matches
+
+
+def match_outlets(text: str) -> list[Match]:
+    lowered = text.lower()
+    found = []
+    for outlet in Outlet.objects.only("id", "name"):
+        pattern = r"(?<!\w)" + re.escape(outlet.name.lower()) + r"(?!\w)"
+        if re.search(pattern, lowered):
+            found.append(Match(outlet, "name", outlet.name))
+    return found
+
+
+def match_officials(text: str) -> list[Match]:
+    """Speakers of statements on file whom the text names (one entry per distinct speaker)."""
+    words = search_words(text)
+    seen, found = set(), []
+    for statement in Statement.objects.only("id", "speaker", "speaker_role", "speaker_country").order_by("-said_on"):
+        speaker = statement.speaker
+        if speaker in seen:
+            continue
+        if _contains_sequence(words, search_words(speaker)):
+            found.append(Match(statement, "full name", speaker))
+        elif surname := _surname_in(text, speaker.split()[-1]):
+            found.append(Match(statement, "surname", surname, strong=False))
+        else:
+            continue
+        seen.add(speaker)
+    return found
+
+
+def find_dates(text: str, reference: datetime.date | None = None) -> list[FoundDate]:
+    """Dates the text mentions, each with the precision it gives: "17 August 2023", "Dec. 9", "in February", "2008".
+
+    A day or month given without a year is placed in the year of `reference` (the article's date), or the year
+    before when that would put it after the article.
+    """
+    reference = reference or timezone.localdate()
+    found: list[FoundDate] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(m, date, precision):
+        if any(a <= m.start() < b for a, b in taken):
+            return
+        taken.append(m.span())
+        found.append(FoundDate(m.group(0), date, precision))
+
+    def safe(year, month, day=1):
+        try:
+            return datetime.date(year, month, day)
+        except ValueError:
+            return None
+
+    def in_year_before(month, day):
+        date = safe(reference.year, month, day)
+        return safe(reference.year - 1, month, day) if date and date > reference else date
+
+    patterns = [
+        (r"\b(\d{4})-(\d{2})-(\d{2})\b", lambda m: (safe(int(m[1]), int(m[2]), int(m[3])), "day")),
+        (rf"\b(\d{{1,2}})\s+({MONTH_RE})\.?,?\s+(\d{{4}})\b",
+         lambda m: (safe(int(m[3]), MONTHS[m[2].lower()], int(m[1])), "day")),
+        (rf"\b({MONTH_RE})\.?\s+(\d{{1,2}}),?\s+(\d{{4}})\b",
+         lambda m: (safe(int(m[3]), MONTHS[m[1].lower()], int(m[2])), "day")),
+        (rf"\b({MONTH_RE})\.?\s+(\d{{4}})\b", lambda m: (safe(int(m[2]), MONTHS[m[1].lower()]), "month")),
+        (rf"\b({MONTH_RE})\.?\s+(\d{{1,2}})\b(?!\s*,?\s*\d{{4}})",
+         lambda m: (in_year_before(MONTHS[m[1].lower()], int(m[2])), "day")),
+        (rf"\b(?:in|since|until|from|by) ({MONTH_RE})\b(?!\.?\s+\d)",
+         lambda m: (in_year_before(MONTHS[m[1].lower()], 1), "month")),
+        (r"\b(19[5-9]\d|20\d\d)\b", lambda m: (safe(int(m[1]), 1), "year")),
+    ]  # fmt: skip
+    for pattern, parse in patterns:
+        for m in re.finditer(pattern, text, flags=re.IGNORECASE):
+            month = re.search(rf"\b({MONTH_RE})\b", m.group(0), flags=re.IGNORECASE)
+            if month and month.group(0)[0].islower():
+                continue  # "may 2020" in lower case is more likely the verb than the month
+            date, precision = parse(m)
+            if date:
+                add(m, date, precision)
+    return sorted(found, key=lambda d: d.date)
+
+
+def analyse(text: str, published_on: datetime.date | None = None) -> IntakeResult:
+    """Everything on file that an article names; `published_on` dates the days and months given without a year."""
+    return IntakeResult(
+        detainees=match_detainees(text),
+        outlets=match_outlets(text),
+        officials=match_officials(text),
+        dates=find_dates(text, published_on),
+    )

@@ -1,0 +1,94 @@
+"""Article intake, driven through the admin with the two seed articles."""
+
+import datetime
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from detainees.intake import analyse, find_dates, match_detainees
+from detainees.models import Detainee
+from sources.models import Outlet, Source
+from tests.factories import DetaineeFactory
+
+pytestmark = pytest.mark.django_db
+SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+MOSCOW_TIMES = (SEEDS / "000_060a20b4631f962e.txt").read_text()
+TASS = (SEEDS / "004_6b86da6157363970.txt").read_text()
+
+
+def found(result):
+    return sorted(m.obj.name for m in result.detainees)
+
+
+def test_seed_articles_name_the_right_cases(demo):
+    assert found(analyse(MOSCOW_TIMES)) == ["Brittney Griner", "Viktor Bout"]
+    assert found(analyse(TASS)) == ["Konstantin Yaroshenko", "Paul Whelan", "Viktor Bout"]
+
+
+def test_seed_articles_name_outlets_officials_and_dates(demo):
+    result = analyse(TASS, datetime.date(2023, 8, 17))
+    assert sorted(m.obj.name for m in result.outlets) == ["CNN", "TASS"]
+    assert {m.obj.speaker for m in result.officials} == {"Anatoly Antonov", "Antony Blinken", "Sergey Ryabkov"}
+    assert ("2023-08-17", "day") in {(d.date.isoformat(), d.precision) for d in result.dates}
+    assert ("2023-07-01", "month") in {(d.date.isoformat(), d.precision) for d in result.dates}  # "in July"
+    dates = {
+        (d.text, d.date.isoformat(), d.precision) for d in analyse(MOSCOW_TIMES, datetime.date(2022, 12, 20)).dates
+    }
+    assert ("Dec. 9", "2022-12-09", "day") in dates and ("in February", "2022-02-01", "month") in dates
+
+
+@pytest.mark.parametrize("spelling", ["Victor Bout", "Viktor Bout", "Виктор Бут", "VIKTOR BOUT"])
+def test_any_spelling_of_a_full_name_matches(spelling):
+    bout = DetaineeFactory(name="Viktor Bout", name_original="Виктор Бут", aliases=["Victor Bout"])
+    assert [m.obj for m in match_detainees(f"Officials said {spelling} was freed.")] == [bout]
+
+
+def test_common_words_never_match_a_surname():
+    DetaineeFactory(name="Viktor Bout")
+    DetaineeFactory(name="Trevor Reed")
+    text = "But the red reed bent; about a bout of talks, but nothing more. Red Cross workers said so."
+    assert match_detainees(text) == []
+
+
+def test_a_distinctive_capitalised_surname_matches_weakly():
+    yaroshenko = DetaineeFactory(name="Konstantin Yaroshenko")
+    [match] = match_detainees("Yaroshenko flew home on Wednesday.")
+    assert (match.obj, match.how, match.strong) == (yaroshenko, "surname", False)
+
+
+def test_dates_without_a_year_take_the_article_year():
+    [date] = find_dates("Putin said on Dec. 9 that more swaps were possible.", datetime.date(2023, 1, 5))
+    assert date.date == datetime.date(2022, 12, 9)  # December 9 after a 5 January article: the year before
+
+
+def test_editor_pastes_the_tass_article_and_cites_it_in_three_cases(editor_client, demo):
+    tass = Outlet.objects.get(name="TASS")
+    response = editor_client.post(reverse("admin:detainees_intake"), {
+        "url": "https://tass.com/politics/0000000", "title": "Antonov on Russians held in US prisons",
+        "outlet": tass.pk, "published_on": "2023-08-17", "published_on_precision": "day", "language": "en",
+        "text": TASS,
+    })  # fmt: skip
+    source = Source.objects.get(url="https://tass.com/politics/0000000")
+    review = reverse("admin:detainees_intake_review", args=[source.pk])
+    assert response.status_code == 302 and response["Location"] == review
+    page = editor_client.get(review).content.decode()
+    for name in ("Viktor Bout", "Konstantin Yaroshenko", "Paul Whelan", "Anatoly Antonov", "2023-07-01"):
+        assert name in page
+    assert "Brittney Griner" not in page
+    for slug in ("viktor-bout", "konstantin-yaroshenko", "paul-whelan"):
+        person = Detainee.objects.get(slug=slug)
+        assert editor_client.post(review, {"cite": person.pk}).status_code == 302
+        assert person.sources.filter(pk=source.pk).exists()
+    assert "✔ cited" in editor_client.get(review).content.decode()
+
+
+def test_article_text_stays_with_staff(client, demo):
+    source = Source.objects.create(title="Leak", url="https://example.org/leak", text="UNIQUE-STAFF-ONLY-TEXT")
+    DetaineeFactory().sources.add(source)
+    for url in [source.get_absolute_url(), "/sources/", f"/api/v1/sources/{source.pk}/", "/api/v1/sources/",
+                "/api/v1/sources/?format=csv", "/api/v1/dump/"]:  # fmt: skip
+        response = client.get(url)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert b"UNIQUE-STAFF-ONLY-TEXT" not in body, url
+    assert client.get(reverse("admin:detainees_intake_review", args=[source.pk])).status_code == 302  # to login
