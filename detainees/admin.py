@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin import ChangeReasonAdminMixin
 from sources.admin import ClaimInline
 
 from .forms import DetaineeAdminForm, SentenceAdminForm
@@ -60,8 +61,9 @@ class PublishActionsMixin:
         if obj.is_published:
             problems = self.publish_problems(obj)
             if problems:
-                type(obj).objects.filter(pk=obj.pk).update(is_published=False)
                 obj.is_published = False
+                obj._change_reason = "Kept as a draft: unsourced facts"
+                obj.save()
                 self.message_user(
                     request,
                     format_html("Saved as a draft, not published: {}", "; ".join(problems)),
@@ -115,7 +117,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Detainee)
-class DetaineeAdmin(SearchKeyAdminMixin, PublishActionsMixin, SimpleHistoryAdmin):
+class DetaineeAdmin(SearchKeyAdminMixin, PublishActionsMixin, ChangeReasonAdminMixin, SimpleHistoryAdmin):
     form = DetaineeAdminForm
     list_display = ["name", "name_original", "status_display", "held_by_display", "is_published", "updated_at"]
     list_filter = ["is_published", StatusFilter, ("citizenships", CountryFilter), "designations__kind"]
@@ -187,7 +189,7 @@ class TransferInline(admin.TabularInline):
 
 
 @admin.register(Detention)
-class DetentionAdmin(SimpleHistoryAdmin):
+class DetentionAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     list_display = ["detainee", "held_by", "detained_on", "released_on", "end_reason"]
     list_filter = [("held_by", CountryFilter), "end_reason", "detainee__is_published"]
     list_select_related = ["detainee"]
@@ -208,7 +210,7 @@ class DetentionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Charge)
-class ChargeAdmin(SimpleHistoryAdmin):
+class ChargeAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "detention", "outcome"]
     list_filter = ["category", "outcome"]
     list_select_related = ["detention__detainee"]
@@ -224,7 +226,7 @@ class SentenceChangeInline(admin.TabularInline):
 
 
 @admin.register(Sentence)
-class SentenceAdmin(SimpleHistoryAdmin):
+class SentenceAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     form = SentenceAdminForm
     list_display = ["__str__", "detention", "court"]
     list_select_related = ["detention__detainee"]
@@ -236,7 +238,7 @@ class SentenceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Designation)
-class DesignationAdmin(SimpleHistoryAdmin):
+class DesignationAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     list_display = ["detainee", "kind", "authority", "authority_country", "designated_on", "withdrawn_on"]
     list_filter = ["kind", ("authority_country", CountryFilter)]
     list_select_related = ["detainee"]
@@ -246,7 +248,7 @@ class DesignationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Transfer)
-class TransferAdmin(SimpleHistoryAdmin):
+class TransferAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     list_display = ["facility_name", "facility_kind", "detention", "moved_on"]
     list_filter = ["facility_kind"]
     list_select_related = ["detention__detainee"]
@@ -256,7 +258,7 @@ class TransferAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SentenceChange)
-class SentenceChangeAdmin(SimpleHistoryAdmin):
+class SentenceChangeAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "sentence", "new_term_months"]
     list_filter = ["kind"]
     search_fields = ["court", "description", "sentence__detention__detainee__name"]

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django_countries import countries
 
+from common.admin import is_public_reason
 from common.models import format_partial_date
 from sources.models import Source
 
-from .models import Detainee, Detention, Sentence, Status
+from .models import Charge, Designation, Detainee, Detention, Sentence, Status, Transfer
 
 
 def cited(path: str = "sources") -> Prefetch:
@@ -114,3 +115,38 @@ def status_sentence(detainee: Detainee) -> str:
         case Status.RELEASED:
             return f"Released {on} {ended}"
     return "Status unknown: no detention on file"
+
+
+def public_change_log(detainee: Detainee) -> list[dict]:
+    """Corrections to a published case: date and reason only, never the editor or draft-time content.
+
+    Collected from the history of the person and of every record in their custody history, from the moment the
+    case was first published.
+    """
+    first = (
+        Detainee.history.filter(id=detainee.pk, is_published=True).order_by("history_date")
+        .values_list("history_date", flat=True).first()
+    )  # fmt: skip
+    if first is None:
+        return []
+    detention_ids = [d.pk for d in detainee.detentions.all()]  # prefetched on the case page
+    histories = [
+        Detainee.history.filter(id=detainee.pk, is_published=True),
+        Detention.history.filter(detainee_id=detainee.pk),
+        Charge.history.filter(detention_id__in=detention_ids),
+        Sentence.history.filter(detention_id__in=detention_ids),
+        Transfer.history.filter(detention_id__in=detention_ids),
+        Designation.history.filter(detainee_id=detainee.pk),
+    ]
+    rows = [
+        h.filter(history_date__gte=first).exclude(history_change_reason=None).exclude(history_change_reason="")
+        .order_by().values_list("history_date", "history_change_reason")
+        for h in histories
+    ]  # fmt: skip
+    entries, seen = [], set()
+    for when, reason in rows[0].union(*rows[1:], all=True):  # one query for all six histories
+        key = (reason, when.replace(second=0, microsecond=0))  # one save writes a row per m2m change too
+        if is_public_reason(reason) and key not in seen:
+            seen.add(key)
+            entries.append({"date": when, "reason": reason})
+    return sorted(entries, key=lambda e: e["date"], reverse=True)

@@ -9,7 +9,7 @@ from sources.models import Statement
 
 from .filters import DetaineeFilter
 from .models import Charge, ChargeCategory, Designation, DesignationKind, Detainee, Detention, Status
-from .selectors import case_queryset, status_sentence, timeline
+from .selectors import case_queryset, public_change_log, status_sentence, timeline
 
 
 class DetaineeListView(FilteredListView):
@@ -91,5 +91,6 @@ class DetaineeDetailView(PublicDetailView):
             participations=participations,
             statements=list(statements),
             days_held=person.days_held(),
+            change_log=public_change_log(person) if person.is_published else [],
         )
         return context

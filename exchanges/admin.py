@@ -5,6 +5,7 @@ from django.db.models import Count
 from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin import ChangeReasonAdminMixin
 from detainees.admin import PublishActionsMixin
 from sources.admin import ClaimInline
 
@@ -20,7 +21,7 @@ class ParticipantInline(admin.TabularInline):
 
 
 @admin.register(Exchange)
-class ExchangeAdmin(PublishActionsMixin, SimpleHistoryAdmin):
+class ExchangeAdmin(PublishActionsMixin, ChangeReasonAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "date", "place", "place_country", "status", "participant_count", "is_published"]
     list_filter = ["is_published", "status", ("place_country", CountryFilter)]
     search_fields = ["name", "place", "description"]
@@ -46,7 +47,7 @@ class ExchangeAdmin(PublishActionsMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ExchangeParticipant)
-class ExchangeParticipantAdmin(SimpleHistoryAdmin):
+class ExchangeParticipantAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     list_display = ["detainee", "exchange", "released_by", "received_by"]
     list_filter = [("released_by", CountryFilter), ("received_by", CountryFilter)]
     list_select_related = ["detainee", "exchange"]

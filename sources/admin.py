@@ -7,6 +7,8 @@ from django.utils.html import format_html
 from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin import ChangeReasonAdminMixin
+
 from .models import Claim, Outlet, Source, Statement
 
 
@@ -22,14 +24,14 @@ class ClaimInline(GenericTabularInline):
 
 
 @admin.register(Outlet)
-class OutletAdmin(SimpleHistoryAdmin):
+class OutletAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "kind", "country", "website"]
     list_filter = ["kind", ("country", CountryFilter)]
     search_fields = ["name"]
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     list_display = ["title", "outlet", "published_on", "language", "url"]
     list_filter = ["outlet__kind", "language", ("outlet__country", CountryFilter)]
     list_select_related = ["outlet"]
@@ -53,7 +55,7 @@ class SourceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Statement)
-class StatementAdmin(SimpleHistoryAdmin):
+class StatementAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     list_display = ["speaker", "speaker_role", "speaker_country", "said_on", "source"]
     list_filter = [("speaker_country", CountryFilter)]
     list_select_related = ["source__outlet"]
@@ -68,7 +70,7 @@ class StatementAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(SimpleHistoryAdmin):
+class ClaimAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     list_display = ["field", "value", "content_type", "object_id", "source"]
     list_filter = ["field", "content_type"]
     search_fields = ["field", "value", "note"]

@@ -4,7 +4,7 @@
 def inline_management_data(response) -> dict[str, str]:
     """Empty management-form data for every inline formset on an admin add/change page."""
     data = {}
-    for inline in response.context["inline_admin_formsets"]:
+    for inline in response.context.get("inline_admin_formsets", []):
         formset = inline.formset
         prefix = formset.prefix
         data[f"{prefix}-TOTAL_FORMS"] = "0"

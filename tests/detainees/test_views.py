@@ -82,9 +82,9 @@ def test_unknown_case_is_404_in_the_site_style(client):
 
 def test_case_page_costs_the_same_queries_for_one_row_or_many(client, django_assert_num_queries):
     small, big = case_with_rows(1), case_with_rows(6)
-    with django_assert_num_queries(14) as small_ctx:
+    with django_assert_num_queries(16) as small_ctx:
         client.get(small.get_absolute_url())
-    with django_assert_num_queries(14) as big_ctx:
+    with django_assert_num_queries(16) as big_ctx:
         client.get(big.get_absolute_url())
     assert len(small_ctx.captured_queries) == len(big_ctx.captured_queries)
 
