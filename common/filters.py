@@ -107,9 +107,14 @@ class UpdatedSinceFilter(django_filters.IsoDateTimeFilter):
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
-        if value is not None:
-            try:
-                value = value.astimezone(datetime.UTC)
-            except (OverflowError, ValueError):
-                return qs.none() if value.year > 1 else qs  # beyond the calendar: after or before everything
-        return super().filter(qs, value)
+        return super().filter(qs, to_utc(value) if value is not None else None)
+
+
+def to_utc(value: datetime.datetime) -> datetime.datetime:
+    """The same instant in UTC; an offset that pushes it past the calendar clamps to its first or last moment."""
+    try:
+        return value.astimezone(datetime.UTC)
+    except (OverflowError, ValueError):
+        if value.year > 1:
+            return datetime.datetime.max.replace(tzinfo=datetime.UTC)
+        return datetime.datetime.min.replace(tzinfo=datetime.UTC)

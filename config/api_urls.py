@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from config.dump import PublicDumpView
+from config.sync import DeletionsView
 from detainees import api as detainees_api
 from exchanges import api as exchanges_api
 from sources import api as sources_api
@@ -22,4 +23,8 @@ router.register("outlets", sources_api.OutletViewSet, basename="outlet")
 router.register("sources", sources_api.SourceViewSet, basename="source")
 router.register("statements", sources_api.StatementViewSet, basename="statement")
 
-urlpatterns = [path("dump/", PublicDumpView.as_view(), name="dump"), *router.urls]
+urlpatterns = [
+    path("dump/", PublicDumpView.as_view(), name="dump"),
+    path("deletions/", DeletionsView.as_view(), name="deletions"),
+    *router.urls,
+]
