@@ -9,7 +9,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
@@ -61,6 +61,20 @@ def tombstones(since) -> list[dict]:
     return sorted(rows, key=lambda r: (r["at"], r["resource"], r["id"]))
 
 
+class TombstoneSerializer(serializers.Serializer):
+    resource = serializers.ChoiceField(choices=list(RESOURCES), help_text="The API list the record was in.")
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField(help_text="When it left the public dataset.")
+    reason = serializers.ChoiceField(choices=["deleted", "unpublished"])
+
+
+class TombstonePageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = TombstoneSerializer(many=True)
+
+
 class DeletionsView(APIView):
     """What left the public dataset since a time: deleted records, and detainees or exchanges back in draft."""
 
@@ -69,12 +83,11 @@ class DeletionsView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("since", OpenApiTypes.DATETIME, description="Only what left at or after this time."),
-            OpenApiParameter("page", OpenApiTypes.INT), OpenApiParameter("page_size", OpenApiTypes.INT),
+            OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="Page number, from 1."),
+            OpenApiParameter("page_size", {"type": "integer", "minimum": 1, "maximum": 500},
+                             description="Results per page: default 50, at most 500."),
         ],
-        responses={200: inline_serializer("Tombstone", {
-            "resource": serializers.ChoiceField(choices=list(RESOURCES)), "id": serializers.IntegerField(),
-            "at": serializers.DateTimeField(), "reason": serializers.ChoiceField(choices=["deleted", "unpublished"]),
-        }, many=True), 400: ERRORS[400]},
+        responses={200: TombstonePageSerializer, 400: ERRORS[400]},
     )  # fmt: skip
     def get(self, request):
         unknown = sorted(set(request.query_params) - {"since", "page", "page_size", "format"})

@@ -1,6 +1,7 @@
 """Editors' workspace for detainees and their custody."""
 
 from django.contrib import admin, messages
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
@@ -10,7 +11,7 @@ from sources.admin import ClaimInline
 
 from .forms import DetaineeAdminForm, SentenceAdminForm
 from .models import Charge, Designation, Detainee, Detention, Sentence, SentenceChange, Status, Transfer
-from .services import publish_problems
+from .services import merge_detainees, publish_problems
 
 DATE_PAIR_HELP = "Enter the first day of the month or year when only those are known, and set the precision."
 
@@ -126,7 +127,7 @@ class DetaineeAdmin(SearchKeyAdminMixin, PublishActionsMixin, ChangeReasonAdminM
     readonly_fields = ["slug", "created_at", "updated_at"]
     inlines = [DetentionInline, DesignationInline, ClaimInline]
     fieldsets = [
-        (None, {"fields": ["name", "name_original", "aliases", "citizenships", "description"]}),
+        (None, {"fields": ["name", "name_original", "aliases", "not_a_duplicate", "citizenships", "description"]}),
         ("Identity", {"fields": [("born_on", "born_on_precision"), "wikidata_id"]}),
         ("Publication", {"fields": ["is_published", "sources", "slug", ("created_at", "updated_at")]}),
     ]
@@ -136,6 +137,28 @@ class DetaineeAdmin(SearchKeyAdminMixin, PublishActionsMixin, ChangeReasonAdminM
 
     def publish_problems(self, obj):
         return publish_problems(obj)
+
+    actions = ["publish", "unpublish", "merge"]
+
+    @admin.action(description="Merge two selected detainees into one", permissions=["change", "delete"])
+    def merge(self, request, queryset):
+        people = list(queryset.order_by("pk"))
+        if len(people) != 2:
+            self.message_user(request, "Select exactly two detainees to merge.", messages.WARNING)
+            return None
+        if "keep" in request.POST:
+            keep = next((p for p in people if str(p.pk) == request.POST["keep"]), None)
+            if keep is None:
+                self.message_user(request, "Choose which record to keep.", messages.WARNING)
+                return None
+            remove = next(p for p in people if p.pk != keep.pk)
+            merge_detainees(keep=keep, remove=remove)
+            self.message_user(request, f"Merged “{remove.name}” into “{keep.name}”. The history of both is kept.",
+                              messages.SUCCESS)  # fmt: skip
+            return None
+        context = {**self.admin_site.each_context(request), "title": "Merge two detainees", "people": people,
+                   "opts": self.model._meta, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}  # fmt: skip
+        return TemplateResponse(request, "admin/detainees/merge.html", context)
 
     def get_urls(self):
         from django.urls import path

@@ -1,5 +1,7 @@
 """API viewsets of detainees and their custody records."""
 
+from rest_framework.reverse import reverse
+
 from common.api import TrackerViewSet, documented
 
 from .filters import ChargeFilter, DesignationFilter, DetaineeFilter, DetentionFilter, SentenceFilter, TransferFilter
@@ -13,6 +15,7 @@ from .serializers import (
     SentenceSerializer,
     TransferSerializer,
 )
+from .services import likely_duplicates
 
 
 def sees_drafts(user) -> bool:
@@ -41,6 +44,19 @@ class DetaineeViewSet(TrackerViewSet):
 
     def get_queryset(self):
         return case_queryset(self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        """Creates as usual; the response also carries `warnings.possible_duplicates` when names resemble others."""
+        response = super().create(request, *args, **kwargs)
+        data = response.data
+        similar = likely_duplicates(name=data["name"], name_original=data.get("name_original", ""),
+                                    aliases=data.get("aliases") or [], exclude_pk=data["id"])  # fmt: skip
+        if similar:
+            response.data = {**data, "warnings": {"possible_duplicates": [
+                {"id": d.pk, "name": d.name, "url": reverse("api:detainee-detail", args=[d.pk], request=request)}
+                for d in similar
+            ]}}  # fmt: skip
+        return response
 
 
 @documented

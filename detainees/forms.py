@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from .models import Detainee, Sentence
+from .services import likely_duplicates
 
 
 class AliasesField(forms.CharField):
@@ -33,9 +34,31 @@ class DetaineeAdminForm(forms.ModelForm):
         help_text="Other spellings and transliterations, one per line: Victor Bout, Виктор Бут …",
     )
 
+    not_a_duplicate = forms.BooleanField(
+        required=False,
+        label="Not a duplicate",
+        help_text="Tick when the records listed as possible duplicates are other people.",
+    )
+
     class Meta:
         model = Detainee
         fields = ["name", "name_original", "aliases", "citizenships", "description"]  # the admin adds its fieldsets
+
+    def clean(self):
+        cleaned = super().clean()
+        names_changed = {"name", "name_original", "aliases"} & set(self.changed_data)
+        if names_changed and cleaned.get("name") and not cleaned.get("not_a_duplicate"):
+            similar = likely_duplicates(
+                name=cleaned["name"], name_original=cleaned.get("name_original", ""),
+                aliases=cleaned.get("aliases") or [], exclude_pk=self.instance.pk,
+            )  # fmt: skip
+            if similar:
+                listed = ", ".join(f"{d.name} (#{d.pk}{', draft' if not d.is_published else ''})" for d in similar)
+                raise ValidationError(
+                    f"Possible duplicates on file: {listed}. Open them to check; if this is a different person, "
+                    "tick “Not a duplicate” and save again."
+                )
+        return cleaned
 
 
 class SentenceAdminForm(forms.ModelForm):

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from common.text import search_words
 from sources.models import Source
 
 from .models import Charge, Designation, Detainee, Detention, Sentence, SentenceChange, Transfer
@@ -64,3 +65,84 @@ def publish_detainee(*, detainee: Detainee) -> Detainee:
         detainee._change_reason = "Published"
         detainee.save()
     return detainee
+
+
+def likely_duplicates(*, name: str, name_original: str = "", aliases=(), exclude_pk: int | None = None) -> list:
+    """Detainees on file whose name or alias resembles one of these names, best match first.
+
+    Everywhere: the folded spelling of a full name occurs in their names, or a name of theirs sharing the surname
+    is at least 85% alike once folded. On PostgreSQL also: trigram word similarity of 0.6 or more.
+    """
+    from difflib import SequenceMatcher
+
+    from django.db import connection
+
+    keys = [" ".join(search_words(n)) for n in [name, name_original, *aliases] if n and search_words(n)]
+    if not keys:
+        return []
+    people = Detainee.objects.exclude(pk=exclude_pk) if exclude_pk else Detainee.objects.all()
+    scores: dict[int, float] = {}
+    for key in keys:
+        for pk in people.filter(search_key__contains=key).values_list("pk", flat=True)[:20]:
+            scores[pk] = 1.0
+        surname = key.split()[-1]
+        if len(surname) >= 3:  # candidates share the surname's first letters, so "Whelen" still finds "Whelan"
+            candidates = people.filter(search_key__contains=f" {surname[:3]}")
+            for pk, their_key in candidates.values_list("pk", "search_key")[:200]:
+                best = max(SequenceMatcher(None, key, theirs).ratio() for theirs in their_key.split(" | "))
+                if best >= 0.85:
+                    scores[pk] = max(scores.get(pk, 0), best)
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import TrigramWordSimilarity
+
+            similar = people.annotate(sim=TrigramWordSimilarity(key, "search_key")).filter(sim__gte=0.6)
+            for pk, sim in similar.values_list("pk", "sim")[:20]:
+                scores[pk] = max(scores.get(pk, 0), sim)
+    ranked = sorted(scores, key=lambda pk: -scores[pk])[:10]
+    found = Detainee.objects.in_bulk(ranked)
+    return [found[pk] for pk in ranked if pk in found]
+
+
+@transaction.atomic
+def merge_detainees(*, keep: Detainee, remove: Detainee) -> Detainee:
+    """Fold `remove` into `keep`: custody, designations, exchanges, statements, citations, claims and names move;
+    `remove` is deleted (its history stays, so the merge can be undone from the admin's history)."""
+    if keep.pk == remove.pk:
+        raise ValidationError("Choose two different records to merge.")
+    removed_id = remove.pk
+    reason = f"Merged #{removed_id} ({remove.name}) into #{keep.pk}"
+    for record in [*remove.detentions.all(), *remove.designations.all(), *remove.claims.all()]:
+        if hasattr(record, "detainee_id"):
+            record.detainee = keep
+        else:
+            record.object_id = keep.pk
+        record._change_reason = reason
+        record.save()
+    for participation in remove.exchange_participations.all():
+        if participation.exchange.participants.filter(detainee=keep).exists():
+            participation._change_reason = reason
+            participation.delete()  # the same person twice in one exchange: keep the surviving record's line
+        else:
+            participation.detainee = keep
+            participation._change_reason = reason
+            participation.save()
+    for statement in remove.statements.all():
+        statement.detainees.add(keep)
+    keep.sources.add(*remove.sources.all())
+    names = [*keep.aliases, *(n for n in [remove.name, *remove.aliases] if n and n != keep.name)]
+    keep.aliases = list(dict.fromkeys(a for a in names if a != keep.name))
+    keep.citizenships = sorted({c.code for c in keep.citizenships} | {c.code for c in remove.citizenships})
+    for field in ("name_original", "description", "born_on"):
+        if not getattr(keep, field) and getattr(remove, field):
+            setattr(keep, field, getattr(remove, field))
+            if field == "born_on":
+                keep.born_on_precision = remove.born_on_precision
+    wikidata = remove.wikidata_id
+    remove._change_reason = reason
+    remove.delete()
+    if not keep.wikidata_id and wikidata:
+        keep.wikidata_id = wikidata
+    keep.full_clean()
+    keep._change_reason = reason
+    keep.save()
+    return keep

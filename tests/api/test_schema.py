@@ -42,6 +42,10 @@ def published_data(demo):
 
     for signal in (request_started, request_finished):
         signal.disconnect(close_old_connections)
+    from tests.factories import DetaineeFactory
+
+    for person in DetaineeFactory.create_batch(3):  # tombstones, so /deletions/ has pages to read
+        person.delete()
     yield demo
     for signal in (request_started, request_finished):
         signal.connect(close_old_connections)
