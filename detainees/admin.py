@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django_countries.filters import CountryFilter
+from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from common.admin import ChangeReasonAdminMixin
@@ -11,6 +12,7 @@ from sources.admin import ClaimInline
 
 from .forms import DetaineeAdminForm, SentenceAdminForm
 from .models import Charge, Designation, Detainee, Detention, Sentence, SentenceChange, Status, Transfer
+from .resources import DetaineeResource
 from .services import merge_detainees, publish_problems
 
 DATE_PAIR_HELP = "Enter the first day of the month or year when only those are known, and set the precision."
@@ -118,8 +120,11 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Detainee)
-class DetaineeAdmin(SearchKeyAdminMixin, PublishActionsMixin, ChangeReasonAdminMixin, SimpleHistoryAdmin):
+class DetaineeAdmin(
+    ImportExportMixin, SearchKeyAdminMixin, PublishActionsMixin, ChangeReasonAdminMixin, SimpleHistoryAdmin
+):
     form = DetaineeAdminForm
+    resource_classes = [DetaineeResource]
     list_display = ["name", "name_original", "status_display", "held_by_display", "is_published", "updated_at"]
     list_filter = ["is_published", StatusFilter, ("citizenships", CountryFilter), "designations__kind"]
     search_fields = ["name"]  # the search itself is SearchKeyAdminMixin's

@@ -5,11 +5,13 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from django.urls import reverse
 from django.utils.html import format_html
 from django_countries.filters import CountryFilter
+from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from common.admin import ChangeReasonAdminMixin
 
 from .models import Claim, Outlet, Source, Statement
+from .resources import SourceResource
 
 
 class ClaimInline(GenericTabularInline):
@@ -31,7 +33,9 @@ class OutletAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
+class SourceAdmin(ImportExportMixin, ChangeReasonAdminMixin, SimpleHistoryAdmin):
+    resource_classes = [SourceResource]
+    change_list_template = "admin/sources/source/change_list.html"
     list_display = ["title", "outlet", "published_on", "language", "url"]
     list_filter = ["outlet__kind", "language", ("outlet__country", CountryFilter)]
     list_select_related = ["outlet"]

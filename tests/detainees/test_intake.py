@@ -92,3 +92,8 @@ def test_article_text_stays_with_staff(client, demo):
         body = b"".join(response.streaming_content) if response.streaming else response.content
         assert b"UNIQUE-STAFF-ONLY-TEXT" not in body, url
     assert client.get(reverse("admin:detainees_intake_review", args=[source.pk])).status_code == 302  # to login
+
+
+def test_source_list_offers_intake_and_csv_import(editor_client):
+    html = editor_client.get(reverse("admin:sources_source_changelist")).content.decode()
+    assert reverse("admin:detainees_intake") in html and reverse("admin:sources_source_import") in html
