@@ -14,6 +14,9 @@ def is_public_reason(reason: str | None) -> bool:
 
 
 class ChangeReasonForm(forms.Form):
+    """Added to every case-record admin form: a reason for the change, and the version the editor loaded."""
+
+    loaded_version = forms.CharField(required=False, widget=forms.HiddenInput)
     change_reason = forms.CharField(
         required=False,
         max_length=100,
@@ -21,6 +24,28 @@ class ChangeReasonForm(forms.Form):
         help_text="Optional. Say what was corrected and why; published cases show it in their change log.",
         widget=forms.TextInput(attrs={"size": 80}),
     )
+
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = getattr(self, "instance", None)
+        if instance is not None and instance.pk and getattr(instance, "updated_at", None) and not self.is_bound:
+            self.fields["loaded_version"].initial = instance.updated_at.isoformat()
+
+    def clean(self):
+        """Two editors who opened the same record: the second save is refused, never silently applied."""
+        cleaned = super().clean()
+        instance = getattr(self, "instance", None)
+        loaded = cleaned.get("loaded_version")
+        if instance is not None and instance.pk and loaded:
+            current = type(instance)._default_manager.filter(pk=instance.pk).values_list("updated_at", flat=True).first()
+            if current is not None and current.isoformat() != loaded:
+                raise forms.ValidationError(
+                    "Someone else saved this record after you opened it, so your changes were not saved. They are "
+                    "still in the form below: copy what you need, open the record again, and re-apply them.",
+                    code="conflict",
+                )
+        return cleaned
 
 
 class ChangeReasonAdminMixin:
@@ -31,7 +56,7 @@ class ChangeReasonAdminMixin:
 
     def get_form(self, request, obj=None, **kwargs):
         base = kwargs.pop("form", self.form)
-        form = type(f"{base.__name__}WithReason", (base, ChangeReasonForm), {})
+        form = type(f"{base.__name__}WithReason", (ChangeReasonForm, base), {})  # first, so its clean() runs
         return super().get_form(request, obj, form=form, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
@@ -41,7 +66,7 @@ class ChangeReasonAdminMixin:
         }
         if "change_reason" in names:
             return fieldsets
-        return [*fieldsets, ("Change note", {"fields": ["change_reason"]})]
+        return [*fieldsets, ("Change note", {"fields": ["change_reason", "loaded_version"]})]
 
     def save_model(self, request, obj, form, change):
         reason = form.cleaned_data.get("change_reason")

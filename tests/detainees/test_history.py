@@ -87,3 +87,28 @@ def test_case_page_shows_corrections_without_editor_names(client, editor_client,
     html = response.content.decode()
     assert "Corrected his service branch" in html and "Published" in html
     assert "Draft-time fix" not in html and editor.username not in html
+
+
+def test_second_editor_saving_a_stale_form_is_refused_and_nothing_is_lost(editor_client, editor):
+    from django.test import Client
+
+    from tests.factories import EditorFactory
+
+    person = DetaineeFactory(description="original", is_published=False)
+    url = reverse("admin:detainees_detainee_change", args=[person.pk])
+    first_page = editor_client.get(url)  # editor one opens the record
+    other = Client()
+    other.force_login(EditorFactory())
+    second_page = other.get(url)  # editor two opens it too
+    stale_version = second_page.context["adminform"].form["loaded_version"].value()
+    assert stale_version == first_page.context["adminform"].form["loaded_version"].value()
+
+    assert edit_detainee(editor_client, person, description="first editor's fix",
+                         loaded_version=stale_version).status_code == 302  # fmt: skip
+    response = edit_detainee(other, person, description="second editor's fix", loaded_version=stale_version)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Someone else saved this record after you opened it" in html
+    assert "second editor&#x27;s fix" in html or "second editor's fix" in html  # their input is still on screen
+    person.refresh_from_db()
+    assert person.description == "first editor's fix"
