@@ -25,7 +25,6 @@ class ChangeReasonForm(forms.Form):
         widget=forms.TextInput(attrs={"size": 80}),
     )
 
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         instance = getattr(self, "instance", None)
@@ -38,7 +37,9 @@ class ChangeReasonForm(forms.Form):
         instance = getattr(self, "instance", None)
         loaded = cleaned.get("loaded_version")
         if instance is not None and instance.pk and loaded:
-            current = type(instance)._default_manager.filter(pk=instance.pk).values_list("updated_at", flat=True).first()
+            current = (
+                type(instance)._default_manager.filter(pk=instance.pk).values_list("updated_at", flat=True).first()
+            )
             if current is not None and current.isoformat() != loaded:
                 raise forms.ValidationError(
                     "Someone else saved this record after you opened it, so your changes were not saved. They are "

@@ -1,6 +1,7 @@
 """Article intake, driven through the admin with the two seed articles."""
 
 import datetime
+import os
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,11 @@ from sources.models import Outlet, Source
 from tests.factories import DetaineeFactory
 
 pytestmark = pytest.mark.django_db
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+# The seed articles are copyrighted and stay outside the repository, in shared/seeds beside the checkout (as CI
+# has it); SEEDS_DIR points elsewhere.
+SEEDS = Path(os.environ.get("SEEDS_DIR") or Path(__file__).resolve().parents[3] / "shared" / "seeds")
+if not (SEEDS / "004_6b86da6157363970.txt").exists():
+    pytest.skip(f"seed articles not found in {SEEDS} (set SEEDS_DIR)", allow_module_level=True)
 MOSCOW_TIMES = (SEEDS / "000_060a20b4631f962e.txt").read_text()
 TASS = (SEEDS / "004_6b86da6157363970.txt").read_text()
 
