@@ -99,7 +99,8 @@ def test_html_payloads_render_inert_everywhere(client, editor_client, demo):
     pages = [person.get_absolute_url(), exchange.get_absolute_url(), "/detainees/", "/exchanges/", "/statements/",
              "/feed.atom", f"/detainees/?q={PAYLOAD}",
              reverse("admin:detainees_detainee_change", args=[person.pk]),
-             reverse("admin:detainees_detainee_changelist"), reverse("admin:exchanges_exchange_changelist")]  # fmt: skip
+             reverse("admin:detainees_detainee_changelist"),
+             reverse("admin:exchanges_exchange_changelist")]  # fmt: skip
     for url in pages:
         html = editor_client.get(url).content.decode()
         assert "<script>alert" not in html and "<img src=x onerror" not in html, url
