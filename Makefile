@@ -33,6 +33,23 @@ test: install
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
 
+## Write the whole dataset (drafts included) to backups/; restore with `make restore FILE=...`
+backup: migrate
+	@mkdir -p backups
+	$(PY) manage.py export_dataset backups/dataset-$$(date -u +%Y%m%dT%H%M%SZ).json
+
+## Load a backup into an empty database (after `make migrate` on a fresh one); all or nothing
+restore: migrate
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=backups/dataset-....json"; exit 2; }
+	$(PY) manage.py import_dataset "$(FILE)"
+
+## The production setup, locally: gunicorn, DEBUG off, static files through whitenoise
+serve-prod: migrate
+	DJANGO_ENV=production SECRET_KEY=$${SECRET_KEY:-local-only-$$(cksum Makefile | cut -d' ' -f1)-not-for-real-use-0123456789abcdef} \
+	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false} \
+	sh -c '$(PY) manage.py collectstatic --noinput -v0 && exec $(VENV)/bin/gunicorn config.wsgi \
+	  --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -'
+
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .

@@ -130,3 +130,13 @@ def test_non_utf8_query_string_is_not_a_500(client):
     for path in list(HTML_LISTS) + ["/api/v1/detainees/"]:
         response = client.get(f"{path}?q=%ff%fe%00&page=%c3%28")
         assert response.status_code in (200, 400), path
+
+
+def test_postgresql_cancels_long_statements():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("statement_timeout is a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "10s"
