@@ -33,6 +33,16 @@ test: install
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
 
+## Latency and throughput against N synthetic cases on PostgreSQL (N=100,000 unless BENCH_N is set)
+bench: install
+	@command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 2; }
+	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tracker_bench} \
+	  $(PY) bench/run.py --detainees $${BENCH_N:-100000} --seconds $${BENCH_SECONDS:-5}
+
+## Load and faults (50 clients, concurrent writers, a PostgreSQL restart) against gunicorn on loopback
+loadtest: install
+	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tracker_bench} $(PY) bench/load_faults.py
+
 ## Write the whole dataset (drafts included) to backups/; restore with `make restore FILE=...`
 backup: migrate
 	@mkdir -p backups

@@ -1,0 +1,194 @@
+"""`make bench`: latency and throughput of the production setup against N synthetic cases on PostgreSQL.
+
+    .venv/bin/python bench/run.py [--detainees 100000] [--seconds 5]
+
+Generates the data once (reused on later runs), starts gunicorn with DEBUG off and persistent connections, and
+measures each endpoint with wrk on loopback: p50/p95 at 1 client, p95 and requests/s at 16 clients, each p50 also
+as a ratio to /healthz measured in the same run. The CSV export of every detainee is timed separately (first byte,
+whole file, worker memory growth). Prints a table and writes bench/results/bench-<time>.json.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+HOST, PORT = "127.0.0.1", int(os.environ.get("BENCH_PORT", "8792"))
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/tracker_bench"
+
+
+def prepare(detainees: int) -> dict:
+    """Migrate, generate the synthetic cases once, and pick the records the benchmark visits."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db.models import Count
+
+    from detainees.models import Detainee
+    from exchanges.models import Exchange
+
+    call_command("ensure_database")
+    call_command("migrate", verbosity=0)
+    have = Detainee.objects.count()
+    if have < detainees:
+        print(f"Generating {detainees:,} synthetic detainees (once; later runs reuse them) …", flush=True)
+        call_command("generate_synthetic", detainees=detainees - have, seed=1000 + have)
+    case = (
+        Detainee.objects.published().annotate(n=Count("detentions")).filter(n__gte=2)
+        .order_by("pk").values_list("pk", "slug").first()
+    )  # fmt: skip
+    big = (
+        Exchange.objects.published().annotate(n=Count("participants")).filter(n=30)
+        .order_by("pk").values_list("slug", flat=True).first()
+    )  # fmt: skip
+    from django.db import connections
+
+    connections.close_all()
+    return {"case_id": case[0], "case_slug": case[1], "exchange_slug": big, "detainees": Detainee.objects.count()}
+
+
+def start_server(workers: int) -> subprocess.Popen:
+    env = {**os.environ, "DJANGO_ENV": "production", "SECRET_KEY": "bench-" + "k" * 60, "ALLOWED_HOSTS": HOST,
+           "SECURE_SSL_REDIRECT": "false", "CONN_MAX_AGE": "600", "API_ANON_RATE": "1000000000/minute"}  # fmt: skip
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "--bind", f"{HOST}:{PORT}", "--workers", str(workers),
+         "--log-level", "warning"], cwd=ROOT, env=env,
+    )  # fmt: skip
+    for _ in range(100):
+        try:
+            conn = http.client.HTTPConnection(HOST, PORT, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.3)
+    server.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+def wrk(path: str, clients: int, seconds: float) -> dict:
+    threads = max(1, min(clients, 2))
+    out = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--timeout", "30s",
+         "-s", str(ROOT / "bench/report.lua"), f"http://{HOST}:{PORT}{path}"],
+        capture_output=True, text=True, timeout=seconds + 60,
+    ).stdout  # fmt: skip
+    data = json.loads(re.search(r"BENCH (\{.*\})", out).group(1))
+    return {"p50_ms": data["p50"] / 1000, "p95_ms": data["p95"] / 1000, "errors": data["errors"],
+            "rps": round(data["requests"] / (data["duration_us"] / 1e6), 1)}  # fmt: skip
+
+
+def worker_rss_kb(server: subprocess.Popen) -> dict[int, int]:
+    children = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
+    sizes = {}
+    for pid in children:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+            sizes[int(pid)] = int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+        except (OSError, AttributeError):
+            pass
+    return sizes
+
+
+def csv_export(server: subprocess.Popen) -> dict:
+    """Download every detainee as CSV: time to first byte, total time, rows, and the workers' memory growth."""
+    before = worker_rss_kb(server)
+    peak = dict(before)
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            for pid, kb in worker_rss_kb(server).items():
+                peak[pid] = max(peak.get(pid, 0), kb)
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    started = time.monotonic()
+    conn = http.client.HTTPConnection(HOST, PORT, timeout=120)
+    conn.request("GET", "/api/v1/detainees/?format=csv")
+    response = conn.getresponse()
+    first = response.read(1)
+    first_byte = time.monotonic() - started
+    size, lines = 1, first.count(b"\n")
+    while chunk := response.read(65536):
+        size += len(chunk)
+        lines += chunk.count(b"\n")
+    total = time.monotonic() - started
+    done.set()
+    sampler.join()
+    growth = max((peak[p] - before.get(p, peak[p])) for p in peak) if peak else 0
+    return {"status": response.status, "first_byte_ms": round(first_byte * 1000, 1), "total_s": round(total, 2),
+            "lines": lines, "mb": round(size / 1e6, 1), "worker_growth_mb": round(growth / 1024, 1)}  # fmt: skip
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--detainees", type=int, default=100_000)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+    os.environ.setdefault("DATABASE_URL", DEFAULT_DB)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    if not os.environ["DATABASE_URL"].startswith("postgres"):
+        raise SystemExit("The benchmark runs against PostgreSQL (DATABASE_URL=postgres://…).")
+    picks = prepare(args.detainees)
+    endpoints = [
+        ("/healthz", "/healthz"),
+        ("overview", "/"),
+        ("list page", "/detainees/"),
+        ("list page, filter", "/detainees/?status=held&held_by=RU"),
+        ("list page, search", "/detainees/?q=ivan+petrov"),
+        ("case page", f"/detainees/{picks['case_slug']}/"),
+        ("exchange page, 30 people", f"/exchanges/{picks['exchange_slug']}/"),
+        ("API list, 50", "/api/v1/detainees/"),
+        ("API list, 500", "/api/v1/detainees/?page_size=500"),
+        ("API detail", f"/api/v1/detainees/{picks['case_id']}/"),
+        ("API search", "/api/v1/detainees/?q=petrov"),
+    ]
+    server = start_server(args.workers)
+    results = {"detainees": picks["detainees"], "workers": args.workers, "seconds": args.seconds, "endpoints": {}}
+    try:
+        for name, path in endpoints:
+            wrk(path, 1, 1)  # warm up caches and connections
+            one = wrk(path, 1, args.seconds)
+            many = wrk(path, 16, args.seconds)
+            results["endpoints"][name] = {"path": path, "c1": one, "c16": many}
+            print(f"  measured {name}", flush=True)
+        results["csv_export"] = csv_export(server)
+    finally:
+        server.terminate()
+        server.wait(30)
+
+    floor = results["endpoints"]["/healthz"]["c1"]["p50_ms"] or 0.001
+    header = (
+        f"{'endpoint':<26} {'p50 1c':>8} {'p95 1c':>8} {'×healthz':>9} {'p95 16c':>8} {'req/s 16c':>10} {'errors':>7}"
+    )
+    print(f"\n{picks['detainees']:,} detainees, gunicorn {args.workers} workers, {args.seconds:g} s per run (ms)")
+    print(header)
+    print("-" * len(header))
+    for name, r in results["endpoints"].items():
+        r["ratio_to_healthz"] = round(r["c1"]["p50_ms"] / floor, 1)
+        errors = r["c1"]["errors"] + r["c16"]["errors"]
+        print(f"{name:<26} {r['c1']['p50_ms']:>8.2f} {r['c1']['p95_ms']:>8.2f} {r['ratio_to_healthz']:>9.1f} "
+              f"{r['c16']['p95_ms']:>8.2f} {r['c16']['rps']:>10.1f} {errors:>7}")  # fmt: skip
+    c = results["csv_export"]
+    print(f"\nCSV export of every detainee: first byte {c['first_byte_ms']} ms, whole file {c['total_s']} s "
+          f"({c['lines']:,} lines, {c['mb']} MB), worker memory growth {c['worker_growth_mb']} MB")  # fmt: skip
+    out = ROOT / "bench" / "results" / f"bench-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.json"
+    out.write_text(json.dumps(results, indent=2))
+    print(f"Wrote {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
