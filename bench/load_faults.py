@@ -30,7 +30,7 @@ HOST, PORT = "127.0.0.1", int(os.environ.get("LOAD_PORT", "8791"))
 READ_PATHS = ["/", "/detainees/", "/detainees/?q=griner", "/detainees/?status=exchanged&citizenship=US",
               "/detainees/brittney-griner/", "/exchanges/", "/exchanges/2024-ankara-prisoner-exchange/",
               "/api/v1/detainees/", "/api/v1/detainees/?q=bout", "/api/v1/exchanges/?country=TR",
-              "/api/v1/statements/", "/api/v1/detainees/?format=csv", "/healthz"]  # fmt: skip
+              "/api/v1/statements/", "/api/v1/exchanges/?format=csv&year=2024", "/healthz"]  # fmt: skip
 
 
 def request(method: str, path: str, body: bytes | None = None, headers: dict | None = None, timeout: float = 10.0):
@@ -163,6 +163,7 @@ def restart_postgres_during_load(seconds: float) -> dict:
         time.sleep(0.2)
     after = read_load(4, 3)
     return {**result, "requests_during": load["requests"], "errors_during": load["errors"],
+            "statuses_during": sorted(set(load["error_samples"])),
             "answers_again": recovered_after is not None, "errors_after": after["errors"]}  # fmt: skip
 
 
@@ -205,6 +206,9 @@ def main():
     finally:
         server.terminate()
         server.wait(30)
+        from django.db import connections
+
+        connections.close_all()  # ours did not survive the restart either
         editor.delete()
 
     reads, writes = results["mixed_reads"], results["concurrent_writes"]

@@ -141,3 +141,14 @@ def test_postgresql_cancels_long_statements():
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == "10s"
+
+
+def test_database_outage_is_a_503_with_retry_after(client, monkeypatch):
+    from django.db import OperationalError
+
+    def down(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr("config.views.OverviewView.get_context_data", down)
+    response = client.get("/")
+    assert response.status_code == 503 and response["Retry-After"] == "5"
