@@ -1,5 +1,6 @@
 """API viewsets of detainees and their custody records."""
 
+from django.utils import timezone
 from rest_framework.reverse import reverse
 
 from common.api import TrackerViewSet, documented
@@ -44,6 +45,18 @@ class DetaineeViewSet(TrackerViewSet):
 
     def get_queryset(self):
         return case_queryset(self.request.user)
+
+    def csv_html_url_pattern(self):
+        return reverse("detainees:detainee-detail", args=["__slug__"])
+
+    def csv_extra(self, ids, rows):
+        today = timezone.localdate()
+        days: dict[int, int] = dict.fromkeys(ids, 0)
+        for detainee_id, start, end in Detention.objects.filter(detainee_id__in=ids).values_list(
+            "detainee_id", "detained_on", "released_on"
+        ):
+            days[detainee_id] += max(((end or today) - start).days, 0)
+        return {pk: {"days_held": n} for pk, n in days.items()}
 
     def create(self, request, *args, **kwargs):
         """Creates as usual; the response also carries `warnings.possible_duplicates` when names resemble others."""

@@ -1,10 +1,12 @@
 """API viewset of exchanges."""
 
+from django.urls import reverse
+
 from common.api import TrackerViewSet, documented
 from detainees.api import sees_drafts
 
 from .filters import ExchangeFilter
-from .models import Exchange
+from .models import Exchange, ExchangeParticipant
 from .serializers import ExchangeSerializer
 
 
@@ -15,6 +17,28 @@ class ExchangeViewSet(TrackerViewSet):
     queryset = Exchange.objects.all()
     serializer_class = ExchangeSerializer
     filterset_class = ExchangeFilter
+
+    def csv_html_url_pattern(self):
+        return reverse("exchanges:exchange-detail", args=["__slug__"])
+
+    def csv_columns(self):
+        return [*super().csv_columns(), "participants"]
+
+    def csv_extra(self, ids, rows):
+        """`participants` as "detainee id:released_by>received_by" joined by "|"; `countries` as codes."""
+        people = ExchangeParticipant.objects.filter(exchange_id__in=ids)
+        if not sees_drafts(self.request.user):
+            people = people.filter(detainee__is_published=True)
+        lines: dict[int, list[str]] = {pk: [] for pk in ids}
+        parties: dict[int, set[str]] = {pk: set() for pk in ids}
+        for exchange_id, detainee_id, a, b in people.order_by("id").values_list(
+            "exchange_id", "detainee_id", "released_by", "received_by"
+        ):
+            lines[exchange_id].append(f"{detainee_id}:{a}>{b}")
+            parties[exchange_id] |= {a, b}
+        mediators = {row["id"]: {c for c in (row.get("mediators") or "").split(",") if c} for row in rows}
+        return {pk: {"participants": "|".join(lines[pk]), "countries": "|".join(sorted(parties[pk] | mediators[pk]))}
+                for pk in ids}  # fmt: skip
 
     def get_queryset(self):
         drafts = sees_drafts(self.request.user)

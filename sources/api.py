@@ -1,5 +1,7 @@
 """API viewsets of outlets, sources and statements."""
 
+from django.urls import reverse
+
 from common.api import TrackerViewSet, documented
 
 from .filters import OutletFilter, SourceFilter, StatementFilter
@@ -23,6 +25,9 @@ class SourceViewSet(TrackerViewSet):
     queryset = Source.objects.all()
     serializer_class = SourceSerializer
     filterset_class = SourceFilter
+
+    def csv_html_url_pattern(self):
+        return reverse("sources:source-detail", args=[999999999]).replace("999999999", "__id__")
 
 
 @documented

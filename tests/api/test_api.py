@@ -146,13 +146,40 @@ def test_ordering(api, demo):
     assert names[0] == "Evan Gershkovich" and names[-1] == "Viktor Bout"
 
 
-def test_csv_flattens_lists_and_nested_records(api, demo):
+def test_csv_flattens_lists_and_points_nested_records_to_their_own_csv(api, demo):
     response = api.get(url("detainee-list"), {"format": "csv", "q": "whelan"})
     assert response.streaming
-    row = next(csv.DictReader(io.StringIO(body_of(response).lstrip("\ufeff"))))
-    assert row["citizenships"] == "US|GB|IE|CA" or sorted(row["citizenships"].split("|")) == ["CA", "GB", "IE", "US"]
-    assert '"held_by":"RU"' in row["detentions"]
-    assert row["status"] == "exchanged"
+    [row] = list(csv.DictReader(io.StringIO(body_of(response).lstrip("\ufeff"))))
+    whelan = Detainee.objects.get(slug="paul-whelan")
+    json_row = api.get(url("detainee-detail", whelan.pk)).json()
+    assert sorted(row["citizenships"].split("|")) == ["CA", "GB", "IE", "US"]
+    assert (row["status"], row["held_by"], row["days_held"]) == ("exchanged", "", str(json_row["days_held"]))
+    assert (row["url"], row["html_url"]) == (json_row["url"], json_row["html_url"])
+    assert row["sources"] == "|".join(str(s) for s in sorted(json_row["sources"]))
+    assert "detentions" not in row  # nested records have their own CSV, joined on the detainee id
+    detentions = list(csv.DictReader(io.StringIO(body_of(
+        api.get(url("detention-list"), {"format": "csv", "detainee": whelan.pk})).lstrip("\ufeff"))))
+    assert [(d["detainee"], d["held_by"], d["detained_on"]) for d in detentions] == [
+        (str(whelan.pk), "RU", "2018-12-28")]  # fmt: skip
+
+
+def test_exchange_csv_lists_who_went_which_way(api, demo):
+    from exchanges.models import Exchange
+
+    exchange = Exchange.objects.get(slug="griner-bout-exchange")
+    response = api.get(url("exchange-list"), {"format": "csv", "country": "AE"})
+    [row] = list(csv.DictReader(io.StringIO(body_of(response).lstrip("\ufeff"))))
+    griner, bout = (Detainee.objects.get(slug=s).pk for s in ("brittney-griner", "viktor-bout"))
+    assert row["participants"] == f"{griner}:RU>US|{bout}:US>RU" and row["countries"] == "AE|RU|US"
+    assert row["html_url"].endswith(exchange.get_absolute_url()) and row["mediators"] == "AE"
+
+
+def test_source_csv_keeps_the_article_address_apart_from_the_api_address(api, demo):
+    response = api.get(url("source-list"), {"format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(body_of(response).lstrip("\ufeff"))))
+    griner = next(r for r in rows if r["title"] == "Brittney Griner")
+    assert griner["url"] == "https://en.wikipedia.org/wiki/Brittney_Griner"
+    assert "/api/v1/sources/" in griner["api_url"] and "/sources/" in griner["html_url"]
 
 
 # ---- errors -----------------------------------------------------------------------------------
