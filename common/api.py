@@ -321,8 +321,8 @@ LIST_PARAMETERS = [
         "format",
         OpenApiTypes.STR,
         enum=["json", "csv"],
-        description="`csv` streams every "
-        "matching row (not paginated); lists of values are joined with `|`, nested objects are JSON.",
+        description="`csv` streams every matching row (not paginated); lists of values are joined with `|`; "
+        "nested records are left to their own endpoints' CSV, joined on ids.",
     ),  # fmt: skip
 ]
 
