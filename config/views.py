@@ -7,8 +7,9 @@ from django.http import JsonResponse
 from django.views.generic import TemplateView
 from django_countries import countries
 
-from detainees.models import Detainee, Status
-from exchanges.models import Exchange
+from common.cache import cached_figures
+from detainees.models import Detainee, Detention, Status
+from exchanges.models import Exchange, ExchangeParticipant
 
 
 def year_chart(rows: list[tuple[int, int]], *, width: int = 640, height: int = 180) -> dict:
@@ -39,6 +40,15 @@ class OverviewView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        figures = cached_figures(
+            "overview", models=[Detainee, Detention, Exchange, ExchangeParticipant], compute=self.figures
+        )
+        context.update(figures)
+        return context
+
+    @staticmethod
+    def figures() -> dict:
+        context = {}
         people = Detainee.objects.published().with_status()
         held = list(
             people.filter(status=Status.HELD).order_by().values_list("held_by").annotate(n=Count("pk")).order_by("-n")

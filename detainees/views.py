@@ -3,6 +3,7 @@
 from django.db.models import Count
 from django_countries import countries
 
+from common.cache import cached_figures
 from common.citations import Citations
 from common.views import FilteredListView, PublicDetailView
 from sources.models import Statement
@@ -27,6 +28,13 @@ class DetaineeListView(FilteredListView):
         return super().get_base_queryset().with_status()
 
     def get_facets(self):
+        filters = tuple(sorted((k, v) for k, v in self.request.GET.lists() if k not in {"page", "ordering"}))
+        user = self.request.user
+        public = not (user.is_active and user.is_staff and user.has_perm("detainees.change_detainee"))
+        return cached_figures("detainee-facets", models=[Detainee, Detention, Charge, Designation],
+                              parts=(filters, public), compute=self.compute_facets)  # fmt: skip
+
+    def compute_facets(self):
         def selected(name):
             return self.request.GET.get(name, "")
 

@@ -157,8 +157,13 @@ def test_csv_flattens_lists_and_points_nested_records_to_their_own_csv(api, demo
     assert (row["url"], row["html_url"]) == (json_row["url"], json_row["html_url"])
     assert row["sources"] == "|".join(str(s) for s in sorted(json_row["sources"]))
     assert "detentions" not in row  # nested records have their own CSV, joined on the detainee id
-    detentions = list(csv.DictReader(io.StringIO(body_of(
-        api.get(url("detention-list"), {"format": "csv", "detainee": whelan.pk})).lstrip("\ufeff"))))
+    detentions = list(
+        csv.DictReader(
+            io.StringIO(
+                body_of(api.get(url("detention-list"), {"format": "csv", "detainee": whelan.pk})).lstrip("\ufeff")
+            )
+        )
+    )
     assert [(d["detainee"], d["held_by"], d["detained_on"]) for d in detentions] == [
         (str(whelan.pk), "RU", "2018-12-28")]  # fmt: skip
 

@@ -124,3 +124,26 @@ def test_healthz(client, django_assert_num_queries):
     with django_assert_num_queries(1):
         response = client.get("/healthz")
     assert response.json() == {"status": "ok"}
+
+
+def test_overview_figures_are_cached_until_the_data_changes(client, demo, django_assert_max_num_queries):
+    from tests.factories import DetentionFactory
+
+    client.get("/")
+    with django_assert_max_num_queries(6):  # the data-version marks and the latest exchanges' rendering
+        assert client.get("/").context["held_total"] == 0
+    DetentionFactory(detainee=DetaineeFactory(), held_by="IR")
+    assert client.get("/").context["held_total"] == 1  # a save moves the data version: no stale figure
+
+
+def test_facet_counts_are_cached_per_filter_and_refreshed_by_a_save(client, demo):
+    from tests.factories import DetentionFactory
+
+    url = reverse("detainees:detainee-list")
+    first = {v: n for v, _, n, _ in client.get(url).context["facets"]["status"]}
+    assert first["held"] == 0
+    DetentionFactory(detainee=DetaineeFactory(), held_by="IR")
+    again = {v: n for v, _, n, _ in client.get(url).context["facets"]["status"]}
+    assert again["held"] == 1
+    filtered = {v: n for v, _, n, _ in client.get(url, {"held_by": "IR"}).context["facets"]["status"]}
+    assert filtered == {"held": 1, "released": 0, "exchanged": 0, "deceased": 0, "unknown": 0}
