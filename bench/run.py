@@ -88,6 +88,22 @@ def wrk(path: str, clients: int, seconds: float) -> dict:
             "rps": round(data["requests"] / (data["duration_us"] / 1e6), 1)}  # fmt: skip
 
 
+def drain(limit_s: float = 120) -> None:
+    """Wait until requests queued by the previous 16-client run are served, so they do not count against the next."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        try:
+            conn = http.client.HTTPConnection(HOST, PORT, timeout=limit_s)
+            conn.request("GET", "/healthz")
+            conn.getresponse().read()
+        except OSError:
+            pass
+        if time.monotonic() - started < 0.05:
+            return
+        time.sleep(0.2)
+
+
 def worker_rss_kb(server: subprocess.Popen) -> dict[int, int]:
     children = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
     sizes = {}
@@ -160,11 +176,13 @@ def main():
     results = {"detainees": picks["detainees"], "workers": args.workers, "seconds": args.seconds, "endpoints": {}}
     try:
         for name, path in endpoints:
+            drain()
             wrk(path, 1, 1)  # warm up caches and connections
             one = wrk(path, 1, args.seconds)
             many = wrk(path, 16, args.seconds)
             results["endpoints"][name] = {"path": path, "c1": one, "c16": many}
             print(f"  measured {name}", flush=True)
+        drain()
         results["csv_export"] = csv_export(server)
     finally:
         server.terminate()
