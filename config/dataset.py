@@ -53,6 +53,8 @@ def iter_records(model) -> Iterator[dict]:
     for obj in model._default_manager.order_by("pk").iterator(chunk_size=1000):
         [data] = serializers.serialize("python", [obj], use_natural_foreign_keys=True)
         fields = data["fields"]
+        for name in getattr(model, "DERIVED_FIELDS", ()):  # recomputed on import, never carried
+            fields.pop(name, None)
         for field in model._meta.many_to_many:
             fields[field.name] = sorted(fields[field.name])
         yield {"id": data["pk"], "fields": fields}
@@ -123,6 +125,7 @@ def import_dataset(document, *, on_record: Callable[[str], None] = lambda label:
             on_record(label)
             counts[label] = counts.get(label, 0) + 1
     reset_sequences()
+    apps.get_model("detainees.Detainee").objects.refresh_status()
     start_history()
     return counts
 

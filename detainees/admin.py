@@ -137,9 +137,6 @@ class DetaineeAdmin(
         ("Publication", {"fields": ["is_published", "sources", "slug", ("created_at", "updated_at")]}),
     ]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).with_status()
-
     def publish_problems(self, obj):
         return publish_problems(obj)
 
@@ -179,13 +176,11 @@ class DetaineeAdmin(
 
     @admin.display(description="Status", ordering="status")
     def status_display(self, obj):
-        return Status(obj.status).label
+        return obj.get_status_display()
 
     @admin.display(description="Held by", ordering="held_by")
     def held_by_display(self, obj):
-        from django_countries import countries
-
-        return countries.name(obj.held_by) if obj.held_by else "—"
+        return obj.held_by.name if obj.held_by else "—"
 
 
 class ChargeInline(admin.StackedInline):

@@ -6,3 +6,6 @@ class DetaineesConfig(AppConfig):
 
     name = "detainees"
     verbose_name = "Detainees"
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django_countries.fields import CountryField
@@ -45,32 +46,64 @@ class Status(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
+def current_status_of(detention_ref):
+    """The status and holder a detention gives its detainee, as SQL: the one place the rule is written.
+
+    `detention_ref` names the detention (e.g. `OuterRef("latest_detention")`); the expressions are evaluated on
+    that detention's row.
+    """
+    status = Case(
+        When(end_reason=EndReason.EXCHANGED, then=Value(Status.EXCHANGED)),
+        When(end_reason=EndReason.DIED_IN_CUSTODY, then=Value(Status.DECEASED)),
+        When(Q(end_reason="") & Q(released_on__isnull=True), then=Value(Status.HELD)),
+        default=Value(Status.RELEASED),
+        output_field=models.CharField(),
+    )
+    held_by = Case(
+        When(Q(end_reason="") & Q(released_on__isnull=True), then=F("held_by")),
+        default=Value(""),
+        output_field=models.CharField(),
+    )
+    return Detention.objects.filter(pk=detention_ref).annotate(derived_status=status, derived_held_by=held_by)
+
+
 class DetaineeQuerySet(PublishedQuerySet):
-    """Queries on detainees; `with_status()` is the one place status and holder are derived."""
+    """Queries on detainees.
+
+    A detainee's status, current holder and latest detention are stored on the row (indexed, so lists filter and
+    count on them cheaply) and kept current by `refresh_status()`, which every change to a detention triggers
+    (see `detainees.signals`). Bulk writers that bypass signals call it themselves.
+    """
 
     def with_status(self):
+        """What lists and case pages show beside the stored status: the latest detention's dates."""
+        return self.select_related("latest_detention")
+
+    def refresh_status(self) -> int:
+        """Recompute the stored status fields of these detainees from their detentions, in two UPDATEs."""
         latest = Detention.objects.filter(detainee=OuterRef("pk")).order_by("-detained_on", "-id")
-        return self.annotate(
-            latest_detained_on=Subquery(latest.values("detained_on")[:1]),
-            latest_detained_on_precision=Subquery(latest.values("detained_on_precision")[:1]),
-            latest_released_on=Subquery(latest.values("released_on")[:1]),
-            latest_released_on_precision=Subquery(latest.values("released_on_precision")[:1]),
-            latest_end_reason=Subquery(latest.values("end_reason")[:1]),
-            latest_held_by=Subquery(latest.values("held_by")[:1]),
-        ).annotate(
-            status=Case(
-                When(latest_detained_on__isnull=True, then=Value(Status.UNKNOWN)),
-                When(latest_end_reason=Detention.EndReason.EXCHANGED, then=Value(Status.EXCHANGED)),
-                When(latest_end_reason=Detention.EndReason.DIED_IN_CUSTODY, then=Value(Status.DECEASED)),
-                When(Q(latest_end_reason="") & Q(latest_released_on__isnull=True), then=Value(Status.HELD)),
-                default=Value(Status.RELEASED),
-                output_field=models.CharField(),
-            ),
-            held_by=Case(
-                When(status=Status.HELD, then=F("latest_held_by")),
-                default=Value(None),
-                output_field=models.CharField(),
-            ),
+        ids = self.order_by().values("pk")
+        Detainee.objects.filter(pk__in=ids).update(latest_detention=Subquery(latest.values("pk")[:1]))
+        current = current_status_of(OuterRef("latest_detention"))
+        return Detainee.objects.filter(pk__in=ids).update(
+            status=Coalesce(Subquery(current.values("derived_status")[:1]), Value(Status.UNKNOWN)),
+            held_by=Coalesce(Subquery(current.values("derived_held_by")[:1]), Value("")),
+            latest_detained_on=Subquery(current.values("detained_on")[:1]),
+        )
+
+    def stale_status(self):
+        """Detainees whose stored status differs from what their detentions say now; empty when all is well."""
+        latest = Detention.objects.filter(detainee=OuterRef("pk")).order_by("-detained_on", "-id")
+        fresh = self.annotate(fresh_latest=Subquery(latest.values("pk")[:1]))
+        current = current_status_of(OuterRef("fresh_latest"))
+        fresh = fresh.annotate(
+            fresh_status=Coalesce(Subquery(current.values("derived_status")[:1]), Value(Status.UNKNOWN)),
+            fresh_held_by=Coalesce(Subquery(current.values("derived_held_by")[:1]), Value("")),
+        )
+        return fresh.exclude(
+            Q(status=F("fresh_status"))
+            & Q(held_by=F("fresh_held_by"))
+            & (Q(latest_detention=F("fresh_latest")) | Q(latest_detention=None, fresh_latest=None))
         )
 
     def search(self, query: str):
@@ -124,9 +157,24 @@ class Detainee(PartialDatesMixin, TimeStampedModel):
     search_key = models.TextField(
         editable=False, default="", help_text="Folded names and aliases for search; derived, never edited."
     )
+    # Derived from the detentions by DetaineeQuerySet.refresh_status(); stored so that lists filter, sort and count
+    # on them with an index. Never typed: editors change the detentions.
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.UNKNOWN, editable=False,
+        help_text="Derived from the latest detention.",
+    )  # fmt: skip
+    held_by = CountryField(blank=True, editable=False, help_text="Country holding the person now; empty when not held.")
+    latest_detention = models.ForeignKey(
+        "Detention", null=True, blank=True, on_delete=models.SET_NULL, editable=False, related_name="+",
+        help_text="The detention the status comes from.",
+    )  # fmt: skip
+    latest_detained_on = models.DateField(null=True, blank=True, editable=False, help_text="Start of it.")
 
     objects = DetaineeQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[sources], excluded_fields=["search_key"])
+    history = HistoricalRecords(
+        m2m_fields=[sources],
+        excluded_fields=["search_key", "status", "held_by", "latest_detention", "latest_detained_on"],
+    )
 
     class Meta:
         ordering = ["name", "id"]
@@ -138,6 +186,8 @@ class Detainee(PartialDatesMixin, TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["is_published", "name"], name="detainee_published_name_idx"),
+            models.Index(fields=["is_published", "status", "held_by"], name="detainee_status_idx"),
+            models.Index(fields=["is_published", "latest_detained_on"], name="detainee_latest_detained_idx"),
         ]
 
     def __str__(self):
@@ -154,11 +204,22 @@ class Detainee(PartialDatesMixin, TimeStampedModel):
             self.aliases = [a.strip() for a in self.aliases]
         raise_if(errors)
 
+    DERIVED_FIELDS = ("status", "held_by", "latest_detention", "latest_detained_on")
+
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Detainee, self.name)
         self.search_key = self.compute_search_key()
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            # The status fields belong to refresh_status(): an instance loaded before a detention changed must not
+            # write its stale copy back.
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name not in self.DERIVED_FIELDS
+            ]
         super().save(*args, **kwargs)
+
+    def refresh_status_from_db(self) -> None:
+        self.refresh_from_db(fields=self.DERIVED_FIELDS)
 
     def compute_search_key(self) -> str:
         return search_key(self.name, self.name_original, *(self.aliases or []))

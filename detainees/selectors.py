@@ -102,12 +102,15 @@ def timeline(detainee: Detainee, participations=()) -> list[Event]:
 
 def status_sentence(detainee: Detainee) -> str:
     """The case in one line: "Held by Russia since 17 February 2022", "Exchanged on 8 December 2022"."""
-    since = format_partial_date(detainee.latest_detained_on, detainee.latest_detained_on_precision)
-    ended = format_partial_date(detainee.latest_released_on, detainee.latest_released_on_precision)
-    on = "in" if detainee.latest_released_on_precision != "day" else "on"
+    latest = detainee.latest_detention
+    if latest is None:
+        return "Status unknown: no detention on file"
+    since = latest.partial_date("detained_on")
+    ended = latest.partial_date("released_on")
+    on = "in" if latest.released_on_precision != "day" else "on"
     match detainee.status:
         case Status.HELD:
-            return f"Held by {countries.name(detainee.held_by)} since {since}"
+            return f"Held by {detainee.held_by.name} since {since}"
         case Status.EXCHANGED:
             return f"Exchanged {on} {ended}"
         case Status.DECEASED:

@@ -133,7 +133,8 @@ class DetaineeSerializer(FieldSelectionMixin, ModelValidationMixin, CountryField
         child=serializers.CharField(max_length=200, allow_blank=False), required=False,
         help_text="Other spellings and transliterations.",
     )  # fmt: skip
-    status = serializers.SerializerMethodField(help_text="Derived from the latest detention.")
+    status = serializers.ChoiceField(choices=Status.choices, read_only=True,
+                                     help_text="Derived from the latest detention.")  # fmt: skip
     held_by = serializers.SerializerMethodField(help_text="Country holding the person now; null when not held.")
     days_held = serializers.SerializerMethodField(help_text="Days in custody over all detentions, up to today.")
     detentions = NestedDetentionSerializer(many=True, read_only=True)
@@ -157,22 +158,12 @@ class DetaineeSerializer(FieldSelectionMixin, ModelValidationMixin, CountryField
                 raise serializers.ValidationError({"is_published": problems})
         return attrs
 
-    def _derived(self, obj) -> dict:
-        if not hasattr(obj, "status"):
-            row = Detainee.objects.with_status().filter(pk=obj.pk).values("status", "held_by").first() or {}
-            obj.status, obj.held_by = row.get("status", Status.UNKNOWN), row.get("held_by")
-        return {"status": obj.status, "held_by": obj.held_by}
-
     def get_html_url(self, obj) -> str:
         return self.context["request"].build_absolute_uri(obj.get_absolute_url())
 
-    @extend_schema_field(serializers.ChoiceField(choices=Status.choices))
-    def get_status(self, obj) -> str:
-        return self._derived(obj)["status"]
-
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_held_by(self, obj) -> str | None:
-        return self._derived(obj)["held_by"]
+        return obj.held_by.code or None
 
     def get_days_held(self, obj) -> int:
         return obj.days_held(timezone.localdate())

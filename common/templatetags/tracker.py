@@ -3,6 +3,7 @@
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django_countries import countries
 
 from common.models import format_partial_date
@@ -34,7 +35,7 @@ def cite(context, obj) -> str:
         return ""
     refs = citations.refs(obj.sources.all() if hasattr(obj, "sources") else [obj])
     if not refs:
-        return format_html('<sup class="cite cite-missing" title="No source on file">[source needed]</sup>')
+        return mark_safe('<sup class="cite cite-missing" title="No source on file">[source needed]</sup>')
     links = format_html_join(
         "", '<a href="#source-{}" title="{}">[{}]</a>', ((n, s.citation_label(), n) for n, s in refs)
     )

@@ -141,6 +141,8 @@ class Command(BaseCommand):
                 [Detention.sources.through(detention_id=d.pk, source_id=rng.choice(sources).pk) for d in detentions],
                 batch_size=batch_size,
             )
+            # Bulk inserts send no signals: derive the stored status of the new people in two UPDATEs.
+            Detainee.objects.filter(pk__gte=people[0].pk, pk__lte=people[-1].pk).refresh_status()
             steps.update()
 
             charges, sentences = [], []
