@@ -20,6 +20,8 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from common.cache import CachedCountPaginator
+
 RESERVED_PARAMS = {"page", "page_size", "format", "fields"}
 MAX_PAGE_SIZE = 500
 
@@ -31,6 +33,10 @@ class StrictFilterBackend(DjangoFilterBackend):
     """
 
     def filter_queryset(self, request, queryset, view):
+        self.check_known(request, view, queryset)
+        return super().filter_queryset(request, queryset, view)
+
+    def check_known(self, request, view, queryset) -> None:
         filterset_class = self.get_filterset_class(view, queryset)
         known = set(RESERVED_PARAMS)
         if filterset_class is not None:
@@ -40,13 +46,13 @@ class StrictFilterBackend(DjangoFilterBackend):
             raise ValidationError(
                 {name: [f"Unknown query parameter. Known parameters: {', '.join(sorted(known))}."] for name in unknown}
             )
-        return super().filter_queryset(request, queryset, view)
 
 
 class TrackerPagination(pagination.PageNumberPagination):
     """`page` and `page_size` (default 50, at most 500); a bad value of either is a 400 naming it."""
 
     page_size = 50
+    django_paginator_class = CachedCountPaginator  # `count` is exact, counted once per data version
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
 
@@ -354,15 +360,17 @@ class ConditionalMixin:
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
-        data = self.get_serializer(instance).data
+        return self.conditional_response(self.get_serializer(instance).data, getattr(instance, "updated_at", None))
+
+    def conditional_response(self, data, updated_at) -> Response:
         etag = representation_etag(data)
-        if etag in _etags(request.headers.get("If-None-Match", "")):
+        if etag in _etags(self.request.headers.get("If-None-Match", "")):
             response = Response(status=status.HTTP_304_NOT_MODIFIED)
         else:
             response = Response(data)
         response["ETag"] = etag
-        if getattr(instance, "updated_at", None):
-            response["Last-Modified"] = http_date(instance.updated_at.timestamp())
+        if updated_at:
+            response["Last-Modified"] = http_date(updated_at.timestamp())
         return response
 
     def check_if_match(self, request, instance) -> None:

@@ -1,7 +1,10 @@
 """View pieces every app shares."""
 
 from django.http import QueryDict
+from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView
+
+from common.cache import CachedCountPaginator, data_version
 
 
 class PublicMixin:
@@ -29,6 +32,18 @@ class FilteredListView(PublicMixin, ListView):
     paginate_by = 25
     api_list_name = ""
     sort_options: list[tuple[str, str]] = []
+
+    paginator_class = CachedCountPaginator
+
+    @cached_property
+    def data_version(self) -> str:
+        """Read once per request; counts and facets are cached under it."""
+        return data_version()
+
+    def get_paginator(self, *args, **kwargs):
+        paginator = super().get_paginator(*args, **kwargs)
+        paginator.version = self.data_version
+        return paginator
 
     def get_queryset(self):
         self.filterset = self.filterset_class(

@@ -8,8 +8,8 @@ from django.views.generic import TemplateView
 from django_countries import countries
 
 from common.cache import cached_figures
-from detainees.models import Detainee, Detention, Status
-from exchanges.models import Exchange, ExchangeParticipant
+from detainees.models import Detainee, Status
+from exchanges.models import Exchange
 
 
 def year_chart(rows: list[tuple[int, int]], *, width: int = 640, height: int = 180) -> dict:
@@ -40,9 +40,7 @@ class OverviewView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        figures = cached_figures(
-            "overview", models=[Detainee, Detention, Exchange, ExchangeParticipant], compute=self.figures
-        )
+        figures = cached_figures("overview", compute=self.figures)
         context.update(figures)
         return context
 

@@ -1,10 +1,12 @@
 """API viewsets of detainees and their custody records."""
 
 from django.utils import timezone
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.reverse import reverse
 
-from common.api import TrackerViewSet, documented
+from common.api import StrictFilterBackend, TrackerViewSet, documented, parse_field_selection, prune
 
+from .documents import TOP_FIELDS, build_documents
 from .filters import ChargeFilter, DesignationFilter, DetaineeFilter, DetentionFilter, SentenceFilter, TransferFilter
 from .models import Charge, Designation, Detainee, Detention, Sentence, Transfer
 from .selectors import case_queryset
@@ -45,6 +47,45 @@ class DetaineeViewSet(TrackerViewSet):
 
     def get_queryset(self):
         return case_queryset(self.request.user)
+
+    def lean(self) -> bool:
+        """Plain JSON reads take the lean path (`documents.py`); the browsable API and CSV keep theirs."""
+        return getattr(self.request.accepted_renderer, "format", None) == "json"
+
+    def lean_rows(self):
+        queryset = self.filter_queryset(Detainee.objects.visible_to(self.request.user))
+        return queryset.values(*TOP_FIELDS)
+
+    def selected(self, documents: list[dict]) -> list[dict]:
+        raw = self.request.query_params.get("fields")
+        if not raw:
+            return documents
+        selection = parse_field_selection(raw)
+        unknown = sorted(set(selection) - set(DetaineeSerializer.Meta.fields))
+        if unknown:
+            known = ", ".join(DetaineeSerializer.Meta.fields)
+            raise ValidationError({"fields": [f"Unknown field(s): {', '.join(unknown)}. Known: {known}."]})
+        return [prune(doc, selection) for doc in documents]
+
+    def list(self, request, *args, **kwargs):
+        if not self.lean():
+            return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(self.lean_rows())
+        return self.get_paginated_response(self.selected(build_documents(list(page), request)))
+
+    def retrieve(self, request, *args, **kwargs):
+        if not self.lean():
+            return super().retrieve(request, *args, **kwargs)
+        value = kwargs[self.lookup_url_kwarg or self.lookup_field]
+        if not str(value).isdigit():
+            raise NotFound()
+        # A detail is looked up by id alone: unknown parameters are still refused, filters are for lists.
+        StrictFilterBackend().check_known(request, self, Detainee.objects.none())
+        row = Detainee.objects.visible_to(request.user).filter(pk=value).values(*TOP_FIELDS).first()
+        if row is None:
+            raise NotFound()
+        [document] = self.selected(build_documents([row], request))
+        return self.conditional_response(document, row["updated_at"])
 
     def csv_html_url_pattern(self):
         return reverse("detainees:detainee-detail", args=["__slug__"])

@@ -634,7 +634,7 @@ class Designation(PartialDatesMixin, TimeStampedModel):
     history = HistoricalRecords(m2m_fields=[sources])
 
     class Meta:
-        ordering = ["designated_on", "id"]
+        ordering = [F("designated_on").asc(nulls_last=True), "id"]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=DesignationKind.values), name="designation_kind_valid"),
             models.CheckConstraint(

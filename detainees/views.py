@@ -31,8 +31,8 @@ class DetaineeListView(FilteredListView):
         filters = tuple(sorted((k, v) for k, v in self.request.GET.lists() if k not in {"page", "ordering"}))
         user = self.request.user
         public = not (user.is_active and user.is_staff and user.has_perm("detainees.change_detainee"))
-        return cached_figures("detainee-facets", models=[Detainee, Detention, Charge, Designation],
-                              parts=(filters, public), compute=self.compute_facets)  # fmt: skip
+        return cached_figures("detainee-facets", parts=(filters, public), compute=self.compute_facets,
+                              version=self.data_version)  # fmt: skip
 
     def compute_facets(self):
         def selected(name):

@@ -135,7 +135,8 @@ class Source(PartialDatesMixin, TimeStampedModel):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["-published_on", "-id"]
+        # Undated last on every database (PostgreSQL and SQLite differ on where NULLs go by default).
+        ordering = [models.F("published_on").desc(nulls_last=True), "-id"]
         constraints = [
             models.UniqueConstraint(fields=["url"], condition=~models.Q(url=""), name="source_url_unique"),
             precision_constraint("source", "published_on"),
