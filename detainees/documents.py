@@ -18,10 +18,11 @@ import re
 from decimal import Decimal
 
 from django.db import connections
-from django.db.models import CharField, DateField, F, Value
+from django.db.models import CharField, DateField, F, QuerySet, Value
 from django.db.models.functions import Cast, JSONObject
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
 from .models import Charge, Designation, Detainee, Detention, Sentence, SentenceChange, Transfer
@@ -121,26 +122,33 @@ def run(build, detainee_ids: list[int]) -> list[tuple]:
     sql, params = _compiled[key]
     params = [detainee_ids[_SENTINEL - p] if isinstance(p, int) and p <= _SENTINEL else p for p in params]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            sql = _prepared(connection, cursor, key, sql, len(params))
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+        if connection.vendor != "postgresql":
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+        return _execute_prepared(connection, cursor, key, sql, params)
 
 
-def _prepared(connection, cursor, key, sql: str, n: int) -> str:
+def _execute_prepared(connection, cursor, key, sql: str, params: list) -> list[tuple]:
     """On PostgreSQL, a server-side prepared statement per connection: planning the UNION costs several times
-    more than running it, and a prepared statement is planned once (persistent connections keep it)."""
+    more than running it, and a prepared statement is planned once (persistent connections keep it). PREPARE goes
+    in the same round trip as the first EXECUTE."""
     name = "doc_" + hashlib.sha1(repr(key).encode()).hexdigest()[:16]
     session, prepared = getattr(connection, "_tracker_prepared", (None, set()))
     if session is not connection.connection:  # a new database session knows none of them
         prepared = set()
         connection._tracker_prepared = (connection.connection, prepared)
+    execute = f"EXECUTE {name} ({', '.join(['%s'] * len(params))})"
     if name not in prepared:
-        numbered = iter(range(1, n + 1))
-        text = re.sub(r"%s|%%", lambda m: f"${next(numbered)}" if m.group() == "%s" else "%", sql)
-        cursor.execute(f"PREPARE {name} AS {text}")
-        prepared.add(name)
-    return f"EXECUTE {name} ({', '.join(['%s'] * n)})"
+        numbered = iter(range(1, len(params) + 1))
+        body = re.sub(r"%s", lambda m: f"${next(numbered)}", sql)  # "%%" stays: the driver unescapes it
+        execute = "DEALLOCATE ALL; " * (not prepared and session is not None) + f"PREPARE {name} AS {body}; {execute}"
+    try:
+        cursor.execute(execute, params)
+    except Exception:
+        prepared.clear()  # whatever was prepared, start again cleanly on the next call
+        raise
+    prepared.add(name)
+    return cursor.fetchall()
 
 
 def _sources_order(entries: list[tuple[int, object]]) -> list[int]:
@@ -243,3 +251,97 @@ def _top_value(name: str, value):
     if isinstance(value, datetime.date):
         return value.isoformat()
     return value
+
+
+# ---- the case page: the same three queries, as model instances ---------------------------------------------------
+
+
+def case_rows(detainee_ids: list[int]):
+    """Every nested record of these detainees with all its columns, as one UNION ALL of JSON objects."""
+    parts = []
+    for kind, (model, _, to_detainee, parent, _, _) in KINDS.items():
+        doc = JSONObject(**{f.attname: _json_value(model, f.name) for f in model._meta.concrete_fields})
+        parts.append(
+            model.objects.filter(**{f"{to_detainee}__in": detainee_ids}).order_by()
+            .values_list(Value(kind, output_field=CharField()), F(parent), doc)
+        )  # fmt: skip
+    return parts[0].union(*parts[1:], all=True)
+
+
+def _from_json(model, doc: dict, using: str):
+    names, values = [], []
+    for field in model._meta.concrete_fields:
+        value = doc.get(field.attname)
+        if value is not None:
+            internal = field.get_internal_type()
+            if internal == "DateTimeField":
+                value = parse_datetime(str(value))
+                if timezone.is_naive(value):
+                    value = timezone.make_aware(value, datetime.UTC)
+            elif internal in {"DateField", "DecimalField", "BooleanField"}:
+                value = field.to_python(value)
+        names.append(field.attname)
+        values.append(value)
+    return model.from_db(using, names, values)
+
+
+def _cached(model, items) -> QuerySet:
+    """A queryset that is already evaluated, as prefetch_related leaves one: `.all()` reads it without a query."""
+    queryset = model._default_manager.all()
+    queryset._result_cache = list(items)
+    queryset._prefetch_done = True
+    return queryset
+
+
+def load_case(detainee: Detainee) -> Detainee:
+    """Fill `detainee` with everything the case page shows, as `case_queryset()` would, in three queries: the
+    nested records, the citation links, and the cited sources with their outlets."""
+    from sources.models import Source
+
+    using = detainee._state.db or "default"
+    objects: dict[str, dict[int, object]] = {kind: {} for kind in KINDS}
+    parents: dict[tuple[str, int], int] = {}
+    for kind, parent_id, doc in run(case_rows, [detainee.pk]):
+        if isinstance(doc, str):
+            doc = json.loads(doc)
+        obj = _from_json(KINDS[kind][0], doc, using)
+        objects[kind][obj.pk] = obj
+        parents[kind, obj.pk] = parent_id
+    cited: dict[tuple[str, int], list] = {}
+    for kind, owner, target, published_on in run(links, [detainee.pk]):
+        cited.setdefault((kind, owner), []).append((target, published_on))
+    source_ids = {t for (kind, _), pairs in cited.items() if kind != "sentence_charge" for t, _ in pairs}
+    sources = Source.objects.select_related("outlet").in_bulk(source_ids) if source_ids else {}
+
+    def sources_of(kind, pk):
+        return _cached(Source, [sources[i] for i in _sources_order(cited.get((kind, pk), []))])
+
+    children: dict[tuple[str, int], dict[str, list]] = {}
+    for kind in ["change", "charge", "sentence", "transfer", "detention", "designation"]:
+        model, _, _, _, parent_kind, plural = KINDS[kind]
+        names = [o.expression.name if hasattr(o, "expression") else o for o in model._meta.ordering]
+        ordered = sorted(objects[kind].values(),
+                         key=lambda o: tuple((getattr(o, n) is None, getattr(o, n) or 0) for n in names))  # fmt: skip
+        for obj in ordered:
+            parent_id = parents[kind, obj.pk]
+            owner = (parent_kind or "detainee", parent_id)
+            children.setdefault(owner, {}).setdefault(plural, []).append(obj)
+            parent = detainee if parent_kind is None else objects[parent_kind][parent_id]
+            obj._state.fields_cache[model._meta.get_field(KINDS[kind][3].removesuffix("_id")).name] = parent
+    for kind, records in [("detainee", {detainee.pk: detainee}), *objects.items()]:
+        for pk, obj in records.items():
+            cache = {"sources": sources_of(kind, pk)}
+            for plural, model in PLURALS.get(kind, {}).items():
+                cache[plural] = _cached(model, children.get((kind, pk), {}).get(plural, []))
+            if kind == "sentence":
+                charge_ids = sorted(t for t, _ in cited.get(("sentence_charge", pk), []))
+                cache["charges"] = _cached(Charge, [objects["charge"][i] for i in charge_ids])
+            obj._prefetched_objects_cache = cache
+    return detainee
+
+
+PLURALS = {
+    "detainee": {"detentions": Detention, "designations": Designation},
+    "detention": {"charges": Charge, "sentences": Sentence, "transfers": Transfer},
+    "sentence": {"changes": SentenceChange},
+}

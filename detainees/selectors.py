@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Subquery
 from django_countries import countries
 
 from common.admin import is_public_reason
@@ -126,13 +126,11 @@ def public_change_log(detainee: Detainee) -> list[dict]:
     Collected from the history of the person and of every record in their custody history, from the moment the
     case was first published.
     """
-    first = (
+    first = Subquery(  # the moment the case was first published; no row, so nothing, for a case never published
         Detainee.history.filter(id=detainee.pk, is_published=True).order_by("history_date")
-        .values_list("history_date", flat=True).first()
+        .values("history_date")[:1]
     )  # fmt: skip
-    if first is None:
-        return []
-    detention_ids = [d.pk for d in detainee.detentions.all()]  # prefetched on the case page
+    detention_ids = [d.pk for d in detainee.detentions.all()]  # loaded already on the case page
     histories = [
         Detainee.history.filter(id=detainee.pk, is_published=True),
         Detention.history.filter(detainee_id=detainee.pk),

@@ -8,9 +8,10 @@ from common.citations import Citations
 from common.views import FilteredListView, PublicDetailView
 from sources.models import Statement
 
+from .documents import load_case
 from .filters import DetaineeFilter
 from .models import Charge, ChargeCategory, Designation, DesignationKind, Detainee, Detention, Status
-from .selectors import case_queryset, public_change_log, status_sentence, timeline
+from .selectors import public_change_log, status_sentence, timeline
 
 
 class DetaineeListView(FilteredListView):
@@ -80,14 +81,17 @@ class DetaineeDetailView(PublicDetailView):
     template_name = "detainees/detainee_detail.html"
 
     def get_queryset(self):
-        return case_queryset(self.request.user)
+        return Detainee.objects.visible_to(self.request.user).with_status()
+
+    def get_object(self, queryset=None):
+        return load_case(super().get_object(queryset))  # everything nested, in three queries
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         person = self.object
         public = not (self.request.user.is_staff and self.request.user.has_perm("exchanges.change_exchange"))
         participations = person.exchange_participations.select_related("exchange")
-        statements = person.statements.select_related("source__outlet").prefetch_related("exchanges")
+        statements = person.statements.select_related("source__outlet")
         if public:
             participations = participations.filter(exchange__is_published=True)
             statements = statements.filter(id__in=Statement.objects.published().values("id"))

@@ -155,3 +155,19 @@ def test_cached_counts_follow_creation_edits_and_deletion():
     assert count() == 1
     Detainee.objects.bulk_create([Detainee(name="Bulk", slug="bulk", is_published=True)])
     assert count() == 2
+
+
+@pytest.mark.django_db(transaction=True)  # the data must outlive the session
+def test_reads_survive_a_new_database_session():
+    """Prepared statements belong to a session; after a reconnect they are prepared again, not assumed."""
+    from django.db import connection
+
+    person = big_case(2)
+    api = APIClient()
+    first = api.get(f"/api/v1/detainees/{person.pk}/").json()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'doc_%%'")
+            assert cursor.fetchone()[0] == 2
+    connection.close()
+    assert api.get(f"/api/v1/detainees/{person.pk}/").json() == first

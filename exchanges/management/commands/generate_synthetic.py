@@ -5,7 +5,7 @@ import random
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.text import slugify
 from tqdm import tqdm
 
@@ -36,6 +36,14 @@ DESCRIPTIONS = ["journalist", "businessman", "former soldier", "student", "pilot
 OUTLET_KINDS = ["wire_agency", "state_media", "independent", "newspaper", "broadcaster", "government", "ngo"]
 OUTCOMES = ["pending", "convicted", "convicted", "acquitted", "dropped"]
 PRECISIONS = ["day"] * 7 + ["month"] * 2 + ["year"]
+
+
+def analyze() -> None:
+    """After a bulk load PostgreSQL's planner still believes the tables are empty (autovacuum catches up minutes
+    later) and picks sequential scans; refresh its statistics now."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def partial(rng: random.Random, start: datetime.date, end: datetime.date) -> tuple[datetime.date, str]:
@@ -213,5 +221,6 @@ class Command(BaseCommand):
             )
             steps.update()
         steps.close()
+        analyze()
         summary = ", ".join(f"{v:,} {k}" for k, v in counts.items())
         self.stdout.write(f"Generated {summary} in {time.monotonic() - started:.1f} s, 0 errors.")

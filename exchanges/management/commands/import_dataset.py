@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from config.dataset import DatasetError, import_dataset
+from exchanges.management.commands.generate_synthetic import analyze
 
 
 class Command(BaseCommand):
@@ -31,5 +32,6 @@ class Command(BaseCommand):
                 counts = import_dataset(document, on_record=lambda label: bar.update())
             except DatasetError as exc:
                 raise CommandError(f"Nothing was imported. {exc}") from exc
+        analyze()
         self.stdout.write(f"Imported {sum(counts.values())} records ({len(counts)} kinds) in "
                           f"{time.monotonic() - started:.1f} s, 0 errors.")  # fmt: skip
