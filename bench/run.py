@@ -47,8 +47,8 @@ def prepare(detainees: int) -> dict:
         .order_by("pk").values_list("pk", "slug").first()
     )  # fmt: skip
     big = (
-        Exchange.objects.published().annotate(n=Count("participants")).filter(n=30)
-        .order_by("pk").values_list("slug", flat=True).first()
+        Exchange.objects.published().annotate(n=Count("participants"))  # 30 people, the most there are
+        .order_by("-n", "pk").values_list("slug", flat=True).first()
     )  # fmt: skip
     from django.db import connections
 
@@ -153,7 +153,14 @@ def main():
     parser.add_argument("--detainees", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="CI: short runs, no results file; fails if any request fails. Timings are not judged.",
+    )
     args = parser.parse_args()
+    if args.smoke:
+        args.seconds = min(args.seconds, 1.0)
     os.environ.setdefault("DATABASE_URL", DEFAULT_DB)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     if not os.environ["DATABASE_URL"].startswith("postgres"):
@@ -177,7 +184,9 @@ def main():
     try:
         for name, path in endpoints:
             drain()
-            wrk(path, 1, 1)  # warm up caches and connections
+            warm = wrk(path, 1, 1)  # warm up caches, connections and prepared statements
+            if args.smoke and warm["rps"] == 0:
+                raise SystemExit(f"{name}: no request answered")
             one = wrk(path, 1, args.seconds)
             many = wrk(path, 16, args.seconds)
             results["endpoints"][name] = {"path": path, "c1": one, "c16": many}
@@ -203,9 +212,19 @@ def main():
     c = results["csv_export"]
     print(f"\nCSV export of every detainee: first byte {c['first_byte_ms']} ms, whole file {c['total_s']} s "
           f"({c['lines']:,} lines, {c['mb']} MB), worker memory growth {c['worker_growth_mb']} MB")  # fmt: skip
+    failed = [name for name, r in results["endpoints"].items() if r["c1"]["errors"] + r["c16"]["errors"]]
+    if c["status"] != 200:
+        failed.append(f"CSV export (status {c['status']})")
+    if args.smoke:
+        if failed:
+            raise SystemExit(f"Requests failed: {', '.join(failed)}")
+        print("Smoke run: every endpoint answered without an error (timings are not judged at this size).")
+        return
     out = ROOT / "bench" / "results" / f"bench-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.json"
     out.write_text(json.dumps(results, indent=2))
     print(f"Wrote {out.relative_to(ROOT)}")
+    if failed:
+        raise SystemExit(f"Requests failed: {', '.join(failed)}")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,8 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
+from common.sql import execute_prepared
+
 CASE_APPS = ("detainees", "exchanges", "sources")
 
 
@@ -34,9 +36,7 @@ def _version_sql(connection) -> str:
 def data_version(using: str = "default") -> str:
     """A short digest that changes whenever any case record is created, edited or deleted."""
     connection = connections[using]
-    with connection.cursor() as cursor:
-        cursor.execute(_version_sql(connection))
-        marks = cursor.fetchone()
+    [marks] = execute_prepared(connection, ("data_version",), _version_sql(connection))
     return hashlib.sha1(repr(marks).encode()).hexdigest()[:16]
 
 

@@ -6,8 +6,25 @@ import django_filters
 import django_filters.fields
 from django import forms
 from django.db.models import Q
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django_countries import countries
 from drf_spectacular.utils import extend_schema_field
+
+
+class FastSelect(forms.Select):
+    """The <select> Django's widget renders, built in Python: the template renders each of 250 countries through
+    an include, which cost a list page about 20 ms."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        selected = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "", '<option value="{}"{}>{}</option>',
+            ((v, mark_safe(" selected") if str(v) in selected else "", label) for v, label in self.choices),
+        )  # fmt: skip
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)),
+                           options)  # fmt: skip
 
 
 @extend_schema_field({"type": "string", "enum": [code for code, _ in countries], "description": "ISO 3166-1 alpha-2"})
@@ -16,6 +33,7 @@ class CountryChoiceFilter(django_filters.ChoiceFilter):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("choices", lambda: [(code, name) for code, name in countries])
+        kwargs.setdefault("widget", FastSelect)
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
@@ -55,7 +73,10 @@ class SearchFilter(django_filters.CharFilter):
 
     @staticmethod
     def search(queryset, name, value):
-        return queryset.search(value) if value.strip() else queryset
+        if not value.strip():
+            return queryset
+        found = queryset.search(value)
+        return found.ranked(value) if hasattr(found, "ranked") else found  # an explicit `ordering` still wins
 
 
 MAX_ID = 2**63 - 1  # the largest BigAutoField; larger numbers would overflow the database driver

@@ -12,9 +12,7 @@ output, so the two cannot drift apart. Writes, the browsable API and `?format=cs
 """
 
 import datetime
-import hashlib
 import json
-import re
 from decimal import Decimal
 
 from django.db import connections
@@ -24,6 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
+
+from common.sql import execute_prepared
 
 from .models import Charge, Designation, Detainee, Detention, Sentence, SentenceChange, Transfer
 from .serializers import (
@@ -121,34 +121,7 @@ def run(build, detainee_ids: list[int]) -> list[tuple]:
         _compiled[key] = query.get_compiler(connection=connection).as_sql()
     sql, params = _compiled[key]
     params = [detainee_ids[_SENTINEL - p] if isinstance(p, int) and p <= _SENTINEL else p for p in params]
-    with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-        return _execute_prepared(connection, cursor, key, sql, params)
-
-
-def _execute_prepared(connection, cursor, key, sql: str, params: list) -> list[tuple]:
-    """On PostgreSQL, a server-side prepared statement per connection: planning the UNION costs several times
-    more than running it, and a prepared statement is planned once (persistent connections keep it). PREPARE goes
-    in the same round trip as the first EXECUTE."""
-    name = "doc_" + hashlib.sha1(repr(key).encode()).hexdigest()[:16]
-    session, prepared = getattr(connection, "_tracker_prepared", (None, set()))
-    if session is not connection.connection:  # a new database session knows none of them
-        prepared = set()
-        connection._tracker_prepared = (connection.connection, prepared)
-    execute = f"EXECUTE {name} ({', '.join(['%s'] * len(params))})"
-    if name not in prepared:
-        numbered = iter(range(1, len(params) + 1))
-        body = re.sub(r"%s", lambda m: f"${next(numbered)}", sql)  # "%%" stays: the driver unescapes it
-        execute = "DEALLOCATE ALL; " * (not prepared and session is not None) + f"PREPARE {name} AS {body}; {execute}"
-    try:
-        cursor.execute(execute, params)
-    except Exception:
-        prepared.clear()  # whatever was prepared, start again cleanly on the next call
-        raise
-    prepared.add(name)
-    return cursor.fetchall()
+    return execute_prepared(connection, key, sql, params)
 
 
 def _sources_order(entries: list[tuple[int, object]]) -> list[int]:

@@ -74,7 +74,8 @@ class DetaineeFilter(django_filters.FilterSet):
             ("created_at", "created_at"),
             ("born_on", "born_on"),
         ],  # fmt: skip
-        help_text="Sort by name, detained_on (latest detention), updated_at, created_at or born_on; '-' reverses.",
+        help_text="Sort by name, detained_on (latest detention), updated_at, created_at or born_on; '-' reverses. "
+        "Without it: by name, and with `q`, names beginning with the words searched first.",
     )
 
     class Meta:

@@ -106,6 +106,17 @@ class DetaineeQuerySet(PublishedQuerySet):
             & (Q(latest_detention=F("fresh_latest")) | Q(latest_detention=None, fresh_latest=None))
         )
 
+    def ranked(self, query: str):
+        """Best matches first: names that begin with the words searched, then the rest, each by name.
+
+        Besides being what a reader expects, this keeps PostgreSQL on the trigram index: sorted by name alone, it
+        walks the name index through every row hoping to meet 25 matches early (100 ms for a rare name).
+        """
+        phrase = " ".join(search_words(query))
+        return self.alias(
+            search_rank=Case(When(search_key__startswith=phrase, then=Value(0)), default=Value(1))
+        ).order_by("search_rank", "name", "id")
+
     def search(self, query: str):
         """Every word of `query` must occur in a name, original-script name or alias, in any spelling."""
         words = search_words(query)

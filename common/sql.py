@@ -1,0 +1,38 @@
+"""Running hot SQL cheaply."""
+
+import hashlib
+import re
+
+
+def execute_prepared(connection, key, sql: str, params: list | tuple = ()) -> list[tuple]:
+    """Run `sql` (Django's %s placeholders) and return its rows; on PostgreSQL as a prepared statement.
+
+    For a few hot queries whose planning costs several times more than running them (a fifteen-part UNION, thirty
+    MAX() subqueries): a server-side prepared statement, per database session, is planned once and then reused
+    (persistent connections keep it). PREPARE goes in the same round trip as the first EXECUTE, so query counts do
+    not change. `key` names the statement; the same key must always mean the same SQL.
+    """
+    params = list(params)
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    name = "doc_" + hashlib.sha1(repr(key).encode()).hexdigest()[:16]
+    connection.ensure_connection()
+    session, prepared = getattr(connection, "_tracker_prepared", (None, set()))
+    if session is not connection.connection:  # a new database session knows none of them
+        prepared = set()
+        connection._tracker_prepared = (connection.connection, prepared)
+    execute = f"EXECUTE {name} ({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}"
+    if name not in prepared:
+        numbered = iter(range(1, len(params) + 1))
+        body = re.sub(r"%s", lambda m: f"${next(numbered)}", sql)  # "%%" stays: the driver unescapes it
+        execute = "DEALLOCATE ALL; " * (not prepared and session is not None) + f"PREPARE {name} AS {body}; {execute}"
+    with connection.cursor() as cursor:
+        try:
+            cursor.execute(execute, params)
+        except Exception:
+            prepared.clear()  # whatever was prepared, start again cleanly on the next call
+            raise
+        prepared.add(name)
+        return cursor.fetchall()
