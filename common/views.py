@@ -1,13 +1,48 @@
 """View pieces every app shares."""
 
-from django.http import QueryDict
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse, QueryDict
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView
 
 from common.cache import CachedCountPaginator, data_version
 
 
-class PublicMixin:
+class PageCacheMixin:
+    """Anonymous visitors get a public page rendered once per data version.
+
+    The key holds the data version (any save or deletion of a case record changes it, see common.cache), the full
+    address with its query string, and the day (pages print "accessed <date>"). Signed-in users, who may see
+    drafts, always get a fresh page; only 200 responses are kept. PAGE_CACHE_SECONDS=0 turns it off.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        seconds = settings.PAGE_CACHE_SECONDS
+        if not seconds or request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+            return super().dispatch(request, *args, **kwargs)
+        request.data_version = data_version()  # the view reuses it for its counts and facets
+        parts = (request.data_version, request.build_absolute_uri(), timezone.localdate().isoformat())
+        key = "page:" + hashlib.sha1(repr(parts).encode()).hexdigest()
+        cached = cache.get(key)
+        if cached is not None:
+            content, content_type = cached
+            response = HttpResponse(content, content_type=content_type)
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = super().dispatch(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming:
+            if hasattr(response, "render"):
+                response.render()
+            cache.set(key, (response.content, response["Content-Type"]), seconds)
+            response["X-Page-Cache"] = "miss"
+        return response
+
+
+class PublicMixin(PageCacheMixin):
     """Start every public page from what the visitor may see: published records, or drafts for staff editors."""
 
     model = None
@@ -38,7 +73,7 @@ class FilteredListView(PublicMixin, ListView):
     @cached_property
     def data_version(self) -> str:
         """Read once per request; counts and facets are cached under it."""
-        return data_version()
+        return getattr(self.request, "data_version", None) or data_version()
 
     def get_paginator(self, *args, **kwargs):
         paginator = super().get_paginator(*args, **kwargs)

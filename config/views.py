@@ -8,6 +8,7 @@ from django.views.generic import TemplateView
 from django_countries import countries
 
 from common.cache import cached_figures
+from common.views import PageCacheMixin
 from detainees.models import Detainee, Status
 from exchanges.models import Exchange
 
@@ -33,7 +34,7 @@ def year_chart(rows: list[tuple[int, int]], *, width: int = 640, height: int = 1
     return {"bars": bars, "width": width, "height": height, "plot": plot}
 
 
-class OverviewView(TemplateView):
+class OverviewView(PageCacheMixin, TemplateView):
     """`/`: how many are held now and by whom, the latest exchanges, exchanges per year."""
 
     template_name = "overview.html"
