@@ -33,11 +33,12 @@ test: install
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
 
-## Latency and throughput against N synthetic cases on PostgreSQL (N=100,000 unless BENCH_N is set)
+## Latency and throughput against N synthetic cases on PostgreSQL (N=100,000 unless BENCH_N is set;
+## BENCH_ARGS=--no-cache measures every request doing its full work)
 bench: install
 	@command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 2; }
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tracker_bench} \
-	  $(PY) bench/run.py --detainees $${BENCH_N:-100000} --seconds $${BENCH_SECONDS:-5}
+	  $(PY) bench/run.py --detainees $${BENCH_N:-100000} --seconds $${BENCH_SECONDS:-5} $(BENCH_ARGS)
 
 ## The benchmark at 2,000 cases, one second per run, in its own database: it must run cleanly (CI runs it)
 bench-smoke: install

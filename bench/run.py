@@ -56,9 +56,10 @@ def prepare(detainees: int) -> dict:
     return {"case_id": case[0], "case_slug": case[1], "exchange_slug": big, "detainees": Detainee.objects.count()}
 
 
-def start_server(workers: int) -> subprocess.Popen:
+def start_server(workers: int, cache: bool = True) -> subprocess.Popen:
     env = {**os.environ, "DJANGO_ENV": "production", "SECRET_KEY": "bench-" + "k" * 60, "ALLOWED_HOSTS": HOST,
-           "SECURE_SSL_REDIRECT": "false", "CONN_MAX_AGE": "600", "API_ANON_RATE": "1000000000/minute"}  # fmt: skip
+           "SECURE_SSL_REDIRECT": "false", "CONN_MAX_AGE": "600", "API_ANON_RATE": "1000000000/minute",
+           "PAGE_CACHE_SECONDS": "600" if cache else "0"}  # fmt: skip
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "--bind", f"{HOST}:{PORT}", "--workers", str(workers),
@@ -179,8 +180,9 @@ def main():
         ("API detail", f"/api/v1/detainees/{picks['case_id']}/"),
         ("API search", "/api/v1/detainees/?q=petrov"),
     ]
-    server = start_server(args.workers)
-    results = {"detainees": picks["detainees"], "workers": args.workers, "seconds": args.seconds, "endpoints": {}}
+    server = start_server(args.workers, cache=not args.no_cache)
+    results = {"detainees": picks["detainees"], "workers": args.workers, "seconds": args.seconds,
+               "response_cache": not args.no_cache, "endpoints": {}}  # fmt: skip
     try:
         for name, path in endpoints:
             drain()
@@ -201,7 +203,9 @@ def main():
     header = (
         f"{'endpoint':<26} {'p50 1c':>8} {'p95 1c':>8} {'×healthz':>9} {'p95 16c':>8} {'req/s 16c':>10} {'errors':>7}"
     )
-    print(f"\n{picks['detainees']:,} detainees, gunicorn {args.workers} workers, {args.seconds:g} s per run (ms)")
+    cached = "response cache on" if not args.no_cache else "response cache off"
+    setup = f"gunicorn {args.workers} workers, {args.seconds:g} s per run, {cached}"
+    print(f"\n{picks['detainees']:,} detainees, {setup} (ms)")
     print(header)
     print("-" * len(header))
     for name, r in results["endpoints"].items():
@@ -220,7 +224,8 @@ def main():
             raise SystemExit(f"Requests failed: {', '.join(failed)}")
         print("Smoke run: every endpoint answered without an error (timings are not judged at this size).")
         return
-    out = ROOT / "bench" / "results" / f"bench-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.json"
+    suffix = "-nocache" if args.no_cache else ""
+    out = ROOT / "bench" / "results" / f"bench-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}{suffix}.json"
     out.write_text(json.dumps(results, indent=2))
     print(f"Wrote {out.relative_to(ROOT)}")
     if failed:

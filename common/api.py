@@ -2,6 +2,7 @@
 
 import csv
 import datetime
+import functools
 import hashlib
 import io
 import json
@@ -82,6 +83,9 @@ class TrackerPagination(pagination.PageNumberPagination):
         raw = request.query_params.get(self.page_query_param, "1")
         if not raw.isdigit() or int(raw) < 1:
             raise ValidationError({"page": ["A whole number of 1 or more."]})
+        # The count is cached under the data version; reuse it if this request has read it already.
+        self.django_paginator_class = functools.partial(CachedCountPaginator,
+                                                        version=getattr(request, "data_version", None))  # fmt: skip
         try:
             return super().paginate_queryset(queryset, request, view)
         except Exception as exc:  # DRF turns InvalidPage into NotFound; a script wants to know which field

@@ -66,8 +66,25 @@ def cached_count(queryset, version: str | None = None) -> int:
 class CachedCountPaginator(Paginator):
     """A paginator whose count is `cached_count()`; `version` saves the version query when the caller has it."""
 
-    version: str | None = None
+    def __init__(self, *args, version: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.version = version
 
     @cached_property
     def count(self) -> int:
         return cached_count(self.object_list, self.version)
+
+
+def public_response_key(request, *parts) -> str | None:
+    """The cache key of a public response, or None when it must not be cached: for signed-in users (who may see
+    drafts) and when PAGE_CACHE_SECONDS is 0. It holds the data version, the full address with its query string
+    and the day (documents count days in custody; pages print the date)."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    if not settings.PAGE_CACHE_SECONDS or request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+        return None
+    if getattr(request, "data_version", None) is None:
+        request.data_version = data_version()
+    key = (request.data_version, request.build_absolute_uri(), timezone.localdate().isoformat(), *parts)
+    return "public:" + hashlib.sha1(repr(key).encode()).hexdigest()

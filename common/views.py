@@ -1,15 +1,12 @@
 """View pieces every app shares."""
 
-import hashlib
-
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, QueryDict
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView
 
-from common.cache import CachedCountPaginator, data_version
+from common.cache import CachedCountPaginator, data_version, public_response_key
 
 
 class PageCacheMixin:
@@ -21,12 +18,9 @@ class PageCacheMixin:
     """
 
     def dispatch(self, request, *args, **kwargs):
-        seconds = settings.PAGE_CACHE_SECONDS
-        if not seconds or request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+        key = public_response_key(request, "page")
+        if key is None:
             return super().dispatch(request, *args, **kwargs)
-        request.data_version = data_version()  # the view reuses it for its counts and facets
-        parts = (request.data_version, request.build_absolute_uri(), timezone.localdate().isoformat())
-        key = "page:" + hashlib.sha1(repr(parts).encode()).hexdigest()
         cached = cache.get(key)
         if cached is not None:
             content, content_type = cached
@@ -37,7 +31,7 @@ class PageCacheMixin:
         if response.status_code == 200 and not response.streaming:
             if hasattr(response, "render"):
                 response.render()
-            cache.set(key, (response.content, response["Content-Type"]), seconds)
+            cache.set(key, (response.content, response["Content-Type"]), settings.PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
         return response
 
@@ -76,9 +70,7 @@ class FilteredListView(PublicMixin, ListView):
         return getattr(self.request, "data_version", None) or data_version()
 
     def get_paginator(self, *args, **kwargs):
-        paginator = super().get_paginator(*args, **kwargs)
-        paginator.version = self.data_version
-        return paginator
+        return super().get_paginator(*args, version=self.data_version, **kwargs)
 
     def get_queryset(self):
         self.filterset = self.filterset_class(

@@ -1,10 +1,14 @@
 """API viewsets of detainees and their custody records."""
 
+from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from common.api import StrictFilterBackend, TrackerViewSet, documented, parse_field_selection, prune
+from common.cache import public_response_key
 
 from .documents import TOP_FIELDS, build_documents
 from .filters import ChargeFilter, DesignationFilter, DetaineeFilter, DetentionFilter, SentenceFilter, TransferFilter
@@ -67,11 +71,26 @@ class DetaineeViewSet(TrackerViewSet):
             raise ValidationError({"fields": [f"Unknown field(s): {', '.join(unknown)}. Known: {known}."]})
         return [prune(doc, selection) for doc in documents]
 
+    def cached(self, compute):
+        """Anonymous reads are kept per data version, as public pages are (see common.cache)."""
+        key = public_response_key(self.request, "api")
+        if key is None:
+            return compute()
+        value = cache.get(key)
+        if value is None:
+            value = compute()
+            cache.set(key, value, settings.PAGE_CACHE_SECONDS)
+        return value
+
     def list(self, request, *args, **kwargs):
         if not self.lean():
             return super().list(request, *args, **kwargs)
-        page = self.paginate_queryset(self.lean_rows())
-        return self.get_paginated_response(self.selected(build_documents(list(page), request)))
+
+        def compute():
+            page = self.paginate_queryset(self.lean_rows())
+            return self.get_paginated_response(self.selected(build_documents(list(page), request))).data
+
+        return Response(self.cached(compute))
 
     def retrieve(self, request, *args, **kwargs):
         if not self.lean():
@@ -81,11 +100,16 @@ class DetaineeViewSet(TrackerViewSet):
             raise NotFound()
         # A detail is looked up by id alone: unknown parameters are still refused, filters are for lists.
         StrictFilterBackend().check_known(request, self, Detainee.objects.none())
-        row = Detainee.objects.visible_to(request.user).filter(pk=value).values(*TOP_FIELDS).first()
-        if row is None:
-            raise NotFound()
-        [document] = self.selected(build_documents([row], request))
-        return self.conditional_response(document, row["updated_at"])
+
+        def compute():
+            row = Detainee.objects.visible_to(request.user).filter(pk=value).values(*TOP_FIELDS).first()
+            if row is None:
+                raise NotFound()
+            [document] = self.selected(build_documents([row], request))
+            return document, row["updated_at"]
+
+        document, updated_at = self.cached(compute)
+        return self.conditional_response(document, updated_at)
 
     def csv_html_url_pattern(self):
         return reverse("detainees:detainee-detail", args=["__slug__"])

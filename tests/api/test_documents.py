@@ -120,9 +120,20 @@ def big_case(rows: int) -> Detainee:
 def test_detail_costs_three_queries_for_1_or_50_related_rows(django_assert_num_queries, rows):
     person = big_case(rows)
     api = APIClient()
-    with django_assert_num_queries(3):  # the person; every nested record; every citation and link
+    with django_assert_num_queries(4):  # data version; the person; every nested record; every citation and link
         body = api.get(f"/api/v1/detainees/{person.pk}/").json()
     assert len(body["detentions"]) == rows and len(body["designations"]) == rows
+    with django_assert_num_queries(1):  # kept for anonymous readers until the data changes
+        assert api.get(f"/api/v1/detainees/{person.pk}/").json() == body
+
+
+def test_signed_in_readers_always_get_fresh_documents(editor, django_assert_num_queries):
+    person = big_case(1)
+    api = APIClient()
+    api.force_authenticate(editor)
+    api.get(f"/api/v1/detainees/{person.pk}/")
+    with django_assert_num_queries(3):  # no cache for them: they may see drafts
+        api.get(f"/api/v1/detainees/{person.pk}/")
 
 
 @pytest.mark.parametrize("page_size", [1, 20, 50])
@@ -133,7 +144,7 @@ def test_list_costs_four_queries_at_any_page_size(django_assert_num_queries, pag
     with django_assert_num_queries(5):  # data version; count; page; nested records; links
         body = api.get("/api/v1/detainees/", {"page_size": page_size}).json()
     assert len(body["results"]) == page_size and body["count"] == 50
-    with django_assert_num_queries(4):  # the count is cached until the data changes
+    with django_assert_num_queries(1):  # the data version: the response is kept until the data changes
         body = api.get("/api/v1/detainees/", {"page_size": page_size}).json()
     assert len(body["results"]) == page_size and body["count"] == 50
 
