@@ -155,6 +155,12 @@ def main():
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="Turn off the per-data-version cache of public pages and API reads: every request does its full work, "
+        "as the first one after a change does.",
+    )
+    parser.add_argument(
         "--smoke",
         action="store_true",
         help="CI: short runs, no results file; fails if any request fails. Timings are not judged.",
