@@ -71,7 +71,8 @@ def main():
         "the index of the related table (detentions, charges, designations, participants by their foreign keys), "
         "which finds 25 rows within a few milliseconds for any filter matching more than a few hundred people; "
         "rare names go through the trigram index (`detainee_search_key_trgm`), sorting by detention date through "
-        "`detainee_latest_detained_idx`, and counts by status through `detainee_status_idx`. A search for a common word (`q=petrov`, ~5% of people) is a parallel scan, "
+        "`detainee_latest_detained_idx`, and counts by status through `detainee_status_idx`. A search for a "
+        "common word (`q=petrov`, ~5% of people) is a parallel scan, "
         "which PostgreSQL rightly prefers to 5,000 index probes, and the exchange search scans participants to match "
         "names. Counts over most of 100,000 people take 10–120 ms: the lists count once per data version and cache "
         "the result (common/cache.py).",
