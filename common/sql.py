@@ -3,6 +3,8 @@
 import hashlib
 import re
 
+from django.conf import settings
+
 
 def execute_prepared(connection, key, sql: str, params: list | tuple = ()) -> list[tuple]:
     """Run `sql` (Django's %s placeholders) and return its rows; on PostgreSQL as a prepared statement.
@@ -10,10 +12,11 @@ def execute_prepared(connection, key, sql: str, params: list | tuple = ()) -> li
     For a few hot queries whose planning costs several times more than running them (a fifteen-part UNION, thirty
     MAX() subqueries): a server-side prepared statement, per database session, is planned once and then reused
     (persistent connections keep it). PREPARE goes in the same round trip as the first EXECUTE, so query counts do
-    not change. `key` names the statement; the same key must always mean the same SQL.
+    not change. `key` names the statement; the same key must always mean the same SQL. Behind a pooler that
+    shares sessions between clients (PgBouncer in transaction mode), set DB_PREPARED_STATEMENTS=false.
     """
     params = list(params)
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or not settings.DB_PREPARED_STATEMENTS:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()

@@ -169,9 +169,11 @@ def test_cached_counts_follow_creation_edits_and_deletion():
 
 
 @pytest.mark.django_db(transaction=True)  # the data must outlive the session
-def test_reads_survive_a_new_database_session():
+def test_reads_survive_a_new_database_session(settings):
     """Prepared statements belong to a session; after a reconnect they are prepared again, not assumed."""
     from django.db import connection
+
+    settings.PAGE_CACHE_SECONDS = 0  # every read runs its queries
 
     person = big_case(2)
     api = APIClient()
@@ -182,3 +184,12 @@ def test_reads_survive_a_new_database_session():
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'doc_%%'")
             assert cursor.fetchone()[0] == 2
+
+
+def test_documents_are_the_same_without_prepared_statements(settings):
+    person = big_case(3)
+    api = APIClient()
+    prepared = api.get(f"/api/v1/detainees/{person.pk}/").json()
+    settings.DB_PREPARED_STATEMENTS = False
+    settings.PAGE_CACHE_SECONDS = 0
+    assert api.get(f"/api/v1/detainees/{person.pk}/").json() == prepared
