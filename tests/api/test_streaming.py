@@ -43,5 +43,6 @@ def test_csv_memory_does_not_grow_with_rows():
     add_people(2_000, 18_000)
     big_rows, big_peak, _ = export_peak()
     assert big_rows == 20_000
-    # Ten times the rows: a buffered export would need ten times the memory; a streamed one about the same.
-    assert big_peak < 1.5 * small_peak, (small_peak, big_peak)
+    # 18,000 more rows: held in memory they add about 20 MB (measured by buffering the export on purpose); streamed,
+    # the peak stays within a few MB of the small one, whatever else the test process has allocated.
+    assert big_peak - small_peak < 8_000_000, (small_peak, big_peak)
