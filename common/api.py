@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from common.cache import CachedCountPaginator
+from common.integrity import UnsourcedFacts, checked_writes
 
 RESERVED_PARAMS = {"page", "page_size", "format", "fields"}
 MAX_PAGE_SIZE = 500
@@ -410,7 +411,39 @@ class PreconditionFailed(APIException):
     default_code = "precondition_failed"
 
 
-class TrackerViewSet(ConditionalMixin, CSVStreamMixin, viewsets.ModelViewSet):
+class CheckedWritesMixin:
+    """Every API write in one `checked_writes()` block: a write that would leave a published case with an unsourced
+    fact is refused whole, 400 naming the field — `sources` when the record written is the unsourced one,
+    `is_published` when the write publishes, `non_field_errors` otherwise."""
+
+    def checked(self, write, serializer=None):
+        try:
+            with checked_writes():
+                return write()
+        except UnsourcedFacts as refusal:
+            messages = [p.message for p in refusal.problems]
+            instance = getattr(serializer, "instance", None)
+            if instance is not None and instance.pk is not None and refusal.concerns(instance):
+                field = "sources"
+            elif serializer is not None and "is_published" in getattr(serializer, "validated_data", {}):
+                field = "is_published"
+            elif serializer is not None and "sources" in getattr(serializer, "validated_data", {}):
+                field = "sources"
+            else:
+                field = "non_field_errors"
+            raise ValidationError({field: messages}) from refusal
+
+    def perform_create(self, serializer):
+        self.checked(lambda: super(CheckedWritesMixin, self).perform_create(serializer), serializer)
+
+    def perform_update(self, serializer):
+        self.checked(lambda: super(CheckedWritesMixin, self).perform_update(serializer), serializer)
+
+    def perform_destroy(self, instance):
+        self.checked(lambda: super(CheckedWritesMixin, self).perform_destroy(instance))
+
+
+class TrackerViewSet(CheckedWritesMixin, ConditionalMixin, CSVStreamMixin, viewsets.ModelViewSet):
     """Base of every API resource."""
 
     filter_backends = [StrictFilterBackend]

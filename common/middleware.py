@@ -48,3 +48,50 @@ class DatabaseUnavailableMiddleware:
                                     status=503)  # fmt: skip
         response["Retry-After"] = "5"
         return response
+
+
+class CheckedWritesMiddleware:
+    """Every request that may write runs in one `checked_writes()` block: the net under every write path.
+
+    The admin and the API turn a refusal into a form error or a 400 themselves; anything else that writes (an admin
+    action, an import, a page not yet taught to) is rolled back whole and answered 400 with the list of what is
+    missing, so no published case ever gains an unsourced fact.
+    """
+
+    SAFE = {"GET", "HEAD", "OPTIONS", "TRACE"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http import HttpResponse, JsonResponse
+        from django.utils.html import format_html, format_html_join
+
+        from common.integrity import UnsourcedFacts, checked_writes
+
+        if request.method in self.SAFE:
+            return self.get_response(request)
+        try:
+            with checked_writes():
+                response = self.get_response(request)
+                if response.status_code >= 500:
+                    raise _Failed(response)  # a failed request writes nothing
+        except _Failed as failed:
+            return failed.response
+        except UnsourcedFacts as refusal:
+            messages = [p.message for p in refusal.problems]
+            if request.path.startswith("/api/"):
+                return JsonResponse({"sources": messages}, status=400)
+            items = format_html_join("", "<li>{}</li>", ((m,) for m in messages))
+            body = format_html(
+                "<h1>Not saved</h1><p>A published record must cite a source for every fact. Nothing was saved; "
+                "these facts cite none:</p><ul>{}</ul><p>Go back, add the sources, and try again.</p>",
+                items,
+            )
+            return HttpResponse(body, status=400)
+        return response
+
+
+class _Failed(Exception):
+    def __init__(self, response):
+        self.response = response

@@ -100,22 +100,29 @@ def raise_if(errors: dict) -> None:
 
 
 class PublishedQuerySet(models.QuerySet):
-    """Visibility in one place: what the public may see."""
+    """Visibility in one place: what the public may see.
+
+    Every page, list, filter, facet, count, join and feed starts from `published()` or `visible_to(user)`; a join
+    through a case (an exchange's participants, a source's citing cases) goes through `previews()` as well, so a
+    draft leaves no trace anywhere, not even as a count.
+    """
 
     def published(self):
         return self.filter(is_published=True)
 
-    def visible_to(self, user):
-        """Everything for staff who may change the records (preview), the published rest for others."""
+    def previews(self, user) -> bool:
+        """Whether `user` may see this model's drafts: staff who may change the records."""
         opts = self.model._meta
-        if (
+        return bool(
             user is not None
             and user.is_active
             and user.is_staff
             and user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
-        ):
-            return self.all()
-        return self.published()
+        )
+
+    def visible_to(self, user):
+        """Everything for staff who may change the records (preview), the published rest for others."""
+        return self.all() if self.previews(user) else self.published()
 
 
 def unique_slug(model: type[models.Model], text: str, *, max_length: int = 80) -> str:

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "sources",
     "detainees",
     "exchanges",
+    "dataset",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "common.middleware.CheckedWritesMiddleware",  # every write checked: no published case gains an unsourced fact
     "csp.middleware.CSPMiddleware",
     "common.middleware.PermissionsPolicyMiddleware",
     "common.middleware.DatabaseUnavailableMiddleware",

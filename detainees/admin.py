@@ -1,6 +1,7 @@
 """Editors' workspace for detainees and their custody."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django_countries.filters import CountryFilter
@@ -56,22 +57,6 @@ class PublishActionsMixin:
             obj.save()
             count += 1
         self.message_user(request, f"Moved {count} record(s) back to draft.", messages.SUCCESS)
-
-    def save_related(self, request, form, formsets, change):
-        """After the inlines are saved: a record ticked "published" with unsourced facts is kept as a draft."""
-        super().save_related(request, form, formsets, change)
-        obj = form.instance
-        if obj.is_published:
-            problems = self.publish_problems(obj)
-            if problems:
-                obj.is_published = False
-                obj._change_reason = "Kept as a draft: unsourced facts"
-                obj.save()
-                self.message_user(
-                    request,
-                    format_html("Saved as a draft, not published: {}", "; ".join(problems)),
-                    messages.ERROR,
-                )
 
 
 class SearchKeyAdminMixin:
@@ -154,7 +139,11 @@ class DetaineeAdmin(
                 self.message_user(request, "Choose which record to keep.", messages.WARNING)
                 return None
             remove = next(p for p in people if p.pk != keep.pk)
-            merge_detainees(keep=keep, remove=remove)
+            try:
+                merge_detainees(keep=keep, remove=remove)
+            except ValidationError as refusal:
+                self.message_user(request, format_html("Not merged: {}", " ".join(refusal.messages)), messages.ERROR)
+                return None
             self.message_user(request, f"Merged “{remove.name}” into “{keep.name}”. The history of both is kept.",
                               messages.SUCCESS)  # fmt: skip
             return None

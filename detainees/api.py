@@ -25,10 +25,6 @@ from .serializers import (
 from .services import likely_duplicates
 
 
-def sees_drafts(user) -> bool:
-    return bool(user and user.is_active and user.is_staff and user.has_perm("detainees.change_detainee"))
-
-
 class CaseChildViewSet(TrackerViewSet):
     """Records inside a case: visible when their detainee is."""
 
@@ -36,7 +32,7 @@ class CaseChildViewSet(TrackerViewSet):
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        if not sees_drafts(self.request.user):
+        if not Detainee.objects.previews(self.request.user):
             queryset = queryset.filter(**{f"{self.detainee_path}__is_published": True})
         return queryset
 

@@ -8,4 +8,16 @@ class DetaineesConfig(AppConfig):
     verbose_name = "Detainees"
 
     def ready(self):
+        from common import integrity
+
         from . import signals  # noqa: F401
+        from .models import Charge, Designation, Detainee, Detention, Sentence, SentenceChange, Transfer
+        from .services import unsourced_facts
+
+        integrity.register_case(Detainee, unsourced_facts)
+        for model in (Detention, Designation):
+            integrity.register_record(model, Detainee, "detainee")
+        for model in (Charge, Sentence, Transfer):
+            integrity.register_record(model, Detainee, "detention__detainee")
+        integrity.register_record(SentenceChange, Detainee, "sentence__detention__detainee")
+        integrity.connect_source_deletion()

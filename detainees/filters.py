@@ -100,7 +100,11 @@ class DetaineeFilter(django_filters.FilterSet):
 
     def filter_exchange(self, qs, name, value):
         # The reverse relation keeps detainees free of imports from exchanges; a person is once per exchange.
-        return qs.filter(exchange_participations__exchange_id=value)
+        # A draft exchange is no exchange to the public: its id finds nobody, as an unknown id does.
+        from django.apps import apps
+
+        exchanges = apps.get_model("exchanges", "Exchange").objects.visible_to(getattr(self.request, "user", None))
+        return qs.filter(exchange_participations__exchange__in=exchanges.filter(pk=value))
 
     def filter_noop(self, qs, name, value):
         return qs  # applied together in filter_queryset, so both bounds hold for the same detention

@@ -89,11 +89,10 @@ class DetaineeDetailView(PublicDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         person = self.object
-        public = not (self.request.user.is_staff and self.request.user.has_perm("exchanges.change_exchange"))
-        participations = person.exchange_participations.select_related("exchange")
+        user = self.request.user
+        participations = person.exchange_participations.visible_to(user).select_related("exchange")
         statements = person.statements.select_related("source__outlet")
-        if public:
-            participations = participations.filter(exchange__is_published=True)
+        if not Statement.objects.previews(user):
             statements = statements.filter(id__in=Statement.objects.published().values("id"))
         participations = list(participations)
         context.update(

@@ -3,7 +3,6 @@
 from django.urls import reverse
 
 from common.api import TrackerViewSet, documented
-from detainees.api import sees_drafts
 
 from .filters import ExchangeFilter
 from .models import Exchange, ExchangeParticipant
@@ -26,9 +25,7 @@ class ExchangeViewSet(TrackerViewSet):
 
     def csv_extra(self, ids, rows):
         """`participants` as "detainee id:released_by>received_by" joined by "|"; `countries` as codes."""
-        people = ExchangeParticipant.objects.filter(exchange_id__in=ids)
-        if not sees_drafts(self.request.user):
-            people = people.filter(detainee__is_published=True)
+        people = ExchangeParticipant.objects.visible_to(self.request.user).filter(exchange_id__in=ids)
         lines: dict[int, list[str]] = {pk: [] for pk in ids}
         parties: dict[int, set[str]] = {pk: set() for pk in ids}
         for exchange_id, detainee_id, a, b in people.order_by("id").values_list(
@@ -41,9 +38,5 @@ class ExchangeViewSet(TrackerViewSet):
                 for pk in ids}  # fmt: skip
 
     def get_queryset(self):
-        drafts = sees_drafts(self.request.user)
-        return (
-            Exchange.objects.visible_to(self.request.user)
-            .with_participants(public=not drafts)
-            .prefetch_related("sources")
-        )
+        user = self.request.user
+        return Exchange.objects.visible_to(user).with_participants(user).prefetch_related("sources")

@@ -6,3 +6,11 @@ class ExchangesConfig(AppConfig):
 
     name = "exchanges"
     verbose_name = "Exchanges"
+
+    def ready(self):
+        from common import integrity
+
+        from .models import Exchange
+        from .services import unsourced_facts
+
+        integrity.register_case(Exchange, unsourced_facts)

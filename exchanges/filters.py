@@ -27,11 +27,13 @@ class ExchangeFilter(django_filters.FilterSet):
         model = Exchange
         fields = []
 
+    def participants(self):
+        """The participants this request may see: a draft person is no participant to the public."""
+        return ExchangeParticipant.objects.visible_to(getattr(self.request, "user", None))
+
     def filter_country(self, qs, name, value: str):
-        parties = ExchangeParticipant.objects.filter(
-            Q(released_by=value) | Q(received_by=value), exchange=OuterRef("pk")
-        )
+        parties = self.participants().filter(Q(released_by=value) | Q(received_by=value), exchange=OuterRef("pk"))
         return qs.filter(Q(place_country=value) | multi_country_q("mediators", value) | Exists(parties))
 
     def filter_detainee(self, qs, name, value):
-        return qs.filter(Exists(ExchangeParticipant.objects.filter(detainee_id=value, exchange=OuterRef("pk"))))
+        return qs.filter(Exists(self.participants().filter(detainee_id=value, exchange=OuterRef("pk"))))

@@ -37,12 +37,21 @@ class ExchangeQuerySet(PublishedQuerySet):
             qs = qs.filter(condition)
         return qs
 
-    def with_participants(self, *, public: bool = True):
-        """Prefetch participants with their detainees; the public never sees a draft detainee."""
-        participants = ExchangeParticipant.objects.select_related("detainee").order_by("id")
-        if public:
-            participants = participants.filter(detainee__is_published=True)
+    def with_participants(self, user=None):
+        """Prefetch the participants `user` may see (the public: never a draft person) with their detainees."""
+        participants = ExchangeParticipant.objects.visible_to(user).select_related("detainee").order_by("id")
         return self.prefetch_related(Prefetch("participants", queryset=participants))
+
+
+class ExchangeParticipantQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The participants `user` may see: the person's case and the exchange both visible to them."""
+        qs = self
+        if not Detainee.objects.previews(user):
+            qs = qs.filter(detainee__is_published=True)
+        if not Exchange.objects.previews(user):
+            qs = qs.filter(exchange__is_published=True)
+        return qs
 
 
 class ExchangeStatus(models.TextChoices):
@@ -138,6 +147,7 @@ class ExchangeParticipant(TimeStampedModel):
     received_by = CountryField(help_text="The state that received the person.")
     note = models.CharField(max_length=300, blank=True, help_text="Anything particular about this person's part.")
 
+    objects = ExchangeParticipantQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -32,7 +32,13 @@ class SourceFilter(django_filters.FilterSet):
         fields = []
 
     def filter_detainee(self, qs, name, value):
-        return qs.cited_in_case(value)
+        # A draft case is no case to the public: its id finds no sources, as an unknown id does.
+        from django.apps import apps
+
+        user = getattr(self.request, "user", None)
+        if not apps.get_model("detainees", "Detainee").objects.visible_to(user).filter(pk=value).exists():
+            return qs.none()
+        return qs.cited_in_case(value, user)
 
 
 class StatementFilter(django_filters.FilterSet):

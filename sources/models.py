@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from common.models import (
     PartialDatesMixin,
+    PublishedQuerySet,
     TimeStampedModel,
     precision_constraint,
     precision_field,
@@ -40,30 +41,30 @@ class SourceQuerySet(models.QuerySet):
             )  # fmt: skip
         return qs
 
-    def cited_in_case(self, detainee_id: int):
-        """Sources cited anywhere in one case: the person, their custody, statements and exchanges about them."""
-        paths = [
-            "cited_detainees", "cited_detentions__detainee", "cited_charges__detention__detainee",
-            "cited_sentences__detention__detainee", "cited_sentence_changes__sentence__detention__detainee",
-            "cited_transfers__detention__detainee", "cited_designations__detainee", "statements__detainees",
-            "cited_exchanges__participants__detainee",
-        ]  # fmt: skip
+    def cited_in_case(self, detainee_id: int, user=None):
+        """Sources cited anywhere in one case: the person, their custody, and the statements and exchanges about
+        them that `user` may see (a draft exchange or a statement about a draft is not part of a public case)."""
+        from django.apps import apps
+
+        exchanges = apps.get_model("exchanges", "Exchange").objects.visible_to(user)
+        paths = {
+            "cited_detainees": {}, "cited_detentions__detainee": {}, "cited_charges__detention__detainee": {},
+            "cited_sentences__detention__detainee": {}, "cited_sentence_changes__sentence__detention__detainee": {},
+            "cited_transfers__detention__detainee": {}, "cited_designations__detainee": {},
+            "statements__detainees": {"statements__in": Statement.objects.visible_to(user)},
+            "cited_exchanges__participants__detainee": {"cited_exchanges__in": exchanges},
+        }  # fmt: skip
         condition = models.Q()
-        for path in paths:
-            condition |= models.Q(pk__in=Source.objects.filter(**{path: detainee_id}).values("pk"))
+        for path, visible in paths.items():
+            condition |= models.Q(pk__in=Source.objects.filter(**{path: detainee_id}, **visible).values("pk"))
         return self.filter(condition)
 
 
-class StatementQuerySet(models.QuerySet):
+class StatementQuerySet(PublishedQuerySet):
     """Queries on statements; a statement about any draft record stays out of public view."""
 
     def published(self):
         return self.exclude(detainees__is_published=False).exclude(exchanges__is_published=False)
-
-    def visible_to(self, user):
-        if user is not None and user.is_active and user.is_staff and user.has_perm("sources.change_statement"):
-            return self.all()
-        return self.published()
 
 
 class Outlet(TimeStampedModel):

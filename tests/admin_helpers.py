@@ -2,8 +2,12 @@
 
 
 def inline_management_data(response) -> dict[str, str]:
-    """Empty management-form data for every inline formset on an admin add/change page."""
+    """Empty management-form data for every inline formset on an admin add/change page, plus the version of the
+    record the page loaded (every save must carry it, as the browser does)."""
     data = {}
+    adminform = response.context.get("adminform")
+    if adminform is not None and "loaded_version" in adminform.form.fields:
+        data["loaded_version"] = adminform.form["loaded_version"].value() or ""
     for inline in response.context.get("inline_admin_formsets", []):
         formset = inline.formset
         prefix = formset.prefix

@@ -34,7 +34,7 @@ def test_detail_has_etag_and_last_modified_and_answers_304(client):
 
 
 def test_second_editor_with_a_stale_etag_gets_412_and_nothing_is_lost(editor_api):
-    person = DetaineeFactory(description="original")
+    person = DetaineeFactory(description="original", is_published=False)
     url = f"/api/v1/detainees/{person.pk}/"
     etag = editor_api.get(url)["ETag"]
     first = editor_api.patch(url, {"description": "first editor"}, format="json", HTTP_IF_MATCH=etag)

@@ -202,7 +202,7 @@ def test_publish_action_refuses_a_case_with_an_unsourced_charge(editor_client):
     assert "Not published" in html and "Espionage (Criminal Code art. 276)" in html and "cites no source" in html
 
 
-def test_ticking_published_on_the_form_keeps_an_unsourced_case_a_draft(editor_client):
+def test_ticking_published_on_the_form_with_unsourced_facts_is_refused_as_a_list(editor_client):
     person = DetaineeFactory(name="Trevor Reed", is_published=False)
     change_url = reverse("admin:detainees_detainee_change", args=[person.pk])
     page = editor_client.get(change_url)
@@ -210,9 +210,13 @@ def test_ticking_published_on_the_form_keeps_an_unsourced_case_a_draft(editor_cl
     data.update({"name": "Trevor Reed", "name_original": "", "aliases": "", "description": "former US Marine",
                  "born_on_precision": "day", "wikidata_id": "", "is_published": "on"})  # fmt: skip
     response = editor_client.post(change_url, data, follow=True)
-    assert "Saved as a draft, not published" in response.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 200 and "Not saved: a published record must cite a source" in html
+    assert "<li>Trevor Reed: the person&#x27;s own record cites no source.</li>" in html
+    assert "successfully" not in html  # no green message beside the red one
+    assert 'value="former US Marine"' in html  # the editor's input is still on screen
     person.refresh_from_db()
-    assert not person.is_published and person.description == "former US Marine"  # the edit itself is kept
+    assert not person.is_published and person.description == "test person"  # nothing saved
 
 
 def test_editors_group_can_change_every_case_record_but_not_users():

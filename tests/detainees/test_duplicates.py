@@ -63,7 +63,7 @@ def test_api_warns_of_likely_duplicates(editor):
 
 
 def test_merge_moves_everything_and_keeps_history():
-    keep = DetaineeFactory(name="Viktor Bout", citizenships=["RU"], wikidata_id="", description="")
+    keep = DetaineeFactory(name="Viktor Bout", citizenships=["RU"], wikidata_id="", description="", is_published=False)
     other = DetaineeFactory(name="Victor Bout", name_original="Виктор Бут", citizenships=["UA"],
                             wikidata_id="Q310954", description="arms dealer")  # fmt: skip
     source = SourceFactory()
@@ -97,7 +97,7 @@ def test_merge_moves_everything_and_keeps_history():
 
 
 def test_merge_action_in_the_admin(editor_client):
-    a, b = DetaineeFactory(name="Paul Whelan"), DetaineeFactory(name="Paul Whelen")
+    a, b = DetaineeFactory(name="Paul Whelan", is_published=False), DetaineeFactory(name="Paul Whelen")
     DetentionFactory(detainee=b)
     url = reverse("admin:detainees_detainee_changelist")
     confirm = editor_client.post(url, {"action": "merge", "_selected_action": [a.pk, b.pk]})

@@ -56,7 +56,7 @@ def test_editor_restores_an_earlier_version(editor_client):
 
 
 def test_a_deleted_record_is_listed_and_can_be_restored(editor_client):
-    detention = DetentionFactory(place="Sheremetyevo airport")
+    detention = DetentionFactory(place="Sheremetyevo airport", detainee__is_published=False)
     pk, detainee = detention.pk, detention.detainee
     detention.delete()
     page = editor_client.get(reverse("deleted-records")).content.decode()
