@@ -3,8 +3,8 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from config.dump import PublicDumpView
-from config.sync import DeletionsView
+from dataset.deletions import DeletionsView
+from dataset.dump import PublicDumpView
 from detainees import api as detainees_api
 from exchanges import api as exchanges_api
 from sources import api as sources_api

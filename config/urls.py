@@ -5,7 +5,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from common.admin import deleted_records_view
+from common.admin import deleted_records_view, restore_deleted_view
 from config import feeds, sitemaps
 from config import views as site_views
 
@@ -22,5 +22,10 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("admin/deleted/", admin.site.admin_view(deleted_records_view), name="deleted-records"),
+    path(
+        "admin/deleted/<str:label>/<int:pk>/restore/",
+        admin.site.admin_view(restore_deleted_view),
+        name="deleted-restore",
+    ),
     path("admin/", admin.site.urls),
 ]

@@ -1,13 +1,20 @@
-"""The complete dataset, drafts included, as one JSON document that imports back without loss.
+"""The complete dataset, drafts and history included, as one JSON document that imports back without loss.
 
-Format `prisoner-exchange-tracker/dataset`, version 1 (docs/dataset-format.md):
+Format `prisoner-exchange-tracker/dataset`, version 2 (docs/dataset-format.md):
 
-    {"format": "prisoner-exchange-tracker/dataset", "version": 1,
-     "records": {"sources.outlet": [{"id": 1, "fields": {...}}, ...], "sources.source": [...], ...}}
+    {"format": "prisoner-exchange-tracker/dataset", "version": 2,
+     "records": {"sources.outlet": [{"id": 1, "fields": {...}}, ...], "sources.source": [...], ...},
+     "history": {"sources.historicaloutlet": [{"id": <history id>, "fields": {...}}, ...], ...}}
 
 Models appear in dependency order; records by id; every field of the model, many-to-many fields as sorted id
-lists, the content type of a claim as ["app_label", "model"]. Nothing in the document depends on when it was
-written, so exporting, importing into an empty database and exporting again gives the same bytes.
+lists, the content type of a claim as ["app_label", "model"]. `history` holds every version of every record (the
+deleted ones too, so tombstones, reverts and the public corrections survive a restore), with its author as a
+username, its reason and its time. Nothing in the document depends on when it was written, so exporting, importing
+into an empty database and exporting again gives the same bytes.
+
+`import_dataset(document)` loads a document into an empty database, all or nothing. `merge_dataset(document)` adds
+to a database that already has records only what it lacks (the demo cases): records are matched by their natural
+keys, never overwritten, and new ones get new ids.
 """
 
 import datetime
@@ -15,6 +22,7 @@ import json
 from collections.abc import Callable, Iterator
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core import serializers
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.management.color import no_style
@@ -22,8 +30,12 @@ from django.core.serializers.base import DeserializationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
+from common import integrity
+
 DATASET_FORMAT = "prisoner-exchange-tracker/dataset"
-DATASET_VERSION = 1
+DATASET_VERSION = 2
+READABLE_VERSIONS = (1, 2)
+MAX_DEPTH = 8  # document → records → label → list → record → fields → value → list item
 MODELS = [
     "sources.outlet", "sources.source", "detainees.detainee", "detainees.detention", "detainees.charge",
     "detainees.sentence", "detainees.sentencechange", "detainees.transfer", "detainees.designation",
@@ -60,37 +72,92 @@ def iter_records(model) -> Iterator[dict]:
         yield {"id": data["pk"], "fields": fields}
 
 
+def history_models():
+    """Every history table of the dataset's models: versions first, then their many-to-many snapshots."""
+    apps_ = {label.split(".")[0] for label in MODELS}
+    found = [m for m in apps.get_models() if m._meta.app_label in apps_ and m._meta.model_name.startswith("historical")]
+    return sorted(found, key=lambda m: ("_" in m._meta.model_name, m._meta.label_lower))
+
+
+def iter_history(model) -> Iterator[dict]:
+    """A history table's rows as {"id", "fields"}, the author as a username (ids differ between databases)."""
+    for obj in model._default_manager.order_by("pk").iterator(chunk_size=1000):
+        [data] = serializers.serialize("python", [obj], use_natural_foreign_keys=True)
+        fields = data["fields"]
+        if fields.get("history_user") is not None:  # the user's natural key: (username,)
+            [fields["history_user"]] = fields["history_user"]
+        yield {"id": data["pk"], "fields": fields}
+
+
 def iter_dataset_json(*, on_record: Callable[[str], None] = lambda label: None) -> Iterator[str]:
     """The document as JSON text, written record by record."""
     yield json.dumps({"format": DATASET_FORMAT, "version": DATASET_VERSION})[:-1] + ', "records": {'
-    for m, model in enumerate(dataset_models()):
-        label = model._meta.label_lower
-        yield ("," if m else "") + f'\n"{label}": ['
-        for i, record in enumerate(iter_records(model)):
-            yield ("," if i else "") + "\n" + json.dumps(record, cls=ExactEncoder, ensure_ascii=False, sort_keys=True)
-            on_record(label)
-        yield "]"
+    for section, models, rows in (("records", dataset_models(), iter_records),
+                                  ("history", history_models(), iter_history)):  # fmt: skip
+        if section == "history":
+            yield '}, "history": {'
+        for m, model in enumerate(models):
+            label = model._meta.label_lower
+            yield ("," if m else "") + f'\n"{label}": ['
+            for i, record in enumerate(rows(model)):
+                yield ("," if i else "") + "\n" + json.dumps(record, cls=ExactEncoder, ensure_ascii=False,
+                                                              sort_keys=True)  # fmt: skip
+                on_record(label)
+            yield "]"
     yield "\n}}\n"
 
 
 def check_header(document) -> dict:
     if not isinstance(document, dict) or document.get("format") != DATASET_FORMAT:
         raise DatasetError(f'Not a dataset document: "format" must be "{DATASET_FORMAT}".')
-    if document.get("version") != DATASET_VERSION:
+    if document.get("version") not in READABLE_VERSIONS:
         raise DatasetError(
-            f"Unsupported dataset version {document.get('version')!r}; this site reads {DATASET_VERSION}."
+            f"Unsupported dataset version {document.get('version')!r}; this site reads "
+            f"{', '.join(map(str, READABLE_VERSIONS))}."
         )
+    depth = nesting_depth(document)
+    if depth > MAX_DEPTH:
+        raise DatasetError(f"The document is nested {depth} levels deep; the format allows {MAX_DEPTH}.")
     records = document.get("records")
     if not isinstance(records, dict):
         raise DatasetError('"records" must be an object of model label → list of records.')
     unknown = sorted(set(records) - set(MODELS))
     if unknown:
         raise DatasetError(f"Unknown record types: {', '.join(unknown)}.")
+    history = document.get("history", {})
+    if not isinstance(history, dict):
+        raise DatasetError('"history" must be an object of history table → list of versions.')
+    unknown = sorted(set(history) - {m._meta.label_lower for m in history_models()})
+    if unknown:
+        raise DatasetError(f"Unknown history tables: {', '.join(unknown)}.")
+    for label, rows in [*records.items(), *history.items()]:
+        if not isinstance(rows, list):
+            raise DatasetError(f"{label}: expected a list of records.")
+        seen: set = set()
+        for row in rows:
+            key = row.get("id") if isinstance(row, dict) else None
+            if key in seen:
+                raise DatasetError(f"{label}: id {key} appears more than once.")
+            seen.add(key)
     return records
 
 
+def nesting_depth(value, limit: int = MAX_DEPTH + 1) -> int:
+    """How deeply lists and objects nest, counted without recursion and no further than `limit`."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            if depth >= limit:
+                return depth
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
 def database_is_empty() -> bool:
-    return not any(model._default_manager.exists() for model in dataset_models())
+    """No case record, and no version of one: history restored beside an older history would interleave."""
+    return not any(model._default_manager.exists() for model in [*dataset_models(), *history_models()])
 
 
 @transaction.atomic
@@ -99,6 +166,7 @@ def import_dataset(document, *, on_record: Callable[[str], None] = lambda label:
     records = check_header(document)
     if not database_is_empty():
         raise DatasetError("The database already holds case records; import into an empty database.")
+    carries_history = bool(document.get("history"))
     counts: dict[str, int] = {}
     for model in dataset_models():
         label = model._meta.label_lower
@@ -116,6 +184,8 @@ def import_dataset(document, *, on_record: Callable[[str], None] = lambda label:
             try:
                 [item] = serializers.deserialize("python", [raw], use_natural_foreign_keys=True)
                 item.object.full_clean(validate_unique=False)
+                if carries_history:
+                    item.object.skip_history_when_saving = True  # the document's own versions follow
                 item.save()
             except ValidationError as exc:
                 details = "; ".join(f"field {f}: {' '.join(m)}" for f, m in exc.message_dict.items())
@@ -124,10 +194,49 @@ def import_dataset(document, *, on_record: Callable[[str], None] = lambda label:
                 raise DatasetError(f"{where}: {exc}") from exc
             on_record(label)
             counts[label] = counts.get(label, 0) + 1
+    history = document.get("history")
+    if history:
+        import_history(history, on_record=on_record, counts=counts)
     reset_sequences()
     apps.get_model("detainees.Detainee").objects.refresh_status()
-    start_history()
+    if not history:
+        start_history()  # a version 1 document has none: each record starts with an "Imported" version
+    problems = integrity.verify(None)
+    if problems:
+        raise DatasetError("Published records with unsourced facts: " + " ".join(p.message for p in problems))
     return counts
+
+
+def import_history(history: dict, *, on_record, counts: dict) -> None:
+    """Every version, with its author (an account is created, inactive and without a password, for an author this
+    database does not know), reason and time."""
+    user_model = get_user_model()
+    authors = {row["fields"].get("history_user") for rows in history.values() for row in rows
+               if isinstance(row, dict) and isinstance(row.get("fields"), dict)} - {None}  # fmt: skip
+    known = dict(user_model.objects.filter(username__in=authors).values_list("username", "pk"))
+    for username in sorted(authors - set(known)):
+        user = user_model(username=username, is_active=False)
+        user.set_unusable_password()
+        user.save()
+        known[username] = user.pk
+    for model in history_models():
+        label = model._meta.label_lower
+        for position, row in enumerate(history.get(label, [])):
+            where = f"{label} version {position + 1}"
+            if not isinstance(row, dict) or "id" not in row or not isinstance(row.get("fields"), dict):
+                raise DatasetError(f'{where}: each version needs an "id" and a "fields" object.')
+            fields = dict(row["fields"])
+            if "history_user" in fields:
+                fields["history_user"] = known.get(fields["history_user"])
+            try:
+                [item] = serializers.deserialize(
+                    "python", [{"model": label, "pk": row["id"], "fields": fields}], use_natural_foreign_keys=True
+                )
+                item.save()
+            except (DeserializationError, ObjectDoesNotExist, ValueError, TypeError) as exc:
+                raise DatasetError(f"{where}: {exc}") from exc
+            on_record(label)
+            counts[label] = counts.get(label, 0) + 1
 
 
 def start_history(chunk: int = 2000) -> None:
@@ -139,9 +248,106 @@ def start_history(chunk: int = 2000) -> None:
             model.history.bulk_history_create(objs, default_change_reason="Imported")
 
 
+def analyze() -> None:
+    """After a bulk load PostgreSQL's planner still believes the tables are empty (autovacuum catches up minutes
+    later) and picks sequential scans; refresh its statistics now."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 def reset_sequences() -> None:
     """After inserting explicit ids, PostgreSQL's sequences must move past them."""
-    statements = connection.ops.sequence_reset_sql(no_style(), dataset_models())
+    statements = connection.ops.sequence_reset_sql(no_style(), [*dataset_models(), *history_models()])
     with connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql)
+
+
+# How a record is recognised in a database that has its own ids (the demo loader); a source by its address when it
+# has one, else by its title.
+NATURAL_KEYS = {
+    "sources.outlet": ["name"], "sources.source": ["url"], "detainees.detainee": ["name"],
+    "detainees.detention": ["detainee", "detained_on"], "detainees.charge": ["detention", "statute"],
+    "detainees.sentence": ["detention", "sentenced_on"], "detainees.sentencechange": ["sentence", "kind"],
+    "detainees.transfer": ["detention", "facility_name"], "detainees.designation": ["detainee", "authority", "kind"],
+    "exchanges.exchange": ["name"], "exchanges.exchangeparticipant": ["exchange", "detainee"],
+    "sources.statement": ["speaker", "said_on"], "sources.claim": ["content_type", "object_id", "field", "value"],
+}  # fmt: skip
+SKIPPED_ON_MERGE = {"created_at", "updated_at"}
+
+
+def natural_key(label: str, fields: dict) -> list[str]:
+    keys = NATURAL_KEYS.get(label)
+    if keys is None:  # a record type added later without a key here: all its own fields must match
+        model = apps.get_model(label)
+        return [f.name for f in model._meta.concrete_fields if not f.primary_key and f.name not in SKIPPED_ON_MERGE]
+    if label == "sources.source" and not fields.get("url"):
+        return ["title"]
+    return keys
+
+
+def merge_dataset(document, *, overwrite: bool = False, reason: str = "Demo data",
+                  on_record: Callable[[str], None] = lambda label: None) -> dict[str, int]:  # fmt: skip
+    """Add to this database what the document has and it lacks, matched by natural keys; never overwrite an
+    existing record unless `overwrite` (an explicit reset of the demo). New records get new ids, foreign keys
+    follow them, and each gets a first version with `reason`. All or nothing, checked like any other write."""
+    records = check_header(document)
+    ids: dict[str, dict[int, int]] = {}
+    added: dict[str, int] = {}
+    with integrity.checked_writes():
+        for model in dataset_models():
+            label = model._meta.label_lower
+            ids[label] = {}
+            for position, row in enumerate(records.get(label, [])):
+                where = f"{label} record {position + 1} (id {row.get('id')})"
+                try:
+                    obj, created = _merge_record(model, row, ids, overwrite=overwrite, reason=reason)
+                except ValidationError as exc:
+                    details = "; ".join(f"field {f}: {' '.join(m)}" for f, m in exc.message_dict.items())
+                    raise DatasetError(f"{where}: {details}") from exc
+                except (KeyError, DeserializationError, ObjectDoesNotExist, ValueError, TypeError) as exc:
+                    raise DatasetError(f"{where}: {exc!r}") from exc
+                ids[label][row["id"]] = obj.pk
+                if created:
+                    added[label] = added.get(label, 0) + 1
+                on_record(label)
+    return added
+
+
+def _merge_record(model, row: dict, ids: dict, *, overwrite: bool, reason: str):
+    label = model._meta.label_lower
+    fields = {k: v for k, v in row["fields"].items() if k not in SKIPPED_ON_MERGE}
+    for field in model._meta.concrete_fields:
+        target = field.related_model._meta.label_lower if field.is_relation and field.related_model else None
+        if target in ids and fields.get(field.name) is not None:
+            fields[field.name] = ids[target][fields[field.name]]
+    if label == "sources.claim":
+        about = ".".join(fields["content_type"])
+        fields["object_id"] = ids[about][fields["object_id"]]
+    many = {f.name: f for f in model._meta.many_to_many}
+    related = {name: [ids[f.related_model._meta.label_lower][i] for i in fields.pop(name, [])]
+               for name, f in many.items()}  # fmt: skip
+    [item] = serializers.deserialize("python", [{"model": label, "pk": None, "fields": fields}],
+                                     use_natural_foreign_keys=True)  # fmt: skip
+    incoming = item.object
+    lookup = {name: getattr(incoming, model._meta.get_field(name).attname) for name in natural_key(label, fields)}
+    existing = model._default_manager.filter(**lookup).order_by("pk").first()
+    if existing is not None and not overwrite:
+        return existing, False
+    if existing is not None:
+        for name in fields:
+            if name != "slug":
+                attname = model._meta.get_field(name).attname
+                setattr(existing, attname, getattr(incoming, attname))
+        obj = existing
+    else:
+        obj = incoming
+        if getattr(obj, "slug", None) and model._default_manager.filter(slug=obj.slug).exists():
+            obj.slug = ""  # taken by another record here: the model makes a fresh one
+    obj.full_clean(validate_unique=False, exclude=list(many))
+    obj._change_reason = reason
+    obj.save()
+    for name, values in related.items():
+        getattr(obj, name).set(values)
+    return obj, existing is None

@@ -24,17 +24,36 @@ RESOURCES = {
     "sentences": "detainees.Sentence", "transfers": "detainees.Transfer", "designations": "detainees.Designation",
     "exchanges": "exchanges.Exchange",
 }  # fmt: skip
-CASE_PATH = {"detentions": "detainee_id", "designations": "detainee_id"}
+# How a record inside a case reaches its detainee, through the history tables (the records may be gone too).
+CASE_PATH = {"detentions": [], "designations": [], "charges": ["detention"], "sentences": ["detention"],
+             "transfers": ["detention"]}  # fmt: skip
 
 
-def ever_public_detainees() -> set[int]:
-    history = apps.get_model("detainees.Detainee").history
-    return set(history.filter(is_published=True).values_list("id", flat=True).distinct())
+def case_of(resource: str, record) -> int | None:
+    """The detainee id a deleted record belonged to, read from history (its detention may be deleted as well)."""
+    for step in CASE_PATH[resource]:
+        model = apps.get_model("detainees", step)
+        earlier = model.history.filter(id=getattr(record, f"{step}_id")).order_by("-history_date").first()
+        if earlier is None:
+            return None
+        record = earlier
+    return record.detainee_id
+
+
+def was_public_between(detainee_id: int, start, end) -> bool:
+    """Whether the case was published at any moment from `start` to `end` (read from its history)."""
+    history = apps.get_model("detainees.Detainee").history.filter(id=detainee_id).order_by("history_date")
+    at_start = history.filter(history_date__lte=start).last()
+    return (
+        bool(at_start and at_start.is_published)
+        or history.filter(history_date__gt=start, history_date__lte=end, is_published=True).exists()
+    )
 
 
 def tombstones(since) -> list[dict]:
+    """Records that left the public dataset; a record never public (a draft, or inside a case that was a draft all
+    its life) leaves no tombstone, so the feed reveals nothing about drafts."""
     rows = []
-    public_people = ever_public_detainees()
     for resource, label in RESOURCES.items():
         model = apps.get_model(label)
         deleted = model.history.filter(history_type="-")
@@ -43,9 +62,11 @@ def tombstones(since) -> list[dict]:
         for record in deleted.order_by("history_date"):
             if hasattr(record, "is_published") and not model.history.filter(id=record.id, is_published=True).exists():
                 continue  # a draft that was never public
-            owner = getattr(record, CASE_PATH.get(resource, ""), None)
-            if owner is not None and owner not in public_people:
-                continue
+            if resource in CASE_PATH:
+                owner = case_of(resource, record)
+                born = model.history.filter(id=record.id).order_by("history_date").first().history_date
+                if owner is None or not was_public_between(owner, born, record.history_date):
+                    continue  # inside a case that was a draft all the while the record existed
             rows.append({"resource": resource, "id": record.id, "at": record.history_date, "reason": "deleted"})
     for resource in ("detainees", "exchanges"):
         model = apps.get_model(RESOURCES[resource])

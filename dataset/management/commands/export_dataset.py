@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
-from config.dataset import iter_dataset_json
+from dataset.backup import iter_dataset_json
 
 
 class Command(BaseCommand):

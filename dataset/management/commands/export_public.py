@@ -7,7 +7,7 @@ from django.test import RequestFactory
 from rest_framework.request import Request
 from tqdm import tqdm
 
-from config.dump import iter_public_dump
+from dataset.dump import iter_public_dump
 
 
 class Command(BaseCommand):

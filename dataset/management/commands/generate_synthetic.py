@@ -5,11 +5,13 @@ import random
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.text import slugify
 from tqdm import tqdm
 
+from common import integrity
 from common.text import search_key, transliterate
+from dataset.backup import analyze
 from detainees.models import Charge, Designation, Detainee, Detention, Sentence
 from exchanges.models import Exchange, ExchangeParticipant
 from sources.models import Outlet, Source, Statement
@@ -36,14 +38,6 @@ DESCRIPTIONS = ["journalist", "businessman", "former soldier", "student", "pilot
 OUTLET_KINDS = ["wire_agency", "state_media", "independent", "newspaper", "broadcaster", "government", "ngo"]
 OUTCOMES = ["pending", "convicted", "convicted", "acquitted", "dropped"]
 PRECISIONS = ["day"] * 7 + ["month"] * 2 + ["year"]
-
-
-def analyze() -> None:
-    """After a bulk load PostgreSQL's planner still believes the tables are empty (autovacuum catches up minutes
-    later) and picks sequential scans; refresh its statistics now."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
 
 
 def partial(rng: random.Random, start: datetime.date, end: datetime.date) -> tuple[datetime.date, str]:
@@ -172,6 +166,10 @@ class Command(BaseCommand):
                 [Charge.sources.through(charge_id=c.pk, source_id=rng.choice(sources).pk) for c in charges],
                 batch_size=batch_size,
             )
+            Sentence.sources.through.objects.bulk_create(  # published means sourced, synthetic cases too
+                [Sentence.sources.through(sentence_id=s.pk, source_id=rng.choice(sources).pk) for s in sentences],
+                batch_size=batch_size,
+            )
             steps.update()
 
             designations = [
@@ -181,6 +179,10 @@ class Command(BaseCommand):
                 for p in people if rng.random() < 0.1
             ]  # fmt: skip
             save(Designation, designations, "designations")
+            Designation.sources.through.objects.bulk_create(
+                [Designation.sources.through(designation_id=g.pk, source_id=rng.choice(sources).pk)
+                 for g in designations], batch_size=batch_size,
+            )  # fmt: skip
             steps.update()
 
             exchanges, participants, pool = [], [], [p.pk for p in people]
@@ -215,6 +217,15 @@ class Command(BaseCommand):
                                             said_on_precision=precision, quote="A synthetic remark.",
                                             source_id=rng.choice(sources).pk))  # fmt: skip
             save(Statement, statements, "statements")
+            # Published means sourced, generated cases too: checked like any other write (set-wise, in a few
+            # queries), and the whole generation rolls back if one is not.
+            problems = integrity.verify({
+                "detainees.detainee": Detainee.objects.filter(pk__gte=people[0].pk).values("pk"),
+                "exchanges.exchange": Exchange.objects.filter(pk__gte=exchanges[0].pk).values("pk") if exchanges
+                else set(),
+            })  # fmt: skip
+            if problems:
+                raise CommandError(f"Generated {len(problems)} unsourced facts, e.g. {problems[0].message}")
             Statement.detainees.through.objects.bulk_create(
                 [Statement.detainees.through(statement_id=s.pk, detainee_id=rng.choice(pool)) for s in statements],
                 batch_size=batch_size,

@@ -6,8 +6,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from config.dataset import DatasetError, import_dataset
-from exchanges.management.commands.generate_synthetic import analyze
+from dataset.backup import DatasetError, analyze, import_dataset
 
 
 class Command(BaseCommand):
@@ -23,7 +22,7 @@ class Command(BaseCommand):
         try:
             with open(file, encoding="utf-8") as f:
                 document = json.load(f)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:
             raise CommandError(f"Cannot read {file}: {exc}") from exc
         total = sum(len(v) for v in (document.get("records") or {}).values() if isinstance(v, list)) if isinstance(
             document, dict) else 0  # fmt: skip

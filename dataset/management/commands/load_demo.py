@@ -1,24 +1,33 @@
-"""Load the demo cases (Griner–Bout, Reed–Yaroshenko, Whelan and the 2024 Ankara exchange)."""
+"""Add the demo cases (Griner–Bout, Reed–Yaroshenko, Whelan, the 2024 Ankara exchange) that the database lacks."""
 
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from exchanges.services import load_demo_cases
+from dataset.backup import DatasetError
+from dataset.demo import demo_document, load_demo
 
 
 class Command(BaseCommand):
-    """Idempotent: a second run updates the same records and creates nothing new."""
+    """Inserts what is missing and never overwrites: `make run` may run it every time without touching editors'
+    work. `reset_demo` puts the demo's own version back on purpose."""
 
-    help = "Load or refresh the demo cases with their sources and statements."
+    help = "Add the demo cases that are not in the database yet (never changes existing records)."
+    reset = False
 
     def handle(self, *args, **options):
         started = time.monotonic()
-        counts = load_demo_cases(
-            progress=lambda items: tqdm(items, desc="Demo cases", unit="case", file=self.stderr, disable=None)
-        )
-        summary = ", ".join(f"{n} {kind}" for kind, n in counts.items())
+        total = sum(len(rows) for rows in demo_document()["records"].values())
+        with tqdm(total=total, desc="Demo records", unit="record", file=self.stderr, disable=None) as bar:
+            try:
+                added = load_demo(reset=self.reset, on_record=lambda label: bar.update())
+            except DatasetError as exc:
+                raise CommandError(f"Nothing was loaded. {exc}") from exc
+        summary = ", ".join(f"{n} {label.split('.')[1]}" for label, n in added.items()) or "nothing new"
+        verb = "Demo data reset" if self.reset else "Demo data loaded"
         self.stdout.write(
-            self.style.SUCCESS(f"Demo data loaded: {summary} in {time.monotonic() - started:.1f} s, 0 errors.")
+            self.style.SUCCESS(
+                f"{verb}: {summary} ({total} demo records checked) in {time.monotonic() - started:.1f} s, 0 errors."
+            )  # fmt: skip
         )

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class DatasetConfig(AppConfig):
+    """Everything that reads or writes the whole dataset: the lossless export and import (backups, restores), the
+    public dump, the deletions feed for mirrors, the demo cases and the synthetic generator."""
+
+    name = "dataset"
+    verbose_name = "Whole dataset"
