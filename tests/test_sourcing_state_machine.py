@@ -1,0 +1,100 @@
+"""A state machine drives random writes through the API and the admin against published and draft cases; after
+every step no published case has an unsourced fact (`common.integrity.verify(None)` is empty), and every write the
+rule refused left the database as it was."""
+
+import datetime
+
+import pytest
+from django.test import Client
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from rest_framework.test import APIClient
+
+from common.integrity import verify
+from detainees.models import Charge, Detainee, Detention, Transfer
+from tests.admin_helpers import add_inline_rows, inline_management_data, inline_prefix
+from tests.factories import DetaineeFactory, DetentionFactory, EditorFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class Writes(RuleBasedStateMachine):
+    def __init__(self):
+        super().__init__()
+        self.editor = EditorFactory()
+        self.api = APIClient()
+        self.api.force_authenticate(self.editor)
+        self.admin = Client()
+        self.admin.force_login(self.editor)
+        self.source = SourceFactory()
+        self.people = []
+        for published in (True, False):
+            person = DetaineeFactory(is_published=published)
+            person.sources.add(self.source)
+            DetentionFactory(detainee=person).sources.add(self.source)
+            self.people.append(person.pk)
+
+    def sources(self, cited: bool) -> list[int]:
+        return [self.source.pk] if cited else []
+
+    def detention_of(self, index: int) -> Detention:
+        return Detention.objects.filter(detainee_id=self.people[index % len(self.people)]).first()
+
+    @rule(index=st.integers(0, 1), cited=st.booleans())
+    def api_adds_a_charge(self, index, cited):
+        body = {"detention": self.detention_of(index).pk, "category": "espionage", "sources": self.sources(cited)}
+        self.api.post("/api/v1/charges/", body, format="json")
+
+    @rule(index=st.integers(0, 1), cited=st.booleans())
+    def api_adds_a_detention(self, index, cited):
+        body = {"detainee": self.people[index], "held_by": "BY", "detained_on": "2023-05-01",
+                "sources": self.sources(cited)}  # fmt: skip
+        self.api.post("/api/v1/detentions/", body, format="json")
+
+    @rule(which=st.sampled_from(["detainees", "detentions", "charges"]), index=st.integers(0, 5))
+    def api_clears_the_sources_of_a_record(self, which, index):
+        model = {"detainees": Detainee, "detentions": Detention, "charges": Charge}[which]
+        ids = list(model.objects.order_by("pk").values_list("pk", flat=True))
+        if ids:
+            self.api.patch(f"/api/v1/{which}/{ids[index % len(ids)]}/", {"sources": []}, format="json")
+
+    @rule(index=st.integers(0, 1), published=st.booleans())
+    def api_publishes_or_unpublishes(self, index, published):
+        self.api.patch(f"/api/v1/detainees/{self.people[index]}/", {"is_published": published}, format="json")
+
+    @rule(index=st.integers(0, 1), cited=st.booleans())
+    def admin_adds_a_transfer_inline(self, index, cited):
+        detention = self.detention_of(index)
+        url = f"/admin/detainees/detention/{detention.pk}/change/"
+        page = self.admin.get(url)
+        data = inline_management_data(page)
+        data.update({"detainee": str(detention.detainee_id), "held_by": detention.held_by.code,
+                     "detained_on": detention.detained_on.isoformat(), "detained_on_precision": "day",
+                     "extradited_on_precision": "day", "released_on_precision": "day",
+                     "sources": [str(s) for s in detention.sources.values_list("pk", flat=True)]})  # fmt: skip
+        add_inline_rows(data, inline_prefix(page, "transfer"), [{
+            "moved_on": (detention.detained_on + datetime.timedelta(days=30)).isoformat(),
+            "moved_on_precision": "day", "facility_name": "IK-1", "facility_kind": "prison",
+            "sources": [str(s) for s in self.sources(cited)],
+        }])  # fmt: skip
+        before = Transfer.objects.count()
+        response = self.admin.post(url, data)
+        if not cited and Detainee.objects.get(pk=detention.detainee_id).is_published:
+            assert response.status_code == 200 and Transfer.objects.count() == before  # refused, nothing saved
+
+    @rule()
+    def api_deletes_the_source(self):
+        self.api.delete(f"/api/v1/sources/{self.source.pk}/")
+
+    @invariant()
+    def no_published_case_has_an_unsourced_fact(self):
+        assert verify(None) == []
+
+
+def test_no_sequence_of_writes_leaves_a_published_fact_unsourced(db):
+    run_state_machine_as_test(
+        Writes,
+        settings=settings(max_examples=12, stateful_step_count=8, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]),
+    )  # fmt: skip
