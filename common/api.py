@@ -10,14 +10,15 @@ from collections.abc import Iterable, Iterator
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import InvalidPage
-from django.http import StreamingHttpResponse
+from django.db.models import ProtectedError, RestrictedError
+from django.http import JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.http import http_date
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import pagination, renderers, serializers, status, viewsets
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework import pagination, parsers, renderers, serializers, status, viewsets
+from rest_framework.exceptions import APIException, ParseError, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -410,9 +411,20 @@ class PreconditionFailed(APIException):
     default_code = "precondition_failed"
 
 
+class JSONOnlyParser(parsers.JSONParser):
+    """Request bodies are JSON, and only JSON; one nested too deeply for the parser is a 400, not a 500."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError("JSON parse error - nested too deeply.") from None
+
+
 class TrackerViewSet(ConditionalMixin, CSVStreamMixin, viewsets.ModelViewSet):
     """Base of every API resource."""
 
+    parser_classes = [JSONOnlyParser]
     filter_backends = [StrictFilterBackend]
     pagination_class = TrackerPagination
     renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer]
@@ -420,8 +432,61 @@ class TrackerViewSet(ConditionalMixin, CSVStreamMixin, viewsets.ModelViewSet):
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus model ValidationErrors (raised by services) as 400 with field names."""
+    """DRF's handler, plus model ValidationErrors (raised by services) as 400 with field names, and a deletion that
+    other records still block as 409 naming them."""
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, ProtectedError | RestrictedError):
+        return Response(referenced_by(exc), status=status.HTTP_409_CONFLICT)
     return drf_exception_handler(exc, context)
+
+
+MAX_REFERRER_IDS = 50
+
+
+def referenced_by(exc: "ProtectedError | RestrictedError") -> dict:
+    """What still refers to a record that cannot be deleted: per kind of record, its ids (at most 50 each)."""
+    objects = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+    groups: dict[str, list[int]] = {}
+    for obj in objects:
+        groups.setdefault(str(obj._meta.verbose_name_plural), []).append(obj.pk)
+    return {
+        "detail": "Other records still refer to this one; change or delete them first.",
+        "referenced_by": [{"resource": name, "ids": sorted(ids)[:MAX_REFERRER_IDS]} for name, ids in groups.items()],
+    }
+
+
+def json_404(request, exception=None):
+    """`handler404`: JSON under /api/, the site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def json_400(request, exception=None):
+    """`handler400` (a malformed request Django refuses itself): JSON under /api/."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Bad request."}, status=400)
+    from django.views.defaults import bad_request
+
+    return bad_request(request, exception)
+
+
+def json_403(request, exception=None):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Permission denied."}, status=403)
+    from django.views.defaults import permission_denied
+
+    return permission_denied(request, exception)
+
+
+def json_500(request):
+    """`handler500`: JSON under /api/, the site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "A server error occurred; it has been logged."}, status=500)
+    from django.views.defaults import server_error
+
+    return server_error(request)

@@ -24,3 +24,8 @@ urlpatterns = [
     path("admin/deleted/", admin.site.admin_view(deleted_records_view), name="deleted-records"),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "common.api.json_400"  # JSON under /api/, the site's pages elsewhere
+handler403 = "common.api.json_403"
+handler404 = "common.api.json_404"
+handler500 = "common.api.json_500"
