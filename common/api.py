@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import InvalidPage
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import F, ProtectedError, RestrictedError
 from django.http import JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.http import http_date
@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from common.cache import CachedCountPaginator
+from common.csvsafe import neutralise
 
 RESERVED_PARAMS = {"page", "page_size", "format", "fields"}
 MAX_PAGE_SIZE = 500
@@ -106,7 +107,7 @@ class CSVRenderer(renderers.BaseRenderer):
         # Reached only for non-list responses (a detail, an error): one flattened row, or the error as JSON.
         if isinstance(data, dict) and "detail" not in data and not _looks_like_errors(data, renderer_context):
             out = io.StringIO()
-            row = flatten(data)
+            row = {k: neutralise(v) for k, v in flatten(data).items()}
             writer = csv.DictWriter(out, fieldnames=list(row))
             writer.writeheader()
             writer.writerow(row)
@@ -144,7 +145,7 @@ def csv_stream(header: list[str], rows: Iterable[dict]) -> Iterator[str]:
     yield "\ufeff"  # a byte-order mark so spreadsheet programs read UTF-8 names correctly
     yield writer.writeheader()
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow({k: neutralise(v) for k, v in row.items()})  # no cell a spreadsheet runs as a formula
 
 
 class FieldSelectionMixin:
@@ -258,11 +259,17 @@ class CSVStreamMixin:
         annotations = [c for c in columns if c in queryset.query.annotations]
         many = {f.name: f for f in opts.many_to_many if f.name in columns}
         api_url = self.request.build_absolute_uri(reverse(f"api:{self.basename}-detail", args=[999999999]))
+        # The API address column, under its own name (`url`, or `api_url` for sources); `fields=` may leave it out.
+        declared = self.get_serializer_class()._declared_fields
+        self._csv_identity = next(n for n, f in declared.items() if isinstance(f, serializers.HyperlinkedIdentityField))
         fields = self.get_serializer().fields
-        self._csv_identity = next(n for n, f in fields.items() if isinstance(f, serializers.HyperlinkedIdentityField))
         html = "html_url" in columns and self.request.build_absolute_uri(self.csv_html_url_pattern())
+        # Serializer fields that rename a model column (`term_months` from `new_term_months`) read it under their name.
+        model_fields = {f.name for f in opts.concrete_fields}
+        renamed = {name: F(field.source) for name, field in fields.items()
+                   if name in columns and name not in model_fields and field.source in model_fields}  # fmt: skip
         values = queryset.order_by(*(queryset.query.order_by or opts.ordering or ["pk"])).values(
-            *concrete, *annotations
+            *concrete, *annotations, **renamed
         )
         chunk = []
         for row in values.iterator(chunk_size=self.csv_chunk_size):  # a server-side cursor on PostgreSQL
@@ -284,7 +291,10 @@ class CSVStreamMixin:
             through = field.remote_field.through
             own, other = field.m2m_field_name(), field.m2m_reverse_field_name()
             links = {}
-            for a, b in through.objects.filter(**{f"{own}_id__in": ids}).values_list(f"{own}_id", f"{other}_id"):
+            # In the order the JSON gives them: the related model's own ordering.
+            order = related_ordering(field.related_model, other)
+            for a, b in (through.objects.filter(**{f"{own}_id__in": ids}).order_by(*order)
+                         .values_list(f"{own}_id", f"{other}_id")):  # fmt: skip
                 links.setdefault(a, []).append(b)
             related[name] = links
         extra = self.csv_extra(ids, chunk)
@@ -304,12 +314,26 @@ class CSVStreamMixin:
                     value = ""
                 out[name] = value
             for name, links in related.items():
-                out[name] = "|".join(str(v) for v in sorted(links.get(row["id"], [])))
+                out[name] = "|".join(str(v) for v in links.get(row["id"], []))
             out[self._csv_identity] = api_url.replace("999999999", str(row["id"]))
             if html:
                 out["html_url"] = html.replace("__slug__", str(row.get("slug", ""))).replace("__id__", str(row["id"]))
             out.update(extra.get(row["id"], {}))
             yield out
+
+
+def related_ordering(model, path: str) -> list:
+    """`model`'s default ordering, seen from a query that reaches it through `path`, ending in its id."""
+    order = []
+    for item in [*(model._meta.ordering or []), "id"]:
+        if isinstance(item, str):
+            desc = item.startswith("-")
+            order.append(f"{'-' if desc else ''}{path}__{item.lstrip('-')}")
+        else:  # an OrderBy such as F("published_on").desc(nulls_last=True)
+            item = item.copy()
+            item.expression = F(f"{path}__{item.expression.name}")
+            order.append(item)
+    return order
 
 
 ERRORS = {

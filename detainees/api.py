@@ -11,14 +11,23 @@ from common.api import StrictFilterBackend, TrackerViewSet, documented, parse_fi
 from common.cache import public_response_key
 
 from .documents import TOP_FIELDS, build_documents
-from .filters import ChargeFilter, DesignationFilter, DetaineeFilter, DetentionFilter, SentenceFilter, TransferFilter
-from .models import Charge, Designation, Detainee, Detention, Sentence, Transfer
+from .filters import (
+    ChargeFilter,
+    DesignationFilter,
+    DetaineeFilter,
+    DetentionFilter,
+    SentenceChangeFilter,
+    SentenceFilter,
+    TransferFilter,
+)
+from .models import Charge, Designation, Detainee, Detention, Sentence, SentenceChange, Transfer
 from .selectors import case_queryset
 from .serializers import (
     ChargeSerializer,
     DesignationSerializer,
     DetaineeSerializer,
     DetentionSerializer,
+    SentenceChangeResourceSerializer,
     SentenceSerializer,
     TransferSerializer,
 )
@@ -163,6 +172,16 @@ class SentenceViewSet(CaseChildViewSet):
     queryset = Sentence.objects.prefetch_related("sources", "charges", "changes__sources")
     serializer_class = SentenceSerializer
     filterset_class = SentenceFilter
+
+
+@documented
+class SentenceChangeViewSet(CaseChildViewSet):
+    """Later changes to sentences: appeals, reductions, commutations, pardons (also nested in their sentence)."""
+
+    queryset = SentenceChange.objects.prefetch_related("sources")
+    serializer_class = SentenceChangeResourceSerializer
+    filterset_class = SentenceChangeFilter
+    detainee_path = "sentence__detention__detainee"
 
 
 @documented

@@ -23,6 +23,8 @@ from .models import (
     EndReason,
     FacilityKind,
     Sentence,
+    SentenceChange,
+    SentenceChangeKind,
     Status,
     Transfer,
 )
@@ -185,4 +187,16 @@ class SentenceFilter(django_filters.FilterSet):
 
     class Meta:
         model = Sentence
+        fields = []
+
+
+class SentenceChangeFilter(django_filters.FilterSet):
+    detainee = IdFilter(field_name="sentence__detention__detainee_id", help_text="Detainee id.")
+    sentence = IdFilter(field_name="sentence_id", help_text="Sentence id.")
+    kind = django_filters.ChoiceFilter(choices=SentenceChangeKind.choices, help_text="What happened to the sentence.")
+    updated_since = UpdatedSinceFilter()
+    ordering = django_filters.OrderingFilter(fields=["changed_on", "updated_at"])
+
+    class Meta:
+        model = SentenceChange
         fields = []

@@ -5,9 +5,9 @@ from django.urls import reverse
 from common.api import TrackerViewSet, documented
 from detainees.api import sees_drafts
 
-from .filters import ExchangeFilter
+from .filters import ExchangeFilter, ParticipantFilter
 from .models import Exchange, ExchangeParticipant
-from .serializers import ExchangeSerializer
+from .serializers import ExchangeSerializer, ParticipantResourceSerializer
 
 
 @documented
@@ -22,7 +22,8 @@ class ExchangeViewSet(TrackerViewSet):
         return reverse("exchanges:exchange-detail", args=["__slug__"])
 
     def csv_columns(self):
-        return [*super().csv_columns(), "participants"]
+        columns = super().csv_columns()
+        return [*columns, "participants"] if "participants" in self.get_serializer().fields else columns
 
     def csv_extra(self, ids, rows):
         """`participants` as "detainee id:released_by>received_by" joined by "|"; `countries` as codes."""
@@ -47,3 +48,20 @@ class ExchangeViewSet(TrackerViewSet):
             .with_participants(public=not drafts)
             .prefetch_related("sources")
         )
+
+
+@documented
+class ParticipantViewSet(TrackerViewSet):
+    """Who went which way in each exchange, one row per person, with the note; read-only (write them through
+    their exchange). The public sees a participant when both the exchange and the person are published."""
+
+    queryset = ExchangeParticipant.objects.all()
+    serializer_class = ParticipantResourceSerializer
+    filterset_class = ParticipantFilter
+    http_method_names = ["get", "head", "options"]
+
+    def get_queryset(self):
+        queryset = ExchangeParticipant.objects.all()
+        if not sees_drafts(self.request.user):
+            queryset = queryset.filter(exchange__is_published=True, detainee__is_published=True)
+        return queryset

@@ -35,3 +35,14 @@ class ExchangeFilter(django_filters.FilterSet):
 
     def filter_detainee(self, qs, name, value):
         return qs.filter(Exists(ExchangeParticipant.objects.filter(detainee_id=value, exchange=OuterRef("pk"))))
+
+
+class ParticipantFilter(django_filters.FilterSet):
+    exchange = IdFilter(field_name="exchange_id", help_text="Exchange id.")
+    detainee = IdFilter(field_name="detainee_id", help_text="Detainee id.")
+    updated_since = UpdatedSinceFilter()
+    ordering = django_filters.OrderingFilter(fields=["updated_at"])
+
+    class Meta:
+        model = ExchangeParticipant
+        fields = []

@@ -82,3 +82,78 @@ def test_a_server_error_under_api_is_json(monkeypatch):
     assert "detail" in response.json()
     html = APIClient(raise_request_exception=False).get("/no-such-page/")
     assert html.status_code == 404 and html["Content-Type"].startswith("text/html")
+
+
+# ---- 2. CSV that is complete and safe -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("endpoint", ["detainees", "exchanges", "sources", "outlets", "detentions", "statements"])
+def test_csv_with_fields_and_no_url_sends_every_row(api, demo, endpoint):
+    count = api.get(f"/api/v1/{endpoint}/").json()["count"]
+    response = api.get(f"/api/v1/{endpoint}/", {"format": "csv", "fields": "id"})
+    assert response.status_code == 200
+    rows = csv_rows(response)
+    assert len(rows) == count and list(rows[0]) == ["id"]
+
+
+def test_csv_cells_that_would_start_a_formula_are_neutralised(api, editor_client):
+    person = DetaineeFactory(name="=HYPERLINK(\"http://evil.example\",\"x\")", description="-2+3", aliases=["@SUM(A1)"],
+                             is_published=True)  # fmt: skip
+    [row] = csv_rows(api.get("/api/v1/detainees/", {"format": "csv"}))
+    assert row["name"] == "'" + person.name and row["description"] == "'-2+3" and row["aliases"] == "'@SUM(A1)"
+    assert row["id"] == str(person.pk)  # numbers untouched
+    response = editor_client.post("/admin/detainees/detainee/export/", {"format": "0", "resource": "0",
+                                                                       "detaineeresource_name": "on"})  # fmt: skip
+    text = response.content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
+
+
+def test_multi_valued_csv_cells_keep_the_json_order(api):
+    import datetime
+
+    from tests.factories import DetentionFactory
+
+    old, new = (
+        SourceFactory(published_on=datetime.date(2020, 1, 1)),
+        SourceFactory(published_on=datetime.date(2024, 1, 1)),
+    )
+    detention = DetentionFactory(detainee=DetaineeFactory(is_published=True))
+    detention.sources.set([old, new])
+    json_order = api.get(f"/api/v1/detentions/{detention.pk}/").json()["sources"]
+    assert json_order == [new.pk, old.pk]  # newest first, not by id
+    [row] = csv_rows(api.get("/api/v1/detentions/", {"format": "csv"}))
+    assert row["sources"] == f"{new.pk}|{old.pk}"
+
+
+def test_sentence_changes_and_participant_notes_reach_csv(api, editor_api):
+    import datetime
+
+    from detainees.models import SentenceChange
+    from tests.factories import SentenceFactory
+
+    sentence = SentenceFactory(detention__detainee=DetaineeFactory(is_published=True))
+    change = SentenceChange.objects.create(sentence=sentence, kind="reduced", changed_on=datetime.date(2023, 1, 5),
+                                           new_term_months=60, description="Appeal court cut the term")  # fmt: skip
+    [row] = csv_rows(api.get("/api/v1/sentence-changes/", {"format": "csv"}))
+    assert (row["id"], row["sentence"], row["kind"], row["term_months"]) == (str(change.pk), str(sentence.pk),
+                                                                            "reduced", "60")  # fmt: skip
+    assert api.get(f"/api/v1/sentence-changes/{change.pk}/").json()["term_months"] == 60
+    hidden = SentenceFactory(detention__detainee=DetaineeFactory(is_published=False))
+    SentenceChange.objects.create(sentence=hidden, kind="pardoned", changed_on=datetime.date(2023, 1, 5))
+    assert api.get("/api/v1/sentence-changes/").json()["count"] == 1
+    assert editor_api.get("/api/v1/sentence-changes/").json()["count"] == 2
+    created = editor_api.post("/api/v1/sentence-changes/", {"sentence": sentence.pk, "kind": "commuted",
+                                                            "changed_on": "2024-02-01", "term_months": 24})  # fmt: skip
+    assert created.status_code == 201, created.json()
+    assert SentenceChange.objects.get(pk=created.json()["id"]).new_term_months == 24
+
+    exchange = ExchangeFactory(is_published=True)
+    shown = ParticipantFactory(
+        exchange=exchange, detainee=DetaineeFactory(is_published=True), note="Flown via Abu Dhabi"
+    )
+    ParticipantFactory(exchange=exchange, detainee=DetaineeFactory(is_published=False), note="draft person")
+    rows = csv_rows(api.get("/api/v1/exchange-participants/", {"format": "csv"}))
+    assert [(r["id"], r["exchange"], r["note"]) for r in rows] == [(str(shown.pk), str(exchange.pk),
+                                                                    "Flown via Abu Dhabi")]  # fmt: skip
+    assert api.post("/api/v1/exchange-participants/", {}).status_code in (401, 405)
+    assert editor_api.post("/api/v1/exchange-participants/", {}).status_code == 405
