@@ -13,7 +13,8 @@ from django.core.paginator import InvalidPage
 from django.db.models import F, ProtectedError, RestrictedError
 from django.http import JsonResponse, StreamingHttpResponse
 from django.urls import reverse
-from django.utils.http import http_date
+from django.utils.cache import patch_vary_headers
+from django.utils.http import http_date, parse_http_date_safe
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -25,7 +26,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from common.cache import CachedCountPaginator
 from common.csvsafe import neutralise
 
-RESERVED_PARAMS = {"page", "page_size", "format", "fields"}
+RESERVED_PARAMS = {"page", "page_size", "cursor", "format", "fields"}
 MAX_PAGE_SIZE = 500
 
 
@@ -37,7 +38,7 @@ class StrictFilterBackend(DjangoFilterBackend):
 
     def filter_queryset(self, request, queryset, view):
         self.check_known(request, view, queryset)
-        return super().filter_queryset(request, queryset, view)
+        return stable_order(super().filter_queryset(request, queryset, view))
 
     def check_known(self, request, view, queryset) -> None:
         filterset_class = self.get_filterset_class(view, queryset)
@@ -51,6 +52,47 @@ class StrictFilterBackend(DjangoFilterBackend):
             )
 
 
+def stable_order(queryset):
+    """The queryset's ordering (explicit, or the model's), made total and the same on every database: nullable
+    columns sort their NULLs last in both directions (SQLite and PostgreSQL disagree by default), and `id` ends it,
+    so that records that tie (six people named "Ivan Petrov") are neither skipped nor repeated between pages."""
+    opts = queryset.model._meta
+    order = list(queryset.query.order_by or opts.ordering or [])
+    nullable = {f.name for f in opts.concrete_fields if f.null} | {f.attname for f in opts.concrete_fields if f.null}
+    stable, names = [], set()
+    for item in order:
+        if isinstance(item, str) and item.lstrip("-") in nullable:
+            name = item.lstrip("-")
+            item = F(name).desc(nulls_last=True) if item.startswith("-") else F(name).asc(nulls_last=True)
+        stable.append(item)
+        expression = getattr(item, "expression", None)
+        names.add(expression.name if isinstance(expression, F) else str(item).lstrip("-"))
+    if not names & {"id", "pk"}:
+        stable.append("id")
+    return queryset.order_by(*stable)
+
+
+class IdCursorPagination(pagination.CursorPagination):
+    """`?cursor=`: pages in `id` order whose cost does not grow with depth (a keyset, not an offset)."""
+
+    ordering = ("id",)
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+    invalid_cursor_message = "Invalid cursor: use the `next` or `previous` link of a page, or an empty cursor to start."
+
+    def get_ordering(self, request, queryset, view):
+        return self.ordering
+
+    def decode_cursor(self, request):
+        if not request.query_params.get(self.cursor_query_param):
+            return None  # `cursor=` (empty) starts at the beginning
+        try:
+            return super().decode_cursor(request)
+        except Exception:  # NotFound in DRF; a script wants a 400 naming the parameter
+            raise ValidationError({"cursor": [self.invalid_cursor_message]}) from None
+
+
 class TrackerPagination(pagination.PageNumberPagination):
     """`page` and `page_size` (default 50, at most 500); a bad value of either is a 400 naming it."""
 
@@ -59,10 +101,17 @@ class TrackerPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
 
+    cursor_query_param = "cursor"
+
     def get_schema_operation_parameters(self, view):
         return [
             {"name": self.page_query_param, "required": False, "in": "query",
              "description": "Page number, from 1.", "schema": {"type": "integer", "minimum": 1}},
+            {"name": self.cursor_query_param, "required": False, "in": "query",
+             "description": "Cursor paging, for scripts that walk a whole list: send `cursor=` (empty) for the first "
+                            "page, then follow `next`. Pages come in `id` order and a deep page costs what the first "
+                            "does; `page` and `ordering` are ignored with it.",
+             "schema": {"type": "string"}},
             {"name": self.page_size_query_param, "required": False, "in": "query",
              "description": f"Results per page: default {self.page_size}, at most {self.max_page_size}; "
                             "a larger value is a 400.",
@@ -82,6 +131,14 @@ class TrackerPagination(pagination.PageNumberPagination):
         return size
 
     def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.cursor = None
+        if self.cursor_query_param in request.query_params:
+            self.get_page_size(request)  # the same 400s for a bad page_size
+            self.cursor = IdCursorPagination()
+            page = self.cursor.paginate_queryset(queryset, request, view)
+            self._cursor_count = self.count_of(queryset, request)
+            return page
         raw = request.query_params.get(self.page_query_param, "1")
         if not raw.isdigit() or int(raw) < 1:
             raise ValidationError({"page": ["A whole number of 1 or more."]})
@@ -94,6 +151,21 @@ class TrackerPagination(pagination.PageNumberPagination):
             if isinstance(exc.__cause__, InvalidPage) or "Invalid page" in str(exc):
                 raise ValidationError({"page": [f"Page {raw} is beyond the last page."]}) from None
             raise
+
+    @staticmethod
+    def count_of(queryset, request) -> int:
+        return CachedCountPaginator(queryset, 1, version=getattr(request, "data_version", None)).count
+
+    def get_paginated_response(self, data):
+        if self.cursor is None:
+            return super().get_paginated_response(data)
+        return Response({"count": self._cursor_count, "next": self.cursor.get_next_link(),
+                         "previous": self.cursor.get_previous_link(), "results": data})  # fmt: skip
+
+    def get_paginated_response_schema(self, schema):
+        paged = super().get_paginated_response_schema(schema)
+        paged["properties"]["next"]["description"] = "The next page (page or cursor link, as asked); null at the end."
+        return paged
 
 
 class CSVRenderer(renderers.BaseRenderer):
@@ -382,9 +454,15 @@ def representation_etag(data) -> str:
 
 
 class ConditionalMixin:
-    """ETag and Last-Modified on details; If-None-Match gives 304, a stale If-Match on a write gives 412.
+    """Conditional requests (RFC 9110) and caching headers, on every read of every resource.
 
-    Two editors who both loaded version A cannot both save: the second one's If-Match no longer matches.
+    - Every JSON 200 read (list or detail) carries a strong `ETag` of its representation; details also carry
+      `Last-Modified` (the record's `updated_at`, which any change to a record of a case moves).
+    - `If-None-Match` (a list of ETags, or `*`) answers 304 when it matches; without it, `If-Modified-Since` answers
+      304 when the record has not changed since.
+    - Writes: `If-Match` that no longer matches, or `If-None-Match` that does (`*` always does, the record exists),
+      answer 412, so two editors who both loaded version A cannot both save.
+    - Anonymous reads are `Cache-Control: public, max-age=60`; anything seen signed in is `private, no-cache`.
     """
 
     def retrieve(self, request, *args, **kwargs):
@@ -392,22 +470,28 @@ class ConditionalMixin:
         return self.conditional_response(self.get_serializer(instance).data, getattr(instance, "updated_at", None))
 
     def conditional_response(self, data, updated_at) -> Response:
-        etag = representation_etag(data)
-        if etag in _etags(self.request.headers.get("If-None-Match", "")):
-            response = Response(status=status.HTTP_304_NOT_MODIFIED)
-        else:
-            response = Response(data)
-        response["ETag"] = etag
+        response = Response(data)
         if updated_at:
             response["Last-Modified"] = http_date(updated_at.timestamp())
         return response
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        if request.method in ("GET", "HEAD") and response.status_code == 200 and isinstance(response, Response):
+            response = not_modified_or(request, response)
+        response = super().finalize_response(request, response, *args, **kwargs)
+        cache_headers(request, response)
+        return response
+
     def check_if_match(self, request, instance) -> None:
-        wanted = request.headers.get("If-Match")
-        if not wanted or wanted.strip() == "*":
+        wanted, unwanted = request.headers.get("If-Match"), request.headers.get("If-None-Match")
+        if unwanted and unwanted.strip() == "*":  # "only if it does not exist yet": it does
+            raise PreconditionFailed()
+        if (not wanted or wanted.strip() == "*") and not unwanted:
             return
         current = representation_etag(self.get_serializer(instance).data)
-        if current not in _etags(wanted):
+        if wanted and wanted.strip() != "*" and current not in _etags(wanted):
+            raise PreconditionFailed()
+        if unwanted and current in _etags(unwanted):
             raise PreconditionFailed()
 
     def perform_update(self, serializer):
@@ -423,6 +507,42 @@ class ConditionalMixin:
         if response.status_code == 200:
             response["ETag"] = representation_etag(response.data)
         return response
+
+
+def not_modified_or(request, response: Response) -> Response:
+    """The response with its ETag, or a 304 when the client's copy is current (If-None-Match, If-Modified-Since)."""
+    etag = response.get("ETag") or representation_etag(response.data)
+    not_modified = False
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match:  # takes precedence over If-Modified-Since (RFC 9110, 13.2.2)
+        not_modified = if_none_match.strip() == "*" or etag in _etags(if_none_match)
+    elif request.headers.get("If-Modified-Since") and response.has_header("Last-Modified"):
+        since = parse_http_date_safe(request.headers["If-Modified-Since"])
+        modified = parse_http_date_safe(response["Last-Modified"])
+        not_modified = since is not None and modified is not None and modified <= since
+    if not_modified:
+        fresh = Response(status=status.HTTP_304_NOT_MODIFIED)
+        if response.has_header("Last-Modified"):
+            fresh["Last-Modified"] = response["Last-Modified"]
+        response = fresh
+    response["ETag"] = etag
+    return response
+
+
+PUBLIC_MAX_AGE = 60
+
+
+def cache_headers(request, response) -> None:
+    """`Cache-Control` for reads: public for anonymous clients (a minute), private for signed-in ones, who may see
+    drafts; `Vary` keeps a shared cache from giving one to the other."""
+    if request.method not in ("GET", "HEAD") or response.status_code not in (200, 304):
+        return
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        response["Cache-Control"] = "private, no-cache"
+    else:
+        response["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+    patch_vary_headers(response, ["Authorization", "Cookie"])
 
 
 def _etags(header: str) -> set[str]:

@@ -157,3 +157,166 @@ def test_sentence_changes_and_participant_notes_reach_csv(api, editor_api):
                                                                     "Flown via Abu Dhabi")]  # fmt: skip
     assert api.post("/api/v1/exchange-participants/", {}).status_code in (401, 405)
     assert editor_api.post("/api/v1/exchange-participants/", {}).status_code == 405
+
+
+# ---- 3. paging that never skips or repeats --------------------------------------------------------------------
+
+
+def walk(api, params) -> list[int]:
+    seen, page = [], 1
+    while True:
+        data = api.get("/api/v1/detainees/", {**params, "page": page, "page_size": 1}).json()
+        seen += [row["id"] for row in data["results"]]
+        if not data["next"]:
+            return seen
+        page += 1
+
+
+@pytest.mark.parametrize("ordering", ["name", "-name"])
+def test_ties_are_broken_by_id_so_paging_never_skips_or_repeats(api, ordering):
+    people = [DetaineeFactory(name="Ivan Petrov", is_published=True) for _ in range(6)]
+    ids = [p.pk for p in people]
+    assert walk(api, {"ordering": ordering}) == ids  # every one once, ties in id order
+    rows = csv_rows(api.get("/api/v1/detainees/", {"ordering": ordering, "format": "csv", "fields": "id"}))
+    assert [int(r["id"]) for r in rows] == ids
+
+
+@pytest.mark.parametrize("ordering", ["born_on", "-born_on"])
+def test_nulls_sort_last_in_both_directions_on_every_database(api, ordering):
+    import datetime
+
+    unknown = DetaineeFactory(born_on=None, is_published=True)
+    old = DetaineeFactory(born_on=datetime.date(1960, 1, 1), is_published=True)
+    young = DetaineeFactory(born_on=datetime.date(1990, 1, 1), is_published=True)
+    expected = [old.pk, young.pk] if ordering == "born_on" else [young.pk, old.pk]
+    assert walk(api, {"ordering": ordering}) == [*expected, unknown.pk]
+
+
+@pytest.mark.parametrize("endpoint", ["detainees", "exchanges", "outlets", "sources", "detentions", "statements"])
+def test_cursor_pages_walk_every_record_once(api, demo, endpoint):
+    count = api.get(f"/api/v1/{endpoint}/").json()["count"]
+    seen, link = [], f"/api/v1/{endpoint}/?cursor=&page_size=2"
+    while link:
+        data = api.get(link).json()
+        assert data["count"] == count
+        seen += [row["id"] for row in data["results"]]
+        link = data["next"]
+    assert seen == sorted(seen) and len(seen) == len(set(seen)) == count
+    back = api.get(api.get(f"/api/v1/{endpoint}/?cursor=&page_size=2").json()["next"] or
+                   f"/api/v1/{endpoint}/?cursor=").json()  # fmt: skip
+    if back["previous"]:
+        assert [r["id"] for r in api.get(back["previous"]).json()["results"]] == seen[:2]
+
+
+@pytest.mark.parametrize("params", [{"cursor": "garbage"}, {"cursor": "", "page_size": "501"}])
+def test_bad_cursor_requests_are_400_naming_the_parameter(api, params):
+    response = api.get("/api/v1/detainees/", params)
+    assert response.status_code == 400
+    assert set(response.json()) <= set(params)
+
+
+def test_cursor_pages_come_in_id_order_whatever_else_is_asked(api):
+    people = [DetaineeFactory(name=name, is_published=True) for name in ("Zed", "Abe", "Max")]
+    data = api.get("/api/v1/detainees/", {"cursor": "", "ordering": "name", "page": "2"}).json()
+    assert [row["id"] for row in data["results"]] == [p.pk for p in people]
+
+
+# ---- 4. sync that misses nothing ------------------------------------------------------------------------------
+
+
+def _case_changes():
+    """(name, make the record, change it) for every kind of record of a case."""
+    import datetime
+
+    from detainees.models import SentenceChange
+    from tests.factories import (
+        ChargeFactory,
+        DesignationFactory,
+        DetentionFactory,
+        SentenceFactory,
+        TransferFactory,
+    )
+
+    def save(record, **changes):
+        for key, value in changes.items():
+            setattr(record, key, value)
+        record.save()
+
+    return [
+        ("detention", lambda p: DetentionFactory(detainee=p), lambda r: save(r, place="Lefortovo")),
+        ("charge", lambda p: ChargeFactory(detention=DetentionFactory(detainee=p)), lambda r: save(r, statute="x")),
+        ("sentence", lambda p: SentenceFactory(detention=DetentionFactory(detainee=p)), lambda r: save(r, court="y")),
+        ("sentence change",
+         lambda p: SentenceChange.objects.create(sentence=SentenceFactory(detention=DetentionFactory(detainee=p)),
+                                                 kind="reduced", changed_on=datetime.date(2023, 1, 1)),
+         lambda r: save(r, court="Supreme Court")),
+        ("transfer", lambda p: TransferFactory(detention=DetentionFactory(detainee=p)),
+         lambda r: save(r, facility_name="IK-6")),
+        ("designation", lambda p: DesignationFactory(detainee=p), lambda r: save(r, authority="Memorial")),
+        ("participation", lambda p: ParticipantFactory(detainee=p), lambda r: save(r, note="via Ankara")),
+        ("citation", lambda p: DetentionFactory(detainee=p), lambda r: r.sources.add(SourceFactory())),
+        ("deletion", lambda p: DesignationFactory(detainee=p), lambda r: r.delete()),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("index", range(9))
+def test_a_change_to_any_record_of_a_case_moves_the_case(api, index):
+    import datetime
+
+    from django.utils import timezone
+
+    from detainees.models import Detainee
+
+    name, make, change = _case_changes()[index]
+    person = DetaineeFactory(is_published=True)
+    record = make(person)
+    before = api.get(f"/api/v1/detainees/{person.pk}/")
+    earlier = timezone.now() - datetime.timedelta(hours=1)
+    Detainee.objects.filter(pk=person.pk).update(updated_at=earlier)  # as if the case were last touched an hour ago
+    mark = timezone.now()
+    history = person.history.count()
+    change(record)
+    found = api.get("/api/v1/detainees/", {"updated_since": mark.isoformat()}).json()
+    assert [row["id"] for row in found["results"]] == [person.pk], name
+    after = api.get(f"/api/v1/detainees/{person.pk}/")
+    assert after["Last-Modified"] != before["Last-Modified"] or after["ETag"] != before["ETag"]
+    assert Detainee.objects.get(pk=person.pk).updated_at >= mark
+    assert person.history.count() == history  # the record's own history has the change; the person gets no noise
+
+
+def test_conditional_reads_as_rfc_9110_says(api):
+    person = DetaineeFactory(is_published=True)
+    url = f"/api/v1/detainees/{person.pk}/"
+    first = api.get(url)
+    assert first["Cache-Control"] == "public, max-age=60" and "Authorization" in first["Vary"]
+    assert api.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+    assert api.get(url, HTTP_IF_MODIFIED_SINCE="Mon, 01 Jan 2001 00:00:00 GMT").status_code == 200
+    assert api.get(url, HTTP_IF_NONE_MATCH="*").status_code == 304
+    assert api.get(url, HTTP_IF_NONE_MATCH='"other"', HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 200
+    listing = api.get("/api/v1/detainees/")
+    assert listing["ETag"].startswith('"')
+    assert api.get("/api/v1/detainees/", HTTP_IF_NONE_MATCH=listing["ETag"]).status_code == 304
+    DetaineeFactory(is_published=True)
+    assert api.get("/api/v1/detainees/", HTTP_IF_NONE_MATCH=listing["ETag"]).status_code == 200
+
+
+def test_if_none_match_star_refuses_to_overwrite(editor_api):
+    person = DetaineeFactory()
+    url = f"/api/v1/detainees/{person.pk}/"
+    assert editor_api.get(url)["Cache-Control"] == "private, no-cache"
+    assert editor_api.patch(url, {"description": "x"}, HTTP_IF_NONE_MATCH="*").status_code == 412
+    etag = editor_api.get(url)["ETag"]
+    assert editor_api.patch(url, {"description": "x"}, HTTP_IF_NONE_MATCH=etag).status_code == 412
+    assert editor_api.patch(url, {"description": "x"}, HTTP_IF_NONE_MATCH='"old"').status_code == 200
+
+
+def test_cors_preflight_allows_the_conditional_headers(client):
+    wanted = "if-none-match, if-match, if-modified-since"
+    preflight = client.options(
+        "/api/v1/detainees/1/",
+        HTTP_ORIGIN="https://notebook.example.org",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS=wanted,
+    )
+    allowed = preflight["Access-Control-Allow-Headers"].lower()
+    assert {"if-match", "if-none-match", "if-modified-since"} <= {h.strip() for h in allowed.split(",")}
