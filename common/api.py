@@ -120,7 +120,7 @@ class TrackerPagination(pagination.PageNumberPagination):
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
+        if not raw:  # absent or empty: the default, as an empty filter is no filter
             return self.page_size
         try:
             size = int(raw)
@@ -139,7 +139,7 @@ class TrackerPagination(pagination.PageNumberPagination):
             page = self.cursor.paginate_queryset(queryset, request, view)
             self._cursor_count = self.count_of(queryset, request)
             return page
-        raw = request.query_params.get(self.page_query_param, "1")
+        raw = request.query_params.get(self.page_query_param) or "1"
         if not raw.isdigit() or int(raw) < 1:
             raise ValidationError({"page": ["A whole number of 1 or more."]})
         # The count is cached under the data version; reuse it if this request has read it already.
@@ -232,11 +232,7 @@ class FieldSelectionMixin:
         if not raw:
             return
         self._selection = parse_field_selection(raw)
-        unknown = sorted(set(self._selection) - set(self.fields))
-        if unknown:
-            raise ValidationError(
-                {"fields": [f"Unknown field(s): {', '.join(unknown)}. Known: {', '.join(self.fields)}."]}
-            )
+        check_selection(self.fields, self._selection)
         for name in list(self.fields):
             if name not in self._selection:
                 self.fields.pop(name)
@@ -245,6 +241,28 @@ class FieldSelectionMixin:
         data = super().to_representation(instance)
         selection = getattr(self, "_selection", None)
         return prune(data, selection) if selection else data
+
+
+def check_selection(fields, selection: dict) -> None:
+    """A 400 naming every unknown field of a `fields=` selection, nested ones (`detentions.bogus`) included."""
+    unknown = unknown_fields(fields, selection)
+    if unknown:
+        raise ValidationError({"fields": [f"Unknown field(s): {', '.join(unknown)}. Known: {', '.join(fields)}."]})
+
+
+def unknown_fields(fields, selection: dict, prefix: str = "") -> list[str]:
+    unknown = []
+    for name, children in selection.items():
+        field = fields.get(name)
+        if field is None:
+            unknown.append(prefix + name)
+        elif children:
+            nested = getattr(field, "child", field)  # a list of records, or one
+            if isinstance(nested, serializers.BaseSerializer):
+                unknown += unknown_fields(nested.fields, children, f"{prefix}{name}.")
+            else:  # a plain value has no parts
+                unknown += [f"{prefix}{name}.{child}" for child in children]
+    return unknown
 
 
 def parse_field_selection(raw: str) -> dict:

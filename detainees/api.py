@@ -1,13 +1,22 @@
 """API viewsets of detainees and their custody records."""
 
+import functools
+
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from common.api import StrictFilterBackend, TrackerViewSet, documented, parse_field_selection, prune
+from common.api import (
+    StrictFilterBackend,
+    TrackerViewSet,
+    check_selection,
+    documented,
+    parse_field_selection,
+    prune,
+)
 from common.cache import public_response_key
 
 from .documents import TOP_FIELDS, build_documents
@@ -32,6 +41,12 @@ from .serializers import (
     TransferSerializer,
 )
 from .services import likely_duplicates
+
+
+@functools.cache
+def detainee_fields():
+    """The fields of a detainee document, nested ones included, to check `fields=` against."""
+    return DetaineeSerializer().fields
 
 
 def sees_drafts(user) -> bool:
@@ -74,10 +89,7 @@ class DetaineeViewSet(TrackerViewSet):
         if not raw:
             return documents
         selection = parse_field_selection(raw)
-        unknown = sorted(set(selection) - set(DetaineeSerializer.Meta.fields))
-        if unknown:
-            known = ", ".join(DetaineeSerializer.Meta.fields)
-            raise ValidationError({"fields": [f"Unknown field(s): {', '.join(unknown)}. Known: {known}."]})
+        check_selection(detainee_fields(), selection)
         return [prune(doc, selection) for doc in documents]
 
     def cached(self, compute):

@@ -1,15 +1,19 @@
 """FilterSets of outlets, sources and statements, shared by the pages and the API."""
 
-import django_filters
+import functools
+import operator
 
-from common.filters import CountryChoiceFilter, IdFilter, SearchFilter, UpdatedSinceFilter
+import django_filters
+from django.db.models import Q
+
+from common.filters import AnyOfChoiceFilter, CountryChoiceFilter, IdFilter, SearchFilter, UpdatedSinceFilter
 
 from .models import Outlet, OutletKind, Source, Statement
 
 
 class OutletFilter(django_filters.FilterSet):
     country = CountryChoiceFilter(field_name="country", help_text="Country of the outlet (ISO code).")
-    kind = django_filters.ChoiceFilter(choices=OutletKind.choices, help_text="Kind of publisher.")
+    kind = AnyOfChoiceFilter(choices=OutletKind.choices, help_text="Kind of publisher.")
     updated_since = UpdatedSinceFilter()
     ordering = django_filters.OrderingFilter(fields=["name", "updated_at"])
 
@@ -31,8 +35,11 @@ class SourceFilter(django_filters.FilterSet):
         model = Source
         fields = []
 
-    def filter_detainee(self, qs, name, value):
-        return qs.cited_in_case(value)
+    def filter_detainee(self, qs, name, value: list[int]):
+        if len(value) == 1:
+            return qs.cited_in_case(value[0])
+        cited = [Q(pk__in=Source.objects.cited_in_case(pk).values("pk")) for pk in value]
+        return qs.filter(functools.reduce(operator.or_, cited))
 
 
 class StatementFilter(django_filters.FilterSet):

@@ -320,3 +320,67 @@ def test_cors_preflight_allows_the_conditional_headers(client):
     )
     allowed = preflight["Access-Control-Allow-Headers"].lower()
     assert {"if-match", "if-none-match", "if-modified-since"} <= {h.strip() for h in allowed.split(",")}
+
+
+# ---- 5. filters a script can combine --------------------------------------------------------------------------
+
+
+def ids_of(api, path, params) -> set[int]:
+    response = api.get(path, params)
+    assert response.status_code == 200, response.json()
+    return {row["id"] for row in response.json()["results"]}
+
+
+def test_repeated_and_comma_separated_values_mean_any_of(api):
+    from urllib.parse import urlencode
+
+    us = DetaineeFactory(citizenships=["US"], is_published=True)
+    ru = DetaineeFactory(citizenships=["RU"], is_published=True)
+    DetaineeFactory(citizenships=["DE"], is_published=True)
+    both = {us.pk, ru.pk}
+    assert ids_of(api, "/api/v1/detainees/?" + urlencode([("citizenship", "US"), ("citizenship", "RU")]), {}) == both
+    assert ids_of(api, "/api/v1/detainees/", {"citizenship": "us,RU"}) == both
+    assert ids_of(api, "/api/v1/detainees/", {"id": f"{us.pk},{ru.pk}"}) == both
+    assert ids_of(api, "/api/v1/detainees/?" + urlencode([("id", us.pk), ("id", ru.pk)]), {}) == both
+    e1, e2 = ExchangeFactory(is_published=True), ExchangeFactory(is_published=True)
+    ExchangeFactory(is_published=True)
+    ParticipantFactory(exchange=e1, detainee=us)
+    ParticipantFactory(exchange=e2, detainee=ru)
+    assert ids_of(api, "/api/v1/detainees/", {"exchange": f"{e1.pk},{e2.pk}"}) == both
+    assert ids_of(api, "/api/v1/exchanges/", {"detainee": f"{us.pk},{ru.pk}"}) == {e1.pk, e2.pk}
+    assert ids_of(api, "/api/v1/exchanges/?" + urlencode([("status", "completed"), ("status", "failed")]), {}) >= {
+        e1.pk, e2.pk}  # fmt: skip
+    response = api.get("/api/v1/detainees/", {"citizenship": "US,XX"})
+    assert response.status_code == 400 and "citizenship" in response.json()
+
+
+def test_the_schema_says_filters_take_several_values(api):
+    spec = api.get("/api/schema/", {"format": "json"}).json()
+    params = {p["name"]: p for p in spec["paths"]["/api/v1/detainees/"]["get"]["parameters"]}
+    for name in ("citizenship", "held_by", "status", "charge_category", "designation", "exchange", "id"):
+        assert params[name]["schema"]["type"] == "array" and params[name]["explode"] is True, name
+        assert "commas" in params[name]["description"], name
+    assert params["held_on"]["schema"]["type"] == "string"  # a date is one value
+
+
+@pytest.mark.parametrize("name", ["date_to", "date_from", "country", "year", "status", "q", "detainee", "page",
+                                  "page_size", "ordering", "fields", "updated_since"])  # fmt: skip
+def test_an_empty_value_is_no_filter_everywhere(api, name):
+    ExchangeFactory(is_published=True)
+    response = api.get("/api/v1/exchanges/", {name: ""})
+    assert response.status_code == 200 and response.json()["count"] == 1
+
+
+def test_unknown_nested_field_is_a_400(api, demo):
+    for endpoint in ("detainees", "exchanges", "sentences"):
+        response = api.get(f"/api/v1/{endpoint}/", {"fields": "id,detentions.bogus,participants.bogus,changes.bogus"})
+        assert response.status_code == 400 and "fields" in response.json(), endpoint
+    assert (
+        api.get("/api/v1/detainees/", {"fields": "detentions.held_by,detentions.charges.category"}).status_code == 200
+    )
+    assert api.get("/api/v1/detainees/", {"fields": "name.first"}).status_code == 400
+
+
+def test_dump_rejects_unknown_parameters(api):
+    response = api.get("/api/v1/dump/", {"formt": "json"})
+    assert response.status_code == 400 and "formt" in response.json()
