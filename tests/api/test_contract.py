@@ -384,3 +384,42 @@ def test_unknown_nested_field_is_a_400(api, demo):
 def test_dump_rejects_unknown_parameters(api):
     response = api.get("/api/v1/dump/", {"formt": "json"})
     assert response.status_code == 400 and "formt" in response.json()
+
+
+# ---- 6. search as a reader types ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["g", "gersh", "gershkovi", "gershkovic", "gershkovich", "evan gershkovic", "Гершко"])
+def test_every_prefix_of_the_last_word_finds_gershkovich(api, typed):
+    evan = DetaineeFactory(name="Evan Gershkovich", name_original="Эван Гершкович", is_published=True)
+    DetaineeFactory(name="Paul Whelan", is_published=True)
+    assert evan.pk in ids_of(api, "/api/v1/detainees/", {"q": typed})
+
+
+@pytest.mark.parametrize("typed", ["b", "bo", "bou", "bout", "viktor b", "vik", "Бу"])
+def test_every_prefix_of_the_last_word_finds_bout(api, typed):
+    bout = DetaineeFactory(name="Viktor Bout", name_original="Виктор Бут", is_published=True)
+    DetaineeFactory(name="Paul Whelan", is_published=True)
+    found = api.get("/api/v1/detainees/", {"q": typed}).json()["results"]
+    assert [row["id"] for row in found][:1] == [bout.pk]
+    assert "Paul Whelan" not in [row["name"] for row in found]
+
+
+def test_exchange_search_finds_a_participant_by_the_start_of_a_name(api):
+    exchange = ExchangeFactory(name="Abu Dhabi swap", is_published=True)
+    ParticipantFactory(exchange=exchange, detainee=DetaineeFactory(name="Viktor Bout", is_published=True))
+    assert ids_of(api, "/api/v1/exchanges/", {"q": "bou"}) == {exchange.pk}
+
+
+def test_prefix_search_keeps_the_trigram_index_on_postgresql():
+    from django.db import connection
+
+    from detainees.models import Detainee
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigram index exists on PostgreSQL only")
+    DetaineeFactory(name="Evan Gershkovich", is_published=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # few rows: make the planner show whether it can use it
+    plan = Detainee.objects.search("gershkovic").order_by().explain()  # the OR of prefix forms alone
+    assert "detainee_search_key_trgm" in plan and "BitmapOr" in plan, plan
