@@ -10,21 +10,24 @@ from collections.abc import Iterable, Iterator
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import InvalidPage
-from django.http import StreamingHttpResponse
+from django.db.models import F, ProtectedError, RestrictedError
+from django.http import JsonResponse, StreamingHttpResponse
 from django.urls import reverse
-from django.utils.http import http_date
+from django.utils.cache import patch_vary_headers
+from django.utils.http import http_date, parse_http_date_safe
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import pagination, renderers, serializers, status, viewsets
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework import pagination, parsers, renderers, serializers, status, viewsets
+from rest_framework.exceptions import APIException, ParseError, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from common.cache import CachedCountPaginator
+from common.csvsafe import neutralise
 from common.integrity import UnsourcedFacts, checked_writes
 
-RESERVED_PARAMS = {"page", "page_size", "format", "fields"}
+RESERVED_PARAMS = {"page", "page_size", "cursor", "format", "fields"}
 MAX_PAGE_SIZE = 500
 
 
@@ -36,7 +39,7 @@ class StrictFilterBackend(DjangoFilterBackend):
 
     def filter_queryset(self, request, queryset, view):
         self.check_known(request, view, queryset)
-        return super().filter_queryset(request, queryset, view)
+        return stable_order(super().filter_queryset(request, queryset, view))
 
     def check_known(self, request, view, queryset) -> None:
         filterset_class = self.get_filterset_class(view, queryset)
@@ -50,6 +53,47 @@ class StrictFilterBackend(DjangoFilterBackend):
             )
 
 
+def stable_order(queryset):
+    """The queryset's ordering (explicit, or the model's), made total and the same on every database: nullable
+    columns sort their NULLs last in both directions (SQLite and PostgreSQL disagree by default), and `id` ends it,
+    so that records that tie (six people named "Ivan Petrov") are neither skipped nor repeated between pages."""
+    opts = queryset.model._meta
+    order = list(queryset.query.order_by or opts.ordering or [])
+    nullable = {f.name for f in opts.concrete_fields if f.null} | {f.attname for f in opts.concrete_fields if f.null}
+    stable, names = [], set()
+    for item in order:
+        if isinstance(item, str) and item.lstrip("-") in nullable:
+            name = item.lstrip("-")
+            item = F(name).desc(nulls_last=True) if item.startswith("-") else F(name).asc(nulls_last=True)
+        stable.append(item)
+        expression = getattr(item, "expression", None)
+        names.add(expression.name if isinstance(expression, F) else str(item).lstrip("-"))
+    if not names & {"id", "pk"}:
+        stable.append("id")
+    return queryset.order_by(*stable)
+
+
+class IdCursorPagination(pagination.CursorPagination):
+    """`?cursor=`: pages in `id` order whose cost does not grow with depth (a keyset, not an offset)."""
+
+    ordering = ("id",)
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+    invalid_cursor_message = "Invalid cursor: use the `next` or `previous` link of a page, or an empty cursor to start."
+
+    def get_ordering(self, request, queryset, view):
+        return self.ordering
+
+    def decode_cursor(self, request):
+        if not request.query_params.get(self.cursor_query_param):
+            return None  # `cursor=` (empty) starts at the beginning
+        try:
+            return super().decode_cursor(request)
+        except Exception:  # NotFound in DRF; a script wants a 400 naming the parameter
+            raise ValidationError({"cursor": [self.invalid_cursor_message]}) from None
+
+
 class TrackerPagination(pagination.PageNumberPagination):
     """`page` and `page_size` (default 50, at most 500); a bad value of either is a 400 naming it."""
 
@@ -58,10 +102,17 @@ class TrackerPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
 
+    cursor_query_param = "cursor"
+
     def get_schema_operation_parameters(self, view):
         return [
             {"name": self.page_query_param, "required": False, "in": "query",
              "description": "Page number, from 1.", "schema": {"type": "integer", "minimum": 1}},
+            {"name": self.cursor_query_param, "required": False, "in": "query",
+             "description": "Cursor paging, for scripts that walk a whole list: send `cursor=` (empty) for the first "
+                            "page, then follow `next`. Pages come in `id` order and a deep page costs what the first "
+                            "does; `page` and `ordering` are ignored with it.",
+             "schema": {"type": "string"}},
             {"name": self.page_size_query_param, "required": False, "in": "query",
              "description": f"Results per page: default {self.page_size}, at most {self.max_page_size}; "
                             "a larger value is a 400.",
@@ -70,7 +121,7 @@ class TrackerPagination(pagination.PageNumberPagination):
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
+        if not raw:  # absent or empty: the default, as an empty filter is no filter
             return self.page_size
         try:
             size = int(raw)
@@ -81,7 +132,15 @@ class TrackerPagination(pagination.PageNumberPagination):
         return size
 
     def paginate_queryset(self, queryset, request, view=None):
-        raw = request.query_params.get(self.page_query_param, "1")
+        self.request = request
+        self.cursor = None
+        if self.cursor_query_param in request.query_params:
+            self.get_page_size(request)  # the same 400s for a bad page_size
+            self.cursor = IdCursorPagination()
+            page = self.cursor.paginate_queryset(queryset, request, view)
+            self._cursor_count = self.count_of(queryset, request)
+            return page
+        raw = request.query_params.get(self.page_query_param) or "1"
         if not raw.isdigit() or int(raw) < 1:
             raise ValidationError({"page": ["A whole number of 1 or more."]})
         # The count is cached under the data version; reuse it if this request has read it already.
@@ -93,6 +152,21 @@ class TrackerPagination(pagination.PageNumberPagination):
             if isinstance(exc.__cause__, InvalidPage) or "Invalid page" in str(exc):
                 raise ValidationError({"page": [f"Page {raw} is beyond the last page."]}) from None
             raise
+
+    @staticmethod
+    def count_of(queryset, request) -> int:
+        return CachedCountPaginator(queryset, 1, version=getattr(request, "data_version", None)).count
+
+    def get_paginated_response(self, data):
+        if self.cursor is None:
+            return super().get_paginated_response(data)
+        return Response({"count": self._cursor_count, "next": self.cursor.get_next_link(),
+                         "previous": self.cursor.get_previous_link(), "results": data})  # fmt: skip
+
+    def get_paginated_response_schema(self, schema):
+        paged = super().get_paginated_response_schema(schema)
+        paged["properties"]["next"]["description"] = "The next page (page or cursor link, as asked); null at the end."
+        return paged
 
 
 class CSVRenderer(renderers.BaseRenderer):
@@ -106,7 +180,7 @@ class CSVRenderer(renderers.BaseRenderer):
         # Reached only for non-list responses (a detail, an error): one flattened row, or the error as JSON.
         if isinstance(data, dict) and "detail" not in data and not _looks_like_errors(data, renderer_context):
             out = io.StringIO()
-            row = flatten(data)
+            row = {k: neutralise(v) for k, v in flatten(data).items()}
             writer = csv.DictWriter(out, fieldnames=list(row))
             writer.writeheader()
             writer.writerow(row)
@@ -144,7 +218,7 @@ def csv_stream(header: list[str], rows: Iterable[dict]) -> Iterator[str]:
     yield "\ufeff"  # a byte-order mark so spreadsheet programs read UTF-8 names correctly
     yield writer.writeheader()
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow({k: neutralise(v) for k, v in row.items()})  # no cell a spreadsheet runs as a formula
 
 
 class FieldSelectionMixin:
@@ -159,11 +233,7 @@ class FieldSelectionMixin:
         if not raw:
             return
         self._selection = parse_field_selection(raw)
-        unknown = sorted(set(self._selection) - set(self.fields))
-        if unknown:
-            raise ValidationError(
-                {"fields": [f"Unknown field(s): {', '.join(unknown)}. Known: {', '.join(self.fields)}."]}
-            )
+        check_selection(self.fields, self._selection)
         for name in list(self.fields):
             if name not in self._selection:
                 self.fields.pop(name)
@@ -172,6 +242,28 @@ class FieldSelectionMixin:
         data = super().to_representation(instance)
         selection = getattr(self, "_selection", None)
         return prune(data, selection) if selection else data
+
+
+def check_selection(fields, selection: dict) -> None:
+    """A 400 naming every unknown field of a `fields=` selection, nested ones (`detentions.bogus`) included."""
+    unknown = unknown_fields(fields, selection)
+    if unknown:
+        raise ValidationError({"fields": [f"Unknown field(s): {', '.join(unknown)}. Known: {', '.join(fields)}."]})
+
+
+def unknown_fields(fields, selection: dict, prefix: str = "") -> list[str]:
+    unknown = []
+    for name, children in selection.items():
+        field = fields.get(name)
+        if field is None:
+            unknown.append(prefix + name)
+        elif children:
+            nested = getattr(field, "child", field)  # a list of records, or one
+            if isinstance(nested, serializers.BaseSerializer):
+                unknown += unknown_fields(nested.fields, children, f"{prefix}{name}.")
+            else:  # a plain value has no parts
+                unknown += [f"{prefix}{name}.{child}" for child in children]
+    return unknown
 
 
 def parse_field_selection(raw: str) -> dict:
@@ -258,11 +350,17 @@ class CSVStreamMixin:
         annotations = [c for c in columns if c in queryset.query.annotations]
         many = {f.name: f for f in opts.many_to_many if f.name in columns}
         api_url = self.request.build_absolute_uri(reverse(f"api:{self.basename}-detail", args=[999999999]))
+        # The API address column, under its own name (`url`, or `api_url` for sources); `fields=` may leave it out.
+        declared = self.get_serializer_class()._declared_fields
+        self._csv_identity = next(n for n, f in declared.items() if isinstance(f, serializers.HyperlinkedIdentityField))
         fields = self.get_serializer().fields
-        self._csv_identity = next(n for n, f in fields.items() if isinstance(f, serializers.HyperlinkedIdentityField))
         html = "html_url" in columns and self.request.build_absolute_uri(self.csv_html_url_pattern())
+        # Serializer fields that rename a model column (`term_months` from `new_term_months`) read it under their name.
+        model_fields = {f.name for f in opts.concrete_fields}
+        renamed = {name: F(field.source) for name, field in fields.items()
+                   if name in columns and name not in model_fields and field.source in model_fields}  # fmt: skip
         values = queryset.order_by(*(queryset.query.order_by or opts.ordering or ["pk"])).values(
-            *concrete, *annotations
+            *concrete, *annotations, **renamed
         )
         chunk = []
         for row in values.iterator(chunk_size=self.csv_chunk_size):  # a server-side cursor on PostgreSQL
@@ -284,7 +382,10 @@ class CSVStreamMixin:
             through = field.remote_field.through
             own, other = field.m2m_field_name(), field.m2m_reverse_field_name()
             links = {}
-            for a, b in through.objects.filter(**{f"{own}_id__in": ids}).values_list(f"{own}_id", f"{other}_id"):
+            # In the order the JSON gives them: the related model's own ordering.
+            order = related_ordering(field.related_model, other)
+            for a, b in (through.objects.filter(**{f"{own}_id__in": ids}).order_by(*order)
+                         .values_list(f"{own}_id", f"{other}_id")):  # fmt: skip
                 links.setdefault(a, []).append(b)
             related[name] = links
         extra = self.csv_extra(ids, chunk)
@@ -304,12 +405,26 @@ class CSVStreamMixin:
                     value = ""
                 out[name] = value
             for name, links in related.items():
-                out[name] = "|".join(str(v) for v in sorted(links.get(row["id"], [])))
+                out[name] = "|".join(str(v) for v in links.get(row["id"], []))
             out[self._csv_identity] = api_url.replace("999999999", str(row["id"]))
             if html:
                 out["html_url"] = html.replace("__slug__", str(row.get("slug", ""))).replace("__id__", str(row["id"]))
             out.update(extra.get(row["id"], {}))
             yield out
+
+
+def related_ordering(model, path: str) -> list:
+    """`model`'s default ordering, seen from a query that reaches it through `path`, ending in its id."""
+    order = []
+    for item in [*(model._meta.ordering or []), "id"]:
+        if isinstance(item, str):
+            desc = item.startswith("-")
+            order.append(f"{'-' if desc else ''}{path}__{item.lstrip('-')}")
+        else:  # an OrderBy such as F("published_on").desc(nulls_last=True)
+            item = item.copy()
+            item.expression = F(f"{path}__{item.expression.name}")
+            order.append(item)
+    return order
 
 
 ERRORS = {
@@ -358,9 +473,15 @@ def representation_etag(data) -> str:
 
 
 class ConditionalMixin:
-    """ETag and Last-Modified on details; If-None-Match gives 304, a stale If-Match on a write gives 412.
+    """Conditional requests (RFC 9110) and caching headers, on every read of every resource.
 
-    Two editors who both loaded version A cannot both save: the second one's If-Match no longer matches.
+    - Every JSON 200 read (list or detail) carries a strong `ETag` of its representation; details also carry
+      `Last-Modified` (the record's `updated_at`, which any change to a record of a case moves).
+    - `If-None-Match` (a list of ETags, or `*`) answers 304 when it matches; without it, `If-Modified-Since` answers
+      304 when the record has not changed since.
+    - Writes: `If-Match` that no longer matches, or `If-None-Match` that does (`*` always does, the record exists),
+      answer 412, so two editors who both loaded version A cannot both save.
+    - Anonymous reads are `Cache-Control: public, max-age=60`; anything seen signed in is `private, no-cache`.
     """
 
     def retrieve(self, request, *args, **kwargs):
@@ -368,22 +489,28 @@ class ConditionalMixin:
         return self.conditional_response(self.get_serializer(instance).data, getattr(instance, "updated_at", None))
 
     def conditional_response(self, data, updated_at) -> Response:
-        etag = representation_etag(data)
-        if etag in _etags(self.request.headers.get("If-None-Match", "")):
-            response = Response(status=status.HTTP_304_NOT_MODIFIED)
-        else:
-            response = Response(data)
-        response["ETag"] = etag
+        response = Response(data)
         if updated_at:
             response["Last-Modified"] = http_date(updated_at.timestamp())
         return response
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        if request.method in ("GET", "HEAD") and response.status_code == 200 and isinstance(response, Response):
+            response = not_modified_or(request, response)
+        response = super().finalize_response(request, response, *args, **kwargs)
+        cache_headers(request, response)
+        return response
+
     def check_if_match(self, request, instance) -> None:
-        wanted = request.headers.get("If-Match")
-        if not wanted or wanted.strip() == "*":
+        wanted, unwanted = request.headers.get("If-Match"), request.headers.get("If-None-Match")
+        if unwanted and unwanted.strip() == "*":  # "only if it does not exist yet": it does
+            raise PreconditionFailed()
+        if (not wanted or wanted.strip() == "*") and not unwanted:
             return
         current = representation_etag(self.get_serializer(instance).data)
-        if current not in _etags(wanted):
+        if wanted and wanted.strip() != "*" and current not in _etags(wanted):
+            raise PreconditionFailed()
+        if unwanted and current in _etags(unwanted):
             raise PreconditionFailed()
 
     def perform_update(self, serializer):
@@ -399,6 +526,42 @@ class ConditionalMixin:
         if response.status_code == 200:
             response["ETag"] = representation_etag(response.data)
         return response
+
+
+def not_modified_or(request, response: Response) -> Response:
+    """The response with its ETag, or a 304 when the client's copy is current (If-None-Match, If-Modified-Since)."""
+    etag = response.get("ETag") or representation_etag(response.data)
+    not_modified = False
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match:  # takes precedence over If-Modified-Since (RFC 9110, 13.2.2)
+        not_modified = if_none_match.strip() == "*" or etag in _etags(if_none_match)
+    elif request.headers.get("If-Modified-Since") and response.has_header("Last-Modified"):
+        since = parse_http_date_safe(request.headers["If-Modified-Since"])
+        modified = parse_http_date_safe(response["Last-Modified"])
+        not_modified = since is not None and modified is not None and modified <= since
+    if not_modified:
+        fresh = Response(status=status.HTTP_304_NOT_MODIFIED)
+        if response.has_header("Last-Modified"):
+            fresh["Last-Modified"] = response["Last-Modified"]
+        response = fresh
+    response["ETag"] = etag
+    return response
+
+
+PUBLIC_MAX_AGE = 60
+
+
+def cache_headers(request, response) -> None:
+    """`Cache-Control` for reads: public for anonymous clients (a minute), private for signed-in ones, who may see
+    drafts; `Vary` keeps a shared cache from giving one to the other."""
+    if request.method not in ("GET", "HEAD") or response.status_code not in (200, 304):
+        return
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        response["Cache-Control"] = "private, no-cache"
+    else:
+        response["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+    patch_vary_headers(response, ["Authorization", "Cookie"])
 
 
 def _etags(header: str) -> set[str]:
@@ -443,9 +606,20 @@ class CheckedWritesMixin:
         self.checked(lambda: super(CheckedWritesMixin, self).perform_destroy(instance))
 
 
+class JSONOnlyParser(parsers.JSONParser):
+    """Request bodies are JSON, and only JSON; one nested too deeply for the parser is a 400, not a 500."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError("JSON parse error - nested too deeply.") from None
+
+
 class TrackerViewSet(CheckedWritesMixin, ConditionalMixin, CSVStreamMixin, viewsets.ModelViewSet):
     """Base of every API resource."""
 
+    parser_classes = [JSONOnlyParser]
     filter_backends = [StrictFilterBackend]
     pagination_class = TrackerPagination
     renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer]
@@ -453,8 +627,61 @@ class TrackerViewSet(CheckedWritesMixin, ConditionalMixin, CSVStreamMixin, views
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus model ValidationErrors (raised by services) as 400 with field names."""
+    """DRF's handler, plus model ValidationErrors (raised by services) as 400 with field names, and a deletion that
+    other records still block as 409 naming them."""
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, ProtectedError | RestrictedError):
+        return Response(referenced_by(exc), status=status.HTTP_409_CONFLICT)
     return drf_exception_handler(exc, context)
+
+
+MAX_REFERRER_IDS = 50
+
+
+def referenced_by(exc: "ProtectedError | RestrictedError") -> dict:
+    """What still refers to a record that cannot be deleted: per kind of record, its ids (at most 50 each)."""
+    objects = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+    groups: dict[str, list[int]] = {}
+    for obj in objects:
+        groups.setdefault(str(obj._meta.verbose_name_plural), []).append(obj.pk)
+    return {
+        "detail": "Other records still refer to this one; change or delete them first.",
+        "referenced_by": [{"resource": name, "ids": sorted(ids)[:MAX_REFERRER_IDS]} for name, ids in groups.items()],
+    }
+
+
+def json_404(request, exception=None):
+    """`handler404`: JSON under /api/, the site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def json_400(request, exception=None):
+    """`handler400` (a malformed request Django refuses itself): JSON under /api/."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Bad request."}, status=400)
+    from django.views.defaults import bad_request
+
+    return bad_request(request, exception)
+
+
+def json_403(request, exception=None):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Permission denied."}, status=403)
+    from django.views.defaults import permission_denied
+
+    return permission_denied(request, exception)
+
+
+def json_500(request):
+    """`handler500`: JSON under /api/, the site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "A server error occurred; it has been logged."}, status=500)
+    from django.views.defaults import server_error
+
+    return server_error(request)

@@ -1,6 +1,9 @@
 """Filter pieces shared by every FilterSet."""
 
+import copy
 import datetime
+import functools
+import operator
 
 import django_filters
 import django_filters.fields
@@ -10,6 +13,7 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django_countries import countries
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.utils import extend_schema_field
 
 
@@ -27,19 +31,80 @@ class FastSelect(forms.Select):
                            options)  # fmt: skip
 
 
+ANY_OF_HELP = "Several values: repeat the parameter (`a=x&a=y`) or separate them with commas (`a=x,y`); any matches."
+
+
+class AnyOfField(forms.Field):
+    """A list of values, each cleaned by the single-value field the filter would otherwise use."""
+
+    def __init__(self, single: forms.Field):
+        self.single = single
+        super().__init__(required=False, label=single.label, help_text=single.help_text)
+        widget = copy.copy(single.widget)
+        widget.__class__ = any_of_widget(type(single.widget))
+        self.widget = widget
+
+    def clean(self, value):
+        values = value if isinstance(value, list) else ([] if value in (None, "") else [value])
+        cleaned, errors = [], []
+        for item in values:
+            try:
+                result = self.single.clean(item)
+            except forms.ValidationError as exc:
+                errors.extend(exc.messages)
+            else:
+                if result not in (None, "") and result not in cleaned:
+                    cleaned.append(result)
+        if errors:
+            raise forms.ValidationError(errors)
+        return cleaned
+
+
+@functools.cache
+def any_of_widget(widget_class):
+    """`widget_class` reading every value of a parameter: repeated (`a=x&a=y`) and comma-separated (`a=x,y`)."""
+
+    def value_from_datadict(self, data, files, name):
+        raw = data.getlist(name) if hasattr(data, "getlist") else [data[name]] if name in data else []
+        return [part.strip() for item in raw for part in str(item).split(",") if part.strip()]
+
+    return type(f"AnyOf{widget_class.__name__}", (widget_class,), {"value_from_datadict": value_from_datadict})
+
+
+class AnyOfMixin:
+    """A filter taking several values, any of which matches; an empty value is no filter.
+
+    Plain filters become `<field>__in` (through a subquery when the path crosses a relation, so no row is repeated);
+    a filter with a `method` receives the list of values.
+    """
+
+    @property
+    def field(self):
+        if not hasattr(self, "_any_of_field"):
+            self._any_of_field = AnyOfField(super().field)
+        return self._any_of_field
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        if "__" not in self.field_name and not qs.model._meta.get_field(self.field_name).many_to_many:
+            return qs.filter(**{f"{self.field_name}__in": value})
+        matching = qs.model._default_manager.filter(**{f"{self.field_name}__in": value}).values("pk")
+        return qs.filter(pk__in=matching)
+
+
+class AnyOfChoiceFilter(AnyOfMixin, django_filters.ChoiceFilter):
+    """One of the choices, or several."""
+
+
 @extend_schema_field({"type": "string", "enum": [code for code, _ in countries], "description": "ISO 3166-1 alpha-2"})
-class CountryChoiceFilter(django_filters.ChoiceFilter):
+class CountryChoiceFilter(AnyOfMixin, django_filters.ChoiceFilter):
     """An ISO 3166-1 alpha-2 code; unknown codes are a 400 naming the parameter, not an empty list."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("choices", lambda: [(code, name) for code, name in countries])
         kwargs.setdefault("widget", FastSelect)
         super().__init__(*args, **kwargs)
-
-    def filter(self, qs, value):
-        if value in ([], (), {}, "", None):
-            return qs
-        return super().filter(qs, value.upper() if isinstance(value, str) else value)
 
 
 class UpperCaseChoiceField(django_filters.fields.ChoiceField):
@@ -53,14 +118,16 @@ class UpperCaseChoiceField(django_filters.fields.ChoiceField):
 CountryChoiceFilter.field_class = UpperCaseChoiceField
 
 
-def multi_country_q(field: str, code: str) -> Q:
-    """Match one code in a django-countries multiple field, stored as "RU,US"."""
-    return (
+def multi_country_q(field: str, codes: "str | list[str]") -> Q:
+    """Match any of the codes in a django-countries multiple field, stored as "RU,US"."""
+    codes = [codes] if isinstance(codes, str) else codes
+    return functools.reduce(operator.or_, (
         Q(**{field: code})
         | Q(**{f"{field}__startswith": f"{code},"})
         | Q(**{f"{field}__endswith": f",{code}"})
         | Q(**{f"{field}__contains": f",{code},"})
-    )
+        for code in codes
+    ))  # fmt: skip
 
 
 class SearchFilter(django_filters.CharFilter):
@@ -83,8 +150,8 @@ MAX_ID = 2**63 - 1  # the largest BigAutoField; larger numbers would overflow th
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
-class IdFilter(django_filters.NumberFilter):
-    """A record id: a whole number of 1 or more."""
+class IdFilter(AnyOfMixin, django_filters.NumberFilter):
+    """A record id (a whole number of 1 or more), or several."""
 
     field_class = forms.IntegerField
 
@@ -95,7 +162,7 @@ class IdFilter(django_filters.NumberFilter):
 
 
 @extend_schema_field({"type": "integer", "minimum": 1900, "maximum": 2100})
-class YearFilter(django_filters.NumberFilter):
+class YearFilter(AnyOfMixin, django_filters.NumberFilter):
     field_class = forms.IntegerField
 
     def __init__(self, *args, **kwargs):
@@ -103,16 +170,7 @@ class YearFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-@extend_schema_field({"type": "string", "pattern": r"^[1-9][0-9]{0,17}(,[1-9][0-9]{0,17})*$"})
-class IdListFilter(django_filters.BaseInFilter, django_filters.NumberFilter):
-    """Several record ids, comma-separated: `id=12,15`."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
+IdListFilter = IdFilter  # `id=12,15` or `id=12&id=15`
 
 
 class UpdatedSinceFilter(django_filters.IsoDateTimeFilter):
@@ -139,3 +197,20 @@ def to_utc(value: datetime.datetime) -> datetime.datetime:
         if value.year > 1:
             return datetime.datetime.max.replace(tzinfo=datetime.UTC)
         return datetime.datetime.min.replace(tzinfo=datetime.UTC)
+
+
+class AnyOfFilterExtension(DjangoFilterExtension):
+    """The schema of an any-of filter: an array, repeated in the query (`explode`), the comma form described."""
+
+    priority = 1
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        parameters = super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
+        if not isinstance(filter_field, AnyOfMixin):
+            return parameters
+        for parameter in parameters:
+            single = parameter["schema"]
+            parameter["schema"] = {"type": "array", "items": single}
+            parameter.update(style="form", explode=True)
+            parameter["description"] = " ".join(filter(None, [parameter.get("description", ""), ANY_OF_HELP]))
+        return parameters

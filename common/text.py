@@ -6,6 +6,7 @@ comparable lower-case ASCII form ("viktor but"), so that a substring match on
 keys finds a case whatever spelling a researcher types.
 """
 
+import functools
 import re
 import unicodedata
 
@@ -68,3 +69,25 @@ def search_key(*texts: str) -> str:
     """One space-separated key for several names; each name's words stay together, names split by ' | '."""
     keys = [" ".join(search_words(t)) for t in texts if t]
     return " | ".join(k for k in keys if k)
+
+
+# What may follow a word cut short: any letter, or the first two letters of a multi-letter pattern. A word cut
+# inside a pattern ("gershkovic|h") folds differently from the whole word, so each is tried.
+_CONTINUATIONS = [*"abcdefghijklmnopqrstuvwxyz", "sh", "hc", "ch", "ck", "ph", "kh", "ou", "oo", "ii", "ie", "ei", "ai"]
+
+
+@functools.lru_cache(maxsize=4096)
+def prefix_forms(raw: str) -> tuple[str, ...]:
+    """Folded forms that the start of a word beginning with the last word of `raw` (being typed) can take.
+
+    "gershkovic" → (…, "gershkovih", "gershkovik", …): "gershkovich" folds to "gershkovih", which does not contain
+    "gershkovik". "bo" → ("bo", "bu"): "bout" folds to "but". A key containing any of the forms matches; forms that
+    contain a shorter one are dropped, as the shorter one already matches them.
+    """
+    typed = re.findall(r"[a-z0-9]+", transliterate(raw))
+    if not typed:
+        return ()
+    typed = typed[-1]  # the last word of a query
+    forms = {fold_word(typed), *(fold_word(typed + extra) for extra in _CONTINUATIONS)}
+    ordered = sorted(forms, key=len)
+    return tuple(f for i, f in enumerate(ordered) if not any(g in f for g in ordered[:i]))

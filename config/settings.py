@@ -164,6 +164,9 @@ CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
+# Conditional reads from a page elsewhere: the preflight must allow the validators a client sends back.
+CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "if-match", "if-modified-since", "if-none-match",
+                      "user-agent", "x-requested-with"]  # fmt: skip
 
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"

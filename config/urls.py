@@ -29,3 +29,8 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "common.api.json_400"  # JSON under /api/, the site's pages elsewhere
+handler403 = "common.api.json_403"
+handler404 = "common.api.json_404"
+handler500 = "common.api.json_500"

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 
 from django.http import StreamingHttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
@@ -65,6 +66,9 @@ class PublicDumpView(APIView):
                                                      "per resource in the shape of its API endpoint.")},
     )  # fmt: skip
     def get(self, request):
+        unknown = sorted(set(request.query_params) - {"format"})
+        if unknown:  # a typo must not silently give the whole dataset, as on every list
+            raise ValidationError({name: ["Unknown query parameter. Known parameters: format."] for name in unknown})
         response = StreamingHttpResponse(iter_public_dump(request), content_type="application/json")
         response["Content-Disposition"] = 'attachment; filename="prisoner-exchange-tracker.json"'
         return response

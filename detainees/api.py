@@ -1,28 +1,52 @@
 """API viewsets of detainees and their custody records."""
 
+import functools
+
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from common.api import StrictFilterBackend, TrackerViewSet, documented, parse_field_selection, prune
+from common.api import (
+    StrictFilterBackend,
+    TrackerViewSet,
+    check_selection,
+    documented,
+    parse_field_selection,
+    prune,
+)
 from common.cache import public_response_key
 
 from .documents import TOP_FIELDS, build_documents
-from .filters import ChargeFilter, DesignationFilter, DetaineeFilter, DetentionFilter, SentenceFilter, TransferFilter
-from .models import Charge, Designation, Detainee, Detention, Sentence, Transfer
+from .filters import (
+    ChargeFilter,
+    DesignationFilter,
+    DetaineeFilter,
+    DetentionFilter,
+    SentenceChangeFilter,
+    SentenceFilter,
+    TransferFilter,
+)
+from .models import Charge, Designation, Detainee, Detention, Sentence, SentenceChange, Transfer
 from .selectors import case_queryset
 from .serializers import (
     ChargeSerializer,
     DesignationSerializer,
     DetaineeSerializer,
     DetentionSerializer,
+    SentenceChangeResourceSerializer,
     SentenceSerializer,
     TransferSerializer,
 )
 from .services import likely_duplicates
+
+
+@functools.cache
+def detainee_fields():
+    """The fields of a detainee document, nested ones included, to check `fields=` against."""
+    return DetaineeSerializer().fields
 
 
 class CaseChildViewSet(TrackerViewSet):
@@ -61,10 +85,7 @@ class DetaineeViewSet(TrackerViewSet):
         if not raw:
             return documents
         selection = parse_field_selection(raw)
-        unknown = sorted(set(selection) - set(DetaineeSerializer.Meta.fields))
-        if unknown:
-            known = ", ".join(DetaineeSerializer.Meta.fields)
-            raise ValidationError({"fields": [f"Unknown field(s): {', '.join(unknown)}. Known: {known}."]})
+        check_selection(detainee_fields(), selection)
         return [prune(doc, selection) for doc in documents]
 
     def cached(self, compute):
@@ -159,6 +180,16 @@ class SentenceViewSet(CaseChildViewSet):
     queryset = Sentence.objects.prefetch_related("sources", "charges", "changes__sources")
     serializer_class = SentenceSerializer
     filterset_class = SentenceFilter
+
+
+@documented
+class SentenceChangeViewSet(CaseChildViewSet):
+    """Later changes to sentences: appeals, reductions, commutations, pardons (also nested in their sentence)."""
+
+    queryset = SentenceChange.objects.prefetch_related("sources")
+    serializer_class = SentenceChangeResourceSerializer
+    filterset_class = SentenceChangeFilter
+    detainee_path = "sentence__detention__detainee"
 
 
 @documented

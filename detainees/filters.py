@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 
 from common.filters import (
+    AnyOfChoiceFilter,
     CountryChoiceFilter,
     IdFilter,
     IdListFilter,
@@ -23,6 +24,8 @@ from .models import (
     EndReason,
     FacilityKind,
     Sentence,
+    SentenceChange,
+    SentenceChangeKind,
     Status,
     Transfer,
 )
@@ -49,13 +52,11 @@ class DetaineeFilter(django_filters.FilterSet):
     held_on = django_filters.DateFilter(
         method="filter_held_on", label="In custody on", help_text="In custody on this date (YYYY-MM-DD)."
     )
-    status = django_filters.ChoiceFilter(
-        choices=Status.choices, help_text="Current status, derived from the latest detention."
-    )
-    charge_category = django_filters.ChoiceFilter(
+    status = AnyOfChoiceFilter(choices=Status.choices, help_text="Current status, derived from the latest detention.")
+    charge_category = AnyOfChoiceFilter(
         choices=ChargeCategory.choices, method="filter_charge_category", label="Charge", help_text="Charged with this."
     )
-    designation = django_filters.ChoiceFilter(
+    designation = AnyOfChoiceFilter(
         choices=DesignationKind.choices, method="filter_designation", help_text="Designated as this by any authority."
     )
     detained_from = django_filters.DateFilter(
@@ -82,29 +83,30 @@ class DetaineeFilter(django_filters.FilterSet):
         model = Detainee
         fields = []
 
-    def filter_citizenship(self, qs, name, value: str):
+    def filter_citizenship(self, qs, name, value: list[str]):
         return qs.filter(multi_country_q("citizenships", value))
 
-    def filter_held_by(self, qs, name, value: str):
+    def filter_held_by(self, qs, name, value: list[str]):
         return qs.filter(Exists(Detention.objects.filter(
-            Q(held_by=value) | Q(extradited_from=value), detainee=OuterRef("pk"))))  # fmt: skip
+            Q(held_by__in=value) | Q(extradited_from__in=value), detainee=OuterRef("pk"))))  # fmt: skip
 
     def filter_held_on(self, qs, name, value):
         return qs.filter(Exists(Detention.objects.filter(held_on_q(value), detainee=OuterRef("pk"))))
 
     def filter_charge_category(self, qs, name, value):
-        return qs.filter(Exists(Charge.objects.filter(category=value, detention__detainee=OuterRef("pk"))))
+        return qs.filter(Exists(Charge.objects.filter(category__in=value, detention__detainee=OuterRef("pk"))))
 
     def filter_designation(self, qs, name, value):
-        return qs.filter(Exists(Designation.objects.filter(kind=value, detainee=OuterRef("pk"))))
+        return qs.filter(Exists(Designation.objects.filter(kind__in=value, detainee=OuterRef("pk"))))
 
     def filter_exchange(self, qs, name, value):
-        # The reverse relation keeps detainees free of imports from exchanges; a person is once per exchange.
+        # The reverse relation keeps detainees free of imports from exchanges; a subquery, so no one is repeated.
         # A draft exchange is no exchange to the public: its id finds nobody, as an unknown id does.
         from django.apps import apps
 
         exchanges = apps.get_model("exchanges", "Exchange").objects.visible_to(getattr(self.request, "user", None))
-        return qs.filter(exchange_participations__exchange__in=exchanges.filter(pk=value))
+        within = exchanges.filter(pk__in=value)
+        return qs.filter(pk__in=Detainee.objects.filter(exchange_participations__exchange__in=within).values("pk"))
 
     def filter_noop(self, qs, name, value):
         return qs  # applied together in filter_queryset, so both bounds hold for the same detention
@@ -132,7 +134,7 @@ class DetentionFilter(django_filters.FilterSet):
     detained_to = django_filters.DateFilter(
         field_name="detained_on", lookup_expr="lte", help_text="Began on or before."
     )
-    end_reason = django_filters.ChoiceFilter(choices=EndReason.choices, help_text="Why custody ended.")
+    end_reason = AnyOfChoiceFilter(choices=EndReason.choices, help_text="Why custody ended.")
     updated_since = UpdatedSinceFilter()
     ordering = django_filters.OrderingFilter(fields=["detained_on", "released_on", "updated_at"])
 
@@ -146,7 +148,7 @@ class DetentionFilter(django_filters.FilterSet):
 
 class DesignationFilter(django_filters.FilterSet):
     detainee = IdFilter(field_name="detainee_id", help_text="Detainee id.")
-    kind = django_filters.ChoiceFilter(choices=DesignationKind.choices, help_text="Kind of designation.")
+    kind = AnyOfChoiceFilter(choices=DesignationKind.choices, help_text="Kind of designation.")
     authority_country = CountryChoiceFilter(field_name="authority_country", help_text="Country of the authority.")
     updated_since = UpdatedSinceFilter()
     ordering = django_filters.OrderingFilter(fields=["designated_on", "updated_at"])
@@ -158,8 +160,8 @@ class DesignationFilter(django_filters.FilterSet):
 
 class ChargeFilter(django_filters.FilterSet):
     detainee = IdFilter(field_name="detention__detainee_id", help_text="Detainee id.")
-    category = django_filters.ChoiceFilter(choices=ChargeCategory.choices, help_text="Kind of accusation.")
-    outcome = django_filters.ChoiceFilter(choices=ChargeOutcome.choices, help_text="Where the charge stands.")
+    category = AnyOfChoiceFilter(choices=ChargeCategory.choices, help_text="Kind of accusation.")
+    outcome = AnyOfChoiceFilter(choices=ChargeOutcome.choices, help_text="Where the charge stands.")
     updated_since = UpdatedSinceFilter()
     ordering = django_filters.OrderingFilter(fields=["id", "updated_at"])
 
@@ -171,7 +173,7 @@ class ChargeFilter(django_filters.FilterSet):
 class TransferFilter(django_filters.FilterSet):
     detainee = IdFilter(field_name="detention__detainee_id", help_text="Detainee id.")
     detention = IdFilter(field_name="detention_id", help_text="Detention id.")
-    facility_kind = django_filters.ChoiceFilter(choices=FacilityKind.choices, help_text="Kind of facility.")
+    facility_kind = AnyOfChoiceFilter(choices=FacilityKind.choices, help_text="Kind of facility.")
     updated_since = UpdatedSinceFilter()
     ordering = django_filters.OrderingFilter(fields=["moved_on", "updated_at"])
 
@@ -189,4 +191,16 @@ class SentenceFilter(django_filters.FilterSet):
 
     class Meta:
         model = Sentence
+        fields = []
+
+
+class SentenceChangeFilter(django_filters.FilterSet):
+    detainee = IdFilter(field_name="sentence__detention__detainee_id", help_text="Detainee id.")
+    sentence = IdFilter(field_name="sentence_id", help_text="Sentence id.")
+    kind = AnyOfChoiceFilter(choices=SentenceChangeKind.choices, help_text="What happened to the sentence.")
+    updated_since = UpdatedSinceFilter()
+    ordering = django_filters.OrderingFilter(fields=["changed_on", "updated_at"])
+
+    class Meta:
+        model = SentenceChange
         fields = []

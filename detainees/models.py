@@ -23,7 +23,7 @@ from common.models import (
     raise_if,
     unique_slug,
 )
-from common.text import search_key, search_words
+from common.text import prefix_forms, search_key, search_words
 
 
 def sources_field(what: str) -> models.ManyToManyField:
@@ -112,17 +112,29 @@ class DetaineeQuerySet(PublishedQuerySet):
         Besides being what a reader expects, this keeps PostgreSQL on the trigram index: sorted by name alone, it
         walks the name index through every row hoping to meet 25 matches early (100 ms for a rare name).
         """
-        phrase = " ".join(search_words(query))
-        return self.alias(
-            search_rank=Case(When(search_key__startswith=phrase, then=Value(0)), default=Value(1))
-        ).order_by("search_rank", "name", "id")
+        words = search_words(query)
+        if not words:
+            return self.order_by("name", "id")
+        begins = Q()
+        for form in prefix_forms(query):
+            begins |= Q(search_key__startswith=" ".join([*words[:-1], form]))
+        return self.alias(search_rank=Case(When(begins, then=Value(0)), default=Value(1))).order_by(
+            "search_rank", "name", "id"
+        )
 
     def search(self, query: str):
-        """Every word of `query` must occur in a name, original-script name or alias, in any spelling."""
+        """Every word of `query` must occur in a name, original-script name or alias, in any spelling; the last word
+        may be cut short, as while typing ("gershkovic", "bo" for Bout). Each is a `LIKE '%…%'` on the folded key,
+        which PostgreSQL answers from the trigram index (an OR of forms is a BitmapOr of index scans)."""
         words = search_words(query)
         qs = self
-        for word in words:
+        for word in words[:-1]:
             qs = qs.filter(search_key__contains=word)
+        if words:
+            last = Q()
+            for form in prefix_forms(query):
+                last |= Q(search_key__contains=form)
+            qs = qs.filter(last)
         return qs
 
 

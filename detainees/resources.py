@@ -2,10 +2,12 @@
 
 from import_export import fields, resources, widgets
 
+from common.csvsafe import SafeExportMixin
+
 from .models import Detainee
 
 
-class DetaineeResource(resources.ModelResource):
+class DetaineeResource(SafeExportMixin, resources.ModelResource):
     """Columns: name, name_original, aliases and citizenships (several joined by "|"), born_on (YYYY-MM-DD),
     born_on_precision, description, wikidata_id. Every row is validated as the admin validates it, and lands as a
     draft for an editor to check and publish."""

@@ -18,6 +18,19 @@ class SentenceChangeSerializer(serializers.ModelSerializer):
                   "sources"]  # fmt: skip
 
 
+class SentenceChangeResourceSerializer(FieldSelectionMixin, ModelValidationMixin, serializers.ModelSerializer):
+    """A sentence change as a resource of its own (`/api/v1/sentence-changes/`), readable, writable and in CSV."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:sentence-change-detail")
+    term_months = serializers.IntegerField(source="new_term_months", min_value=1, required=False, allow_null=True,
+                                           help_text="The term in months after the change, if it changed.")  # fmt: skip
+
+    class Meta:
+        model = SentenceChange
+        fields = ["id", "url", "sentence", "kind", "changed_on", "changed_on_precision", "court", "term_months",
+                  "description", "sources", "created_at", "updated_at"]  # fmt: skip
+
+
 class ChargeSerializer(FieldSelectionMixin, ModelValidationMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:charge-detail")
 

@@ -1,14 +1,45 @@
-"""Keep each detainee's stored status current whenever one of their detentions changes."""
+"""Keep each detainee's stored status and modification time current whenever a record of their case changes."""
 
-from django.db.models.signals import post_delete, post_init, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
-from .models import Detainee, Detention
+from .models import Charge, Designation, Detainee, Detention, Sentence, SentenceChange, Transfer
+
+# Every record of a case, and the path from it to its detainee's id.
+CASE_RECORDS = {
+    Detention: "detainee_id",
+    Designation: "detainee_id",
+    Charge: "detention.detainee_id",
+    Sentence: "detention.detainee_id",
+    Transfer: "detention.detainee_id",
+    SentenceChange: "sentence.detention.detainee_id",
+    "exchanges.ExchangeParticipant": "detainee_id",  # by name: detainees does not import exchanges
+}
+
+
+def touch_detainees(ids) -> None:
+    """Move the detainees' `updated_at` to now, so `updated_since`, Last-Modified and ETags see a change to any record
+    of their case. A queryset update: the changed record keeps its own history row, the person gets none (their
+    own fields did not change), and no signal runs again."""
+    ids = {pk for pk in ids if pk is not None}
+    if ids:
+        Detainee.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+
+
+def detainee_of(instance, path: str):
+    value = instance
+    for part in path.split("."):
+        value = getattr(value, part, None)
+        if value is None:
+            return None
+    return value
 
 
 @receiver(post_init, sender=Detention)
+@receiver(post_init, sender=Designation)
 def remember_detainee(sender, instance, **kwargs):
-    # A detention moved to another person (a merge) changes the status of both.
+    # A record moved to another person (a merge) changes the case of both.
     instance._loaded_detainee_id = instance.detainee_id
 
 
@@ -19,4 +50,43 @@ def refresh_detainee_status(sender, instance, raw=False, **kwargs):
         return
     ids = {instance.detainee_id, getattr(instance, "_loaded_detainee_id", None)} - {None}
     Detainee.objects.filter(pk__in=ids).refresh_status()
-    instance._loaded_detainee_id = instance.detainee_id
+
+
+def case_record_changed(sender, instance, raw=False, **kwargs):
+    """Any save or deletion of a record of a case: the case (its detainee, and a former one) changed."""
+    if raw:
+        return
+    if sender._meta.label == "exchanges.ExchangeParticipant" and not instance.exchange.is_published:
+        return  # a draft exchange is in no one's public case: moving the time would reveal it to mirrors
+    path = CASE_RECORDS.get(sender) or CASE_RECORDS.get(sender._meta.label)
+    touch_detainees({detainee_of(instance, path), getattr(instance, "_loaded_detainee_id", None)})
+    if hasattr(instance, "_loaded_detainee_id"):
+        instance._loaded_detainee_id = instance.detainee_id
+
+
+def citations_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
+    """Sources added to or removed from a record of a case (or charges to a sentence)."""
+    if not action.startswith("post_"):
+        return
+    if not reverse:
+        path = CASE_RECORDS.get(type(instance))
+        touch_detainees({detainee_of(instance, path)} if path else set())
+    elif pk_set and model in CASE_RECORDS:  # from the source's side: source.cited_detentions.add(...)
+        for record in model.objects.filter(pk__in=pk_set):
+            touch_detainees({detainee_of(record, CASE_RECORDS[model])})
+
+
+def own_citations_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
+    """A detainee's own sources changed without a save of the person."""
+    if action.startswith("post_"):
+        touch_detainees(pk_set or set() if reverse else {instance.pk})
+
+
+m2m_changed.connect(own_citations_changed, sender=Detainee.sources.through, dispatch_uid="detainee-sources-changed")
+for _model in CASE_RECORDS:
+    post_save.connect(case_record_changed, sender=_model, dispatch_uid=f"case-record-saved-{_model}")
+    post_delete.connect(case_record_changed, sender=_model, dispatch_uid=f"case-record-deleted-{_model}")
+    if not isinstance(_model, str):
+        for _field in _model._meta.many_to_many:
+            m2m_changed.connect(citations_changed, sender=_field.remote_field.through,
+                                dispatch_uid=f"case-record-m2m-{_model._meta.label}-{_field.name}")  # fmt: skip

@@ -4,9 +4,9 @@ from django.urls import reverse
 
 from common.api import TrackerViewSet, documented
 
-from .filters import ExchangeFilter
+from .filters import ExchangeFilter, ParticipantFilter
 from .models import Exchange, ExchangeParticipant
-from .serializers import ExchangeSerializer
+from .serializers import ExchangeSerializer, ParticipantResourceSerializer
 
 
 @documented
@@ -21,7 +21,8 @@ class ExchangeViewSet(TrackerViewSet):
         return reverse("exchanges:exchange-detail", args=["__slug__"])
 
     def csv_columns(self):
-        return [*super().csv_columns(), "participants"]
+        columns = super().csv_columns()
+        return [*columns, "participants"] if "participants" in self.get_serializer().fields else columns
 
     def csv_extra(self, ids, rows):
         """`participants` as "detainee id:released_by>received_by" joined by "|"; `countries` as codes."""
@@ -40,3 +41,17 @@ class ExchangeViewSet(TrackerViewSet):
     def get_queryset(self):
         user = self.request.user
         return Exchange.objects.visible_to(user).with_participants(user).prefetch_related("sources")
+
+
+@documented
+class ParticipantViewSet(TrackerViewSet):
+    """Who went which way in each exchange, one row per person, with the note; read-only (write them through
+    their exchange). The public sees a participant when both the exchange and the person are published."""
+
+    queryset = ExchangeParticipant.objects.all()
+    serializer_class = ParticipantResourceSerializer
+    filterset_class = ParticipantFilter
+    http_method_names = ["get", "head", "options"]
+
+    def get_queryset(self):
+        return ExchangeParticipant.objects.visible_to(self.request.user)

@@ -3,7 +3,15 @@
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
-from common.filters import CountryChoiceFilter, IdFilter, SearchFilter, UpdatedSinceFilter, YearFilter, multi_country_q
+from common.filters import (
+    AnyOfChoiceFilter,
+    CountryChoiceFilter,
+    IdFilter,
+    SearchFilter,
+    UpdatedSinceFilter,
+    YearFilter,
+    multi_country_q,
+)
 
 from .models import Exchange, ExchangeParticipant, ExchangeStatus
 
@@ -17,7 +25,7 @@ class ExchangeFilter(django_filters.FilterSet):
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", help_text="On or after (YYYY-MM-DD).")
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", help_text="On or before (YYYY-MM-DD).")
     detainee = IdFilter(method="filter_detainee", help_text="A participant (detainee id).")
-    status = django_filters.ChoiceFilter(choices=ExchangeStatus.choices, help_text="Completed, proposed or failed.")
+    status = AnyOfChoiceFilter(choices=ExchangeStatus.choices, help_text="Completed, proposed or failed.")
     updated_since = UpdatedSinceFilter()
     ordering = django_filters.OrderingFilter(
         fields=["date", "name", "updated_at"], help_text="Sort by date, name or updated_at; '-' reverses."
@@ -31,9 +39,22 @@ class ExchangeFilter(django_filters.FilterSet):
         """The participants this request may see: a draft person is no participant to the public."""
         return ExchangeParticipant.objects.visible_to(getattr(self.request, "user", None))
 
-    def filter_country(self, qs, name, value: str):
-        parties = self.participants().filter(Q(released_by=value) | Q(received_by=value), exchange=OuterRef("pk"))
-        return qs.filter(Q(place_country=value) | multi_country_q("mediators", value) | Exists(parties))
+    def filter_country(self, qs, name, value: list[str]):
+        parties = self.participants().filter(
+            Q(released_by__in=value) | Q(received_by__in=value), exchange=OuterRef("pk")
+        )
+        return qs.filter(Q(place_country__in=value) | multi_country_q("mediators", value) | Exists(parties))
 
     def filter_detainee(self, qs, name, value):
-        return qs.filter(Exists(self.participants().filter(detainee_id=value, exchange=OuterRef("pk"))))
+        return qs.filter(Exists(self.participants().filter(detainee_id__in=value, exchange=OuterRef("pk"))))
+
+
+class ParticipantFilter(django_filters.FilterSet):
+    exchange = IdFilter(field_name="exchange_id", help_text="Exchange id.")
+    detainee = IdFilter(field_name="detainee_id", help_text="Detainee id.")
+    updated_since = UpdatedSinceFilter()
+    ordering = django_filters.OrderingFilter(fields=["updated_at"])
+
+    class Meta:
+        model = ExchangeParticipant
+        fields = []

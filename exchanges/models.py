@@ -24,12 +24,16 @@ class ExchangeQuerySet(PublishedQuerySet):
 
     def search(self, query: str):
         """Every word in the name, place or description, or in a participant's name (any spelling)."""
-        from common.text import search_words
+        from common.text import prefix_forms, search_words
 
         qs = self
-        for raw in query.split()[:10]:
+        raws = query.split()[:10]
+        for i, raw in enumerate(raws):
             condition = Q(name__icontains=raw) | Q(place__icontains=raw) | Q(description__icontains=raw)
-            for folded in search_words(raw):
+            folds = search_words(raw)
+            if i == len(raws) - 1 and folds:  # the word being typed: any name it can be the start of
+                folds = [*folds[:-1], *prefix_forms(raw)]
+            for folded in folds:
                 people = ExchangeParticipant.objects.filter(
                     detainee__search_key__contains=folded, detainee__is_published=True
                 )

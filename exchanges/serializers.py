@@ -7,7 +7,7 @@ from rest_framework import serializers
 from common.api import FieldSelectionMixin, ModelValidationMixin
 from detainees.models import Detainee
 
-from .models import Exchange
+from .models import Exchange, ExchangeParticipant
 from .services import save_exchange
 
 
@@ -60,3 +60,16 @@ class ExchangeSerializer(FieldSelectionMixin, ModelValidationMixin, CountryField
 
     def update(self, instance, validated_data):
         return save_exchange(exchange=instance, data=validated_data)
+
+
+class ParticipantResourceSerializer(FieldSelectionMixin, CountryFieldMixin, serializers.ModelSerializer):
+    """One person in an exchange, as a read-only resource (`/api/v1/exchange-participants/`), so that notes reach
+    CSV; participants are written through their exchange."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:exchange-participant-detail")
+
+    class Meta:
+        model = ExchangeParticipant
+        fields = ["id", "url", "exchange", "detainee", "released_by", "received_by", "note", "created_at",
+                  "updated_at"]  # fmt: skip
+        read_only_fields = fields

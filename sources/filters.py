@@ -1,15 +1,19 @@
 """FilterSets of outlets, sources and statements, shared by the pages and the API."""
 
-import django_filters
+import functools
+import operator
 
-from common.filters import CountryChoiceFilter, IdFilter, SearchFilter, UpdatedSinceFilter
+import django_filters
+from django.db.models import Q
+
+from common.filters import AnyOfChoiceFilter, CountryChoiceFilter, IdFilter, SearchFilter, UpdatedSinceFilter
 
 from .models import Outlet, OutletKind, Source, Statement
 
 
 class OutletFilter(django_filters.FilterSet):
     country = CountryChoiceFilter(field_name="country", help_text="Country of the outlet (ISO code).")
-    kind = django_filters.ChoiceFilter(choices=OutletKind.choices, help_text="Kind of publisher.")
+    kind = AnyOfChoiceFilter(choices=OutletKind.choices, help_text="Kind of publisher.")
     updated_since = UpdatedSinceFilter()
     ordering = django_filters.OrderingFilter(fields=["name", "updated_at"])
 
@@ -31,14 +35,17 @@ class SourceFilter(django_filters.FilterSet):
         model = Source
         fields = []
 
-    def filter_detainee(self, qs, name, value):
+    def filter_detainee(self, qs, name, value: list[int]):
         # A draft case is no case to the public: its id finds no sources, as an unknown id does.
         from django.apps import apps
 
         user = getattr(self.request, "user", None)
-        if not apps.get_model("detainees", "Detainee").objects.visible_to(user).filter(pk=value).exists():
+        visible = list(apps.get_model("detainees", "Detainee").objects.visible_to(user).filter(pk__in=value)
+                       .values_list("pk", flat=True))  # fmt: skip
+        if not visible:
             return qs.none()
-        return qs.cited_in_case(value, user)
+        cited = [Q(pk__in=Source.objects.cited_in_case(pk, user).values("pk")) for pk in visible]
+        return qs.filter(functools.reduce(operator.or_, cited))
 
 
 class StatementFilter(django_filters.FilterSet):

@@ -2,10 +2,12 @@
 
 from import_export import fields, resources, widgets
 
+from common.csvsafe import SafeExportMixin
+
 from .models import Outlet, Source
 
 
-class SourceResource(resources.ModelResource):
+class SourceResource(SafeExportMixin, resources.ModelResource):
     """Columns: title, url, outlet (its name, as on file), published_on, published_on_precision, author, language,
     summary, archive_url. A row whose url is on file updates that source."""
 
