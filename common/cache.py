@@ -10,6 +10,7 @@ set (shared by every app server), local memory otherwise.
 
 import hashlib
 from collections.abc import Callable
+from contextvars import ContextVar
 
 from django.apps import apps
 from django.core.cache import cache
@@ -22,6 +23,10 @@ from django.utils.functional import cached_property
 from common.sql import execute_prepared
 
 CASE_APPS = ("detainees", "exchanges", "sources")
+
+# The data version last read while answering the current request (the Cache-Control middleware resets it and
+# names it in the response's X-Data-Version, at no extra query).
+version_seen: ContextVar[str | None] = ContextVar("version_seen", default=None)
 
 
 def _version_sql(connection) -> str:
@@ -37,7 +42,9 @@ def data_version(using: str = "default") -> str:
     """A short digest that changes whenever any case record is created, edited or deleted."""
     connection = connections[using]
     [marks] = execute_prepared(connection, ("data_version",), _version_sql(connection))
-    return hashlib.sha1(repr(marks).encode()).hexdigest()[:16]
+    version = hashlib.sha1(repr(marks).encode()).hexdigest()[:16]
+    version_seen.set(version)
+    return version
 
 
 def cached_figures(name: str, *, parts=(), compute: Callable, timeout: int = 600, version: str | None = None):

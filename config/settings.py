@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
     "common.middleware.PermissionsPolicyMiddleware",
+    "common.middleware.CacheControlMiddleware",
     "common.middleware.DatabaseUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
@@ -159,6 +160,10 @@ CACHES = {
 DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
 # Public pages for anonymous visitors are kept per data version (common.views.PageCacheMixin); 0 turns it off.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+# What a CDN or proxy cache may do with public responses (common.middleware.CacheControlMiddleware): keep them
+# PUBLIC_MAX_AGE seconds, then serve the old copy up to PUBLIC_STALE_SECONDS while it fetches a new one.
+PUBLIC_MAX_AGE = env.int("PUBLIC_MAX_AGE", default=60)
+PUBLIC_STALE_SECONDS = env.int("PUBLIC_STALE_SECONDS", default=600)
 
 FORMS_URLFIELD_ASSUME_HTTPS = True
 
