@@ -16,7 +16,7 @@ from django.apps import apps
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
-from django.db import connections
+from django.db import connections, router
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
@@ -38,9 +38,10 @@ def _version_sql(connection) -> str:
     return "SELECT " + ", ".join(parts)
 
 
-def data_version(using: str = "default") -> str:
-    """A short digest that changes whenever any case record is created, edited or deleted."""
-    connection = connections[using]
+def data_version(using: str | None = None) -> str:
+    """A short digest that changes whenever any case record is created, edited or deleted (read where the request
+    reads: the replica for anonymous visitors, see common.routing)."""
+    connection = connections[using or router.db_for_read(None)]
     [marks] = execute_prepared(connection, ("data_version",), _version_sql(connection))
     version = hashlib.sha1(repr(marks).encode()).hexdigest()[:16]
     version_seen.set(version)

@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "common.routing.ReplicaReadMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -114,6 +115,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No request may hold a worker (and a connection) for long; a slow query is cancelled with an error.
     timeout_ms = env.int("DB_STATEMENT_TIMEOUT_MS", default=10_000)
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={timeout_ms}"
+# A streaming replica of the primary for anonymous reads (common.routing); signed-in editors and writes use the
+# primary. Same connection settings as the primary; in tests the alias mirrors `default`.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db("DATABASE_REPLICA_URL"),
+        **{key: DATABASES["default"][key] for key in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "OPTIONS")
+           if key in DATABASES["default"]},
+        "TEST": {"MIRROR": "default"},
+    }  # fmt: skip
+DATABASE_ROUTERS = ["common.routing.ReplicaRouter"]
+DB_ALIAS_HEADER = env.bool("DB_ALIAS_HEADER", default=False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
