@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-.PHONY: run test lint format install migrate demo bench bench-smoke loadtest backup restore serve-prod clean
+.PHONY: run test lint format install migrate demo bench bench-smoke loadtest backup restore serve-prod cluster cluster-stop clean
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -66,6 +66,15 @@ serve-prod: migrate
 	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false} \
 	sh -c '$(PY) manage.py collectstatic --noinput -v0 && exec $(VENV)/bin/gunicorn config.wsgi \
 	  --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -'
+
+## The production layout locally: HAProxy on :8160, two gunicorn servers, a streaming PostgreSQL replica on :5433
+## (pg_createcluster + pg_basebackup of the cluster on :5432), Redis shared (ops/cluster.py; needs root, haproxy)
+cluster: install
+	$(PY) ops/cluster.py start
+
+## Stop the servers, drop the replica and its replication slot (the database CLUSTER_DB stays)
+cluster-stop: install
+	$(PY) ops/cluster.py stop
 
 lint: install
 	$(PY) -m ruff check .

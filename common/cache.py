@@ -10,18 +10,23 @@ set (shared by every app server), local memory otherwise.
 
 import hashlib
 from collections.abc import Callable
+from contextvars import ContextVar
 
 from django.apps import apps
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
-from django.db import connections
+from django.db import connections, router
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 from common.sql import execute_prepared
 
 CASE_APPS = ("detainees", "exchanges", "sources")
+
+# The data version last read while answering the current request (the Cache-Control middleware resets it and
+# names it in the response's X-Data-Version, at no extra query).
+version_seen: ContextVar[str | None] = ContextVar("version_seen", default=None)
 
 
 def _version_sql(connection) -> str:
@@ -33,11 +38,14 @@ def _version_sql(connection) -> str:
     return "SELECT " + ", ".join(parts)
 
 
-def data_version(using: str = "default") -> str:
-    """A short digest that changes whenever any case record is created, edited or deleted."""
-    connection = connections[using]
+def data_version(using: str | None = None) -> str:
+    """A short digest that changes whenever any case record is created, edited or deleted (read where the request
+    reads: the replica for anonymous visitors, see common.routing)."""
+    connection = connections[using or router.db_for_read(None)]
     [marks] = execute_prepared(connection, ("data_version",), _version_sql(connection))
-    return hashlib.sha1(repr(marks).encode()).hexdigest()[:16]
+    version = hashlib.sha1(repr(marks).encode()).hexdigest()[:16]
+    version_seen.set(version)
+    return version
 
 
 def cached_figures(name: str, *, parts=(), compute: Callable, timeout: int = 600, version: str | None = None):

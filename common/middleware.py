@@ -2,6 +2,11 @@
 
 import logging
 
+from django.conf import settings
+from django.utils.cache import patch_vary_headers
+
+from common.cache import version_seen
+
 logger = logging.getLogger(__name__)
 
 PERMISSIONS_POLICY = (
@@ -48,6 +53,63 @@ class DatabaseUnavailableMiddleware:
                                     status=503)  # fmt: skip
         response["Retry-After"] = "5"
         return response
+
+
+# Statuses a shared cache may keep (RFC 9111's heuristically cacheable ones this site answers, and 304).
+PUBLIC_STATUSES = {200, 203, 204, 300, 301, 304, 308, 404, 410}
+
+
+class CacheControlMiddleware:
+    """The one place that says who may keep a response, and for how long, so a CDN or nginx can absorb crawlers.
+
+    - Signed-in users (a session or an `Authorization` header), the admin, any response that sets a cookie, and
+      every write: `private, no-store`, always (a view cannot make them public).
+    - Anonymous GET/HEAD of pages and API reads with a cacheable status: `public, max-age=PUBLIC_MAX_AGE,
+      stale-while-revalidate=…, stale-if-error=…` unless the view chose its own Cache-Control, with `Vary: Cookie,
+      Authorization` (a shared cache must not serve the public copy to a signed-in editor, nor the reverse), and
+      `Surrogate-Key: public data-<version>` plus `X-Data-Version: <version>` when the data version was read for
+      the response (every page and cached API read): purge key `public` (or the old version's key) after an
+      edit, or key an edge cache by version.
+    - Everything else (errors, 429, /healthz): `no-store`.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = version_seen.set(None)
+        try:
+            response = self.get_response(request)
+            version = version_seen.get()
+        finally:
+            version_seen.reset(token)
+        if self._private(request, response):
+            response["Cache-Control"] = "private, no-store"
+            return response
+        if request.method in ("GET", "HEAD") and response.status_code in PUBLIC_STATUSES and request.path != "/healthz":
+            if "Cache-Control" not in response:
+                stale = settings.PUBLIC_STALE_SECONDS
+                response["Cache-Control"] = (
+                    f"public, max-age={settings.PUBLIC_MAX_AGE}, stale-while-revalidate={stale}, stale-if-error={stale}"
+                )
+            patch_vary_headers(response, ("Cookie", "Authorization"))
+            response["Surrogate-Key"] = f"public data-{version}" if version else "public"
+            if version:
+                response["X-Data-Version"] = version
+        else:
+            response.setdefault("Cache-Control", "no-store")
+        return response
+
+    @staticmethod
+    def _private(request, response) -> bool:
+        user = getattr(request, "user", None)
+        return bool(
+            request.method not in ("GET", "HEAD", "OPTIONS")
+            or request.META.get("HTTP_AUTHORIZATION")
+            or (user is not None and user.is_authenticated)
+            or response.cookies
+            or request.path.startswith("/admin/")
+        )
 
 
 class CheckedWritesMiddleware:

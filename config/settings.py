@@ -66,12 +66,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "common.routing.ReplicaReadMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "common.middleware.CheckedWritesMiddleware",  # every write checked: no published case gains an unsourced fact
     "csp.middleware.CSPMiddleware",
     "common.middleware.PermissionsPolicyMiddleware",
+    "common.middleware.CacheControlMiddleware",
     "common.middleware.DatabaseUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
@@ -115,6 +117,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No request may hold a worker (and a connection) for long; a slow query is cancelled with an error.
     timeout_ms = env.int("DB_STATEMENT_TIMEOUT_MS", default=10_000)
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={timeout_ms}"
+# A streaming replica of the primary for anonymous reads (common.routing); signed-in editors and writes use the
+# primary. Same connection settings as the primary; in tests the alias mirrors `default`.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db("DATABASE_REPLICA_URL"),
+        **{key: DATABASES["default"][key] for key in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "OPTIONS")
+           if key in DATABASES["default"]},
+        "TEST": {"MIRROR": "default"},
+    }  # fmt: skip
+DATABASE_ROUTERS = ["common.routing.ReplicaRouter"]
+DB_ALIAS_HEADER = env.bool("DB_ALIAS_HEADER", default=False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -143,10 +156,16 @@ STORAGES = {
     },
 }
 
+# One cache for every worker and app server (page cache, counted figures, the API throttle): Redis, through
+# Django's own backend (needs the `redis` package, pinned in requirements.txt). Without it, memory per worker.
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="tracker"),
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}
     )
@@ -155,6 +174,12 @@ CACHES = {
 DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
 # Public pages for anonymous visitors are kept per data version (common.views.PageCacheMixin); 0 turns it off.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+# /api/v1/dump/ is kept here as one gzip file per data version (common.dumpfile); any local directory will do.
+DUMP_DIR = env.path("DUMP_DIR", default=BASE_DIR / "var" / "dump")
+# What a CDN or proxy cache may do with public responses (common.middleware.CacheControlMiddleware): keep them
+# PUBLIC_MAX_AGE seconds, then serve the old copy up to PUBLIC_STALE_SECONDS while it fetches a new one.
+PUBLIC_MAX_AGE = env.int("PUBLIC_MAX_AGE", default=60)
+PUBLIC_STALE_SECONDS = env.int("PUBLIC_STALE_SECONDS", default=600)
 
 FORMS_URLFIELD_ASSUME_HTTPS = True
 
@@ -181,8 +206,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "common.api.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["common.throttling.SharedAnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_RATE", default="600/minute")},
+    # The client's address is the one the last of PROXY_COUNT proxies saw, not whatever X-Forwarded-For claims.
+    "NUM_PROXIES": env.int("PROXY_COUNT", default=0),
     "DEFAULT_VERSIONING_CLASS": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

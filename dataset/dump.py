@@ -8,12 +8,12 @@ import datetime
 import json
 from collections.abc import Callable, Iterator
 
-from django.http import StreamingHttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
+from common.dumpfile import dump_response
 from detainees.selectors import case_queryset, cited
 from detainees.serializers import DetaineeSerializer
 from exchanges.models import Exchange
@@ -69,6 +69,4 @@ class PublicDumpView(APIView):
         unknown = sorted(set(request.query_params) - {"format"})
         if unknown:  # a typo must not silently give the whole dataset, as on every list
             raise ValidationError({name: ["Unknown query parameter. Known parameters: format."] for name in unknown})
-        response = StreamingHttpResponse(iter_public_dump(request), content_type="application/json")
-        response["Content-Disposition"] = 'attachment; filename="prisoner-exchange-tracker.json"'
-        return response
+        return dump_response(request, iter_public_dump)  # a gzip file per data version, built on first request

@@ -50,6 +50,12 @@ def _database_is_the_one_asked_for(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _own_dump_dir(settings, tmp_path):
+    """The bulk download's files are named by data version, which repeats from one test database to the next."""
+    settings.DUMP_DIR = tmp_path / "dump"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttle counters and cached figures live in the cache; each test starts with an empty one."""
     from django.core.cache import cache
