@@ -167,6 +167,9 @@ IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 SITE_NAME = "Prisoner Exchange Tracker"
+# Shown on the methodology page (/about/); empty means the page says none is configured.
+CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="")
+DATA_LICENCE = env.str("DATA_LICENCE", default="")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

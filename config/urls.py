@@ -11,6 +11,7 @@ from config import views as site_views
 
 urlpatterns = [
     path("", site_views.OverviewView.as_view(), name="overview"),
+    path("about/", site_views.AboutView.as_view(), name="about"),
     path("healthz", site_views.healthz, name="healthz"),
     path("detainees/", include("detainees.urls")),
     path("exchanges/", include("exchanges.urls")),

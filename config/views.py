@@ -1,5 +1,6 @@
 """Site-wide pages: the overview and the health check."""
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
@@ -65,6 +66,17 @@ class OverviewView(PageCacheMixin, TemplateView):
             latest_exchanges=list(exchanges.filter(status="completed").order_by("-date")[:5]),
             chart=year_chart(per_year),
         )
+        return context
+
+
+class AboutView(PageCacheMixin, TemplateView):
+    """`/about/`: the methodology — what the terms mean, sources, dates, corrections, licence, contact."""
+
+    template_name = "about.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(contact_email=settings.CONTACT_EMAIL, data_licence=settings.DATA_LICENCE)
         return context
 
 
