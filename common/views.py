@@ -1,5 +1,7 @@
 """View pieces every app shares."""
 
+import difflib
+
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, QueryDict
@@ -86,20 +88,40 @@ class FilteredListView(PublicMixin, ListView):
         return paginator, page, page.object_list, page.has_other_pages()
 
     def active_filters(self) -> QueryDict:
+        """The query minus the page number and any parameter the list does not know (the downloads would 400)."""
         params = self.request.GET.copy()
-        params.pop("page", None)
+        for name in ["page", *(name for name, _ in self.unknown_params())]:
+            params.pop(name, None)
         return params
+
+    def unknown_params(self) -> list[tuple[str, str]]:
+        """Query parameters this list does not know, each with the nearest known name ("" when none is close).
+
+        The API answers 400 for them; a page says so above the results rather than claim to have filtered.
+        """
+        known = set(self.filterset_class.base_filters) | {"page"}
+        return [
+            (name, next(iter(difflib.get_close_matches(name, sorted(known), n=1)), ""))
+            for name in sorted(set(self.request.GET) - known)
+        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         params = self.active_filters()
+        known = set(self.filterset_class.base_filters)
+        facets = self.get_facets() if self.filterset.is_valid() or not self.filterset.is_bound else {}
+        active = [k for k, v in params.items() if v and k in known and k != "ordering"]
         context.update(
             filter=self.filterset,
             querystring=params.urlencode(),
-            has_filters=any(v for k, v in params.items() if k != "ordering"),
+            has_filters=bool(active),
+            active_filter_count=len(active),
+            unknown_params=self.unknown_params(),
             result_count=context["paginator"].count,
             sort_options=self.sort_options,
-            facets=self.get_facets() if self.filterset.is_valid() or not self.filterset.is_bound else {},
+            facets=facets,
+            # the facets are links; the form carries their current values so "Apply filters" keeps them
+            facet_hidden=[(name, value) for name in facets for value in self.request.GET.getlist(name) if value],
         )
         return context
 

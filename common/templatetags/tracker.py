@@ -54,3 +54,17 @@ def get_item(mapping, key):
         return mapping.get(key, "")
     except AttributeError:
         return ""
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, name: str, value) -> str:
+    """This list's address with `name` set to `value` (or removed when empty), back on page 1; other filters kept."""
+    request = context["request"]
+    params = request.GET.copy()
+    params.pop("page", None)
+    if value in ("", None):
+        params.pop(name, None)
+    else:
+        params[name] = str(value)
+    query = params.urlencode()
+    return f"{request.path}?{query}" if query else request.path
