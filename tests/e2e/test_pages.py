@@ -1,0 +1,99 @@
+"""Every public page at a desk (1280 px) and on a phone (390 px): screenshots for review, no sideways scrolling,
+no request leaving the site, and no serious or critical axe-core violation.
+
+Screenshots land in tests/artifacts/ (git-ignored; CI keeps them as artefacts). axe-core is vendored under
+tests/e2e/vendor/ (MPL-2.0) and injected into the page under test only.
+"""
+
+import json
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+DESK, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
+
+# The pages the issue names, at both widths.
+KEY_PAGES = {
+    "overview": "/",
+    "case-list": "/detainees/?citizenship=US",
+    "case": "/detainees/paul-whelan/",
+    "methodology": "/about/",
+}
+# Every other public page, at a desk.
+OTHER_PAGES = {
+    "exchange-list": "/exchanges/",
+    "exchange": "/exchanges/2024-ankara-prisoner-exchange/",
+    "source-list": "/sources/",
+    "statement-list": "/statements/",
+    "not-found": "/no-such-page/",
+}
+
+
+@pytest.fixture
+def visit(browser, live_server, demo):
+    """Open a path in a fresh context of the given size; returns the page and the hosts it requested."""
+    contexts = []
+
+    def open_(path: str, viewport: dict):
+        # bypass_csp lets the test inject axe; the site's own policy is checked by tests/security
+        context = browser.new_context(viewport=viewport, base_url=live_server.url, bypass_csp=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        hosts = set()
+        page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
+        page.goto(path, wait_until="networkidle")
+        return page, hosts
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def serious_violations(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations.map(v => ({
+             id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}))"""
+    )
+    return [v for v in violations if v["impact"] in ("serious", "critical")]
+
+
+def check(page, hosts, live_server, screenshot, name: str, width: int):
+    screenshot(page, name)
+    assert hosts <= {urlsplit(live_server.url).netloc}, f"requests left the site: {hosts}"
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"{name} is {scroll_width}px wide on a {width}px screen"
+    violations = serious_violations(page)
+    assert not violations, json.dumps(violations, indent=1)
+
+
+@pytest.mark.parametrize(("name", "path"), KEY_PAGES.items(), ids=KEY_PAGES)
+@pytest.mark.parametrize(("size", "viewport"), [("desk", DESK), ("phone", PHONE)], ids=["1280", "390"])
+def test_key_pages_at_a_desk_and_on_a_phone(visit, live_server, screenshot, name, path, size, viewport):
+    page, hosts = visit(path, viewport)
+    check(page, hosts, live_server, screenshot, f"{name}-{viewport['width']}", viewport["width"])
+
+
+@pytest.mark.parametrize(("name", "path"), OTHER_PAGES.items(), ids=OTHER_PAGES)
+def test_every_other_public_page(visit, live_server, screenshot, name, path):
+    page, hosts = visit(path, DESK)
+    check(page, hosts, live_server, screenshot, f"{name}-1280", 1280)
+
+
+def test_on_a_phone_the_first_result_comes_before_the_fold(visit):
+    page, _ = visit("/detainees/", PHONE)
+    top = page.locator(".cards .card").first.bounding_box()["y"]
+    assert top < 844, f"the first result starts {top}px down a 844px screen"
+    page.locator(".filters-disclosure > summary").click()
+    assert page.get_by_role("link", name="Espionage 2").is_visible()
+
+
+def test_at_a_desk_the_filters_are_open_beside_the_results(visit):
+    page, _ = visit("/detainees/", DESK)
+    assert page.get_by_role("link", name="Espionage 2").is_visible()
+    assert page.locator("#id_q").is_visible()
