@@ -4,7 +4,8 @@ from django.db.models import Count
 from django.db.models.functions import ExtractYear
 
 from common.citations import Citations
-from common.views import FilteredListView, PublicDetailView
+from common.models import iso_partial_date
+from common.views import CitableMixin, CitationView, FilteredListView, PublicDetailView
 from detainees.selectors import cited
 from sources.models import Statement
 
@@ -43,7 +44,20 @@ class ExchangeListView(FilteredListView):
         }
 
 
-class ExchangeDetailView(PublicDetailView):
+class ExchangeCitable(CitableMixin):
+    citation_kind = "Exchange record"
+    citation_prefix = "exchange"
+    citation_url_name = "exchanges:exchange-cite"
+
+
+class ExchangeCitationView(ExchangeCitable, CitationView):
+    """`/exchanges/<slug>/cite.<bib|ris|json>`."""
+
+    def get_queryset(self):
+        return Exchange.objects.visible_to(self.request.user)
+
+
+class ExchangeDetailView(ExchangeCitable, PublicDetailView):
     """`/exchanges/<slug>/`: who went which way, between which countries, where and when."""
 
     model = Exchange
@@ -62,4 +76,27 @@ class ExchangeDetailView(PublicDetailView):
         context.update(
             citations=Citations(), directions=self.object.directions(), statements=list(statements), claims=list(claims)
         )
+        context["json_ld"] = exchange_json_ld(self.object, context["page_citation"].url, self.request)
         return context
+
+
+def exchange_json_ld(exchange, url: str, request) -> dict:
+    """schema.org Event for search engines: when, where, and the people exchanged (prefetched, published only)."""
+    data = {"@context": "https://schema.org", "@type": "Event", "@id": url, "url": url, "name": exchange.name}
+    if exchange.date:
+        data["startDate"] = iso_partial_date(exchange.date, exchange.date_precision)
+    if exchange.description:
+        data["description"] = exchange.description
+    if exchange.place or exchange.place_country:
+        place = {"@type": "Place", "name": exchange.place or exchange.place_country.name}
+        if exchange.place_country:
+            place["address"] = {"@type": "PostalAddress", "addressCountry": exchange.place_country.code}
+        data["location"] = place
+    if exchange.status == ExchangeStatus.FAILED:
+        data["eventStatus"] = "https://schema.org/EventCancelled"
+    people = [p.detainee for p in exchange.participants.all()]
+    if people:
+        data["about"] = [
+            {"@type": "Person", "name": d.name, "url": request.build_absolute_uri(d.get_absolute_url())} for d in people
+        ]
+    return data
