@@ -26,6 +26,8 @@ if PRODUCTION:
 
 SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production-0123456789")
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
+# With DEBUG, missing pages still show the site's 404 page (common.middleware); true shows Django's debug page.
+DEBUG_TECHNICAL_404 = env.bool("DEBUG_TECHNICAL_404", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -71,6 +73,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "common.middleware.PermissionsPolicyMiddleware",
     "common.middleware.DatabaseUnavailableMiddleware",
+    "common.middleware.SitePageNotFoundInDebugMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 

@@ -9,6 +9,7 @@ import bibtexparser
 import pytest
 import rispy
 from django.urls import reverse
+from django.utils import timezone
 
 from common.citations import PageCitation, to_bibtex
 from detainees.models import Detainee
@@ -48,13 +49,14 @@ def test_bibtex_parses_with_the_page_fields(client, demo):
         (entry,) = library.entries
         assert entry.entry_type == "misc"
         assert entry["url"] == f"http://testserver{url}"
-        assert entry["urldate"] == datetime.date.today().isoformat()
+        assert entry["urldate"] == timezone.localdate().isoformat()
         assert entry["title"].replace("\\", "") == title.replace("\\", "")
 
 
 def test_bibtex_escapes_what_latex_reads_as_commands():
+    day = datetime.date(2024, 8, 1)
     citation = PageCitation(key="pet-x", title="50% of {cases} & more_#", url="http://x/", kind="Case record",
-                            updated=datetime.date(2024, 8, 1), accessed=datetime.date(2024, 8, 2), site="S")  # fmt: skip
+                            updated=day, accessed=day, site="S")  # fmt: skip
     (entry,) = bibtexparser.parse_string(to_bibtex(citation)).entries
     assert entry["title"] == r"50\% of \{cases\} \& more\_\#"
 
@@ -67,7 +69,7 @@ def test_ris_parses_with_the_page_fields(client, demo):
         assert record["type_of_reference"] == "ELEC"
         assert record["title"] == title
         assert record["urls"] == [f"http://testserver{url}"]
-        assert record["access_date"] == datetime.date.today().strftime("%Y/%m/%d")
+        assert record["access_date"] == timezone.localdate().strftime("%Y/%m/%d")
 
 
 def test_csl_json_parses_with_the_page_fields(client, demo):
@@ -76,7 +78,7 @@ def test_csl_json_parses_with_the_page_fields(client, demo):
         assert response["Content-Type"].startswith("application/vnd.citationstyles.csl+json")
         (item,) = json.loads(response.content)
         assert item["type"] == "webpage" and item["title"] == title and item["URL"] == f"http://testserver{url}"
-        today = datetime.date.today()
+        today = timezone.localdate()
         assert item["accessed"] == {"date-parts": [[today.year, today.month, today.day]]}
         assert all(isinstance(n, int) for n in item["issued"]["date-parts"][0])
 
