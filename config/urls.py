@@ -3,11 +3,12 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
 from common.admin import deleted_records_view
 from config import feeds, sitemaps
 from config import views as site_views
+from config.api_root import CachedSchemaView
 
 urlpatterns = [
     path("", site_views.OverviewView.as_view(), name="overview"),
@@ -19,7 +20,7 @@ urlpatterns = [
     path("feed.atom", feeds.LatestFeed(), name="feed"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps.SITEMAPS}, name="sitemap"),
     path("api/v1/", include("config.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", CachedSchemaView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("admin/deleted/", admin.site.admin_view(deleted_records_view), name="deleted-records"),
