@@ -17,6 +17,7 @@ RESOURCES = [
     ("transfers", "Moves between places of custody within a detention."),
     ("designations", "Recognitions of a detainee's status by an authority (wrongfully detained, hostage, …)."),
     ("exchanges", "Prisoner exchanges: who was released by which state and received by which."),
+    ("flows", "Who was released by whom to whom, added up over exchanges (filter by years and countries)."),
     ("statements", "Officials' public statements about detainees and exchanges."),
     ("sources", "The reports and documents every fact cites."),
     ("outlets", "Who published the sources."),
@@ -41,7 +42,7 @@ class ApiRootView(APIView):
 
         resources = []
         for name, description in RESOURCES:
-            url = absolute(f"api:{name[:-1]}-list")
+            url = absolute("api:flows" if name == "flows" else f"api:{name[:-1]}-list")
             resources.append({"name": name, "url": url, "csv": f"{url}?format=csv", "description": description})
         data = {r["name"]: r["url"] for r in resources}
         data.update(

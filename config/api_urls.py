@@ -37,5 +37,6 @@ router.register("statements", sources_api.StatementViewSet, basename="statement"
 urlpatterns = [
     path("dump/", PublicDumpView.as_view(), name="dump"),
     path("deletions/", DeletionsView.as_view(), name="deletions"),
+    path("flows/", exchanges_api.FlowsView.as_view(), name="flows"),
     *router.urls,
 ]

@@ -9,6 +9,7 @@ from common.admin import deleted_records_view
 from config import feeds, sitemaps
 from config import views as site_views
 from config.api_root import CachedSchemaView
+from exchanges.views import FlowsView
 
 urlpatterns = [
     path("", site_views.OverviewView.as_view(), name="overview"),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("healthz", site_views.healthz, name="healthz"),
     path("detainees/", include("detainees.urls")),
     path("exchanges/", include("exchanges.urls")),
+    path("flows/", FlowsView.as_view(), name="flows"),
     path("", include("sources.urls")),
     path("feed.atom", feeds.LatestFeed(), name="feed"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps.SITEMAPS}, name="sitemap"),

@@ -1,15 +1,23 @@
-"""Public pages of exchanges."""
+"""Public pages of exchanges, and the flows between states."""
+
+import difflib
+from urllib.parse import urlencode
 
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
+from django.views.generic import TemplateView
+from django_countries import countries
 
 from common.citations import Citations
 from common.models import iso_partial_date
-from common.views import CitableMixin, CitationView, FilteredListView, PublicDetailView
+from common.views import CitableMixin, CitationView, FilteredListView, PageCacheMixin, PublicDetailView
+from common.worldmap import held_map
+from detainees.models import Detainee, Status
 from detainees.selectors import cited
 from sources.models import Statement
 
 from .filters import ExchangeFilter
+from .flows import FlowFilterForm, filter_countries, flows_for, sankey
 from .models import Exchange, ExchangeStatus
 
 
@@ -100,3 +108,49 @@ def exchange_json_ld(exchange, url: str, request) -> dict:
             {"@type": "Person", "name": d.name, "url": request.build_absolute_uri(d.get_absolute_url())} for d in people
         ]
     return data
+
+
+class FlowsView(PageCacheMixin, TemplateView):
+    """`/flows/`: who was released by whom to whom over all completed exchanges, as a flow diagram and a table with
+    the named people, filterable by years and countries; and a map of where people are held now."""
+
+    template_name = "exchanges/flows.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET
+        form, flows, every = flows_for(params)
+        known = FlowFilterForm.KNOWN
+        unknown = [
+            (name, next(iter(difflib.get_close_matches(name, sorted(known), n=1)), ""))
+            for name in sorted(set(params) - known)
+        ]
+        held = dict(
+            Detainee.objects.published().filter(status=Status.HELD).exclude(held_by="").order_by()
+            .values_list("held_by").annotate(n=Count("pk"))
+        )  # fmt: skip
+        query = urlencode([(k, v) for k, values in params.lists() if k in known for v in values])
+        chosen = set(form.cleaned_data.get("country", [])) if form.is_bound and not form.errors else set()
+        context.update(
+            form=form,
+            filter_errors=form.errors,
+            unknown_params=unknown,
+            flows=flows,
+            diagram=sankey(flows),
+            totals={
+                "number": sum(f.number for f in flows),
+                "named": sum(f.named for f in flows),
+                "counted": sum(f.counted for f in flows),
+            },  # fmt: skip
+            country_options=[(code, name, code in chosen) for code, name in filter_countries(every)],
+            querystring=query,
+            held_map=held_map(held),
+            held_rows=sorted(((code, countries.name(code), n) for code, n in held.items()), key=lambda r: -r[2]),
+            held_total=sum(held.values()),
+        )
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        if context["filter_errors"]:
+            kwargs.setdefault("status", 400)
+        return super().render_to_response(context, **kwargs)
