@@ -23,6 +23,7 @@ KEY_PAGES = {
     "overview": "/",
     "case-list": "/detainees/?citizenship=US",
     "case": "/detainees/paul-whelan/",
+    "flows": "/flows/",
     "methodology": "/about/",
 }
 # Every other public page, at a desk.
@@ -129,3 +130,33 @@ def test_api_docs_show_one_group_per_resource(visit):
     groups = page.locator(".opblock-tag").all_inner_texts()
     assert any(g.strip().startswith("detainees") for g in groups) and len(groups) >= 10
     assert page.locator(".opblock").count() == 0  # folded: nothing to lay out until a group is opened
+
+
+def test_the_header_search_shows_its_whole_placeholder_at_a_desk(visit):
+    page, _ = visit("/detainees/", DESK)
+    room, needed = page.evaluate(
+        """() => { const input = document.querySelector("#header-q"); const style = getComputedStyle(input);
+                   const ctx = document.createElement("canvas").getContext("2d"); ctx.font = style.font;
+                   const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+                   return [input.clientWidth - padding, ctx.measureText(input.placeholder).width]; }"""
+    )
+    assert needed <= room, f"the placeholder needs {needed:.0f}px and has {room:.0f}px"
+
+
+@pytest.mark.parametrize("path", ["/detainees/", "/detainees/paul-whelan/", "/about/", "/flows/"])
+def test_inner_page_headings_do_not_sit_against_the_header(visit, path):
+    page, _ = visit(path, DESK)
+    gap = page.evaluate(
+        "() => document.querySelector('h1').getBoundingClientRect().top"
+        " - document.querySelector('.site-header').getBoundingClientRect().bottom"
+    )
+    assert gap >= 24, f"{path}: the h1 starts {gap:.0f}px below the header"
+
+
+def test_flow_diagram_labels_are_readable_on_a_phone(visit):
+    page, _ = visit("/flows/", PHONE)
+    sizes = page.evaluate(
+        "() => [...document.querySelectorAll('svg.sankey text, svg.chart text')]"
+        ".map(t => t.getBoundingClientRect().height)"
+    )
+    assert sizes and min(sizes) >= 11, f"smallest label {min(sizes):.1f}px high"
