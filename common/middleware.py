@@ -157,3 +157,31 @@ class CheckedWritesMiddleware:
 class _Failed(Exception):
     def __init__(self, response):
         self.response = response
+
+
+class SitePageNotFoundInDebugMiddleware:
+    """With DEBUG on (`make run`), a page that does not exist shows the site's own 404 page, as visitors see it in
+    production, with a note for the developer, instead of Django's debug page. The API and the admin keep Django's
+    answers; DEBUG_TECHNICAL_404=true brings back the debug page (the URL patterns tried) everywhere.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and settings.DEBUG
+            and not settings.DEBUG_TECHNICAL_404
+            and response.get("Content-Type", "").startswith("text/html")
+            and not request.path.startswith(("/api/", "/admin/"))
+        ):
+            from django.http import HttpResponseNotFound
+            from django.template.loader import render_to_string
+
+            html = render_to_string("404.html", {"debug_note": True}, request=request)
+            return HttpResponseNotFound(html)
+        return response

@@ -66,6 +66,17 @@ def format_partial_date(value: datetime.date | None, precision: str = DatePrecis
     return f"{value.day} {value:%B} {value.year}"
 
 
+def iso_partial_date(value: datetime.date | None, precision: str = DatePrecision.DAY) -> str:
+    """ISO 8601 at the precision known: "2022-02-17", "2022-02", "2008" (schema.org dates accept all three)."""
+    if value is None:
+        return ""
+    if precision == DatePrecision.YEAR:
+        return f"{value.year:04d}"
+    if precision == DatePrecision.MONTH:
+        return f"{value.year:04d}-{value.month:02d}"
+    return value.isoformat()
+
+
 class PartialDatesMixin:
     """Normalise every `<field>` that has a `<field>_precision` companion before validation.
 

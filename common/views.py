@@ -1,12 +1,17 @@
 """View pieces every app shares."""
 
+import difflib
+
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView
 
 from common.cache import CachedCountPaginator, data_version, public_response_key
+from common.citations import CITATION_FORMATS, PageCitation, render_citation
 
 
 class PageCacheMixin:
@@ -86,20 +91,40 @@ class FilteredListView(PublicMixin, ListView):
         return paginator, page, page.object_list, page.has_other_pages()
 
     def active_filters(self) -> QueryDict:
+        """The query minus the page number and any parameter the list does not know (the downloads would 400)."""
         params = self.request.GET.copy()
-        params.pop("page", None)
+        for name in ["page", *(name for name, _ in self.unknown_params())]:
+            params.pop(name, None)
         return params
+
+    def unknown_params(self) -> list[tuple[str, str]]:
+        """Query parameters this list does not know, each with the nearest known name ("" when none is close).
+
+        The API answers 400 for them; a page says so above the results rather than claim to have filtered.
+        """
+        known = set(self.filterset_class.base_filters) | {"page"}
+        return [
+            (name, next(iter(difflib.get_close_matches(name, sorted(known), n=1)), ""))
+            for name in sorted(set(self.request.GET) - known)
+        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         params = self.active_filters()
+        known = set(self.filterset_class.base_filters)
+        facets = self.get_facets() if self.filterset.is_valid() or not self.filterset.is_bound else {}
+        active = [k for k, v in params.items() if v and k in known and k != "ordering"]
         context.update(
             filter=self.filterset,
             querystring=params.urlencode(),
-            has_filters=any(v for k, v in params.items() if k != "ordering"),
+            has_filters=bool(active),
+            active_filter_count=len(active),
+            unknown_params=self.unknown_params(),
             result_count=context["paginator"].count,
             sort_options=self.sort_options,
-            facets=self.get_facets() if self.filterset.is_valid() or not self.filterset.is_bound else {},
+            facets=facets,
+            # the facets are links; the form carries their current values so "Apply filters" keeps them
+            facet_hidden=[(name, value) for name in facets for value in self.request.GET.getlist(name) if value],
         )
         return context
 
@@ -118,3 +143,51 @@ class FilteredListView(PublicMixin, ListView):
         if self.filterset.is_bound and not self.filterset.is_valid():
             kwargs.setdefault("status", 400)
         return super().render_to_response(context, **kwargs)
+
+
+class CitableMixin:
+    """A detail page that can be cited: `page_citation` in its context, and downloads through CitationView."""
+
+    citation_kind = ""  # "Case record"
+    citation_prefix = ""  # "case": the BibTeX key is pet-case-<slug or id>
+    citation_title_field = "name"
+    citation_url_name = ""  # "detainees:detainee-cite"
+
+    def page_citation(self, obj) -> PageCitation:
+        ident = getattr(obj, "slug", "") or str(obj.pk)
+        return PageCitation(
+            key=f"pet-{self.citation_prefix}-{ident}",
+            title=getattr(obj, self.citation_title_field),
+            url=self.request.build_absolute_uri(obj.get_absolute_url()),
+            kind=self.citation_kind,
+            updated=timezone.localdate(obj.updated_at),
+            accessed=timezone.localdate(),
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["page_citation"] = self.page_citation(self.object)
+        context["citation_links"] = [
+            (label, reverse(self.citation_url_name, kwargs={**self.kwargs, "fmt": fmt}))
+            for fmt, (_, _, label) in CITATION_FORMATS.items()
+        ]
+        return context
+
+
+class CitationView(CitableMixin, DetailView):
+    """`<page>/cite.bib`, `.ris`, `.json` (CSL-JSON): the page's citation for a reference manager.
+
+    Subclasses give `get_queryset`, the same visibility as the page (a draft is a 404 here too). Not kept in the
+    page cache, which would drop the Content-Disposition header.
+    """
+
+    def get(self, request, *args, **kwargs):
+        fmt = kwargs["fmt"]
+        if fmt not in CITATION_FORMATS:
+            raise Http404("Citations come as cite.bib, cite.ris or cite.json.")
+        self.object = self.get_object()
+        citation = self.page_citation(self.object)
+        content_type, extension, _ = CITATION_FORMATS[fmt]
+        response = HttpResponse(render_citation(citation, fmt), content_type=content_type)
+        response["Content-Disposition"] = f'inline; filename="{citation.key}.{extension}"'
+        return response

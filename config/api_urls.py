@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from config.api_root import ApiRootView
 from dataset.deletions import DeletionsView
 from dataset.dump import PublicDumpView
 from detainees import api as detainees_api
@@ -11,7 +12,17 @@ from sources import api as sources_api
 
 app_name = "api"
 
-router = DefaultRouter()
+
+class Router(DefaultRouter):
+    """The stock router, with the API's own front door in place of DRF's root listing."""
+
+    APIRootView = ApiRootView
+
+    def get_api_root_view(self, api_urls=None):
+        return ApiRootView.as_view()
+
+
+router = Router()
 router.register("detainees", detainees_api.DetaineeViewSet, basename="detainee")
 router.register("detentions", detainees_api.DetentionViewSet, basename="detention")
 router.register("designations", detainees_api.DesignationViewSet, basename="designation")
@@ -28,5 +39,6 @@ router.register("statements", sources_api.StatementViewSet, basename="statement"
 urlpatterns = [
     path("dump/", PublicDumpView.as_view(), name="dump"),
     path("deletions/", DeletionsView.as_view(), name="deletions"),
+    path("flows/", exchanges_api.FlowsView.as_view(), name="flows"),
     *router.urls,
 ]

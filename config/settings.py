@@ -26,6 +26,8 @@ if PRODUCTION:
 
 SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production-0123456789")
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
+# With DEBUG, missing pages still show the site's 404 page (common.middleware); true shows Django's debug page.
+DEBUG_TECHNICAL_404 = env.bool("DEBUG_TECHNICAL_404", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -75,6 +77,7 @@ MIDDLEWARE = [
     "common.middleware.PermissionsPolicyMiddleware",
     "common.middleware.CacheControlMiddleware",
     "common.middleware.DatabaseUnavailableMiddleware",
+    "common.middleware.SitePageNotFoundInDebugMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
@@ -197,6 +200,9 @@ IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 SITE_NAME = "Prisoner Exchange Tracker"
+# Shown on the methodology page (/about/); empty means the page says none is configured.
+CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="")
+DATA_LICENCE = env.str("DATA_LICENCE", default="")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -231,6 +237,16 @@ SPECTACULAR_SETTINGS = {
         "SentenceChangeKindEnum": "detainees.models.SentenceChangeKind",
     },
     "COMPONENT_SPLIT_REQUEST": True,
+    # Operations grouped by resource (the path segment after /api/v1), not all under "v1".
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # The docs open quickly: every group folded, the list of models hidden, a filter box on top.
+    "SWAGGER_UI_SETTINGS": {
+        "docExpansion": "none",
+        "defaultModelsExpandDepth": -1,
+        "filter": True,
+        "deepLinking": True,
+        "displayRequestDuration": True,
+    },  # fmt: skip
 }
 
 if PRODUCTION:

@@ -3,22 +3,26 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
 from common.admin import deleted_records_view, restore_deleted_view
 from config import feeds, sitemaps
 from config import views as site_views
+from config.api_root import CachedSchemaView
+from exchanges.views import FlowsView
 
 urlpatterns = [
     path("", site_views.OverviewView.as_view(), name="overview"),
+    path("about/", site_views.AboutView.as_view(), name="about"),
     path("healthz", site_views.healthz, name="healthz"),
     path("detainees/", include("detainees.urls")),
     path("exchanges/", include("exchanges.urls")),
+    path("flows/", FlowsView.as_view(), name="flows"),
     path("", include("sources.urls")),
     path("feed.atom", feeds.LatestFeed(), name="feed"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps.SITEMAPS}, name="sitemap"),
     path("api/v1/", include("config.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", CachedSchemaView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("admin/deleted/", admin.site.admin_view(deleted_records_view), name="deleted-records"),

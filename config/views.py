@@ -1,5 +1,6 @@
 """Site-wide pages: the overview and the health check."""
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
@@ -8,30 +9,10 @@ from django.views.generic import TemplateView
 from django_countries import countries
 
 from common.cache import cached_figures
+from common.charts import bar_chart
 from common.views import PageCacheMixin
 from detainees.models import Detainee, Status
 from exchanges.models import Exchange
-
-
-def year_chart(rows: list[tuple[int, int]], *, width: int = 640, height: int = 180) -> dict:
-    """Geometry of a server-rendered SVG bar chart of (year, count), every year in the range shown."""
-    if not rows:
-        return {"bars": [], "width": width, "height": height}
-    counts = dict(rows)
-    years = list(range(min(counts), max(counts) + 1))
-    top = max(counts.values())
-    slot = width / len(years)
-    plot = height - 30
-    bars = []
-    for i, year in enumerate(years):
-        n = counts.get(year, 0)
-        h = round(plot * n / top, 1) if top else 0
-        bars.append({
-            "year": year, "count": n, "x": round(i * slot + slot * 0.15, 1), "w": round(slot * 0.7, 1),
-            "y": round(plot - h, 1), "h": h, "label_x": round(i * slot + slot / 2, 1),
-            "show_label": len(years) <= 16 or year % 5 == 0,
-        })  # fmt: skip
-    return {"bars": bars, "width": width, "height": height, "plot": plot}
 
 
 class OverviewView(PageCacheMixin, TemplateView):
@@ -63,8 +44,19 @@ class OverviewView(PageCacheMixin, TemplateView):
             case_total=people.count(),
             exchange_total=exchanges.count(),
             latest_exchanges=list(exchanges.filter(status="completed").order_by("-date")[:5]),
-            chart=year_chart(per_year),
+            chart=bar_chart(per_year),
         )
+        return context
+
+
+class AboutView(PageCacheMixin, TemplateView):
+    """`/about/`: the methodology — what the terms mean, sources, dates, corrections, licence, contact."""
+
+    template_name = "about.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(contact_email=settings.CONTACT_EMAIL, data_licence=settings.DATA_LICENCE)
         return context
 
 

@@ -5,7 +5,8 @@ from django_countries import countries
 
 from common.cache import cached_figures
 from common.citations import Citations
-from common.views import FilteredListView, PublicDetailView
+from common.models import iso_partial_date
+from common.views import CitableMixin, CitationView, FilteredListView, PublicDetailView
 from sources.models import Statement
 
 from .documents import load_case
@@ -74,7 +75,20 @@ class DetaineeListView(FilteredListView):
         }
 
 
-class DetaineeDetailView(PublicDetailView):
+class CaseCitable(CitableMixin):
+    citation_kind = "Case record"
+    citation_prefix = "case"
+    citation_url_name = "detainees:detainee-cite"
+
+
+class DetaineeCitationView(CaseCitable, CitationView):
+    """`/detainees/<slug>/cite.<bib|ris|json>`."""
+
+    def get_queryset(self):
+        return Detainee.objects.visible_to(self.request.user)
+
+
+class DetaineeDetailView(CaseCitable, PublicDetailView):
     """`/detainees/<slug>/`: the case page, every fact with its sources."""
 
     model = Detainee
@@ -104,4 +118,34 @@ class DetaineeDetailView(PublicDetailView):
             days_held=person.days_held(),
             change_log=public_change_log(person) if person.is_published else [],
         )
+        context["json_ld"] = person_json_ld(person, context["page_citation"].url, participations)
         return context
+
+
+def person_json_ld(person, url: str, participations) -> dict:
+    """schema.org Person for search engines: names, nationality, birth date, Wikidata, the exchanges."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Person",
+        "@id": url,
+        "url": url,
+        "name": person.name,
+    }
+    alternate = [n for n in [person.name_original, *(person.aliases or [])] if n]
+    if alternate:
+        data["alternateName"] = alternate
+    if person.description:
+        data["description"] = person.description
+    if person.citizenships:
+        data["nationality"] = [{"@type": "Country", "name": c.name, "identifier": c.code} for c in person.citizenships]
+    if person.born_on:
+        data["birthDate"] = iso_partial_date(person.born_on, person.born_on_precision)
+    if person.wikidata_id:
+        data["sameAs"] = [f"https://www.wikidata.org/wiki/{person.wikidata_id}"]
+    if participations:
+        url_root = url[: url.index("/", url.index("//") + 2)]  # scheme and host of the page
+        data["subjectOf"] = [
+            {"@type": "Event", "name": p.exchange.name, "url": url_root + p.exchange.get_absolute_url()}
+            for p in participations
+        ]
+    return data

@@ -1,10 +1,21 @@
 """API viewset of exchanges."""
 
-from django.urls import reverse
+import csv
+import io
 
-from common.api import TrackerViewSet, documented
+from django.urls import reverse
+from django_countries import countries
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from common.api import CSVRenderer, TrackerViewSet, documented
 
 from .filters import ExchangeFilter, ParticipantFilter
+from .flows import FlowFilterForm, flow_document, flows_for
 from .models import Exchange, ExchangeParticipant
 from .serializers import ExchangeSerializer, ParticipantResourceSerializer
 
@@ -55,3 +66,65 @@ class ParticipantViewSet(TrackerViewSet):
 
     def get_queryset(self):
         return ExchangeParticipant.objects.visible_to(self.request.user)
+
+
+class FlowsCSVRenderer(CSVRenderer):
+    """One CSV row per direction; the named people joined with "|" (names, then their pages)."""
+
+    COLUMNS = ["released_by", "released_by_name", "received_by", "received_by_name", "number", "named", "counted",
+               "people", "people_urls"]  # fmt: skip
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if not isinstance(data, dict) or "flows" not in data:
+            return super().render(data, accepted_media_type, renderer_context)
+        out = io.StringIO()
+        out.write("\ufeff")  # spreadsheets then read Cyrillic names as UTF-8, as on every CSV of the API
+        writer = csv.DictWriter(out, fieldnames=self.COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        for flow in data["flows"]:
+            writer.writerow({**flow, "people": "|".join(p["name"] for p in flow["people"]),
+                             "people_urls": "|".join(p["html_url"] for p in flow["people"])})  # fmt: skip
+        return out.getvalue().encode()
+
+
+class FlowsView(APIView):
+    """`/api/v1/flows/`: who was released by whom to whom, added up over completed exchanges, with the named people.
+
+    The same filters and figures as the flows page (`/flows/`); `?format=csv` gives one row per direction.
+    """
+
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer, FlowsCSVRenderer]
+
+    @extend_schema(
+        operation_id="flows_list",
+        tags=["flows"],
+        parameters=[
+            OpenApiParameter("year_from", int, description="Exchanges in or after this year."),
+            OpenApiParameter("year_to", int, description="Exchanges in or before this year."),
+            OpenApiParameter("country", str, many=True, explode=True, enum=[c for c, _ in countries],
+                             description="Flows released or received by this country; repeat for several."),
+        ],
+        responses={
+            200: OpenApiResponse(description='{"total", "named", "counted", "flows": [{"released_by", '
+                                 '"released_by_name", "received_by", "received_by_name", "number", "named", '
+                                 '"counted", "people": [{"name", "html_url"}]}]}'),
+            400: OpenApiResponse(description="An unknown parameter or a bad value, named."),
+        },
+    )  # fmt: skip
+    def get(self, request):
+        unknown = sorted(set(request.query_params) - FlowFilterForm.KNOWN - {"format"})
+        if unknown:
+            known = ", ".join(sorted(FlowFilterForm.KNOWN | {"format"}))
+            raise ValidationError({name: [f"Unknown query parameter. Known parameters: {known}."] for name in unknown})
+        form, flows, _ = flows_for(request.query_params)
+        if form.errors:
+            raise ValidationError(form.errors)
+
+        def url_of(slug: str) -> str:
+            return request.build_absolute_uri(reverse("detainees:detainee-detail", args=[slug]))
+
+        response = Response(flow_document(flows, url_of))
+        if getattr(request.accepted_renderer, "format", "") == "csv":
+            response["Content-Disposition"] = 'attachment; filename="flows.csv"'
+        return response

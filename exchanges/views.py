@@ -1,14 +1,23 @@
-"""Public pages of exchanges."""
+"""Public pages of exchanges, and the flows between states."""
+
+import difflib
+from urllib.parse import urlencode
 
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
+from django.views.generic import TemplateView
+from django_countries import countries
 
 from common.citations import Citations
-from common.views import FilteredListView, PublicDetailView
+from common.models import iso_partial_date
+from common.views import CitableMixin, CitationView, FilteredListView, PageCacheMixin, PublicDetailView
+from common.worldmap import held_map
+from detainees.models import Detainee, Status
 from detainees.selectors import cited
 from sources.models import Statement
 
 from .filters import ExchangeFilter
+from .flows import FlowFilterForm, filter_countries, flows_for, sankey
 from .models import Exchange, ExchangeStatus
 
 
@@ -39,7 +48,20 @@ class ExchangeListView(FilteredListView):
         }
 
 
-class ExchangeDetailView(PublicDetailView):
+class ExchangeCitable(CitableMixin):
+    citation_kind = "Exchange record"
+    citation_prefix = "exchange"
+    citation_url_name = "exchanges:exchange-cite"
+
+
+class ExchangeCitationView(ExchangeCitable, CitationView):
+    """`/exchanges/<slug>/cite.<bib|ris|json>`."""
+
+    def get_queryset(self):
+        return Exchange.objects.visible_to(self.request.user)
+
+
+class ExchangeDetailView(ExchangeCitable, PublicDetailView):
     """`/exchanges/<slug>/`: who went which way, between which countries, where and when."""
 
     model = Exchange
@@ -57,4 +79,73 @@ class ExchangeDetailView(PublicDetailView):
         context.update(
             citations=Citations(), directions=self.object.directions(), statements=list(statements), claims=list(claims)
         )
+        context["json_ld"] = exchange_json_ld(self.object, context["page_citation"].url, self.request)
         return context
+
+
+def exchange_json_ld(exchange, url: str, request) -> dict:
+    """schema.org Event for search engines: when, where, and the people exchanged (prefetched, published only)."""
+    data = {"@context": "https://schema.org", "@type": "Event", "@id": url, "url": url, "name": exchange.name}
+    if exchange.date:
+        data["startDate"] = iso_partial_date(exchange.date, exchange.date_precision)
+    if exchange.description:
+        data["description"] = exchange.description
+    if exchange.place or exchange.place_country:
+        place = {"@type": "Place", "name": exchange.place or exchange.place_country.name}
+        if exchange.place_country:
+            place["address"] = {"@type": "PostalAddress", "addressCountry": exchange.place_country.code}
+        data["location"] = place
+    if exchange.status == ExchangeStatus.FAILED:
+        data["eventStatus"] = "https://schema.org/EventCancelled"
+    people = [p.detainee for p in exchange.participants.all()]
+    if people:
+        data["about"] = [
+            {"@type": "Person", "name": d.name, "url": request.build_absolute_uri(d.get_absolute_url())} for d in people
+        ]
+    return data
+
+
+class FlowsView(PageCacheMixin, TemplateView):
+    """`/flows/`: who was released by whom to whom over all completed exchanges, as a flow diagram and a table with
+    the named people, filterable by years and countries; and a map of where people are held now."""
+
+    template_name = "exchanges/flows.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET
+        form, flows, every = flows_for(params)
+        known = FlowFilterForm.KNOWN
+        unknown = [
+            (name, next(iter(difflib.get_close_matches(name, sorted(known), n=1)), ""))
+            for name in sorted(set(params) - known)
+        ]
+        held = dict(
+            Detainee.objects.published().filter(status=Status.HELD).exclude(held_by="").order_by()
+            .values_list("held_by").annotate(n=Count("pk"))
+        )  # fmt: skip
+        query = urlencode([(k, v) for k, values in params.lists() if k in known for v in values])
+        chosen = set(form.cleaned_data.get("country", [])) if form.is_bound and not form.errors else set()
+        context.update(
+            form=form,
+            filter_errors=form.errors,
+            unknown_params=unknown,
+            flows=flows,
+            diagram=sankey(flows),
+            totals={
+                "number": sum(f.number for f in flows),
+                "named": sum(f.named for f in flows),
+                "counted": sum(f.counted for f in flows),
+            },  # fmt: skip
+            country_options=[(code, name, code in chosen) for code, name in filter_countries(every)],
+            querystring=query,
+            held_map=held_map(held),
+            held_rows=sorted(((code, countries.name(code), n) for code, n in held.items()), key=lambda r: -r[2]),
+            held_total=sum(held.values()),
+        )
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        if context["filter_errors"]:
+            kwargs.setdefault("status", 400)
+        return super().render_to_response(context, **kwargs)

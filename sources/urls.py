@@ -7,5 +7,6 @@ app_name = "sources"
 urlpatterns = [
     path("sources/", views.SourceListView.as_view(), name="source-list"),
     path("sources/<int:pk>/", views.SourceDetailView.as_view(), name="source-detail"),
+    path("sources/<int:pk>/cite.<str:fmt>", views.SourceCitationView.as_view(), name="source-cite"),
     path("statements/", views.StatementListView.as_view(), name="statement-list"),
 ]

@@ -2,7 +2,7 @@
 
 from django.db.models import Count
 
-from common.views import FilteredListView, PublicDetailView
+from common.views import CitableMixin, CitationView, FilteredListView, PublicDetailView
 
 from .filters import SourceFilter, StatementFilter
 from .models import Source, Statement
@@ -33,7 +33,21 @@ class SourceListView(SourceVisibilityMixin, FilteredListView):
         return {"outlet": [(str(pk), name, n, chosen == str(pk)) for pk, name, n in outlets]}
 
 
-class SourceDetailView(SourceVisibilityMixin, PublicDetailView):
+class SourceCitable(CitableMixin):
+    citation_kind = "Source record"
+    citation_prefix = "source"
+    citation_url_name = "sources:source-cite"
+    citation_title_field = "title"
+
+
+class SourceCitationView(SourceCitable, SourceVisibilityMixin, CitationView):
+    """`/sources/<id>/cite.<bib|ris|json>`."""
+
+    def get_queryset(self):
+        return self.get_base_queryset()
+
+
+class SourceDetailView(SourceCitable, SourceVisibilityMixin, PublicDetailView):
     """`/sources/<id>/`: a source and the published cases and exchanges that cite it."""
 
     model = Source

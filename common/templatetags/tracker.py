@@ -1,6 +1,9 @@
 """Template helpers: partial dates, country names and flags, citations."""
 
+import json
+
 from django import template
+from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -54,3 +57,29 @@ def get_item(mapping, key):
         return mapping.get(key, "")
     except AttributeError:
         return ""
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, name: str, value) -> str:
+    """This list's address with `name` set to `value` (or removed when empty), back on page 1; other filters kept."""
+    request = context["request"]
+    params = request.GET.copy()
+    params.pop("page", None)
+    if value in ("", None):
+        params.pop(name, None)
+    else:
+        params[name] = str(value)
+    query = params.urlencode()
+    return f"{request.path}?{query}" if query else request.path
+
+
+_JSON_IN_HTML = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+@register.filter
+def json_ld(data) -> str:
+    """schema.org structured data as a <script type="application/ld+json"> block (a data block: CSP allows it)."""
+    if not data:
+        return ""
+    text = json.dumps(data, ensure_ascii=False, cls=DjangoJSONEncoder).translate(_JSON_IN_HTML)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))

@@ -1,0 +1,72 @@
+"""The API's front door (`/api/v1/`), and the OpenAPI schema kept once per process."""
+
+from django.urls import reverse
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer, TemplateHTMLRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+# Every resource in the order a newcomer meets them, with what it holds. Kept beside the router registrations in
+# config/api_urls.py; a test checks that every registered list appears here.
+RESOURCES = [
+    ("detainees", "People held by states, each with detentions, charges, sentences, transfers and designations."),
+    ("detentions", "Episodes of custody: who held whom, from when to when, and how it ended."),
+    ("charges", "Accusations within a detention, with their outcome."),
+    ("sentences", "Courts' sentences and their later changes."),
+    ("transfers", "Moves between places of custody within a detention."),
+    ("designations", "Recognitions of a detainee's status by an authority (wrongfully detained, hostage, …)."),
+    ("exchanges", "Prisoner exchanges: who was released by which state and received by which."),
+    ("flows", "Who was released by whom to whom, added up over exchanges (filter by years and countries)."),
+    ("statements", "Officials' public statements about detainees and exchanges."),
+    ("sources", "The reports and documents every fact cites."),
+    ("outlets", "Who published the sources."),
+]
+
+
+class ApiRootView(APIView):
+    """`/api/v1/`: every resource, the whole-dataset dump, the deletions feed, the schema and the docs.
+
+    Scripts get JSON (each resource's list address under its name, as before, plus `dump`, `deletions`, `schema`,
+    `docs`, `redoc` and `resources` with descriptions); a browser gets a page of the site listing the same.
+    """
+
+    renderer_classes = [JSONRenderer, TemplateHTMLRenderer]
+    template_name = "api_root.html"
+    permission_classes = [AllowAny]  # a list of addresses, read-only: GET is its only method
+    schema = None  # not an operation of the API itself
+
+    def get(self, request, *args, **kwargs):
+        def absolute(name: str) -> str:
+            return request.build_absolute_uri(reverse(name))
+
+        resources = []
+        for name, description in RESOURCES:
+            url = absolute("api:flows" if name == "flows" else f"api:{name[:-1]}-list")
+            resources.append({"name": name, "url": url, "csv": f"{url}?format=csv", "description": description})
+        data = {r["name"]: r["url"] for r in resources}
+        data.update(
+            dump=absolute("api:dump"),
+            deletions=absolute("api:deletions"),
+            schema=absolute("api-schema"),
+            docs=absolute("api-docs"),
+            redoc=absolute("api-redoc"),
+            resources=resources,
+        )
+        return Response(data)
+
+
+class CachedSchemaView(SpectacularAPIView):
+    """The OpenAPI schema, generated once per process and language: it depends on the code alone, and generating
+    it costs about a second, which the docs page used to spend behind a spinner on every visit."""
+
+    _schemas: dict = {}
+
+    def _get_schema_response(self, request):
+        version = self.api_version or request.version or self._get_version_parameter(request)
+        key = (version, request.GET.get("lang", ""))
+        if key not in self._schemas:
+            self._schemas[key] = super()._get_schema_response(request).data
+        filename = self._get_filename(request, version)
+        # the renderers only read the schema, so every request can share the one dictionary
+        return Response(self._schemas[key], headers={"Content-Disposition": f'inline; filename="{filename}"'})

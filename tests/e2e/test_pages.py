@@ -1,0 +1,162 @@
+"""Every public page at a desk (1280 px) and on a phone (390 px): screenshots for review, no sideways scrolling,
+no request leaving the site, and no serious or critical axe-core violation.
+
+Screenshots land in tests/artifacts/ (git-ignored; CI keeps them as artefacts). axe-core is vendored under
+tests/e2e/vendor/ (MPL-2.0) and injected into the page under test only.
+"""
+
+import json
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.e2e.conftest import ARTIFACTS
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+DESK, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
+
+# The pages the issue names, at both widths.
+KEY_PAGES = {
+    "overview": "/",
+    "case-list": "/detainees/?citizenship=US",
+    "case": "/detainees/paul-whelan/",
+    "flows": "/flows/",
+    "methodology": "/about/",
+}
+# Every other public page, at a desk.
+OTHER_PAGES = {
+    "exchange-list": "/exchanges/",
+    "exchange": "/exchanges/2024-ankara-prisoner-exchange/",
+    "source-list": "/sources/",
+    "statement-list": "/statements/",
+    "not-found": "/no-such-page/",
+    "api-root": "/api/v1/",
+    "api-docs": "/api/docs/",
+    "api-redoc": "/api/redoc/",
+}
+
+
+@pytest.fixture
+def visit(browser, live_server, demo):
+    """Open a path in a fresh context of the given size; returns the page and the hosts it requested."""
+    contexts = []
+
+    def open_(path: str, viewport: dict):
+        # the site's Content-Security-Policy stays on, as visitors get it; axe goes in through the debugger
+        context = browser.new_context(viewport=viewport, base_url=live_server.url)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        hosts = set()
+        # what reached a network: requests that got an answer, or failed for another reason than the site's CSP
+        # (Redoc's bundle asks for a logo at cdn.redoc.ly; img-src 'self' stops it inside the browser)
+        page.on("response", lambda response: hosts.add(urlsplit(response.url).netloc))
+        page.on(
+            "requestfailed",
+            lambda request: (
+                request.failure not in ("csp", "net::ERR_BLOCKED_BY_CSP") and hosts.add(urlsplit(request.url).netloc)
+            ),
+        )
+        page.goto(path, wait_until="networkidle")
+        return page, hosts
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def serious_violations(page) -> list[dict]:
+    page.evaluate(AXE.read_text())
+    violations = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations.map(v => ({
+             id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}))"""
+    )
+    return [v for v in violations if v["impact"] in ("serious", "critical")]
+
+
+def check(page, hosts, live_server, screenshot, name: str, width: int):
+    if name.startswith("api-redoc"):  # one very long page: the first screen says enough
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    else:
+        screenshot(page, name)
+    assert hosts - {""} <= {urlsplit(live_server.url).netloc}  # "": data: addresses, f"requests left the site: {hosts}"
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"{name} is {scroll_width}px wide on a {width}px screen"
+    violations = serious_violations(page)
+    assert not violations, json.dumps(violations, indent=1)
+
+
+@pytest.mark.parametrize(("name", "path"), KEY_PAGES.items(), ids=KEY_PAGES)
+@pytest.mark.parametrize(("size", "viewport"), [("desk", DESK), ("phone", PHONE)], ids=["1280", "390"])
+def test_key_pages_at_a_desk_and_on_a_phone(visit, live_server, screenshot, name, path, size, viewport):
+    page, hosts = visit(path, viewport)
+    check(page, hosts, live_server, screenshot, f"{name}-{viewport['width']}", viewport["width"])
+
+
+@pytest.mark.parametrize(("name", "path"), OTHER_PAGES.items(), ids=OTHER_PAGES)
+def test_every_other_public_page(visit, live_server, screenshot, name, path):
+    page, hosts = visit(path, DESK)
+    check(page, hosts, live_server, screenshot, f"{name}-1280", 1280)
+
+
+def test_on_a_phone_the_first_result_comes_before_the_fold(visit):
+    page, _ = visit("/detainees/", PHONE)
+    top = page.locator(".cards .card").first.bounding_box()["y"]
+    assert top < 844, f"the first result starts {top}px down a 844px screen"
+    page.locator(".filters-disclosure > summary").click()
+    assert page.get_by_role("link", name="Espionage 2").is_visible()
+
+
+def test_at_a_desk_the_filters_are_open_beside_the_results(visit):
+    page, _ = visit("/detainees/", DESK)
+    assert page.get_by_role("link", name="Espionage 2").is_visible()
+    assert page.locator("#id_q").is_visible()
+
+
+def test_source_page(visit, live_server, screenshot):
+    from sources.models import Source
+
+    page, hosts = visit(Source.objects.order_by("pk").first().get_absolute_url(), DESK)
+    check(page, hosts, live_server, screenshot, "source-1280", 1280)
+
+
+def test_api_docs_show_one_group_per_resource(visit):
+    page, _ = visit("/api/docs/", DESK)
+    page.locator(".opblock-tag").first.wait_for()
+    groups = page.locator(".opblock-tag").all_inner_texts()
+    assert any(g.strip().startswith("detainees") for g in groups) and len(groups) >= 10
+    assert page.locator(".opblock").count() == 0  # folded: nothing to lay out until a group is opened
+
+
+def test_the_header_search_shows_its_whole_placeholder_at_a_desk(visit):
+    page, _ = visit("/detainees/", DESK)
+    room, needed = page.evaluate(
+        """() => { const input = document.querySelector("#header-q"); const style = getComputedStyle(input);
+                   const ctx = document.createElement("canvas").getContext("2d"); ctx.font = style.font;
+                   const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+                   return [input.clientWidth - padding, ctx.measureText(input.placeholder).width]; }"""
+    )
+    assert needed <= room, f"the placeholder needs {needed:.0f}px and has {room:.0f}px"
+
+
+@pytest.mark.parametrize("path", ["/detainees/", "/detainees/paul-whelan/", "/about/", "/flows/"])
+def test_inner_page_headings_do_not_sit_against_the_header(visit, path):
+    page, _ = visit(path, DESK)
+    gap = page.evaluate(
+        "() => document.querySelector('h1').getBoundingClientRect().top"
+        " - document.querySelector('.site-header').getBoundingClientRect().bottom"
+    )
+    assert gap >= 24, f"{path}: the h1 starts {gap:.0f}px below the header"
+
+
+def test_flow_diagram_labels_are_readable_on_a_phone(visit):
+    page, _ = visit("/flows/", PHONE)
+    sizes = page.evaluate(
+        "() => [...document.querySelectorAll('svg.sankey text, svg.chart text')]"
+        ".map(t => t.getBoundingClientRect().height)"
+    )
+    assert sizes and min(sizes) >= 11, f"smallest label {min(sizes):.1f}px high"
