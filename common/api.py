@@ -481,7 +481,8 @@ class ConditionalMixin:
       304 when the record has not changed since.
     - Writes: `If-Match` that no longer matches, or `If-None-Match` that does (`*` always does, the record exists),
       answer 412, so two editors who both loaded version A cannot both save.
-    - Anonymous reads are `Cache-Control: public, max-age=60`; anything seen signed in is `private, no-cache`.
+    - Anonymous reads may be kept by shared caches; anything seen signed in is `private, no-store` (see
+      `common.middleware.CacheControlMiddleware`).
     """
 
     def retrieve(self, request, *args, **kwargs):
@@ -548,20 +549,12 @@ def not_modified_or(request, response: Response) -> Response:
     return response
 
 
-PUBLIC_MAX_AGE = 60
-
-
 def cache_headers(request, response) -> None:
-    """`Cache-Control` for reads: public for anonymous clients (a minute), private for signed-in ones, who may see
-    drafts; `Vary` keeps a shared cache from giving one to the other."""
-    if request.method not in ("GET", "HEAD") or response.status_code not in (200, 304):
-        return
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        response["Cache-Control"] = "private, no-cache"
-    else:
-        response["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
-    patch_vary_headers(response, ["Authorization", "Cookie"])
+    """`Vary` keeps a shared cache from giving an editor's response to the public or the reverse; `Cache-Control`
+    itself is set in one place for every response, `common.middleware.CacheControlMiddleware` (public and short
+    for anonymous reads, `private, no-store` for anything seen signed in)."""
+    if request.method in ("GET", "HEAD"):
+        patch_vary_headers(response, ["Authorization", "Cookie"])
 
 
 def _etags(header: str) -> set[str]:

@@ -163,6 +163,13 @@ def database_is_empty() -> bool:
 @transaction.atomic
 def import_dataset(document, *, on_record: Callable[[str], None] = lambda label: None) -> dict[str, int]:
     """Load a dataset document into an empty database: all of it, or nothing at all."""
+    from detainees.signals import times_as_recorded
+
+    with times_as_recorded():
+        return _import_dataset(document, on_record=on_record)
+
+
+def _import_dataset(document, *, on_record) -> dict[str, int]:
     records = check_header(document)
     if not database_is_empty():
         raise DatasetError("The database already holds case records; import into an empty database.")

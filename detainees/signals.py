@@ -1,5 +1,8 @@
 """Keep each detainee's stored status and modification time current whenever a record of their case changes."""
 
+import contextlib
+import contextvars
+
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -18,10 +21,25 @@ CASE_RECORDS = {
 }
 
 
+_restoring = contextvars.ContextVar("restoring_dataset", default=False)
+
+
+@contextlib.contextmanager
+def times_as_recorded():
+    """A dataset import writes every record's own `updated_at` as the document recorded it: nothing moves them."""
+    token = _restoring.set(True)
+    try:
+        yield
+    finally:
+        _restoring.reset(token)
+
+
 def touch_detainees(ids) -> None:
     """Move the detainees' `updated_at` to now, so `updated_since`, Last-Modified and ETags see a change to any record
     of their case. A queryset update: the changed record keeps its own history row, the person gets none (their
     own fields did not change), and no signal runs again."""
+    if _restoring.get():
+        return
     ids = {pk for pk in ids if pk is not None}
     if ids:
         Detainee.objects.filter(pk__in=ids).update(updated_at=timezone.now())

@@ -181,3 +181,34 @@ def test_unpublishing_is_never_refused(api, case):
     Charge.objects.get().sources.clear()  # a legacy gap, outside any block
     response = api.patch(reverse("api:detainee-detail", args=[case.pk]), {"is_published": False}, format="json")
     assert response.status_code == 200
+
+
+def test_import_dataset_refuses_a_published_case_with_an_unsourced_fact(tmp_path, case):
+    from django.core.management import CommandError, call_command
+
+    from detainees.models import Detainee
+    from tests.exchanges.test_dataset import wipe
+
+    path = tmp_path / "d.json"
+    Charge.objects.get().sources.clear()  # a gap made outside every write path (a shell), then backed up
+    call_command("export_dataset", str(path), stdout=open("/dev/null", "w"))
+    wipe()
+    with pytest.raises(CommandError, match="Paul Whelan: Charge “Espionage \\(Criminal Code art. 276\\)” cites no"):
+        call_command("import_dataset", str(path), stdout=open("/dev/null", "w"), stderr=open("/dev/null", "w"))
+    assert not Detainee.objects.exists()
+
+
+def test_csv_import_lands_people_as_drafts_and_keeps_published_cases_sourced(editor_client, case):
+    from detainees.models import Detainee
+    from tests.detainees.test_csv_import import confirm, upload
+
+    csv = ("id,name,name_original,aliases,citizenships,born_on,born_on_precision,description,wikidata_id\n"
+           f"{case.pk},Paul Whelan,,,US,,day,former US Marine,\n"
+           ",New Person,,,US,,day,someone,\n")  # fmt: skip
+    preview = upload(editor_client, reverse("admin:detainees_detainee_import"), csv)
+    assert preview.status_code == 200
+    confirm(editor_client, preview, reverse("admin:detainees_detainee_process_import"))
+    case.refresh_from_db()
+    assert case.description == "former US Marine" and case.is_published and case.sources.exists()
+    assert not Detainee.objects.get(name="New Person").is_published
+    assert verify(None) == []
