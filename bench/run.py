@@ -1,11 +1,15 @@
 """`make bench`: latency and throughput of the production setup against N synthetic cases on PostgreSQL.
 
-    .venv/bin/python bench/run.py [--detainees 100000] [--seconds 5]
+    .venv/bin/python bench/run.py [--detainees 100000] [--seconds 5] [--first-visit]
 
 Generates the data once (reused on later runs), starts gunicorn with DEBUG off and persistent connections, and
 measures each endpoint with wrk on loopback: p50/p95 at 1 client, p95 and requests/s at 16 clients, each p50 also
 as a ratio to /healthz measured in the same run. The CSV export of every detainee is timed separately (first byte,
 whole file, worker memory growth). Prints a table and writes bench/results/bench-<time>.json.
+
+`--first-visit` also measures what most visits to a large archive are: a URL nobody asked for since the last
+edit. Each kind of request is sent once to each of 80 DISTINCT urls (different people, pages, searches) at one
+client, so no response comes from the response cache; it prints p50/p95 and the ratio to /healthz.
 """
 
 import argparse
@@ -50,10 +54,61 @@ def prepare(detainees: int) -> dict:
         Exchange.objects.published().annotate(n=Count("participants"))  # 30 people, the most there are
         .order_by("-n", "pk").values_list("slug", flat=True).first()
     )  # fmt: skip
+    people = list(Detainee.objects.published().order_by("?").values_list("pk", "slug", "name")[: FIRST_VISIT_URLS * 5])
+    surnames = list(dict.fromkeys(name.split()[-1].lower() for _, _, name in people if name.split()))
+    filtered_pages = []  # (filter, page) pairs that exist: a page beyond the last is a 400
+    for field in ("status", "held_by"):
+        for value, n in Detainee.objects.published().values_list(field).annotate(n=Count("pk")).order_by("-n"):
+            filtered_pages += [(f"{field}={value}", page) for page in range(1, min(10, -(-n // 50)) + 1) if value]
     from django.db import connections
 
     connections.close_all()
-    return {"case_id": case[0], "case_slug": case[1], "exchange_slug": big, "detainees": Detainee.objects.count()}
+    return {"case_id": case[0], "case_slug": case[1], "exchange_slug": big, "detainees": Detainee.objects.count(),
+            "people": [(pk, slug) for pk, slug, _ in people][:FIRST_VISIT_URLS], "surnames": surnames,
+            "filtered_pages": filtered_pages}  # fmt: skip
+
+
+FIRST_VISIT_URLS = 80
+
+
+def first_visit_urls(picks: dict) -> dict[str, list[str]]:
+    """For each kind of request, up to 80 distinct URLs (the issue's table compares these kinds with Datasette)."""
+    n = FIRST_VISIT_URLS
+    return {
+        "/healthz": ["/healthz"] * n,
+        "API detail": [f"/api/v1/detainees/{pk}/" for pk, _ in picks["people"]],
+        "case page": [f"/detainees/{slug}/" for _, slug in picks["people"]],
+        "API list of 50, filtered": [f"/api/v1/detainees/?{f}&page={p}" for f, p in picks["filtered_pages"][:n]],
+        "list page with facets": [f"/detainees/?page={i}" for i in range(1, n + 1)],
+        "API name search": [f"/api/v1/detainees/?q={name}" for name in picks["surnames"][:n]],
+    }
+
+
+def first_visit(picks: dict) -> dict:
+    """One request to each distinct URL, one client; statuses other than 200 are counted as errors."""
+    results = {}
+    for name, urls in first_visit_urls(picks).items():
+        times, errors = [], 0
+        conn = http.client.HTTPConnection(HOST, PORT, timeout=60)
+        for url in urls:
+            started = time.perf_counter()
+            conn.request("GET", url)
+            response = conn.getresponse()
+            response.read()
+            times.append((time.perf_counter() - started) * 1000)
+            errors += response.status != 200
+            if response.getheader("Connection", "").lower() == "close":
+                conn.close()
+                conn = http.client.HTTPConnection(HOST, PORT, timeout=60)
+        conn.close()
+        times.sort()
+        results[name] = {"urls": len(set(urls)), "p50_ms": round(times[len(times) // 2], 2),
+                         "p95_ms": round(times[int(len(times) * 0.95) - 1], 2), "errors": errors}  # fmt: skip
+        print(f"  measured first visits: {name}", flush=True)
+    floor = results["/healthz"]["p50_ms"] or 0.001
+    for r in results.values():
+        r["ratio_to_healthz"] = round(r["p50_ms"] / floor, 1)
+    return results
 
 
 def start_server(workers: int, cache: bool = True) -> subprocess.Popen:
@@ -161,6 +216,11 @@ def main():
         "as the first one after a change does.",
     )
     parser.add_argument(
+        "--first-visit",
+        action="store_true",
+        help="Also measure first visits: one request to each of 80 distinct URLs per kind (no response cache hit).",
+    )
+    parser.add_argument(
         "--smoke",
         action="store_true",
         help="CI: short runs, no results file; fails if any request fails. Timings are not judged.",
@@ -201,6 +261,9 @@ def main():
             print(f"  measured {name}", flush=True)
         drain()
         results["csv_export"] = csv_export(server)
+        if args.first_visit:
+            drain()
+            results["first_visit"] = first_visit(picks)
     finally:
         server.terminate()
         server.wait(30)
@@ -222,7 +285,16 @@ def main():
     c = results["csv_export"]
     print(f"\nCSV export of every detainee: first byte {c['first_byte_ms']} ms, whole file {c['total_s']} s "
           f"({c['lines']:,} lines, {c['mb']} MB), worker memory growth {c['worker_growth_mb']} MB")  # fmt: skip
+    if args.first_visit:
+        print(f"\nFirst visits: one request to each of up to {FIRST_VISIT_URLS} distinct URLs, 1 client (ms)")
+        head = f"{'request':<26} {'urls':>5} {'p50':>8} {'p95':>8} {'×healthz':>9} {'errors':>7}"
+        print(head)
+        print("-" * len(head))
+        for name, r in results["first_visit"].items():
+            print(f"{name:<26} {r['urls']:>5} {r['p50_ms']:>8.2f} {r['p95_ms']:>8.2f} {r['ratio_to_healthz']:>9.1f} "
+                  f"{r['errors']:>7}")  # fmt: skip
     failed = [name for name, r in results["endpoints"].items() if r["c1"]["errors"] + r["c16"]["errors"]]
+    failed += [f"first visit: {n}" for n, r in results.get("first_visit", {}).items() if r["errors"]]
     if c["status"] != 200:
         failed.append(f"CSV export (status {c['status']})")
     if args.smoke:

@@ -18,7 +18,7 @@ import gzip
 import hashlib
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from email.utils import formatdate
 from pathlib import Path
 
@@ -44,7 +44,7 @@ def neutral_request(request) -> Request:
     return Request(RequestFactory().get("/", secure=request.is_secure(), HTTP_HOST=request.get_host()))
 
 
-def dump_response(request, build: Callable[[Request], Iterator[str]]) -> HttpResponse:
+def dump_response(request, build: Callable[[Request], Generator[str]]) -> HttpResponse:
     version = data_version()
     directory = site_directory(request)
     path = directory / f"{STEM}-{version}.json.gz"
@@ -84,15 +84,18 @@ def _decompressed(path: Path) -> Iterator[bytes]:
             yield chunk
 
 
-def _build_while_streaming(chunks: Iterator[str], directory: Path, path: Path, checksum_path: Path, filename: str):
+def _build_while_streaming(chunks: Generator[str], directory: Path, path: Path, checksum_path: Path, filename: str):
     directory.mkdir(parents=True, exist_ok=True)
     lock = (directory / ".lock").open("w")
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:  # another worker is writing this file: stream only
         lock.close()
-        for chunk in chunks:
-            yield chunk.encode()
+        try:
+            for chunk in chunks:
+                yield chunk.encode()
+        finally:
+            chunks.close()  # a client gone mid-way: close the database cursors now, not when collected
         return
     fd, temporary = tempfile.mkstemp(dir=directory, prefix=".building-")
     done = False
@@ -111,6 +114,7 @@ def _build_while_streaming(chunks: Iterator[str], directory: Path, path: Path, c
             if old not in (path, checksum_path):
                 old.unlink(missing_ok=True)
     finally:
+        chunks.close()  # a client gone mid-way: close the database cursors now, not when collected
         if not done:
             Path(temporary).unlink(missing_ok=True)
         lock.close()

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client, RequestFactory
 
 from common.cache import data_version
-from common.dumpfile import site_directory
+from common.dumpfile import _build_while_streaming, site_directory
 from tests.factories import DetaineeFactory
 
 pytestmark = pytest.mark.django_db
@@ -80,14 +80,23 @@ def test_the_file_never_holds_drafts_even_when_an_editor_asked_first(editor_clie
     assert [d["name"] for d in first["detainees"]] == [d["name"] for d in served["detainees"]] == ["Paul Whelan"]
 
 
-def test_a_client_that_leaves_mid_way_leaves_no_file(settings):
+def test_a_client_that_leaves_mid_way_leaves_no_file_and_closes_the_build(settings):
+    closed = []
+
+    def document():  # stands for the dump's generator, whose database cursors must close with the stream
+        try:
+            yield '{"a": 1'
+            yield ', "b": 2}'
+        finally:
+            closed.append(True)
+
+    directory = settings.DUMP_DIR / "site"
+    stream = _build_while_streaming(document(), directory, directory / "d.json.gz", directory / "d.json.sha256", "d")
+    assert next(stream) == b'{"a": 1'
+    stream.close()  # what the server does when the client disconnects
+    assert closed and files(settings) == [] and not list(directory.glob(".building-*"))
     DetaineeFactory(is_published=True)
-    response = Client().get("/api/v1/dump/")
-    stream = iter(response.streaming_content)
-    next(stream)
-    response.close()  # what the server does when the client disconnects
-    assert files(settings) == [] and not list(settings.DUMP_DIR.rglob(".building-*"))
-    assert json.loads(body(Client().get("/api/v1/dump/")))["detainees"]  # the next request builds it whole
+    assert json.loads(body(Client().get("/api/v1/dump/")))["detainees"] and len(files(settings)) == 2
 
 
 def test_while_another_worker_builds_the_file_a_request_is_streamed_without_writing(settings):
