@@ -177,7 +177,7 @@ CACHES = {
 DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
 # Public pages for anonymous visitors are kept per data version (common.views.PageCacheMixin); 0 turns it off.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
-# /api/v1/dump/ is kept here as one gzip file per data version (common.dumpfile); any local directory will do.
+# /api/v1/dump/ is kept here as one gzip file per data version (dataset.dumpfile); any local directory will do.
 DUMP_DIR = env.path("DUMP_DIR", default=BASE_DIR / "var" / "dump")
 # What a CDN or proxy cache may do with public responses (common.middleware.CacheControlMiddleware): keep them
 # PUBLIC_MAX_AGE seconds, then serve the old copy up to PUBLIC_STALE_SECONDS while it fetches a new one.

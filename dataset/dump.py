@@ -13,7 +13,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
-from common.dumpfile import dump_response
+from dataset.dumpfile import dump_response
 from detainees.selectors import case_queryset, cited
 from detainees.serializers import DetaineeSerializer
 from exchanges.models import Exchange

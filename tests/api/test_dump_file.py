@@ -9,7 +9,7 @@ import pytest
 from django.test import Client, RequestFactory
 
 from common.cache import data_version
-from common.dumpfile import _build_while_streaming, site_directory
+from dataset.dumpfile import _build_while_streaming, site_directory
 from tests.factories import DetaineeFactory
 
 pytestmark = pytest.mark.django_db

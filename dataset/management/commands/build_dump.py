@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.test import RequestFactory
 
-from common.dumpfile import dump_response
+from dataset.dumpfile import dump_response
 from dataset.dump import iter_public_dump
 
 
