@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand
 from django.test import RequestFactory
 
-from dataset.dumpfile import dump_response
 from dataset.dump import iter_public_dump
+from dataset.dumpfile import dump_response
 
 
 class Command(BaseCommand):
