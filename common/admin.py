@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from common.integrity import UnsourcedFacts, check_now, checked_writes
+from common.partial_dates import PartialDatesFormMixin
 
 # Reasons the software writes itself; the public change log leaves them out.
 INTERNAL_REASONS = ("Demo data", "Article intake", "Cited source", "Imported", "Merged", "Kept as a draft")
@@ -152,7 +153,7 @@ class ChangeReasonForm(VersionedForm):
     )
 
 
-class VersionedInlineForm(VersionedForm, forms.ModelForm):
+class VersionedInlineForm(VersionedForm, PartialDatesFormMixin, forms.ModelForm):
     prefix_is_inline = True
 
 
@@ -191,7 +192,8 @@ class RecordAdminMixin:
             "refusal": getattr(request, "_admin_refusal", None),
             "version_from_database": bool(match and (match.url_name or "").endswith("_simple_history")),
         }
-        form = type(f"{base.__name__}WithReason", (ChangeReasonForm, base), attrs)  # first, so its clean() runs
+        mixins = (ChangeReasonForm, PartialDatesFormMixin)  # first, so their clean() runs
+        form = type(f"{base.__name__}WithReason", (*mixins, base), attrs)
         return super().get_form(request, obj, form=form, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
