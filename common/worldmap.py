@@ -1,7 +1,7 @@
 """A world map drawn on the server: Natural Earth 1:110m countries (vendored TopoJSON) as SVG paths.
 
 Equirectangular projection, cropped to 58°S–84°N (no Antarctica), computed once per process;
-the whole map is about 47 kB of path data (relative whole units), once per process.
+the whole map is about 47 kB of path data (relative whole units).
 """
 
 import functools
