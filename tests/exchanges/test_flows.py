@@ -114,3 +114,14 @@ def test_the_map_shades_where_people_are_held_now(client):
     assert "Belarus: 2." in svg and 'class="land level-4"' in svg and "<a " not in svg
     assert svg.count("<path") > 150  # every country drawn from the vendored Natural Earth file
     assert '?status=held&amp;held_by=BY">Belarus</a>' in html
+
+
+def test_the_page_names_twelve_people_per_direction_and_counts_the_rest(client):
+    exchange = ExchangeFactory(name="Big swap", status="completed")
+    for i in range(14):
+        ParticipantFactory(exchange=exchange, released_by="RU", received_by="UA",
+                           detainee=DetaineeFactory(name=f"Person {i:02d}"))  # fmt: skip
+    html = client.get(reverse("flows")).content.decode()
+    table = html.split('class="flow-table"')[1].split("</table>")[0]
+    assert table.count("/detainees/person-") == 12 and "and 2 more named (all in the CSV)" in table
+    assert len(client.get(reverse("api:flows")).json()["flows"][0]["people"]) == 14
