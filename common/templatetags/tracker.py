@@ -83,3 +83,16 @@ def json_ld(data) -> str:
         return ""
     text = json.dumps(data, ensure_ascii=False, cls=DjangoJSONEncoder).translate(_JSON_IN_HTML)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
+
+
+@register.inclusion_tag("admin/includes/desk.html", takes_context=True)
+def editors_desk(context):
+    """The admin home's working desk (see common.desk)."""
+    from common.desk import drafts_waiting_for_sources, recent_changes_by_others
+
+    request = context["request"]
+    return {
+        "drafts": drafts_waiting_for_sources(),
+        "changes": recent_changes_by_others(request.user),
+        "can_add": request.user.has_perm("detainees.add_detainee"),
+    }
