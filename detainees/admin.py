@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django_countries.filters import CountryFilter
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
@@ -36,7 +36,8 @@ class PublishActionsMixin:
         for obj in queryset:
             problems = self.publish_problems(obj)
             if problems:
-                refused.append(format_html("<strong>{}</strong>: {}", obj, "; ".join(problems)))
+                items = format_html_join("", "<li>{}</li>", ((p,) for p in problems))
+                refused.append(format_html("<strong>{}</strong> still needs a source for:<ul>{}</ul>", obj, items))
                 continue
             if not obj.is_published:
                 obj.is_published = True

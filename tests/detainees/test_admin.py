@@ -200,6 +200,7 @@ def test_publish_action_refuses_a_case_with_an_unsourced_charge(editor_client):
     assert not person.is_published
     html = response.content.decode()
     assert "Not published" in html and "Espionage (Criminal Code art. 276)" in html and "cites no source" in html
+    assert "<li>Charge “Espionage (Criminal Code art. 276)” cites no source.</li>" in html  # a list, not a run-on line
 
 
 def test_ticking_published_on_the_form_with_unsourced_facts_is_refused_as_a_list(editor_client):
