@@ -453,16 +453,23 @@ LIST_PARAMETERS = [
 
 
 def documented(viewset):
-    """Add the shared parameters and error responses to a viewset's schema."""
+    """Add the shared parameters, summaries and error responses to a viewset's schema."""
     serializer = viewset.serializer_class
+    opts = viewset.queryset.model._meta
+    one, many = str(opts.verbose_name), str(opts.verbose_name_plural)
+    article = "an" if one[0] in "aeiou" else "a"
+    conflict = {409: OpenApiResponse(description="Other records still refer to it; the body names them.")}
     return extend_schema_view(
-        list=extend_schema(parameters=LIST_PARAMETERS, responses={200: serializer(many=True), **ERRORS}),
-        retrieve=extend_schema(parameters=LIST_PARAMETERS[:1], responses={200: serializer, 304: None, **ERRORS}),
-        create=extend_schema(responses={201: serializer, **WRITE_ERRORS}),
-        update=extend_schema(responses={200: serializer, **WRITE_ERRORS}),
-        partial_update=extend_schema(responses={200: serializer, **WRITE_ERRORS}),
-        destroy=extend_schema(responses={204: None, **WRITE_ERRORS}),
-    )(viewset)
+        list=extend_schema(summary=f"List {many}", parameters=LIST_PARAMETERS,
+                           responses={200: serializer(many=True), **ERRORS}),
+        retrieve=extend_schema(summary=f"Get {article} {one}", parameters=LIST_PARAMETERS[:1],
+                               responses={200: serializer, 304: OpenApiResponse(description="Not modified."),
+                                          **ERRORS}),
+        create=extend_schema(summary=f"Create {article} {one}", responses={201: serializer, **WRITE_ERRORS}),
+        update=extend_schema(summary=f"Replace {article} {one}", responses={200: serializer, **WRITE_ERRORS}),
+        partial_update=extend_schema(summary=f"Change {article} {one}", responses={200: serializer, **WRITE_ERRORS}),
+        destroy=extend_schema(summary=f"Delete {article} {one}", responses={204: None, **WRITE_ERRORS, **conflict}),
+    )(viewset)  # fmt: skip
 
 
 def representation_etag(data) -> str:
@@ -496,6 +503,9 @@ class ConditionalMixin:
     def finalize_response(self, request, response, *args, **kwargs):
         if request.method in ("GET", "HEAD") and response.status_code == 200 and isinstance(response, Response):
             response = not_modified_or(request, response)
+        if response.status_code >= 400 and getattr(request, "accepted_renderer", None) is not None:
+            # An error is JSON, and says so, even when CSV was asked for.
+            request.accepted_renderer, request.accepted_media_type = renderers.JSONRenderer(), "application/json"
         response = super().finalize_response(request, response, *args, **kwargs)
         cache_headers(request, response)
         return response

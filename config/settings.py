@@ -202,6 +202,10 @@ SPECTACULAR_SETTINGS = {
         "SentenceChangeKindEnum": "detainees.models.SentenceChangeKind",
     },
     "COMPONENT_SPLIT_REQUEST": True,
+    # Operations grouped by resource (tags) with operationIds such as `detainees_list`; see common/schema.py.
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "common.schema.postprocess"],
 }
 
 if PRODUCTION:
