@@ -71,6 +71,9 @@ def postprocess(result, generator, request, public):
     for path, item in result["paths"].items():
         for method, operation in item.items():
             operation["tags"] = [tag_of(path)]
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query" and not parameter.get("required"):
+                    parameter["allowEmptyValue"] = True  # an empty value is no filter, everywhere (`date_to=`)
             if not operation.get("summary"):  # views outside the viewsets: the first sentence of their description
                 operation["summary"] = (operation.get("description") or tag_of(path)).split(":")[0].split(".")[0]
             if method == "get" and {} not in operation.setdefault("security", []):
@@ -84,7 +87,7 @@ def postprocess(result, generator, request, public):
                     else:
                         del content["text/csv"]
                 if code in ERROR_CODES | {"409"}:
-                    schema = "Conflict" if code == "409" else "Error"
+                    schema = "Conflict" if code == "409" and method == "delete" else "Error"
                     response["content"] = {JSON: {"schema": {"$ref": f"#/components/schemas/{schema}"}}}
                 if method == "get" and code in ("200", "304"):
                     names = ["ETag", "Cache-Control"] + (["Last-Modified"] if "{id}" in path else [])

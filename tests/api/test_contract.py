@@ -457,7 +457,7 @@ def test_errors_headers_and_csv_are_documented(spec):
         for code, response in op["responses"].items():
             if code.startswith(("4", "5")):
                 schema = response["content"]["application/json"]["schema"]["$ref"]
-                assert schema.endswith("/Conflict" if code == "409" else "/Error"), (path, method, code)
+                assert schema.endswith("/Conflict" if code == "409" and method == "delete" else "/Error"), (path, code)
             if "text/csv" in response.get("content", {}):
                 assert method == "get" and response["content"]["text/csv"]["schema"] == {"type": "string"}
         if method == "get" and "200" in op["responses"]:
@@ -503,3 +503,16 @@ def test_errors_are_json_even_when_csv_was_asked_for(api):
 def test_a_bad_value_with_a_percent_sign_is_a_400(api):
     response = api.get("/api/v1/charges/", {"category": "%s%", "detainee": "false"})
     assert response.status_code == 400 and {"category", "detainee"} <= set(response.json())
+
+
+def test_a_duplicate_unique_value_is_a_409_naming_the_field(editor_api):
+    DetaineeFactory(wikidata_id="Q42")
+    response = editor_api.post("/api/v1/detainees/", {"name": "Someone", "wikidata_id": "Q42"})
+    assert response.status_code == 409 and "wikidata_id" in response.json()
+    OutletFactory(name="TASS")
+    response = editor_api.post("/api/v1/outlets/", {"name": "TASS", "kind": "wire_agency"})
+    assert response.status_code == 409 and "name" in response.json()
+    response = editor_api.post("/api/v1/exchanges/", {"name": "x", "sources": {}})
+    assert response.status_code == 400 and "sources" in response.json()
+    response = editor_api.post("/api/v1/outlets/?format=csv", {"name": "Reuters", "kind": "wire_agency"})
+    assert response.status_code == 201 and response["Content-Type"] == "application/json"
