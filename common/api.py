@@ -287,7 +287,21 @@ def prune(data, selection: dict):
 
 
 class ModelValidationMixin:
-    """Run the model's own `full_clean()` on writes, so the API validates exactly as the admin does."""
+    """Run the model's own `full_clean()` on writes, so the API validates exactly as the admin does.
+
+    A value that would duplicate another record's unique one (a Wikidata id, a source's address) is a 409 Conflict,
+    with the same body as a 400; a list given as an object (`"sources": {}`) is a 400.
+    """
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            for name, field in self.fields.items():
+                many = isinstance(
+                    field, serializers.ManyRelatedField | serializers.ListField | serializers.ListSerializer
+                )
+                if many and isinstance(data.get(name), dict):
+                    raise ValidationError({name: ['Expected a list of items but got type "dict".']})
+        return super().to_internal_value(data)
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -305,9 +319,12 @@ class ModelValidationMixin:
             for key in plain:  # full_clean may normalise values (partial dates to the 1st)
                 attrs[key] = getattr(instance, key)
         except DjangoValidationError as exc:
-            raise ValidationError(
-                exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-            ) from exc
+            detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+            codes = {e.code for e in exc.error_list} if not hasattr(exc, "error_dict") else {
+                e.code for errors in exc.error_dict.values() for e in errors}  # fmt: skip
+            if codes <= {"unique", "unique_together"}:
+                raise Conflict(detail) from exc
+            raise ValidationError(detail) from exc
         finally:
             for key, value in original.items():
                 setattr(instance, key, value)
@@ -437,6 +454,10 @@ WRITE_ERRORS = {
     401: OpenApiResponse(description="No credentials: send `Authorization: Token <key>`."),
     403: OpenApiResponse(description="The user lacks the Django model permission for this write."),
     404: ERRORS[404],
+    409: OpenApiResponse(
+        description="A value another record already has where it must be unique (the field is "
+        "named), or, for a deletion, other records still refer to this one."
+    ),
     412: OpenApiResponse(description="If-Match does not match the record's current ETag: someone changed it."),
 }
 LIST_PARAMETERS = [
@@ -454,16 +475,23 @@ LIST_PARAMETERS = [
 
 
 def documented(viewset):
-    """Add the shared parameters and error responses to a viewset's schema."""
+    """Add the shared parameters, summaries and error responses to a viewset's schema."""
     serializer = viewset.serializer_class
+    opts = viewset.queryset.model._meta
+    one, many = str(opts.verbose_name), str(opts.verbose_name_plural)
+    article = "an" if one[0] in "aeiou" else "a"
+    conflict = {409: OpenApiResponse(description="Other records still refer to it; the body names them.")}
     return extend_schema_view(
-        list=extend_schema(parameters=LIST_PARAMETERS, responses={200: serializer(many=True), **ERRORS}),
-        retrieve=extend_schema(parameters=LIST_PARAMETERS[:1], responses={200: serializer, 304: None, **ERRORS}),
-        create=extend_schema(responses={201: serializer, **WRITE_ERRORS}),
-        update=extend_schema(responses={200: serializer, **WRITE_ERRORS}),
-        partial_update=extend_schema(responses={200: serializer, **WRITE_ERRORS}),
-        destroy=extend_schema(responses={204: None, **WRITE_ERRORS}),
-    )(viewset)
+        list=extend_schema(summary=f"List {many}", parameters=LIST_PARAMETERS,
+                           responses={200: serializer(many=True), **ERRORS}),
+        retrieve=extend_schema(summary=f"Get {article} {one}", parameters=LIST_PARAMETERS[:1],
+                               responses={200: serializer, 304: OpenApiResponse(description="Not modified."),
+                                          **ERRORS}),
+        create=extend_schema(summary=f"Create {article} {one}", responses={201: serializer, **WRITE_ERRORS}),
+        update=extend_schema(summary=f"Replace {article} {one}", responses={200: serializer, **WRITE_ERRORS}),
+        partial_update=extend_schema(summary=f"Change {article} {one}", responses={200: serializer, **WRITE_ERRORS}),
+        destroy=extend_schema(summary=f"Delete {article} {one}", responses={204: None, **WRITE_ERRORS, **conflict}),
+    )(viewset)  # fmt: skip
 
 
 def representation_etag(data) -> str:
@@ -498,6 +526,11 @@ class ConditionalMixin:
     def finalize_response(self, request, response, *args, **kwargs):
         if request.method in ("GET", "HEAD") and response.status_code == 200 and isinstance(response, Response):
             response = not_modified_or(request, response)
+        if (response.status_code >= 400 or request.method not in ("GET", "HEAD")) and getattr(
+            request, "accepted_renderer", None
+        ) is not None:
+            # An error, or the answer to a write, is JSON and says so, even when CSV was asked for.
+            request.accepted_renderer, request.accepted_media_type = renderers.JSONRenderer(), "application/json"
         response = super().finalize_response(request, response, *args, **kwargs)
         cache_headers(request, response)
         return response
@@ -559,6 +592,13 @@ def cache_headers(request, response) -> None:
 
 def _etags(header: str) -> set[str]:
     return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
+
+
+class Conflict(ValidationError):
+    """Like a 400 (fields named), but the request is valid: it clashes with a record on file."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
 
 
 class PreconditionFailed(APIException):
@@ -627,7 +667,20 @@ def exception_handler(exc, context):
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, ProtectedError | RestrictedError):
         return Response(referenced_by(exc), status=status.HTTP_409_CONFLICT)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if isinstance(exc, ValidationError) and response is not None and set(_flat_codes(exc.get_codes())) <= {"unique"}:
+        response.status_code = status.HTTP_409_CONFLICT  # DRF's UniqueValidator: valid, but clashes with a record
+    return response
+
+
+def _flat_codes(codes):
+    if isinstance(codes, dict):
+        codes = list(codes.values())
+    if isinstance(codes, list):
+        for item in codes:
+            yield from _flat_codes(item)
+    else:
+        yield codes
 
 
 MAX_REFERRER_IDS = 50

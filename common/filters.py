@@ -51,7 +51,7 @@ class AnyOfField(forms.Field):
             try:
                 result = self.single.clean(item)
             except forms.ValidationError as exc:
-                errors.extend(exc.messages)
+                errors.extend(exc.error_list)  # unformatted: a "%" in a value must reach DRF as it was
             else:
                 if result not in (None, "") and result not in cleaned:
                     cleaned.append(result)
@@ -97,7 +97,7 @@ class AnyOfChoiceFilter(AnyOfMixin, django_filters.ChoiceFilter):
     """One of the choices, or several."""
 
 
-@extend_schema_field({"type": "string", "enum": [code for code, _ in countries], "description": "ISO 3166-1 alpha-2"})
+@extend_schema_field({"$ref": "#/components/schemas/CountryEnum"})  # the one country enum of the schema
 class CountryChoiceFilter(AnyOfMixin, django_filters.ChoiceFilter):
     """An ISO 3166-1 alpha-2 code; unknown codes are a 400 naming the parameter, not an empty list."""
 
@@ -212,5 +212,6 @@ class AnyOfFilterExtension(DjangoFilterExtension):
             single = parameter["schema"]
             parameter["schema"] = {"type": "array", "items": single}
             parameter.update(style="form", explode=True)
-            parameter["description"] = " ".join(filter(None, [parameter.get("description", ""), ANY_OF_HELP]))
+            own = parameter.get("description") or str(filter_field.extra.get("help_text") or "")
+            parameter["description"] = " ".join(filter(None, [own, ANY_OF_HELP]))
         return parameters

@@ -237,8 +237,10 @@ SPECTACULAR_SETTINGS = {
         "SentenceChangeKindEnum": "detainees.models.SentenceChangeKind",
     },
     "COMPONENT_SPLIT_REQUEST": True,
-    # Operations grouped by resource (the path segment after /api/v1), not all under "v1".
+    # Operations grouped by resource (tags) with operationIds such as `detainees_list`; see common/schema.py.
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "common.schema.postprocess"],
     # The docs open quickly: every group folded, the list of models hidden, a filter box on top.
     "SWAGGER_UI_SETTINGS": {
         "docExpansion": "none",

@@ -8,7 +8,8 @@ import datetime
 import json
 from collections.abc import Callable, Iterator
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
@@ -62,8 +63,14 @@ class PublicDumpView(APIView):
     permission_classes = [AllowAny]  # read-only, and only published records
 
     @extend_schema(
-        responses={200: OpenApiResponse(description="One JSON object: format, version, generated_at, and a list "
-                                                     "per resource in the shape of its API endpoint.")},
+        summary="The whole published dataset",
+        responses={200: OpenApiResponse(response=inline_serializer("PublicDump", {
+            "format": serializers.CharField(), "version": serializers.IntegerField(),
+            "generated_at": serializers.DateTimeField(), "outlets": OutletSerializer(many=True),
+            "sources": SourceSerializer(many=True), "detainees": DetaineeSerializer(many=True),
+            "exchanges": ExchangeSerializer(many=True), "statements": StatementSerializer(many=True),
+        }), description="One JSON object: format, version, generated_at, and a list per resource in the shape of "
+                        "its API endpoint.")},
     )  # fmt: skip
     def get(self, request):
         unknown = sorted(set(request.query_params) - {"format"})

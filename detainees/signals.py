@@ -72,6 +72,7 @@ def refresh_detainee_status(sender, instance, raw=False, **kwargs):
 
 def case_record_changed(sender, instance, raw=False, **kwargs):
     """Any save or deletion of a record of a case: the case (its detainee, and a former one) changed."""
+    instance._saved_raw = raw  # a fixture or dataset import: its citations that follow keep the times as loaded
     if raw:
         return
     if sender._meta.label == "exchanges.ExchangeParticipant" and not instance.exchange.is_published:
@@ -84,7 +85,7 @@ def case_record_changed(sender, instance, raw=False, **kwargs):
 
 def citations_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
     """Sources added to or removed from a record of a case (or charges to a sentence)."""
-    if not action.startswith("post_"):
+    if not action.startswith("post_") or getattr(instance, "_saved_raw", False):
         return
     if not reverse:
         path = CASE_RECORDS.get(type(instance))
@@ -96,10 +97,15 @@ def citations_changed(sender, instance, action, reverse, model, pk_set, **kwargs
 
 def own_citations_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
     """A detainee's own sources changed without a save of the person."""
-    if action.startswith("post_"):
+    if action.startswith("post_") and not getattr(instance, "_saved_raw", False):
         touch_detainees(pk_set or set() if reverse else {instance.pk})
 
 
+def remember_raw(sender, instance, raw=False, **kwargs):
+    instance._saved_raw = raw
+
+
+post_save.connect(remember_raw, sender=Detainee, dispatch_uid="detainee-saved-raw")
 m2m_changed.connect(own_citations_changed, sender=Detainee.sources.through, dispatch_uid="detainee-sources-changed")
 for _model in CASE_RECORDS:
     post_save.connect(case_record_changed, sender=_model, dispatch_uid=f"case-record-saved-{_model}")

@@ -3,6 +3,7 @@ stable paging, sync that misses nothing, filters that combine, search as one typ
 
 import csv
 import io
+import json
 
 import pytest
 from rest_framework.authtoken.models import Token
@@ -424,3 +425,95 @@ def test_prefix_search_keeps_the_trigram_index_on_postgresql():
         cursor.execute("SET LOCAL enable_seqscan = off")  # few rows: make the planner show whether it can use it
     plan = Detainee.objects.search("gershkovic").order_by().explain()  # the OR of prefix forms alone
     assert "detainee_search_key_trgm" in plan and "BitmapOr" in plan, plan
+
+
+# ---- 7. a schema that generates a working client (the client itself: test_generated_client.py) -----------------
+
+
+@pytest.fixture
+def spec(api):
+    return api.get("/api/schema/", {"format": "json"}).json()
+
+
+def operations(spec):
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            yield path, method, operation
+
+
+def test_request_bodies_are_json_only(spec):
+    bodies = [op["requestBody"]["content"] for _, _, op in operations(spec) if "requestBody" in op]
+    assert bodies and all(list(content) == ["application/json"] for content in bodies)
+
+
+def test_reads_are_open_and_writes_need_a_token(spec):
+    for path, method, op in operations(spec):
+        anonymous = {} in op.get("security", [])
+        assert anonymous == (method == "get"), (method, path)
+        assert {"tokenAuth": []} in op["security"] or path in ("/api/v1/dump/",), (method, path)
+
+
+def test_errors_headers_and_csv_are_documented(spec):
+    for path, method, op in operations(spec):
+        for code, response in op["responses"].items():
+            if code.startswith(("4", "5")):
+                schema = response["content"]["application/json"]["schema"]["$ref"]
+                assert schema.endswith("/Conflict" if code == "409" and method == "delete" else "/Error"), (path, code)
+            if "text/csv" in response.get("content", {}):
+                assert method == "get" and response["content"]["text/csv"]["schema"] == {"type": "string"}
+        if method == "get" and "200" in op["responses"]:
+            assert {"ETag", "Cache-Control"} <= set(op["responses"]["200"]["headers"]), path
+        assert "Retry-After" in op["responses"]["429"]["headers"]
+    detail = spec["paths"]["/api/v1/detainees/{id}/"]
+    assert "Last-Modified" in detail["get"]["responses"]["200"]["headers"]
+    assert "409" in detail["delete"]["responses"]
+    assert "text/csv" in spec["paths"]["/api/v1/detainees/"]["get"]["responses"]["200"]["content"]
+
+
+def test_operations_are_grouped_named_and_summarised(spec):
+    tags = {t["name"]: t["description"] for t in spec["tags"]}
+    assert tags["detainees"] and tags["exchanges"] and tags["sentence-changes"]
+    ids = [op["operationId"] for _, _, op in operations(spec)]
+    assert len(ids) == len(set(ids)) and "detainees_list" in ids and "exchanges_create" in ids
+    assert all(not i.startswith(("api_", "v1_")) for i in ids)
+    for path, _, op in operations(spec):
+        assert op["tags"] == [path.removeprefix("/api/v1/").split("/")[0]] and op.get("summary"), path
+
+
+def test_one_country_enum_and_responses_without_required_fields(spec):
+    schemas = spec["components"]["schemas"]
+    codes = [name for name, s in schemas.items() if "RU" in s.get("enum", [])]
+    assert codes == ["CountryEnum"]
+    text = json.dumps(spec)
+    assert text.count('"RU"') == 1  # nowhere inline, parameters included
+    for name in ("Detainee", "Exchange", "NestedDetention", "Participant", "SentenceChangeResource"):
+        assert "required" not in schemas[name], name  # `fields=` may leave any field out
+    assert schemas["ExchangeRequest"]["required"]
+    dump = spec["paths"]["/api/v1/dump/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert dump["$ref"].endswith("/PublicDump")
+    assert set(schemas["PublicDump"]["properties"]) >= {"format", "version", "detainees", "exchanges", "statements"}
+
+
+def test_errors_are_json_even_when_csv_was_asked_for(api):
+    for path in ("/api/v1/detainees/", "/api/v1/detainees/999/"):
+        response = api.get(path, {"format": "csv", "bogus": "1"})
+        assert response.status_code in (400, 404) and response["Content-Type"] == "application/json", path
+        response.json()
+
+
+def test_a_bad_value_with_a_percent_sign_is_a_400(api):
+    response = api.get("/api/v1/charges/", {"category": "%s%", "detainee": "false"})
+    assert response.status_code == 400 and {"category", "detainee"} <= set(response.json())
+
+
+def test_a_duplicate_unique_value_is_a_409_naming_the_field(editor_api):
+    DetaineeFactory(wikidata_id="Q42")
+    response = editor_api.post("/api/v1/detainees/", {"name": "Someone", "wikidata_id": "Q42"})
+    assert response.status_code == 409 and "wikidata_id" in response.json()
+    OutletFactory(name="TASS")
+    response = editor_api.post("/api/v1/outlets/", {"name": "TASS", "kind": "wire_agency"})
+    assert response.status_code == 409 and "name" in response.json()
+    response = editor_api.post("/api/v1/exchanges/", {"name": "x", "sources": {}})
+    assert response.status_code == 400 and "sources" in response.json()
+    response = editor_api.post("/api/v1/outlets/?format=csv", {"name": "Reuters", "kind": "wire_agency"})
+    assert response.status_code == 201 and response["Content-Type"] == "application/json"

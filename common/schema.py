@@ -1,0 +1,112 @@
+"""The OpenAPI schema made honest for client generators (drf-spectacular postprocessing).
+
+What a generated client needs that the views alone do not say: JSON-only request bodies (the parsers accept JSON
+only), anonymous reads (`security` includes `{}`), error bodies, the ETag / Last-Modified / Cache-Control /
+Retry-After headers, CSV as text, and response objects without `required` (`fields=` may leave any field out).
+"""
+
+JSON = "application/json"
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "`detail` for a general error; otherwise each field named, with a list of messages "
+    "(nested for nested records).",
+    "properties": {"detail": {"type": "string"}},
+    "additionalProperties": True,
+}
+CONFLICT_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "detail": {"type": "string"},
+        "referenced_by": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "resource": {"type": "string", "description": "Kind of record, e.g. `exchange participants`."},
+                    "ids": {"type": "array", "items": {"type": "integer"}, "description": "At most 50."},
+                },
+                "required": ["resource", "ids"],
+            },
+        },
+    },
+    "required": ["detail", "referenced_by"],
+}
+HEADERS = {
+    "ETag": {"schema": {"type": "string"}, "description": "Strong validator of this representation; send it back "
+             "in If-None-Match (reads, 304) or If-Match (writes, 412 when stale)."},
+    "Last-Modified": {"schema": {"type": "string"}, "description": "When the record, or any record of its case, "
+                      "last changed (HTTP date); send it back in If-Modified-Since."},
+    "Cache-Control": {"schema": {"type": "string"}, "description": "`public, max-age=60` for anonymous reads, "
+                      "`private, no-cache` for signed-in ones."},
+    "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait before the next request."},
+}  # fmt: skip
+CSV = {
+    "schema": {"type": "string"},
+    "example": "id,name,citizenships\r\n1,Viktor Bout,RU\r\n",
+}
+CSV_DESCRIPTION = (
+    " With `format=csv`: CSV (UTF-8 with a byte-order mark), a header row then every matching row, not paginated; "
+    "lists of values joined with `|`; cells that a spreadsheet would run as a formula start with `'`."
+)
+ERROR_CODES = {"400", "401", "403", "404", "405", "406", "412", "415", "429", "500"}
+
+
+def error(description: str) -> dict:
+    return {"description": description, "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def tag_of(path: str) -> str:
+    parts = path.removeprefix("/api/v1/").split("/")
+    return parts[0] or "api"
+
+
+def postprocess(result, generator, request, public):
+    schemas = result["components"]["schemas"]
+    schemas["Error"] = ERROR_SCHEMA
+    schemas["Conflict"] = CONFLICT_SCHEMA
+    docs = {}
+    for path, _regex, _method, view in getattr(generator, "endpoints", None) or []:
+        docs.setdefault(tag_of(path), " ".join((getattr(view, "cls", view).__doc__ or "").split()))
+    for path, item in result["paths"].items():
+        for method, operation in item.items():
+            operation["tags"] = [tag_of(path)]
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query" and not parameter.get("required"):
+                    parameter["allowEmptyValue"] = True  # an empty value is no filter, everywhere (`date_to=`)
+            if not operation.get("summary"):  # views outside the viewsets: the first sentence of their description
+                operation["summary"] = (operation.get("description") or tag_of(path)).split(":")[0].split(".")[0]
+            if method == "get" and {} not in operation.setdefault("security", []):
+                operation["security"].append({})  # reads are open to anonymous clients
+            for code, response in operation["responses"].items():
+                content = response.get("content", {})
+                if "text/csv" in content:
+                    if method == "get":
+                        content["text/csv"] = CSV
+                        response["description"] = (response.get("description") or "").strip() + CSV_DESCRIPTION
+                    else:
+                        del content["text/csv"]
+                if code in ERROR_CODES | {"409"}:
+                    schema = "Conflict" if code == "409" and method == "delete" else "Error"
+                    response["content"] = {JSON: {"schema": {"$ref": f"#/components/schemas/{schema}"}}}
+                if method == "get" and code in ("200", "304"):
+                    names = ["ETag", "Cache-Control"] + (["Last-Modified"] if "{id}" in path else [])
+                    response["headers"] = {name: HEADERS[name] for name in names}
+                if code == "429":
+                    response["headers"] = {"Retry-After": HEADERS["Retry-After"]}
+            responses = operation["responses"]
+            responses.setdefault("429", {**error("Too many requests; see Retry-After."),
+                                         "headers": {"Retry-After": HEADERS["Retry-After"]}})  # fmt: skip
+            responses.setdefault("405", error("Method not allowed here."))
+            responses.setdefault("406", error("No representation in the format asked for (Accept, format)."))
+            if method in ("post", "put", "patch"):
+                responses.setdefault("415", error("The body is not JSON (request bodies are JSON only)."))
+    tags = sorted({tag_of(path) for path in result["paths"]})
+    result["tags"] = [{"name": name, "description": docs.get(name, "")} for name in tags]
+    for name, schema in schemas.items():
+        # A response may leave out any field (`fields=`), so a response object requires none; request bodies and
+        # the envelopes (pages, tombstones, the dump) keep theirs.
+        if not name.endswith("Request") and not name.startswith(("Paginated", "Tombstone", "PublicDump", "Error",
+                                                                 "Conflict")):  # fmt: skip
+            schema.pop("required", None)
+    return result
