@@ -92,7 +92,6 @@ class DetentionInline(admin.StackedInline):
         ("held_by", "place"),
         ("detained_on", "detained_on_precision"),
         "circumstances",
-        ("extradited_from", "extradited_on", "extradited_on_precision"),
         ("released_on", "released_on_precision", "end_reason"),
         "sources",
     ]
@@ -223,8 +222,14 @@ class DetentionAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["detainee", "held_by", "place", "circumstances"]}),
         ("Detained", {"fields": [("detained_on", "detained_on_precision")], "description": DATE_PAIR_HELP}),
-        ("Extradition", {"fields": ["extradited_from", ("extradited_on", "extradited_on_precision")]}),
-        ("End of custody", {"fields": [("released_on", "released_on_precision"), "end_reason"]}),
+        (
+            "End of custody",
+            {
+                "fields": [("released_on", "released_on_precision"), "end_reason"],
+                "description": "Extradited or handed to another state? End this custody with that reason and add "
+                "the next holder's custody as the person's next detention.",
+            },
+        ),
         ("Sources", {"fields": ["sources"]}),
     ]
 

@@ -44,7 +44,7 @@ class DetaineeFilter(django_filters.FilterSet):
     held_by = CountryChoiceFilter(
         method="filter_held_by",
         label="Held by",
-        help_text="Ever held by this country (ISO code), extradition included.",
+        help_text="Ever held by this country (ISO code), in any detention of the custody chain.",
     )
     held_on = django_filters.DateFilter(
         method="filter_held_on", label="In custody on", help_text="In custody on this date (YYYY-MM-DD)."
@@ -86,11 +86,16 @@ class DetaineeFilter(django_filters.FilterSet):
         return qs.filter(multi_country_q("citizenships", value))
 
     def filter_held_by(self, qs, name, value: str):
-        return qs.filter(Exists(Detention.objects.filter(
-            Q(held_by=value) | Q(extradited_from=value), detainee=OuterRef("pk"))))  # fmt: skip
+        if self.form.cleaned_data.get("held_on"):
+            return qs  # with held_on, both must hold for the same detention: see filter_held_on
+        return qs.filter(Exists(Detention.objects.filter(held_by=value, detainee=OuterRef("pk"))))
 
     def filter_held_on(self, qs, name, value):
-        return qs.filter(Exists(Detention.objects.filter(held_on_q(value), detainee=OuterRef("pk"))))
+        """In custody on that day; with `held_by`, in that holder's custody on that day (not merely ever)."""
+        detentions = Detention.objects.filter(held_on_q(value), detainee=OuterRef("pk"))
+        if self.form.cleaned_data.get("held_by"):
+            detentions = detentions.filter(held_by=self.form.cleaned_data["held_by"])
+        return qs.filter(Exists(detentions))
 
     def filter_charge_category(self, qs, name, value):
         return qs.filter(Exists(Charge.objects.filter(category=value, detention__detainee=OuterRef("pk"))))

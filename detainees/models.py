@@ -56,6 +56,8 @@ def current_status_of(detention_ref):
         When(end_reason=EndReason.EXCHANGED, then=Value(Status.EXCHANGED)),
         When(end_reason=EndReason.DIED_IN_CUSTODY, then=Value(Status.DECEASED)),
         When(Q(end_reason="") & Q(released_on__isnull=True), then=Value(Status.HELD)),
+        # Handed to another state whose custody is not on file yet: still in custody, holder unknown.
+        When(end_reason__in=TRANSFER_REASONS, then=Value(Status.HELD)),
         default=Value(Status.RELEASED),
         output_field=models.CharField(),
     )
@@ -249,19 +251,29 @@ class EndReason(models.TextChoices):
     DEPORTED = "deported", "Deported"
     DIED_IN_CUSTODY = "died_in_custody", "Died in custody"
     ESCAPED = "escaped", "Escaped"
+    EXTRADITED = "extradited", "Extradited"
+    HANDED_OVER = "handed_over", "Handed over"
+
+
+# Custody that ends in another holder's custody: the person's next detention is its successor.
+TRANSFER_REASONS = (EndReason.EXTRADITED, EndReason.HANDED_OVER)
 
 
 class Detention(PartialDatesMixin, TimeStampedModel):
-    """One episode of custody, from arrest to release."""
+    """One episode of custody by one holder, from arrest (or handover) to release (or handover).
 
-    partial_date_fields = ("detained_on", "extradited_on", "released_on")
+    A person arrested by one state and extradited or handed to another has one detention per holder, in order:
+    the first ends in `extradited` or `handed_over`, and its successor is the same person's next detention.
+    """
+
+    partial_date_fields = ("detained_on", "released_on")
 
     EndReason = EndReason
 
     detainee = models.ForeignKey(
         Detainee, on_delete=models.CASCADE, related_name="detentions", help_text="The person held."
     )
-    held_by = CountryField(help_text="The state holding the person (after any extradition).")
+    held_by = CountryField(help_text="The state holding the person in this episode.")
     detained_on = models.DateField(help_text="Date of arrest or detention.")
     detained_on_precision = precision_field("detained_on")
     place = models.CharField(
@@ -270,12 +282,11 @@ class Detention(PartialDatesMixin, TimeStampedModel):
     circumstances = models.CharField(
         max_length=300, blank=True, help_text='How: "airport customs search", "sting operation".'
     )
-    extradited_from = CountryField(
-        blank=True, help_text="Country that arrested the person and extradited them to the holder, if any."
+    released_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="End of custody by this holder (release, or handover to the next holder); empty while held.",
     )
-    extradited_on = models.DateField(null=True, blank=True, help_text="Date of the extradition.")
-    extradited_on_precision = precision_field("extradited_on")
-    released_on = models.DateField(null=True, blank=True, help_text="End of custody; empty while held.")
     released_on_precision = precision_field("released_on")
     end_reason = models.CharField(
         max_length=20, choices=EndReason.choices, blank=True, help_text="Why custody ended; empty while held."
@@ -293,14 +304,9 @@ class Detention(PartialDatesMixin, TimeStampedModel):
                 name="detention_release_after_detention",
             ),
             models.CheckConstraint(
-                condition=Q(extradited_on__gte=F("detained_on")) | Q(extradited_on=None),
-                name="detention_extradition_after_detention",
-            ),
-            models.CheckConstraint(
                 condition=Q(end_reason__in=[*EndReason.values, ""]), name="detention_end_reason_valid"
             ),
             precision_constraint("detention", "detained_on"),
-            precision_constraint("detention", "extradited_on"),
             precision_constraint("detention", "released_on"),
         ]
         indexes = [
@@ -317,27 +323,24 @@ class Detention(PartialDatesMixin, TimeStampedModel):
     def clean(self):
         errors: dict[str, list[str]] = {}
         check_order(errors, self.detained_on, self.released_on, "released_on", "Release cannot come before detention.")
-        check_order(
-            errors, self.detained_on, self.extradited_on, "extradited_on", "Extradition cannot come before detention."
-        )
-        check_order(
-            errors, self.extradited_on, self.released_on, "released_on", "Release cannot come before extradition."
-        )
         if self.released_on and not self.end_reason:
             errors.setdefault("end_reason", []).append("Say why custody ended, or clear the release date.")
-        if self.end_reason and not self.released_on:
+        if self.end_reason and not self.released_on and self.end_reason not in TRANSFER_REASONS:
+            # A handover's date may be unknown (the next holder's custody then starts undated); a release's not.
             errors.setdefault("released_on", []).append("Give the release date (a month or a year will do).")
-        if self.extradited_on and not self.extradited_from:
-            errors.setdefault("extradited_from", []).append("Which country extradited the person?")
-        if self.extradited_from and self.extradited_from == self.held_by:
-            errors.setdefault("extradited_from", []).append("A country cannot extradite a person to itself.")
         raise_if(errors)
 
     @property
     def is_open(self) -> bool:
-        return self.released_on is None
+        return self.released_on is None and not self.end_reason
+
+    @property
+    def ends_in_handover(self) -> bool:
+        return self.end_reason in TRANSFER_REASONS
 
     def days_held(self, today: datetime.date) -> int:
+        if self.released_on is None and self.end_reason:
+            return 0  # handed over on a date not on file: no day of it is certain
         end = self.released_on or today
         return max((end - self.detained_on).days, 0)
 

@@ -52,19 +52,70 @@ class Event:
         return format_partial_date(self.date, self.precision) or "Date unknown"
 
 
+def link_chain(detentions) -> list[Detention]:
+    """Set `predecessor` / `successor` on a person's detentions (in order): a detention that ends in extradition
+    or handover is followed by the next holder's custody."""
+    detentions = list(detentions)
+    for d in detentions:
+        d.predecessor = d.successor = None
+    for before, after in zip(detentions, detentions[1:], strict=False):
+        if before.ends_in_handover:
+            before.successor, after.predecessor = after, before
+    return detentions
+
+
+def holder_name(detention: Detention) -> str:
+    return countries.name(detention.held_by.code) or detention.held_by.code or "an unknown holder"
+
+
+def _on(obj, field: str) -> str:
+    """ "on 16 November 2010", "in November 2010", or "on a date not on file"."""
+    when = format_partial_date(getattr(obj, field), getattr(obj, f"{field}_precision"))
+    if not when:
+        return "on a date not on file"
+    return f"on {when}" if getattr(obj, f"{field}_precision") == "day" else f"in {when}"
+
+
+def handover_text(d: Detention) -> str:
+    """ "extradited to United States of America on 16 November 2010" for a detention that ends in a handover."""
+    verb = "extradited" if d.end_reason == Detention.EndReason.EXTRADITED else "handed over"
+    to = f" to {holder_name(d.successor)}" if getattr(d, "successor", None) else ""
+    return f"{verb}{to} {_on(d, 'released_on')}"
+
+
+def custody_chains(detainee: Detainee) -> list[str]:
+    """Each run of custody across holders in one sentence, for people held by more than one in a row:
+    "Held by Thailand from 6 March 2008, extradited to United States of America on 16 November 2010; held by
+    United States of America until 8 December 2022 (exchanged)"."""
+    sentences = []
+    for d in link_chain(detainee.detentions.all()):
+        if d.predecessor or not d.successor:
+            continue
+        parts, current = [], d
+        while current is not None:
+            since = format_partial_date(current.detained_on, current.detained_on_precision)
+            part = f"held by {holder_name(current)}" + (f" from {since}" if current is d else "")
+            if current.successor:
+                part += f", {handover_text(current)}"
+            elif current.released_on:
+                until = format_partial_date(current.released_on, current.released_on_precision)
+                part += f" until {until} ({current.get_end_reason_display().lower()})"
+            elif current.is_open:
+                part += " to this day"
+            parts.append(part)
+            current = current.successor
+        sentences.append("; ".join(parts)[:1].upper() + "; ".join(parts)[1:])
+    return sentences
+
+
 def timeline(detainee: Detainee, participations=()) -> list[Event]:
     """Every dated event of a case, oldest first: detained, extradited, moved, sentenced, appeals, released."""
     events: list[Event] = []
-    for d in detainee.detentions.all():
-        holder = countries.name(d.held_by.code)
+    for d in link_chain(detainee.detentions.all()):
+        holder = holder_name(d)
         where = f", {d.place}" if d.place else ""
         how = f" ({d.circumstances})" if d.circumstances else ""
-        if d.extradited_from:
-            events.append(Event(d.detained_on, d.detained_on_precision, "detained",
-                                f"Detained{where}{how}", d))  # fmt: skip
-            events.append(Event(d.extradited_on, d.extradited_on_precision, "extradited",
-                                f"Extradited from {d.extradited_from.name} to {holder}", d))  # fmt: skip
-        else:
+        if d.predecessor is None:  # a successor's start is its predecessor's handover, told there
             events.append(Event(d.detained_on, d.detained_on_precision, "detained",
                                 f"Detained by {holder}{where}{how}", d))  # fmt: skip
         for c in d.charges.all():
@@ -83,7 +134,12 @@ def timeline(detainee: Detainee, participations=()) -> list[Event]:
                 term = f"; term now {c.new_term_months} months" if c.new_term_months else ""
                 text = f"{c.get_kind_display()}{' by ' + c.court if c.court else ''}{term}"
                 events.append(Event(c.changed_on, c.changed_on_precision, "appeal", text, c))
-        if d.released_on:
+        if d.ends_in_handover:
+            verb = "Extradited" if d.end_reason == Detention.EndReason.EXTRADITED else "Handed over"
+            to = f" to {holder_name(d.successor)}" if d.successor else ""
+            events.append(Event(d.released_on, d.released_on_precision, d.end_reason,
+                                f"{verb} by {holder}{to}", d))  # fmt: skip
+        elif d.released_on:
             if d.end_reason == "exchanged":
                 exchange = next((p.exchange for p in participations if p.exchange.date and
                                  abs((p.exchange.date - d.released_on).days) <= 31), None)  # fmt: skip

@@ -73,8 +73,7 @@ class DetentionSerializer(FieldSelectionMixin, ModelValidationMixin, CountryFiel
         model = Detention
         fields = [
             "id", "url", "detainee", "held_by", "detained_on", "detained_on_precision", "place", "circumstances",
-            "extradited_from", "extradited_on", "extradited_on_precision", "released_on", "released_on_precision",
-            "end_reason", "sources", "created_at", "updated_at",
+            "released_on", "released_on_precision", "end_reason", "sources", "created_at", "updated_at",
         ]  # fmt: skip
 
 
@@ -112,9 +111,8 @@ class NestedDetentionSerializer(DetentionSerializer):
 
     class Meta(DetentionSerializer.Meta):
         fields = [
-            "id", "held_by", "detained_on", "detained_on_precision", "place", "circumstances", "extradited_from",
-            "extradited_on", "extradited_on_precision", "released_on", "released_on_precision", "end_reason",
-            "sources", "charges", "sentences", "transfers",
+            "id", "held_by", "detained_on", "detained_on_precision", "place", "circumstances", "released_on",
+            "released_on_precision", "end_reason", "sources", "charges", "sentences", "transfers",
         ]  # fmt: skip
 
 

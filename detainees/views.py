@@ -11,7 +11,7 @@ from sources.models import Statement
 from .documents import load_case
 from .filters import DetaineeFilter
 from .models import Charge, ChargeCategory, Designation, DesignationKind, Detainee, Detention, Status
-from .selectors import public_change_log, status_sentence, timeline
+from .selectors import custody_chains, public_change_log, status_sentence, timeline
 
 
 class DetaineeListView(FilteredListView):
@@ -99,6 +99,7 @@ class DetaineeDetailView(PublicDetailView):
         context.update(
             citations=Citations(),
             status_sentence=status_sentence(person),
+            custody_chains=custody_chains(person),
             timeline=timeline(person, participations),
             participations=participations,
             statements=list(statements),

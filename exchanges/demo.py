@@ -52,6 +52,18 @@ SOURCES = {
             "call with Paul Whelan, and Deputy Foreign Minister Sergey Ryabkov on the channel remaining intact."
         ),
     },
+    "mt-2010-07-22": {
+        "title": "Moscow Accuses U.S. of Kidnapping Pilot",
+        "url": "https://www.themoscowtimes.com/2010/07/22/moscow-accuses-us-of-kidnapping-pilot-a51",
+        "outlet": "The Moscow Times",
+        "published_on": "2010-07-22",
+        "language": "en",
+        "summary": (
+            "Russia's Foreign Ministry calls Konstantin Yaroshenko's removal from Liberia to New York a kidnapping. "
+            "A DEA spokeswoman is reported as saying Liberian authorities detained him on 28 May 2010 and gave him "
+            "to the DEA two days later on a New York federal court's warrant."
+        ),
+    },
     "wiki-griner": {
         "title": "Brittney Griner",
         "url": WIKI + "Brittney_Griner",
@@ -193,13 +205,17 @@ DETAINEES = [
         "sources": ["wiki-bout"],
         "detentions": [
             {
-                "held_by": "US",
+                "held_by": "TH",
                 "detained_on": "2008-03-06",
                 "place": "Bangkok, Thailand",
                 "circumstances": "US sting operation: DEA informants posing as buyers for the FARC",
-                "extradited_from": "TH",
-                "extradited_on": "2010-11-01",
-                "extradited_on_precision": "month",
+                "released_on": "2010-11-16",
+                "end_reason": "extradited",
+                "sources": ["wiki-bout", "mt-2022-12"],
+            },
+            {
+                "held_by": "US",
+                "detained_on": "2010-11-16",
                 "released_on": "2022-12-08",
                 "end_reason": "exchanged",
                 "sources": ["wiki-bout", "mt-2022-12"],
@@ -228,7 +244,7 @@ DETAINEES = [
                         "sources": ["wiki-bout", "mt-2022-12"],
                     }
                 ],
-            }
+            },
         ],
     },
     {
@@ -279,15 +295,20 @@ DETAINEES = [
         "sources": ["wiki-yaroshenko"],
         "detentions": [
             {
-                "held_by": "US",
-                "detained_on": "2010-05-01",
-                "detained_on_precision": "month",
+                "held_by": "LR",
+                "detained_on": "2010-05-28",
                 "place": "Monrovia, Liberia",
-                "circumstances": "arrested in Liberia in a US drug-enforcement operation",
-                "extradited_from": "LR",
+                "circumstances": "arrested by Liberian authorities in a US drug-enforcement operation",
+                "released_on": "2010-05-30",
+                "end_reason": "handed_over",
+                "sources": ["wiki-yaroshenko", "mt-2010-07-22"],
+            },
+            {
+                "held_by": "US",
+                "detained_on": "2010-05-30",
                 "released_on": "2022-04-27",
                 "end_reason": "exchanged",
-                "sources": ["wiki-yaroshenko", "tass-2023-08-17"],
+                "sources": ["wiki-yaroshenko", "mt-2010-07-22", "tass-2023-08-17"],
                 "charges": [
                     {
                         "category": "drugs",
@@ -307,7 +328,7 @@ DETAINEES = [
                         "sources": ["wiki-yaroshenko"],
                     }
                 ],
-            }
+            },
         ],
     },
     {

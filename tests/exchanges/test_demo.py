@@ -42,20 +42,21 @@ def test_griner_case(demo):
     assert griner.status == "exchanged"
 
 
-def test_bout_was_extradited_from_thailand(demo):
-    detention = Detainee.objects.get(slug="viktor-bout").detentions.get()
-    assert (detention.held_by.code, detention.extradited_from.code) == ("US", "TH")
-    assert detention.detained_on == D(2008, 3, 6)
-    assert detention.partial_date("extradited_on") == "November 2010"
-    assert detention.sentences.get().term_months == 25 * 12
+def test_bout_was_held_by_thailand_then_extradited_to_the_us(demo):
+    thailand, usa = Detainee.objects.get(slug="viktor-bout").detentions.all()
+    assert (thailand.held_by.code, thailand.detained_on, thailand.end_reason) == ("TH", D(2008, 3, 6), "extradited")
+    assert thailand.released_on == usa.detained_on == D(2010, 11, 16)
+    assert (usa.held_by.code, usa.end_reason) == ("US", "exchanged")
+    assert usa.sentences.get().term_months == 25 * 12
 
 
 def test_reed_and_yaroshenko_dates_are_partial(demo):
     reed = Detainee.objects.get(slug="trevor-reed").detentions.get()
     assert reed.partial_date("detained_on") == "August 2019"
     assert reed.sentences.get().partial_date("sentenced_on") == "July 2020"
-    yaroshenko = Detainee.objects.get(slug="konstantin-yaroshenko").detentions.get()
-    assert (yaroshenko.partial_date("detained_on"), yaroshenko.extradited_from.code) == ("May 2010", "LR")
+    liberia, yaroshenko = Detainee.objects.get(slug="konstantin-yaroshenko").detentions.all()
+    assert (liberia.held_by.code, liberia.end_reason, liberia.released_on) == ("LR", "handed_over", D(2010, 5, 30))
+    assert (yaroshenko.held_by.code, yaroshenko.detained_on) == ("US", D(2010, 5, 30))
     assert yaroshenko.sentences.get().partial_date("sentenced_on") == "2011"
 
 
