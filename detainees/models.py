@@ -561,10 +561,15 @@ class Sentence(PartialDatesMixin, TimeStampedModel):
 
 
 class SentenceChangeKind(models.TextChoices):
-    APPEAL_UPHELD = "appeal_upheld", "Appeal upheld"
-    REDUCED = "reduced", "Reduced"
-    INCREASED = "increased", "Increased"
-    COMMUTED = "commuted", "Commuted"
+    """What became of the sentence, said from the sentence's side (never "appeal upheld", which reads both ways)."""
+
+    APPEAL_REJECTED = "appeal_rejected", "Appeal rejected, sentence upheld"
+    REDUCED_ON_APPEAL = "reduced_on_appeal", "Sentence reduced on appeal"
+    INCREASED_ON_APPEAL = "increased_on_appeal", "Sentence increased on appeal"
+    OVERTURNED_ON_APPEAL = "overturned_on_appeal", "Conviction overturned on appeal"
+    REDUCED = "reduced", "Sentence reduced"
+    INCREASED = "increased", "Sentence increased"
+    COMMUTED = "commuted", "Sentence commuted"
     PARDONED = "pardoned", "Pardoned"
 
 

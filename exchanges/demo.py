@@ -164,10 +164,10 @@ DETAINEES = [
                         "sources": ["wiki-griner", "mt-2022-12"],
                         "changes": [
                             {
-                                "kind": "appeal_upheld",
+                                "kind": "appeal_rejected",
                                 "changed_on": "2022-10-25",
                                 "court": "Moscow Regional Court",
-                                "description": "Appeal rejected; the nine-year sentence stands.",
+                                "description": "The nine-year term was left unchanged.",
                                 "sources": ["wiki-griner"],
                             }
                         ],

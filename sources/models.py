@@ -223,3 +223,16 @@ class Claim(TimeStampedModel):
 
     def __str__(self):
         return f"{self.field}: {self.value} ({self.source.citation_label()})"
+
+    COUNTRY_FIELDS = {"mediators", "held_by", "released_by", "received_by", "place_country", "country"}
+
+    def value_display(self) -> str:
+        """The value as readers read it: country codes of a country field as names ("AE, SA" → "United Arab
+        Emirates, Saudi Arabia"); anything else as written."""
+        if self.field not in self.COUNTRY_FIELDS:
+            return self.value
+        from django_countries import countries
+
+        parts = [p.strip() for p in self.value.replace(";", ",").split(",")]
+        names = [countries.name(p.upper()) if len(p) == 2 else "" for p in parts]
+        return ", ".join(names) if all(names) else self.value

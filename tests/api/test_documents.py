@@ -56,7 +56,7 @@ def awkward_case() -> Detainee:
     sentence.charges.add(*charges)
     sentence.sources.add(SourceFactory())
     SentenceFactory(detention=first, sentenced_on=D(2011, 4, 5), term_months=None, is_life=True)
-    change = sentence.changes.create(kind="appeal_upheld", changed_on=D(2013, 9, 27), court="2nd Circuit")
+    change = sentence.changes.create(kind="appeal_rejected", changed_on=D(2013, 9, 27), court="2nd Circuit")
     change.sources.add(SourceFactory())
     TransferFactory(detention=first, moved_on=D(2012, 5, 1), facility_name="USP Marion").sources.add(SourceFactory())
     DetentionFactory(detainee=person, held_by="RU", detained_on=D(2024, 1, 1), detained_on_precision="month")
