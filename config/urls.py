@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz", site_views.healthz, name="healthz"),
     path("detainees/", include("detainees.urls")),
     path("exchanges/", include("exchanges.urls")),
+    path("groups/", include("detainees.group_urls")),
     path("", include("sources.urls")),
     path("feed.atom", feeds.LatestFeed(), name="feed"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps.SITEMAPS}, name="sitemap"),

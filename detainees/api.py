@@ -9,16 +9,28 @@ from rest_framework.reverse import reverse
 
 from common.api import StrictFilterBackend, TrackerViewSet, documented, parse_field_selection, prune
 from common.cache import public_response_key
+from common.models import certain_days
 
 from .documents import TOP_FIELDS, build_documents
-from .filters import ChargeFilter, DesignationFilter, DetaineeFilter, DetentionFilter, SentenceFilter, TransferFilter
-from .models import Charge, Designation, Detainee, Detention, Sentence, Transfer
+from .filters import (
+    ChargeFilter,
+    DesignationFilter,
+    DetaineeFilter,
+    DetentionFilter,
+    GroupFilter,
+    SentenceChangeFilter,
+    SentenceFilter,
+    TransferFilter,
+)
+from .models import Charge, Designation, Detainee, Detention, Group, Sentence, SentenceChange, Transfer
 from .selectors import case_queryset
 from .serializers import (
     ChargeSerializer,
     DesignationSerializer,
     DetaineeSerializer,
     DetentionSerializer,
+    GroupSerializer,
+    SentenceChangeResourceSerializer,
     SentenceSerializer,
     TransferSerializer,
 )
@@ -117,10 +129,10 @@ class DetaineeViewSet(TrackerViewSet):
     def csv_extra(self, ids, rows):
         today = timezone.localdate()
         days: dict[int, int] = dict.fromkeys(ids, 0)
-        for detainee_id, start, end in Detention.objects.filter(detainee_id__in=ids).values_list(
-            "detainee_id", "detained_on", "released_on"
+        for detainee_id, start, precision, end, reason in Detention.objects.filter(detainee_id__in=ids).values_list(
+            "detainee_id", "detained_on", "detained_on_precision", "released_on", "end_reason"
         ):
-            days[detainee_id] += max(((end or today) - start).days, 0)
+            days[detainee_id] += certain_days(start, precision, end, reason, today)
         return {pk: {"days_held": n} for pk, n in days.items()}
 
     def create(self, request, *args, **kwargs):
@@ -182,3 +194,25 @@ class DesignationViewSet(CaseChildViewSet):
     serializer_class = DesignationSerializer
     filterset_class = DesignationFilter
     detainee_path = "detainee"
+
+
+@documented
+class SentenceChangeViewSet(CaseChildViewSet):
+    """Later changes to sentences: appeals, reductions, commutations, pardons."""
+
+    queryset = SentenceChange.objects.prefetch_related("sources")
+    serializer_class = SentenceChangeResourceSerializer
+    filterset_class = SentenceChangeFilter
+    detainee_path = "sentence__detention__detainee"
+
+
+@documented
+class GroupViewSet(TrackerViewSet):
+    """Non-state captors and parties to exchanges: armed groups, militias, criminal organisations."""
+
+    queryset = Group.objects.all()
+    serializer_class = GroupSerializer
+    filterset_class = GroupFilter
+
+    def csv_html_url_pattern(self):
+        return reverse("groups:group-detail", args=["__slug__"])

@@ -4,7 +4,6 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Subquery
-from django_countries import countries
 
 from common.admin import is_public_reason
 from common.models import format_partial_date
@@ -51,6 +50,27 @@ class Event:
     def when(self) -> str:
         return format_partial_date(self.date, self.precision) or "Date unknown"
 
+    @property
+    def datetime_attr(self) -> str:
+        """A valid HTML date string no more precise than the source: "2019-08-23", "2019-08" or "2019"."""
+        if self.date is None:
+            return ""
+        if self.precision == "year":
+            return f"{self.date.year:04d}"
+        if self.precision == "month":
+            return f"{self.date.year:04d}-{self.date.month:02d}"
+        return self.date.isoformat()
+
+    @property
+    def sort_key(self) -> tuple:
+        """Oldest first; an event known only to the month (or year) after the dated events of that month (or year),
+        undated ones last."""
+        if self.date is None:
+            return (10_000, 13, 32)
+        month = 13 if self.precision == "year" else self.date.month
+        day = self.date.day if self.precision == "day" else 32
+        return (self.date.year, month, day)
+
 
 def link_chain(detentions) -> list[Detention]:
     """Set `predecessor` / `successor` on a person's detentions (in order): a detention that ends in extradition
@@ -65,7 +85,7 @@ def link_chain(detentions) -> list[Detention]:
 
 
 def holder_name(detention: Detention) -> str:
-    return countries.name(detention.held_by.code) or detention.held_by.code or "an unknown holder"
+    return detention.holder_name
 
 
 def _on(obj, field: str) -> str:
@@ -153,7 +173,7 @@ def timeline(detainee: Detainee, participations=()) -> list[Event]:
     for g in detainee.designations.all():
         events.append(Event(g.designated_on, g.designated_on_precision, "designated",
                             f"Designated {g.get_kind_display().lower()} by {g.authority}", g))  # fmt: skip
-    return sorted(events, key=lambda e: e.date or datetime.date.max)
+    return sorted(events, key=lambda e: e.sort_key)  # stable: same-key events keep the order they were added
 
 
 def status_sentence(detainee: Detainee) -> str:
@@ -166,7 +186,8 @@ def status_sentence(detainee: Detainee) -> str:
     on = "in" if latest.released_on_precision != "day" else "on"
     match detainee.status:
         case Status.HELD:
-            return f"Held by {detainee.held_by.name} since {since}"
+            holder = latest.holder_name if latest.is_open else "a holder not on file"
+            return f"Held by {holder} since {since}"
         case Status.EXCHANGED:
             return f"Exchanged {on} {ended}"
         case Status.DECEASED:
@@ -174,6 +195,14 @@ def status_sentence(detainee: Detainee) -> str:
         case Status.RELEASED:
             return f"Released {on} {ended}"
     return "Status unknown: no detention on file"
+
+
+def last_confirmed(detainee: Detainee) -> str:
+    """ "on 12 March 2024" / "in March 2024" for a person held, from the open detention; "" otherwise."""
+    latest = detainee.latest_detention
+    if detainee.status != Status.HELD or latest is None or not latest.last_confirmed_on:
+        return ""
+    return _on(latest, "last_confirmed_on")
 
 
 def public_change_log(detainee: Detainee) -> list[dict]:

@@ -5,9 +5,9 @@ from django_countries.serializers import CountryFieldMixin
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from common.api import FieldSelectionMixin, ModelValidationMixin
+from common.api import FieldSelectionMixin, ModelValidationMixin, ReadOnlyListsMixin
 
-from .models import Charge, Designation, Detainee, Detention, Sentence, SentenceChange, Status, Transfer
+from .models import Charge, Designation, Detainee, Detention, Group, Sentence, SentenceChange, Status, Transfer
 from .services import publish_problems
 
 
@@ -16,6 +16,40 @@ class SentenceChangeSerializer(serializers.ModelSerializer):
         model = SentenceChange
         fields = ["id", "kind", "changed_on", "changed_on_precision", "court", "new_term_months", "description",
                   "sources"]  # fmt: skip
+
+
+class SentenceChangeResourceSerializer(FieldSelectionMixin, ModelValidationMixin, serializers.ModelSerializer):
+    """`/api/v1/sentence-changes/`: a later change to a sentence, readable and writable on its own."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:sentence-change-detail")
+    term_months = serializers.IntegerField(
+        source="new_term_months", required=False, allow_null=True, min_value=1,
+        help_text="The term in months after the change, if it changed.",
+    )  # fmt: skip
+
+    class Meta:
+        model = SentenceChange
+        fields = ["id", "url", "sentence", "kind", "changed_on", "changed_on_precision", "court", "term_months",
+                  "description", "sources", "created_at", "updated_at"]  # fmt: skip
+
+
+class GroupSerializer(FieldSelectionMixin, ModelValidationMixin, CountryFieldMixin, serializers.ModelSerializer):
+    """A non-state captor or party to an exchange."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:group-detail")
+    html_url = serializers.SerializerMethodField(help_text="The group's page.")
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=200, allow_blank=False), required=False, help_text="Other names."
+    )
+
+    class Meta:
+        model = Group
+        fields = ["id", "url", "html_url", "slug", "name", "name_original", "aliases", "kind", "country",
+                  "description", "wikidata_id", "created_at", "updated_at"]  # fmt: skip
+        read_only_fields = ["slug"]
+
+    def get_html_url(self, obj) -> str:
+        return self.context["request"].build_absolute_uri(obj.get_absolute_url())
 
 
 class ChargeSerializer(FieldSelectionMixin, ModelValidationMixin, serializers.ModelSerializer):
@@ -27,8 +61,9 @@ class ChargeSerializer(FieldSelectionMixin, ModelValidationMixin, serializers.Mo
                   "outcome", "sources", "created_at", "updated_at"]  # fmt: skip
 
 
-class SentenceSerializer(FieldSelectionMixin, ModelValidationMixin, serializers.ModelSerializer):
+class SentenceSerializer(FieldSelectionMixin, ReadOnlyListsMixin, ModelValidationMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:sentence-detail")
+    read_only_lists = {"changes": "write each change at /api/v1/sentence-changes/ (with `sentence`)."}
     changes = SentenceChangeSerializer(many=True, read_only=True)
 
     class Meta:
@@ -72,8 +107,9 @@ class DetentionSerializer(FieldSelectionMixin, ModelValidationMixin, CountryFiel
     class Meta:
         model = Detention
         fields = [
-            "id", "url", "detainee", "held_by", "detained_on", "detained_on_precision", "place", "circumstances",
-            "released_on", "released_on_precision", "end_reason", "sources", "created_at", "updated_at",
+            "id", "url", "detainee", "held_by", "held_by_group", "detained_on", "detained_on_precision", "place",
+            "circumstances", "released_on", "released_on_precision", "end_reason", "last_confirmed_on",
+            "last_confirmed_on_precision", "sources", "created_at", "updated_at",
         ]  # fmt: skip
 
 
@@ -111,8 +147,9 @@ class NestedDetentionSerializer(DetentionSerializer):
 
     class Meta(DetentionSerializer.Meta):
         fields = [
-            "id", "held_by", "detained_on", "detained_on_precision", "place", "circumstances", "released_on",
-            "released_on_precision", "end_reason", "sources", "charges", "sentences", "transfers",
+            "id", "held_by", "held_by_group", "detained_on", "detained_on_precision", "place", "circumstances",
+            "released_on", "released_on_precision", "end_reason", "last_confirmed_on", "last_confirmed_on_precision",
+            "sources", "charges", "sentences", "transfers",
         ]  # fmt: skip
 
 
@@ -122,7 +159,9 @@ class NestedDesignationSerializer(DesignationSerializer):
                   "withdrawn_on", "withdrawn_on_precision", "sources"]  # fmt: skip
 
 
-class DetaineeSerializer(FieldSelectionMixin, ModelValidationMixin, CountryFieldMixin, serializers.ModelSerializer):
+class DetaineeSerializer(
+    FieldSelectionMixin, ReadOnlyListsMixin, ModelValidationMixin, CountryFieldMixin, serializers.ModelSerializer
+):
     """A detainee with their whole custody history nested, read-only."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api:detainee-detail")
@@ -134,6 +173,15 @@ class DetaineeSerializer(FieldSelectionMixin, ModelValidationMixin, CountryField
     status = serializers.ChoiceField(choices=Status.choices, read_only=True,
                                      help_text="Derived from the latest detention.")  # fmt: skip
     held_by = serializers.SerializerMethodField(help_text="Country holding the person now; null when not held.")
+    held_by_group = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text="Group holding the person now (id); null when a state holds them or none does.",
+    )
+    read_only_lists = {
+        "detentions": "write detentions at /api/v1/detentions/ (with `detainee`).",
+        "designations": "write designations at /api/v1/designations/ (with `detainee`).",
+    }
     days_held = serializers.SerializerMethodField(help_text="Days in custody over all detentions, up to today.")
     detentions = NestedDetentionSerializer(many=True, read_only=True)
     designations = NestedDesignationSerializer(many=True, read_only=True)
@@ -142,7 +190,8 @@ class DetaineeSerializer(FieldSelectionMixin, ModelValidationMixin, CountryField
         model = Detainee
         fields = [
             "id", "url", "html_url", "slug", "name", "name_original", "aliases", "citizenships", "born_on",
-            "born_on_precision", "description", "wikidata_id", "is_published", "status", "held_by", "days_held",
+            "born_on_precision", "description", "wikidata_id", "is_published", "status", "held_by", "held_by_group",
+            "days_held",
             "sources", "detentions", "designations", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["slug"]

@@ -1,10 +1,13 @@
-"""The demo cases: the Griner–Bout and Reed–Yaroshenko exchanges, Paul Whelan's case and the
-1 August 2024 Ankara exchange, with the sources and statements behind them.
+"""The demo cases: the Griner–Bout and Reed–Yaroshenko exchanges, Paul Whelan's case, the 1 August 2024 Ankara
+exchange, and Gilad Shalit's captivity by Hamas and the 2011 exchange that ended it, with the sources and
+statements behind them.
 
-Facts are summarised in our own words; quotes are at most one sentence of an
-official, as the seeds' README asks. The two seed articles (The Moscow Times,
-December 2022; TASS, 17 August 2023) are recorded without a URL because the
-copies we hold do not carry one; their titles are descriptive.
+Facts are summarised in our own words (a test checks that no run of eight words is copied from a seed); quotes
+are at most one sentence of an official, as the seeds' README asks. The two seed articles (The Moscow Times,
+December 2022; TASS, 17 August 2023) are recorded without a URL, because the copies we hold carry none, and with
+`headline_on_file: False`, because they carry no headline either: their titles are our short descriptions.
+Where a fact is not certain (an arrest date, a citizenship, a Wikidata id) it is left out rather than guessed;
+the people of the Ankara exchange added only as participants have no detention on file for that reason.
 """
 
 WIKI = "https://en.wikipedia.org/wiki/"
@@ -21,7 +24,8 @@ OUTLETS = [
 # key: (title, url, outlet, via, published_on, precision, language, summary)
 SOURCES = {
     "mt-2022-12": {
-        "title": "Russian diplomat says US holds more than 60 Russians as 'hostages' (descriptive title)",
+        "title": "Vershinin on Russians held in the US; Putin on further exchanges",
+        "headline_on_file": False,
         "url": "",
         "outlet": "The Moscow Times",
         "via": "RIA Novosti",
@@ -29,16 +33,17 @@ SOURCES = {
         "published_on_precision": "month",
         "language": "en",
         "summary": (
-            "Deputy Foreign Minister Sergei Vershinin, speaking to RIA Novosti, accuses the United States of "
-            "holding more than 60 Russian citizens as hostages and of ignoring the 1999 US–Russia treaty on "
-            "mutual legal assistance. The report recalls the Griner–Bout exchange of 8 December 2022, Putin's "
-            "remark of 9 December that further exchanges are possible, Griner's nine-year sentence after her "
-            "February arrest at a Moscow airport, and Bout's 2008 arrest in a US sting in Thailand, extradition "
-            "and 25-year sentence of 2012. AFP contributed."
+            "Relaying an interview Sergei Vershinin gave RIA Novosti, the paper reports the deputy foreign "
+            "minister's charge that Washington in effect keeps over sixty Russians hostage and bypasses the 1999 "
+            "bilateral treaty on legal assistance in criminal cases. As background it recalls the December 2022 "
+            "swap of Griner for Bout, Putin's 9 December remark leaving the door open to more swaps, Griner's "
+            "nine-year term after her February detention at a Moscow airport, and Bout's capture in Thailand in "
+            "2008, his extradition and his 25-year US sentence of 2012. AFP contributed."
         ),
     },
     "tass-2023-08-17": {
-        "title": "Russian ambassador Antonov on Russians held in US prisons (descriptive title)",
+        "title": "Antonov on Russians in US prisons and the exchange channel",
+        "headline_on_file": False,
         "url": "",
         "outlet": "TASS",
         "via": "",
@@ -46,10 +51,11 @@ SOURCES = {
         "published_on_precision": "day",
         "language": "en",
         "summary": (
-            "Ambassador Anatoly Antonov says Moscow wants all Russians held in US prisons repatriated and that "
-            "exchanges are handled by the special channel agreed by the two presidents in 2021, which brought "
-            "Viktor Bout and Konstantin Yaroshenko home. The report cites CNN on Secretary of State Blinken's "
-            "call with Paul Whelan, and Deputy Foreign Minister Sergey Ryabkov on the channel remaining intact."
+            "Writing on the embassy's Telegram channel, Ambassador Anatoly Antonov objects to US arrests of "
+            "Russians in third countries, calls the return of every Russian jailed in America Moscow's top "
+            "priority, and credits the channel the two presidents set up in 2021 with freeing Viktor Bout and "
+            "Konstantin Yaroshenko. TASS adds CNN's account of Antony Blinken phoning Paul Whelan and Sergey "
+            "Ryabkov's July remark that the swap channel still works."
         ),
     },
     "mt-2010-07-22": {
@@ -117,6 +123,20 @@ SOURCES = {
         "outlet": "Wikipedia",
         "summary": "Encyclopaedia article: 2022 arrest, treason conviction in 2023, release in 2024.",
     },
+    "wiki-shalit": {
+        "title": "Gilad Shalit",
+        "url": WIKI + "Gilad_Shalit",
+        "outlet": "Wikipedia",
+        "summary": "Encyclopaedia article: the Israeli soldier captured in a cross-border raid from Gaza in June "
+        "2006, held by Hamas for more than five years, freed in October 2011 in exchange for Palestinian prisoners.",
+    },
+    "wiki-shalit-exchange": {
+        "title": "Gilad Shalit prisoner exchange",
+        "url": WIKI + "Gilad_Shalit_prisoner_exchange",
+        "outlet": "Wikipedia",
+        "summary": "Encyclopaedia article: the Egyptian-mediated deal under which Israel freed 1,027 prisoners, in "
+        "two stages (October and December 2011), and Hamas freed Gilad Shalit.",
+    },
     "wiki-krasikov": {
         "title": "Vadim Krasikov",
         "url": WIKI + "Vadim_Krasikov",
@@ -152,7 +172,14 @@ DETAINEES = [
                         "description": "Smuggling of narcotics (cannabis oil) in significant quantity.",
                         "outcome": "convicted",
                         "sources": ["wiki-griner", "mt-2022-12"],
-                    }
+                    },
+                    {
+                        "category": "drugs",
+                        "statute": "Criminal Code art. 228",
+                        "description": "Possession of narcotics (the same cannabis oil) in significant quantity.",
+                        "outcome": "convicted",
+                        "sources": ["wiki-griner"],
+                    },
                 ],
                 "sentences": [
                     {
@@ -221,9 +248,16 @@ DETAINEES = [
                 "sources": ["wiki-bout", "mt-2022-12"],
                 "charges": [
                     {
-                        "category": "terrorism",
-                        "statute": "18 U.S.C. § 2339B",
-                        "description": "Conspiracy to provide material support to a terrorist organisation (FARC).",
+                        "category": "violence",
+                        "statute": "18 U.S.C. § 2332(b)",
+                        "description": "Conspiracy to kill US nationals.",
+                        "outcome": "convicted",
+                        "sources": ["wiki-bout"],
+                    },
+                    {
+                        "category": "violence",
+                        "statute": "18 U.S.C. §§ 1114, 1117",
+                        "description": "Conspiracy to kill US officers and employees.",
                         "outcome": "convicted",
                         "sources": ["wiki-bout"],
                     },
@@ -231,6 +265,13 @@ DETAINEES = [
                         "category": "arms_trafficking",
                         "statute": "18 U.S.C. § 2332g",
                         "description": "Conspiracy to acquire and export anti-aircraft missiles.",
+                        "outcome": "convicted",
+                        "sources": ["wiki-bout"],
+                    },
+                    {
+                        "category": "terrorism",
+                        "statute": "18 U.S.C. § 2339B",
+                        "description": "Conspiracy to provide material support to a terrorist organisation (FARC).",
                         "outcome": "convicted",
                         "sources": ["wiki-bout"],
                     },
@@ -379,6 +420,15 @@ DETAINEES = [
                 ],
             }
         ],
+        "designations": [
+            {
+                # The date of the designation is not in our sources: left empty rather than guessed.
+                "authority": "US State Department",
+                "authority_country": "US",
+                "kind": "wrongfully_detained",
+                "sources": ["wiki-whelan"],
+            }
+        ],
     },
     {
         "name": "Evan Gershkovich",
@@ -447,6 +497,20 @@ DETAINEES = [
                 "sources": ["wiki-kara-murza"],
                 "charges": [
                     {
+                        "category": "political",
+                        "statute": "Criminal Code art. 207.3",
+                        "description": 'Spreading "knowingly false information" about the Russian armed forces.',
+                        "outcome": "convicted",
+                        "sources": ["wiki-kara-murza"],
+                    },
+                    {
+                        "category": "political",
+                        "statute": "Criminal Code art. 284.1",
+                        "description": 'Taking part in the work of an "undesirable" organisation.',
+                        "outcome": "convicted",
+                        "sources": ["wiki-kara-murza"],
+                    },
+                    {
                         "category": "treason",
                         "statute": "Criminal Code art. 275",
                         "charged_on": "2022-10-01",
@@ -454,7 +518,7 @@ DETAINEES = [
                         "description": "High treason.",
                         "outcome": "convicted",
                         "sources": ["wiki-kara-murza"],
-                    }
+                    },
                 ],
                 "sentences": [
                     {
@@ -517,6 +581,75 @@ DETAINEES = [
     },
 ]
 
+# People of the 1 August 2024 Ankara exchange not otherwise on file: entered as participants only. Their arrest
+# dates and further facts are not in our sources, so no detention is recorded for them (their pages say so);
+# a citizenship or a description is given only where the cited article states it.
+ANKARA_ONLY = [
+    {"name": "Alsu Kurmasheva", "name_original": "Алсу Курмашева", "citizenships": ["US", "RU"],
+     "description": "journalist (Radio Free Europe/Radio Liberty)"},
+    {"name": "Ilya Yashin", "name_original": "Илья Яшин", "citizenships": ["RU"],
+     "description": "opposition politician"},
+    {"name": "Oleg Orlov", "name_original": "Олег Орлов", "citizenships": ["RU"],
+     "description": "human rights defender (Memorial)"},
+    {"name": "Andrei Pivovarov", "name_original": "Андрей Пивоваров", "aliases": ["Andrey Pivovarov"],
+     "citizenships": ["RU"], "description": "opposition activist"},
+    {"name": "Lilia Chanysheva", "name_original": "Лилия Чанышева", "citizenships": ["RU"],
+     "description": "former head of Alexei Navalny's office in Ufa"},
+    {"name": "Ksenia Fadeeva", "name_original": "Ксения Фадеева", "citizenships": ["RU"],
+     "description": "former head of Alexei Navalny's office in Tomsk"},
+    {"name": "Vadim Ostanin", "name_original": "Вадим Останин", "citizenships": ["RU"],
+     "description": "former head of Alexei Navalny's office in Barnaul"},
+    {"name": "Sasha Skochilenko", "name_original": "Саша Скочиленко", "aliases": ["Alexandra Skochilenko"],
+     "citizenships": ["RU"], "description": "artist"},
+    {"name": "Kevin Lik", "citizenships": ["DE", "RU"], "description": ""},
+    {"name": "Dieter Voronin", "description": ""},
+    {"name": "Patrick Schöbel", "aliases": ["Patrick Schoebel"], "citizenships": ["DE"], "description": ""},
+    {"name": "German Moyzhes", "name_original": "Герман Мойжес", "description": ""},
+    {"name": "Rico Krieger", "citizenships": ["DE"], "description": ""},
+    {"name": "Vladislav Klyushin", "name_original": "Владислав Клюшин", "citizenships": ["RU"], "description": ""},
+    {"name": "Vadim Konoshchenok", "name_original": "Вадим Конощенок", "citizenships": ["RU"], "description": ""},
+    {"name": "Roman Seleznev", "name_original": "Роман Селезнёв", "citizenships": ["RU"], "description": ""},
+    {"name": "Pavel Rubtsov", "name_original": "Павел Рубцов", "aliases": ["Pablo González"], "description": ""},
+    {"name": "Mikhail Mikushin", "name_original": "Михаил Микушин", "citizenships": ["RU"], "description": ""},
+    {"name": "Artem Dultsev", "name_original": "Артём Дульцев", "citizenships": ["RU"], "description": ""},
+    {"name": "Anna Dultseva", "name_original": "Анна Дульцева", "citizenships": ["RU"], "description": ""},
+]  # fmt: skip
+DETAINEES += [dict(p, sources=["wiki-ankara-2024"]) for p in ANKARA_ONLY]
+
+GROUPS = [
+    {
+        "name": "Hamas",
+        "name_original": "حماس",
+        "aliases": ["Harakat al-Muqawama al-Islamiya"],
+        "kind": "armed_group",
+        "country": "PS",
+        "description": "Palestinian Islamist movement with an armed wing; it has governed the Gaza Strip since 2007.",
+    },
+]
+
+DETAINEES += [
+    {
+        "name": "Gilad Shalit",
+        "name_original": "גלעד שליט",
+        "aliases": ["Guilad Shalit"],
+        "citizenships": ["IL", "FR"],
+        "description": "Israeli soldier",
+        "sources": ["wiki-shalit"],
+        "detentions": [
+            {
+                "held_by": "",
+                "held_by_group": "Hamas",
+                "detained_on": "2006-06-25",
+                "place": "near Kerem Shalom, on the Gaza border",
+                "circumstances": "captured in a cross-border raid by Gaza militants",
+                "released_on": "2011-10-18",
+                "end_reason": "exchanged",
+                "sources": ["wiki-shalit", "wiki-shalit-exchange"],
+            }
+        ],
+    },
+]
+
 EXCHANGES = [
     {
         "name": "Griner–Bout exchange",
@@ -533,9 +666,16 @@ EXCHANGES = [
                 "field": "mediators",
                 "value": "AE, SA",
                 "source": "wiki-griner",
-                "note": "The UAE and Saudi Arabia said their leaders mediated jointly; US officials credited "
-                "the UAE with facilitating the handover only.",
-            }
+                "note": "A joint statement of the United Arab Emirates and Saudi Arabia credited the mediation to "
+                "the two countries' leaders.",
+            },
+            {
+                "field": "mediators",
+                "value": "none",
+                "source": "wiki-griner",
+                "note": "The US government said only the United States and Russia had negotiated the deal, and "
+                "thanked the UAE for hosting the handover.",
+            },
         ],
     },
     {
@@ -556,22 +696,76 @@ EXCHANGES = [
         "place_country": "TR",
         "mediators": ["TR"],
         "status": "completed",
-        "description": "The largest East–West exchange since the Cold War: 26 people in all, released by Russia "
-        "and Belarus, and by the US, Germany, Poland, Slovenia and Norway. Only the people on file "
-        "here are listed as participants.",
+        "description": "The largest East–West exchange since the Cold War: 24 prisoners, released by Russia and "
+        "Belarus on one side and by the US, Germany, Poland, Slovenia and Norway on the other. Two children of "
+        "Artem Dultsev and Anna Dultseva travelled to Russia with their parents; they were not prisoners.",
         "sources": ["wiki-ankara-2024"],
         "participants": [
-            ("Paul Whelan", "RU", "US"),
             ("Evan Gershkovich", "RU", "US"),
+            ("Paul Whelan", "RU", "US"),
+            ("Alsu Kurmasheva", "RU", "US"),
             ("Vladimir Kara-Murza", "RU", "DE"),
+            ("Ilya Yashin", "RU", "DE"),
+            ("Oleg Orlov", "RU", "DE"),
+            ("Andrei Pivovarov", "RU", "DE"),
+            ("Lilia Chanysheva", "RU", "DE"),
+            ("Ksenia Fadeeva", "RU", "DE"),
+            ("Vadim Ostanin", "RU", "DE"),
+            ("Sasha Skochilenko", "RU", "DE"),
+            ("Kevin Lik", "RU", "DE"),
+            ("Dieter Voronin", "RU", "DE"),
+            ("Patrick Schöbel", "RU", "DE"),
+            ("German Moyzhes", "RU", "DE"),
+            ("Rico Krieger", "BY", "DE"),
             ("Vadim Krasikov", "DE", "RU"),
+            ("Vladislav Klyushin", "US", "RU"),
+            ("Vadim Konoshchenok", "US", "RU"),
+            ("Roman Seleznev", "US", "RU"),
+            ("Pavel Rubtsov", "PL", "RU"),
+            ("Mikhail Mikushin", "NO", "RU"),
+            ("Artem Dultsev", "SI", "RU", "Travelled with his wife and their two children."),
+            ("Anna Dultseva", "SI", "RU", "Travelled with her husband and their two children."),
         ],
     },
+    {
+        "name": "Gilad Shalit prisoner exchange",
+        "date": "2011-10-18",
+        "place": "",
+        "place_country": "",
+        "mediators": ["EG"],
+        "status": "completed",
+        "description": "Hamas handed Gilad Shalit over through Egypt after more than five years in captivity; Israel "
+        "freed 1,027 prisoners in two stages, the first on the day of his release and the second in December 2011.",
+        "sources": ["wiki-shalit", "wiki-shalit-exchange"],
+        "participants": [("Gilad Shalit", "group:Hamas", "IL")],
+        "counts": [
+            {
+                "released_by": "IL",
+                "received_by": "",
+                "number": 1027,
+                "description": "Palestinian and other prisoners, freed in two stages (October and December 2011)",
+            },
+        ],  # fmt: skip
+    },
 ]
+
+# Officials on file; statements name them as the source spelled them and link them here.
+OFFICIALS = [
+    {"name": "Sergei Vershinin", "name_original": "Сергей Вершинин", "aliases": ["Sergey Vershinin"],
+     "country": "RU", "role": "Deputy Foreign Minister"},
+    {"name": "Vladimir Putin", "name_original": "Владимир Путин", "aliases": [], "country": "RU",
+     "role": "President"},
+    {"name": "Anatoly Antonov", "name_original": "Анатолий Антонов", "aliases": ["Anatoliy Antonov"],
+     "country": "RU", "role": "Ambassador to the United States"},
+    {"name": "Antony Blinken", "aliases": [], "country": "US", "role": "Secretary of State"},
+    {"name": "Sergei Ryabkov", "name_original": "Сергей Рябков", "aliases": ["Sergey Ryabkov"], "country": "RU",
+     "role": "Deputy Foreign Minister"},
+]  # fmt: skip
 
 STATEMENTS = [
     {
         "speaker": "Sergei Vershinin",
+        "official": "Sergei Vershinin",
         "speaker_role": "Deputy Foreign Minister",
         "speaker_country": "RU",
         "said_on": "2022-12-01",
@@ -583,16 +777,20 @@ STATEMENTS = [
     },
     {
         "speaker": "Vladimir Putin",
+        "official": "Vladimir Putin",
         "speaker_role": "President",
         "speaker_country": "RU",
         "said_on": "2022-12-09",
         "source": "mt-2022-12",
-        "quote": "Are other [exchanges] possible? Yes, everything is possible.",
+        "quote": "",
+        "summary": "Asked whether more swaps could follow, answered that they could, as the fruit of negotiation and "
+        "compromise, and that Russia would keep at it.",
         "exchanges": ["Griner–Bout exchange"],
         "detainees": ["Brittney Griner", "Viktor Bout"],
     },
     {
         "speaker": "Anatoly Antonov",
+        "official": "Anatoly Antonov",
         "speaker_role": "Ambassador to the United States",
         "speaker_country": "RU",
         "said_on": "2023-08-17",
@@ -604,25 +802,26 @@ STATEMENTS = [
     },
     {
         "speaker": "Antony Blinken",
+        "official": "Antony Blinken",
         "speaker_role": "Secretary of State",
         "speaker_country": "US",
         "said_on": "2023-08-01",
         "said_on_precision": "month",
         "source": "tass-2023-08-17",
-        "summary": "In a phone call, urged Paul Whelan not to lose faith and said the US was doing everything in its "
-        "power to bring him home (as reported by CNN).",
+        "summary": "Telephoned Paul Whelan to keep his hopes up and promised that Washington was working as hard as "
+        "it could for his return (CNN's account, relayed by TASS).",
         "exchanges": [],
         "detainees": ["Paul Whelan"],
     },
     {
         "speaker": "Sergey Ryabkov",
+        "official": "Sergei Ryabkov",
         "speaker_role": "Deputy Foreign Minister",
         "speaker_country": "RU",
         "said_on": "2023-07-01",
         "said_on_precision": "month",
         "source": "tass-2023-08-17",
-        "summary": "Said the Moscow–Washington channel for negotiating prisoner exchanges remained intact and that "
-        "contacts through it continued.",
+        "summary": "Said the Russian–American line used to arrange prisoner swaps was still in place and in use.",
         "exchanges": [],
         "detainees": [],
     },

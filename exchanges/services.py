@@ -8,11 +8,18 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from detainees.models import Charge, Designation, Detainee, Detention, Sentence, SentenceChange, Transfer
-from sources.models import Claim, Outlet, Source, Statement
+from detainees.models import Charge, Designation, Detainee, Detention, Group, Sentence, SentenceChange, Transfer
+from sources.models import Claim, Official, Outlet, Source, Statement
 
 from . import demo
-from .models import Exchange, ExchangeParticipant
+from .models import Exchange, ExchangeCount, ExchangeParticipant
+
+
+def _side(value: str, groups: dict) -> dict:
+    """A demo side: "RU" (a state) or "group:Hamas" (a group on file)."""
+    if value.startswith("group:"):
+        return {"code": "", "group": groups[value.removeprefix("group:")]}
+    return {"code": value, "group": None}
 
 
 def _upsert(model: type[models.Model], lookup: dict, values: dict) -> models.Model:
@@ -64,6 +71,7 @@ def save_exchange(*, exchange: Exchange | None, data: dict) -> Exchange:
     """
     data = dict(data)
     participants = data.pop("participants", None)
+    counts = data.pop("counts", None)
     sources = data.pop("sources", None)
     if data.get("is_published") and not (exchange and exchange.is_published):
         problems = publish_problems(exchange or Exchange(), sources=sources)
@@ -82,14 +90,27 @@ def save_exchange(*, exchange: Exchange | None, data: dict) -> Exchange:
             participant = exchange.participants.filter(detainee=row["detainee"]).first() or ExchangeParticipant(
                 exchange=exchange, detainee=row["detainee"]
             )
-            participant.released_by = row["released_by"]
-            participant.received_by = row["received_by"]
+            for side in ("released_by", "received_by"):
+                setattr(participant, side, row.get(side) or "")
+                setattr(participant, f"{side}_group", row.get(f"{side}_group"))
             participant.note = row.get("note", "")
             participant.full_clean()
             participant.save()
             keep.append(participant.pk)
         for gone in exchange.participants.exclude(pk__in=keep):
             gone.delete()  # one by one, so each removal is in the history
+    if counts is not None:
+        old = list(exchange.counts.order_by("id"))
+        for position, row in enumerate(counts):
+            count = old[position] if position < len(old) else ExchangeCount(exchange=exchange)
+            for side in ("released_by", "received_by"):
+                setattr(count, side, row.get(side) or "")
+                setattr(count, f"{side}_group", row.get(f"{side}_group"))
+            count.number, count.description = row["number"], row.get("description", "")
+            count.full_clean()
+            count.save()
+        for gone in old[len(counts) :]:
+            gone.delete()
     return exchange
 
 
@@ -97,6 +118,8 @@ def save_exchange(*, exchange: Exchange | None, data: dict) -> Exchange:
 def load_demo_cases(*, progress: Callable[[Iterable], Iterable] = iter) -> dict[str, int]:
     """Load (or refresh) the demo cases; running it twice changes nothing. Returns counts per record type."""
     outlets = {o["name"]: _upsert(Outlet, {"name": o["name"]}, o) for o in demo.OUTLETS}
+    groups = {g["name"]: _upsert(Group, {"name": g["name"]}, g) for g in demo.GROUPS}
+    officials = {o["name"]: _upsert(Official, {"name": o["name"]}, o) for o in demo.OFFICIALS}
     sources: dict[str, Source] = {}
     for key, s in demo.SOURCES.items():
         values = dict(s, outlet=outlets[s["outlet"]], via=outlets.get(s.get("via", "")))
@@ -114,6 +137,8 @@ def load_demo_cases(*, progress: Callable[[Iterable], Iterable] = iter) -> dict[
         detainees[d["name"]] = detainee
         for det in nested["detentions"]:
             det_own, det_nested = _split(det, "charges", "sentences", "transfers", "sources")
+            if det_own.get("held_by_group"):
+                det_own["held_by_group"] = groups[det_own["held_by_group"]]
             detention = _upsert(Detention, {"detainee": detainee, "detained_on": det["detained_on"]}, det_own)
             cite(detention, det_nested["sources"])
             charges = []
@@ -145,16 +170,24 @@ def load_demo_cases(*, progress: Callable[[Iterable], Iterable] = iter) -> dict[
     exchanges: dict[str, Exchange] = {}
     exchange_type = ContentType.objects.get_for_model(Exchange)
     for e in demo.EXCHANGES:
-        own, nested = _split(e, "participants", "sources", "claims")
+        own, nested = _split(e, "participants", "sources", "claims", "counts")
         exchange = _upsert(Exchange, {"name": e["name"]}, dict(own, is_published=True))
         cite(exchange, nested["sources"])
         exchanges[e["name"]] = exchange
-        for name, released_by, received_by in nested["participants"]:
+        for name, released_by, received_by, *note in nested["participants"]:
+            a, b = _side(released_by, groups), _side(received_by, groups)
             _upsert(
                 ExchangeParticipant,
                 {"exchange": exchange, "detainee": detainees[name]},
-                {"released_by": released_by, "received_by": received_by},
-            )
+                {"released_by": a["code"], "released_by_group": a["group"], "received_by": b["code"],
+                 "received_by_group": b["group"], "note": note[0] if note else ""},
+            )  # fmt: skip
+        for c in nested["counts"]:
+            a, b = _side(c["released_by"], groups), _side(c["received_by"], groups)
+            values = {"released_by": a["code"], "released_by_group": a["group"], "received_by": b["code"],
+                      "received_by_group": b["group"], "number": c["number"],
+                      "description": c["description"]}  # fmt: skip
+            _upsert(ExchangeCount, {"exchange": exchange, "description": c["description"]}, values)
         for c in nested["claims"]:
             _upsert(
                 Claim,
@@ -164,6 +197,7 @@ def load_demo_cases(*, progress: Callable[[Iterable], Iterable] = iter) -> dict[
 
     for st in demo.STATEMENTS:
         own, nested = _split(st, "detainees", "exchanges", "source")
+        own["official"] = officials[own["official"]] if own.get("official") else None
         statement = _upsert(
             Statement, {"speaker": st["speaker"], "said_on": st["said_on"]}, dict(own, source=sources[st["source"]])
         )
@@ -176,4 +210,6 @@ def load_demo_cases(*, progress: Callable[[Iterable], Iterable] = iter) -> dict[
         "detainees": len(detainees),
         "exchanges": len(exchanges),
         "statements": len(demo.STATEMENTS),
+        "groups": len(groups),
+        "officials": len(officials),
     }

@@ -60,6 +60,10 @@ class ExchangeDetailView(PublicDetailView):
             statements = statements.filter(id__in=Statement.objects.published().values("id"))
         claims = self.object.claims.select_related("source__outlet")
         context.update(
-            citations=Citations(), directions=self.object.directions(), statements=list(statements), claims=list(claims)
+            citations=Citations(),
+            directions=self.object.directions(),
+            people_total=self.object.people_total(),
+            statements=list(statements),
+            claims=list(claims),
         )
         return context

@@ -26,7 +26,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 ENDPOINTS = ["detainees", "detentions", "designations", "charges", "sentences", "transfers", "exchanges", "outlets",
-             "sources", "statements"]  # fmt: skip
+             "sources", "statements", "groups", "officials", "claims", "sentence-changes"]  # fmt: skip
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def test_held_on_answers_who_was_in_custody_that_day(api, demo):
         ("detainees", {"q": "Бут"}, 1),
         ("detainees", {"citizenship": "us", "status": "exchanged"}, 4),
         ("detainees", {"charge_category": "drugs"}, 2),
-        ("detainees", {"designation": "wrongfully_detained"}, 2),
+        ("detainees", {"designation": "wrongfully_detained"}, 3),  # Griner, Gershkovich, Whelan
         ("detainees", {"detained_from": "2019-01-01", "detained_to": "2019-12-31"}, 2),
         ("detentions", {"end_reason": "exchanged", "held_by": "US"}, 2),
         ("designations", {"kind": "political_prisoner", "authority_country": "RU"}, 1),
@@ -131,9 +131,10 @@ def test_id_filters_follow_relations(api, demo):
 def test_exchange_shows_participants_and_countries(api, demo):
     exchange = Exchange.objects.get(slug="2024-ankara-prisoner-exchange")
     data = api.get(url("exchange-detail", exchange.pk)).json()
-    assert data["countries"] == ["DE", "RU", "TR", "US"]
+    assert data["countries"] == ["BY", "DE", "NO", "PL", "RU", "SI", "TR", "US"]
     assert {(p["released_by"], p["received_by"]) for p in data["participants"]} == {
-        ("RU", "US"), ("RU", "DE"), ("DE", "RU")}  # fmt: skip
+        ("RU", "US"), ("RU", "DE"), ("BY", "DE"), ("DE", "RU"), ("US", "RU"), ("PL", "RU"), ("NO", "RU"),
+        ("SI", "RU")}  # fmt: skip
 
 
 def test_fields_selects_top_level_and_nested_fields(api, demo):
@@ -142,9 +143,9 @@ def test_fields_selects_top_level_and_nested_fields(api, demo):
 
 
 def test_ordering(api, demo):
-    names = [d["name"] for d in api.get(url("detainee-list"), {"ordering": "-detained_on", "fields": "name"})
-             .json()["results"]]  # fmt: skip
-    assert names[0] == "Evan Gershkovich" and names[-1] == "Konstantin Yaroshenko"  # his US custody began in May 2010
+    params = {"ordering": "-detained_on", "fields": "name", "status": "exchanged"}  # with a detention on file
+    names = [d["name"] for d in api.get(url("detainee-list"), params).json()["results"]]
+    assert names[0] == "Evan Gershkovich" and names[-1] == "Gilad Shalit"
 
 
 def test_csv_flattens_lists_and_points_nested_records_to_their_own_csv(api, demo):
@@ -392,7 +393,7 @@ def test_updated_since_takes_any_iso_time_without_a_500(api, demo, when):
     """PostgreSQL refuses offsets beyond ±15:59; the filter converts to UTC first (found by schemathesis)."""
     response = api.get(url("detainee-list"), {"updated_since": when})
     assert response.status_code == 200
-    assert response.json()["count"] == (0 if when.startswith("3255") else 8)
+    assert response.json()["count"] == (0 if when.startswith("3255") else Detainee.objects.count())
 
 
 def test_publishing_through_the_api_is_refused_while_a_fact_is_unsourced(editor_api):

@@ -44,7 +44,8 @@ def test_status_comes_from_the_last_holder(demo):
 @pytest.mark.django_db(transaction=True)
 def test_migration_splits_each_extradition_into_two_detentions_without_losing_data():
     executor = MigrationExecutor(connection)
-    before, after = [("detainees", "0006_null_dates_last")], [("detainees", "0007_custody_chain")]
+    before = [("detainees", "0006_null_dates_last"), ("sources", "0003_null_dates_last")]
+    after = [("detainees", "0007_custody_chain")]
     executor.migrate(before)
     old = executor.loader.project_state(before).apps
     person = old.get_model("detainees", "Detainee").objects.create(name="Viktor Bout", slug="viktor-bout")
