@@ -25,9 +25,10 @@ from django.db import connection, transaction
 DATASET_FORMAT = "prisoner-exchange-tracker/dataset"
 DATASET_VERSION = 1
 MODELS = [
-    "sources.outlet", "sources.source", "detainees.detainee", "detainees.detention", "detainees.charge",
-    "detainees.sentence", "detainees.sentencechange", "detainees.transfer", "detainees.designation",
-    "exchanges.exchange", "exchanges.exchangeparticipant", "sources.statement", "sources.claim",
+    "sources.outlet", "sources.source", "sources.official", "detainees.group", "detainees.detainee",
+    "detainees.detention", "detainees.charge", "detainees.sentence", "detainees.sentencechange",
+    "detainees.transfer", "detainees.designation", "exchanges.exchange", "exchanges.exchangeparticipant",
+    "exchanges.exchangecount", "sources.statement", "sources.claim",
 ]  # fmt: skip
 
 
