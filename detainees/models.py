@@ -110,14 +110,14 @@ class Group(TimeStampedModel):
         super().save(*args, **kwargs)
 
 
-def captor_name(country, group) -> str:
-    """Who holds, releases or receives: the group's name, the country's name, or "an unknown captor"."""
+def captor_name(country, group, unknown: str = "an unknown captor") -> str:
+    """Who holds, releases or receives: the group's name, the country's name, or `unknown`."""
     if group is not None:
         return group.name
     code = getattr(country, "code", country) or ""
     from django_countries import countries
 
-    return countries.name(code) or code or "an unknown captor"
+    return countries.name(code) or code or unknown
 
 
 class Status(models.TextChoices):

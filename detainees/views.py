@@ -93,7 +93,7 @@ class DetaineeDetailView(PublicDetailView):
         participations = person.exchange_participations.select_related(
             "exchange", "released_by_group", "received_by_group"
         )
-        statements = person.statements.select_related("source__outlet")
+        statements = person.statements.select_related("source__outlet", "official")
         if public:
             participations = participations.filter(exchange__is_published=True)
             statements = statements.filter(id__in=Statement.objects.published().values("id"))

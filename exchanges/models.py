@@ -47,6 +47,9 @@ class ExchangeQuerySet(PublishedQuerySet):
         return self.prefetch_related(Prefetch("participants", queryset=participants), Prefetch("counts", counts))
 
 
+NOT_ON_FILE = "a side not on file"  # an exchange side given neither as a state nor as a group
+
+
 class ExchangeStatus(models.TextChoices):
     COMPLETED = "completed", "Completed"
     PROPOSED = "proposed", "Proposed"
@@ -125,10 +128,10 @@ class Exchange(PartialDatesMixin, TimeStampedModel):
         for row in [*self.participants.all(), *self.counts.all()]:
             key = (row.released_by.code, row.released_by_group_id, row.received_by.code, row.received_by_group_id)
             entry = sides.setdefault(key, {
-                "released_by": captor_name(row.released_by, row.released_by_group),
+                "released_by": captor_name(row.released_by, row.released_by_group, NOT_ON_FILE),
                 "released_by_code": row.released_by.code,
                 "released_by_group": row.released_by_group,
-                "received_by": captor_name(row.received_by, row.received_by_group),
+                "received_by": captor_name(row.received_by, row.received_by_group, NOT_ON_FILE),
                 "received_by_code": row.received_by.code,
                 "received_by_group": row.received_by_group,
                 "participants": [], "counts": [], "total": 0,
@@ -189,11 +192,11 @@ class ExchangeParticipant(TimeStampedModel):
 
     @property
     def released_by_name(self) -> str:
-        return captor_name(self.released_by, self.released_by_group)
+        return captor_name(self.released_by, self.released_by_group, NOT_ON_FILE)
 
     @property
     def received_by_name(self) -> str:
-        return captor_name(self.received_by, self.received_by_group)
+        return captor_name(self.received_by, self.received_by_group, NOT_ON_FILE)
 
     def clean(self):
         validate_sides(self)
@@ -254,11 +257,11 @@ class ExchangeCount(TimeStampedModel):
 
     @property
     def released_by_name(self) -> str:
-        return captor_name(self.released_by, self.released_by_group)
+        return captor_name(self.released_by, self.released_by_group, NOT_ON_FILE)
 
     @property
     def received_by_name(self) -> str:
-        return captor_name(self.received_by, self.received_by_group)
+        return captor_name(self.received_by, self.received_by_group, NOT_ON_FILE)
 
     def clean(self):
         validate_sides(self)

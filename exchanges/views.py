@@ -55,7 +55,7 @@ class ExchangeDetailView(PublicDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        statements = self.object.statements.select_related("source__outlet")
+        statements = self.object.statements.select_related("source__outlet", "official")
         if _public(self.request.user):
             statements = statements.filter(id__in=Statement.objects.published().values("id"))
         claims = self.object.claims.select_related("source__outlet")

@@ -87,7 +87,10 @@ class StatementListView(FilteredListView):
     sort_options = [("", "Newest first"), ("said_on", "Oldest first"), ("speaker", "Speaker (A–Z)")]
 
     def get_queryset(self):
-        return super().get_queryset().select_related("source__outlet").prefetch_related("detainees", "exchanges")
+        return (
+            super().get_queryset().select_related("source__outlet", "official")
+            .prefetch_related("detainees", "exchanges")
+        )  # fmt: skip
 
 
 class OfficialDetailView(PublicDetailView):

@@ -18,7 +18,7 @@ def test_mediators_in_claims_and_speakers_show_country_names(client, demo):
     page = client.get(reverse("exchanges:exchange-detail", args=["griner-bout-exchange"])).content.decode()
     assert "United Arab Emirates, Saudi Arabia" in page
     assert "AE, SA" not in page
-    assert "Sergei Vershinin, Deputy Foreign Minister (Russia)" in page
+    assert '<a href="/officials/sergei-vershinin/">Sergei Vershinin</a>, Deputy Foreign Minister (Russia)' in page
 
 
 @pytest.mark.django_db(transaction=True)
