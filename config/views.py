@@ -34,6 +34,16 @@ def year_chart(rows: list[tuple[int, int]], *, width: int = 640, height: int = 1
     return {"bars": bars, "width": width, "height": height, "plot": plot}
 
 
+def latest_exchanges(exchanges) -> list:
+    """The five latest completed exchanges, each with `people_total` (named and counted) and its directions as one
+    line ("Russia → Germany 12, ..."), computed here so the cached figures carry plain values."""
+    latest = list(exchanges.filter(status="completed").with_participants().order_by("-date")[:5])
+    for e in latest:
+        e.total = e.people_total()
+        e.sides = "; ".join(f"{d['released_by']} → {d['received_by']}: {d['total']:,}" for d in e.directions())
+    return latest
+
+
 class OverviewView(PageCacheMixin, TemplateView):
     """`/`: how many are held now and by whom, the latest exchanges, exchanges per year."""
 
@@ -69,7 +79,7 @@ class OverviewView(PageCacheMixin, TemplateView):
             ],  # fmt: skip
             case_total=people.count(),
             exchange_total=exchanges.count(),
-            latest_exchanges=list(exchanges.filter(status="completed").order_by("-date")[:5]),
+            latest_exchanges=latest_exchanges(exchanges),
             chart=year_chart(per_year),
         )
         return context
