@@ -89,7 +89,7 @@ def test_editor_enters_the_griner_case_from_scratch(editor_client, editor):
     data.update({
         "detainee": str(griner.pk), "held_by": "RU", "place": "Sheremetyevo airport", "circumstances": "",
         "detained_on": "2022-02-17", "detained_on_precision": "day",
-        "released_on_precision": "day", "sources": [str(source.pk)],
+        "released_on_precision": "day", "last_confirmed_on_precision": "day", "sources": [str(source.pk)],
     })  # fmt: skip
     add_inline_rows(data, inline_prefix(page, "charge"), [{
         "category": "drugs", "outcome": "convicted", "statute": "Criminal Code art. 229.1",

@@ -136,4 +136,4 @@ def test_import_refuses_a_database_that_is_not_empty(demo, tmp_path):
     call_command("export_dataset", str(path), stdout=open("/dev/null", "w"))
     with pytest.raises(CommandError, match="empty database"):
         call_command("import_dataset", str(path))
-    assert Detention.objects.count() == 10  # Bout and Yaroshenko: one per holder
+    assert Detention.objects.count() == 11  # Bout and Yaroshenko: one per holder; Shalit

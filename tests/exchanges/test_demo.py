@@ -34,7 +34,7 @@ def test_griner_case(demo):
     detention = griner.detentions.get()
     assert (detention.held_by.code, detention.detained_on, detention.place) == (
         "RU", D(2022, 2, 17), "Sheremetyevo airport, Moscow")  # fmt: skip
-    charge = detention.charges.get()
+    charge = detention.charges.get(statute="Criminal Code art. 229.1")
     assert (charge.category, charge.statute) == ("drugs", "Criminal Code art. 229.1")
     sentence = detention.sentences.get()
     assert (sentence.court, sentence.sentenced_on, sentence.term_months) == ("Khimki City Court", D(2022, 8, 4), 108)
@@ -67,12 +67,12 @@ def test_exchanges(demo):
     people = griner_bout.participants.all()
     assert sorted((p.detainee.name, p.released_by.code, p.received_by.code) for p in people) == [
         ("Brittney Griner", "RU", "US"), ("Viktor Bout", "US", "RU")]  # fmt: skip
-    assert griner_bout.claims.get(field="mediators").value == "AE, SA"
+    assert sorted(griner_bout.claims.filter(field="mediators").values_list("value", flat=True)) == ["AE, SA", "none"]
     reed = Exchange.objects.get(slug="reed-yaroshenko-exchange")
     assert (reed.date, reed.place_country.code) == (D(2022, 4, 27), "TR")
     ankara = Exchange.objects.with_participants().get(slug="2024-ankara-prisoner-exchange")
     assert ankara.place == "Ankara Esenboğa Airport"
-    assert ankara.country_codes() == ["DE", "RU", "TR", "US"]
+    assert ankara.country_codes() == ["BY", "DE", "NO", "PL", "RU", "SI", "TR", "US"]
 
 
 def test_whelan_case(demo):
