@@ -623,7 +623,7 @@ GROUPS = [
         "aliases": ["Harakat al-Muqawama al-Islamiya"],
         "kind": "armed_group",
         "country": "PS",
-        "description": "Palestinian Islamist movement with an armed wing; it has governed the Gaza Strip since 2007.",
+        "description": "Palestinian Islamist movement with an armed wing; it took control of the Gaza Strip in 2007.",
     },
 ]
 
