@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Q
 
-from common.filters import CountryChoiceFilter, IdFilter, SearchFilter, UpdatedSinceFilter
+from common.filters import CountryChoiceFilter, IdFilter, SearchFilter, TextFilter, UpdatedSinceFilter
 
 from .models import CLAIM_TYPES, Claim, Official, Outlet, OutletKind, Source, Statement
 
@@ -37,7 +37,7 @@ class SourceFilter(django_filters.FilterSet):
 
 
 class StatementFilter(django_filters.FilterSet):
-    speaker = django_filters.CharFilter(
+    speaker = TextFilter(
         method="filter_speaker",
         max_length=200,
         help_text="Part of the speaker's name as the source gave it, or the name or an alias of the official on file, "
@@ -82,7 +82,7 @@ class ClaimFilter(django_filters.FilterSet):
         help_text="Kind of record the claim is about.",
     )
     about_id = IdFilter(field_name="object_id", help_text="Id of the record (with about_type).")
-    field = django_filters.CharFilter(field_name="field", help_text='The fact in dispute, e.g. "mediators".')
+    field = TextFilter(field_name="field", max_length=200, help_text='The fact in dispute, e.g. "mediators".')
     source = IdFilter(field_name="source_id", help_text="Source id.")
     updated_since = UpdatedSinceFilter()
 
