@@ -286,6 +286,19 @@ def prune(data, selection: dict):
     return data
 
 
+class ReadOnlyListsMixin:
+    """Nested lists that are read-only here answer 400 when written, naming the field and where to write instead,
+    rather than being silently ignored (a PATCH of a sentence with `changes` used to answer 200 and drop them)."""
+
+    read_only_lists: dict[str, str] = {}
+
+    def to_internal_value(self, data):
+        given = [name for name in self.read_only_lists if hasattr(data, "keys") and name in data]
+        if given:
+            raise ValidationError({name: [f"Read-only here: {self.read_only_lists[name]}"] for name in given})
+        return super().to_internal_value(data)
+
+
 class ModelValidationMixin:
     """Run the model's own `full_clean()` on writes, so the API validates exactly as the admin does.
 

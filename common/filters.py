@@ -130,6 +130,12 @@ def multi_country_q(field: str, codes: "str | list[str]") -> Q:
     ))  # fmt: skip
 
 
+@extend_schema_field({"type": "string", "maxLength": 200, "pattern": "^[^\\x00]*$"})
+class TextFilter(django_filters.CharFilter):
+    """Free text; the schema says what the form says: no NUL character (Django's forms refuse it with a 400)."""
+
+
+@extend_schema_field({"type": "string", "maxLength": 200, "pattern": "^[^\\x00]*$"})
 class SearchFilter(django_filters.CharFilter):
     """`q`: a free-text search, delegated to the queryset's own `search()`."""
 

@@ -77,6 +77,24 @@ def iso_partial_date(value: datetime.date | None, precision: str = DatePrecision
     return value.isoformat()
 
 
+def span_last_day(value: datetime.date, precision: str) -> datetime.date:
+    """The last day a partial date can mean: "August 2019" → 31 August 2019, "2008" → 31 December 2008."""
+    if precision == DatePrecision.YEAR:
+        return value.replace(month=12, day=31)
+    if precision == DatePrecision.MONTH:
+        following = (value.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        return following - datetime.timedelta(days=1)
+    return value
+
+
+def certain_days(start, start_precision, end, end_reason, today: datetime.date) -> int:
+    """Days certainly in custody: a partial start counts from its span's last day, a partial end (stored as its
+    span's first day) until that day; an end whose date is not on file gives no certain day."""
+    if start is None or (end is None and end_reason):
+        return 0
+    return max(((end or today) - span_last_day(start, start_precision)).days, 0)
+
+
 class PartialDatesMixin:
     """Normalise every `<field>` that has a `<field>_precision` companion before validation.
 

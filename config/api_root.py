@@ -19,8 +19,11 @@ RESOURCES = [
     ("designations", "Recognitions of a detainee's status by an authority (wrongfully detained, hostage, …)."),
     ("exchanges", "Prisoner exchanges: who was released by which state and received by which."),
     ("exchange-participants", "One row per person per exchange: who released them, who received them, notes."),
+    ("groups", "Non-state captors and parties to exchanges: armed groups, militias, criminal organisations."),
     ("flows", "Who was released by whom to whom, added up over exchanges (filter by years and countries)."),
     ("statements", "Officials' public statements about detainees and exchanges."),
+    ("officials", "The officials who speak for states, with their statements over time."),
+    ("claims", "Where sources disagree: each source's version of a disputed fact."),
     ("sources", "The reports and documents every fact cites."),
     ("outlets", "Who published the sources."),
 ]

@@ -30,11 +30,14 @@ router.register("charges", detainees_api.ChargeViewSet, basename="charge")
 router.register("sentences", detainees_api.SentenceViewSet, basename="sentence")
 router.register("sentence-changes", detainees_api.SentenceChangeViewSet, basename="sentence-change")
 router.register("transfers", detainees_api.TransferViewSet, basename="transfer")
+router.register("groups", detainees_api.GroupViewSet, basename="group")
 router.register("exchanges", exchanges_api.ExchangeViewSet, basename="exchange")
 router.register("exchange-participants", exchanges_api.ParticipantViewSet, basename="exchange-participant")
 router.register("outlets", sources_api.OutletViewSet, basename="outlet")
 router.register("sources", sources_api.SourceViewSet, basename="source")
 router.register("statements", sources_api.StatementViewSet, basename="statement")
+router.register("officials", sources_api.OfficialViewSet, basename="official")
+router.register("claims", sources_api.ClaimViewSet, basename="claim")
 
 urlpatterns = [
     path("dump/", PublicDumpView.as_view(), name="dump"),

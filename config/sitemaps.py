@@ -3,8 +3,9 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from detainees.models import Detainee
+from detainees.models import Detainee, Group
 from exchanges.models import Exchange
+from sources.models import Official
 
 
 class DetaineeSitemap(Sitemap):
@@ -28,6 +29,26 @@ class ExchangeSitemap(Sitemap):
         return obj.updated_at
 
 
+class GroupSitemap(Sitemap):
+    changefreq = "monthly"
+
+    def items(self):
+        return Group.objects.only("slug", "updated_at").order_by("id")  # public records: no drafts
+
+    def lastmod(self, obj):
+        return obj.updated_at
+
+
+class OfficialSitemap(Sitemap):
+    changefreq = "monthly"
+
+    def items(self):
+        return Official.objects.only("slug", "updated_at").order_by("id")  # public records: no drafts
+
+    def lastmod(self, obj):
+        return obj.updated_at
+
+
 class PagesSitemap(Sitemap):
     changefreq = "daily"
 
@@ -39,4 +60,10 @@ class PagesSitemap(Sitemap):
         return reverse(item)
 
 
-SITEMAPS = {"pages": PagesSitemap, "detainees": DetaineeSitemap, "exchanges": ExchangeSitemap}
+SITEMAPS = {
+    "pages": PagesSitemap,
+    "detainees": DetaineeSitemap,
+    "exchanges": ExchangeSitemap,
+    "groups": GroupSitemap,
+    "officials": OfficialSitemap,
+}

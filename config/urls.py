@@ -18,6 +18,7 @@ urlpatterns = [
     path("detainees/", include("detainees.urls")),
     path("exchanges/", include("exchanges.urls")),
     path("flows/", FlowsView.as_view(), name="flows"),
+    path("groups/", include("detainees.group_urls")),
     path("", include("sources.urls")),
     path("feed.atom", feeds.LatestFeed(), name="feed"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps.SITEMAPS}, name="sitemap"),

@@ -15,6 +15,16 @@ from detainees.models import Detainee, Status
 from exchanges.models import Exchange
 
 
+def latest_exchanges(exchanges) -> list:
+    """The five latest completed exchanges, each with `people_total` (named and counted) and its directions as one
+    line ("Russia → Germany 12, ..."), computed here so the cached figures carry plain values."""
+    latest = list(exchanges.filter(status="completed").with_participants().order_by("-date")[:5])
+    for e in latest:
+        e.total = e.people_total()
+        e.sides = "; ".join(f"{d['released_by']} → {d['received_by']}: {d['total']:,}" for d in e.directions())
+    return latest
+
+
 class OverviewView(PageCacheMixin, TemplateView):
     """`/`: how many are held now and by whom, the latest exchanges, exchanges per year."""
 
@@ -31,19 +41,26 @@ class OverviewView(PageCacheMixin, TemplateView):
         context = {}
         people = Detainee.objects.published().with_status()
         held = list(
-            people.filter(status=Status.HELD).order_by().values_list("held_by").annotate(n=Count("pk")).order_by("-n")
-        )
+            people.filter(status=Status.HELD).order_by()
+            .values_list("held_by", "held_by_group_id", "held_by_group__name").annotate(n=Count("pk")).order_by("-n")
+        )  # fmt: skip
         exchanges = Exchange.objects.published()
         per_year = list(
             exchanges.exclude(date=None).filter(status="completed").order_by().annotate(y=ExtractYear("date"))
             .values_list("y").annotate(n=Count("pk")).order_by("y")
         )  # fmt: skip
         context.update(
-            held_total=sum(n for _, n in held),
-            held_by_country=[(code, countries.name(code), n) for code, n in held],
+            held_total=sum(row[-1] for row in held),
+            # (filter parameter, its value, who holds, how many): a state, a group, or a holder not on file.
+            held_by_country=[
+                ("held_by_group", group_id, group_name, n)
+                if group_id
+                else ("held_by", code, countries.name(code) or code or "Holder not on file", n)
+                for code, group_id, group_name, n in held
+            ],  # fmt: skip
             case_total=people.count(),
             exchange_total=exchanges.count(),
-            latest_exchanges=list(exchanges.filter(status="completed").order_by("-date")[:5]),
+            latest_exchanges=latest_exchanges(exchanges),
             chart=bar_chart(per_year),
         )
         return context

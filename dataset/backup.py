@@ -37,9 +37,10 @@ DATASET_VERSION = 2
 READABLE_VERSIONS = (1, 2)
 MAX_DEPTH = 8  # document → records → label → list → record → fields → value → list item
 MODELS = [
-    "sources.outlet", "sources.source", "detainees.detainee", "detainees.detention", "detainees.charge",
-    "detainees.sentence", "detainees.sentencechange", "detainees.transfer", "detainees.designation",
-    "exchanges.exchange", "exchanges.exchangeparticipant", "sources.statement", "sources.claim",
+    "sources.outlet", "sources.source", "sources.official", "detainees.group", "detainees.detainee",
+    "detainees.detention", "detainees.charge", "detainees.sentence", "detainees.sentencechange",
+    "detainees.transfer", "detainees.designation", "exchanges.exchange", "exchanges.exchangeparticipant",
+    "exchanges.exchangecount", "sources.statement", "sources.claim",
 ]  # fmt: skip
 
 
@@ -274,7 +275,8 @@ def reset_sequences() -> None:
 # How a record is recognised in a database that has its own ids (the demo loader); a source by its address when it
 # has one, else by its title.
 NATURAL_KEYS = {
-    "sources.outlet": ["name"], "sources.source": ["url"], "detainees.detainee": ["name"],
+    "sources.outlet": ["name"], "sources.source": ["url"], "sources.official": ["name"], "detainees.group": ["name"],
+    "detainees.detainee": ["name"],
     "detainees.detention": ["detainee", "detained_on"], "detainees.charge": ["detention", "statute"],
     "detainees.sentence": ["detention", "sentenced_on"], "detainees.sentencechange": ["sentence", "kind"],
     "detainees.transfer": ["detention", "facility_name"], "detainees.designation": ["detainee", "authority", "kind"],

@@ -15,12 +15,19 @@ from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from dataset.dumpfile import dump_response
+from detainees.models import Group, SentenceChange
 from detainees.selectors import case_queryset, cited
-from detainees.serializers import DetaineeSerializer
+from detainees.serializers import DetaineeSerializer, GroupSerializer, SentenceChangeResourceSerializer
 from exchanges.models import Exchange
 from exchanges.serializers import ExchangeSerializer
-from sources.models import Outlet, Source, Statement
-from sources.serializers import OutletSerializer, SourceSerializer, StatementSerializer
+from sources.models import Claim, Official, Outlet, Source, Statement
+from sources.serializers import (
+    ClaimSerializer,
+    OfficialSerializer,
+    OutletSerializer,
+    SourceSerializer,
+    StatementSerializer,
+)
 
 DUMP_FORMAT = "prisoner-exchange-tracker/public-dump"
 DUMP_VERSION = 1
@@ -31,11 +38,16 @@ def public_resources():
     return [
         ("outlets", Outlet.objects.order_by("id"), OutletSerializer),
         ("sources", Source.objects.order_by("id"), SourceSerializer),
+        ("groups", Group.objects.order_by("id"), GroupSerializer),
+        ("officials", Official.objects.order_by("id"), OfficialSerializer),
         ("detainees", case_queryset(None).order_by("id"), DetaineeSerializer),
         ("exchanges", Exchange.objects.published().with_participants().prefetch_related(cited()).order_by("id"),
          ExchangeSerializer),
         ("statements", Statement.objects.published().prefetch_related("detainees", "exchanges").order_by("id"),
          StatementSerializer),
+        ("sentence_changes", SentenceChange.objects.filter(sentence__detention__detainee__is_published=True)
+         .prefetch_related("sources").order_by("id"), SentenceChangeResourceSerializer),
+        ("claims", Claim.objects.published().select_related("content_type").order_by("id"), ClaimSerializer),
     ]  # fmt: skip
 
 
@@ -58,7 +70,8 @@ def iter_public_dump(request, *, on_record: Callable[[str], None] = lambda name:
 
 
 class PublicDumpView(APIView):
-    """Every published record in one JSON document: outlets, sources, detainees, exchanges, statements."""
+    """Every published record in one JSON document: outlets, sources, groups, officials, detainees, exchanges,
+    statements, sentence changes and claims."""
 
     permission_classes = [AllowAny]  # read-only, and only published records
 

@@ -12,7 +12,7 @@ from common.admin import ChangeReasonAdminMixin
 from sources.admin import ClaimInline
 
 from .forms import DetaineeAdminForm, SentenceAdminForm
-from .models import Charge, Designation, Detainee, Detention, Sentence, SentenceChange, Status, Transfer
+from .models import Charge, Designation, Detainee, Detention, Group, Sentence, SentenceChange, Status, Transfer
 from .resources import DetaineeResource
 from .services import merge_detainees, publish_problems
 
@@ -73,13 +73,13 @@ class DetentionInline(admin.StackedInline):
     model = Detention
     extra = 0
     show_change_link = True
-    autocomplete_fields = ["sources"]
+    autocomplete_fields = ["sources", "held_by_group"]
     fields = [
-        ("held_by", "place"),
+        ("held_by", "held_by_group", "place"),
         ("detained_on", "detained_on_precision"),
         "circumstances",
-        ("extradited_from", "extradited_on", "extradited_on_precision"),
         ("released_on", "released_on_precision", "end_reason"),
+        ("last_confirmed_on", "last_confirmed_on_precision"),
         "sources",
     ]
 
@@ -207,14 +207,21 @@ class DetentionAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     list_filter = [("held_by", CountryFilter), "end_reason", "detainee__is_published"]
     list_select_related = ["detainee"]
     search_fields = ["detainee__name", "detainee__name_original", "place", "circumstances"]
-    autocomplete_fields = ["detainee", "sources"]
+    autocomplete_fields = ["detainee", "sources", "held_by_group"]
     date_hierarchy = "detained_on"
     inlines = [ChargeInline, SentenceInline, TransferInline, ClaimInline]
     fieldsets = [
-        (None, {"fields": ["detainee", "held_by", "place", "circumstances"]}),
+        (None, {"fields": ["detainee", ("held_by", "held_by_group"), "place", "circumstances"]}),
+        ("Still held", {"fields": [("last_confirmed_on", "last_confirmed_on_precision")]}),
         ("Detained", {"fields": [("detained_on", "detained_on_precision")], "description": DATE_PAIR_HELP}),
-        ("Extradition", {"fields": ["extradited_from", ("extradited_on", "extradited_on_precision")]}),
-        ("End of custody", {"fields": [("released_on", "released_on_precision"), "end_reason"]}),
+        (
+            "End of custody",
+            {
+                "fields": [("released_on", "released_on_precision"), "end_reason"],
+                "description": "Extradited or handed to another state? End this custody with that reason and add "
+                "the next holder's custody as the person's next detention.",
+            },
+        ),
         ("Sources", {"fields": ["sources"]}),
     ]
 
@@ -277,3 +284,11 @@ class SentenceChangeAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     search_fields = ["court", "description", "sentence__detention__detainee__name"]
     autocomplete_fields = ["sentence", "sources"]
     date_hierarchy = "changed_on"
+
+
+@admin.register(Group)
+class GroupAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
+    list_display = ["name", "kind", "country"]
+    list_filter = ["kind", ("country", CountryFilter)]
+    search_fields = ["name", "name_original", "search_key"]
+    readonly_fields = ["slug"]

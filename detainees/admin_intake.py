@@ -68,6 +68,19 @@ def intake_review_view(request, source_id: int):
         )  # fmt: skip
         for m in result.officials
     ]
+    official_add = reverse("admin:sources_official_add")
+    # Speakers the article names who have no official record yet: one click starts one, prefilled.
+    to_create = [
+        (m, official_add + "?" + urlencode({"name": m.obj.speaker, "role": m.obj.speaker_role,
+                                            "country": m.obj.speaker_country.code or ""}))
+        for m in result.officials
+    ]  # fmt: skip
+    on_file = [
+        (m, statement_add + "?" + urlencode({"speaker": m.found if m.strong else m.obj.name, "official": m.obj.pk,
+                                             "speaker_role": m.obj.role, "speaker_country": m.obj.country.code or "",
+                                             "source": source.pk}))
+        for m in result.officials_on_file
+    ]  # fmt: skip
     context = {
         **admin.site.each_context(request),
         "title": f"Intake: {source.title}",
@@ -75,5 +88,7 @@ def intake_review_view(request, source_id: int):
         "result": result,
         "cited": cited,
         "officials": officials,
+        "officials_to_create": to_create,
+        "officials_on_file": on_file,
     }
     return TemplateResponse(request, "admin/detainees/intake_review.html", context)

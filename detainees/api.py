@@ -18,6 +18,7 @@ from common.api import (
     prune,
 )
 from common.cache import public_response_key
+from common.models import certain_days
 
 from .documents import TOP_FIELDS, build_documents
 from .filters import (
@@ -25,17 +26,19 @@ from .filters import (
     DesignationFilter,
     DetaineeFilter,
     DetentionFilter,
+    GroupFilter,
     SentenceChangeFilter,
     SentenceFilter,
     TransferFilter,
 )
-from .models import Charge, Designation, Detainee, Detention, Sentence, SentenceChange, Transfer
+from .models import Charge, Designation, Detainee, Detention, Group, Sentence, SentenceChange, Transfer
 from .selectors import case_queryset
 from .serializers import (
     ChargeSerializer,
     DesignationSerializer,
     DetaineeSerializer,
     DetentionSerializer,
+    GroupSerializer,
     SentenceChangeResourceSerializer,
     SentenceSerializer,
     TransferSerializer,
@@ -134,10 +137,10 @@ class DetaineeViewSet(TrackerViewSet):
     def csv_extra(self, ids, rows):
         today = timezone.localdate()
         days: dict[int, int] = dict.fromkeys(ids, 0)
-        for detainee_id, start, end in Detention.objects.filter(detainee_id__in=ids).values_list(
-            "detainee_id", "detained_on", "released_on"
+        for detainee_id, start, precision, end, reason in Detention.objects.filter(detainee_id__in=ids).values_list(
+            "detainee_id", "detained_on", "detained_on_precision", "released_on", "end_reason"
         ):
-            days[detainee_id] += max(((end or today) - start).days, 0)
+            days[detainee_id] += certain_days(start, precision, end, reason, today)
         return {pk: {"days_held": n} for pk, n in days.items()}
 
     def create(self, request, *args, **kwargs):
@@ -209,3 +212,15 @@ class DesignationViewSet(CaseChildViewSet):
     serializer_class = DesignationSerializer
     filterset_class = DesignationFilter
     detainee_path = "detainee"
+
+
+@documented
+class GroupViewSet(TrackerViewSet):
+    """Non-state captors and parties to exchanges: armed groups, militias, criminal organisations."""
+
+    queryset = Group.objects.all()
+    serializer_class = GroupSerializer
+    filterset_class = GroupFilter
+
+    def csv_html_url_pattern(self):
+        return reverse("groups:group-detail", args=["__slug__"])

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
+from common.models import certain_days
 from common.sql import execute_prepared
 
 from .models import Charge, Designation, Detainee, Detention, Sentence, SentenceChange, Transfer
@@ -189,8 +190,8 @@ def build_documents(rows: list[dict], request) -> list[dict]:
     out = []
     for row in rows:
         nested = tops[row["id"]]
-        days = sum(max(((_date(d["released_on"]) or today) - _date(d["detained_on"])).days, 0)
-                   for d in nested["detentions"])  # fmt: skip
+        days = sum(certain_days(_date(d["detained_on"]), d["detained_on_precision"], _date(d["released_on"]),
+                                d["end_reason"], today) for d in nested["detentions"])  # fmt: skip
         doc = {}
         for name in DetaineeSerializer.Meta.fields:
             if name == "url":

@@ -1,5 +1,7 @@
 """The one FilterSet per resource, shared by the public list pages, the API and CSV."""
 
+import datetime
+
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
@@ -23,6 +25,8 @@ from .models import (
     Detention,
     EndReason,
     FacilityKind,
+    Group,
+    GroupKind,
     Sentence,
     SentenceChange,
     SentenceChangeKind,
@@ -32,10 +36,20 @@ from .models import (
 
 
 def held_on_q(day, prefix: str = "") -> Q:
-    """In custody on `day`: detained on or before it, not released before it."""
-    return Q(**{f"{prefix}detained_on__lte": day}) & (
-        Q(**{f"{prefix}released_on__isnull": True}) | Q(**{f"{prefix}released_on__gte": day})
+    """Certainly in custody on `day`. A partial date is a span: a start known only as "August 2019" counts from
+    its last day (31 August), an end known only as a month or year (stored as its first day) until that first day;
+    a handover on a date not on file ends the certain custody at its start."""
+    following = day + datetime.timedelta(days=1)
+    started = (
+        Q(**{f"{prefix}detained_on_precision": "day", f"{prefix}detained_on__lte": day})
+        | Q(**{f"{prefix}detained_on_precision": "month", f"{prefix}detained_on__lt": following.replace(day=1)})
+        | Q(**{f"{prefix}detained_on_precision": "year",
+               f"{prefix}detained_on__lt": following.replace(month=1, day=1)})
+    )  # fmt: skip
+    not_ended = Q(**{f"{prefix}released_on__isnull": True, f"{prefix}end_reason": ""}) | Q(
+        **{f"{prefix}released_on__gte": day}
     )
+    return started & not_ended
 
 
 class DetaineeFilter(django_filters.FilterSet):
@@ -47,11 +61,12 @@ class DetaineeFilter(django_filters.FilterSet):
     held_by = CountryChoiceFilter(
         method="filter_held_by",
         label="Held by",
-        help_text="Ever held by this country (ISO code), extradition included.",
+        help_text="Ever held by this country (ISO code), in any detention of the custody chain.",
     )
     held_on = django_filters.DateFilter(
         method="filter_held_on", label="In custody on", help_text="In custody on this date (YYYY-MM-DD)."
     )
+    held_by_group = IdFilter(method="filter_held_by_group", help_text="Ever held by this group (id).")
     status = AnyOfChoiceFilter(choices=Status.choices, help_text="Current status, derived from the latest detention.")
     charge_category = AnyOfChoiceFilter(
         choices=ChargeCategory.choices, method="filter_charge_category", label="Charge", help_text="Charged with this."
@@ -87,11 +102,26 @@ class DetaineeFilter(django_filters.FilterSet):
         return qs.filter(multi_country_q("citizenships", value))
 
     def filter_held_by(self, qs, name, value: list[str]):
-        return qs.filter(Exists(Detention.objects.filter(
-            Q(held_by__in=value) | Q(extradited_from__in=value), detainee=OuterRef("pk"))))  # fmt: skip
+        if self.form.cleaned_data.get("held_on"):
+            return qs  # with held_on, both must hold for the same detention: see filter_held_on
+        return qs.filter(Exists(Detention.objects.filter(held_by__in=value, detainee=OuterRef("pk"))))
+
+    def filter_held_by_group(self, qs, name, value):
+        if self.form.cleaned_data.get("held_on"):
+            return qs  # with held_on, both hold for the same detention: see filter_held_on
+        value = value if isinstance(value, list | tuple) else [value]
+        return qs.filter(Exists(Detention.objects.filter(held_by_group_id__in=value, detainee=OuterRef("pk"))))
 
     def filter_held_on(self, qs, name, value):
-        return qs.filter(Exists(Detention.objects.filter(held_on_q(value), detainee=OuterRef("pk"))))
+        """In custody on that day; with `held_by`, in that holder's custody on that day (not merely ever)."""
+        detentions = Detention.objects.filter(held_on_q(value), detainee=OuterRef("pk"))
+        holders, groups = self.form.cleaned_data.get("held_by"), self.form.cleaned_data.get("held_by_group")
+        if holders:  # any of several countries (a repeated or comma-separated parameter)
+            detentions = detentions.filter(held_by__in=holders if isinstance(holders, list | tuple) else [holders])
+        if groups:
+            groups = groups if isinstance(groups, list | tuple) else [groups]
+            detentions = detentions.filter(held_by_group_id__in=groups)
+        return qs.filter(Exists(detentions))
 
     def filter_charge_category(self, qs, name, value):
         return qs.filter(Exists(Charge.objects.filter(category__in=value, detention__detainee=OuterRef("pk"))))
@@ -127,6 +157,7 @@ class DetaineeFilter(django_filters.FilterSet):
 class DetentionFilter(django_filters.FilterSet):
     detainee = IdFilter(field_name="detainee_id", help_text="Detainee id.")
     held_by = CountryChoiceFilter(field_name="held_by", help_text="Holding country (ISO code).")
+    held_by_group = IdFilter(field_name="held_by_group_id", help_text="Holding group (id).")
     held_on = django_filters.DateFilter(method="filter_held_on", help_text="In custody on this date (YYYY-MM-DD).")
     detained_from = django_filters.DateFilter(
         field_name="detained_on", lookup_expr="gte", help_text="Began on or after."
@@ -191,6 +222,18 @@ class SentenceFilter(django_filters.FilterSet):
 
     class Meta:
         model = Sentence
+        fields = []
+
+
+class GroupFilter(django_filters.FilterSet):
+    q = SearchFilter(label="Search", help_text="Name, original-script name or alias, in any spelling.")
+    kind = django_filters.ChoiceFilter(choices=GroupKind.choices, help_text="Kind of group.")
+    country = CountryChoiceFilter(field_name="country", help_text="Country where it mainly operates (ISO code).")
+    updated_since = UpdatedSinceFilter()
+    ordering = django_filters.OrderingFilter(fields=["name", "updated_at"])
+
+    class Meta:
+        model = Group
         fields = []
 
 

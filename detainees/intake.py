@@ -53,7 +53,8 @@ class FoundDate:
 class IntakeResult:
     detainees: list[Match] = field(default_factory=list)
     outlets: list[Match] = field(default_factory=list)
-    officials: list[Match] = field(default_factory=list)
+    officials: list[Match] = field(default_factory=list)  # speakers of statements with no official on file
+    officials_on_file: list[Match] = field(default_factory=list)  # Official records, any spelling or alias
     dates: list[FoundDate] = field(default_factory=list)
 
 
@@ -102,11 +103,30 @@ def match_outlets(text: str) -> list[Match]:
     return found
 
 
+def match_official_records(text: str) -> list[Match]:
+    """Officials on file named in `text` by name, original-script name or alias, in any spelling ("Sergey" for
+    "Sergei"); a distinctive surname alone is a weak match."""
+    from sources.models import Official
+
+    words = search_words(text)
+    found = []
+    for official in Official.objects.only("id", "name", "name_original", "aliases", "role", "country"):
+        names = [n for n in [official.name, official.name_original, *(official.aliases or [])] if n]
+        full = next((n for n in names if len(n.split()) > 1 and _contains_sequence(words, search_words(n))), None)
+        if full:
+            found.append(Match(official, "full name", full))
+        elif surname := _surname_in(text, official.name.split()[-1]):
+            found.append(Match(official, "surname", surname, strong=False))
+    return found
+
+
 def match_officials(text: str) -> list[Match]:
-    """Speakers of statements on file whom the text names (one entry per distinct speaker)."""
+    """Speakers of statements not linked to an official on file whom the text names (one per distinct speaker):
+    the intake page offers to create their official record."""
     words = search_words(text)
     seen, found = set(), []
-    for statement in Statement.objects.only("id", "speaker", "speaker_role", "speaker_country").order_by("-said_on"):
+    statements = Statement.objects.filter(official=None).only("id", "speaker", "speaker_role", "speaker_country")
+    for statement in statements.order_by("-said_on"):
         speaker = statement.speaker
         if speaker in seen:
             continue
@@ -176,5 +196,6 @@ def analyse(text: str, published_on: datetime.date | None = None) -> IntakeResul
         detainees=match_detainees(text),
         outlets=match_outlets(text),
         officials=match_officials(text),
+        officials_on_file=match_official_records(text),
         dates=find_dates(text, published_on),
     )

@@ -17,6 +17,7 @@ from common.models import (
     PartialDatesMixin,
     PublishedQuerySet,
     TimeStampedModel,
+    certain_days,
     check_order,
     precision_constraint,
     precision_field,
@@ -34,6 +35,89 @@ def sources_field(what: str) -> models.ManyToManyField:
         related_name=f"cited_{what}",
         help_text="Sources that support this record. Every published fact needs at least one.",
     )
+
+
+class GroupKind(models.TextChoices):
+    ARMED_GROUP = "armed_group", "Armed group"
+    MILITIA = "militia", "Militia"
+    TERRORIST_ORGANISATION = "terrorist_organisation", "Terrorist organisation"
+    CRIMINAL_ORGANISATION = "criminal_organisation", "Criminal organisation"
+    DE_FACTO_AUTHORITY = "de_facto_authority", "De facto authority"
+    OTHER = "other", "Other"
+
+
+class NamedQuerySet(models.QuerySet):
+    def search(self, query: str):
+        """Every word of `query` must occur in a name, original-script name or alias, in any spelling."""
+        qs = self
+        for word in search_words(query):
+            qs = qs.filter(search_key__contains=word)
+        return qs
+
+
+class Group(TimeStampedModel):
+    """A non-state captor, or a party to an exchange that is not a state: an armed group, a militia, a gang.
+
+    A public record (no draft state). Wherever a country says who holds, releases or receives someone, a group may
+    stand instead.
+    """
+
+    Kind = GroupKind
+
+    name = models.CharField(max_length=200, unique=True, help_text='Name as most sources write it, e.g. "Hamas".')
+    slug = models.SlugField(
+        max_length=90, unique=True, editable=False, help_text="Address of the group's page; set once from the name."
+    )
+    name_original = models.CharField(max_length=200, blank=True, help_text='Name in the original script: "حماس".')
+    aliases = models.JSONField(default=list, blank=True, help_text="Other names and spellings, as a list.")
+    kind = models.CharField(
+        max_length=30, choices=Kind.choices, default=Kind.OTHER, db_index=True, help_text="What sort of group."
+    )
+    country = CountryField(blank=True, db_index=True, help_text="Country where it mainly operates.")
+    description = models.TextField(blank=True, help_text="Who they are, in the editor's words.")
+    wikidata_id = models.CharField(
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata id looks like Q123456.")],
+        help_text="Wikidata item, e.g. Q38799.",
+    )
+    search_key = models.TextField(editable=False, default="", help_text="Folded names for search; derived.")
+
+    objects = NamedQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["search_key"])
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=GroupKind.values), name="group_kind_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("groups:group-detail", args=[self.slug])
+
+    def clean(self):
+        if not isinstance(self.aliases, list) or not all(isinstance(a, str) and a.strip() for a in self.aliases):
+            raise ValidationError({"aliases": ["Aliases must be a list of non-empty names."]})
+        self.aliases = [a.strip() for a in self.aliases]
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Group, self.name)
+        self.search_key = search_key(self.name, self.name_original, *(self.aliases or []))
+        super().save(*args, **kwargs)
+
+
+def captor_name(country, group, unknown: str = "an unknown captor") -> str:
+    """Who holds, releases or receives: the group's name, the country's name, or `unknown`."""
+    if group is not None:
+        return group.name
+    code = getattr(country, "code", country) or ""
+    from django_countries import countries
+
+    return countries.name(code) or code or unknown
 
 
 class Status(models.TextChoices):
@@ -56,6 +140,8 @@ def current_status_of(detention_ref):
         When(end_reason=EndReason.EXCHANGED, then=Value(Status.EXCHANGED)),
         When(end_reason=EndReason.DIED_IN_CUSTODY, then=Value(Status.DECEASED)),
         When(Q(end_reason="") & Q(released_on__isnull=True), then=Value(Status.HELD)),
+        # Handed to another state whose custody is not on file yet: still in custody, holder unknown.
+        When(end_reason__in=TRANSFER_REASONS, then=Value(Status.HELD)),
         default=Value(Status.RELEASED),
         output_field=models.CharField(),
     )
@@ -64,7 +150,14 @@ def current_status_of(detention_ref):
         default=Value(""),
         output_field=models.CharField(),
     )
-    return Detention.objects.filter(pk=detention_ref).annotate(derived_status=status, derived_held_by=held_by)
+    held_by_group = Case(
+        When(Q(end_reason="") & Q(released_on__isnull=True), then=F("held_by_group")),
+        default=Value(None),
+        output_field=models.BigIntegerField(),
+    )
+    return Detention.objects.filter(pk=detention_ref).annotate(
+        derived_status=status, derived_held_by=held_by, derived_held_by_group=held_by_group
+    )
 
 
 class DetaineeQuerySet(PublishedQuerySet):
@@ -77,7 +170,7 @@ class DetaineeQuerySet(PublishedQuerySet):
 
     def with_status(self):
         """What lists and case pages show beside the stored status: the latest detention's dates."""
-        return self.select_related("latest_detention")
+        return self.select_related("latest_detention", "held_by_group")
 
     def refresh_status(self) -> int:
         """Recompute the stored status fields of these detainees from their detentions, in two UPDATEs."""
@@ -88,6 +181,7 @@ class DetaineeQuerySet(PublishedQuerySet):
         return Detainee.objects.filter(pk__in=ids).update(
             status=Coalesce(Subquery(current.values("derived_status")[:1]), Value(Status.UNKNOWN)),
             held_by=Coalesce(Subquery(current.values("derived_held_by")[:1]), Value("")),
+            held_by_group=Subquery(current.values("derived_held_by_group")[:1]),
             latest_detained_on=Subquery(current.values("detained_on")[:1]),
         )
 
@@ -99,10 +193,12 @@ class DetaineeQuerySet(PublishedQuerySet):
         fresh = fresh.annotate(
             fresh_status=Coalesce(Subquery(current.values("derived_status")[:1]), Value(Status.UNKNOWN)),
             fresh_held_by=Coalesce(Subquery(current.values("derived_held_by")[:1]), Value("")),
+            fresh_held_by_group=Subquery(current.values("derived_held_by_group")[:1]),
         )
         return fresh.exclude(
             Q(status=F("fresh_status"))
             & Q(held_by=F("fresh_held_by"))
+            & (Q(held_by_group=F("fresh_held_by_group")) | Q(held_by_group=None, fresh_held_by_group=None))
             & (Q(latest_detention=F("fresh_latest")) | Q(latest_detention=None, fresh_latest=None))
         )
 
@@ -187,6 +283,10 @@ class Detainee(PartialDatesMixin, TimeStampedModel):
         help_text="Derived from the latest detention.",
     )  # fmt: skip
     held_by = CountryField(blank=True, editable=False, help_text="Country holding the person now; empty when not held.")
+    held_by_group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.SET_NULL, editable=False, related_name="+",
+        help_text="Group holding the person now, when a group rather than a state holds them.",
+    )  # fmt: skip
     latest_detention = models.ForeignKey(
         "Detention", null=True, blank=True, on_delete=models.SET_NULL, editable=False, related_name="+",
         help_text="The detention the status comes from.",
@@ -196,7 +296,7 @@ class Detainee(PartialDatesMixin, TimeStampedModel):
     objects = DetaineeQuerySet.as_manager()
     history = HistoricalRecords(
         m2m_fields=[sources],
-        excluded_fields=["search_key", "status", "held_by", "latest_detention", "latest_detained_on"],
+        excluded_fields=["search_key", "status", "held_by", "held_by_group", "latest_detention", "latest_detained_on"],
     )
 
     class Meta:
@@ -227,7 +327,7 @@ class Detainee(PartialDatesMixin, TimeStampedModel):
             self.aliases = [a.strip() for a in self.aliases]
         raise_if(errors)
 
-    DERIVED_FIELDS = ("status", "held_by", "latest_detention", "latest_detained_on")
+    DERIVED_FIELDS = ("status", "held_by", "held_by_group", "latest_detention", "latest_detained_on")
 
     def save(self, *args, **kwargs):
         if not self.slug:
@@ -252,6 +352,10 @@ class Detainee(PartialDatesMixin, TimeStampedModel):
         today = today or timezone.localdate()
         return sum(d.days_held(today) for d in self.detentions.all())
 
+    def days_held_is_a_minimum(self) -> bool:
+        """Some date of the custody is known only to the month or year: the count is "at least"."""
+        return any(d.dates_are_partial or (d.released_on is None and d.end_reason) for d in self.detentions.all())
+
 
 class EndReason(models.TextChoices):
     RELEASED = "released", "Released"
@@ -261,19 +365,38 @@ class EndReason(models.TextChoices):
     DEPORTED = "deported", "Deported"
     DIED_IN_CUSTODY = "died_in_custody", "Died in custody"
     ESCAPED = "escaped", "Escaped"
+    EXTRADITED = "extradited", "Extradited"
+    HANDED_OVER = "handed_over", "Handed over"
+
+
+# Custody that ends in another holder's custody: the person's next detention is its successor.
+TRANSFER_REASONS = (EndReason.EXTRADITED, EndReason.HANDED_OVER)
 
 
 class Detention(PartialDatesMixin, TimeStampedModel):
-    """One episode of custody, from arrest to release."""
+    """One episode of custody by one holder, from arrest (or handover) to release (or handover).
 
-    partial_date_fields = ("detained_on", "extradited_on", "released_on")
+    A person arrested by one state and extradited or handed to another has one detention per holder, in order:
+    the first ends in `extradited` or `handed_over`, and its successor is the same person's next detention.
+    """
+
+    partial_date_fields = ("detained_on", "released_on", "last_confirmed_on")
 
     EndReason = EndReason
 
     detainee = models.ForeignKey(
         Detainee, on_delete=models.CASCADE, related_name="detentions", help_text="The person held."
     )
-    held_by = CountryField(help_text="The state holding the person (after any extradition).")
+    held_by = CountryField(blank=True, help_text="The state holding the person in this episode.")
+    held_by_group = models.ForeignKey(
+        Group,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="detentions",
+        help_text="The group holding the person, when not a state. Set this or the state, not both; neither means "
+        "the captor is unknown.",
+    )
     detained_on = models.DateField(help_text="Date of arrest or detention.")
     detained_on_precision = precision_field("detained_on")
     place = models.CharField(
@@ -282,16 +405,19 @@ class Detention(PartialDatesMixin, TimeStampedModel):
     circumstances = models.CharField(
         max_length=300, blank=True, help_text='How: "airport customs search", "sting operation".'
     )
-    extradited_from = CountryField(
-        blank=True, help_text="Country that arrested the person and extradited them to the holder, if any."
+    released_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="End of custody by this holder (release, or handover to the next holder); empty while held.",
     )
-    extradited_on = models.DateField(null=True, blank=True, help_text="Date of the extradition.")
-    extradited_on_precision = precision_field("extradited_on")
-    released_on = models.DateField(null=True, blank=True, help_text="End of custody; empty while held.")
     released_on_precision = precision_field("released_on")
     end_reason = models.CharField(
         max_length=20, choices=EndReason.choices, blank=True, help_text="Why custody ended; empty while held."
     )
+    last_confirmed_on = models.DateField(
+        null=True, blank=True, help_text="Latest date a source confirmed the person still in this custody."
+    )
+    last_confirmed_on_precision = precision_field("last_confirmed_on")
     sources = sources_field("detentions")
     claims = GenericRelation("sources.Claim", related_query_name="detention")
 
@@ -305,15 +431,14 @@ class Detention(PartialDatesMixin, TimeStampedModel):
                 name="detention_release_after_detention",
             ),
             models.CheckConstraint(
-                condition=Q(extradited_on__gte=F("detained_on")) | Q(extradited_on=None),
-                name="detention_extradition_after_detention",
-            ),
-            models.CheckConstraint(
                 condition=Q(end_reason__in=[*EndReason.values, ""]), name="detention_end_reason_valid"
             ),
             precision_constraint("detention", "detained_on"),
-            precision_constraint("detention", "extradited_on"),
             precision_constraint("detention", "released_on"),
+            precision_constraint("detention", "last_confirmed_on"),
+            models.CheckConstraint(
+                condition=Q(held_by="") | Q(held_by_group=None), name="detention_one_captor_at_most"
+            ),
         ]
         indexes = [
             models.Index(fields=["detainee", "-detained_on"], name="detention_latest_idx"),
@@ -324,34 +449,43 @@ class Detention(PartialDatesMixin, TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"{self.detainee} held by {self.held_by.name or self.held_by} from {self.partial_date('detained_on')}"
+        return f"{self.detainee} held by {self.holder_name} from {self.partial_date('detained_on')}"
+
+    @property
+    def holder_name(self) -> str:
+        return captor_name(self.held_by, self.held_by_group)
 
     def clean(self):
         errors: dict[str, list[str]] = {}
         check_order(errors, self.detained_on, self.released_on, "released_on", "Release cannot come before detention.")
+        if self.held_by and self.held_by_group_id:
+            errors.setdefault("held_by_group", []).append("A state or a group holds the person, not both.")
         check_order(
-            errors, self.detained_on, self.extradited_on, "extradited_on", "Extradition cannot come before detention."
-        )
-        check_order(
-            errors, self.extradited_on, self.released_on, "released_on", "Release cannot come before extradition."
-        )
+            errors, self.detained_on, self.last_confirmed_on, "last_confirmed_on",
+            "Custody cannot be confirmed before it began.",
+        )  # fmt: skip
         if self.released_on and not self.end_reason:
             errors.setdefault("end_reason", []).append("Say why custody ended, or clear the release date.")
-        if self.end_reason and not self.released_on:
+        if self.end_reason and not self.released_on and self.end_reason not in TRANSFER_REASONS:
+            # A handover's date may be unknown (the next holder's custody then starts undated); a release's not.
             errors.setdefault("released_on", []).append("Give the release date (a month or a year will do).")
-        if self.extradited_on and not self.extradited_from:
-            errors.setdefault("extradited_from", []).append("Which country extradited the person?")
-        if self.extradited_from and self.extradited_from == self.held_by:
-            errors.setdefault("extradited_from", []).append("A country cannot extradite a person to itself.")
         raise_if(errors)
 
     @property
     def is_open(self) -> bool:
-        return self.released_on is None
+        return self.released_on is None and not self.end_reason
+
+    @property
+    def ends_in_handover(self) -> bool:
+        return self.end_reason in TRANSFER_REASONS
 
     def days_held(self, today: datetime.date) -> int:
-        end = self.released_on or today
-        return max((end - self.detained_on).days, 0)
+        """Days certainly in custody (see `certain_days`)."""
+        return certain_days(self.detained_on, self.detained_on_precision, self.released_on, self.end_reason, today)
+
+    @property
+    def dates_are_partial(self) -> bool:
+        return self.detained_on_precision != "day" or bool(self.released_on and self.released_on_precision != "day")
 
 
 class FacilityKind(models.TextChoices):
@@ -570,10 +704,15 @@ class Sentence(PartialDatesMixin, TimeStampedModel):
 
 
 class SentenceChangeKind(models.TextChoices):
-    APPEAL_UPHELD = "appeal_upheld", "Appeal upheld"
-    REDUCED = "reduced", "Reduced"
-    INCREASED = "increased", "Increased"
-    COMMUTED = "commuted", "Commuted"
+    """What became of the sentence, said from the sentence's side (never "appeal upheld", which reads both ways)."""
+
+    APPEAL_REJECTED = "appeal_rejected", "Appeal rejected, sentence upheld"
+    REDUCED_ON_APPEAL = "reduced_on_appeal", "Sentence reduced on appeal"
+    INCREASED_ON_APPEAL = "increased_on_appeal", "Sentence increased on appeal"
+    OVERTURNED_ON_APPEAL = "overturned_on_appeal", "Conviction overturned on appeal"
+    REDUCED = "reduced", "Sentence reduced"
+    INCREASED = "increased", "Sentence increased"
+    COMMUTED = "commuted", "Sentence commuted"
     PARDONED = "pardoned", "Pardoned"
 
 

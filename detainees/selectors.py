@@ -4,7 +4,6 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Subquery
-from django_countries import countries
 
 from common.admin import is_public_reason
 from common.models import format_partial_date
@@ -51,20 +50,92 @@ class Event:
     def when(self) -> str:
         return format_partial_date(self.date, self.precision) or "Date unknown"
 
+    @property
+    def datetime_attr(self) -> str:
+        """A valid HTML date string no more precise than the source: "2019-08-23", "2019-08" or "2019"."""
+        if self.date is None:
+            return ""
+        if self.precision == "year":
+            return f"{self.date.year:04d}"
+        if self.precision == "month":
+            return f"{self.date.year:04d}-{self.date.month:02d}"
+        return self.date.isoformat()
+
+    @property
+    def sort_key(self) -> tuple:
+        """Oldest first; an event known only to the month (or year) after the dated events of that month (or year),
+        undated ones last."""
+        if self.date is None:
+            return (10_000, 13, 32)
+        month = 13 if self.precision == "year" else self.date.month
+        day = self.date.day if self.precision == "day" else 32
+        return (self.date.year, month, day)
+
+
+def link_chain(detentions) -> list[Detention]:
+    """Set `predecessor` / `successor` on a person's detentions (in order): a detention that ends in extradition
+    or handover is followed by the next holder's custody."""
+    detentions = list(detentions)
+    for d in detentions:
+        d.predecessor = d.successor = None
+    for before, after in zip(detentions, detentions[1:], strict=False):
+        if before.ends_in_handover:
+            before.successor, after.predecessor = after, before
+    return detentions
+
+
+def holder_name(detention: Detention) -> str:
+    return detention.holder_name
+
+
+def _on(obj, field: str) -> str:
+    """ "on 16 November 2010", "in November 2010", or "on a date not on file"."""
+    when = format_partial_date(getattr(obj, field), getattr(obj, f"{field}_precision"))
+    if not when:
+        return "on a date not on file"
+    return f"on {when}" if getattr(obj, f"{field}_precision") == "day" else f"in {when}"
+
+
+def handover_text(d: Detention) -> str:
+    """ "extradited to United States of America on 16 November 2010" for a detention that ends in a handover."""
+    verb = "extradited" if d.end_reason == Detention.EndReason.EXTRADITED else "handed over"
+    to = f" to {holder_name(d.successor)}" if getattr(d, "successor", None) else ""
+    return f"{verb}{to} {_on(d, 'released_on')}"
+
+
+def custody_chains(detainee: Detainee) -> list[str]:
+    """Each run of custody across holders in one sentence, for people held by more than one in a row:
+    "Held by Thailand from 6 March 2008, extradited to United States of America on 16 November 2010; held by
+    United States of America until 8 December 2022 (exchanged)"."""
+    sentences = []
+    for d in link_chain(detainee.detentions.all()):
+        if d.predecessor or not d.successor:
+            continue
+        parts, current = [], d
+        while current is not None:
+            since = format_partial_date(current.detained_on, current.detained_on_precision)
+            part = f"held by {holder_name(current)}" + (f" from {since}" if current is d else "")
+            if current.successor:
+                part += f", {handover_text(current)}"
+            elif current.released_on:
+                until = format_partial_date(current.released_on, current.released_on_precision)
+                part += f" until {until} ({current.get_end_reason_display().lower()})"
+            elif current.is_open:
+                part += " to this day"
+            parts.append(part)
+            current = current.successor
+        sentences.append("; ".join(parts)[:1].upper() + "; ".join(parts)[1:])
+    return sentences
+
 
 def timeline(detainee: Detainee, participations=()) -> list[Event]:
     """Every dated event of a case, oldest first: detained, extradited, moved, sentenced, appeals, released."""
     events: list[Event] = []
-    for d in detainee.detentions.all():
-        holder = countries.name(d.held_by.code)
+    for d in link_chain(detainee.detentions.all()):
+        holder = holder_name(d)
         where = f", {d.place}" if d.place else ""
         how = f" ({d.circumstances})" if d.circumstances else ""
-        if d.extradited_from:
-            events.append(Event(d.detained_on, d.detained_on_precision, "detained",
-                                f"Detained{where}{how}", d))  # fmt: skip
-            events.append(Event(d.extradited_on, d.extradited_on_precision, "extradited",
-                                f"Extradited from {d.extradited_from.name} to {holder}", d))  # fmt: skip
-        else:
+        if d.predecessor is None:  # a successor's start is its predecessor's handover, told there
             events.append(Event(d.detained_on, d.detained_on_precision, "detained",
                                 f"Detained by {holder}{where}{how}", d))  # fmt: skip
         for c in d.charges.all():
@@ -83,7 +154,12 @@ def timeline(detainee: Detainee, participations=()) -> list[Event]:
                 term = f"; term now {c.new_term_months} months" if c.new_term_months else ""
                 text = f"{c.get_kind_display()}{' by ' + c.court if c.court else ''}{term}"
                 events.append(Event(c.changed_on, c.changed_on_precision, "appeal", text, c))
-        if d.released_on:
+        if d.ends_in_handover:
+            verb = "Extradited" if d.end_reason == Detention.EndReason.EXTRADITED else "Handed over"
+            to = f" to {holder_name(d.successor)}" if d.successor else ""
+            events.append(Event(d.released_on, d.released_on_precision, d.end_reason,
+                                f"{verb} by {holder}{to}", d))  # fmt: skip
+        elif d.released_on:
             if d.end_reason == "exchanged":
                 exchange = next((p.exchange for p in participations if p.exchange.date and
                                  abs((p.exchange.date - d.released_on).days) <= 31), None)  # fmt: skip
@@ -97,7 +173,7 @@ def timeline(detainee: Detainee, participations=()) -> list[Event]:
     for g in detainee.designations.all():
         events.append(Event(g.designated_on, g.designated_on_precision, "designated",
                             f"Designated {g.get_kind_display().lower()} by {g.authority}", g))  # fmt: skip
-    return sorted(events, key=lambda e: e.date or datetime.date.max)
+    return sorted(events, key=lambda e: e.sort_key)  # stable: same-key events keep the order they were added
 
 
 def status_sentence(detainee: Detainee) -> str:
@@ -110,7 +186,8 @@ def status_sentence(detainee: Detainee) -> str:
     on = "in" if latest.released_on_precision != "day" else "on"
     match detainee.status:
         case Status.HELD:
-            return f"Held by {detainee.held_by.name} since {since}"
+            holder = latest.holder_name if latest.is_open else "a holder not on file"
+            return f"Held by {holder} since {since}"
         case Status.EXCHANGED:
             return f"Exchanged {on} {ended}"
         case Status.DECEASED:
@@ -118,6 +195,14 @@ def status_sentence(detainee: Detainee) -> str:
         case Status.RELEASED:
             return f"Released {on} {ended}"
     return "Status unknown: no detention on file"
+
+
+def last_confirmed(detainee: Detainee) -> str:
+    """ "on 12 March 2024" / "in March 2024" for a person held, from the open detention; "" otherwise."""
+    latest = detainee.latest_detention
+    if detainee.status != Status.HELD or latest is None or not latest.last_confirmed_on:
+        return ""
+    return _on(latest, "last_confirmed_on")
 
 
 def public_change_log(detainee: Detainee) -> list[dict]:

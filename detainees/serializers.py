@@ -5,9 +5,9 @@ from django_countries.serializers import CountryFieldMixin
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from common.api import FieldSelectionMixin, ModelValidationMixin
+from common.api import FieldSelectionMixin, ModelValidationMixin, ReadOnlyListsMixin
 
-from .models import Charge, Designation, Detainee, Detention, Sentence, SentenceChange, Status, Transfer
+from .models import Charge, Designation, Detainee, Detention, Group, Sentence, SentenceChange, Status, Transfer
 from .services import publish_problems
 
 
@@ -31,6 +31,25 @@ class SentenceChangeResourceSerializer(FieldSelectionMixin, ModelValidationMixin
                   "description", "sources", "created_at", "updated_at"]  # fmt: skip
 
 
+class GroupSerializer(FieldSelectionMixin, ModelValidationMixin, CountryFieldMixin, serializers.ModelSerializer):
+    """A non-state captor or party to an exchange."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:group-detail")
+    html_url = serializers.SerializerMethodField(help_text="The group's page.")
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=200, allow_blank=False), required=False, help_text="Other names."
+    )
+
+    class Meta:
+        model = Group
+        fields = ["id", "url", "html_url", "slug", "name", "name_original", "aliases", "kind", "country",
+                  "description", "wikidata_id", "created_at", "updated_at"]  # fmt: skip
+        read_only_fields = ["slug"]
+
+    def get_html_url(self, obj) -> str:
+        return self.context["request"].build_absolute_uri(obj.get_absolute_url())
+
+
 class ChargeSerializer(FieldSelectionMixin, ModelValidationMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:charge-detail")
 
@@ -40,8 +59,9 @@ class ChargeSerializer(FieldSelectionMixin, ModelValidationMixin, serializers.Mo
                   "outcome", "sources", "created_at", "updated_at"]  # fmt: skip
 
 
-class SentenceSerializer(FieldSelectionMixin, ModelValidationMixin, serializers.ModelSerializer):
+class SentenceSerializer(FieldSelectionMixin, ReadOnlyListsMixin, ModelValidationMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:sentence-detail")
+    read_only_lists = {"changes": "write each change at /api/v1/sentence-changes/ (with `sentence`)."}
     changes = SentenceChangeSerializer(many=True, read_only=True)
 
     class Meta:
@@ -85,9 +105,9 @@ class DetentionSerializer(FieldSelectionMixin, ModelValidationMixin, CountryFiel
     class Meta:
         model = Detention
         fields = [
-            "id", "url", "detainee", "held_by", "detained_on", "detained_on_precision", "place", "circumstances",
-            "extradited_from", "extradited_on", "extradited_on_precision", "released_on", "released_on_precision",
-            "end_reason", "sources", "created_at", "updated_at",
+            "id", "url", "detainee", "held_by", "held_by_group", "detained_on", "detained_on_precision", "place",
+            "circumstances", "released_on", "released_on_precision", "end_reason", "last_confirmed_on",
+            "last_confirmed_on_precision", "sources", "created_at", "updated_at",
         ]  # fmt: skip
 
 
@@ -125,8 +145,8 @@ class NestedDetentionSerializer(DetentionSerializer):
 
     class Meta(DetentionSerializer.Meta):
         fields = [
-            "id", "held_by", "detained_on", "detained_on_precision", "place", "circumstances", "extradited_from",
-            "extradited_on", "extradited_on_precision", "released_on", "released_on_precision", "end_reason",
+            "id", "held_by", "held_by_group", "detained_on", "detained_on_precision", "place", "circumstances",
+            "released_on", "released_on_precision", "end_reason", "last_confirmed_on", "last_confirmed_on_precision",
             "sources", "charges", "sentences", "transfers",
         ]  # fmt: skip
 
@@ -137,7 +157,9 @@ class NestedDesignationSerializer(DesignationSerializer):
                   "withdrawn_on", "withdrawn_on_precision", "sources"]  # fmt: skip
 
 
-class DetaineeSerializer(FieldSelectionMixin, ModelValidationMixin, CountryFieldMixin, serializers.ModelSerializer):
+class DetaineeSerializer(
+    FieldSelectionMixin, ReadOnlyListsMixin, ModelValidationMixin, CountryFieldMixin, serializers.ModelSerializer
+):
     """A detainee with their whole custody history nested, read-only."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api:detainee-detail")
@@ -149,6 +171,15 @@ class DetaineeSerializer(FieldSelectionMixin, ModelValidationMixin, CountryField
     status = serializers.ChoiceField(choices=Status.choices, read_only=True,
                                      help_text="Derived from the latest detention.")  # fmt: skip
     held_by = serializers.SerializerMethodField(help_text="Country holding the person now; null when not held.")
+    held_by_group = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text="Group holding the person now (id); null when a state holds them or none does.",
+    )
+    read_only_lists = {
+        "detentions": "write detentions at /api/v1/detentions/ (with `detainee`).",
+        "designations": "write designations at /api/v1/designations/ (with `detainee`).",
+    }
     days_held = serializers.SerializerMethodField(help_text="Days in custody over all detentions, up to today.")
     detentions = NestedDetentionSerializer(many=True, read_only=True)
     designations = NestedDesignationSerializer(many=True, read_only=True)
@@ -157,7 +188,8 @@ class DetaineeSerializer(FieldSelectionMixin, ModelValidationMixin, CountryField
         model = Detainee
         fields = [
             "id", "url", "html_url", "slug", "name", "name_original", "aliases", "citizenships", "born_on",
-            "born_on_precision", "description", "wikidata_id", "is_published", "status", "held_by", "days_held",
+            "born_on_precision", "description", "wikidata_id", "is_published", "status", "held_by", "held_by_group",
+            "days_held",
             "sources", "detentions", "designations", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["slug"]

@@ -1,6 +1,6 @@
 """Public pages of cases: the list with filters, and the case page."""
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django_countries import countries
 
 from common.cache import cached_figures
@@ -11,8 +11,8 @@ from sources.models import Statement
 
 from .documents import load_case
 from .filters import DetaineeFilter
-from .models import Charge, ChargeCategory, Designation, DesignationKind, Detainee, Detention, Status
-from .selectors import public_change_log, status_sentence, timeline
+from .models import Charge, ChargeCategory, Designation, DesignationKind, Detainee, Detention, Group, Status
+from .selectors import custody_chains, last_confirmed, public_change_log, status_sentence, timeline
 
 
 class DetaineeListView(FilteredListView):
@@ -104,18 +104,23 @@ class DetaineeDetailView(CaseCitable, PublicDetailView):
         context = super().get_context_data(**kwargs)
         person = self.object
         user = self.request.user
-        participations = person.exchange_participations.visible_to(user).select_related("exchange")
-        statements = person.statements.select_related("source__outlet")
+        participations = person.exchange_participations.visible_to(user).select_related(
+            "exchange", "released_by_group", "received_by_group"
+        )
+        statements = person.statements.select_related("source__outlet", "official")
         if not Statement.objects.previews(user):
             statements = statements.filter(id__in=Statement.objects.published().values("id"))
         participations = list(participations)
         context.update(
             citations=Citations(),
             status_sentence=status_sentence(person),
+            custody_chains=custody_chains(person),
             timeline=timeline(person, participations),
             participations=participations,
             statements=list(statements),
             days_held=person.days_held(),
+            days_held_minimum=person.days_held_is_a_minimum(),
+            last_confirmed=last_confirmed(person),
             change_log=public_change_log(person) if person.is_published else [],
         )
         context["json_ld"] = person_json_ld(person, context["page_citation"].url, participations)
@@ -149,3 +154,34 @@ def person_json_ld(person, url: str, participations) -> dict:
             for p in participations
         ]
     return data
+
+
+class GroupDetailView(PublicDetailView):
+    """`/groups/<slug>/`: a non-state captor, the people it held and the exchanges it took part in."""
+
+    model = Group
+    template_name = "detainees/group_detail.html"
+
+    def get_base_queryset(self):
+        return Group.objects.all()  # public records: no draft state
+
+    def get_context_data(self, **kwargs):
+        from django.apps import apps
+
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        detentions = (
+            self.object.detentions.filter(detainee__in=Detainee.objects.visible_to(user))
+            .select_related("detainee").order_by("detained_on", "id")
+        )  # fmt: skip
+        Exchange = apps.get_model("exchanges", "Exchange")
+        group = self.object
+        exchanges = (
+            Exchange.objects.visible_to(user)
+            .filter(
+                Q(participants__released_by_group=group) | Q(participants__received_by_group=group)
+                | Q(counts__released_by_group=group) | Q(counts__received_by_group=group)
+            ).distinct().with_participants(user).order_by("-date")
+        )  # fmt: skip
+        context.update(detentions=list(detentions), exchanges=list(exchanges))
+        return context

@@ -9,15 +9,22 @@ from common.admin import ChangeReasonAdminMixin
 from detainees.admin import PublishActionsMixin
 from sources.admin import ClaimInline
 
-from .models import Exchange, ExchangeParticipant
+from .models import Exchange, ExchangeCount, ExchangeParticipant
 from .services import publish_problems
 
 
 class ParticipantInline(admin.TabularInline):
     model = ExchangeParticipant
     extra = 2
-    autocomplete_fields = ["detainee"]
-    fields = ["detainee", "released_by", "received_by", "note"]
+    autocomplete_fields = ["detainee", "released_by_group", "received_by_group"]
+    fields = ["detainee", "released_by", "released_by_group", "received_by", "received_by_group", "note"]
+
+
+class CountInline(admin.TabularInline):
+    model = ExchangeCount
+    extra = 0
+    autocomplete_fields = ["released_by_group", "received_by_group"]
+    fields = ["released_by", "released_by_group", "received_by", "received_by_group", "number", "description"]
 
 
 @admin.register(Exchange)
@@ -28,7 +35,7 @@ class ExchangeAdmin(PublishActionsMixin, ChangeReasonAdminMixin, SimpleHistoryAd
     autocomplete_fields = ["sources"]
     readonly_fields = ["slug", "created_at", "updated_at"]
     date_hierarchy = "date"
-    inlines = [ParticipantInline, ClaimInline]
+    inlines = [ParticipantInline, CountInline, ClaimInline]
     fieldsets = [
         (None, {"fields": ["name", "status", ("date", "date_precision"), ("place", "place_country"), "mediators"]}),
         ("Account", {"fields": ["description", "sources"]}),
@@ -53,3 +60,11 @@ class ExchangeParticipantAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     list_select_related = ["detainee", "exchange"]
     search_fields = ["detainee__name", "exchange__name"]
     autocomplete_fields = ["exchange", "detainee"]
+
+
+@admin.register(ExchangeCount)
+class ExchangeCountAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
+    list_display = ["exchange", "released_by", "received_by", "number", "description"]
+    list_select_related = ["exchange"]
+    search_fields = ["exchange__name", "description"]
+    autocomplete_fields = ["exchange", "released_by_group", "received_by_group"]

@@ -4,7 +4,6 @@ import csv
 import io
 
 from django.urls import reverse
-from django_countries import countries
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
@@ -16,7 +15,7 @@ from common.api import ERRORS, CSVRenderer, TrackerViewSet, documented
 
 from .filters import ExchangeFilter, ParticipantFilter
 from .flows import FlowFilterForm, flow_document, flows_for
-from .models import Exchange, ExchangeParticipant
+from .models import Exchange, ExchangeCount, ExchangeParticipant
 from .serializers import ExchangeSerializer, ParticipantResourceSerializer
 
 
@@ -32,21 +31,39 @@ class ExchangeViewSet(TrackerViewSet):
         return reverse("exchanges:exchange-detail", args=["__slug__"])
 
     def csv_columns(self):
-        columns = super().csv_columns()
-        return [*columns, "participants"] if "participants" in self.get_serializer().fields else columns
+        fields = self.get_serializer().fields  # after `fields=`: only the columns asked for
+        return [*super().csv_columns(), *(name for name in ("participants", "counts") if name in fields)]
 
     def csv_extra(self, ids, rows):
-        """`participants` as "detainee id:released_by>received_by" joined by "|"; `countries` as codes."""
+        """`participants` as "detainee id:released_by>received_by" and `counts` as "number:released_by>received_by"
+        joined by "|", a group written "group:<id>"; `countries` as codes; `people_total` the sum."""
         people = ExchangeParticipant.objects.visible_to(self.request.user).filter(exchange_id__in=ids)
         lines: dict[int, list[str]] = {pk: [] for pk in ids}
+        counted: dict[int, list[str]] = {pk: [] for pk in ids}
+        totals: dict[int, int] = dict.fromkeys(ids, 0)
         parties: dict[int, set[str]] = {pk: set() for pk in ids}
-        for exchange_id, detainee_id, a, b in people.order_by("id").values_list(
-            "exchange_id", "detainee_id", "released_by", "received_by"
+        sides = ("released_by", "released_by_group_id", "received_by", "received_by_group_id")
+
+        def side(code, group_id):
+            return f"group:{group_id}" if group_id else code
+
+        for exchange_id, detainee_id, a, ag, b, bg in people.order_by("id").values_list(
+            "exchange_id", "detainee_id", *sides
         ):
-            lines[exchange_id].append(f"{detainee_id}:{a}>{b}")
-            parties[exchange_id] |= {a, b}
+            lines[exchange_id].append(f"{detainee_id}:{side(a, ag)}>{side(b, bg)}")
+            parties[exchange_id] |= {a, b} - {""}
+            totals[exchange_id] += 1
+        for exchange_id, number, a, ag, b, bg in (
+            ExchangeCount.objects.filter(exchange_id__in=ids)
+            .order_by("id")
+            .values_list("exchange_id", "number", *sides)
+        ):
+            counted[exchange_id].append(f"{number}:{side(a, ag)}>{side(b, bg)}")
+            parties[exchange_id] |= {a, b} - {""}
+            totals[exchange_id] += number
         mediators = {row["id"]: {c for c in (row.get("mediators") or "").split(",") if c} for row in rows}
-        return {pk: {"participants": "|".join(lines[pk]), "countries": "|".join(sorted(parties[pk] | mediators[pk]))}
+        return {pk: {"participants": "|".join(lines[pk]), "counts": "|".join(counted[pk]),
+                     "people_total": totals[pk], "countries": "|".join(sorted(parties[pk] | mediators[pk]))}
                 for pk in ids}  # fmt: skip
 
     def get_queryset(self):
@@ -99,13 +116,19 @@ class FlowsView(APIView):
     permission_classes = [AllowAny]
     renderer_classes = [JSONRenderer, FlowsCSVRenderer]
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code >= 400 and getattr(request, "accepted_renderer", None) is not None:
+            # An error is JSON and says so, even when CSV was asked for (as on every list of the API).
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
+
     @extend_schema(
         operation_id="flows_list",
         tags=["flows"],
         parameters=[
             OpenApiParameter("year_from", YEAR, description="Exchanges in or after this year."),
             OpenApiParameter("year_to", YEAR, description="Exchanges in or before this year."),
-            OpenApiParameter("country", str, many=True, explode=True, enum=[c for c, _ in countries],
+            OpenApiParameter("country", {"$ref": "#/components/schemas/CountryEnum"}, many=True, explode=True,
                              description="Flows released or received by this country; repeat for several."),
             OpenApiParameter("format", str, enum=["json", "csv"], description="`csv`: one row per direction."),
         ],

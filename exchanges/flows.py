@@ -1,10 +1,9 @@
 """Flows between states: who was released by whom to whom, added up over completed exchanges.
 
 `aggregate_flows` takes plain rows `(released_by, received_by, number, names)` and knows nothing of where they
-come from. Today the rows are the named participants (`participant_rows`, one person each). When exchanges gain
-`counts` (SPEC 1.1: people counted but not named, per direction), a `count_rows(exchanges)` yielding
-`(released_by, received_by, number, [])` is chained in `flow_rows`, one line, and every page, JSON and CSV built
-on it adds named and counted people together, direction by direction.
+come from: the named participants (`participant_rows`, one person each) and the people exchanges count without
+naming them (`count_rows`, SPEC 1.1), so every page, JSON and CSV built on it adds named and counted people
+together, direction by direction. A side held by a non-state group is given by the group's name.
 """
 
 import itertools
@@ -15,7 +14,7 @@ from dataclasses import dataclass, field
 from django import forms
 from django_countries import countries
 
-from .models import Exchange, ExchangeParticipant, ExchangeStatus
+from .models import Exchange, ExchangeCount, ExchangeParticipant, ExchangeStatus
 
 Row = tuple[str, str, int, list[dict]]  # released_by, received_by, number of people, the named ones
 
@@ -59,20 +58,35 @@ def aggregate_flows(rows: Iterable[Row]) -> list[Flow]:
     return sorted(flows.values(), key=lambda f: (-f.number, f.released_by_name, f.received_by_name))
 
 
+def side(code: str, group: str | None) -> str:
+    """A side of a flow: a state's code, or a non-state group's name (SPEC 1.1), or "unknown"."""
+    return code or group or "unknown"
+
+
+SIDES = ("released_by", "released_by_group__name", "received_by", "received_by_group__name")
+
+
 def participant_rows(exchanges) -> Iterator[Row]:
     """One row per published participant of the given exchanges (one query)."""
     participants = (
         ExchangeParticipant.objects.filter(exchange__in=exchanges, detainee__is_published=True)
         .order_by()
-        .values_list("released_by", "received_by", "detainee__name", "detainee__slug")
+        .values_list(*SIDES, "detainee__name", "detainee__slug")
     )
-    for released_by, received_by, name, slug in participants:
-        yield released_by, received_by, 1, [{"name": name, "slug": slug}]
+    for released_by, released_group, received_by, received_group, name, slug in participants:
+        yield side(released_by, released_group), side(received_by, received_group), 1, [{"name": name, "slug": slug}]
+
+
+def count_rows(exchanges) -> Iterator[Row]:
+    """One row per direction of people counted, not named, in the given exchanges (one query)."""
+    counts = ExchangeCount.objects.filter(exchange__in=exchanges).order_by().values_list(*SIDES, "number")
+    for released_by, released_group, received_by, received_group, number in counts:
+        yield side(released_by, released_group), side(received_by, received_group), number, []
 
 
 def flow_rows(exchanges) -> Iterator[Row]:
-    """Every row the flows are made of. Exchange counts (SPEC 1.1) join here: itertools.chain(..., count_rows(...))."""
-    return itertools.chain(participant_rows(exchanges))
+    """Every row the flows are made of: the named participants and the counted people."""
+    return itertools.chain(participant_rows(exchanges), count_rows(exchanges))
 
 
 class FlowFilterForm(forms.Form):

@@ -4,7 +4,6 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
-from django_countries import countries as all_countries
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -16,7 +15,7 @@ from common.models import (
     precision_field,
     unique_slug,
 )
-from detainees.models import Detainee, sources_field
+from detainees.models import Detainee, Group, captor_name, sources_field
 
 
 class ExchangeQuerySet(PublishedQuerySet):
@@ -42,9 +41,18 @@ class ExchangeQuerySet(PublishedQuerySet):
         return qs
 
     def with_participants(self, user=None):
-        """Prefetch the participants `user` may see (the public: never a draft person) with their detainees."""
-        participants = ExchangeParticipant.objects.visible_to(user).select_related("detainee").order_by("id")
-        return self.prefetch_related(Prefetch("participants", queryset=participants))
+        """Prefetch the participants `user` may see (the public: never a draft person) with their detainees, and the
+        counted people."""
+        participants = (
+            ExchangeParticipant.objects.visible_to(user)
+            .select_related("detainee", "released_by_group", "received_by_group")
+            .order_by("id")
+        )
+        counts = ExchangeCount.objects.select_related("released_by_group", "received_by_group").order_by("id")
+        return self.prefetch_related(Prefetch("participants", queryset=participants), Prefetch("counts", counts))
+
+
+NOT_ON_FILE = "a side not on file"  # an exchange side given neither as a state nor as a group
 
 
 class ExchangeParticipantQuerySet(models.QuerySet):
@@ -111,31 +119,46 @@ class Exchange(PartialDatesMixin, TimeStampedModel):
         super().save(*args, **kwargs)
 
     def party_codes(self) -> list[str]:
-        """Countries that released or received someone (uses prefetched participants)."""
+        """Countries that released or received someone, named or counted (uses prefetched participants, counts)."""
         codes = set()
-        for p in self.participants.all():
+        for p in [*self.participants.all(), *self.counts.all()]:
             codes.update([p.released_by.code, p.received_by.code])
-        return sorted(codes)
+        return sorted(codes - {""})
 
     def country_codes(self) -> list[str]:
         """Every country taking part: the parties and the mediators."""
         return sorted(set(self.party_codes()) | {c.code for c in self.mediators})
 
+    def people_total(self) -> int:
+        """Named participants plus people counted (uses prefetched participants and counts)."""
+        return len(self.participants.all()) + sum(c.number for c in self.counts.all())
+
+    @property
+    def happened(self) -> bool:
+        return self.status == ExchangeStatus.COMPLETED
+
     def directions(self) -> list[dict]:
-        """Who went which way: one group per (released_by, received_by) pair, largest first."""
-        groups: dict[tuple[str, str], list] = {}
-        for p in self.participants.all():
-            groups.setdefault((p.released_by.code, p.received_by.code), []).append(p)
-        return [
-            {
-                "released_by": all_countries.name(a) or a,
-                "released_by_code": a,
-                "received_by": all_countries.name(b) or b,
-                "received_by_code": b,
-                "participants": people,
-            }
-            for (a, b), people in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-        ]
+        """Who went which way: one entry per (releasing, receiving) pair, named people and counts added together,
+        largest first. A releasing or receiving side is a country or a group."""
+        sides: dict[tuple, dict] = {}
+        for row in [*self.participants.all(), *self.counts.all()]:
+            key = (row.released_by.code, row.released_by_group_id, row.received_by.code, row.received_by_group_id)
+            entry = sides.setdefault(key, {
+                "released_by": captor_name(row.released_by, row.released_by_group, NOT_ON_FILE),
+                "released_by_code": row.released_by.code,
+                "released_by_group": row.released_by_group,
+                "received_by": captor_name(row.received_by, row.received_by_group, NOT_ON_FILE),
+                "received_by_code": row.received_by.code,
+                "received_by_group": row.received_by_group,
+                "participants": [], "counts": [], "total": 0,
+            })  # fmt: skip
+            if isinstance(row, ExchangeParticipant):
+                entry["participants"].append(row)
+                entry["total"] += 1
+            else:
+                entry["counts"].append(row)
+                entry["total"] += row.number
+        return sorted(sides.values(), key=lambda e: (-e["total"], e["released_by"], e["received_by"]))
 
 
 class ExchangeParticipant(TimeStampedModel):
@@ -147,8 +170,16 @@ class ExchangeParticipant(TimeStampedModel):
     detainee = models.ForeignKey(
         Detainee, on_delete=models.PROTECT, related_name="exchange_participations", help_text="The person exchanged."
     )
-    released_by = CountryField(help_text="The state that released the person.")
-    received_by = CountryField(help_text="The state that received the person.")
+    released_by = CountryField(blank=True, help_text="The state that released the person.")
+    released_by_group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.PROTECT, related_name="released_participants",
+        help_text="The group that released the person, when not a state.",
+    )  # fmt: skip
+    received_by = CountryField(blank=True, help_text="The state that received the person.")
+    received_by_group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.PROTECT, related_name="received_participants",
+        help_text="The group that received the person, when not a state.",
+    )  # fmt: skip
     note = models.CharField(max_length=300, blank=True, help_text="Anything particular about this person's part.")
 
     objects = ExchangeParticipantQuerySet.as_manager()
@@ -158,7 +189,15 @@ class ExchangeParticipant(TimeStampedModel):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["exchange", "detainee"], name="participant_once_per_exchange"),
-            models.CheckConstraint(condition=~Q(released_by=models.F("received_by")), name="participant_changes_hands"),
+            models.CheckConstraint(
+                condition=~Q(released_by=models.F("received_by")) | Q(released_by=""), name="participant_changes_hands"
+            ),
+            models.CheckConstraint(
+                condition=Q(released_by="") | Q(released_by_group=None), name="participant_one_releaser_at_most"
+            ),
+            models.CheckConstraint(
+                condition=Q(received_by="") | Q(received_by_group=None), name="participant_one_receiver_at_most"
+            ),
         ]
         indexes = [
             models.Index(fields=["released_by"], name="participant_released_by_idx"),
@@ -166,10 +205,80 @@ class ExchangeParticipant(TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"{self.detainee}: {self.released_by.code} → {self.received_by.code}"
+        return f"{self.detainee}: {self.released_by_name} → {self.received_by_name}"
+
+    @property
+    def released_by_name(self) -> str:
+        return captor_name(self.released_by, self.released_by_group, NOT_ON_FILE)
+
+    @property
+    def received_by_name(self) -> str:
+        return captor_name(self.received_by, self.received_by_group, NOT_ON_FILE)
 
     def clean(self):
-        from django.core.exceptions import ValidationError
+        validate_sides(self)
 
-        if self.released_by and self.released_by == self.received_by:
-            raise ValidationError({"received_by": "The receiving state must differ from the releasing one."})
+
+def validate_sides(row) -> None:
+    """At most one of each pair (state or group), and the two sides differ."""
+    from django.core.exceptions import ValidationError
+
+    errors = {}
+    if row.released_by and row.released_by_group_id:
+        errors["released_by_group"] = ["A state or a group released them, not both."]
+    if row.received_by and row.received_by_group_id:
+        errors["received_by_group"] = ["A state or a group received them, not both."]
+    if row.released_by and row.released_by == row.received_by:
+        errors["received_by"] = ["The receiving state must differ from the releasing one."]
+    if row.released_by_group_id and row.released_by_group_id == row.received_by_group_id:
+        errors["received_by_group"] = ["The receiving group must differ from the releasing one."]
+    if errors:
+        raise ValidationError(errors)
+
+
+class ExchangeCount(TimeStampedModel):
+    """People of an exchange not entered one by one: a number going one way ("Russia released 95 Ukrainian POWs")."""
+
+    exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="counts", help_text="The exchange.")
+    released_by = CountryField(blank=True, help_text="The state that released them.")
+    released_by_group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.PROTECT, related_name="released_counts",
+        help_text="The group that released them, when not a state.",
+    )  # fmt: skip
+    received_by = CountryField(blank=True, help_text="The state that received them.")
+    received_by_group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.PROTECT, related_name="received_counts",
+        help_text="The group that received them, when not a state.",
+    )  # fmt: skip
+    number = models.PositiveIntegerField(help_text="How many people went this way (beyond those named).")
+    description = models.CharField(
+        max_length=300, blank=True, help_text='Who they were: "prisoners of war", "Palestinian prisoners".'
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(number__gt=0), name="exchange_count_positive"),
+            models.CheckConstraint(
+                condition=Q(released_by="") | Q(released_by_group=None), name="exchange_count_one_releaser_at_most"
+            ),
+            models.CheckConstraint(
+                condition=Q(received_by="") | Q(received_by_group=None), name="exchange_count_one_receiver_at_most"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.description or 'people'}: {self.released_by_name} → {self.received_by_name}"
+
+    @property
+    def released_by_name(self) -> str:
+        return captor_name(self.released_by, self.released_by_group, NOT_ON_FILE)
+
+    @property
+    def received_by_name(self) -> str:
+        return captor_name(self.received_by, self.received_by_group, NOT_ON_FILE)
+
+    def clean(self):
+        validate_sides(self)

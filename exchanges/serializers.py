@@ -5,24 +5,53 @@ from django_countries.serializers import CountryFieldMixin
 from rest_framework import serializers
 
 from common.api import FieldSelectionMixin, ModelValidationMixin
-from detainees.models import Detainee
+from detainees.models import Detainee, Group
 
 from .models import Exchange, ExchangeParticipant
 from .services import save_exchange
 
 
-class ParticipantSerializer(serializers.Serializer):
-    detainee = serializers.PrimaryKeyRelatedField(queryset=Detainee.objects.all(), help_text="Detainee id.")
-    released_by = CountryField(help_text="State that released the person (ISO code).")
-    received_by = CountryField(help_text="State that received the person (ISO code).")
-    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+class SidesSerializer(serializers.Serializer):
+    """Who released and who received: a state (code) or a group (id), at most one of each pair."""
+
+    released_by = CountryField(required=False, allow_blank=True, default="",
+                               help_text="State that released them (ISO code).")  # fmt: skip
+    released_by_group = serializers.PrimaryKeyRelatedField(
+        queryset=Group.objects.all(), required=False, allow_null=True, default=None,
+        help_text="Group that released them (id), when not a state.",
+    )  # fmt: skip
+    received_by = CountryField(required=False, allow_blank=True, default="",
+                               help_text="State that received them (ISO code).")  # fmt: skip
+    received_by_group = serializers.PrimaryKeyRelatedField(
+        queryset=Group.objects.all(), required=False, allow_null=True, default=None,
+        help_text="Group that received them (id), when not a state.",
+    )  # fmt: skip
 
     def validate(self, attrs):
-        if attrs["released_by"] == attrs["received_by"]:
-            raise serializers.ValidationError(
-                {"received_by": "The receiving state must differ from the releasing one."}
-            )
+        errors = {}
+        if attrs.get("released_by") and attrs.get("released_by_group"):
+            errors["released_by_group"] = "A state or a group released them, not both."
+        if attrs.get("received_by") and attrs.get("received_by_group"):
+            errors["received_by_group"] = "A state or a group received them, not both."
+        if attrs.get("released_by") and attrs.get("released_by") == attrs.get("received_by"):
+            errors["received_by"] = "The receiving state must differ from the releasing one."
+        group = attrs.get("released_by_group")
+        if group is not None and group == attrs.get("received_by_group"):
+            errors["received_by_group"] = "The receiving group must differ from the releasing one."
+        if errors:
+            raise serializers.ValidationError(errors)
         return attrs
+
+
+class ParticipantSerializer(SidesSerializer):
+    detainee = serializers.PrimaryKeyRelatedField(queryset=Detainee.objects.all(), help_text="Detainee id.")
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class CountSerializer(SidesSerializer):
+    number = serializers.IntegerField(min_value=1, help_text="How many people went this way, beyond those named.")
+    description = serializers.CharField(max_length=300, required=False, allow_blank=True, default="",
+                                        help_text='Who they were: "prisoners of war".')  # fmt: skip
 
 
 class ExchangeSerializer(FieldSelectionMixin, ModelValidationMixin, CountryFieldMixin, serializers.ModelSerializer):
@@ -31,14 +60,17 @@ class ExchangeSerializer(FieldSelectionMixin, ModelValidationMixin, CountryField
     url = serializers.HyperlinkedIdentityField(view_name="api:exchange-detail")
     html_url = serializers.SerializerMethodField(help_text="The exchange page.")
     participants = ParticipantSerializer(many=True, required=False, help_text="Replaces the list when given.")
+    counts = CountSerializer(many=True, required=False, help_text="People not named, by direction; replaces the "
+                             "list when given.")  # fmt: skip
+    people_total = serializers.SerializerMethodField(help_text="Named participants plus people counted.")
     countries = serializers.SerializerMethodField(help_text="Every country taking part: parties and mediators.")
 
     class Meta:
         model = Exchange
         fields = [
             "id", "url", "html_url", "slug", "name", "date", "date_precision", "place", "place_country", "mediators",
-            "status", "description", "is_published", "countries", "participants", "sources", "created_at",
-            "updated_at",
+            "status", "description", "is_published", "countries", "participants", "counts", "people_total", "sources",
+            "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["slug"]
         extra_kwargs = {"mediators": {"required": False}}
@@ -48,6 +80,9 @@ class ExchangeSerializer(FieldSelectionMixin, ModelValidationMixin, CountryField
 
     def get_countries(self, obj) -> list[str]:
         return obj.country_codes()
+
+    def get_people_total(self, obj) -> int:
+        return obj.people_total()
 
     def validate_participants(self, participants):
         ids = [p["detainee"].pk for p in participants]

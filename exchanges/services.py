@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 
 from common.integrity import Problem, checked_writes
 
-from .models import Exchange, ExchangeParticipant
+from .models import Exchange, ExchangeCount, ExchangeParticipant
 
 
 def unsourced_facts(exchange_ids: set[int] | None) -> list[Problem]:
@@ -45,6 +45,7 @@ def save_exchange(*, exchange: Exchange | None, data: dict) -> Exchange:
     """
     data = dict(data)
     participants = data.pop("participants", None)
+    counts = data.pop("counts", None)
     sources = data.pop("sources", None)
     if data.get("is_published") and not (exchange and exchange.is_published):
         problems = publish_problems(exchange or Exchange(), sources=sources)
@@ -63,12 +64,25 @@ def save_exchange(*, exchange: Exchange | None, data: dict) -> Exchange:
             participant = exchange.participants.filter(detainee=row["detainee"]).first() or ExchangeParticipant(
                 exchange=exchange, detainee=row["detainee"]
             )
-            participant.released_by = row["released_by"]
-            participant.received_by = row["received_by"]
+            for side in ("released_by", "received_by"):
+                setattr(participant, side, row.get(side) or "")
+                setattr(participant, f"{side}_group", row.get(f"{side}_group"))
             participant.note = row.get("note", "")
             participant.full_clean()
             participant.save()
             keep.append(participant.pk)
         for gone in exchange.participants.exclude(pk__in=keep):
             gone.delete()  # one by one, so each removal is in the history
+    if counts is not None:
+        old = list(exchange.counts.order_by("id"))
+        for position, row in enumerate(counts):
+            count = old[position] if position < len(old) else ExchangeCount(exchange=exchange)
+            for side in ("released_by", "received_by"):
+                setattr(count, side, row.get(side) or "")
+                setattr(count, f"{side}_group", row.get(f"{side}_group"))
+            count.number, count.description = row["number"], row.get("description", "")
+            count.full_clean()
+            count.save()
+        for gone in old[len(counts) :]:
+            gone.delete()
     return exchange

@@ -72,12 +72,16 @@ class ExchangeDetailView(ExchangeCitable, PublicDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        statements = self.object.statements.select_related("source__outlet")
+        statements = self.object.statements.select_related("source__outlet", "official")
         if not Statement.objects.previews(self.request.user):
             statements = statements.filter(id__in=Statement.objects.published().values("id"))
         claims = self.object.claims.select_related("source__outlet")
         context.update(
-            citations=Citations(), directions=self.object.directions(), statements=list(statements), claims=list(claims)
+            citations=Citations(),
+            directions=self.object.directions(),
+            people_total=self.object.people_total(),
+            statements=list(statements),
+            claims=list(claims),
         )
         context["json_ld"] = exchange_json_ld(self.object, context["page_citation"].url, self.request)
         return context

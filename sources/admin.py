@@ -10,7 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from common.admin import ChangeReasonAdminMixin
 
-from .models import Claim, Outlet, Source, Statement
+from .models import Claim, Official, Outlet, Source, Statement
 from .resources import SourceResource
 
 
@@ -43,7 +43,7 @@ class SourceAdmin(ImportExportMixin, ChangeReasonAdminMixin, SimpleHistoryAdmin)
     autocomplete_fields = ["outlet", "via"]
     date_hierarchy = "published_on"
     fieldsets = [
-        (None, {"fields": ["title", "url", "outlet", "via", "author", "language"]}),
+        (None, {"fields": ["title", "headline_on_file", "url", "outlet", "via", "author", "language"]}),
         ("Date", {"fields": [("published_on", "published_on_precision")]}),
         ("Content", {"fields": ["summary", "archive_url"]}),
         ("Article text (staff only)", {"fields": ["text", "intake_link"], "classes": ["collapse"]}),
@@ -64,10 +64,13 @@ class StatementAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     list_filter = [("speaker_country", CountryFilter)]
     list_select_related = ["source__outlet"]
     search_fields = ["speaker", "speaker_role", "quote", "summary"]
-    autocomplete_fields = ["source", "detainees", "exchanges"]
+    autocomplete_fields = ["source", "detainees", "exchanges", "official"]
     date_hierarchy = "said_on"
     fieldsets = [
-        (None, {"fields": ["speaker", "speaker_role", "speaker_country", ("said_on", "said_on_precision")]}),
+        (
+            None,
+            {"fields": ["speaker", "official", "speaker_role", "speaker_country", ("said_on", "said_on_precision")]},
+        ),  # fmt: skip
         ("What was said", {"fields": ["quote", "summary", "source"]}),
         ("About", {"fields": ["detainees", "exchanges"]}),
     ]
@@ -79,3 +82,11 @@ class ClaimAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     list_filter = ["field", "content_type"]
     search_fields = ["field", "value", "note"]
     autocomplete_fields = ["source"]
+
+
+@admin.register(Official)
+class OfficialAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
+    list_display = ["name", "role", "country"]
+    list_filter = [("country", CountryFilter)]
+    search_fields = ["name", "name_original", "search_key", "role"]
+    readonly_fields = ["slug"]

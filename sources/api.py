@@ -4,9 +4,9 @@ from django.urls import reverse
 
 from common.api import TrackerViewSet, documented
 
-from .filters import OutletFilter, SourceFilter, StatementFilter
-from .models import Outlet, Source, Statement
-from .serializers import OutletSerializer, SourceSerializer, StatementSerializer
+from .filters import ClaimFilter, OfficialFilter, OutletFilter, SourceFilter, StatementFilter
+from .models import Claim, Official, Outlet, Source, Statement
+from .serializers import ClaimSerializer, OfficialSerializer, OutletSerializer, SourceSerializer, StatementSerializer
 
 
 @documented
@@ -40,3 +40,31 @@ class StatementViewSet(TrackerViewSet):
 
     def get_queryset(self):
         return Statement.objects.visible_to(self.request.user).prefetch_related("detainees", "exchanges")
+
+
+@documented
+class OfficialViewSet(TrackerViewSet):
+    """Officials on file: who speaks for a state, with their statements on their page."""
+
+    queryset = Official.objects.all()
+    serializer_class = OfficialSerializer
+    filterset_class = OfficialFilter
+
+    def csv_html_url_pattern(self):
+        return reverse("sources:official-detail", args=["__slug__"])
+
+
+@documented
+class ClaimViewSet(TrackerViewSet):
+    """Where sources disagree: each source's version of a fact about a detainee, a detention or an exchange."""
+
+    queryset = Claim.objects.all()
+    serializer_class = ClaimSerializer
+    filterset_class = ClaimFilter
+
+    def get_queryset(self):
+        user = self.request.user
+        queryset = Claim.objects.select_related("content_type")
+        if user.is_active and user.is_staff and user.has_perm("sources.change_claim"):
+            return queryset
+        return queryset.published()

@@ -6,9 +6,16 @@ import operator
 import django_filters
 from django.db.models import Q
 
-from common.filters import AnyOfChoiceFilter, CountryChoiceFilter, IdFilter, SearchFilter, UpdatedSinceFilter
+from common.filters import (
+    AnyOfChoiceFilter,
+    CountryChoiceFilter,
+    IdFilter,
+    SearchFilter,
+    TextFilter,
+    UpdatedSinceFilter,
+)
 
-from .models import Outlet, OutletKind, Source, Statement
+from .models import CLAIM_TYPES, Claim, Official, Outlet, OutletKind, Source, Statement
 
 
 class OutletFilter(django_filters.FilterSet):
@@ -49,9 +56,13 @@ class SourceFilter(django_filters.FilterSet):
 
 
 class StatementFilter(django_filters.FilterSet):
-    speaker = django_filters.CharFilter(
-        field_name="speaker", lookup_expr="icontains", max_length=200, help_text="Part of the speaker's name."
+    speaker = TextFilter(
+        method="filter_speaker",
+        max_length=200,
+        help_text="Part of the speaker's name as the source gave it, or the name or an alias of the official on file, "
+        'in any spelling ("Sergey Vershinin" finds "Sergei Vershinin").',
     )
+    official = IdFilter(field_name="official_id", help_text="The official on file (id).")
     country = CountryChoiceFilter(field_name="speaker_country", help_text="Country the speaker speaks for.")
     said_from = django_filters.DateFilter(field_name="said_on", lookup_expr="gte", help_text="On or after.")
     said_to = django_filters.DateFilter(field_name="said_on", lookup_expr="lte", help_text="On or before.")
@@ -63,3 +74,41 @@ class StatementFilter(django_filters.FilterSet):
     class Meta:
         model = Statement
         fields = []
+
+    def filter_speaker(self, qs, name, value):
+        if not value.strip():
+            return qs
+        return qs.filter(
+            Q(speaker__icontains=value.strip()) | Q(official__in=Official.objects.search(value).values("pk"))
+        )
+
+
+class OfficialFilter(django_filters.FilterSet):
+    q = SearchFilter(label="Search", help_text="Name, original-script name or alias, in any spelling.")
+    country = CountryChoiceFilter(field_name="country", help_text="Country they speak for (ISO code).")
+    updated_since = UpdatedSinceFilter()
+    ordering = django_filters.OrderingFilter(fields=["name", "updated_at"])
+
+    class Meta:
+        model = Official
+        fields = []
+
+
+class ClaimFilter(django_filters.FilterSet):
+    about_type = django_filters.ChoiceFilter(
+        method="filter_about_type",
+        choices=[(k, k) for k in CLAIM_TYPES],
+        help_text="Kind of record the claim is about.",
+    )
+    about_id = IdFilter(field_name="object_id", help_text="Id of the record (with about_type).")
+    field = TextFilter(field_name="field", max_length=200, help_text='The fact in dispute, e.g. "mediators".')
+    source = IdFilter(field_name="source_id", help_text="Source id.")
+    updated_since = UpdatedSinceFilter()
+
+    class Meta:
+        model = Claim
+        fields = []
+
+    def filter_about_type(self, qs, name, value):
+        app_label, model = CLAIM_TYPES[value]
+        return qs.filter(content_type__app_label=app_label, content_type__model=model)

@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.core.validators import MaxLengthValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django_countries.fields import CountryField
@@ -15,7 +16,9 @@ from common.models import (
     TimeStampedModel,
     precision_constraint,
     precision_field,
+    unique_slug,
 )
+from common.text import search_key, search_words
 
 
 class OutletKind(models.TextChoices):
@@ -99,6 +102,11 @@ class Source(PartialDatesMixin, TimeStampedModel):
     partial_date_fields = ("published_on",)
 
     title = models.CharField(max_length=500, help_text="Headline or document title, as published.")
+    headline_on_file = models.BooleanField(
+        default=True,
+        help_text="Untick when the exact headline is not known: the title is then the editor's short description, "
+        'and pages say "headline not on file". Never invent a headline.',
+    )
     url = models.URLField(
         max_length=1000,
         blank=True,
@@ -157,6 +165,62 @@ class Source(PartialDatesMixin, TimeStampedModel):
         return ", ".join(p for p in parts if p) or self.title
 
 
+class OfficialQuerySet(models.QuerySet):
+    def search(self, query: str):
+        """Every word of `query` in a name, original-script name or alias, in any spelling ("Sergey" = "Sergei")."""
+        qs = self
+        for word in search_words(query):
+            qs = qs.filter(search_key__contains=word)
+        return qs
+
+
+class Official(TimeStampedModel):
+    """A person who speaks for a state or an organisation: a public record, one page with their statements."""
+
+    name = models.CharField(
+        max_length=200, help_text='Name in Latin script as most sources write it: "Sergei Ryabkov".'
+    )
+    slug = models.SlugField(
+        max_length=90, unique=True, editable=False, help_text="Address of the official's page; set once from the name."
+    )
+    name_original = models.CharField(
+        max_length=200, blank=True, help_text='Name in the original script: "Сергей Рябков".'
+    )
+    aliases = models.JSONField(default=list, blank=True, help_text='Other spellings, as a list: ["Sergey Ryabkov"].')
+    country = CountryField(blank=True, db_index=True, help_text="Country they speak for.")
+    role = models.CharField(max_length=200, blank=True, help_text='Current or last office: "Deputy Foreign Minister".')
+    wikidata_id = models.CharField(
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata id looks like Q123456.")],
+        help_text="Wikidata item.",
+    )
+    search_key = models.TextField(editable=False, default="", help_text="Folded names for search; derived.")
+
+    objects = OfficialQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["search_key"])
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("sources:official-detail", args=[self.slug])
+
+    def clean(self):
+        if not isinstance(self.aliases, list) or not all(isinstance(a, str) and a.strip() for a in self.aliases):
+            raise ValidationError({"aliases": ["Aliases must be a list of non-empty names."]})
+        self.aliases = [a.strip() for a in self.aliases]
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Official, self.name)
+        self.search_key = search_key(self.name, self.name_original, *(self.aliases or []))
+        super().save(*args, **kwargs)
+
+
 class Statement(PartialDatesMixin, TimeStampedModel):
     """An official's public statement about detainees or exchanges, as reported by a source."""
 
@@ -167,6 +231,14 @@ class Statement(PartialDatesMixin, TimeStampedModel):
         max_length=200, blank=True, help_text='Their office, e.g. "Deputy Foreign Minister".'
     )
     speaker_country = CountryField(blank=True, db_index=True, help_text="Country the speaker speaks for.")
+    official = models.ForeignKey(
+        Official,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="statements",
+        help_text="The official on file who spoke; `speaker` keeps the name as the source gave it.",
+    )
     said_on = models.DateField(null=True, blank=True, help_text="When it was said.")
     said_on_precision = precision_field("said_on")
     quote = models.TextField(
@@ -198,6 +270,30 @@ class Statement(PartialDatesMixin, TimeStampedModel):
         return f"{self.speaker}, {when}" if when else self.speaker
 
 
+# The kinds of record a claim may be about, as the API names them: about_type → (app label, model).
+CLAIM_TYPES = {
+    "detainee": ("detainees", "detainee"),
+    "detention": ("detainees", "detention"),
+    "exchange": ("exchanges", "exchange"),
+}
+
+
+class ClaimQuerySet(models.QuerySet):
+    def published(self):
+        """Claims about published records only: a draft's claims stay as hidden as the draft."""
+        from django.apps import apps
+
+        q = models.Q()
+        for about_type, (app_label, model_name) in CLAIM_TYPES.items():
+            model = apps.get_model(app_label, model_name)
+            public = model.objects.filter(detainee__is_published=True) if about_type == "detention" else (
+                model.objects.filter(is_published=True))  # fmt: skip
+            q |= models.Q(
+                content_type__app_label=app_label, content_type__model=model_name, object_id__in=public.values("pk")
+            )
+        return self.filter(q)
+
+
 class Claim(TimeStampedModel):
     """One source's version of a disputed fact about a record.
 
@@ -216,6 +312,7 @@ class Claim(TimeStampedModel):
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="claims", help_text="Who says so.")
     note = models.TextField(blank=True, help_text="Context for readers.")
 
+    objects = ClaimQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -224,3 +321,27 @@ class Claim(TimeStampedModel):
 
     def __str__(self):
         return f"{self.field}: {self.value} ({self.source.citation_label()})"
+
+    @property
+    def about_type(self) -> str:
+        key = (self.content_type.app_label, self.content_type.model) if self.content_type_id else None
+        return next((k for k, v in CLAIM_TYPES.items() if v == key), "")
+
+    def clean(self):
+        if self.content_type_id and self.object_id is not None:
+            model = self.content_type.model_class()
+            if model is None or not model._default_manager.filter(pk=self.object_id).exists():
+                raise ValidationError({"about_id": ["No such record."]})
+
+    COUNTRY_FIELDS = {"mediators", "held_by", "released_by", "received_by", "place_country", "country"}
+
+    def value_display(self) -> str:
+        """The value as readers read it: country codes of a country field as names ("AE, SA" → "United Arab
+        Emirates, Saudi Arabia"); anything else as written."""
+        if self.field not in self.COUNTRY_FIELDS:
+            return self.value
+        from django_countries import countries
+
+        parts = [p.strip() for p in self.value.replace(";", ",").split(",")]
+        names = [countries.name(p.upper()) if len(p) == 2 else "" for p in parts]
+        return ", ".join(names) if all(names) else self.value

@@ -1,11 +1,12 @@
 """API representations of outlets, sources and statements."""
 
+from django.contrib.contenttypes.models import ContentType
 from django_countries.serializers import CountryFieldMixin
 from rest_framework import serializers
 
 from common.api import FieldSelectionMixin, ModelValidationMixin
 
-from .models import Outlet, Source, Statement
+from .models import CLAIM_TYPES, Claim, Official, Outlet, Source, Statement
 
 
 class OutletSerializer(FieldSelectionMixin, ModelValidationMixin, CountryFieldMixin, serializers.ModelSerializer):
@@ -25,8 +26,8 @@ class SourceSerializer(FieldSelectionMixin, ModelValidationMixin, serializers.Mo
     class Meta:
         model = Source
         fields = [
-            "id", "api_url", "html_url", "title", "url", "outlet", "via", "published_on", "published_on_precision",
-            "author", "language", "summary", "archive_url", "created_at", "updated_at",
+            "id", "api_url", "html_url", "title", "headline_on_file", "url", "outlet", "via", "published_on",
+            "published_on_precision", "author", "language", "summary", "archive_url", "created_at", "updated_at",
         ]  # fmt: skip
 
     def get_html_url(self, obj) -> str:
@@ -39,6 +40,42 @@ class StatementSerializer(FieldSelectionMixin, ModelValidationMixin, CountryFiel
     class Meta:
         model = Statement
         fields = [
-            "id", "url", "speaker", "speaker_role", "speaker_country", "said_on", "said_on_precision", "quote",
-            "summary", "source", "detainees", "exchanges", "created_at", "updated_at",
+            "id", "url", "speaker", "speaker_role", "speaker_country", "official", "said_on", "said_on_precision",
+            "quote", "summary", "source", "detainees", "exchanges", "created_at", "updated_at",
         ]  # fmt: skip
+
+
+class OfficialSerializer(FieldSelectionMixin, ModelValidationMixin, CountryFieldMixin, serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:official-detail")
+    html_url = serializers.SerializerMethodField(help_text="The official's page.")
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=200, allow_blank=False), required=False, help_text="Other spellings."
+    )
+
+    class Meta:
+        model = Official
+        fields = ["id", "url", "html_url", "slug", "name", "name_original", "aliases", "country", "role",
+                  "wikidata_id", "created_at", "updated_at"]  # fmt: skip
+        read_only_fields = ["slug"]
+
+    def get_html_url(self, obj) -> str:
+        return self.context["request"].build_absolute_uri(obj.get_absolute_url())
+
+
+class ClaimSerializer(FieldSelectionMixin, ModelValidationMixin, serializers.ModelSerializer):
+    """One source's version of a disputed fact about a record."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:claim-detail")
+    about_type = serializers.ChoiceField(choices=list(CLAIM_TYPES), help_text="Kind of record the claim is about.")
+    about_id = serializers.IntegerField(source="object_id", min_value=1, help_text="Id of that record.")
+
+    class Meta:
+        model = Claim
+        fields = ["id", "url", "about_type", "about_id", "field", "value", "source", "note", "created_at",
+                  "updated_at"]  # fmt: skip
+
+    def to_internal_value(self, data):
+        attrs = super().to_internal_value(data)
+        if "about_type" in attrs:
+            attrs["content_type"] = ContentType.objects.get_by_natural_key(*CLAIM_TYPES[attrs.pop("about_type")])
+        return attrs

@@ -1,11 +1,12 @@
 """Public pages of sources and statements."""
 
-from django.db.models import Count
+from django.apps import apps
+from django.db.models import Count, F, Prefetch
 
 from common.views import CitableMixin, CitationView, FilteredListView, PublicDetailView
 
 from .filters import SourceFilter, StatementFilter
-from .models import Source, Statement
+from .models import Official, Source, Statement
 
 
 class SourceVisibilityMixin:
@@ -100,4 +101,30 @@ class StatementListView(FilteredListView):
     sort_options = [("", "Newest first"), ("said_on", "Oldest first"), ("speaker", "Speaker (A–Z)")]
 
     def get_queryset(self):
-        return super().get_queryset().select_related("source__outlet").prefetch_related("detainees", "exchanges")
+        return (
+            super().get_queryset().select_related("source__outlet", "official")
+            .prefetch_related("detainees", "exchanges")
+        )  # fmt: skip
+
+
+class OfficialDetailView(PublicDetailView):
+    """`/officials/<slug>/`: an official on file and their statements over time, with whom each was about."""
+
+    model = Official
+    template_name = "sources/official_detail.html"
+
+    def get_base_queryset(self):
+        return Official.objects.all()  # public records: no draft state
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        Detainee, Exchange = apps.get_model("detainees", "Detainee"), apps.get_model("exchanges", "Exchange")
+        statements = (
+            Statement.objects.visible_to(self.request.user).filter(official=self.object)
+            .select_related("source__outlet").prefetch_related(
+                Prefetch("detainees", Detainee.objects.visible_to(self.request.user)),
+                Prefetch("exchanges", Exchange.objects.visible_to(self.request.user)),
+            ).order_by(F("said_on").asc(nulls_last=True), "id")
+        )  # fmt: skip
+        context["statements"] = list(statements)
+        return context

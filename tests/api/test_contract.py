@@ -290,7 +290,7 @@ def test_conditional_reads_as_rfc_9110_says(api):
     person = DetaineeFactory(is_published=True)
     url = f"/api/v1/detainees/{person.pk}/"
     first = api.get(url)
-    assert first["Cache-Control"] == "public, max-age=60" and "Authorization" in first["Vary"]
+    assert first["Cache-Control"].startswith("public, max-age=60") and "Authorization" in first["Vary"]
     assert api.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
     assert api.get(url, HTTP_IF_MODIFIED_SINCE="Mon, 01 Jan 2001 00:00:00 GMT").status_code == 200
     assert api.get(url, HTTP_IF_NONE_MATCH="*").status_code == 304

@@ -44,8 +44,9 @@ def awkward_case() -> Detainee:
     person = DetaineeFactory(name="Виктор Бут", aliases=["Victor Bout", "Viktor Bout"], citizenships=["RU", "UA"],
                              is_published=True, born_on=D(1967, 1, 1), born_on_precision="year")  # fmt: skip
     person.sources.add(SourceFactory(published_on=None), SourceFactory(published_on=D(2008, 3, 7)), SourceFactory())
-    first = DetentionFactory(detainee=person, held_by="US", extradited_from="TH", detained_on=D(2008, 3, 6),
-                             extradited_on=D(2010, 11, 16), released_on=D(2022, 12, 8),
+    DetentionFactory(detainee=person, held_by="TH", detained_on=D(2008, 3, 6), released_on=D(2010, 11, 16),
+                     end_reason="extradited")  # fmt: skip
+    first = DetentionFactory(detainee=person, held_by="US", detained_on=D(2010, 11, 16), released_on=D(2022, 12, 8),
                              end_reason="exchanged")  # fmt: skip
     first.sources.add(SourceFactory(published_on=None), SourceFactory(published_on=D(2010, 1, 1)))
     charges = [ChargeFactory(detention=first, category=c, charged_on=None) for c in ("arms_trafficking", "terrorism")]
@@ -55,7 +56,7 @@ def awkward_case() -> Detainee:
     sentence.charges.add(*charges)
     sentence.sources.add(SourceFactory())
     SentenceFactory(detention=first, sentenced_on=D(2011, 4, 5), term_months=None, is_life=True)
-    change = sentence.changes.create(kind="appeal_upheld", changed_on=D(2013, 9, 27), court="2nd Circuit")
+    change = sentence.changes.create(kind="appeal_rejected", changed_on=D(2013, 9, 27), court="2nd Circuit")
     change.sources.add(SourceFactory())
     TransferFactory(detention=first, moved_on=D(2012, 5, 1), facility_name="USP Marion").sources.add(SourceFactory())
     DetentionFactory(detainee=person, held_by="RU", detained_on=D(2024, 1, 1), detained_on_precision="month")

@@ -99,5 +99,5 @@ def test_export_public_command_writes_the_same_document(demo, tmp_path, capsys):
     path = tmp_path / "dump.json"
     call_command("export_public", str(path))
     dump = json.loads(path.read_text())
-    assert len(dump["detainees"]) == 8 and len(dump["exchanges"]) == 3
+    assert len(dump["detainees"]) == 29 and len(dump["exchanges"]) == 4
     assert "Exported" in capsys.readouterr().err

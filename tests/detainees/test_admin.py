@@ -72,7 +72,7 @@ def test_editor_enters_the_griner_case_from_scratch(editor_client, editor):
     })  # fmt: skip
     add_inline_rows(data, inline_prefix(page, "detention"), [{
         "held_by": "RU", "place": "Sheremetyevo airport", "detained_on": "2022-02-17",
-        "detained_on_precision": "day", "extradited_on_precision": "day", "released_on_precision": "day",
+        "detained_on_precision": "day", "released_on_precision": "day", "last_confirmed_on_precision": "day",
         "circumstances": "airport customs search", "sources": [str(source.pk)],
     }])  # fmt: skip
     response = editor_client.post(add_url, data)
@@ -88,8 +88,8 @@ def test_editor_enters_the_griner_case_from_scratch(editor_client, editor):
     data = inline_management_data(page)
     data.update({
         "detainee": str(griner.pk), "held_by": "RU", "place": "Sheremetyevo airport", "circumstances": "",
-        "detained_on": "2022-02-17", "detained_on_precision": "day", "extradited_on_precision": "day",
-        "released_on_precision": "day", "sources": [str(source.pk)],
+        "detained_on": "2022-02-17", "detained_on_precision": "day",
+        "released_on_precision": "day", "last_confirmed_on_precision": "day", "sources": [str(source.pk)],
     })  # fmt: skip
     add_inline_rows(data, inline_prefix(page, "charge"), [{
         "category": "drugs", "outcome": "convicted", "statute": "Criminal Code art. 229.1",
@@ -118,7 +118,7 @@ def test_admin_shows_a_clear_error_for_release_before_detention(editor_client):
     data.update({
         "detainee": str(person.pk), "held_by": "RU", "detained_on": "2022-02-17", "detained_on_precision": "day",
         "released_on": "2021-01-01", "released_on_precision": "day", "end_reason": "released",
-        "extradited_on_precision": "day",
+        "last_confirmed_on_precision": "day",
     })  # fmt: skip
     response = editor_client.post(add_url, data)
     assert response.status_code == 200

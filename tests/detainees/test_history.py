@@ -68,7 +68,7 @@ def test_a_deleted_record_is_listed_and_can_be_restored(editor_client):
     data = inline_management_data(form_page)
     data.update({"detainee": str(detainee.pk), "held_by": "RU", "detained_on": "2022-02-17",
                  "detained_on_precision": "day", "place": "Sheremetyevo airport", "circumstances": "",
-                 "extradited_on_precision": "day", "released_on_precision": "day"})  # fmt: skip
+                 "released_on_precision": "day", "last_confirmed_on_precision": "day"})  # fmt: skip
     assert editor_client.post(restore, data).status_code == 302
     assert Detention.objects.get(pk=pk).place == "Sheremetyevo airport"
 

@@ -34,7 +34,9 @@ def test_seed_articles_name_the_right_cases(demo):
 def test_seed_articles_name_outlets_officials_and_dates(demo):
     result = analyse(TASS, datetime.date(2023, 8, 17))
     assert sorted(m.obj.name for m in result.outlets) == ["CNN", "TASS"]
-    assert {m.obj.speaker for m in result.officials} == {"Anatoly Antonov", "Antony Blinken", "Sergey Ryabkov"}
+    # Officials on file, whatever the spelling: the article writes "Sergey Ryabkov", the record "Sergei Ryabkov".
+    assert {m.obj.name for m in result.officials_on_file} == {"Anatoly Antonov", "Antony Blinken", "Sergei Ryabkov"}
+    assert result.officials == []  # every demo statement is linked to its official
     assert ("2023-08-17", "day") in {(d.date.isoformat(), d.precision) for d in result.dates}
     assert ("2023-07-01", "month") in {(d.date.isoformat(), d.precision) for d in result.dates}  # "in July"
     dates = {
@@ -102,3 +104,17 @@ def test_article_text_stays_with_staff(client, demo):
 def test_source_list_offers_intake_and_csv_import(editor_client):
     html = editor_client.get(reverse("admin:sources_source_changelist")).content.decode()
     assert reverse("admin:detainees_intake") in html and reverse("admin:sources_source_import") in html
+
+
+def test_intake_offers_to_create_an_official_for_a_speaker_not_on_file(editor_client, demo):
+    from sources.models import Source, Statement
+
+    text = "Deputy Foreign Minister Sergey Ryabkov and Maria Zakharova spoke."
+    source = Source.objects.create(title="Report", text=text)
+    Statement.objects.create(speaker="Maria Zakharova", speaker_role="Foreign Ministry spokeswoman",
+                             speaker_country="RU", source=source, summary="Spoke.")  # fmt: skip
+    from django.urls import reverse
+
+    page = editor_client.get(reverse("admin:detainees_intake_review", args=[source.pk])).content.decode()
+    assert "Sergei Ryabkov" in page and "Create an official record" in page
+    assert "/admin/sources/official/add/?name=Maria+Zakharova" in page

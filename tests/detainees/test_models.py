@@ -90,11 +90,25 @@ def test_unknown_end_reason_is_refused_by_the_database():
         DetentionFactory(released_on=D(2023, 1, 1), end_reason="vanished")
 
 
-def test_extradition_to_the_holder_itself_is_refused():
-    detention = DetentionFactory.build(detainee=DetaineeFactory(), held_by="US", extradited_from="US")
+def test_a_handover_may_end_undated_but_a_release_may_not():
+    person = DetaineeFactory()
+    handed = DetentionFactory.build(detainee=person, held_by="LR", detained_on=D(2010, 5, 28), end_reason="handed_over")
+    handed.full_clean()
+    released = DetentionFactory.build(detainee=person, held_by="LR", detained_on=D(2010, 5, 28), end_reason="released")
     with pytest.raises(ValidationError) as exc:
-        detention.full_clean()
-    assert "extradited_from" in exc.value.message_dict
+        released.full_clean()
+    assert "released_on" in exc.value.message_dict
+
+
+def test_extradition_without_the_next_custody_leaves_the_person_held_by_nobody_known():
+    person = DetaineeFactory()
+    DetentionFactory(detainee=person, held_by="TH", detained_on=D(2008, 3, 6), released_on=D(2010, 11, 16),
+                     end_reason="extradited")  # fmt: skip
+    person.refresh_status_from_db()
+    assert (person.status, person.held_by) == ("held", "")
+    DetentionFactory(detainee=person, held_by="US", detained_on=D(2010, 11, 16))
+    person.refresh_status_from_db()
+    assert (person.status, person.held_by.code) == ("held", "US")
 
 
 def test_transfer_before_detention_is_refused():

@@ -57,7 +57,7 @@ def test_filter_and_search_in_any_script(page):
 def test_multi_country_exchange_page_groups_people_by_direction(page, screenshot):
     page.goto("/exchanges/2024-ankara-prisoner-exchange/")
     headings = page.locator(".direction h3").all_inner_texts()
-    assert len(headings) == 3
+    assert len(headings) == 8  # RU→DE, RU→US, US→RU, SI→RU, BY→DE, DE→RU, NO→RU, PL→RU
     assert any("Germany" in h and "Russia" in h for h in headings)
     screenshot(page, "exchange-multiparty")
 
@@ -79,3 +79,43 @@ def test_pages_work_on_a_phone(browser, live_server, demo, screenshot):
     assert width <= 390, f"page is {width}px wide on a 390px screen"
     screenshot(page, "case-page-phone")
     context.close()
+
+
+def test_real_cases_render_in_the_browser(page, screenshot):
+    """Issue 12: a custody chain, a wrongful-detention designation, a group-held case, the full Ankara exchange and
+    an official's page, as a reader sees them."""
+    page.goto("/detainees/viktor-bout/")
+    chain = page.locator(".custody-chain").inner_text()
+    assert "Held by Thailand from 6 March 2008, extradited to United States of America on 16 November 2010" in chain
+    assert page.locator("section.detention h2").all_inner_texts()[0].startswith("Held by Thailand")
+    assert "18 U.S.C. § 2332g" in page.content() and "headline not on file" in page.content()
+    screenshot(page, "case-bout-custody-chain")
+
+    page.goto("/detainees/paul-whelan/")
+    assert "Wrongfully detained" in page.locator("#designations-h + ul").inner_text()
+    timeline = page.locator("ol.timeline").inner_text()
+    assert timeline.index("15 June 2020") < timeline.index("Penal colony IK-17")
+    screenshot(page, "case-whelan")
+
+    page.goto("/detainees/gilad-shalit/")
+    assert page.locator("section.detention h2").first.inner_text().startswith("Held by Hamas")
+    screenshot(page, "case-shalit-held-by-group")
+    assert page.locator("section.detention h2 a").first.get_attribute("href") == "/groups/hamas/"
+    page.goto("/groups/hamas/")
+    assert "Gilad Shalit" in page.content()
+    screenshot(page, "group-hamas")
+
+    page.goto("/exchanges/2024-ankara-prisoner-exchange/")
+    assert "24 people in all" in page.content()
+    who = page.locator(".direction").all_inner_texts()
+    assert any("Belarus" in t and "Rico Krieger" in t for t in who)
+    assert any("Slovenia" in t and "Anna Dultseva" in t for t in who)
+    screenshot(page, "exchange-ankara")
+
+    page.goto("/exchanges/gilad-shalit-prisoner-exchange/")
+    assert "1,028 people in all" in page.content()
+    screenshot(page, "exchange-shalit-counted")
+
+    page.goto("/officials/sergei-vershinin/")
+    assert "exceeds 60 people" in page.content()
+    screenshot(page, "official-vershinin")

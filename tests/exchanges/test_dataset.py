@@ -60,9 +60,24 @@ def round_trip(tmp_path):
 
 def test_demo_cases_round_trip_without_loss(demo, tmp_path):
     Detainee.objects.filter(slug="paul-whelan").update(is_published=False)  # drafts travel too
+    Detention.objects.filter(detainee__slug="paul-whelan").update(
+        last_confirmed_on=datetime.date(2024, 7, 1), last_confirmed_on_precision="month"
+    )
     document = round_trip(tmp_path)
-    assert document["version"] == 2 and len(document["records"]["detainees.detainee"]) == 8
+    records = document["records"]
+    assert document["version"] == 2 and len(records["detainees.detainee"]) == Detainee.objects.count() == 29
     assert not Detainee.objects.get(slug="paul-whelan").is_published
+    # Every record type and field of version 1.1 travels: groups, officials, counts, claims, sentence changes,
+    # the custody chain, last_confirmed_on and the headline flag.
+    assert [g["fields"]["name"] for g in records["detainees.group"]] == ["Hamas"]
+    assert len(records["sources.official"]) == 5
+    assert [c["fields"]["number"] for c in records["exchanges.exchangecount"]] == [1027]
+    assert len(records["sources.claim"]) == 2 and len(records["detainees.sentencechange"]) == 1
+    assert {r["fields"]["end_reason"] for r in records["detainees.detention"]} >= {"extradited", "handed_over"}
+    assert any(r["fields"]["held_by_group"] for r in records["detainees.detention"])
+    assert any(r["fields"]["last_confirmed_on"] == "2024-07-01" for r in records["detainees.detention"])
+    assert sum(not r["fields"]["headline_on_file"] for r in records["sources.source"]) == 2
+    assert all(r["fields"]["official"] for r in records["sources.statement"])
 
 
 def test_generated_data_round_trips_without_loss(tmp_path):
@@ -131,4 +146,4 @@ def test_import_refuses_a_database_that_is_not_empty(demo, tmp_path):
     call_command("export_dataset", str(path), stdout=open("/dev/null", "w"))
     with pytest.raises(CommandError, match="empty database"):
         call_command("import_dataset", str(path))
-    assert Detention.objects.count() == 8
+    assert Detention.objects.count() == 11  # Bout and Yaroshenko: one per holder; Shalit

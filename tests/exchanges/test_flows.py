@@ -94,7 +94,7 @@ def test_csv_has_one_row_per_direction_with_the_names(client, demo):
 
 
 def test_flows_page_draws_a_diagram_and_a_table_with_the_same_numbers(client, demo, django_assert_num_queries):
-    with django_assert_num_queries(3):  # data version; participants of the chosen exchanges; people held now
+    with django_assert_num_queries(4):  # data version; participants and counts of the chosen exchanges; people held now
         response = client.get(reverse("flows"))
     html = response.content.decode()
     svg = re.search(r'<svg class="chart sankey".*?</svg>', html, re.S).group(0)
