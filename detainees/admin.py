@@ -16,7 +16,7 @@ from .models import Charge, Designation, Detainee, Detention, Group, Sentence, S
 from .resources import DetaineeResource
 from .services import merge_detainees, publish_problems
 
-DATE_PAIR_HELP = "Enter the first day of the month or year when only those are known, and set the precision."
+DATE_PAIR_HELP = 'Type dates as the source gives them: "6 March 2008", "March 2008" or "2008".'
 
 
 class PublishActionsMixin:

@@ -51,6 +51,7 @@ class DetaineeListView(FilteredListView):
         )  # fmt: skip
         holder_counts = dict(
             Detention.objects.filter(detainee__in=self.facet_queryset("held_by").values("pk"))
+            .exclude(held_by="")  # held by a group, or by someone not on file: not a country to filter by
             .order_by().values_list("held_by").annotate(n=Count("detainee", distinct=True))
         )  # fmt: skip
         return {

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django import forms
 from django_countries import countries
 
-from .models import Exchange, ExchangeCount, ExchangeParticipant, ExchangeStatus
+from .models import NOT_ON_FILE, Exchange, ExchangeCount, ExchangeParticipant, ExchangeStatus
 
 Row = tuple[str, str, int, list[dict]]  # released_by, received_by, number of people, the named ones
 
@@ -59,8 +59,8 @@ def aggregate_flows(rows: Iterable[Row]) -> list[Flow]:
 
 
 def side(code: str, group: str | None) -> str:
-    """A side of a flow: a state's code, or a non-state group's name (SPEC 1.1), or "unknown"."""
-    return code or group or "unknown"
+    """A side of a flow: a state's code, a non-state group's name (SPEC 1.1), or a side not on file."""
+    return code or group or NOT_ON_FILE
 
 
 SIDES = ("released_by", "released_by_group__name", "received_by", "received_by_group__name")
@@ -166,6 +166,9 @@ def sankey(flows: list[Flow], *, width: int = 400, gap: int = 10, min_node: int 
     rows = max(len(left_totals), len(right_totals))
     unit = max(min_node / min(min(left_totals.values()), min(right_totals.values())), 160 / total)
     unit = min(unit, 40)  # one person is at most 40 units tall
+    # Counted exchanges run into the hundreds (the Shalit exchange: 1,027): the bands share at most about 480 units,
+    # so the diagram stays about a screen tall; small nodes keep `min_node` for their labels.
+    unit = min(unit, 480 / max(sum(left_totals.values()), sum(right_totals.values())))
     node_w = 10
 
     def column(totals: dict[str, int], x: float, side: str) -> dict[str, dict]:

@@ -125,3 +125,17 @@ def test_the_page_names_twelve_people_per_direction_and_counts_the_rest(client):
     table = html.split('class="flow-table"')[1].split("</table>")[0]
     assert table.count("/detainees/person-") == 12 and "and 2 more named (all in the CSV)" in table
     assert len(client.get(reverse("api:flows")).json()["flows"][0]["people"]) == 14
+
+
+def test_a_counted_exchange_of_a_thousand_keeps_the_diagram_about_a_screen_tall():
+    """The Shalit exchange counts 1,027 people: the diagram must not grow a pixel per person (it was 42,000 px)."""
+    flows = [Flow("IL", "Hamas", 1027), Flow("Hamas", "IL", 1), Flow("RU", "US", 3)]
+    diagram = sankey(flows)
+    assert diagram["height"] < 700
+    assert all(node["h"] >= 22 for node in diagram["nodes"])  # small ones keep room for their labels
+
+
+@pytest.mark.django_db
+def test_a_person_held_by_a_group_adds_no_blank_country_to_the_held_by_facet(client, demo):
+    html = client.get(reverse("detainees:detainee-list")).content.decode()
+    assert '<span class="label"></span>' not in html
