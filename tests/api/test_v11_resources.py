@@ -36,9 +36,10 @@ def test_group_round_trips_and_holds_a_person(editor_api, api):
                "kind": "armed_group", "country": "PS"}, format="json"), 201)  # fmt: skip
     assert ok(api.get(f"/api/v1/groups/{group['id']}/"))["html_url"].endswith("/groups/hamas/")
     assert ok(api.get("/api/v1/groups/", {"q": "muqawama"}))["count"] == 1
-    person = DetaineeFactory(is_published=True)
+    person, cited = published_with_a_source()
     detention = ok(editor_api.post("/api/v1/detentions/", {"detainee": person.pk, "held_by": "",
-                   "held_by_group": group["id"], "detained_on": "2006-06-25"}, format="json"), 201)  # fmt: skip
+                   "held_by_group": group["id"], "detained_on": "2006-06-25", "sources": cited},
+                   format="json"), 201)  # fmt: skip
     assert detention["held_by_group"] == group["id"]
     data = ok(api.get(f"/api/v1/detainees/{person.pk}/"))
     assert (data["status"], data["held_by"], data["held_by_group"]) == ("held", None, group["id"])
@@ -51,13 +52,21 @@ def test_group_round_trips_and_holds_a_person(editor_api, api):
     assert person.name in api.get("/groups/hamas/").content.decode()
 
 
-def test_custody_chain_round_trips(editor_api, api):
+def published_with_a_source():
+    """A published case and the source its facts cite (published means sourced, on every write)."""
+    source = SourceFactory()
     person = DetaineeFactory(is_published=True)
+    person.sources.add(source)
+    return person, [source.pk]
+
+
+def test_custody_chain_round_trips(editor_api, api):
+    person, cited = published_with_a_source()
     first = ok(editor_api.post("/api/v1/detentions/", {"detainee": person.pk, "held_by": "TH",
-               "detained_on": "2008-03-06", "released_on": "2010-11-16", "end_reason": "extradited"},
-               format="json"), 201)  # fmt: skip
-    ok(editor_api.post("/api/v1/detentions/", {"detainee": person.pk, "held_by": "US", "detained_on": "2010-11-16"},
-                       format="json"), 201)  # fmt: skip
+               "detained_on": "2008-03-06", "released_on": "2010-11-16", "end_reason": "extradited",
+               "sources": cited}, format="json"), 201)  # fmt: skip
+    ok(editor_api.post("/api/v1/detentions/", {"detainee": person.pk, "held_by": "US", "detained_on": "2010-11-16",
+                       "sources": cited}, format="json"), 201)  # fmt: skip
     data = ok(api.get(f"/api/v1/detainees/{person.pk}/"))
     assert [(d["held_by"], d["end_reason"]) for d in data["detentions"]] == [("TH", "extradited"), ("US", "")]
     assert data["held_by"] == "US"
@@ -127,10 +136,13 @@ def test_claim_round_trips_and_a_drafts_claim_stays_hidden(editor_api, api):
 
 
 def test_sentence_changes_are_a_resource_and_a_sentence_refuses_them_inline(editor_api, api):
-    sentence = SentenceFactory(detention=DetentionFactory(detainee=DetaineeFactory(is_published=True)),
-                               term_months=108)  # fmt: skip
+    person, cited = published_with_a_source()
+    detention = DetentionFactory(detainee=person)
+    sentence = SentenceFactory(detention=detention, term_months=108)
+    for record in (detention, sentence):
+        record.sources.set(cited)
     change = ok(editor_api.post("/api/v1/sentence-changes/", {"sentence": sentence.pk, "kind": "reduced_on_appeal",
-                "changed_on": "2023-01-01", "term_months": 60}, format="json"), 201)  # fmt: skip
+                "changed_on": "2023-01-01", "term_months": 60, "sources": cited}, format="json"), 201)  # fmt: skip
     assert ok(api.get(f"/api/v1/sentence-changes/{change['id']}/"))["term_months"] == 60
     assert ok(api.get("/api/v1/sentence-changes/", {"kind": "reduced_on_appeal"}))["count"] == 1
     silent = editor_api.patch(f"/api/v1/sentences/{sentence.pk}/", {"changes": [{"kind": "pardoned"}]},
