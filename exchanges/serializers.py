@@ -102,9 +102,12 @@ class ParticipantResourceSerializer(FieldSelectionMixin, CountryFieldMixin, seri
     CSV; participants are written through their exchange."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api:exchange-participant-detail")
+    # A side may be a group instead of a state (SPEC 1.1): the code is then empty, as in the exchange's own list.
+    released_by = CountryField(allow_blank=True, read_only=True, help_text="State that released them (ISO code).")
+    received_by = CountryField(allow_blank=True, read_only=True, help_text="State that received them (ISO code).")
 
     class Meta:
         model = ExchangeParticipant
-        fields = ["id", "url", "exchange", "detainee", "released_by", "received_by", "note", "created_at",
-                  "updated_at"]  # fmt: skip
+        fields = ["id", "url", "exchange", "detainee", "released_by", "released_by_group", "received_by",
+                  "received_by_group", "note", "created_at", "updated_at"]  # fmt: skip
         read_only_fields = fields
