@@ -128,7 +128,8 @@ class FlowsView(APIView):
         parameters=[
             OpenApiParameter("year_from", YEAR, description="Exchanges in or after this year."),
             OpenApiParameter("year_to", YEAR, description="Exchanges in or before this year."),
-            OpenApiParameter("country", {"$ref": "#/components/schemas/CountryEnum"}, many=True, explode=True,
+            OpenApiParameter("country", {"type": "array", "items": {"$ref": "#/components/schemas/CountryEnum"}},
+                             explode=True, style="form",
                              description="Flows released or received by this country; repeat for several."),
             OpenApiParameter("format", str, enum=["json", "csv"], description="`csv`: one row per direction."),
         ],

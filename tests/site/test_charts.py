@@ -41,5 +41,5 @@ def test_overview_chart_has_an_axis_no_link_inside_and_a_table_of_links(client, 
     assert 'class="axis"' in svg and 'class="tick"' in svg
     assert 'role="img"' in svg and "<title" in svg and "2022: 2." in svg
     table = html.split('<details class="chart-table">')[1].split("</details>")[0]
-    assert re.findall(r"\?year=(\d+)", table) == ["2022", "2024"]  # a link for each year with exchanges only
-    assert ">3</td></tr></tfoot>" in table
+    assert re.findall(r"\?year=(\d+)", table) == ["2011", "2022", "2024"]  # years with exchanges only
+    assert ">4</td></tr></tfoot>" in table  # Shalit 2011, Griner–Bout and Reed–Yaroshenko 2022, Ankara 2024
