@@ -4,6 +4,20 @@
 {
     const $ = django.jQuery;
 
+    // Options whose code or name begins with what was typed come first: "rub" finds RUB before "Aruban Florin".
+    let typed = '';
+    $(document).on('input', '.select2-search__field', function() { typed = this.value.trim().toLowerCase(); });
+    function beginsFirst(results) {
+        if (!typed) { return results; }
+        const rank = (item) => {
+            const text = (item.text || '').toLowerCase();
+            if (text.startsWith(typed)) { return 0; }
+            return text.split(/[\s—()-]+/).some((w) => w.startsWith(typed)) ? 1 : 2;
+        };
+        return results.map((item, i) => [rank(item), i, item]).sort((a, b) => a[0] - b[0] || a[1] - b[1])
+            .map((entry) => entry[2]);
+    }
+
     function searchSelect(elements) {
         $(elements).not('[name*=__prefix__]').each(function() {
             if (this.dataset.searchReady) { return; }
@@ -12,6 +26,7 @@
                 width: 'style',
                 allowClear: !this.multiple && !this.required,
                 placeholder: this.dataset.placeholder || '',
+                sorter: beginsFirst,
             });
         });
     }
