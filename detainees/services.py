@@ -21,14 +21,67 @@ def intake_article(*, user=None, **fields) -> Source:
     return source
 
 
+def case_facts(detainee: Detainee, source: Source | None = None) -> list[dict]:
+    """Every fact of a case an article can support, in the order of the case page: the person's identity line, each
+    detention with its charges, sentences (and their changes) and transfers, each designation, and each exchange
+    the person was part of. Each is {"key", "label", "obj", "cited"} — `cited` when it cites `source` already."""
+    from exchanges.models import Exchange
+
+    facts: list[tuple[str, str, object]] = [("detainee", "The person: identity, names, citizenship", detainee)]
+    detentions = detainee.detentions.prefetch_related("charges", "sentences__changes", "transfers")
+    for detention in detentions.order_by("detained_on", "pk"):
+        facts.append(("detention", f"Detention: held by {detention.holder_name or 'holder not on file'} from "
+                                   f"{detention.partial_date('detained_on')}", detention))  # fmt: skip
+        facts += [("charge", f"Charge: {charge}", charge) for charge in detention.charges.all()]
+        for sentence in detention.sentences.all():
+            facts.append(("sentence", f"Sentence: {sentence}", sentence))
+            facts += [("sentencechange", f"Sentence change: {change}", change) for change in sentence.changes.all()]
+        facts += [("transfer", f"Transfer: {transfer}", transfer) for transfer in detention.transfers.all()]
+    facts += [("designation", f"Designation: {d}", d) for d in detainee.designations.order_by("designated_on", "pk")]
+    exchanges = Exchange.objects.filter(participants__detainee=detainee).distinct().order_by("date", "pk")
+    facts += [("exchange", f"Exchange: {exchange.name}", exchange) for exchange in exchanges]
+    cited: set[str] = set()
+    if source is not None:
+        for kind, _, obj in facts:
+            if obj.sources.filter(pk=source.pk).exists():
+                cited.add(f"{kind}:{obj.pk}")
+    return [
+        {"key": f"{kind}:{obj.pk}", "label": label, "obj": obj, "cited": f"{kind}:{obj.pk}" in cited}
+        for kind, label, obj in facts
+    ]
+
+
 @transaction.atomic
-def cite_in_case(*, source: Source, detainee: Detainee) -> bool:
-    """Add `source` to the case's own citations; False when it was cited already."""
-    if detainee.sources.filter(pk=source.pk).exists():
-        return False
-    detainee._change_reason = f"Cited source #{source.pk} (article intake)"
-    detainee.sources.add(source)
-    return True
+def cite_in_facts(*, source: Source, detainee: Detainee, keys: list[str]) -> list[str]:
+    """Cite `source` in the chosen facts of one case (keys from `case_facts`); the labels of those newly cited.
+
+    A key that is not a fact of this case is refused, naming it: a form cannot attach an article elsewhere."""
+    facts = {fact["key"]: fact for fact in case_facts(detainee, source)}
+    unknown = [key for key in keys if key not in facts]
+    if unknown:
+        raise ValidationError(f"Not a fact of {detainee.name}'s case: {', '.join(unknown)}.")
+    if not keys:
+        raise ValidationError("Tick the facts this article supports.")
+    added = []
+    for key in dict.fromkeys(keys):
+        fact = facts[key]
+        if fact["cited"]:
+            continue
+        fact["obj"]._change_reason = f"Cited source #{source.pk} (article intake)"
+        fact["obj"].sources.add(source)
+        added.append(fact["label"])
+    return added
+
+
+@transaction.atomic
+def start_draft_case(*, name: str, source: Source) -> Detainee:
+    """A draft case for a person an article names who is not on file, citing the article for who they are."""
+    person = Detainee(name=name.strip(), is_published=False)
+    person.full_clean()
+    person._change_reason = "Article intake"
+    person.save()
+    person.sources.add(source)
+    return person
 
 
 CASE = "detainees.detainee"
