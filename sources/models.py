@@ -45,9 +45,8 @@ def url_key(url: str) -> str:
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower().removeprefix("www.")
     port = f":{parts.port}" if parts.port and parts.port not in (80, 443) else ""
-    query = sorted(
-        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not k.lower().startswith(TRACKING_PARAMETERS)
-    )
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    query = sorted((k, v) for k, v in pairs if not k.lower().startswith(TRACKING_PARAMETERS))
     path = parts.path.rstrip("/") or ""
     return f"{host}{port}{path}" + (f"?{urlencode(query)}" if query else "")
 

@@ -49,9 +49,11 @@ def test_the_same_address_copied_differently_is_refused_with_a_link_to_the_artic
     assert Source.objects.count() == 1
     api = APIClient()
     api.force_authenticate(EditorFactory())
-    refused = api.post("/api/v1/sources/", {"title": "Copy", "url": "http://EXAMPLE.org/news/article-1/"}, format="json")
+    copy = {"title": "Copy", "url": "http://EXAMPLE.org/news/article-1/"}
+    refused = api.post("/api/v1/sources/", copy, format="json")
     assert refused.status_code == 400 and "url" in refused.json()
-    kept = api.post("/api/v1/sources/", {"title": "Another", "url": "https://example.org/news/article-2"}, format="json")
+    other = {"title": "Another", "url": "https://example.org/news/article-2"}
+    kept = api.post("/api/v1/sources/", other, format="json")
     assert kept.status_code == 201
 
 
