@@ -155,10 +155,12 @@ class DetaineeAdmin(
     def get_urls(self):
         from django.urls import path
 
+        from .admin_case_entry import case_entry_view
         from .admin_intake import intake_review_view, intake_view
 
         wrap = self.admin_site.admin_view
         return [
+            path("case-entry/", wrap(case_entry_view), name="detainees_case_entry"),
             path("intake/", wrap(intake_view), name="detainees_intake"),
             path("intake/<int:source_id>/", wrap(intake_review_view), name="detainees_intake_review"),
             *super().get_urls(),

@@ -1,4 +1,7 @@
-"""Editorial writes on cases: article intake, citing, publishing with checks, merging duplicates."""
+"""Editorial writes on cases: article intake, citing, publishing with checks, merging duplicates, entering a whole
+case at once."""
+
+import dataclasses
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -227,3 +230,78 @@ def merge_detainees(*, keep: Detainee, remove: Detainee) -> Detainee:
     keep._change_reason = reason
     keep.save()
     return keep
+
+
+@dataclasses.dataclass
+class CaseRecord:
+    """One fact of a case entered on the case-entry screen, not saved yet.
+
+    `key` names the row on the screen (errors go back to it); `parent` is the key of the detention it belongs to
+    (None: it belongs to the person); `cites` are keys of source rows; `charges` (sentences) keys of charge rows.
+    """
+
+    key: str
+    instance: object
+    parent: str | None = None
+    cites: list[str] = dataclasses.field(default_factory=list)
+    charges: list[str] = dataclasses.field(default_factory=list)
+
+
+class RowInvalid(ValidationError):
+    """A record of the case failed its model's checks once linked to the others; `key` names its row."""
+
+    def __init__(self, key: str, error: ValidationError):
+        self.key, self.error = key, error
+        super().__init__(error.messages)
+
+
+def enter_case(
+    *, detainee: Detainee, cites: list[str], sources: dict[str, Source], records: list[CaseRecord], reason: str = ""
+) -> Detainee:
+    """Save a whole case at once: the person, new sources, detentions with their charges, sentences and transfers,
+    and designations, each citing the sources its row names, in one transaction.
+
+    Records come parents first. Every record is `full_clean()`ed once linked to its parent (so "a charge cannot come
+    before the detention" is checked too); a failure raises `RowInvalid` naming the row. The `checked_writes()`
+    block refuses a published case with an unsourced fact (`UnsourcedFacts`); either way nothing is saved.
+    """
+    with checked_writes():  # a block of its own per call (a decorator's would be shared by concurrent requests)
+        return _enter_case(detainee=detainee, cites=cites, sources=sources, records=records, reason=reason)
+
+
+def _enter_case(*, detainee, cites, sources, records, reason) -> Detainee:
+    saved_sources = {}
+    for key, source in sources.items():
+        if source.pk is None:
+            _save_row(key, source, reason)
+        saved_sources[key] = source
+    _save_row("person", detainee, reason)
+    detainee.sources.set([saved_sources[k] for k in cites if k in saved_sources])
+    saved: dict[str, object] = {}
+    for record in records:
+        obj = record.instance
+        if isinstance(obj, Detention | Designation):
+            obj.detainee = detainee
+        else:
+            obj.detention = saved[record.parent]
+        _save_row(record.key, obj, reason)
+        obj.sources.set([saved_sources[k] for k in record.cites if k in saved_sources])
+        if isinstance(obj, Sentence):
+            charges = [saved[k] for k in record.charges if k in saved]
+            try:
+                obj.validate_charges(charges)
+            except ValidationError as error:
+                raise RowInvalid(record.key, error) from None
+            obj.charges.set(charges)
+        saved[record.key] = obj
+    return detainee
+
+
+def _save_row(key: str, obj, reason: str) -> None:
+    try:  # what a ModelForm checks: every field but the derived ones (slug, search key)
+        obj.full_clean(exclude=[f.name for f in obj._meta.fields if not f.editable])
+    except ValidationError as error:
+        raise RowInvalid(key, error) from None
+    if reason:
+        obj._change_reason = reason
+    obj.save()

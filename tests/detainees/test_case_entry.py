@@ -1,0 +1,139 @@
+"""The case-entry screen: a whole case, its custody and its sources, saved in one go or not at all."""
+
+import pytest
+from django.urls import reverse
+
+from detainees.models import Charge, Detainee, Detention, Sentence
+from sources.models import Source
+from tests.factories import SourceFactory
+
+pytestmark = pytest.mark.django_db
+URL = reverse("admin:detainees_case_entry")
+
+# Test data: the issue's "ordinary case" (Gordon Black). The issue gives no charge names and no fine amount; those
+# below are placeholders for the test, not facts.
+GORDON_BLACK = {
+    "rows": ["src-0", "det-0", "det-0-charge-0", "det-0-charge-1", "det-0-sentence-0"],
+    "person-name": "Gordon Black",
+    "person-citizenships": ["US"],
+    "person-cites": ["src-0"],
+    "person-is_published": "on",
+    "person-change_reason": "New case",
+    "src-0-url": "https://example.org/test-article",
+    "src-0-title": "Test article (test data)",
+    "src-0-headline_on_file": "on",
+    "det-0-held_by": "RU",
+    "det-0-place": "Vladivostok",
+    "det-0-detained_on": "2 May 2024",
+    "det-0-cites": ["src-0"],
+    "det-0-charge-0-category": "other",
+    "det-0-charge-0-outcome": "convicted",
+    "det-0-charge-0-description": "Test charge one (test data)",
+    "det-0-charge-0-cites": ["src-0"],
+    "det-0-charge-1-category": "other",
+    "det-0-charge-1-outcome": "convicted",
+    "det-0-charge-1-description": "Test charge two (test data)",
+    "det-0-charge-1-cites": ["src-0"],
+    "det-0-sentence-0-sentenced_on": "19 June 2024",
+    "det-0-sentence-0-term_months": "45",
+    "det-0-sentence-0-fine_amount": "10000",
+    "det-0-sentence-0-fine_currency": "RUB",
+    "det-0-sentence-0-for_charges": ["det-0-charge-0", "det-0-charge-1"],
+    "det-0-sentence-0-cites": ["src-0"],
+}
+
+
+def test_the_empty_screen_offers_every_block_and_the_desk_links_to_it(editor_client):
+    page = editor_client.get(URL)
+    assert page.status_code == 200
+    html = page.content.decode()
+    for block in ("Person", "Sources", "Detentions", "Designations", "Save the case"):
+        assert block in html
+    assert 'name="rows" value="det-0-charge-0"' in html and 'id="tpl-charge"' in html
+    assert URL in editor_client.get(reverse("admin:index")).content.decode()
+
+
+def test_a_whole_case_is_saved_and_published_in_one_post(editor_client):
+    response = editor_client.post(URL, GORDON_BLACK)
+    person = Detainee.objects.get(name="Gordon Black")
+    assert response.status_code == 302 and response["Location"] == person.get_absolute_url()
+    assert person.is_published and person.status == "held" and person.held_by == "RU"
+    detention = Detention.objects.get(detainee=person)
+    assert (detention.place, str(detention.detained_on), detention.detained_on_precision) == (
+        "Vladivostok", "2024-05-02", "day")  # fmt: skip
+    sentence = Sentence.objects.get(detention=detention)
+    assert sentence.term_months == 45 and sentence.fine_currency == "RUB"
+    assert sentence.charges.count() == 2
+    assert set(sentence.charges.all()) == set(Charge.objects.filter(detention=detention))
+    source = Source.objects.get(url="https://example.org/test-article")
+    assert list(sentence.sources.all()) == [source] and list(person.sources.all()) == [source]
+    assert person.history.first().history_change_reason == "New case"
+    assert sentence.history.first().history_change_reason == "New case"
+
+
+def test_a_source_on_file_is_reused_by_its_url(editor_client):
+    existing = SourceFactory(url="https://example.org/test-article")
+    editor_client.post(URL, GORDON_BLACK)
+    assert Source.objects.filter(url="https://example.org/test-article").count() == 1
+    assert list(Detainee.objects.get(name="Gordon Black").sources.all()) == [existing]
+
+
+def test_publishing_with_an_unsourced_fact_is_refused_with_the_list_and_nothing_saved(editor_client):
+    data = {**GORDON_BLACK, "det-0-charge-1-cites": []}
+    response = editor_client.post(URL, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "must cite a source for every fact" in html and "Charge “Other” cites no source" in html
+    assert 'value="Gordon Black"' in html and 'value="Vladivostok"' in html  # the editor's input is kept
+    assert not Detainee.objects.exists() and not Source.objects.exists() and not Charge.objects.exists()
+
+
+def test_bad_or_ambiguous_dates_are_form_errors_beside_their_row(editor_client):
+    data = {**GORDON_BLACK, "det-0-detained_on": "05/02/2024", "det-0-sentence-0-sentenced_on": "31 June 2024"}
+    response = editor_client.post(URL, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "could be 5 February 2024 (day first) or 2 May 2024 (month first)" in html
+    assert "is not a date in the calendar" in html
+    assert not Detainee.objects.exists()
+
+
+def test_a_sentence_before_its_detention_is_refused_beside_the_sentence(editor_client):
+    data = {**GORDON_BLACK, "det-0-sentence-0-sentenced_on": "2023"}
+    response = editor_client.post(URL, data)
+    assert response.status_code == 200
+    assert "A sentence cannot come before the detention began." in response.content.decode()
+    assert not Detainee.objects.exists()
+
+
+def test_a_sentence_for_an_empty_charge_row_is_refused(editor_client):
+    data = {key: value for key, value in GORDON_BLACK.items() if not key.startswith("det-0-charge-1-")}
+    data.update({"det-0-charge-1-category": "", "det-0-charge-1-outcome": "pending"})  # an untouched row, as posted
+    response = editor_client.post(URL, data)
+    assert "Charge 2 is empty" in response.content.decode()
+    assert not Detainee.objects.exists()
+
+
+def test_a_draft_with_partial_dates_goes_to_its_admin_page(editor_client):
+    data = {
+        "rows": ["src-0", "det-0", "det-0-sentence-0", "des-0"],
+        "person-name": "Test Person Partial",
+        "det-0-held_by": "RU",
+        "det-0-detained_on": "May 2010",
+        "det-0-sentence-0-sentenced_on": "2011",
+        "det-0-sentence-0-term_months": "12",
+        "src-0-headline_on_file": "on",  # untouched rows, as a browser posts them
+        "des-0-kind": "",
+    }
+    response = editor_client.post(URL, data)
+    person = Detainee.objects.get(name="Test Person Partial")
+    assert response["Location"] == reverse("admin:detainees_detainee_change", args=[person.pk])
+    detention = person.detentions.get()
+    assert detention.detained_on_precision == "month" and detention.sentences.get().sentenced_on_precision == "year"
+    assert not person.is_published and not Source.objects.exists()  # an empty source row and designation: skipped
+
+
+def test_an_editor_without_add_permissions_is_refused(client, django_user_model):
+    staff = django_user_model.objects.create_user("staffonly", password="x", is_staff=True)
+    client.force_login(staff)
+    assert client.get(URL).status_code == 403
