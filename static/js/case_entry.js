@@ -71,8 +71,21 @@
     if (kind === "source") fillCites(form); else fillCites(row);
     if (kind === "charge" || kind === "sentence") fillCharges(detention);
     row.dispatchEvent(new CustomEvent("formset:added", { bubbles: true, detail: { formsetName: kind } }));
+    nameComboboxes(row);
     const first = row.querySelector("input:not([type=hidden]), select, textarea");
     if (first) first.focus();
+  }
+
+  // select2 draws its own combobox beside the <select>: give it the <select>'s label as its accessible name
+  function nameComboboxes(scope) {
+    for (const select of scope.querySelectorAll("select.admin-autocomplete")) {
+      const label = form.querySelector(`label[for="${select.id}"]`);
+      if (!label) continue;
+      for (const box of select.parentElement.querySelectorAll(".select2-selection[role=combobox], [role=textbox]")) {
+        box.removeAttribute("aria-labelledby");  // it points at the (empty) chosen value
+        box.setAttribute("aria-label", label.textContent.trim());
+      }
+    }
   }
 
   form.addEventListener("click", (event) => {
@@ -83,4 +96,6 @@
     }
   });
   for (const button of form.querySelectorAll(".add-row")) button.hidden = false;
+  // after the admin's own ready handler (registered first) has drawn the select2 boxes
+  if (window.django && window.django.jQuery) window.django.jQuery(() => nameComboboxes(form));
 })();

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group, Permission
 from django.test import Client
 
 from detainees.models import Detainee
+from tests.e2e.test_pages import serious_violations
 from tests.factories import EditorFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -100,6 +101,9 @@ def test_gordon_black_from_an_empty_form_to_published_in_3_page_loads_and_1_save
 def test_partial_dates_typed_on_the_screen_show_as_typed_on_the_case_page(editor_page):
     page = editor_page()
     page.goto("/admin/detainees/detainee/case-entry/")
+    page.get_by_role("button", name="Add another source").click()  # a second source box, named for screen readers
+    assert not serious_violations(page), serious_violations(page)
+    assert page.locator("#id_det-0-sentence-0-cites-src-1").is_checked()  # every fact may cite the new source
     page.get_by_label("Name", exact=True).fill("Test Person (test data)")
     page.get_by_label("Publish this case").check()
     page.locator("#id_src-0-url").fill("https://example.org/test-article-2")
@@ -142,3 +146,4 @@ def test_the_screen_fits_a_phone(editor_page, screenshot):
     width = page.evaluate("document.documentElement.scrollWidth")
     screenshot(page, "case-entry-390")
     assert width <= PHONE["width"], f"the case-entry screen is {width}px wide on a 390px screen"
+    assert not serious_violations(page), serious_violations(page)  # labels, names of the search boxes
