@@ -15,11 +15,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
-from common.admin import REFUSAL_LEAD
+from common.admin import REFUSAL_LEAD, version_of
 from common.integrity import UnsourcedFacts
 from common.partial_dates import PartialDateField, PartialDatesFormMixin
 from sources.models import Outlet, Source
@@ -32,7 +32,7 @@ PERMISSIONS = [f"detainees.add_{m}" for m in ("detainee", "detention", "charge",
 PERMISSIONS.append("sources.add_source")
 ROW = re.compile(r"^(?:src-(\d+)|des-(\d+)|det-(\d+)(?:-(charge|sentence|transfer)-(\d+))?)$")
 BLANK_ROWS = ["src-0", "det-0", "det-0-charge-0", "det-0-sentence-0"]
-NOT_FACTS = ("cites", "for_charges", "loaded_version")
+NOT_FACTS = ("cites", "for_charges", "loaded_version", "record", "delete", "change_reason", "not_a_duplicate")
 
 
 def row_number(key: str) -> int:
@@ -41,21 +41,36 @@ def row_number(key: str) -> int:
 
 
 class CitesMixin(forms.Form):
-    """The source rows of the screen a record cites; all of them unless the editor unticks some."""
+    """The source rows of the screen a record cites (all of them unless the editor unticks some); for a record on
+    file, which one it is, the version the editor loaded, and a box to delete it."""
 
     cites = forms.MultipleChoiceField(required=False, label="Cites")
+    record = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    loaded_version = forms.CharField(required=False, widget=forms.HiddenInput)
+    delete = forms.BooleanField(required=False, label="Delete this record")
 
     def __init__(self, *args, source_keys=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cites"].choices = [(k, f"Source {row_number(k)}") for k in source_keys]
         self.fields["cites"].initial = list(source_keys)
+        instance = getattr(self, "instance", None)
+        if instance is None or instance.pk is None or isinstance(instance, Detainee):
+            del self.fields["delete"]
+        if instance is not None and instance.pk is not None:
+            self.fields["record"].initial = instance.pk
+            self.fields["loaded_version"].initial = version_of(instance)
         for field in self.fields.values():
             if isinstance(field, PartialDateField):
                 field.help_text = ""  # the screen says once how to type dates
 
     def is_blank(self) -> bool:
-        """Nothing typed in this row: it is left out (a screen always offers empty rows)."""
-        return not [n for n in self.changed_data if n not in NOT_FACTS and not n.endswith("_precision")]
+        """Nothing typed in this row: it is left out (a screen always offers empty rows). A record on file never is."""
+        if getattr(getattr(self, "instance", None), "pk", None) is not None:
+            return False
+        return not self.facts_changed()
+
+    def facts_changed(self) -> bool:
+        return bool([n for n in self.changed_data if n not in NOT_FACTS and not n.endswith("_precision")])
 
 
 class PersonForm(CitesMixin, PartialDatesFormMixin, DetaineeAdminForm):
@@ -92,7 +107,11 @@ class SourceRowForm(CitesMixin):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        del self.fields["cites"]
+        for name in ("cites", "record", "loaded_version"):
+            del self.fields[name]
+
+    def is_blank(self) -> bool:
+        return not any(self[name].value() for name in ("on_file", "url", "title", "outlet", "published_on"))
 
     def clean(self):
         cleaned = super().clean()
@@ -151,27 +170,83 @@ FORMS = {"charge": ChargeRowForm, "sentence": SentenceRowForm, "transfer": Trans
 class CaseScreen:
     """Every form of the screen, keyed by row, validated together."""
 
-    def __init__(self, data=None):
-        self.data = data
-        keys = data.getlist("rows") if data is not None else BLANK_ROWS
+    def __init__(self, data=None, detainee: Detainee | None = None):
+        self.data, self.detainee = data, detainee
+        self.top_errors: list[str] = []
+        self.on_file, self.loaded = self._case_on_file(detainee) if detainee else ({}, {})
+        if data is not None:
+            keys = data.getlist("rows")
+        else:
+            keys = list(self.loaded) if detainee else BLANK_ROWS
         keys = list(dict.fromkeys(k for k in keys if ROW.match(k)))
         self.source_keys = [k for k in keys if k.startswith("src-")]
-        cites = {"data": data, "source_keys": self.source_keys}
-        self.person = PersonForm(prefix="person", **cites)
-        self.sources = [(k, SourceRowForm(data, prefix=k)) for k in self.source_keys]
+        self.person = self._form(PersonForm, "person", instance=detainee)
+        self.sources = [(k, SourceRowForm(data, prefix=k, initial=self.loaded.get(k, (None, {}))[1])) for k in
+                        self.source_keys]  # fmt: skip
         self.detentions = []
         for key in dict.fromkeys("-".join(k.split("-")[:2]) for k in keys if k.startswith("det-")):
-            block = {"key": key, "form": DetentionRowForm(prefix=key, **cites)}
+            block = {"key": key, "form": self._form(DetentionRowForm, key)}
             charge_keys = [k for k in keys if k.startswith(f"{key}-charge-")]
             for kind, form_class in FORMS.items():
                 extra = {"charge_keys": charge_keys} if kind == "sentence" else {}
                 rows = [k for k in keys if k.startswith(f"{key}-{kind}-")]
-                block[kind] = [(k, form_class(prefix=k, **cites, **extra)) for k in rows]
+                block[kind] = [(k, self._form(form_class, k, **extra)) for k in rows]
             self.detentions.append(block)
-        self.designations = [(k, DesignationRowForm(prefix=k, **cites)) for k in keys if k.startswith("des-")]
-        self.top_errors: list[str] = []
+        self.designations = [(k, self._form(DesignationRowForm, k)) for k in keys if k.startswith("des-")]
         for key, form in self.rows():
             form.number = row_number(key) if key != "person" else ""
+
+    def _form(self, form_class, key, instance=None, **extra):
+        """The form of one row; a row naming a record on file edits that record (of this case only)."""
+        initial = {}
+        if key != "person" and self.data is None:
+            instance, initial = self.loaded.get(key, (None, {}))
+        elif key != "person":
+            record = self.data.get(f"{key}-record") or ""
+            if record:
+                instance = self.on_file.get(form_class._meta.model, {}).get(int(record) if record.isdigit() else 0)
+                if instance is None:
+                    self.top_errors.append(f"Row {key} names a record that is not part of this case any more "
+                                           "(deleted meanwhile?). Reload the page; nothing was saved.")  # fmt: skip
+        return form_class(self.data, prefix=key, instance=instance, initial=initial, source_keys=self.source_keys,
+                          **extra)  # fmt: skip
+
+    @staticmethod
+    def _case_on_file(detainee: Detainee):
+        """The case's records by model and id, and the rows of the screen that show them: key → (record, initial)."""
+        detentions = list(
+            detainee.detentions.prefetch_related("sources", "charges__sources", "sentences__sources",
+                                                 "sentences__charges", "transfers__sources")
+        )  # fmt: skip
+        designations = list(detainee.designations.prefetch_related("sources"))
+        facts = [detainee, *designations]
+        for detention in detentions:
+            facts += [detention, *detention.charges.all(), *detention.sentences.all(), *detention.transfers.all()]
+        cited = {}
+        for fact in facts:
+            for source in fact.sources.all():
+                cited.setdefault(source.pk, f"src-{len(cited)}")
+        loaded = {key: (None, {"on_file": pk}) for pk, key in cited.items()}
+        on_file: dict = {}
+
+        def row(key, record, **initial):
+            on_file.setdefault(type(record), {})[record.pk] = record
+            loaded[key] = (record, {"cites": [cited[s.pk] for s in record.sources.all()], **initial})
+
+        for i, detention in enumerate(detentions):
+            row(f"det-{i}", detention)
+            charges = {}
+            for j, charge in enumerate(detention.charges.all()):
+                charges[charge.pk] = f"det-{i}-charge-{j}"
+                row(charges[charge.pk], charge)
+            for j, sentence in enumerate(detention.sentences.all()):
+                row(f"det-{i}-sentence-{j}", sentence, for_charges=[charges[c.pk] for c in sentence.charges.all()])
+            for j, transfer in enumerate(detention.transfers.all()):
+                row(f"det-{i}-transfer-{j}", transfer)
+        for i, designation in enumerate(designations):
+            row(f"des-{i}", designation)
+        loaded.pop("person", None)
+        return on_file, loaded
 
     def rows(self):
         yield "person", self.person
@@ -186,7 +261,7 @@ class CaseScreen:
         return form is self.person or not form.is_blank()
 
     def is_valid(self) -> bool:
-        valid = True
+        valid = not self.top_errors
         needed = {key for key, form in self.rows() if self.present(form)}
         for block in self.detentions:  # a detention is needed as soon as anything is typed inside it
             children = [k for kind in FORMS for k, _ in block[kind]]
@@ -211,8 +286,10 @@ class CaseScreen:
 
         def add(key, form, parent=None):
             extra = {"charges": form.cleaned_data["for_charges"]} if "for_charges" in form.fields else {}
-            records.append(CaseRecord(key=key, instance=form.instance, parent=parent,
-                                      cites=form.cleaned_data["cites"], **extra))  # fmt: skip
+            records.append(CaseRecord(key=key, instance=form.instance, parent=parent, cites=form.cleaned_data["cites"],
+                                      loaded=form.cleaned_data.get("loaded_version") or "",
+                                      delete=bool(form.cleaned_data.get("delete")), changed=form.facts_changed(),
+                                      **extra))  # fmt: skip
 
         for block in self.detentions:
             if block["present"]:
@@ -224,8 +301,11 @@ class CaseScreen:
         for key, form in self.designations:
             if key in self.needed:
                 add(key, form)
-        return {"detainee": self.person.instance, "cites": self.person.cleaned_data["cites"], "sources": sources,
-                "records": records, "reason": self.person.cleaned_data.get("change_reason") or ""}  # fmt: skip
+        person = CaseRecord(key="person", instance=self.person.instance, cites=self.person.cleaned_data["cites"],
+                            loaded=self.person.cleaned_data.get("loaded_version") or "",
+                            changed=self.person.facts_changed())  # fmt: skip
+        return {"person": person, "sources": sources, "records": records,
+                "reason": self.person.cleaned_data.get("change_reason") or ""}  # fmt: skip
 
     def show(self, error: ValidationError, key: str | None = None) -> None:
         """Put a refusal of the save beside the row it concerns (at the top when it concerns none)."""
@@ -263,14 +343,16 @@ class CaseScreen:
         }
 
 
-def case_entry_view(request):
-    """A new case on one screen: GET shows it empty, POST saves it all or nothing."""
-    if not request.user.has_perms(PERMISSIONS):
+def case_entry_view(request, pk: int | None = None):
+    """A case on one screen: GET shows it (empty for a new case), POST saves it all or nothing."""
+    detainee = get_object_or_404(Detainee, pk=pk) if pk is not None else None
+    needed = [p.replace(".add_", ".change_") for p in PERMISSIONS] + PERMISSIONS if detainee else PERMISSIONS
+    if not request.user.has_perms(needed):
         raise PermissionDenied
-    screen = CaseScreen(request.POST if request.method == "POST" else None)
+    screen = CaseScreen(request.POST if request.method == "POST" else None, detainee=detainee)
     if request.method == "POST" and screen.is_valid():
         try:
-            detainee = enter_case(**screen.entries())
+            saved = enter_case(**screen.entries())
         except RowInvalid as refusal:
             screen.show(refusal.error, refusal.key)
         except UnsourcedFacts as refusal:
@@ -278,14 +360,19 @@ def case_entry_view(request):
         except ValidationError as refusal:
             screen.show(refusal)
         else:
-            admin.site.get_model_admin(Detainee).log_addition(request, detainee, [{"added": {}}])
-            if detainee.is_published:  # the case page itself is the confirmation
-                return redirect(detainee.get_absolute_url())
-            messages.success(request, format_html("Saved “{}” as a draft.", detainee.name))
-            return redirect("admin:detainees_detainee_change", detainee.pk)
+            model_admin = admin.site.get_model_admin(Detainee)
+            if detainee is None:
+                model_admin.log_addition(request, saved, [{"added": {}}])
+            else:
+                model_admin.log_change(request, saved, "Changed on the case-entry screen.")
+            if saved.is_published:  # the case page itself is the confirmation
+                return redirect(saved.get_absolute_url())
+            messages.success(request, format_html("Saved “{}” as a draft.", saved.name))
+            return redirect("admin:detainees_detainee_change", saved.pk)
     context = {
         **admin.site.each_context(request),
-        "title": "Add a case",
+        "title": f"Edit the case of {detainee.name}" if detainee else "Add a case",
+        "detainee": detainee,
         "screen": screen,
         "media": screen.media,
         "blueprints": screen.blueprints(),

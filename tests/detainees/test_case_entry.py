@@ -137,3 +137,93 @@ def test_an_editor_without_add_permissions_is_refused(client, django_user_model)
     staff = django_user_model.objects.create_user("staffonly", password="x", is_staff=True)
     client.force_login(staff)
     assert client.get(URL).status_code == 403
+
+
+def screen_data(response) -> dict:
+    """What a browser posts back from the screen as shown, untouched."""
+    data: dict = {"rows": []}
+    for key, form in response.context["screen"].rows():
+        if key != "person":
+            data["rows"].append(key)
+        for name in form.fields:
+            value = form[name].value()
+            if value in (None, False, "", []):
+                continue
+            if name == "aliases":
+                value = "\n".join(value)
+            if isinstance(value, list | tuple):
+                data[form.add_prefix(name)] = [str(v) for v in value]
+            else:
+                data[form.add_prefix(name)] = "on" if value is True else str(value)
+    return data
+
+
+@pytest.fixture
+def gordon_black(editor_client):
+    editor_client.post(URL, GORDON_BLACK)
+    return Detainee.objects.get(name="Gordon Black")
+
+
+def edit_url(person) -> str:
+    return reverse("admin:detainees_case_edit", args=[person.pk])
+
+
+def test_a_case_on_file_opens_on_the_screen_and_saves_only_what_changed(editor_client, gordon_black):
+    page = editor_client.get(edit_url(gordon_black))
+    html = page.content.decode()
+    assert 'value="Vladivostok"' in html and "Test charge two (test data)" in html and 'value="2 May 2024"' in html
+    assert 'value="det-0-charge-1" id="id_det-0-sentence-0-for_charges-det-0-charge-1" checked' in html
+    data = screen_data(page)
+    detention = gordon_black.detentions.get()
+    versions = {"detention": detention.history.count(), "person": gordon_black.history.count(),
+                "charges": sorted(c.history.count() for c in detention.charges.all())}  # fmt: skip
+    data.update({"det-0-place": "Vladivostok (test edit)", "rows": [*data["rows"], "det-0-transfer-0"],
+                 "det-0-transfer-0-moved_on": "July 2024", "det-0-transfer-0-facility_name": "Test facility",
+                 "det-0-transfer-0-facility_kind": "other", "det-0-transfer-0-cites": ["src-0"],
+                 "person-change_reason": "Test edit"})  # fmt: skip
+    response = editor_client.post(edit_url(gordon_black), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    detention.refresh_from_db()
+    assert detention.place == "Vladivostok (test edit)" and detention.history.count() == versions["detention"] + 1
+    assert detention.history.first().history_change_reason == "Test edit"
+    transfer = detention.transfers.get()
+    assert transfer.moved_on_precision == "month" and transfer.sources.count() == 1
+    # untouched rows are not saved again
+    assert sorted(c.history.count() for c in detention.charges.all()) == versions["charges"]
+    assert gordon_black.history.count() == versions["person"]
+
+
+def test_a_row_someone_else_changed_meanwhile_is_refused_and_nothing_saved(editor_client, gordon_black):
+    data = screen_data(editor_client.get(edit_url(gordon_black)))
+    detention = gordon_black.detentions.get()
+    detention.place = "Changed by another editor"
+    detention.save()
+    data.update({"det-0-place": "My version", "det-0-charge-0-statute": "Test statute"})
+    response = editor_client.post(edit_url(gordon_black), data)
+    assert response.status_code == 200
+    assert "Someone else saved this record after you opened it" in response.content.decode()
+    detention.refresh_from_db()
+    assert detention.place == "Changed by another editor"
+    assert not Charge.objects.filter(statute="Test statute").exists()
+
+
+def test_a_charge_deleted_on_the_screen_leaves_the_sentence_with_the_other(editor_client, gordon_black):
+    data = screen_data(editor_client.get(edit_url(gordon_black)))
+    data["det-0-charge-1-delete"] = "on"
+    response = editor_client.post(edit_url(gordon_black), data)
+    assert response.status_code == 302
+    sentence = Sentence.objects.get(detention__detainee=gordon_black)
+    assert [c.description for c in sentence.charges.all()] == ["Test charge one (test data)"]
+    assert Charge.objects.count() == 1
+
+
+def test_a_row_naming_another_cases_record_is_refused(editor_client, gordon_black):
+    data = screen_data(editor_client.get(edit_url(gordon_black)))
+    other = {**GORDON_BLACK, "person-name": "Test Other Person", "person-not_a_duplicate": "on",
+             "src-0-url": "https://example.org/test-article-other"}  # fmt: skip
+    editor_client.post(URL, other)
+    data["det-0-record"] = str(Detention.objects.get(detainee__name="Test Other Person").pk)
+    data["det-0-place"] = "Moved?"
+    response = editor_client.post(edit_url(gordon_black), data)
+    assert response.status_code == 200 and "is not part of this case" in response.content.decode()
+    assert not Detention.objects.filter(place="Moved?").exists()
