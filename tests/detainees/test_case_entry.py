@@ -227,3 +227,12 @@ def test_a_row_naming_another_cases_record_is_refused(editor_client, gordon_blac
     response = editor_client.post(edit_url(gordon_black), data)
     assert response.status_code == 200 and "is not part of this case" in response.content.decode()
     assert not Detention.objects.filter(place="Moved?").exists()
+
+
+def test_the_screen_loads_a_case_in_a_fixed_number_of_queries(editor_client, gordon_black, django_assert_num_queries):
+    # session, user, permissions (2), the case's records and citations prefetched model by model, then one query per
+    # source row (its chosen source) and per detention row (the groups to choose from), the blueprint's included
+    with django_assert_num_queries(6):
+        editor_client.get(URL)
+    with django_assert_num_queries(18):
+        editor_client.get(edit_url(gordon_black))

@@ -147,3 +147,45 @@ def test_the_screen_fits_a_phone(editor_page, screenshot):
     screenshot(page, "case-entry-390")
     assert width <= PHONE["width"], f"the case-entry screen is {width}px wide on a 390px screen"
     assert not serious_violations(page), serious_violations(page)  # labels, names of the search boxes
+
+
+def test_rows_added_in_the_browser_link_to_each_other_and_the_case_reopens_on_the_screen(editor_page, screenshot):
+    page = editor_page()
+    page.goto("/admin/detainees/detainee/case-entry/")
+    page.get_by_label("Name", exact=True).fill("Test Person Two Custodies (test data)")
+    page.locator("#id_src-0-url").fill("https://example.org/test-article-4")
+    page.locator("#id_src-0-title").fill("Test article four (test data)")
+    page.locator("#id_det-0-held_by").select_option("TH")
+    page.locator("#id_det-0-detained_on").fill("March 2008")
+    page.locator("#id_det-0-released_on").fill("2010")
+    page.locator("#id_det-0-end_reason").select_option("extradited")
+    page.get_by_role("button", name="Add another detention").click()
+    second = page.locator('.case-detention[data-key="det-1"]')
+    second.get_by_role("button", name="Add a charge").click()
+    second.get_by_role("button", name="Add a sentence").click()
+    page.locator("#id_det-1-held_by").select_option("US")
+    page.locator("#id_det-1-detained_on").fill("2010")
+    page.locator("#id_det-1-charge-0-category").select_option("other")
+    page.locator("#id_det-1-charge-0-description").fill("Test charge (test data)")
+    page.locator("#id_det-1-sentence-0-sentenced_on").fill("2012")
+    page.locator("#id_det-1-sentence-0-term_months").fill("300")
+    page.locator('.case-row[data-key="det-1-sentence-0"]').get_by_label("Charge 1").check()
+    assert page.locator("#id_det-1-sentence-0-cites-src-0").is_checked()
+    page.get_by_role("button", name="Save the case").click()  # a draft: to its admin page
+    page.wait_for_url("**/admin/detainees/detainee/*/change/")
+    person = Detainee.objects.get(name="Test Person Two Custodies (test data)")
+    first, later = person.detentions.order_by("detained_on")
+    assert (first.held_by, first.end_reason, later.held_by) == ("TH", "extradited", "US")
+    assert [c.description for c in later.sentences.get().charges.all()] == ["Test charge (test data)"]
+
+    page.get_by_role("link", name="Edit the whole case on one screen").click()
+    page.wait_for_url(f"**/case-entry/{person.pk}/")
+    assert page.locator("#id_det-1-charge-0-description").input_value() == "Test charge (test data)"
+    assert page.locator("#id_det-0-detained_on").input_value() == "March 2008"
+    assert page.locator("#id_det-1-sentence-0-for_charges-det-1-charge-0").is_checked()
+    screenshot(page, "case-edit-1280")
+    page.locator("#id_det-1-place").fill("Test place (test data)")
+    page.get_by_role("button", name="Save the case").click()
+    page.wait_for_url("**/admin/detainees/detainee/*/change/")
+    later.refresh_from_db()
+    assert later.place == "Test place (test data)"
