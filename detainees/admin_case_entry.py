@@ -20,6 +20,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
 from common.admin import REFUSAL_LEAD, version_of
+from common.admin_widgets import fitting_formfield
 from common.integrity import UnsourcedFacts
 from common.partial_dates import PartialDateField, PartialDatesFormMixin
 from sources.models import Outlet, Source
@@ -33,6 +34,11 @@ PERMISSIONS.append("sources.add_source")
 ROW = re.compile(r"^(?:src-(\d+)|des-(\d+)|det-(\d+)(?:-(charge|sentence|transfer)-(\d+))?)$")
 BLANK_ROWS = ["src-0", "det-0", "det-0-charge-0", "det-0-sentence-0"]
 NOT_FACTS = ("cites", "for_charges", "loaded_version", "record", "delete", "change_reason", "not_a_duplicate")
+
+
+def fitting(db_field, **kwargs):
+    """Countries and currencies found by typing, as in every other admin form."""
+    return fitting_formfield(db_field, db_field.formfield(**kwargs))
 
 
 def row_number(key: str) -> int:
@@ -80,6 +86,7 @@ class PersonForm(CitesMixin, PartialDatesFormMixin, DetaineeAdminForm):
     )  # fmt: skip
 
     class Meta(DetaineeAdminForm.Meta):
+        formfield_callback = fitting
         fields = ["name", "name_original", "aliases", "citizenships", "description", "born_on", "born_on_precision",
                   "wikidata_id", "is_published"]  # fmt: skip
         labels = {"is_published": "Publish this case"}
@@ -139,7 +146,7 @@ class SourceRowForm(CitesMixin):
 
 
 def row_form(model, names, **widgets):
-    meta = type("Meta", (), {"model": model, "fields": names, "widgets": widgets})
+    meta = type("Meta", (), {"model": model, "fields": names, "widgets": widgets, "formfield_callback": fitting})
     return type(f"{model.__name__}RowForm", (CitesMixin, PartialDatesFormMixin, forms.ModelForm), {"Meta": meta})
 
 

@@ -78,10 +78,12 @@
 
   // select2 draws its own combobox beside the <select>: give it the <select>'s label as its accessible name
   function nameComboboxes(scope) {
-    for (const select of scope.querySelectorAll("select.admin-autocomplete")) {
+    for (const select of scope.querySelectorAll("select.admin-autocomplete, select.search-select")) {
       const label = form.querySelector(`label[for="${select.id}"]`);
-      if (!label) continue;
-      for (const box of select.parentElement.querySelectorAll(".select2-selection[role=combobox], [role=textbox]")) {
+      const drawn = select.nextElementSibling;
+      if (!label || !drawn || !drawn.classList.contains("select2")) continue;
+      const boxes = drawn.querySelectorAll(".select2-selection[role=combobox], [role=textbox], .select2-search__field");
+      for (const box of boxes) {
         box.removeAttribute("aria-labelledby");  // it points at the (empty) chosen value
         box.setAttribute("aria-label", label.textContent.trim());
       }
