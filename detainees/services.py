@@ -1,4 +1,7 @@
-"""Editorial writes on cases: article intake, citing, publishing with checks, merging duplicates."""
+"""Editorial writes on cases: article intake, citing, publishing with checks, merging duplicates, entering a whole
+case at once."""
+
+import dataclasses
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -227,3 +230,112 @@ def merge_detainees(*, keep: Detainee, remove: Detainee) -> Detainee:
     keep._change_reason = reason
     keep.save()
     return keep
+
+
+@dataclasses.dataclass
+class CaseRecord:
+    """One record of a case entered on the case-entry screen, new or on file, not saved yet.
+
+    `key` names the row on the screen (errors go back to it); `parent` is the key of the detention it belongs to
+    (None: it belongs to the person); `cites` are keys of source rows; `charges` (sentences) keys of charge rows.
+    A record on file carries the version the editor `loaded`, whether its fields `changed`, and may be deleted.
+    """
+
+    key: str
+    instance: object
+    parent: str | None = None
+    cites: list[str] = dataclasses.field(default_factory=list)
+    charges: list[str] = dataclasses.field(default_factory=list)
+    loaded: str = ""
+    changed: bool = True
+    delete: bool = False
+
+
+class RowInvalid(ValidationError):
+    """A record of the case failed its model's checks once linked to the others; `key` names its row."""
+
+    def __init__(self, key: str, error: ValidationError):
+        self.key, self.error = key, error
+        super().__init__(error.messages)
+
+
+def enter_case(
+    *, person: CaseRecord, sources: dict[str, Source], records: list[CaseRecord], reason: str = ""
+) -> Detainee:
+    """Save a whole case at once: the person, new sources, detentions with their charges, sentences and transfers,
+    and designations, each citing the sources its row names, in one transaction. Records on file are changed (or
+    deleted) only after claiming the version the editor loaded, as every admin save does.
+
+    Records come parents first. Every record saved is `full_clean()`ed once linked to its parent (so "a charge
+    cannot come before the detention" is checked too); a failure raises `RowInvalid` naming the row. The
+    `checked_writes()` block refuses a published case with an unsourced fact (`UnsourcedFacts`); either way nothing
+    is saved.
+    """
+    with checked_writes():  # a block of its own per call (a decorator's would be shared by concurrent requests)
+        return _enter_case(person=person, sources=sources, records=records, reason=reason)
+
+
+def _enter_case(*, person, sources, records, reason) -> Detainee:
+    saved_sources = {}
+    for key, source in sources.items():
+        if source.pk is None:
+            _save_row(CaseRecord(key=key, instance=source), reason)
+        saved_sources[key] = source
+    detainee = person.instance
+    _save_row(person, reason, sources=[saved_sources[k] for k in person.cites if k in saved_sources])
+    saved: dict[str, object] = {}
+    deleted: set[str] = set()
+    for record in records:
+        obj = record.instance
+        if record.parent in deleted:
+            deleted.add(record.key)  # gone with its detention
+            continue
+        if record.delete:
+            _claim(record)
+            obj._change_reason = reason or "Deleted on the case-entry screen"
+            obj.delete()
+            deleted.add(record.key)
+            continue
+        if isinstance(obj, Detention | Designation):
+            obj.detainee = detainee
+        else:
+            obj.detention = saved[record.parent]
+        charges = [saved[k] for k in record.charges if k in saved] if isinstance(obj, Sentence) else None
+        _save_row(record, reason, sources=[saved_sources[k] for k in record.cites if k in saved_sources],
+                  charges=charges)  # fmt: skip
+        saved[record.key] = obj
+    return detainee
+
+
+def _claim(record: CaseRecord) -> None:
+    from common.admin import claim_version
+
+    try:
+        claim_version(record.instance, record.loaded)
+    except ValidationError as error:
+        raise RowInvalid(record.key, error) from None
+
+
+def _save_row(record: CaseRecord, reason: str, sources=None, charges=None) -> None:
+    """Save one record and its citations (and a sentence's charges), unless nothing of it changed."""
+    obj = record.instance
+    on_file = obj.pk is not None
+    new_sources = sources is not None and (not on_file or set(obj.sources.all()) != set(sources))
+    new_charges = charges is not None and (not on_file or set(obj.charges.all()) != set(charges))
+    if on_file and not (record.changed or new_sources or new_charges):
+        return
+    if on_file:
+        _claim(record)
+    try:  # what a ModelForm checks: every field but the derived ones (slug, search key)
+        obj.full_clean(exclude=[f.name for f in obj._meta.fields if not f.editable])
+        if charges is not None:
+            obj.validate_charges(charges)
+    except ValidationError as error:
+        raise RowInvalid(record.key, error) from None
+    if reason:
+        obj._change_reason = reason
+    obj.save()
+    if new_sources:
+        obj.sources.set(sources)
+    if new_charges:
+        obj.charges.set(charges)
