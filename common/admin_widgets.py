@@ -11,7 +11,8 @@ from django_countries.fields import CountryField
 from .currencies import currency_choices
 
 SELECT2 = {
-    "css": {"screen": ["admin/css/vendor/select2/select2.min.css", "admin/css/autocomplete.css"]},
+    "css": {"screen": ["admin/css/vendor/select2/select2.min.css", "admin/css/autocomplete.css",
+                       "admin-extra/search-select.css"]},
     "js": [
         "admin/js/vendor/jquery/jquery.min.js",
         "admin/js/vendor/select2/select2.full.min.js",
