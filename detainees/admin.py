@@ -206,11 +206,11 @@ class SentenceInline(admin.StackedInline):
     ]
 
 
-class TransferInline(admin.TabularInline):
+class TransferInline(admin.StackedInline):  # stacked: as a table its sources box pushed the page past 1280 px
     model = Transfer
     extra = 0
     autocomplete_fields = ["sources"]
-    fields = ["moved_on", "moved_on_precision", "facility_name", "facility_kind", "sources"]
+    fields = [("moved_on", "moved_on_precision"), ("facility_name", "facility_kind"), "sources"]
 
 
 @admin.register(Detention)
