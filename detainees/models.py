@@ -161,6 +161,23 @@ def current_status_of(detention_ref):
     )
 
 
+def status_without_custody():
+    """The status of a person with no detention on file, as SQL on the detainee's row: exchanged when they took
+    part in a published, completed exchange (the 24 of Ankara were all in custody, whatever else is on file),
+    unknown otherwise. A draft exchange changes no one's status."""
+    from django.apps import apps
+    from django.db.models import Exists
+
+    participations = apps.get_model("exchanges", "ExchangeParticipant").objects.filter(
+        detainee=OuterRef("pk"), exchange__is_published=True, exchange__status="completed"
+    )
+    return Case(
+        When(Exists(participations), then=Value(Status.EXCHANGED)),
+        default=Value(Status.UNKNOWN),
+        output_field=models.CharField(),
+    )
+
+
 class DetaineeQuerySet(PublishedQuerySet):
     """Queries on detainees.
 
@@ -180,7 +197,7 @@ class DetaineeQuerySet(PublishedQuerySet):
         Detainee.objects.filter(pk__in=ids).update(latest_detention=Subquery(latest.values("pk")[:1]))
         current = current_status_of(OuterRef("latest_detention"))
         return Detainee.objects.filter(pk__in=ids).update(
-            status=Coalesce(Subquery(current.values("derived_status")[:1]), Value(Status.UNKNOWN)),
+            status=Coalesce(Subquery(current.values("derived_status")[:1]), status_without_custody()),
             held_by=Coalesce(Subquery(current.values("derived_held_by")[:1]), Value("")),
             held_by_group=Subquery(current.values("derived_held_by_group")[:1]),
             latest_detained_on=Subquery(current.values("detained_on")[:1]),
@@ -192,7 +209,7 @@ class DetaineeQuerySet(PublishedQuerySet):
         fresh = self.annotate(fresh_latest=Subquery(latest.values("pk")[:1]))
         current = current_status_of(OuterRef("fresh_latest"))
         fresh = fresh.annotate(
-            fresh_status=Coalesce(Subquery(current.values("derived_status")[:1]), Value(Status.UNKNOWN)),
+            fresh_status=Coalesce(Subquery(current.values("derived_status")[:1]), status_without_custody()),
             fresh_held_by=Coalesce(Subquery(current.values("derived_held_by")[:1]), Value("")),
             fresh_held_by_group=Subquery(current.values("derived_held_by_group")[:1]),
         )

@@ -180,6 +180,8 @@ def status_sentence(detainee: Detainee) -> str:
     """The case in one line: "Held by Russia since 17 February 2022", "Exchanged on 8 December 2022"."""
     latest = detainee.latest_detention
     if latest is None:
+        if detainee.status == Status.EXCHANGED:
+            return "Exchanged (custody not on file)"
         return "Status unknown: no detention on file"
     since = latest.partial_date("detained_on")
     ended = latest.partial_date("released_on")

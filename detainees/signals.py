@@ -70,6 +70,29 @@ def refresh_detainee_status(sender, instance, raw=False, **kwargs):
     Detainee.objects.filter(pk__in=ids).refresh_status()
 
 
+@receiver(post_init, sender="exchanges.ExchangeParticipant")
+def remember_participant(sender, instance, **kwargs):
+    instance._loaded_detainee_id = instance.detainee_id
+
+
+@receiver(post_save, sender="exchanges.ExchangeParticipant")
+@receiver(post_delete, sender="exchanges.ExchangeParticipant")
+def refresh_participant_status(sender, instance, raw=False, **kwargs):
+    """A person with no detention on file is exchanged by taking part in a published, completed exchange."""
+    if raw:
+        return
+    ids = {instance.detainee_id, getattr(instance, "_loaded_detainee_id", None)} - {None}
+    Detainee.objects.filter(pk__in=ids, latest_detention=None).refresh_status()
+
+
+@receiver(post_save, sender="exchanges.Exchange")
+def refresh_exchanged_status(sender, instance, raw=False, **kwargs):
+    """Publishing, unpublishing or completing an exchange changes the status of its people with no custody on file."""
+    if raw:
+        return
+    Detainee.objects.filter(exchange_participations__exchange=instance, latest_detention=None).refresh_status()
+
+
 def case_record_changed(sender, instance, raw=False, **kwargs):
     """Any save or deletion of a record of a case: the case (its detainee, and a former one) changed."""
     instance._saved_raw = raw  # a fixture or dataset import: its citations that follow keep the times as loaded

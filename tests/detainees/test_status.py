@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from detainees.models import Detainee, Detention
+from detainees.models import Detainee, Detention, Status
 from detainees.services import merge_detainees
 from tests.factories import DetaineeFactory, DetentionFactory
 
@@ -173,3 +173,36 @@ def test_closing_a_detention_inline_in_the_admin_updates_the_status(editor_clien
     response = editor_client.post(url, data)
     assert response.status_code == 302, form_errors(response)
     assert stored(person) == ("exchanged", "", detention.pk)
+
+
+@pytest.mark.django_db
+def test_a_person_with_no_custody_on_file_is_exchanged_by_a_published_completed_exchange():
+    from exchanges.models import ExchangeParticipant
+    from tests.factories import ExchangeFactory
+
+    person = DetaineeFactory()
+    exchange = ExchangeFactory(is_published=False, status="completed")
+    participation = ExchangeParticipant.objects.create(exchange=exchange, detainee=person, released_by="RU",
+                                                       received_by="US")  # fmt: skip
+
+    def status():
+        assert not Detainee.objects.stale_status().exists()  # the stored status is what the rule says
+        person.refresh_status_from_db()
+        return person.status
+
+    assert status() == Status.UNKNOWN  # a draft exchange changes no one's status
+    exchange.is_published = True
+    exchange.save()
+    assert status() == Status.EXCHANGED
+    exchange.status = "proposed"
+    exchange.save()
+    assert status() == Status.UNKNOWN
+    exchange.status = "completed"
+    exchange.save()
+    participation.delete()
+    assert status() == Status.UNKNOWN
+    ExchangeParticipant.objects.create(exchange=exchange, detainee=person, released_by="RU", received_by="US")
+    assert status() == Status.EXCHANGED
+    from detainees.selectors import status_sentence
+
+    assert status_sentence(Detainee.objects.with_status().get(pk=person.pk)) == "Exchanged (custody not on file)"
