@@ -1,6 +1,7 @@
 """Read paths of a case: what the case page and the API load, and the timeline built from it."""
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Subquery
@@ -205,6 +206,13 @@ def last_confirmed(detainee: Detainee) -> str:
     return _on(latest, "last_confirmed_on")
 
 
+@functools.cache
+def _history(model):
+    """The historical rows of every record of `model`: what `model.history` gives without an instance, minus the
+    new manager class django-simple-history builds on every access to `model.history` (~0.4 ms each)."""
+    return model.history.model._default_manager
+
+
 def public_change_log(detainee: Detainee) -> list[dict]:
     """Corrections to a published case: date and reason only, never the editor or draft-time content.
 
@@ -212,17 +220,17 @@ def public_change_log(detainee: Detainee) -> list[dict]:
     case was first published.
     """
     first = Subquery(  # the moment the case was first published; no row, so nothing, for a case never published
-        Detainee.history.filter(id=detainee.pk, is_published=True).order_by("history_date")
+        _history(Detainee).filter(id=detainee.pk, is_published=True).order_by("history_date")
         .values("history_date")[:1]
     )  # fmt: skip
     detention_ids = [d.pk for d in detainee.detentions.all()]  # loaded already on the case page
     histories = [
-        Detainee.history.filter(id=detainee.pk, is_published=True),
-        Detention.history.filter(detainee_id=detainee.pk),
-        Charge.history.filter(detention_id__in=detention_ids),
-        Sentence.history.filter(detention_id__in=detention_ids),
-        Transfer.history.filter(detention_id__in=detention_ids),
-        Designation.history.filter(detainee_id=detainee.pk),
+        _history(Detainee).filter(id=detainee.pk, is_published=True),
+        _history(Detention).filter(detainee_id=detainee.pk),
+        _history(Charge).filter(detention_id__in=detention_ids),
+        _history(Sentence).filter(detention_id__in=detention_ids),
+        _history(Transfer).filter(detention_id__in=detention_ids),
+        _history(Designation).filter(detainee_id=detainee.pk),
     ]
     rows = [
         h.filter(history_date__gte=first).exclude(history_change_reason=None).exclude(history_change_reason="")
