@@ -84,28 +84,59 @@ def first_visit_urls(picks: dict) -> dict[str, list[str]]:
     }
 
 
-def first_visit(url_lists: dict[str, list[str]], host: str = HOST, port: int = PORT, label: str = "") -> dict:
-    """One request to each distinct URL, one client; statuses other than 200 are counted as errors."""
-    results = {}
+class Client:
+    """One keep-alive connection, reopened when the server closes it."""
+
+    def __init__(self, host: str, port: int):
+        self.host, self.port, self.conn = host, port, None
+
+    def get(self, url: str) -> tuple[float, int]:
+        """Milliseconds to the last byte, and the status."""
+        self.conn = self.conn or http.client.HTTPConnection(self.host, self.port, timeout=60)
+        started = time.perf_counter()
+        self.conn.request("GET", url)
+        response = self.conn.getresponse()
+        response.read()
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.getheader("Connection", "").lower() == "close":
+            self.conn.close()
+            self.conn = None
+        return elapsed, response.status
+
+    def close(self):
+        if self.conn:
+            self.conn.close()
+
+
+def _summary(urls: list[str], times: list[float], errors: int) -> dict:
+    times = sorted(times)
+    return {"urls": len(set(urls)), "p50_ms": round(times[len(times) // 2], 2),
+            "p95_ms": round(times[int(len(times) * 0.95) - 1], 2), "errors": errors}  # fmt: skip
+
+
+def first_visit(url_lists: dict[str, list[str]], other: tuple[str, int, dict[str, list[str]]] | None = None):
+    """One request to each distinct URL, one client; statuses other than 200 are counted as errors.
+
+    With `other` (host, port, its URLs per kind), the two servers are asked in turn, URL by URL, so that both
+    see the same machine at the same moment (other work on the machine shows in both columns alike)."""
+    ours, theirs = {}, {}
     for name, urls in url_lists.items():
-        times, errors = [], 0
-        conn = http.client.HTTPConnection(host, port, timeout=60)
-        for url in urls:
-            started = time.perf_counter()
-            conn.request("GET", url)
-            response = conn.getresponse()
-            response.read()
-            times.append((time.perf_counter() - started) * 1000)
-            errors += response.status != 200
-            if response.getheader("Connection", "").lower() == "close":
-                conn.close()
-                conn = http.client.HTTPConnection(host, port, timeout=60)
-        conn.close()
-        times.sort()
-        results[name] = {"urls": len(set(urls)), "p50_ms": round(times[len(times) // 2], 2),
-                         "p95_ms": round(times[int(len(times) * 0.95) - 1], 2), "errors": errors}  # fmt: skip
-        print(f"  measured first visits{label}: {name}", flush=True)
-    return results
+        clients = [Client(HOST, PORT)] + ([Client(other[0], other[1])] if other else [])
+        lists = [urls] + ([other[2][name]] if other else [])
+        times, errors = [[] for _ in clients], [0 for _ in clients]
+        for i in range(max(len(u) for u in lists)):
+            for k, (client, todo) in enumerate(zip(clients, lists, strict=True)):
+                if i < len(todo):
+                    elapsed, status = client.get(todo[i])
+                    times[k].append(elapsed)
+                    errors[k] += status != 200
+        for client in clients:
+            client.close()
+        ours[name] = _summary(urls, times[0], errors[0])
+        if other:
+            theirs[name] = _summary(lists[1], times[1], errors[1])
+        print(f"  measured first visits: {name}", flush=True)
+    return ours, theirs
 
 
 # The issue's targets for a first visit, as a multiple of /healthz's p50 (the response cache off).
@@ -114,8 +145,8 @@ TARGETS = {"API detail": 3, "case page": 5, "API list of 50, filtered": 8, "list
 
 
 def measure_first_visits(picks: dict, args) -> tuple[dict, dict | None]:
-    """First visits on a server with the response cache off, each kind followed by Datasette's (when asked for)
-    over the same people, so both see the same machine at the same moment."""
+    """First visits on a server with the response cache off, and Datasette's (when asked for) over the same people,
+    URL by URL in turn."""
     ours = first_visit_urls(picks)
     theirs = None
     if args.datasette:
@@ -126,12 +157,9 @@ def measure_first_visits(picks: dict, args) -> tuple[dict, dict | None]:
     server = start_server(args.workers, cache=False)
     other = datasette.start() if theirs else None
     drain()
-    project, compared = {}, {} if theirs else None
     try:
-        for name in ours:
-            project.update(first_visit({name: ours[name]}))
-            if theirs:
-                compared.update(first_visit({name: theirs[name]}, datasette.HOST, datasette.PORT, " (Datasette)"))
+        project, compared = first_visit(ours, (datasette.HOST, datasette.PORT, theirs) if theirs else None)
+        compared = compared or None
     finally:
         for process in (server, other):
             if process:
