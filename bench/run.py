@@ -165,7 +165,7 @@ def measure_first_visits(picks: dict, args) -> tuple[dict, dict | None]:
             if process:
                 process.terminate()
                 process.wait(30)
-    for results in (project, compared or {}):
+    for results in filter(None, (project, compared)):
         floor = results["/healthz"]["p50_ms"] or 0.001
         for r in results.values():
             r["ratio_to_healthz"] = round(r["p50_ms"] / floor, 1)
