@@ -84,31 +84,116 @@ def first_visit_urls(picks: dict) -> dict[str, list[str]]:
     }
 
 
-def first_visit(picks: dict) -> dict:
-    """One request to each distinct URL, one client; statuses other than 200 are counted as errors."""
-    results = {}
-    for name, urls in first_visit_urls(picks).items():
-        times, errors = [], 0
-        conn = http.client.HTTPConnection(HOST, PORT, timeout=60)
-        for url in urls:
-            started = time.perf_counter()
-            conn.request("GET", url)
-            response = conn.getresponse()
-            response.read()
-            times.append((time.perf_counter() - started) * 1000)
-            errors += response.status != 200
-            if response.getheader("Connection", "").lower() == "close":
-                conn.close()
-                conn = http.client.HTTPConnection(HOST, PORT, timeout=60)
-        conn.close()
-        times.sort()
-        results[name] = {"urls": len(set(urls)), "p50_ms": round(times[len(times) // 2], 2),
-                         "p95_ms": round(times[int(len(times) * 0.95) - 1], 2), "errors": errors}  # fmt: skip
+class Client:
+    """One keep-alive connection, reopened when the server closes it."""
+
+    def __init__(self, host: str, port: int):
+        self.host, self.port, self.conn = host, port, None
+
+    def get(self, url: str) -> tuple[float, int]:
+        """Milliseconds to the last byte, and the status."""
+        self.conn = self.conn or http.client.HTTPConnection(self.host, self.port, timeout=60)
+        started = time.perf_counter()
+        self.conn.request("GET", url)
+        response = self.conn.getresponse()
+        response.read()
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.getheader("Connection", "").lower() == "close":
+            self.conn.close()
+            self.conn = None
+        return elapsed, response.status
+
+    def close(self):
+        if self.conn:
+            self.conn.close()
+
+
+def _summary(urls: list[str], times: list[float], errors: int) -> dict:
+    times = sorted(times)
+    return {"urls": len(set(urls)), "p50_ms": round(times[len(times) // 2], 2),
+            "p95_ms": round(times[int(len(times) * 0.95) - 1], 2), "errors": errors}  # fmt: skip
+
+
+def first_visit(url_lists: dict[str, list[str]], other: tuple[str, int, dict[str, list[str]]] | None = None):
+    """One request to each distinct URL, one client; statuses other than 200 are counted as errors.
+
+    With `other` (host, port, its URLs per kind), the two servers are asked in turn, URL by URL, so that both
+    see the same machine at the same moment (other work on the machine shows in both columns alike)."""
+    ours, theirs = {}, {}
+    for name, urls in url_lists.items():
+        clients = [Client(HOST, PORT)] + ([Client(other[0], other[1])] if other else [])
+        lists = [urls] + ([other[2][name]] if other else [])
+        times, errors = [[] for _ in clients], [0 for _ in clients]
+        for i in range(max(len(u) for u in lists)):
+            for k, (client, todo) in enumerate(zip(clients, lists, strict=True)):
+                if i < len(todo):
+                    elapsed, status = client.get(todo[i])
+                    times[k].append(elapsed)
+                    errors[k] += status != 200
+        for client in clients:
+            client.close()
+        ours[name] = _summary(urls, times[0], errors[0])
+        if other:
+            theirs[name] = _summary(lists[1], times[1], errors[1])
         print(f"  measured first visits: {name}", flush=True)
-    floor = results["/healthz"]["p50_ms"] or 0.001
-    for r in results.values():
-        r["ratio_to_healthz"] = round(r["p50_ms"] / floor, 1)
-    return results
+    return ours, theirs
+
+
+# The issue's targets for a first visit, as a multiple of /healthz's p50 (the response cache off).
+TARGETS = {"API detail": 3, "case page": 5, "API list of 50, filtered": 8, "list page with facets": 8,
+           "API name search": 10}  # fmt: skip
+
+
+def measure_first_visits(picks: dict, args) -> tuple[dict, dict | None]:
+    """First visits on a server with the response cache off, and Datasette's (when asked for) over the same people,
+    URL by URL in turn."""
+    ours = first_visit_urls(picks)
+    theirs = None
+    if args.datasette:
+        import datasette_copy as datasette
+
+        datasette.build_copy()
+        theirs = datasette.first_visit_urls(picks, FIRST_VISIT_URLS)
+    server = start_server(args.workers, cache=False)
+    other = datasette.start() if theirs else None
+    drain()
+    try:
+        project, compared = first_visit(ours, (datasette.HOST, datasette.PORT, theirs) if theirs else None)
+        compared = compared or None
+    finally:
+        for process in (server, other):
+            if process:
+                process.terminate()
+                process.wait(30)
+    for results in filter(None, (project, compared)):
+        floor = results["/healthz"]["p50_ms"] or 0.001
+        for r in results.values():
+            r["ratio_to_healthz"] = round(r["p50_ms"] / floor, 1)
+    return project, compared
+
+
+def print_first_visits(results: dict, workers: int) -> None:
+    theirs = results.get("datasette")
+    print(f"\nFirst visits: one request to each of up to {FIRST_VISIT_URLS} distinct URLs, 1 client, "
+          f"response cache off (ms; gunicorn {workers} workers)" + (", beside Datasette in the same run" if theirs
+                                                                     else ""))  # fmt: skip
+    head = f"{'request':<26} {'urls':>5} {'p50':>8} {'p95':>8} {'×healthz':>9} {'target':>7} {'errors':>7}"
+    if theirs:
+        head += f" {'Datasette p50':>14} {'p95':>8} {'ahead':>6}"
+    print(head)
+    print("-" * len(head))
+    for name, r in results["first_visit"].items():
+        target = TARGETS.get(name)
+        verdict = "" if target is None else ("met" if r["ratio_to_healthz"] <= target else "MISSED")
+        line = (f"{name:<26} {r['urls']:>5} {r['p50_ms']:>8.2f} {r['p95_ms']:>8.2f} {r['ratio_to_healthz']:>9.1f} "
+                f"{(f'≤{target} ' + verdict) if target else '':>7} {r['errors']:>7}")  # fmt: skip
+        if theirs:
+            d = theirs[name]
+            ahead = "" if name == "/healthz" else ("yes" if r["p50_ms"] < d["p50_ms"] else "NO")
+            line += f" {d['p50_ms']:>14.2f} {d['p95_ms']:>8.2f} {ahead:>6}"
+        print(line)
+    if theirs:
+        print("(Datasette's /healthz row is /-/versions.json, its lightest page.)")
 
 
 def start_server(workers: int, cache: bool = True) -> subprocess.Popen:
@@ -221,6 +306,17 @@ def main():
         help="Also measure first visits: one request to each of 80 distinct URLs per kind (no response cache hit).",
     )
     parser.add_argument(
+        "--first-visit-only",
+        action="store_true",
+        help="Only the first-visit table (with --datasette, beside Datasette's): a quick check while working on it.",
+    )
+    parser.add_argument(
+        "--datasette",
+        action="store_true",
+        help="With --first-visit: also measure Datasette 0.65 serving a SQLite copy of the same people (installed "
+        "on first use into bench/.venv-datasette, not the project's environment), kind by kind in the same run.",
+    )
+    parser.add_argument(
         "--smoke",
         action="store_true",
         help="CI: short runs, no results file; fails if any request fails. Timings are not judged.",
@@ -233,6 +329,12 @@ def main():
     if not os.environ["DATABASE_URL"].startswith("postgres"):
         raise SystemExit("The benchmark runs against PostgreSQL (DATABASE_URL=postgres://…).")
     picks = prepare(args.detainees)
+    if args.first_visit_only:
+        results = {"detainees": picks["detainees"], "workers": args.workers}
+        results["first_visit"], results["datasette"] = measure_first_visits(picks, args)
+        print(f"\n{picks['detainees']:,} detainees")
+        print_first_visits(results, args.workers)
+        return
     endpoints = [
         ("/healthz", "/healthz"),
         ("overview", "/"),
@@ -261,12 +363,11 @@ def main():
             print(f"  measured {name}", flush=True)
         drain()
         results["csv_export"] = csv_export(server)
-        if args.first_visit:
-            drain()
-            results["first_visit"] = first_visit(picks)
     finally:
         server.terminate()
         server.wait(30)
+    if args.first_visit:
+        results["first_visit"], results["datasette"] = measure_first_visits(picks, args)
 
     floor = results["endpoints"]["/healthz"]["c1"]["p50_ms"] or 0.001
     header = (
@@ -286,15 +387,10 @@ def main():
     print(f"\nCSV export of every detainee: first byte {c['first_byte_ms']} ms, whole file {c['total_s']} s "
           f"({c['lines']:,} lines, {c['mb']} MB), worker memory growth {c['worker_growth_mb']} MB")  # fmt: skip
     if args.first_visit:
-        print(f"\nFirst visits: one request to each of up to {FIRST_VISIT_URLS} distinct URLs, 1 client (ms)")
-        head = f"{'request':<26} {'urls':>5} {'p50':>8} {'p95':>8} {'×healthz':>9} {'errors':>7}"
-        print(head)
-        print("-" * len(head))
-        for name, r in results["first_visit"].items():
-            print(f"{name:<26} {r['urls']:>5} {r['p50_ms']:>8.2f} {r['p95_ms']:>8.2f} {r['ratio_to_healthz']:>9.1f} "
-                  f"{r['errors']:>7}")  # fmt: skip
+        print_first_visits(results, args.workers)
     failed = [name for name, r in results["endpoints"].items() if r["c1"]["errors"] + r["c16"]["errors"]]
     failed += [f"first visit: {n}" for n, r in results.get("first_visit", {}).items() if r["errors"]]
+    failed += [f"Datasette: {n}" for n, r in (results.get("datasette") or {}).items() if r["errors"]]
     if c["status"] != 200:
         failed.append(f"CSV export (status {c['status']})")
     if args.smoke:

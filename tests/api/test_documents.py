@@ -194,3 +194,34 @@ def test_documents_are_the_same_without_prepared_statements(settings):
     settings.DB_PREPARED_STATEMENTS = False
     settings.PAGE_CACHE_SECONDS = 0
     assert api.get(f"/api/v1/detainees/{person.pk}/").json() == prepared
+
+
+def test_the_fast_renderer_writes_the_bytes_drf_writes():
+    """orjson renders the API's JSON (FastJSONRenderer); it must not change a byte of what DRF's renderer wrote."""
+    from decimal import Decimal
+
+    from django.utils.translation import gettext_lazy
+
+    from common.api import FastJSONRenderer
+
+    data = {
+        "name": 'Виктор Бут, "Merchant of Death" </script> \u2028\u2029 ✓',
+        "values": [1, -2, 10**15, None, True, False, "", []],
+        "amount": Decimal("12.50"),
+        "on": D(2024, 1, 2),
+        "at": datetime.datetime(2024, 1, 2, 3, 4, 5, 678000, tzinfo=datetime.UTC),
+        "label": gettext_lazy("Held"),
+        "nested": {"é": {"deeper": [{"x": "y"}]}},
+    }
+    assert FastJSONRenderer().render(data) == JSONRenderer().render(data)
+    assert FastJSONRenderer().render(data, "application/json; indent=2") == JSONRenderer().render(
+        data, "application/json; indent=2"
+    )
+
+
+def test_a_page_of_documents_is_rendered_as_drf_would(client):
+    person = DetaineeFactory(name="Ольга O'Neil", description="line\u2028break")
+    DetentionFactory(detainee=person)
+    response = APIClient().get("/api/v1/detainees/", {"q": "neil"})
+    assert response.status_code == 200 and response.json()["count"] == 1
+    assert response.content == JSONRenderer().render(response.json())
