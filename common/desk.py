@@ -17,7 +17,7 @@ def drafts_waiting_for_sources(limit: int = DRAFTS_SHOWN) -> list[dict]:
     for problem in unsourced_facts({d.pk for d in drafts}, drafts_too=True):
         problems.setdefault(problem.case_id, []).append(problem.message.split(": ", 1)[1])
     return [
-        {"name": d.name, "url": reverse("admin:detainees_detainee_change", args=[d.pk]),
+        {"name": d.name, "url": reverse("admin:detainees_case_edit", args=[d.pk]),
          "missing": problems.get(d.pk, []), "ready": not problems.get(d.pk)}
         for d in drafts
     ]  # fmt: skip

@@ -179,6 +179,20 @@ class YearFilter(AnyOfMixin, django_filters.NumberFilter):
 IdListFilter = IdFilter  # `id=12,15` or `id=12&id=15`
 
 
+class IsoDateField(forms.DateField):
+    """A date written YYYY-MM-DD and nothing else: Django's English formats would read 02/08/2024 as 8 February
+    without a word, while the admin refuses it as ambiguous."""
+
+    input_formats = ["%Y-%m-%d"]
+    default_error_messages = {"invalid": "Enter a date as YYYY-MM-DD, e.g. 2024-08-01."}
+
+
+class IsoDateFilter(django_filters.DateFilter):
+    """Every date filter of every list, on pages and in the API."""
+
+    field_class = IsoDateField
+
+
 class UpdatedSinceFilter(django_filters.IsoDateTimeFilter):
     """`updated_since`: records changed at or after an ISO 8601 time, for incremental sync.
 

@@ -376,6 +376,13 @@ def case_entry_view(request, pk: int | None = None):
                 return redirect(saved.get_absolute_url())
             messages.success(request, format_html("Saved “{}” as a draft.", saved.name))
             return redirect("admin:detainees_detainee_change", saved.pk)
+    if request.method == "POST" and not screen.top_errors:  # a refusal must show where the eye lands: the top
+        wrong = [key for key, form in screen.rows() if form.is_bound and form.errors]
+        if wrong:
+            screen.top_errors.append(
+                f"Not saved: {len(wrong)} row{'s' if len(wrong) != 1 else ''} to correct, marked in red below. "
+                "Nothing was saved and everything you typed is kept."
+            )
     context = {
         **admin.site.each_context(request),
         "title": f"Edit the case of {detainee.name}" if detainee else "Add a case",

@@ -98,7 +98,7 @@ def intake_review_view(request, source_id: int):
             except ValidationError as refusal:
                 messages.error(request, " ".join(refusal.messages))
                 return redirect("admin:detainees_intake_review", source.pk)
-            url = reverse("admin:detainees_detainee_change", args=[person.pk])
+            url = reverse("admin:detainees_case_edit", args=[person.pk])
             messages.success(request, format_html("Draft case started for {}, citing this article: <a href=\"{}\">"
                                                   "open it</a> to add what the article says.", person.name, url))
             return redirect("admin:detainees_intake_review", source.pk)

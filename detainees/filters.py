@@ -10,6 +10,7 @@ from common.filters import (
     CountryChoiceFilter,
     IdFilter,
     IdListFilter,
+    IsoDateFilter,
     SearchFilter,
     UpdatedSinceFilter,
     multi_country_q,
@@ -63,7 +64,7 @@ class DetaineeFilter(django_filters.FilterSet):
         label="Held by",
         help_text="Ever held by this country (ISO code), in any detention of the custody chain.",
     )
-    held_on = django_filters.DateFilter(
+    held_on = IsoDateFilter(
         method="filter_held_on", label="In custody on", help_text="In custody on this date (YYYY-MM-DD)."
     )
     held_by_group = IdFilter(method="filter_held_by_group", help_text="Ever held by this group (id).")
@@ -74,10 +75,10 @@ class DetaineeFilter(django_filters.FilterSet):
     designation = AnyOfChoiceFilter(
         choices=DesignationKind.choices, method="filter_designation", help_text="Designated as this by any authority."
     )
-    detained_from = django_filters.DateFilter(
+    detained_from = IsoDateFilter(
         method="filter_noop", label="Detained from", help_text="A detention began on or after this date."
     )
-    detained_to = django_filters.DateFilter(
+    detained_to = IsoDateFilter(
         method="filter_noop", label="Detained to", help_text="A detention began on or before this date."
     )
     exchange = IdFilter(method="filter_exchange", help_text="Took part in this exchange (id).")
@@ -158,11 +159,11 @@ class DetentionFilter(django_filters.FilterSet):
     detainee = IdFilter(field_name="detainee_id", help_text="Detainee id.")
     held_by = CountryChoiceFilter(field_name="held_by", help_text="Holding country (ISO code).")
     held_by_group = IdFilter(field_name="held_by_group_id", help_text="Holding group (id).")
-    held_on = django_filters.DateFilter(method="filter_held_on", help_text="In custody on this date (YYYY-MM-DD).")
-    detained_from = django_filters.DateFilter(
+    held_on = IsoDateFilter(method="filter_held_on", help_text="In custody on this date (YYYY-MM-DD).")
+    detained_from = IsoDateFilter(
         field_name="detained_on", lookup_expr="gte", help_text="Began on or after."
     )
-    detained_to = django_filters.DateFilter(
+    detained_to = IsoDateFilter(
         field_name="detained_on", lookup_expr="lte", help_text="Began on or before."
     )
     end_reason = AnyOfChoiceFilter(choices=EndReason.choices, help_text="Why custody ended.")
@@ -215,8 +216,8 @@ class TransferFilter(django_filters.FilterSet):
 
 class SentenceFilter(django_filters.FilterSet):
     detainee = IdFilter(field_name="detention__detainee_id", help_text="Detainee id.")
-    sentenced_from = django_filters.DateFilter(field_name="sentenced_on", lookup_expr="gte", help_text="On or after.")
-    sentenced_to = django_filters.DateFilter(field_name="sentenced_on", lookup_expr="lte", help_text="On or before.")
+    sentenced_from = IsoDateFilter(field_name="sentenced_on", lookup_expr="gte", help_text="On or after.")
+    sentenced_to = IsoDateFilter(field_name="sentenced_on", lookup_expr="lte", help_text="On or before.")
     updated_since = UpdatedSinceFilter()
     ordering = django_filters.OrderingFilter(fields=["sentenced_on", "term_months", "updated_at"])
 

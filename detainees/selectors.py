@@ -184,7 +184,18 @@ def status_sentence(detainee: Detainee) -> str:
     latest = detainee.latest_detention
     if latest is None:
         if detainee.status == Status.EXCHANGED:
-            return "Exchanged (custody not on file)"
+            from exchanges.models import ExchangeParticipant
+
+            took_part = (
+                ExchangeParticipant.objects.filter(detainee=detainee, exchange__is_published=True,
+                                                   exchange__status="completed")
+                .select_related("exchange").order_by("-exchange__date", "-pk").first()
+            )  # fmt: skip
+            if took_part is None:  # the stored status is being refreshed
+                return "Exchanged (custody not on file)"
+            exchange = took_part.exchange
+            on = "on" if exchange.date_precision == "day" else "in"
+            return f"Exchanged {on} {exchange.partial_date('date')} in the {exchange.name} (custody not on file)"
         return "Status unknown: no detention on file"
     since = latest.partial_date("detained_on")
     ended = latest.partial_date("released_on")

@@ -7,6 +7,7 @@ from common.filters import (
     AnyOfChoiceFilter,
     CountryChoiceFilter,
     IdFilter,
+    IsoDateFilter,
     SearchFilter,
     UpdatedSinceFilter,
     YearFilter,
@@ -22,8 +23,8 @@ class ExchangeFilter(django_filters.FilterSet):
         method="filter_country", help_text="Any country taking part (releasing, receiving, mediating) or the place."
     )
     year = YearFilter(field_name="date__year", help_text="Year of the exchange.")
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", help_text="On or after (YYYY-MM-DD).")
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", help_text="On or before (YYYY-MM-DD).")
+    date_from = IsoDateFilter(field_name="date", lookup_expr="gte", help_text="On or after (YYYY-MM-DD).")
+    date_to = IsoDateFilter(field_name="date", lookup_expr="lte", help_text="On or before (YYYY-MM-DD).")
     detainee = IdFilter(method="filter_detainee", help_text="A participant (detainee id).")
     status = AnyOfChoiceFilter(choices=ExchangeStatus.choices, help_text="Completed, proposed or failed.")
     updated_since = UpdatedSinceFilter()

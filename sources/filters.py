@@ -10,6 +10,7 @@ from common.filters import (
     AnyOfChoiceFilter,
     CountryChoiceFilter,
     IdFilter,
+    IsoDateFilter,
     SearchFilter,
     TextFilter,
     UpdatedSinceFilter,
@@ -32,8 +33,8 @@ class OutletFilter(django_filters.FilterSet):
 class SourceFilter(django_filters.FilterSet):
     q = SearchFilter(label="Search", help_text="Title, author, summary or outlet name.")
     outlet = IdFilter(field_name="outlet_id", help_text="Outlet id.")
-    published_from = django_filters.DateFilter(field_name="published_on", lookup_expr="gte", help_text="On or after.")
-    published_to = django_filters.DateFilter(field_name="published_on", lookup_expr="lte", help_text="On or before.")
+    published_from = IsoDateFilter(field_name="published_on", lookup_expr="gte", help_text="On or after.")
+    published_to = IsoDateFilter(field_name="published_on", lookup_expr="lte", help_text="On or before.")
     detainee = IdFilter(method="filter_detainee", help_text="Sources cited anywhere in this case (detainee id).")
     updated_since = UpdatedSinceFilter()
     ordering = django_filters.OrderingFilter(fields=["published_on", "title", "updated_at"])
@@ -64,8 +65,8 @@ class StatementFilter(django_filters.FilterSet):
     )
     official = IdFilter(field_name="official_id", help_text="The official on file (id).")
     country = CountryChoiceFilter(field_name="speaker_country", help_text="Country the speaker speaks for.")
-    said_from = django_filters.DateFilter(field_name="said_on", lookup_expr="gte", help_text="On or after.")
-    said_to = django_filters.DateFilter(field_name="said_on", lookup_expr="lte", help_text="On or before.")
+    said_from = IsoDateFilter(field_name="said_on", lookup_expr="gte", help_text="On or after.")
+    said_to = IsoDateFilter(field_name="said_on", lookup_expr="lte", help_text="On or before.")
     detainee = IdFilter(field_name="detainees", help_text="About this detainee (id).")
     exchange = IdFilter(field_name="exchanges", help_text="About this exchange (id).")
     updated_since = UpdatedSinceFilter()

@@ -96,6 +96,8 @@ def test_bad_or_ambiguous_dates_are_form_errors_beside_their_row(editor_client):
     assert "could be 5 February 2024 (day first) or 2 May 2024 (month first)" in html
     assert "is not a date in the calendar" in html
     assert not Detainee.objects.exists()
+    top = html[html.index('id="case-entry"') :][:600]  # where the eye lands after the reload
+    assert "Not saved: 2 rows to correct" in top
 
 
 def test_a_sentence_before_its_detention_is_refused_beside_the_sentence(editor_client):

@@ -205,4 +205,5 @@ def test_a_person_with_no_custody_on_file_is_exchanged_by_a_published_completed_
     assert status() == Status.EXCHANGED
     from detainees.selectors import status_sentence
 
-    assert status_sentence(Detainee.objects.with_status().get(pk=person.pk)) == "Exchanged (custody not on file)"
+    sentence = status_sentence(Detainee.objects.with_status().get(pk=person.pk))
+    assert sentence == f"Exchanged on {exchange.partial_date('date')} in the {exchange.name} (custody not on file)"

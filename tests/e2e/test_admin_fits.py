@@ -38,3 +38,11 @@ def test_record_pages_with_inline_tables_fit_1280_px(admin_page):
         admin_page.goto(path)
         width = admin_page.evaluate("document.documentElement.scrollWidth")
         assert width <= 1280, f"{path} is {width} px wide"
+
+
+def test_the_desk_fits_a_phone(admin_page):
+    admin_page.set_viewport_size({"width": 390, "height": 844})
+    admin_page.goto(reverse("admin:index"))
+    assert admin_page.evaluate("document.documentElement.scrollWidth") <= 390
+    link = admin_page.get_by_role("link", name="Add a case")
+    assert link.bounding_box()["height"] < 30  # one line, not a letter or two per line
