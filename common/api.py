@@ -10,9 +10,10 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import InvalidPage
-from django.db.models import F, ProtectedError, Q, RestrictedError
+from django.db.models import F, ProtectedError, Q, RestrictedError, UniqueConstraint
 from django.http import JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -423,6 +424,9 @@ class ModelValidationMixin:
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
+            wrong = json_type_errors(self.fields, data)
+            if wrong:
+                raise ValidationError(wrong)
             for name, field in self.fields.items():
                 many = isinstance(
                     field, serializers.ManyRelatedField | serializers.ListField | serializers.ListSerializer
@@ -447,16 +451,70 @@ class ModelValidationMixin:
             for key in plain:  # full_clean may normalise values (partial dates to the 1st)
                 attrs[key] = getattr(instance, key)
         except DjangoValidationError as exc:
+            exc = name_unique_constraints(instance, exc)
             detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
             codes = {e.code for e in exc.error_list} if not hasattr(exc, "error_dict") else {
                 e.code for errors in exc.error_dict.values() for e in errors}  # fmt: skip
-            if codes <= {"unique", "unique_together"}:
-                raise Conflict(detail) from exc
+            if codes <= {"unique", "unique_together"}:  # a 409 (see CLASHES): DRF's is_valid() keeps only the codes
+                raise ValidationError(detail, code="unique") from exc
             raise ValidationError(detail) from exc
         finally:
             for key, value in original.items():
                 setattr(instance, key, value)
         return attrs
+
+
+def json_type_errors(fields, data: dict) -> dict:
+    """Text and codes must come as JSON strings, lists of codes as lists, yes/no as a JSON boolean, as the schema says:
+    DRF would take `12` for "12", `{}` for no country and `"yes"` for true, so a script's mistake would be stored
+    rather than refused. Nested records too."""
+    errors = {}
+    for name, field in fields.items():
+        if name not in data or field.read_only or data[name] is None:
+            continue
+        value = data[name]
+        if isinstance(field, serializers.CharField) and not isinstance(value, str):
+            errors[name] = ["Not a valid string."]
+        elif isinstance(field, serializers.MultipleChoiceField):
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                errors[name] = ["Expected a list of codes."]
+        elif isinstance(field, serializers.ChoiceField) and not isinstance(value, str) and textual(field):
+            errors[name] = [f'"{value}" is not a valid choice.']
+        elif isinstance(field, serializers.BooleanField) and not isinstance(value, bool):
+            errors[name] = ["Must be a valid boolean (true or false)."]
+        elif isinstance(field, serializers.ListField) and isinstance(value, list):
+            if isinstance(field.child, serializers.CharField) and not all(isinstance(v, str) for v in value):
+                errors[name] = ["Every item must be a string."]
+        elif isinstance(field, serializers.ListSerializer) and isinstance(value, list):
+            nested = [json_type_errors(field.child.fields, item) if isinstance(item, dict) else {} for item in value]
+            if any(nested):
+                errors[name] = nested
+    return errors
+
+
+def textual(field) -> bool:
+    return all(isinstance(key, str) for key in field.choices)
+
+
+def name_unique_constraints(instance, exc: DjangoValidationError) -> DjangoValidationError:
+    """Django reports a conditional unique constraint (a source's `url`, unique when given) against no field, as
+    "Constraint “source_url_unique” is violated."; name the field and say it as a unique field does, so that the
+    clash is a 409 naming `url`, as for any other unique value."""
+    if not hasattr(exc, "error_dict") or NON_FIELD_ERRORS not in exc.error_dict:
+        return exc
+    model = type(instance)
+    singles = {c.get_violation_error_message(): c.fields[0] for c in model._meta.constraints
+               if isinstance(c, UniqueConstraint) and len(c.fields) == 1}  # fmt: skip
+    errors, kept = dict(exc.error_dict), []
+    for error in errors.pop(NON_FIELD_ERRORS):
+        field = singles.get(error.message)
+        if field:
+            errors.setdefault(field, []).append(instance.unique_error_message(model, [field]))
+        else:
+            kept.append(error)
+    if kept:
+        errors[NON_FIELD_ERRORS] = kept
+    return DjangoValidationError(errors)
 
 
 class CSVStreamMixin:
@@ -583,8 +641,9 @@ WRITE_ERRORS = {
     403: OpenApiResponse(description="The user lacks the Django model permission for this write."),
     404: ERRORS[404],
     409: OpenApiResponse(
-        description="A value another record already has where it must be unique (the field is "
-        "named), or, for a deletion, other records still refer to this one."
+        description="The body is well formed but clashes with the records on file (the field is named): a "
+        "value another record already has where it must be unique, or an id that names no record; for a deletion, "
+        "other records still refer to this one."
     ),
     412: OpenApiResponse(description="If-Match does not match the record's current ETag: someone changed it."),
 }
@@ -722,13 +781,6 @@ def _etags(header: str) -> set[str]:
     return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
 
 
-class Conflict(ValidationError):
-    """Like a 400 (fields named), but the request is valid: it clashes with a record on file."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-
-
 class PreconditionFailed(APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = "The record changed since you loaded it (If-Match does not match its ETag). Reload and retry."
@@ -787,6 +839,11 @@ class TrackerViewSet(CheckedWritesMixin, ConditionalMixin, CSVStreamMixin, views
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
 
+# Errors of a well-formed body that only the records on file refuse: a value another record already has where it must
+# be unique (DRF's UniqueValidator), an id naming no record (a related field's `does_not_exist`). 409, fields named.
+CLASHES = {"unique", "does_not_exist"}
+
+
 def exception_handler(exc, context):
     """DRF's handler, plus model ValidationErrors (raised by services) as 400 with field names, and a deletion that
     other records still block as 409 naming them."""
@@ -796,8 +853,8 @@ def exception_handler(exc, context):
     if isinstance(exc, ProtectedError | RestrictedError):
         return Response(referenced_by(exc), status=status.HTTP_409_CONFLICT)
     response = drf_exception_handler(exc, context)
-    if isinstance(exc, ValidationError) and response is not None and set(_flat_codes(exc.get_codes())) <= {"unique"}:
-        response.status_code = status.HTTP_409_CONFLICT  # DRF's UniqueValidator: valid, but clashes with a record
+    if isinstance(exc, ValidationError) and response is not None and set(_flat_codes(exc.get_codes())) <= CLASHES:
+        response.status_code = status.HTTP_409_CONFLICT  # a well-formed body that clashes with the records on file
     return response
 
 

@@ -104,6 +104,9 @@ def postprocess(result, generator, request, public):
             responses.setdefault("406", error("No representation in the format asked for (Accept, format)."))
             if method in ("post", "put", "patch"):
                 responses.setdefault("415", error("The body is not JSON (request bodies are JSON only)."))
+    for name, schema in schemas.items():
+        if name.endswith("Request"):
+            describe_urls(schema)
     add_links(result["paths"])
     tags = sorted({tag_of(path) for path in result["paths"]})
     result["tags"] = [{"name": name, "description": docs.get(name, "")} for name in tags]
@@ -175,3 +178,23 @@ def link_name(tag: str) -> str:
 def link(operation: dict, code: str, links: dict) -> None:
     if links and code in operation.get("responses", {}):
         operation["responses"][code].setdefault("links", {}).update(links)
+
+
+# What an address in a request body must look like: a part of what Django's URLValidator accepts (which the API
+# applies, as the admin does), stated so that a client, or schemathesis, never builds one the API would refuse:
+# `format: uri` alone allows `https://x.a` (a one-letter top-level domain), which Django refuses.
+URL_PATTERN = (
+    r"^(https?|ftps?)://([a-zA-Z0-9]([a-zA-Z0-9-]{0,20}[a-zA-Z0-9])?\.){1,5}[a-zA-Z]{2,20}([/?#]\S*)?$"
+)
+
+
+def describe_urls(schema) -> None:
+    if isinstance(schema, dict):
+        if schema.get("format") == "uri" and schema.get("type") == "string":
+            del schema["format"]
+            schema["pattern"] = URL_PATTERN
+        for value in schema.values():
+            describe_urls(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            describe_urls(value)

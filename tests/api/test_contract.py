@@ -575,3 +575,38 @@ def test_a_duplicate_unique_value_is_a_409_naming_the_field(editor_api):
     assert response.status_code == 400 and "sources" in response.json()
     response = editor_api.post("/api/v1/outlets/?format=csv", {"name": "Reuters", "kind": "wire_agency"})
     assert response.status_code == 201 and response["Content-Type"] == "application/json"
+
+
+def test_a_body_that_clashes_with_the_records_on_file_is_a_409_naming_the_field(editor_api):
+    source = SourceFactory(url="https://example.org/a")
+    response = editor_api.post("/api/v1/sources/", {"title": "Again", "url": source.url, "outlet": source.outlet_id})
+    assert response.status_code == 409 and list(response.json()) == ["url"]  # not "Constraint … is violated"
+    response = editor_api.post(
+        "/api/v1/detentions/", {"detainee": 987654321, "held_by": "RU", "detained_on": "2020-01-01"}
+    )
+    assert response.status_code == 409 and "detainee" in response.json()  # an id naming no record
+    response = editor_api.post("/api/v1/detentions/", {"detainee": "x", "held_by": "RU", "detained_on": "2020-01-01"})
+    assert response.status_code == 400 and "detainee" in response.json()  # not an id at all
+
+
+def test_text_and_booleans_must_come_as_json_strings_and_booleans(editor_api):
+    response = editor_api.post("/api/v1/detainees/", {"name": 12, "is_published": "yes", "aliases": ["A", 3]})
+    assert response.status_code == 400 and {"name", "is_published", "aliases"} <= set(response.json())
+    response = editor_api.post("/api/v1/exchanges/", {"name": "x", "counts": [{"number": 2, "description": 0}]})
+    assert response.status_code == 400 and response.json()["counts"][0] == {"description": ["Not a valid string."]}
+    response = editor_api.post("/api/v1/officials/", {"name": "x", "country": {}})
+    assert response.status_code == 400 and "country" in response.json()
+    response = editor_api.post("/api/v1/exchanges/", {"name": "x", "mediators": {"RU": 1}})
+    assert response.status_code == 400 and "mediators" in response.json()
+
+
+def test_the_schema_describes_addresses_as_the_api_accepts_them(spec, editor_api):
+    import re
+
+    pattern = spec["components"]["schemas"]["OutletRequest"]["properties"]["website"]["oneOf"][0]["pattern"]
+    refused = "https://" + "0" * 63 + ".a"  # a one-letter top-level domain, which `format: uri` alone allows
+    assert not re.match(pattern, refused)
+    assert editor_api.post("/api/v1/outlets/", {"name": "X", "kind": "other", "website": refused}).status_code == 400
+    good = "https://www.example.org/about?lang=en#team"
+    assert re.match(pattern, good)
+    assert editor_api.post("/api/v1/outlets/", {"name": "Y", "kind": "other", "website": good}).status_code == 201
