@@ -183,9 +183,7 @@ def link(operation: dict, code: str, links: dict) -> None:
 # What an address in a request body must look like: a part of what Django's URLValidator accepts (which the API
 # applies, as the admin does), stated so that a client, or schemathesis, never builds one the API would refuse:
 # `format: uri` alone allows `https://x.a` (a one-letter top-level domain), which Django refuses.
-URL_PATTERN = (
-    r"^(https?|ftps?)://([a-zA-Z0-9]([a-zA-Z0-9-]{0,20}[a-zA-Z0-9])?\.){1,5}[a-zA-Z]{2,20}([/?#]\S*)?$"
-)
+URL_PATTERN = r"^(https?|ftps?)://([a-zA-Z0-9]([a-zA-Z0-9-]{0,20}[a-zA-Z0-9])?\.){1,5}[a-zA-Z]{2,20}([/?#]\S*)?$"
 
 
 def describe_urls(schema) -> None:
