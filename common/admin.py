@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from common.admin_widgets import fitting_formfield
 from common.integrity import UnsourcedFacts, check_now, checked_writes
 from common.partial_dates import PartialDatesFormMixin
 
@@ -172,6 +173,9 @@ class VersionedInlineMixin:
         fields = list(super().get_fields(request, obj))
         return fields if "loaded_version" in fields else [*fields, "loaded_version"]
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        return fitting_formfield(db_field, super().formfield_for_dbfield(db_field, request, **kwargs))
+
 
 class RecordAdminMixin:
     """The editors' safety net on every case-record admin.
@@ -195,6 +199,9 @@ class RecordAdminMixin:
         mixins = (ChangeReasonForm, PartialDatesFormMixin)  # first, so their clean() runs
         form = type(f"{base.__name__}WithReason", (*mixins, base), attrs)
         return super().get_form(request, obj, form=form, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        return fitting_formfield(db_field, super().formfield_for_dbfield(db_field, request, **kwargs))
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

@@ -26,3 +26,70 @@ def drafts_waiting_for_sources(limit: int = DRAFTS_SHOWN) -> list[dict]:
 def recent_changes_by_others(user, limit: int = 10):
     """What colleagues changed lately (the admin's own log), so an editor sees work landing beside theirs."""
     return LogEntry.objects.exclude(user=user).select_related("user", "content_type").order_by("-action_time")[:limit]
+
+
+STALE_AFTER_DAYS = 183  # "over six months"
+STALE_SHOWN = 15
+
+
+def stale_custody(today=None, limit: int = STALE_SHOWN) -> dict:
+    """People still held whose custody no source has confirmed for over six months, the longest silence first.
+
+    A detention with no `last_confirmed_on` counts from its start: nobody has confirmed it since. Drafts are
+    included (an editor's desk, not the public site)."""
+    import datetime
+
+    from django.db.models import F
+    from django.db.models.functions import Coalesce
+    from django.utils import timezone
+
+    detention = apps.get_model("detainees", "Detention")
+    today = today or timezone.localdate()
+    cutoff = today - datetime.timedelta(days=STALE_AFTER_DAYS)
+    open_custody = detention.objects.filter(released_on=None, end_reason="").annotate(
+        known_on=Coalesce(F("last_confirmed_on"), F("detained_on"))
+    )
+    stale = open_custody.filter(known_on__lt=cutoff)
+    rows = [
+        {"name": d.detainee.name, "url": reverse("admin:detainees_detention_change", args=[d.pk]),
+         "holder": d.holder_name,
+         "confirmed": d.last_confirmed_on is not None,
+         "date": d.partial_date("last_confirmed_on") if d.last_confirmed_on else d.partial_date("detained_on"),
+         "months": (today - d.known_on).days // 30}
+        for d in stale.select_related("detainee", "held_by_group").order_by("known_on", "pk")[:limit]
+    ]  # fmt: skip
+    return {"rows": rows, "total": stale.count()}
+
+
+RECENT_DAYS = 30
+DUPLICATES_SHOWN = 10
+
+
+def possible_duplicates(limit: int = DUPLICATES_SHOWN) -> list[dict]:
+    """New entries (drafts, and cases added in the last month) that resemble another case on file, by the same
+    name test the detainee form applies before saving (`likely_duplicates`)."""
+    import datetime
+
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from detainees.services import likely_duplicates
+
+    detainee = apps.get_model("detainees", "Detainee")
+    since = timezone.now() - datetime.timedelta(days=RECENT_DAYS)
+    recent = detainee.objects.filter(Q(is_published=False) | Q(created_at__gte=since)).order_by("-created_at", "-pk")
+    pairs, seen = [], set()
+    for person in recent[:20]:
+        for other in likely_duplicates(name=person.name, name_original=person.name_original,
+                                       aliases=person.aliases or [], exclude_pk=person.pk):  # fmt: skip
+            key = frozenset((person.pk, other.pk))
+            if key in seen:
+                continue
+            seen.add(key)
+            pairs.append({
+                "new": person, "new_url": reverse("admin:detainees_detainee_change", args=[person.pk]),
+                "other": other, "other_url": reverse("admin:detainees_detainee_change", args=[other.pk]),
+            })  # fmt: skip
+            if len(pairs) >= limit:
+                return pairs
+    return pairs

@@ -92,6 +92,11 @@ class _Block(ContextDecorator):
     def __init__(self, everything: bool = False):
         self.everything = everything
 
+    def _recreate_cm(self):
+        """As a decorator, a new block for each call: one shared object would mix the state of calls running at
+        once in threads, or of a decorated function that calls itself."""
+        return _Block(everything=self.everything)
+
     def __enter__(self):
         self.atomic = transaction.atomic()
         self.atomic.__enter__()

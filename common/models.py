@@ -25,13 +25,35 @@ class DatePrecision(models.TextChoices):
     YEAR = "year", "Year"
 
 
+# What each partial date is, in the words an editor or a script author reads in help texts.
+DATE_IN_WORDS = {
+    "born_on": "the date of birth",
+    "detained_on": "the date of detention",
+    "released_on": "the date custody ended",
+    "last_confirmed_on": "the date the person was last confirmed held",
+    "moved_on": "the date of the move",
+    "charged_on": "the date of the charge",
+    "sentenced_on": "the date of the sentence",
+    "changed_on": "the date of the change",
+    "designated_on": "the date of the designation",
+    "withdrawn_on": "the date it was withdrawn",
+    "date": "the date",
+    "published_on": "the date of publication",
+    "said_on": "the date it was said",
+}
+
+
 def precision_field(date_field: str, **kwargs) -> models.CharField:
     """The `<date>_precision` companion of a partial date field."""
+    what = DATE_IN_WORDS.get(date_field, "the date")
     return models.CharField(
         max_length=5,
         choices=DatePrecision.choices,
         default=DatePrecision.DAY,
-        help_text=f"How precise {date_field} is: day, month (stored as the 1st) or year (stored as 1 January).",
+        help_text=(
+            f"How much of {what} the sources give: the day; the month only (kept as the 1st of the month); or the "
+            "year only (kept as 1 January). Typing “May 2024” or “2008” as the date sets it."
+        ),
         **kwargs,
     )
 

@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django_countries.filters import CountryFilter
 from import_export.admin import ImportExportMixin
@@ -115,9 +116,10 @@ class DetaineeAdmin(
     list_filter = ["is_published", StatusFilter, ("citizenships", CountryFilter), "designations__kind"]
     search_fields = ["name"]  # the search itself is SearchKeyAdminMixin's
     autocomplete_fields = ["sources"]
-    readonly_fields = ["slug", "created_at", "updated_at"]
+    readonly_fields = ["one_screen", "slug", "created_at", "updated_at"]
     inlines = [DetentionInline, DesignationInline, ClaimInline]
     fieldsets = [
+        (None, {"fields": ["one_screen"]}),
         (None, {"fields": ["name", "name_original", "aliases", "not_a_duplicate", "citizenships", "description"]}),
         ("Identity", {"fields": [("born_on", "born_on_precision"), "wikidata_id"]}),
         ("Publication", {"fields": ["is_published", "sources", "slug", ("created_at", "updated_at")]}),
@@ -155,14 +157,24 @@ class DetaineeAdmin(
     def get_urls(self):
         from django.urls import path
 
+        from .admin_case_entry import case_entry_view
         from .admin_intake import intake_review_view, intake_view
 
         wrap = self.admin_site.admin_view
         return [
+            path("case-entry/", wrap(case_entry_view), name="detainees_case_entry"),
+            path("case-entry/<int:pk>/", wrap(case_entry_view), name="detainees_case_edit"),
             path("intake/", wrap(intake_view), name="detainees_intake"),
             path("intake/<int:source_id>/", wrap(intake_review_view), name="detainees_intake_review"),
             *super().get_urls(),
         ]
+
+    @admin.display(description="Whole case")
+    def one_screen(self, obj):
+        if obj is None or obj.pk is None:
+            return format_html('<a href="{}">Enter a new case on one screen</a>', reverse("admin:detainees_case_entry"))
+        url = reverse("admin:detainees_case_edit", args=[obj.pk])
+        return format_html('<a href="{}">Edit the whole case on one screen</a>', url)
 
     @admin.display(description="Status", ordering="status")
     def status_display(self, obj):
@@ -194,11 +206,11 @@ class SentenceInline(admin.StackedInline):
     ]
 
 
-class TransferInline(admin.TabularInline):
+class TransferInline(admin.StackedInline):  # stacked: as a table its sources box pushed the page past 1280 px
     model = Transfer
     extra = 0
     autocomplete_fields = ["sources"]
-    fields = ["moved_on", "moved_on_precision", "facility_name", "facility_kind", "sources"]
+    fields = [("moved_on", "moved_on_precision"), ("facility_name", "facility_kind"), "sources"]
 
 
 @admin.register(Detention)

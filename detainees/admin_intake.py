@@ -2,26 +2,66 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import urlencode
 
+from common.partial_dates import PartialDatesFormMixin
 from sources.models import Source
 
 from .intake import analyse
 from .models import Detainee
-from .services import cite_in_case, intake_article
+from .services import case_facts, cite_in_facts, intake_article, start_draft_case
 
 
-class IntakeForm(forms.ModelForm):
+class IntakeForm(PartialDatesFormMixin, forms.ModelForm):
+    """The article's metadata and text. An article already on file is not entered twice: the same address (however
+    copied, see `Source.clean`) is refused, and the same outlet, date and title is a warning the editor must
+    answer, each with a link to the one on file."""
+
+    different_article = forms.BooleanField(
+        required=False,
+        label="It is a different article",
+        help_text="Tick only when the article listed above as on file is another one with the same title and date.",
+    )
+
     class Meta:
         model = Source
         fields = ["url", "title", "outlet", "via", "published_on", "published_on_precision", "language", "author",
                   "summary", "text"]  # fmt: skip
-        widgets = {"text": forms.Textarea(attrs={"rows": 16, "cols": 100}), "summary": forms.Textarea({"rows": 3})}
+        widgets = {
+            "url": forms.URLInput(attrs={"class": "vURLField"}),
+            "title": forms.TextInput(attrs={"class": "vLargeTextField"}),
+            "text": forms.Textarea(attrs={"rows": 16, "class": "vLargeTextField"}),
+            "summary": forms.Textarea({"rows": 3, "class": "vLargeTextField"}),
+        }
         help_texts = {"text": "Paste the article. It is kept for editors only and never published."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.on_file = []
+
+    def clean(self):
+        cleaned = super().clean()
+        same = Source.objects.same_article(
+            url="", outlet=cleaned.get("outlet"), published_on=cleaned.get("published_on"),
+            title=cleaned.get("title") or "",
+        )  # fmt: skip
+        self.on_file = list(same)
+        if self.on_file and not cleaned.get("different_article"):
+            raise ValidationError(
+                "An article from this outlet with this title and date is on file already (listed below). Open it "
+                "instead, or tick “It is a different article”."
+            )
+        return cleaned
+
+    def url_on_file(self) -> Source | None:
+        """The source on file with the same address, when that is why the form was refused."""
+        url = self.data.get("url") if self.is_bound else ""
+        return Source.objects.same_article(url=url).first() if url and "url" in self.errors else None
 
 
 def intake_view(request):
@@ -30,10 +70,15 @@ def intake_view(request):
         raise PermissionDenied
     form = IntakeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        source = intake_article(**form.cleaned_data)
+        fields = {k: v for k, v in form.cleaned_data.items() if k in IntakeForm._meta.fields}
+        source = intake_article(**fields)
         messages.success(request, f"Saved “{source.title}”. Here is what it names that is already on file.")
         return redirect("admin:detainees_intake_review", source.pk)
-    context = {**admin.site.each_context(request), "title": "Article intake", "form": form}
+    on_file = list(form.on_file) if form.is_bound else []
+    if form.is_bound and (by_url := form.url_on_file()) and by_url not in on_file:
+        on_file.insert(0, by_url)
+    context = {**admin.site.each_context(request), "title": "Article intake", "form": form, "on_file": on_file,
+               "media": form.media}  # fmt: skip
     return TemplateResponse(request, "admin/detainees/intake.html", context)
 
 
@@ -45,13 +90,35 @@ def intake_review_view(request, source_id: int):
     if request.method == "POST":
         if not request.user.has_perm("detainees.change_detainee"):
             raise PermissionDenied
+        if "new_case" in request.POST:
+            if not request.user.has_perm("detainees.add_detainee"):
+                raise PermissionDenied
+            try:
+                person = start_draft_case(name=request.POST["new_case"], source=source)
+            except ValidationError as refusal:
+                messages.error(request, " ".join(refusal.messages))
+                return redirect("admin:detainees_intake_review", source.pk)
+            url = reverse("admin:detainees_detainee_change", args=[person.pk])
+            messages.success(request, format_html("Draft case started for {}, citing this article: <a href=\"{}\">"
+                                                  "open it</a> to add what the article says.", person.name, url))
+            return redirect("admin:detainees_intake_review", source.pk)
         detainee = get_object_or_404(Detainee, pk=request.POST.get("cite"))
-        added = cite_in_case(source=source, detainee=detainee)
-        messages.success(request, f"Cited in {detainee.name}." if added else f"{detainee.name} cited it already.")
+        try:
+            added = cite_in_facts(source=source, detainee=detainee, keys=request.POST.getlist("fact"))
+        except ValidationError as refusal:
+            messages.error(request, " ".join(refusal.messages))
+            return redirect("admin:detainees_intake_review", source.pk)
+        if added:
+            messages.success(request, f"Cited in {detainee.name}'s case: {'; '.join(added)}.")
+        else:
+            messages.info(request, f"Those facts of {detainee.name}'s case cite it already.")
         return redirect("admin:detainees_intake_review", source.pk)
     result = analyse(source.text or "", source.published_on)
     cited = set(source.cited_detainees.values_list("pk", flat=True))
+    cases = [(m, case_facts(m.obj, source)) for m in result.detainees]
+    about = ",".join(str(m.obj.pk) for m in result.detainees if m.strong)  # statements prefilled with these cases
     statement_add = reverse("admin:sources_statement_add")
+    prefill = {"source": source.pk, **({"detainees": about} if about else {})}
     officials = [
         (
             m,
@@ -63,6 +130,7 @@ def intake_review_view(request, source_id: int):
                     "speaker_role": m.obj.speaker_role,
                     "speaker_country": m.obj.speaker_country.code or "",
                     "source": source.pk,
+                    **({"detainees": about} if about else {}),
                 }
             ),
         )  # fmt: skip
@@ -78,7 +146,7 @@ def intake_review_view(request, source_id: int):
     on_file = [
         (m, statement_add + "?" + urlencode({"speaker": m.found if m.strong else m.obj.name, "official": m.obj.pk,
                                              "speaker_role": m.obj.role, "speaker_country": m.obj.country.code or "",
-                                             "source": source.pk}))
+                                             "source": source.pk, **({"detainees": about} if about else {})}))
         for m in result.officials_on_file
     ]  # fmt: skip
     context = {
@@ -87,6 +155,8 @@ def intake_review_view(request, source_id: int):
         "source": source,
         "result": result,
         "cited": cited,
+        "cases": cases,
+        "statement_add": statement_add + "?" + urlencode(prefill),
         "officials": officials,
         "officials_to_create": to_create,
         "officials_on_file": on_file,

@@ -5,5 +5,6 @@ from . import views
 app_name = "groups"
 
 urlpatterns = [
+    path("", views.GroupListView.as_view(), name="group-list"),
     path("<slug:slug>/", views.GroupDetailView.as_view(), name="group-detail"),
 ]

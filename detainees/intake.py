@@ -50,12 +50,21 @@ class FoundDate:
 
 
 @dataclass
+class NewName:
+    """Words that look like a person's full name, with nobody on file by that name."""
+
+    name: str
+    mentions: int
+
+
+@dataclass
 class IntakeResult:
     detainees: list[Match] = field(default_factory=list)
     outlets: list[Match] = field(default_factory=list)
     officials: list[Match] = field(default_factory=list)  # speakers of statements with no official on file
     officials_on_file: list[Match] = field(default_factory=list)  # Official records, any spelling or alias
     dates: list[FoundDate] = field(default_factory=list)
+    new_names: list[NewName] = field(default_factory=list)  # people it names who have no case on file
 
 
 def _contains_sequence(haystack: list[str], needle: list[str]) -> bool:
@@ -190,12 +199,73 @@ def find_dates(text: str, reference: datetime.date | None = None) -> list[FoundD
     return sorted(found, key=lambda d: d.date)
 
 
+# Capitalised words that begin names of things, not of people ("State Department", "Supreme Court", "Mr").
+NOT_NAME_WORDS = set(
+    """mr mrs ms dr sir president minister secretary spokesman spokeswoman spokesperson ambassador general colonel
+    judge prosecutor lawyer attorney senator representative governor mayor prime deputy foreign state department
+    ministry court supreme district city regional federal national international united republic kingdom union
+    news times post press agency service bureau office embassy council committee house white kremlin prison colony
+    centre center airport university group party army navy force forces police security intelligence fsb fbi cia
+    kgb us usa uk eu un nato north south east west northern southern eastern western new saint st lake river street
+    staff sergeant soldier marine corporal private lieutenant captain major officer journalist reporter editor
+    correspondent activist artist student teacher businessman businesswoman citizen national
+    yesterday today tomorrow earlier later meanwhile however after before when while although since during
+    according last next
+    monday tuesday wednesday thursday friday saturday sunday january february march april june july august
+    september october november december associated reuters tass ria novosti interfax bbc cnn""".split()
+)
+NAME_WORD = r"[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)*"
+CAPITALISED_RUN = re.compile(rf"(?<![\w.])({NAME_WORD}(?:\s+{NAME_WORD})*)(?![\w])")
+
+
+def find_new_names(text: str, known: list[str]) -> list[NewName]:
+    """Runs of two or three capitalised words that look like a person's name ("Gordon Black", "Anna Dultseva")
+    and are not on file: not a case, an official, an outlet, a country or a place word. An offer for the editor,
+    who decides; the most mentioned first."""
+    from django_countries import countries
+
+    place_words = {w.lower() for _, name in countries for w in re.findall(r"[A-Za-z]+", name)}
+    known_keys = {" ".join(search_words(n)) for n in known if n}
+    known_words = {w for key in known_keys for w in key.split()}
+    counts: dict[str, int] = {}
+    for m in CAPITALISED_RUN.finditer(text):
+        words = m.group(1).split()
+        # Keep what follows the last title or institution word ("Army Staff Sergeant Gordon Black"), then drop
+        # a sentence's first word ("Yesterday Gordon Black", "The …").
+        cut = max((i + 1 for i, w in enumerate(words) if w.lower() in NOT_NAME_WORDS), default=0)
+        words = words[cut:]
+        while len(words) > 2 and (words[0].lower() in COMMON_WORDS or words[0].lower() in place_words):
+            words = words[1:]
+        if not 2 <= len(words) <= 3 or words[0].lower() in COMMON_WORDS:
+            continue
+        if any(w.lower() in place_words for w in words):
+            continue
+        name = " ".join(words)
+        key = " ".join(search_words(name))
+        if key in known_keys or all(w in known_words for w in key.split()):
+            continue
+        counts[name] = counts.get(name, 0) + 1
+    for name in [n for n in counts if len(n.split()) == 3]:
+        tail = " ".join(name.split()[1:])
+        if tail in counts:  # "Friday Gordon Black" is "Gordon Black" at a sentence's start
+            counts[tail] += counts.pop(name)
+    return [NewName(n, c) for n, c in sorted(counts.items(), key=lambda item: -item[1])][:15]
+
+
 def analyse(text: str, published_on: datetime.date | None = None) -> IntakeResult:
     """Everything on file that an article names; `published_on` dates the days and months given without a year."""
-    return IntakeResult(
+    result = IntakeResult(
         detainees=match_detainees(text),
         outlets=match_outlets(text),
         officials=match_officials(text),
         officials_on_file=match_official_records(text),
         dates=find_dates(text, published_on),
     )
+    from sources.models import Official
+
+    known = [*Detainee.objects.values_list("name", flat=True), *Official.objects.values_list("name", flat=True),
+             *(m.obj.speaker for m in result.officials), *(o.obj.name for o in result.outlets)]  # fmt: skip
+    for person in Detainee.objects.only("aliases").exclude(aliases=[]):
+        known += person.aliases or []
+    result.new_names = find_new_names(text, known)
+    return result

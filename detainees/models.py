@@ -13,6 +13,7 @@ from django.utils import timezone
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from common.currencies import CurrencyValidator
 from common.models import (
     PartialDatesMixin,
     PublishedQuerySet,
@@ -552,6 +553,7 @@ class ChargeCategory(models.TextChoices):
     TERRORISM = "terrorism", "Terrorism"
     CYBERCRIME = "cybercrime", "Cybercrime"
     FRAUD = "fraud", "Fraud"
+    PROPERTY = "property", "Property crime (theft, extortion, damage)"
     VIOLENCE = "violence", "Violence"
     POLITICAL = "political", "Political"
     IMMIGRATION = "immigration", "Immigration"
@@ -613,9 +615,6 @@ class Charge(PartialDatesMixin, TimeStampedModel):
         raise_if(errors)
 
 
-CURRENCY = RegexValidator(r"^[A-Z]{3}$", "Use the three-letter ISO 4217 code, e.g. RUB or USD.")
-
-
 class Sentence(PartialDatesMixin, TimeStampedModel):
     """A court's sentence in a detention."""
 
@@ -638,7 +637,10 @@ class Sentence(PartialDatesMixin, TimeStampedModel):
         max_digits=16, decimal_places=2, null=True, blank=True, help_text="Fine, in the currency below."
     )
     fine_currency = models.CharField(
-        max_length=3, blank=True, validators=[CURRENCY], help_text="ISO 4217 code: RUB, USD."
+        max_length=3,
+        blank=True,
+        validators=[CurrencyValidator()],
+        help_text="ISO 4217 code of the fine's currency: RUB, USD.",
     )
     sources = sources_field("sentences")
 

@@ -1,4 +1,7 @@
-"""Editorial writes on cases: article intake, citing, publishing with checks, merging duplicates."""
+"""Editorial writes on cases: article intake, citing, publishing with checks, merging duplicates, entering a whole
+case at once."""
+
+import dataclasses
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,14 +24,67 @@ def intake_article(*, user=None, **fields) -> Source:
     return source
 
 
+def case_facts(detainee: Detainee, source: Source | None = None) -> list[dict]:
+    """Every fact of a case an article can support, in the order of the case page: the person's identity line, each
+    detention with its charges, sentences (and their changes) and transfers, each designation, and each exchange
+    the person was part of. Each is {"key", "label", "obj", "cited"} — `cited` when it cites `source` already."""
+    from exchanges.models import Exchange
+
+    facts: list[tuple[str, str, object]] = [("detainee", "The person: identity, names, citizenship", detainee)]
+    detentions = detainee.detentions.prefetch_related("charges", "sentences__changes", "transfers")
+    for detention in detentions.order_by("detained_on", "pk"):
+        facts.append(("detention", f"Detention: held by {detention.holder_name or 'holder not on file'} from "
+                                   f"{detention.partial_date('detained_on')}", detention))  # fmt: skip
+        facts += [("charge", f"Charge: {charge}", charge) for charge in detention.charges.all()]
+        for sentence in detention.sentences.all():
+            facts.append(("sentence", f"Sentence: {sentence}", sentence))
+            facts += [("sentencechange", f"Sentence change: {change}", change) for change in sentence.changes.all()]
+        facts += [("transfer", f"Transfer: {transfer}", transfer) for transfer in detention.transfers.all()]
+    facts += [("designation", f"Designation: {d}", d) for d in detainee.designations.order_by("designated_on", "pk")]
+    exchanges = Exchange.objects.filter(participants__detainee=detainee).distinct().order_by("date", "pk")
+    facts += [("exchange", f"Exchange: {exchange.name}", exchange) for exchange in exchanges]
+    cited: set[str] = set()
+    if source is not None:
+        for kind, _, obj in facts:
+            if obj.sources.filter(pk=source.pk).exists():
+                cited.add(f"{kind}:{obj.pk}")
+    return [
+        {"key": f"{kind}:{obj.pk}", "label": label, "obj": obj, "cited": f"{kind}:{obj.pk}" in cited}
+        for kind, label, obj in facts
+    ]
+
+
 @transaction.atomic
-def cite_in_case(*, source: Source, detainee: Detainee) -> bool:
-    """Add `source` to the case's own citations; False when it was cited already."""
-    if detainee.sources.filter(pk=source.pk).exists():
-        return False
-    detainee._change_reason = f"Cited source #{source.pk} (article intake)"
-    detainee.sources.add(source)
-    return True
+def cite_in_facts(*, source: Source, detainee: Detainee, keys: list[str]) -> list[str]:
+    """Cite `source` in the chosen facts of one case (keys from `case_facts`); the labels of those newly cited.
+
+    A key that is not a fact of this case is refused, naming it: a form cannot attach an article elsewhere."""
+    facts = {fact["key"]: fact for fact in case_facts(detainee, source)}
+    unknown = [key for key in keys if key not in facts]
+    if unknown:
+        raise ValidationError(f"Not a fact of {detainee.name}'s case: {', '.join(unknown)}.")
+    if not keys:
+        raise ValidationError("Tick the facts this article supports.")
+    added = []
+    for key in dict.fromkeys(keys):
+        fact = facts[key]
+        if fact["cited"]:
+            continue
+        fact["obj"]._change_reason = f"Cited source #{source.pk} (article intake)"
+        fact["obj"].sources.add(source)
+        added.append(fact["label"])
+    return added
+
+
+@transaction.atomic
+def start_draft_case(*, name: str, source: Source) -> Detainee:
+    """A draft case for a person an article names who is not on file, citing the article for who they are."""
+    person = Detainee(name=name.strip(), is_published=False)
+    person.full_clean()
+    person._change_reason = "Article intake"
+    person.save()
+    person.sources.add(source)
+    return person
 
 
 CASE = "detainees.detainee"
@@ -174,3 +230,112 @@ def merge_detainees(*, keep: Detainee, remove: Detainee) -> Detainee:
     keep._change_reason = reason
     keep.save()
     return keep
+
+
+@dataclasses.dataclass
+class CaseRecord:
+    """One record of a case entered on the case-entry screen, new or on file, not saved yet.
+
+    `key` names the row on the screen (errors go back to it); `parent` is the key of the detention it belongs to
+    (None: it belongs to the person); `cites` are keys of source rows; `charges` (sentences) keys of charge rows.
+    A record on file carries the version the editor `loaded`, whether its fields `changed`, and may be deleted.
+    """
+
+    key: str
+    instance: object
+    parent: str | None = None
+    cites: list[str] = dataclasses.field(default_factory=list)
+    charges: list[str] = dataclasses.field(default_factory=list)
+    loaded: str = ""
+    changed: bool = True
+    delete: bool = False
+
+
+class RowInvalid(ValidationError):
+    """A record of the case failed its model's checks once linked to the others; `key` names its row."""
+
+    def __init__(self, key: str, error: ValidationError):
+        self.key, self.error = key, error
+        super().__init__(error.messages)
+
+
+def enter_case(
+    *, person: CaseRecord, sources: dict[str, Source], records: list[CaseRecord], reason: str = ""
+) -> Detainee:
+    """Save a whole case at once: the person, new sources, detentions with their charges, sentences and transfers,
+    and designations, each citing the sources its row names, in one transaction. Records on file are changed (or
+    deleted) only after claiming the version the editor loaded, as every admin save does.
+
+    Records come parents first. Every record saved is `full_clean()`ed once linked to its parent (so "a charge
+    cannot come before the detention" is checked too); a failure raises `RowInvalid` naming the row. The
+    `checked_writes()` block refuses a published case with an unsourced fact (`UnsourcedFacts`); either way nothing
+    is saved.
+    """
+    with checked_writes():  # a block of its own per call (a decorator's would be shared by concurrent requests)
+        return _enter_case(person=person, sources=sources, records=records, reason=reason)
+
+
+def _enter_case(*, person, sources, records, reason) -> Detainee:
+    saved_sources = {}
+    for key, source in sources.items():
+        if source.pk is None:
+            _save_row(CaseRecord(key=key, instance=source), reason)
+        saved_sources[key] = source
+    detainee = person.instance
+    _save_row(person, reason, sources=[saved_sources[k] for k in person.cites if k in saved_sources])
+    saved: dict[str, object] = {}
+    deleted: set[str] = set()
+    for record in records:
+        obj = record.instance
+        if record.parent in deleted:
+            deleted.add(record.key)  # gone with its detention
+            continue
+        if record.delete:
+            _claim(record)
+            obj._change_reason = reason or "Deleted on the case-entry screen"
+            obj.delete()
+            deleted.add(record.key)
+            continue
+        if isinstance(obj, Detention | Designation):
+            obj.detainee = detainee
+        else:
+            obj.detention = saved[record.parent]
+        charges = [saved[k] for k in record.charges if k in saved] if isinstance(obj, Sentence) else None
+        _save_row(record, reason, sources=[saved_sources[k] for k in record.cites if k in saved_sources],
+                  charges=charges)  # fmt: skip
+        saved[record.key] = obj
+    return detainee
+
+
+def _claim(record: CaseRecord) -> None:
+    from common.admin import claim_version
+
+    try:
+        claim_version(record.instance, record.loaded)
+    except ValidationError as error:
+        raise RowInvalid(record.key, error) from None
+
+
+def _save_row(record: CaseRecord, reason: str, sources=None, charges=None) -> None:
+    """Save one record and its citations (and a sentence's charges), unless nothing of it changed."""
+    obj = record.instance
+    on_file = obj.pk is not None
+    new_sources = sources is not None and (not on_file or set(obj.sources.all()) != set(sources))
+    new_charges = charges is not None and (not on_file or set(obj.charges.all()) != set(charges))
+    if on_file and not (record.changed or new_sources or new_charges):
+        return
+    if on_file:
+        _claim(record)
+    try:  # what a ModelForm checks: every field but the derived ones (slug, search key)
+        obj.full_clean(exclude=[f.name for f in obj._meta.fields if not f.editable])
+        if charges is not None:
+            obj.validate_charges(charges)
+    except ValidationError as error:
+        raise RowInvalid(record.key, error) from None
+    if reason:
+        obj._change_reason = reason
+    obj.save()
+    if new_sources:
+        obj.sources.set(sources)
+    if new_charges:
+        obj.charges.set(charges)

@@ -1,12 +1,13 @@
 """Public pages of cases: the list with filters, and the case page."""
 
 from django.db.models import Count, Q
+from django.views.generic import ListView
 from django_countries import countries
 
 from common.cache import cached_figures
 from common.citations import Citations
 from common.models import iso_partial_date
-from common.views import CitableMixin, CitationView, FilteredListView, PublicDetailView
+from common.views import CitableMixin, CitationView, FilteredListView, PublicDetailView, PublicMixin
 from sources.models import Statement
 
 from .documents import load_case
@@ -186,3 +187,16 @@ class GroupDetailView(PublicDetailView):
         )  # fmt: skip
         context.update(detentions=list(detentions), exchanges=list(exchanges))
         return context
+
+
+class GroupListView(PublicMixin, ListView):
+    """`/groups/`: the non-state captors on file, each with how many people (that the visitor may see) it held."""
+
+    model = Group
+    template_name = "detainees/group_list.html"
+    paginate_by = 100
+
+    def get_queryset(self):
+        visible = Detainee.objects.visible_to(self.request.user).values("pk")
+        held = Count("detentions__detainee", filter=Q(detentions__detainee__in=visible), distinct=True)
+        return Group.objects.annotate(people_held=held).order_by("name", "id")

@@ -32,7 +32,43 @@ class OutletKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+TRACKING_PARAMETERS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ocid", "cmpid", "smid", "ref", "ref_src")
+
+
+def url_key(url: str) -> str:
+    """The same article's address however it was copied: no scheme, no "www.", no fragment, no tracking
+    parameters (utm_*, fbclid…), no trailing slash, host in lower case. "" for an empty address."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit
+
+    if not url:
+        return ""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    port = f":{parts.port}" if parts.port and parts.port not in (80, 443) else ""
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    query = sorted((k, v) for k, v in pairs if not k.lower().startswith(TRACKING_PARAMETERS))
+    path = parts.path.rstrip("/") or ""
+    return f"{host}{port}{path}" + (f"?{urlencode(query)}" if query else "")
+
+
 class SourceQuerySet(models.QuerySet):
+    def same_article(self, *, url: str = "", outlet=None, published_on=None, title: str = ""):
+        """Sources that are this article already: the same address once copied differently (`url_key`), or the
+        same outlet, publication date and title (case and spacing aside)."""
+        found = []
+        key = url_key(url)
+        if key:
+            last = key.split("?")[0].rsplit("/", 1)[-1] or key.split("/")[0]
+            for source in self.filter(url__icontains=last).only("id", "url", "title"):
+                if url_key(source.url) == key:
+                    found.append(source.pk)
+        if outlet and published_on and title.strip():
+            wanted = " ".join(title.split()).casefold()
+            for pk, their_title in self.filter(outlet=outlet, published_on=published_on).values_list("pk", "title"):
+                if " ".join(their_title.split()).casefold() == wanted:
+                    found.append(pk)
+        return self.filter(pk__in=found).select_related("outlet")
+
     """Queries on sources."""
 
     def search(self, query: str):
@@ -155,6 +191,18 @@ class Source(PartialDatesMixin, TimeStampedModel):
     def __str__(self):
         outlet = f" ({self.outlet})" if self.outlet_id else ""
         return f"{self.title}{outlet}"
+
+    def clean(self):
+        """One article, one source: an address that is a source's already, copied with another scheme, "www.",
+        tracking parameters or a trailing slash, is refused on every path (admin, API, intake, import)."""
+        super().clean()
+        if self.url:
+            others = Source.objects.exclude(pk=self.pk).same_article(url=self.url)
+            if others:
+                other = others[0]
+                raise ValidationError(
+                    {"url": f"This article is on file already as source #{other.pk}, “{other.title}” ({other.url})."}
+                )
 
     def get_absolute_url(self):
         return reverse("sources:source-detail", args=[self.pk])

@@ -1,9 +1,10 @@
 """Public pages of sources and statements."""
 
 from django.apps import apps
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, F, Prefetch, Q
+from django.views.generic import ListView
 
-from common.views import CitableMixin, CitationView, FilteredListView, PublicDetailView
+from common.views import CitableMixin, CitationView, FilteredListView, PublicDetailView, PublicMixin
 
 from .filters import SourceFilter, StatementFilter
 from .models import Official, Source, Statement
@@ -128,3 +129,16 @@ class OfficialDetailView(PublicDetailView):
         )  # fmt: skip
         context["statements"] = list(statements)
         return context
+
+
+class OfficialListView(PublicMixin, ListView):
+    """`/officials/`: the officials on file, each with how many of their statements the visitor may see."""
+
+    model = Official
+    template_name = "sources/official_list.html"
+    paginate_by = 100
+
+    def get_queryset(self):
+        visible = Statement.objects.visible_to(self.request.user).values("pk")
+        said = Count("statements", filter=Q(statements__in=visible), distinct=True)
+        return Official.objects.annotate(statements_on_file=said).order_by("name", "id")

@@ -17,9 +17,9 @@ from django.urls import reverse
 
 from common.filters import CountryChoiceFilter, IdFilter, IdListFilter, SearchFilter, UpdatedSinceFilter, YearFilter
 from config.api_urls import router
-from detainees.models import Detainee, SentenceChange
+from detainees.models import Detainee, Group, SentenceChange
 from exchanges.models import Exchange, ExchangeParticipant
-from sources.models import Claim, Source, Statement
+from sources.models import Claim, Official, Source, Statement
 from tests.factories import (
     ChargeFactory,
     DesignationFactory,
@@ -86,6 +86,12 @@ def add_fully_linked_draft() -> None:
     statement = Statement.objects.create(id=BASE + 70, speaker="Zzyzx Official", speaker_country="KP",
                                          said_on=datetime.date(2022, 12, 20), quote="Q.", source=cited[0])  # fmt: skip
     statement.detainees.set([person])
+    statement.official = Official.objects.order_by("id").first()  # counted on /officials/ only when public
+    statement.save()
+    held_by_group = DetentionFactory(id=BASE + 4, detainee=person, held_by="", held_by_group=Group.objects.first(),
+                                     detained_on=datetime.date(2021, 1, 5), released_on=datetime.date(2021, 6, 1),
+                                     end_reason="released")  # fmt: skip
+    held_by_group.sources.set(cited)
     published_exchange = Exchange.objects.published().order_by("id").first()
     ExchangeParticipant.objects.create(id=BASE + 80, exchange=published_exchange, detainee=person,
                                        released_by="KP", received_by="JP")  # fmt: skip
@@ -128,6 +134,9 @@ def urls(linked) -> list[str]:
             found += [f"{path}?{name}={value}" for value in filter_values(name, flt, linked)]
     for exchange in Exchange.objects.published():
         found += [exchange.get_absolute_url(), reverse("api:exchange-detail", args=[exchange.pk])]
+    found += [reverse("groups:group-list"), reverse("sources:official-list")]
+    found += [g.get_absolute_url() for g in Group.objects.all()]
+    found += [o.get_absolute_url() for o in Official.objects.all()]
     for source in Source.objects.order_by("id")[:2]:
         found += [source.get_absolute_url(), reverse("api:source-detail", args=[source.pk])]
     for person in Detainee.objects.published()[:3]:

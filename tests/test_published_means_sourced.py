@@ -212,3 +212,39 @@ def test_csv_import_lands_people_as_drafts_and_keeps_published_cases_sourced(edi
     assert case.description == "former US Marine" and case.is_published and case.sources.exists()
     assert not Detainee.objects.get(name="New Person").is_published
     assert verify(None) == []
+
+
+def test_checked_writes_as_a_decorator_gives_each_call_its_own_block():
+    import threading
+
+    from common import integrity
+
+    seen = []
+
+    @integrity.checked_writes()
+    def write(depth: int):
+        seen.append(integrity._block.get())
+        if depth:
+            write(depth - 1)
+        assert integrity._block.get() is seen[-1 - depth]  # the caller's block is back when the inner call ends
+
+    write(2)
+    assert len({id(block) for block in seen}) == 3 and integrity._block.get() is None
+    errors = []
+
+    def in_thread():
+        try:
+            write(0)
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            from django.db import connection
+
+            connection.close()  # the thread's own connection, so the test database can be dropped
+
+    threads = [threading.Thread(target=in_thread) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors

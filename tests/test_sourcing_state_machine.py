@@ -1,11 +1,12 @@
-"""A state machine drives random writes through the API and the admin against published and draft cases; after
-every step no published case has an unsourced fact (`common.integrity.verify(None)` is empty), and every write the
-rule refused left the database as it was."""
+"""A state machine drives random writes through the API, the admin and the case-entry screen against published
+and draft cases; after every step no published case has an unsourced fact (`common.integrity.verify(None)` is
+empty), and every write the rule refused left the database as it was."""
 
 import datetime
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
@@ -14,6 +15,7 @@ from rest_framework.test import APIClient
 from common.integrity import verify
 from detainees.models import Charge, Detainee, Detention, Transfer
 from tests.admin_helpers import add_inline_rows, inline_management_data, inline_prefix
+from tests.detainees.test_case_entry import GORDON_BLACK
 from tests.factories import DetaineeFactory, DetentionFactory, EditorFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +84,25 @@ class Writes(RuleBasedStateMachine):
         response = self.admin.post(url, data)
         if not cited and Detainee.objects.get(pk=detention.detainee_id).is_published:
             assert response.status_code == 200 and Transfer.objects.count() == before  # refused, nothing saved
+
+    @rule(published=st.booleans(), uncited=st.sets(st.sampled_from(["person", "det-0", "det-0-charge-0",
+                                                                   "det-0-sentence-0"])))  # fmt: skip
+    def case_entry_screen_saves_a_whole_case(self, published, uncited):
+        self.entered = getattr(self, "entered", 0) + 1
+        data = {key: value for key, value in GORDON_BLACK.items() if not key.endswith("-cites")}
+        data["src-0-url"] = f"https://example.org/state-machine-{self.entered}"
+        data["person-name"] = f"Entered Person {self.entered}"
+        data["rows"] = ["src-0", "det-0", "det-0-charge-0", "det-0-sentence-0"]
+        data["det-0-sentence-0-for_charges"] = ["det-0-charge-0"]
+        for row in ("person", "det-0", "det-0-charge-0", "det-0-sentence-0"):
+            if row not in uncited:
+                data[f"{row}-cites"] = ["src-0"]
+        if not published:
+            data.pop("person-is_published")
+        before = Detainee.objects.count()
+        self.admin.post(reverse("admin:detainees_case_entry"), data)
+        if published and uncited:
+            assert Detainee.objects.count() == before  # refused whole
 
     @rule()
     def api_deletes_the_source(self):

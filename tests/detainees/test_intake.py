@@ -85,9 +85,9 @@ def test_editor_pastes_the_tass_article_and_cites_it_in_three_cases(editor_clien
     assert "Brittney Griner" not in page
     for slug in ("viktor-bout", "konstantin-yaroshenko", "paul-whelan"):
         person = Detainee.objects.get(slug=slug)
-        assert editor_client.post(review, {"cite": person.pk}).status_code == 302
+        assert editor_client.post(review, {"cite": person.pk, "fact": f"detainee:{person.pk}"}).status_code == 302
         assert person.sources.filter(pk=source.pk).exists()
-    assert "✔ cited" in editor_client.get(review).content.decode()
+    assert "(✔ cited)" in editor_client.get(review).content.decode()
 
 
 def test_article_text_stays_with_staff(client, demo):

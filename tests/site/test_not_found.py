@@ -12,6 +12,8 @@ def test_with_debug_a_missing_page_shows_the_site_404_with_a_note(client, settin
     assert response.status_code == 404
     assert "<h1>Page not found</h1>" in html and "DEBUG_TECHNICAL_404=true" in html
     assert "Using the URLconf defined in" not in html
+    title = html[html.index("<title>") : html.index("</title>")]
+    assert title.startswith("<title>Page not found") and "<p" not in title and "DEBUG" not in title
 
 
 def test_a_missing_case_shows_the_site_404_too(client, settings):

@@ -1,0 +1,29 @@
+"""ISO 4217 currencies, from pycountry's copy of the standard: one list for validation and for the admin's picker."""
+
+from functools import cache
+
+import pycountry
+from django.core.exceptions import ValidationError
+from django.utils.deconstruct import deconstructible
+
+
+@cache
+def currency_choices() -> list[tuple[str, str]]:
+    """("RUB", "RUB — Russian Ruble"), … sorted by code."""
+    return sorted((c.alpha_3, f"{c.alpha_3} — {c.name}") for c in pycountry.currencies)
+
+
+@deconstructible
+class CurrencyValidator:
+    """An empty value or a current ISO 4217 code; anything else names what was typed and what is expected."""
+
+    def __call__(self, value: str) -> None:
+        if value and pycountry.currencies.get(alpha_3=value) is None:
+            raise ValidationError(
+                "“%(value)s” is not an ISO 4217 currency code. Use one such as RUB, USD or EUR.",
+                code="invalid_currency",
+                params={"value": value},
+            )
+
+    def __eq__(self, other):
+        return isinstance(other, CurrencyValidator)

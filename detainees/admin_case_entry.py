@@ -1,0 +1,388 @@
+"""One screen per case: the person, their custody, designations and the sources behind them, saved together.
+
+A page of our own inside the admin (admin URL, admin templates, permission-checked, CSRF-protected). Each block of
+the screen is an ordinary Django form, keyed by its row ("det-0-charge-1"); the keys posted in `rows` say which rows
+the screen holds, so rows added in the browser (static/js/case_entry.js clones a <template>) are read like the rest.
+A sentence names the charges it covers among the charge rows of its detention, and every fact names the source rows
+it cites, so nothing needs saving first. The write itself is `services.enter_case`: one transaction inside a
+`checked_writes()` block, so a published case with an unsourced fact is refused with the list, nothing saved, and
+the editor's input is shown again.
+"""
+
+import re
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.html import format_html
+
+from common.admin import REFUSAL_LEAD, version_of
+from common.admin_widgets import fitting_formfield
+from common.integrity import UnsourcedFacts
+from common.partial_dates import PartialDateField, PartialDatesFormMixin
+from sources.models import Outlet, Source
+
+from .forms import DetaineeAdminForm
+from .models import Charge, Designation, Detainee, Detention, Sentence, Transfer
+from .services import CaseRecord, RowInvalid, enter_case
+
+PERMISSIONS = [f"detainees.add_{m}" for m in ("detainee", "detention", "charge", "sentence", "transfer", "designation")]
+PERMISSIONS.append("sources.add_source")
+ROW = re.compile(r"^(?:src-(\d+)|des-(\d+)|det-(\d+)(?:-(charge|sentence|transfer)-(\d+))?)$")
+BLANK_ROWS = ["src-0", "det-0", "det-0-charge-0", "det-0-sentence-0"]
+NOT_FACTS = ("cites", "for_charges", "loaded_version", "record", "delete", "change_reason", "not_a_duplicate")
+
+
+def fitting(db_field, **kwargs):
+    """Countries and currencies found by typing, as in every other admin form."""
+    return fitting_formfield(db_field, db_field.formfield(**kwargs))
+
+
+def row_number(key: str) -> int:
+    """The number an editor reads beside a row: "det-0-charge-1" is Charge 2."""
+    return int(key.rsplit("-", 1)[1]) + 1
+
+
+class CitesMixin(forms.Form):
+    """The source rows of the screen a record cites (all of them unless the editor unticks some); for a record on
+    file, which one it is, the version the editor loaded, and a box to delete it."""
+
+    cites = forms.MultipleChoiceField(required=False, label="Cites")
+    record = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    loaded_version = forms.CharField(required=False, widget=forms.HiddenInput)
+    delete = forms.BooleanField(required=False, label="Delete this record")
+
+    def __init__(self, *args, source_keys=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cites"].choices = [(k, f"Source {row_number(k)}") for k in source_keys]
+        self.fields["cites"].initial = list(source_keys)
+        instance = getattr(self, "instance", None)
+        if instance is None or instance.pk is None or isinstance(instance, Detainee):
+            del self.fields["delete"]
+        if instance is not None and instance.pk is not None:
+            self.fields["record"].initial = instance.pk
+            self.fields["loaded_version"].initial = version_of(instance)
+        for field in self.fields.values():
+            if isinstance(field, PartialDateField):
+                field.help_text = ""  # the screen says once how to type dates
+
+    def is_blank(self) -> bool:
+        """Nothing typed in this row: it is left out (a screen always offers empty rows). A record on file never is."""
+        if getattr(getattr(self, "instance", None), "pk", None) is not None:
+            return False
+        return not self.facts_changed()
+
+    def facts_changed(self) -> bool:
+        return bool([n for n in self.changed_data if n not in NOT_FACTS and not n.endswith("_precision")])
+
+
+class PersonForm(CitesMixin, PartialDatesFormMixin, DetaineeAdminForm):
+    change_reason = forms.CharField(
+        required=False, max_length=100, label="Reason for this change",
+        help_text="Optional. Kept with the history of every record saved here.",
+    )  # fmt: skip
+
+    class Meta(DetaineeAdminForm.Meta):
+        formfield_callback = fitting
+        fields = ["name", "name_original", "aliases", "citizenships", "description", "born_on", "born_on_precision",
+                  "wikidata_id", "is_published"]  # fmt: skip
+        labels = {"is_published": "Publish this case"}
+        help_texts = {"is_published": "Refused, with the list, while any fact on this screen cites no source."}
+
+
+class SourceRowForm(CitesMixin):
+    """A source: one on file, or a new one described here (a URL already on file is that source)."""
+
+    on_file = forms.ModelChoiceField(
+        Source.objects.all(), required=False, label="Source on file",
+        widget=AutocompleteSelect(Detainee._meta.get_field("sources"), admin.site),
+        help_text="Search by title or URL. Or describe a new source in the boxes below.",
+    )  # fmt: skip
+    url = forms.URLField(required=False, max_length=1000, label="URL", assume_scheme="https")
+    title = forms.CharField(required=False, max_length=500, help_text="Headline or document title, as published.")
+    headline_on_file = forms.BooleanField(
+        required=False, initial=True, label="The title is the exact headline",
+        help_text="Untick when it is your own short description: pages then say “headline not on file”.",
+    )  # fmt: skip
+    outlet = forms.ModelChoiceField(
+        Outlet.objects.all(), required=False, widget=AutocompleteSelect(Source._meta.get_field("outlet"), admin.site)
+    )
+    published_on = PartialDateField(required=False, label="Published on")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("cites", "record", "loaded_version"):
+            del self.fields[name]
+
+    def is_blank(self) -> bool:
+        return not any(self[name].value() for name in ("on_file", "url", "title", "outlet", "published_on"))
+
+    def clean(self):
+        cleaned = super().clean()
+        described = any(cleaned.get(n) for n in ("url", "title", "outlet", "published_on"))
+        self.found = None
+        if cleaned.get("on_file"):
+            if described:
+                raise ValidationError("Pick a source on file or describe a new one, not both.")
+            return cleaned
+        if cleaned.get("url"):
+            self.found = Source.objects.filter(url=cleaned["url"]).first()
+        if self.found is None and described and not cleaned.get("title"):
+            self.add_error("title", "Give the title (or your short description, with the box below unticked).")
+        return cleaned
+
+    def to_source(self) -> Source:
+        data = self.cleaned_data
+        if data.get("on_file"):
+            return data["on_file"]
+        if self.found is not None:
+            return self.found
+        date, precision = data["published_on"] or (None, "day")
+        return Source(url=data["url"], title=data["title"], headline_on_file=data["headline_on_file"],
+                      outlet=data["outlet"], published_on=date, published_on_precision=precision)  # fmt: skip
+
+
+def row_form(model, names, **widgets):
+    meta = type("Meta", (), {"model": model, "fields": names, "widgets": widgets, "formfield_callback": fitting})
+    return type(f"{model.__name__}RowForm", (CitesMixin, PartialDatesFormMixin, forms.ModelForm), {"Meta": meta})
+
+
+TEXT = forms.Textarea(attrs={"rows": 2, "cols": 40})
+DetentionRowForm = row_form(Detention, ["held_by", "held_by_group", "place", "detained_on", "detained_on_precision",
+                                        "circumstances", "released_on", "released_on_precision", "end_reason",
+                                        "last_confirmed_on", "last_confirmed_on_precision"])  # fmt: skip
+ChargeRowForm = row_form(Charge, ["category", "outcome", "statute", "charged_on", "charged_on_precision",
+                                  "description"], description=TEXT)  # fmt: skip
+TransferRowForm = row_form(Transfer, ["moved_on", "moved_on_precision", "facility_name", "facility_kind"])
+DESIGNATION_FIELDS = ["kind", "authority", "authority_country", "designated_on", "designated_on_precision",
+                      "withdrawn_on", "withdrawn_on_precision"]  # fmt: skip
+DesignationRowForm = row_form(Designation, DESIGNATION_FIELDS)
+
+
+class SentenceRowForm(row_form(Sentence, ["court", "sentenced_on", "sentenced_on_precision", "term_months", "is_life",
+                                          "fine_amount", "fine_currency"])):  # fmt: skip
+    for_charges = forms.MultipleChoiceField(required=False, label="For charges")
+
+    def __init__(self, *args, charge_keys=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["for_charges"].choices = [(k, f"Charge {row_number(k)}") for k in charge_keys]
+
+
+FORMS = {"charge": ChargeRowForm, "sentence": SentenceRowForm, "transfer": TransferRowForm}
+
+
+class CaseScreen:
+    """Every form of the screen, keyed by row, validated together."""
+
+    def __init__(self, data=None, detainee: Detainee | None = None):
+        self.data, self.detainee = data, detainee
+        self.top_errors: list[str] = []
+        self.on_file, self.loaded = self._case_on_file(detainee) if detainee else ({}, {})
+        if data is not None:
+            keys = data.getlist("rows")
+        else:
+            keys = list(self.loaded) if detainee else BLANK_ROWS
+        keys = list(dict.fromkeys(k for k in keys if ROW.match(k)))
+        self.source_keys = [k for k in keys if k.startswith("src-")]
+        self.person = self._form(PersonForm, "person", instance=detainee)
+        self.sources = [(k, SourceRowForm(data, prefix=k, initial=self.loaded.get(k, (None, {}))[1])) for k in
+                        self.source_keys]  # fmt: skip
+        self.detentions = []
+        for key in dict.fromkeys("-".join(k.split("-")[:2]) for k in keys if k.startswith("det-")):
+            block = {"key": key, "form": self._form(DetentionRowForm, key)}
+            charge_keys = [k for k in keys if k.startswith(f"{key}-charge-")]
+            for kind, form_class in FORMS.items():
+                extra = {"charge_keys": charge_keys} if kind == "sentence" else {}
+                rows = [k for k in keys if k.startswith(f"{key}-{kind}-")]
+                block[kind] = [(k, self._form(form_class, k, **extra)) for k in rows]
+            self.detentions.append(block)
+        self.designations = [(k, self._form(DesignationRowForm, k)) for k in keys if k.startswith("des-")]
+        for key, form in self.rows():
+            form.number = row_number(key) if key != "person" else ""
+
+    def _form(self, form_class, key, instance=None, **extra):
+        """The form of one row; a row naming a record on file edits that record (of this case only)."""
+        initial = {}
+        if key != "person" and self.data is None:
+            instance, initial = self.loaded.get(key, (None, {}))
+        elif key != "person":
+            record = self.data.get(f"{key}-record") or ""
+            if record:
+                instance = self.on_file.get(form_class._meta.model, {}).get(int(record) if record.isdigit() else 0)
+                if instance is None:
+                    self.top_errors.append(f"Row {key} names a record that is not part of this case any more "
+                                           "(deleted meanwhile?). Reload the page; nothing was saved.")  # fmt: skip
+        return form_class(self.data, prefix=key, instance=instance, initial=initial, source_keys=self.source_keys,
+                          **extra)  # fmt: skip
+
+    @staticmethod
+    def _case_on_file(detainee: Detainee):
+        """The case's records by model and id, and the rows of the screen that show them: key → (record, initial)."""
+        detentions = list(
+            detainee.detentions.prefetch_related("sources", "charges__sources", "sentences__sources",
+                                                 "sentences__charges", "transfers__sources")
+        )  # fmt: skip
+        designations = list(detainee.designations.prefetch_related("sources"))
+        facts = [detainee, *designations]
+        for detention in detentions:
+            facts += [detention, *detention.charges.all(), *detention.sentences.all(), *detention.transfers.all()]
+        cited = {}
+        for fact in facts:
+            for source in fact.sources.all():
+                cited.setdefault(source.pk, f"src-{len(cited)}")
+        loaded = {key: (None, {"on_file": pk}) for pk, key in cited.items()}
+        on_file: dict = {}
+
+        def row(key, record, **initial):
+            on_file.setdefault(type(record), {})[record.pk] = record
+            loaded[key] = (record, {"cites": [cited[s.pk] for s in record.sources.all()], **initial})
+
+        for i, detention in enumerate(detentions):
+            row(f"det-{i}", detention)
+            charges = {}
+            for j, charge in enumerate(detention.charges.all()):
+                charges[charge.pk] = f"det-{i}-charge-{j}"
+                row(charges[charge.pk], charge)
+            for j, sentence in enumerate(detention.sentences.all()):
+                row(f"det-{i}-sentence-{j}", sentence, for_charges=[charges[c.pk] for c in sentence.charges.all()])
+            for j, transfer in enumerate(detention.transfers.all()):
+                row(f"det-{i}-transfer-{j}", transfer)
+        for i, designation in enumerate(designations):
+            row(f"des-{i}", designation)
+        loaded.pop("person", None)
+        return on_file, loaded
+
+    def rows(self):
+        yield "person", self.person
+        yield from self.sources
+        for block in self.detentions:
+            yield block["key"], block["form"]
+            for kind in FORMS:
+                yield from block[kind]
+        yield from self.designations
+
+    def present(self, form) -> bool:
+        return form is self.person or not form.is_blank()
+
+    def is_valid(self) -> bool:
+        valid = not self.top_errors
+        needed = {key for key, form in self.rows() if self.present(form)}
+        for block in self.detentions:  # a detention is needed as soon as anything is typed inside it
+            children = [k for kind in FORMS for k, _ in block[kind]]
+            block["present"] = bool(needed & {block["key"], *children})
+            if block["present"]:
+                needed.add(block["key"])
+            for key, sentence in block["sentence"]:
+                blank = {k for k, _ in block["charge"]} - needed
+                for charge in self.data.getlist(f"{key}-for_charges") if key in needed else ():
+                    if charge in blank:
+                        sentence.add_error(None, f"Charge {row_number(charge)} is empty: fill it in or untick it.")
+                        valid = False
+        for key, form in self.rows():
+            if key in needed:
+                valid = form.is_valid() and valid
+        self.needed = needed
+        return valid
+
+    def entries(self) -> dict:
+        sources = {k: f.to_source() for k, f in self.sources if k in self.needed}
+        records = []
+
+        def add(key, form, parent=None):
+            extra = {"charges": form.cleaned_data["for_charges"]} if "for_charges" in form.fields else {}
+            records.append(CaseRecord(key=key, instance=form.instance, parent=parent, cites=form.cleaned_data["cites"],
+                                      loaded=form.cleaned_data.get("loaded_version") or "",
+                                      delete=bool(form.cleaned_data.get("delete")), changed=form.facts_changed(),
+                                      **extra))  # fmt: skip
+
+        for block in self.detentions:
+            if block["present"]:
+                add(block["key"], block["form"])
+                for kind in FORMS:
+                    for key, form in block[kind]:
+                        if key in self.needed:
+                            add(key, form, parent=block["key"])
+        for key, form in self.designations:
+            if key in self.needed:
+                add(key, form)
+        person = CaseRecord(key="person", instance=self.person.instance, cites=self.person.cleaned_data["cites"],
+                            loaded=self.person.cleaned_data.get("loaded_version") or "",
+                            changed=self.person.facts_changed())  # fmt: skip
+        return {"person": person, "sources": sources, "records": records,
+                "reason": self.person.cleaned_data.get("change_reason") or ""}  # fmt: skip
+
+    def show(self, error: ValidationError, key: str | None = None) -> None:
+        """Put a refusal of the save beside the row it concerns (at the top when it concerns none)."""
+        form = dict(self.rows()).get(key)
+        if form is None:
+            self.top_errors += error.messages
+            return
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, error)
+
+    @property
+    def media(self):
+        return self.person.media + SourceRowForm().media
+
+    def blueprints(self) -> dict:
+        """Empty rows for the browser to copy, keyed with placeholders it replaces (see case_entry.js): lower-case
+        ones by the row's index, upper-case ones by the number an editor reads."""
+
+        def blank(form_class, key, number):
+            form = form_class(prefix=key)
+            form.number = number
+            return (key, form)
+
+        detention = blank(DetentionRowForm, "det-__d__", "__D__")
+        return {
+            "source": blank(SourceRowForm, "src-__s__", "__S__"),
+            "detention": {"key": detention[0], "form": detention[1], "charge": [], "sentence": [], "transfer": []},
+            "charge": blank(ChargeRowForm, "det-__d__-charge-__n__", "__N__"),
+            "sentence": blank(SentenceRowForm, "det-__d__-sentence-__n__", "__N__"),
+            "transfer": blank(TransferRowForm, "det-__d__-transfer-__n__", "__N__"),
+            "designation": blank(DesignationRowForm, "des-__n__", "__N__"),
+        }
+
+
+def case_entry_view(request, pk: int | None = None):
+    """A case on one screen: GET shows it (empty for a new case), POST saves it all or nothing."""
+    detainee = get_object_or_404(Detainee, pk=pk) if pk is not None else None
+    needed = [p.replace(".add_", ".change_") for p in PERMISSIONS] + PERMISSIONS if detainee else PERMISSIONS
+    if not request.user.has_perms(needed):
+        raise PermissionDenied
+    screen = CaseScreen(request.POST if request.method == "POST" else None, detainee=detainee)
+    if request.method == "POST" and screen.is_valid():
+        try:
+            saved = enter_case(**screen.entries())
+        except RowInvalid as refusal:
+            screen.show(refusal.error, refusal.key)
+        except UnsourcedFacts as refusal:
+            screen.top_errors += [REFUSAL_LEAD, *(p.message for p in refusal.problems)]
+        except ValidationError as refusal:
+            screen.show(refusal)
+        else:
+            model_admin = admin.site.get_model_admin(Detainee)
+            if detainee is None:
+                model_admin.log_addition(request, saved, [{"added": {}}])
+            else:
+                model_admin.log_change(request, saved, "Changed on the case-entry screen.")
+            if saved.is_published:  # the case page itself is the confirmation
+                return redirect(saved.get_absolute_url())
+            messages.success(request, format_html("Saved “{}” as a draft.", saved.name))
+            return redirect("admin:detainees_detainee_change", saved.pk)
+    context = {
+        **admin.site.each_context(request),
+        "title": f"Edit the case of {detainee.name}" if detainee else "Add a case",
+        "detainee": detainee,
+        "screen": screen,
+        "media": screen.media,
+        "blueprints": screen.blueprints(),
+        "opts": Detainee._meta,
+    }
+    return TemplateResponse(request, "admin/detainees/case_entry.html", context)
