@@ -483,7 +483,8 @@ def json_type_errors(fields, data: dict) -> dict:
         elif isinstance(field, serializers.BooleanField) and not isinstance(value, bool):
             errors[name] = ["Must be a valid boolean (true or false)."]
         elif isinstance(field, serializers.ListField) and isinstance(value, list):
-            if isinstance(field.child, serializers.CharField) and not all(isinstance(v, str) for v in value):
+            textual_child = isinstance(field.child, serializers.CharField | serializers.ChoiceField)
+            if textual_child and not all(isinstance(v, str) for v in value):
                 errors[name] = ["Every item must be a string."]
         elif isinstance(field, serializers.ListSerializer) and isinstance(value, list):
             nested = [json_type_errors(field.child.fields, item) if isinstance(item, dict) else {} for item in value]

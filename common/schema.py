@@ -8,6 +8,8 @@ it; a page to its first record; a case to its detentions, exchanges and sources)
 stateful phase follow.
 """
 
+from common.currencies import currency_choices
+
 JSON = "application/json"
 
 ERROR_SCHEMA = {
@@ -107,6 +109,10 @@ def postprocess(result, generator, request, public):
     for name, schema in schemas.items():
         if name.endswith("Request"):
             describe_urls(schema)
+            if "fine_currency" in schema.get("properties", {}):  # what CurrencyValidator accepts: ISO 4217, or blank
+                schema["properties"]["fine_currency"].update(
+                    {"enum": ["", *(code for code, _label in currency_choices())]}
+                )
     add_links(result["paths"])
     tags = sorted({tag_of(path) for path in result["paths"]})
     result["tags"] = [{"name": name, "description": docs.get(name, "")} for name in tags]

@@ -598,6 +598,8 @@ def test_text_and_booleans_must_come_as_json_strings_and_booleans(editor_api):
     assert response.status_code == 400 and "country" in response.json()
     response = editor_api.post("/api/v1/exchanges/", {"name": "x", "mediators": {"RU": 1}})
     assert response.status_code == 400 and "mediators" in response.json()
+    response = editor_api.post("/api/v1/exchanges/", {"name": "x", "mediators": [{}]})
+    assert response.status_code == 400 and "mediators" in response.json()
 
 
 def test_the_schema_describes_addresses_as_the_api_accepts_them(spec, editor_api):
@@ -610,3 +612,5 @@ def test_the_schema_describes_addresses_as_the_api_accepts_them(spec, editor_api
     good = "https://www.example.org/about?lang=en#team"
     assert re.match(pattern, good)
     assert editor_api.post("/api/v1/outlets/", {"name": "Y", "kind": "other", "website": good}).status_code == 201
+    currencies = spec["components"]["schemas"]["SentenceRequest"]["properties"]["fine_currency"]["enum"]
+    assert {"", "RUB", "USD"} <= set(currencies) and "00" not in currencies  # what CurrencyValidator accepts
