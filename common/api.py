@@ -1,7 +1,9 @@
 """API pieces every resource shares: strict filters, pagination, field selection, CSV, model validation."""
 
+import base64
 import csv
 import datetime
+import decimal
 import functools
 import hashlib
 import io
@@ -9,9 +11,10 @@ import json
 from collections.abc import Iterable, Iterator
 
 import orjson
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import InvalidPage
-from django.db.models import F, ProtectedError, RestrictedError
+from django.db.models import F, ProtectedError, Q, RestrictedError, UniqueConstraint
 from django.http import JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -22,6 +25,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import pagination, parsers, renderers, serializers, status, viewsets
 from rest_framework.exceptions import APIException, ParseError, ValidationError
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from common.cache import CachedCountPaginator
@@ -74,25 +78,134 @@ def stable_order(queryset):
     return queryset.order_by(*stable)
 
 
-class IdCursorPagination(pagination.CursorPagination):
-    """`?cursor=`: pages in `id` order whose cost does not grow with depth (a keyset, not an offset)."""
+class KeysetCursor:
+    """`?cursor=`: pages whose cost does not grow with depth (a keyset, not an offset), in the list's order.
 
-    ordering = ("id",)
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = MAX_PAGE_SIZE
-    invalid_cursor_message = "Invalid cursor: use the `next` or `previous` link of a page, or an empty cursor to start."
+    The order is the one the filter backend settled on (`stable_order`: `ordering`, or `id` when none is asked), which
+    always ends in `id` and sorts NULLs last, so the keys of a row place it exactly. A cursor carries the keys of the
+    row it follows (or precedes), and the names of those keys: a cursor made under one `ordering` is refused (400) under
+    another rather than giving a page that skips or repeats.
+    """
 
-    def get_ordering(self, request, queryset, view):
-        return self.ordering
+    invalid_message = "Invalid cursor: use the `next` or `previous` link of a page, or an empty cursor to start."
 
-    def decode_cursor(self, request):
-        if not request.query_params.get(self.cursor_query_param):
-            return None  # `cursor=` (empty) starts at the beginning
+    def __init__(self, request, queryset, page_size: int):
+        self.request, self.page_size = request, page_size
+        self.keys = order_keys(queryset)
+        self.names = [name for name, _desc, _nulls in self.keys]
+        annotated = {f"_key{i}": F(name) for i, name in enumerate(self.names) if name not in ("id", "pk")}
+        self.queryset = queryset.annotate(**annotated) if annotated else queryset
+        self.fields = [f"_key{i}" if name not in ("id", "pk") else "id" for i, name in enumerate(self.names)]
+
+    def paginate(self) -> list:
+        direction, values = self.decode()
+        queryset = self.queryset
+        if values is not None:
+            try:
+                queryset = queryset.filter(self.beyond(values, forward=direction == "next"))
+            except (DjangoValidationError, ValueError, TypeError):
+                raise ValidationError({"cursor": [self.invalid_message]}) from None
+        if direction == "previous":
+            queryset = queryset.order_by(*self.ordering(reverse=True))
+        rows = list(queryset[: self.page_size + 1])
+        more = len(rows) > self.page_size
+        rows = rows[: self.page_size]
+        if direction == "previous":
+            rows.reverse()
+            self.has_next, self.has_previous = bool(rows) or values is not None, more
+        else:
+            self.has_next, self.has_previous = more, values is not None
+        self.rows = rows
+        return rows
+
+    def ordering(self, reverse: bool = False) -> list:
+        order = []
+        for field, (_name, desc, nulls_last) in zip(self.fields, self.keys, strict=True):
+            desc = desc != reverse
+            nulls = {"nulls_first": True} if nulls_last and reverse else {"nulls_last": True} if nulls_last else {}
+            order.append(F(field).desc(**nulls) if desc else F(field).asc(**nulls))
+        return order
+
+    def beyond(self, values: list, forward: bool) -> Q:
+        """Rows after (forward) or before the row whose keys are `values`: a lexicographic comparison, NULLs last."""
+        condition, equal = Q(pk__in=[]), Q()
+        for field, (_name, desc, nulls_last), value in zip(self.fields, self.keys, values, strict=True):
+            if forward:
+                if value is None:
+                    step = Q(pk__in=[])  # nothing sorts after a NULL within this key
+                else:
+                    step = Q(**{f"{field}__{'lt' if desc else 'gt'}": value})
+                    if nulls_last:
+                        step |= Q(**{f"{field}__isnull": True})
+            else:
+                step = (Q(**{f"{field}__isnull": False}) if value is None
+                        else Q(**{f"{field}__{'gt' if desc else 'lt'}": value}))  # fmt: skip
+            condition |= equal & step
+            equal &= Q(**{f"{field}__isnull": True}) if value is None else Q(**{field: value})
+        return condition
+
+    def decode(self) -> tuple[str, list | None]:
+        raw = self.request.query_params.get("cursor")
+        if not raw:
+            return "next", None  # `cursor=` (empty) starts at the beginning
         try:
-            return super().decode_cursor(request)
-        except Exception:  # NotFound in DRF; a script wants a 400 naming the parameter
-            raise ValidationError({"cursor": [self.invalid_cursor_message]}) from None
+            data = json.loads(base64.urlsafe_b64decode(raw.encode() + b"=" * (-len(raw) % 4)))
+            direction, names, values = data["d"], data["k"], data["v"]
+            valid = (direction in ("next", "previous") and isinstance(values, list) and len(values) == len(names)
+                     and all(plain_key(value) for value in values))  # fmt: skip
+        except Exception:  # any garbage: a 400 naming the parameter, never a 500
+            raise ValidationError({"cursor": [self.invalid_message]}) from None
+        if not valid:
+            raise ValidationError({"cursor": [self.invalid_message]})
+        if names != self.names:
+            raise ValidationError({"cursor": [f"This cursor was made for another order ({', '.join(map(str, names))}"
+                                              f"); keep the `ordering` of the page it came from, or start again with "
+                                              f"an empty cursor."]})  # fmt: skip
+        return direction, values
+
+    def link(self, direction: str, row) -> str:
+        values = [key_value(row[field] if isinstance(row, dict) else getattr(row, field)) for field in self.fields]
+        token = base64.urlsafe_b64encode(json.dumps({"d": direction, "k": self.names, "v": values},
+                                                    separators=(",", ":")).encode()).decode().rstrip("=")  # fmt: skip
+        return replace_query_param(self.request.build_absolute_uri(), "cursor", token)
+
+    def next_link(self) -> str | None:
+        return self.link("next", self.rows[-1]) if self.has_next and self.rows else None
+
+    def previous_link(self) -> str | None:
+        return self.link("previous", self.rows[0]) if self.has_previous and self.rows else None
+
+
+def order_keys(queryset) -> list[tuple[str, bool, bool]]:
+    """(name, descending, NULLs last) for each item of the queryset's ordering, as `stable_order` made it."""
+    keys = []
+    for item in queryset.query.order_by:
+        if isinstance(item, str):
+            keys.append((item.lstrip("-"), item.startswith("-"), False))
+        elif isinstance(getattr(item, "expression", None), F):
+            keys.append((item.expression.name, item.descending, bool(item.nulls_last)))
+        else:  # pragma: no cover - every ordering this API offers is by name
+            raise ValueError(f"Cannot page by cursor over {item!r}")
+    return keys
+
+
+def plain_key(value) -> bool:
+    """A value a cursor may carry back to the database: text without NUL (PostgreSQL refuses it), a whole number
+    within the range of a database integer, or null."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return len(value) <= 1000 and "\x00" not in value
+    return type(value) is int and abs(value) < 2**63
+
+
+def key_value(value):
+    """A key as JSON: dates and times as ISO text (the database reads them back as such), numbers as text."""
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
 
 
 class TrackerPagination(pagination.PageNumberPagination):
@@ -111,8 +224,10 @@ class TrackerPagination(pagination.PageNumberPagination):
              "description": "Page number, from 1.", "schema": {"type": "integer", "minimum": 1}},
             {"name": self.cursor_query_param, "required": False, "in": "query",
              "description": "Cursor paging, for scripts that walk a whole list: send `cursor=` (empty) for the first "
-                            "page, then follow `next`. Pages come in `id` order and a deep page costs what the first "
-                            "does; `page` and `ordering` are ignored with it.",
+                            "page, then follow `next` (or `previous`). Pages come in `id` order, or in the `ordering` "
+                            "asked (ties broken by `id`, empty values last in either direction); no record is skipped "
+                            "or repeated, and a deep page costs what the first does. `page` is ignored with it; a "
+                            "cursor made under one `ordering` is a 400 under another.",
              "schema": {"type": "string"}},
             {"name": self.page_size_query_param, "required": False, "in": "query",
              "description": f"Results per page: default {self.page_size}, at most {self.max_page_size}; "
@@ -136,9 +251,10 @@ class TrackerPagination(pagination.PageNumberPagination):
         self.request = request
         self.cursor = None
         if self.cursor_query_param in request.query_params:
-            self.get_page_size(request)  # the same 400s for a bad page_size
-            self.cursor = IdCursorPagination()
-            page = self.cursor.paginate_queryset(queryset, request, view)
+            if not request.query_params.get("ordering"):
+                queryset = queryset.order_by("id")  # without `ordering`, cursor pages come in id order
+            self.cursor = KeysetCursor(request, queryset, self.get_page_size(request))
+            page = self.cursor.paginate()
             self._cursor_count = self.count_of(queryset, request)
             return page
         raw = request.query_params.get(self.page_query_param) or "1"
@@ -161,8 +277,8 @@ class TrackerPagination(pagination.PageNumberPagination):
     def get_paginated_response(self, data):
         if self.cursor is None:
             return super().get_paginated_response(data)
-        return Response({"count": self._cursor_count, "next": self.cursor.get_next_link(),
-                         "previous": self.cursor.get_previous_link(), "results": data})  # fmt: skip
+        return Response({"count": self._cursor_count, "next": self.cursor.next_link(),
+                         "previous": self.cursor.previous_link(), "results": data})  # fmt: skip
 
     def get_paginated_response_schema(self, schema):
         paged = super().get_paginated_response_schema(schema)
@@ -309,6 +425,9 @@ class ModelValidationMixin:
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
+            wrong = json_type_errors(self.fields, data)
+            if wrong:
+                raise ValidationError(wrong)
             for name, field in self.fields.items():
                 many = isinstance(
                     field, serializers.ManyRelatedField | serializers.ListField | serializers.ListSerializer
@@ -333,16 +452,71 @@ class ModelValidationMixin:
             for key in plain:  # full_clean may normalise values (partial dates to the 1st)
                 attrs[key] = getattr(instance, key)
         except DjangoValidationError as exc:
+            exc = name_unique_constraints(instance, exc)
             detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
             codes = {e.code for e in exc.error_list} if not hasattr(exc, "error_dict") else {
                 e.code for errors in exc.error_dict.values() for e in errors}  # fmt: skip
-            if codes <= {"unique", "unique_together"}:
-                raise Conflict(detail) from exc
+            if codes <= {"unique", "unique_together"}:  # a 409 (see CLASHES): DRF's is_valid() keeps only the codes
+                raise ValidationError(detail, code="unique") from exc
             raise ValidationError(detail) from exc
         finally:
             for key, value in original.items():
                 setattr(instance, key, value)
         return attrs
+
+
+def json_type_errors(fields, data: dict) -> dict:
+    """Text and codes must come as JSON strings, lists of codes as lists, yes/no as a JSON boolean, as the schema says:
+    DRF would take `12` for "12", `{}` for no country and `"yes"` for true, so a script's mistake would be stored
+    rather than refused. Nested records too."""
+    errors = {}
+    for name, field in fields.items():
+        if name not in data or field.read_only or data[name] is None:
+            continue
+        value = data[name]
+        if isinstance(field, serializers.CharField) and not isinstance(value, str):
+            errors[name] = ["Not a valid string."]
+        elif isinstance(field, serializers.MultipleChoiceField):
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                errors[name] = ["Expected a list of codes."]
+        elif isinstance(field, serializers.ChoiceField) and not isinstance(value, str) and textual(field):
+            errors[name] = [f'"{value}" is not a valid choice.']
+        elif isinstance(field, serializers.BooleanField) and not isinstance(value, bool):
+            errors[name] = ["Must be a valid boolean (true or false)."]
+        elif isinstance(field, serializers.ListField) and isinstance(value, list):
+            textual_child = isinstance(field.child, serializers.CharField | serializers.ChoiceField)
+            if textual_child and not all(isinstance(v, str) for v in value):
+                errors[name] = ["Every item must be a string."]
+        elif isinstance(field, serializers.ListSerializer) and isinstance(value, list):
+            nested = [json_type_errors(field.child.fields, item) if isinstance(item, dict) else {} for item in value]
+            if any(nested):
+                errors[name] = nested
+    return errors
+
+
+def textual(field) -> bool:
+    return all(isinstance(key, str) for key in field.choices)
+
+
+def name_unique_constraints(instance, exc: DjangoValidationError) -> DjangoValidationError:
+    """Django reports a conditional unique constraint (a source's `url`, unique when given) against no field, as
+    "Constraint “source_url_unique” is violated."; name the field and say it as a unique field does, so that the
+    clash is a 409 naming `url`, as for any other unique value."""
+    if not hasattr(exc, "error_dict") or NON_FIELD_ERRORS not in exc.error_dict:
+        return exc
+    model = type(instance)
+    singles = {c.get_violation_error_message(): c.fields[0] for c in model._meta.constraints
+               if isinstance(c, UniqueConstraint) and len(c.fields) == 1}  # fmt: skip
+    errors, kept = dict(exc.error_dict), []
+    for error in errors.pop(NON_FIELD_ERRORS):
+        field = singles.get(error.message)
+        if field:
+            errors.setdefault(field, []).append(instance.unique_error_message(model, [field]))
+        else:
+            kept.append(error)
+    if kept:
+        errors[NON_FIELD_ERRORS] = kept
+    return DjangoValidationError(errors)
 
 
 class CSVStreamMixin:
@@ -469,8 +643,9 @@ WRITE_ERRORS = {
     403: OpenApiResponse(description="The user lacks the Django model permission for this write."),
     404: ERRORS[404],
     409: OpenApiResponse(
-        description="A value another record already has where it must be unique (the field is "
-        "named), or, for a deletion, other records still refer to this one."
+        description="The body is well formed but clashes with the records on file (the field is named): a "
+        "value another record already has where it must be unique, or an id that names no record; for a deletion, "
+        "other records still refer to this one."
     ),
     412: OpenApiResponse(description="If-Match does not match the record's current ETag: someone changed it."),
 }
@@ -637,13 +812,6 @@ def _etags(header: str) -> set[str]:
     return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
 
 
-class Conflict(ValidationError):
-    """Like a 400 (fields named), but the request is valid: it clashes with a record on file."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-
-
 class PreconditionFailed(APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = "The record changed since you loaded it (If-Match does not match its ETag). Reload and retry."
@@ -702,6 +870,11 @@ class TrackerViewSet(CheckedWritesMixin, ConditionalMixin, CSVStreamMixin, views
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
 
+# Errors of a well-formed body that only the records on file refuse: a value another record already has where it must
+# be unique (DRF's UniqueValidator), an id naming no record (a related field's `does_not_exist`). 409, fields named.
+CLASHES = {"unique", "does_not_exist"}
+
+
 def exception_handler(exc, context):
     """DRF's handler, plus model ValidationErrors (raised by services) as 400 with field names, and a deletion that
     other records still block as 409 naming them."""
@@ -711,8 +884,8 @@ def exception_handler(exc, context):
     if isinstance(exc, ProtectedError | RestrictedError):
         return Response(referenced_by(exc), status=status.HTTP_409_CONFLICT)
     response = drf_exception_handler(exc, context)
-    if isinstance(exc, ValidationError) and response is not None and set(_flat_codes(exc.get_codes())) <= {"unique"}:
-        response.status_code = status.HTTP_409_CONFLICT  # DRF's UniqueValidator: valid, but clashes with a record
+    if isinstance(exc, ValidationError) and response is not None and set(_flat_codes(exc.get_codes())) <= CLASHES:
+        response.status_code = status.HTTP_409_CONFLICT  # a well-formed body that clashes with the records on file
     return response
 
 

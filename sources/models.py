@@ -200,9 +200,9 @@ class Source(PartialDatesMixin, TimeStampedModel):
             others = Source.objects.exclude(pk=self.pk).same_article(url=self.url)
             if others:
                 other = others[0]
-                raise ValidationError(
-                    {"url": f"This article is on file already as source #{other.pk}, “{other.title}” ({other.url})."}
-                )
+                message = f"This article is on file already as source #{other.pk}, “{other.title}” ({other.url})."
+                # code "unique": the API answers a 409 naming `url`, as for any value another record already has
+                raise ValidationError({"url": ValidationError(message, code="unique")})
 
     def get_absolute_url(self):
         return reverse("sources:source-detail", args=[self.pk])

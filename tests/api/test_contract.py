@@ -217,10 +217,68 @@ def test_bad_cursor_requests_are_400_naming_the_parameter(api, params):
     assert set(response.json()) <= set(params)
 
 
-def test_cursor_pages_come_in_id_order_whatever_else_is_asked(api):
+def test_cursor_pages_without_ordering_come_in_id_order(api):
     people = [DetaineeFactory(name=name, is_published=True) for name in ("Zed", "Abe", "Max")]
-    data = api.get("/api/v1/detainees/", {"cursor": "", "ordering": "name", "page": "2"}).json()
+    data = api.get("/api/v1/detainees/", {"cursor": "", "page": "2"}).json()
     assert [row["id"] for row in data["results"]] == [p.pk for p in people]
+
+
+def cursor_walk(api, params, page_size=2) -> tuple[list[int], list[int]]:
+    """Every id, following `next` from an empty cursor; then every id again, following `previous` back."""
+    forward, pages = [], []
+    link = "/api/v1/detainees/?" + "&".join(f"{k}={v}" for k, v in {**params, "cursor": "",
+                                                                      "page_size": page_size}.items())  # fmt: skip
+    while link:
+        data = api.get(link).json()
+        assert len(data["results"]) <= page_size
+        forward += [row["id"] for row in data["results"]]
+        pages.append(data)
+        link = data["next"]
+    backward, link = [], pages[-1]["previous"]
+    while link:
+        data = api.get(link).json()
+        backward = [row["id"] for row in data["results"]] + backward
+        link = data["previous"]
+    return forward, backward + [row["id"] for row in pages[-1]["results"]]
+
+
+@pytest.mark.parametrize("ordering", ["name", "-name"])
+def test_cursor_pages_follow_the_ordering_and_never_skip_or_repeat_ties(api, ordering):
+    DetaineeFactory(name="Anna Zaitseva", is_published=True)
+    petrovs = [DetaineeFactory(name="Ivan Petrov", is_published=True).pk for _ in range(6)]
+    DetaineeFactory(name="Boris Orlov", is_published=True)
+    forward, backward = cursor_walk(api, {"ordering": ordering}, page_size=2)
+    assert forward == walk(api, {"ordering": ordering})  # the same order as numbered pages
+    assert [pk for pk in forward if pk in petrovs] == petrovs and len(forward) == len(set(forward)) == 8
+    assert backward == forward
+
+
+@pytest.mark.parametrize("ordering", ["born_on", "-born_on"])
+def test_cursor_pages_sort_nulls_last_in_both_directions(api, ordering):
+    import datetime
+
+    unknown = [DetaineeFactory(born_on=None, is_published=True).pk for _ in range(3)]
+    old = DetaineeFactory(born_on=datetime.date(1960, 1, 1), is_published=True).pk
+    young = [DetaineeFactory(born_on=datetime.date(1990, 1, 1), is_published=True).pk for _ in range(2)]
+    expected = [old, *young] if ordering == "born_on" else [*young, old]
+    forward, backward = cursor_walk(api, {"ordering": ordering}, page_size=2)
+    assert forward == backward == [*expected, *unknown]
+
+
+def test_a_cursor_is_refused_under_another_ordering_or_when_tampered_with(api):
+    import base64
+
+    for _ in range(3):
+        DetaineeFactory(is_published=True)
+    link = api.get("/api/v1/detainees/", {"cursor": "", "ordering": "name", "page_size": 1}).json()["next"]
+    cursor = link.split("cursor=")[1].split("&")[0]
+    response = api.get("/api/v1/detainees/", {"cursor": cursor, "ordering": "-born_on"})
+    assert response.status_code == 400 and "ordering" in response.json()["cursor"][0]
+    for payload in ('{"d":"next","k":["id"],"v":[99999999999999999999999]}', '{"d":"next","k":["id"],"v":["x"]}',
+                    '{"d":"next","k":["name","id"],"v":["a\\u0000",1]}', '{"d":"up","k":["id"],"v":[1]}'):  # fmt: skip
+        token = base64.urlsafe_b64encode(payload.encode()).decode()
+        response = api.get("/api/v1/detainees/", {"cursor": token, "ordering": "name" if "name" in payload else ""})
+        assert response.status_code == 400 and list(response.json()) == ["cursor"], payload
 
 
 # ---- 4. sync that misses nothing ------------------------------------------------------------------------------
@@ -517,3 +575,42 @@ def test_a_duplicate_unique_value_is_a_409_naming_the_field(editor_api):
     assert response.status_code == 400 and "sources" in response.json()
     response = editor_api.post("/api/v1/outlets/?format=csv", {"name": "Reuters", "kind": "wire_agency"})
     assert response.status_code == 201 and response["Content-Type"] == "application/json"
+
+
+def test_a_body_that_clashes_with_the_records_on_file_is_a_409_naming_the_field(editor_api):
+    source = SourceFactory(url="https://example.org/a")
+    response = editor_api.post("/api/v1/sources/", {"title": "Again", "url": source.url, "outlet": source.outlet_id})
+    assert response.status_code == 409 and list(response.json()) == ["url"]  # not "Constraint … is violated"
+    response = editor_api.post(
+        "/api/v1/detentions/", {"detainee": 987654321, "held_by": "RU", "detained_on": "2020-01-01"}
+    )
+    assert response.status_code == 409 and "detainee" in response.json()  # an id naming no record
+    response = editor_api.post("/api/v1/detentions/", {"detainee": "x", "held_by": "RU", "detained_on": "2020-01-01"})
+    assert response.status_code == 400 and "detainee" in response.json()  # not an id at all
+
+
+def test_text_and_booleans_must_come_as_json_strings_and_booleans(editor_api):
+    response = editor_api.post("/api/v1/detainees/", {"name": 12, "is_published": "yes", "aliases": ["A", 3]})
+    assert response.status_code == 400 and {"name", "is_published", "aliases"} <= set(response.json())
+    response = editor_api.post("/api/v1/exchanges/", {"name": "x", "counts": [{"number": 2, "description": 0}]})
+    assert response.status_code == 400 and response.json()["counts"][0] == {"description": ["Not a valid string."]}
+    response = editor_api.post("/api/v1/officials/", {"name": "x", "country": {}})
+    assert response.status_code == 400 and "country" in response.json()
+    response = editor_api.post("/api/v1/exchanges/", {"name": "x", "mediators": {"RU": 1}})
+    assert response.status_code == 400 and "mediators" in response.json()
+    response = editor_api.post("/api/v1/exchanges/", {"name": "x", "mediators": [{}]})
+    assert response.status_code == 400 and "mediators" in response.json()
+
+
+def test_the_schema_describes_addresses_as_the_api_accepts_them(spec, editor_api):
+    import re
+
+    pattern = spec["components"]["schemas"]["OutletRequest"]["properties"]["website"]["oneOf"][0]["pattern"]
+    refused = "https://" + "0" * 63 + ".a"  # a one-letter top-level domain, which `format: uri` alone allows
+    assert not re.match(pattern, refused)
+    assert editor_api.post("/api/v1/outlets/", {"name": "X", "kind": "other", "website": refused}).status_code == 400
+    good = "https://www.example.org/about?lang=en#team"
+    assert re.match(pattern, good)
+    assert editor_api.post("/api/v1/outlets/", {"name": "Y", "kind": "other", "website": good}).status_code == 201
+    currencies = spec["components"]["schemas"]["SentenceRequest"]["properties"]["fine_currency"]["enum"]
+    assert {"", "RUB", "USD"} <= set(currencies) and "00" not in currencies  # what CurrencyValidator accepts

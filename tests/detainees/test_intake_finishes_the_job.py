@@ -51,7 +51,7 @@ def test_the_same_address_copied_differently_is_refused_with_a_link_to_the_artic
     api.force_authenticate(EditorFactory())
     copy = {"title": "Copy", "url": "http://EXAMPLE.org/news/article-1/"}
     refused = api.post("/api/v1/sources/", copy, format="json")
-    assert refused.status_code == 400 and "url" in refused.json()
+    assert refused.status_code == 409 and "url" in refused.json()  # a clash with a record on file: 409
     other = {"title": "Another", "url": "https://example.org/news/article-2"}
     kept = api.post("/api/v1/sources/", other, format="json")
     assert kept.status_code == 201
