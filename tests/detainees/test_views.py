@@ -260,3 +260,13 @@ def test_draft_exchange_is_404(client, draft_world):
 def test_published_exchange_leaves_out_its_draft_participant(client, draft_world):
     html = client.get(draft_world["published_exchange"].get_absolute_url()).content.decode()
     assert "Known Person" in html and "Secret Lead" not in html
+
+
+def test_the_list_gives_ended_custody_as_a_span_and_open_custody_as_since(client, demo):
+    from tests.factories import DetentionFactory
+
+    html = client.get(reverse("detainees:detainee-list"), {"q": "gershkovich"}).content.decode()
+    assert "custody by Russia 29 March 2023 – 1 August 2024" in html and "latest custody" not in html
+    held = DetentionFactory(detainee__name="Still Heldperson", held_by="BY", detained_on=datetime.date(2023, 5, 2))
+    html = client.get(reverse("detainees:detainee-list"), {"q": "heldperson"}).content.decode()
+    assert "held by Belarus" in html and "since 2 May 2023" in html
