@@ -18,6 +18,22 @@
             .map((entry) => entry[2]);
     }
 
+    // Everyday names that are not in the standard lists: "usa", "britain", "rouble" find their country or currency.
+    const ALSO_CALLED = {
+        US: ['usa', 'america', 'united states of america'], GB: ['uk', 'britain', 'great britain', 'england'],
+        RU: ['russian federation'], KP: ['north korea', 'dprk'], KR: ['south korea'], IR: ['persia'],
+        AE: ['uae', 'emirates'], CZ: ['czech republic'], TR: ['turkey'], NL: ['holland'], VA: ['vatican'],
+        RUB: ['rouble', 'roubles', 'rubles'], BYN: ['belarusian rouble'], GBP: ['pound', 'sterling'],
+        USD: ['dollar'], EUR: ['euro'], IRR: ['rial'], CNY: ['yuan', 'renminbi'],
+    };
+    function matchWithAliases(params, data) {
+        const term = (params.term || '').trim().toLowerCase();
+        if (!term) { return data; }
+        const text = (data.text || '').toLowerCase();
+        const aliases = ALSO_CALLED[data.id] || [];
+        return text.includes(term) || aliases.some((alias) => alias.startsWith(term)) ? data : null;
+    }
+
     function searchSelect(elements) {
         $(elements).not('[name*=__prefix__]').each(function() {
             if (this.dataset.searchReady) { return; }
@@ -27,6 +43,7 @@
                 allowClear: !this.multiple && !this.required,
                 placeholder: this.dataset.placeholder || '',
                 sorter: beginsFirst,
+                matcher: matchWithAliases,
             });
         });
     }

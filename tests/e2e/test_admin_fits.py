@@ -46,3 +46,19 @@ def test_the_desk_fits_a_phone(admin_page):
     assert admin_page.evaluate("document.documentElement.scrollWidth") <= 390
     link = admin_page.get_by_role("link", name="Add a case")
     assert link.bounding_box()["height"] < 30  # one line, not a letter or two per line
+
+
+def test_type_to_find_boxes_know_everyday_names(admin_page):
+    person, sentence = reverse("admin:detainees_detainee_add"), reverse("admin:detainees_sentence_add")
+    citizenships, currency = ".field-citizenships .select2-selection", ".field-fine_currency .select2-selection"
+    for path, box, typed, first in [
+        (person, citizenships, "usa", "United States"),
+        (person, citizenships, "britain", "United Kingdom"),
+        (sentence, currency, "rouble", "RUB — "),
+        (sentence, currency, "rub", "RUB — "),
+    ]:
+        admin_page.goto(path)
+        admin_page.click(box)
+        admin_page.keyboard.type(typed)
+        option = admin_page.locator(".select2-results__option").first
+        assert option.text_content().startswith(first), (typed, option.text_content())
