@@ -250,6 +250,9 @@ class TrackerPagination(pagination.PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         self.cursor = None
+        raw = request.query_params.get(self.page_query_param) or "1"
+        if not raw.isdigit() or int(raw) < 1:  # checked with a cursor too, which ignores it
+            raise ValidationError({"page": ["A whole number of 1 or more."]})
         if self.cursor_query_param in request.query_params:
             if not request.query_params.get("ordering"):
                 queryset = queryset.order_by("id")  # without `ordering`, cursor pages come in id order
@@ -257,9 +260,6 @@ class TrackerPagination(pagination.PageNumberPagination):
             page = self.cursor.paginate()
             self._cursor_count = self.count_of(queryset, request)
             return page
-        raw = request.query_params.get(self.page_query_param) or "1"
-        if not raw.isdigit() or int(raw) < 1:
-            raise ValidationError({"page": ["A whole number of 1 or more."]})
         # The count is cached under the data version; reuse it if this request has read it already.
         self.django_paginator_class = functools.partial(CachedCountPaginator,
                                                         version=getattr(request, "data_version", None))  # fmt: skip
@@ -534,11 +534,24 @@ class CSVStreamMixin:
         if getattr(request.accepted_renderer, "format", None) != "csv":
             return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.get_queryset())
+        self.check_paging_parameters(request, queryset)
         columns = self.csv_columns()
         response = StreamingHttpResponse(csv_stream(columns, self.iter_csv_rows(queryset, columns)),
                                          content_type="text/csv; charset=utf-8")  # fmt: skip
         response["Content-Disposition"] = f'attachment; filename="{self.basename}s.csv"'
         return response
+
+    def check_paging_parameters(self, request, queryset) -> None:
+        """CSV is not paged (every matching row comes), but a malformed `page`, `page_size` or `cursor` is still a
+        400 naming it, as on the JSON list, rather than silently ignored."""
+        params = request.query_params
+        raw = params.get("page")
+        if raw and (not raw.isdigit() or int(raw) < 1):
+            raise ValidationError({"page": ["A whole number of 1 or more."]})
+        size = self.paginator.get_page_size(request) if params.get("page_size") else 50
+        if params.get("cursor"):
+            ordered = queryset if params.get("ordering") else queryset.order_by("id")  # as the JSON pages order
+            KeysetCursor(request, ordered, size).decode()
 
     def csv_columns(self) -> "list[str]":
         fields = self.get_serializer().fields

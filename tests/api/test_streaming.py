@@ -46,3 +46,18 @@ def test_csv_memory_does_not_grow_with_rows():
     # 18,000 more rows: held in memory they add about 20 MB (measured by buffering the export on purpose); streamed,
     # the peak stays within a few MB of the small one, whatever else the test process has allocated.
     assert big_peak - small_peak < 8_000_000, (small_peak, big_peak)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"page": "true"}, "page"), ({"page": "0"}, "page"), ({"page_size": "9999"}, "page_size"),
+     ({"cursor": "garbage"}, "cursor")],
+)  # fmt: skip
+def test_csv_is_not_paged_but_malformed_paging_is_still_a_400(client, params, field):
+    """schemathesis found `?format=csv&page=true&cursor=<garbage>` answered 200."""
+    response = client.get("/api/v1/outlets/", {"format": "csv", **params})
+    assert response.status_code == 400 and field in response.json()
+    assert client.get("/api/v1/outlets/", {"format": "csv", "page": "2", "cursor": ""}).status_code == 200
+    json_page = client.get("/api/v1/outlets/", {"page": "true", "cursor": ""})  # a cursor ignores `page`, yet checks it
+    assert json_page.status_code == 400 and "page" in json_page.json()
