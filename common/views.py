@@ -83,7 +83,9 @@ class FilteredListView(PublicMixin, ListView):
         )
         if self.filterset.is_bound and not self.filterset.is_valid():
             return self.filterset.queryset.none()
-        return self.filterset.qs
+        from common.api import stable_order  # the API's order: NULLs last both ways on every database, then id
+
+        return stable_order(self.filterset.qs)
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
