@@ -46,6 +46,9 @@ def prepare(detainees: int) -> dict:
     if have < detainees:
         print(f"Generating {detainees:,} synthetic detainees (once; later runs reuse them) …", flush=True)
         call_command("generate_synthetic", detainees=detainees - have, seed=1000 + have)
+    started = time.monotonic()
+    call_command("build_case_documents", "--stale", jobs=2, batch=200)  # what an import is followed by
+    print(f"Stored case documents current ({time.monotonic() - started:.0f} s)", flush=True)
     case = (
         Detainee.objects.published().annotate(n=Count("detentions")).filter(n__gte=2)
         .order_by("pk").values_list("pk", "slug").first()

@@ -54,12 +54,12 @@ class PageCitation:
     def text(self) -> str:
         """The human-readable citation shown on the page."""
         return (
-            f"{self.site}, “{self.title}”, {self.url} (last updated {_long_date(self.updated)}; "
-            f"accessed {_long_date(self.accessed)})."
+            f"{self.site}, “{self.title}”, {self.url} (last updated {long_date(self.updated)}; "
+            f"accessed {long_date(self.accessed)})."
         )
 
 
-def _long_date(day: datetime.date) -> str:
+def long_date(day: datetime.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
@@ -83,7 +83,7 @@ def to_bibtex(c: PageCitation) -> str:
         ("url", c.url),
         ("howpublished", "\\url{" + c.url + "}"),
         ("urldate", c.accessed.isoformat()),
-        ("note", _bibtex_escape(f"{c.kind}, last updated {_long_date(c.updated)}; accessed {_long_date(c.accessed)}")),
+        ("note", _bibtex_escape(f"{c.kind}, last updated {long_date(c.updated)}; accessed {long_date(c.accessed)}")),
     ]
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@misc{{{c.key},\n{body}\n}}\n"

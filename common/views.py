@@ -163,7 +163,7 @@ class CitableMixin:
             url=self.request.build_absolute_uri(obj.get_absolute_url()),
             kind=self.citation_kind,
             updated=timezone.localdate(obj.updated_at),
-            accessed=timezone.localdate(),
+            accessed=getattr(self.request, "accessed_on", None) or timezone.localdate(),  # see casedocs.services
         )
 
     def get_context_data(self, **kwargs):

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "detainees",
     "exchanges",
     "dataset",
+    "casedocs",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "casedocs.middleware.RefreshAfterWritesMiddleware",  # outside the write's transaction: it has committed
     "common.middleware.CheckedWritesMiddleware",  # every write checked: no published case gains an unsourced fact
     "csp.middleware.CSPMiddleware",
     "common.middleware.PermissionsPolicyMiddleware",
@@ -183,6 +185,10 @@ CACHES = {
 DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
 # Public pages for anonymous visitors are kept per data version (common.views.PageCacheMixin); 0 turns it off.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+# Each published case's API document and page are stored whole and kept current by database triggers (casedocs);
+# a first visit is then one indexed read. After a write, up to CASE_DOCUMENTS_REFRESH stale ones are rebuilt.
+CASE_DOCUMENTS = env.bool("CASE_DOCUMENTS", default=True)
+CASE_DOCUMENTS_REFRESH = env.int("CASE_DOCUMENTS_REFRESH", default=20)
 # /api/v1/dump/ is kept here as one gzip file per data version (dataset.dumpfile); any local directory will do.
 DUMP_DIR = env.path("DUMP_DIR", default=BASE_DIR / "var" / "dump")
 # What a CDN or proxy cache may do with public responses (common.middleware.CacheControlMiddleware): keep them

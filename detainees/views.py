@@ -1,9 +1,11 @@
 """Public pages of cases: the list with filters, and the case page."""
 
 from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.views.generic import ListView
 from django_countries import countries
 
+from casedocs import services as casedocs
 from common.cache import cached_figures
 from common.citations import Citations
 from common.models import iso_partial_date
@@ -98,6 +100,13 @@ class DetaineeDetailView(CaseCitable, PublicDetailView):
 
     def get_queryset(self):
         return Detainee.objects.visible_to(self.request.user).with_status()
+
+    def get(self, request, *args, **kwargs):
+        if casedocs.enabled(request) and not request.GET:  # the stored page: one indexed read (see casedocs)
+            page = casedocs.case_page(kwargs["slug"], request)
+            if page is not None:
+                return HttpResponse(page)
+        return super().get(request, *args, **kwargs)
 
     def get_object(self, queryset=None):
         return load_case(super().get_object(queryset))  # everything nested, in three queries

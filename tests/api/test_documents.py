@@ -24,6 +24,13 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _assembled(settings):
+    """The assembler is what is measured here: what editors read, and what a list or a first visit gets where no
+    stored document is current. Stored documents are tested in tests/test_case_documents.py."""
+    settings.CASE_DOCUMENTS = False
 D = datetime.date
 
 

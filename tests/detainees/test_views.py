@@ -81,7 +81,8 @@ def test_unknown_case_is_404_in_the_site_style(client):
     assert "Page not found" in response.content.decode()
 
 
-def test_case_page_costs_the_same_queries_for_one_row_or_many(client, django_assert_num_queries):
+def test_case_page_costs_the_same_queries_for_one_row_or_many(client, django_assert_num_queries, settings):
+    settings.CASE_DOCUMENTS = False  # the page as computed (stored, it is one read: tests/test_case_documents.py)
     small, big = case_with_rows(1, is_published=True), case_with_rows(6, is_published=True)
     for person in (small, big):
         DesignationFactory(detainee=person)

@@ -1,0 +1,193 @@
+"""The database marks stored case documents stale: one trigger per table a case is made of.
+
+Every write path (the admin, the API, imports, merges, `QuerySet.update()`, `bulk_create()`, raw SQL) goes through
+the database, so the rule "a stored document never outlives a change to what it shows" lives there, not in signals
+that bulk writes skip. For each changed row the trigger finds the people whose case page or API document show it:
+
+- UP: a record belongs to a person (a detention to its detainee, a charge to its detention…);
+- HUBS: a shared record is shown on the cases that point at it (a source on every case citing it, an exchange on
+  its participants' cases, an outlet through its sources, a group, an official through their statements).
+
+and sets `stale`, moving `generation`, of their documents, in the same transaction as the change. History tables
+(the public change log) are covered for edits and deletions; their inserts always come with a covered write.
+A table of the case apps that is in neither map must be listed in EXEMPT with the reason, or `install()` refuses.
+"""
+
+from django.apps import apps
+from django.db import DEFAULT_DB_ALIAS, connections
+
+DOCUMENTS = "casedocs_casedocument"
+
+# label: [(column, the label of the record it belongs to)]
+UP = {
+    "detainees.Detention": [("detainee_id", "detainees.Detainee")],
+    "detainees.Designation": [("detainee_id", "detainees.Detainee")],
+    "detainees.Charge": [("detention_id", "detainees.Detention")],
+    "detainees.Sentence": [("detention_id", "detainees.Detention")],
+    "detainees.Transfer": [("detention_id", "detainees.Detention")],
+    "detainees.SentenceChange": [("sentence_id", "detainees.Sentence")],
+    "exchanges.ExchangeParticipant": [("detainee_id", "detainees.Detainee")],
+    "exchanges.ExchangeCount": [("exchange_id", "exchanges.Exchange")],
+}
+# label: [(label of a record pointing at it, that record's column)]
+HUBS = {
+    "sources.Source": [("sources.Statement", "source_id")],  # and every `sources` link: added in `graph()`
+    "sources.Outlet": [("sources.Source", "outlet_id"), ("sources.Source", "via_id")],
+    "sources.Official": [("sources.Statement", "official_id")],
+    "detainees.Group": [("detainees.Detainee", "held_by_group_id"), ("detainees.Detention", "held_by_group_id"),
+                        ("exchanges.ExchangeParticipant", "released_by_group_id"),
+                        ("exchanges.ExchangeParticipant", "received_by_group_id")],
+    "exchanges.Exchange": [("exchanges.ExchangeParticipant", "exchange_id")],
+}  # fmt: skip
+EXEMPT = {
+    "sources.Claim": "a source's version of a disputed fact: shown on no case page and in no API document",
+}
+ROOT = "detainees.Detainee"
+
+
+def _table(label: str) -> str:
+    return apps.get_model(label)._meta.db_table
+
+
+def graph() -> tuple[dict[str, list], dict[str, list]]:
+    """UP and HUBS by table name, with the many-to-many link tables added from the models themselves."""
+    up = {_table(k): [(c, _table(p)) for c, p in v] for k, v in UP.items()}
+    hubs = {_table(k): [(_table(r), c) for r, c in v] for k, v in HUBS.items()}
+    source = _table("sources.Source")
+    for app in ("detainees", "exchanges", "sources"):
+        for model in apps.get_app_config(app).get_models():
+            if model._meta.model_name.startswith("historical"):
+                continue
+            for field in model._meta.local_many_to_many:
+                through = field.remote_field.through._meta
+                own = field.m2m_column_name()  # the link's column for this model
+                other = field.m2m_reverse_name()  # and for the other end
+                if field.related_model._meta.db_table == source:
+                    up[through.db_table] = [(own, model._meta.db_table)]
+                    hubs[source].append((through.db_table, other))
+                elif field.related_model._meta.db_table == _table(ROOT):  # a statement's people
+                    up[through.db_table] = [(other, _table(ROOT))]
+                    hubs.setdefault(model._meta.db_table, []).append((through.db_table, own))
+                else:  # a sentence's charges, a statement's exchanges: belong to their owner
+                    up[through.db_table] = [(own, model._meta.db_table)]
+    return up, hubs
+
+
+def _where(table: str, key: str, values: str, up, hubs, root: str) -> list[str]:
+    """SELECTs of the people whose documents show the rows of `table` with `key` IN (`values`)."""
+    if table == root:
+        return [values if key == "id" else f"SELECT id FROM {root} WHERE {key} IN ({values})"]
+    parts = []
+    for column, parent in up.get(table, []):
+        ids = values if key == column else f"SELECT {column} FROM {table} WHERE {key} IN ({values})"
+        parts += _where(parent, "id", ids, up, hubs, root)
+    for referrer, column in hubs.get(table, []):
+        ids = values if key == "id" else f"SELECT id FROM {table} WHERE {key} IN ({values})"
+        parts += _where(referrer, column, ids, up, hubs, root)
+    return parts
+
+
+def people_sql(table: str, row: str) -> str:
+    """The people a changed row of `table` shows on, the row's columns read as `row`.column (NEW or OLD)."""
+    up, hubs = graph()
+    root = _table(ROOT)
+    if table == root:
+        return f"SELECT {row}.id"
+    parts = []
+    for column, parent in up.get(table, []):
+        parts += _where(parent, "id", f"{row}.{column}", up, hubs, root)
+    for referrer, column in hubs.get(table, []):
+        parts += _where(referrer, column, f"{row}.id", up, hubs, root)
+    if not parts:
+        raise LookupError(table)
+    return " UNION ".join(parts)
+
+
+def covered_tables() -> dict[str, tuple[str, bool]]:
+    """table: (the table whose map it uses, whether inserts fire), for every table of the case apps not exempt.
+    A history table uses its record's map (the same column names) and fires on edits and deletions only."""
+    up, hubs = graph()
+    known = {t for t, edges in (up | hubs).items() if edges} | {_table(ROOT)}
+    exempt = {_table(label) for label in EXEMPT}
+    tables: dict[str, tuple[str, bool]] = {}
+    for app in ("detainees", "exchanges", "sources"):
+        for model in apps.get_app_config(app).get_models(include_auto_created=True):
+            table = model._meta.db_table
+            base = table.replace("_historical", "_", 1)
+            if base in exempt:
+                continue
+            if base not in known:
+                raise LookupError(f"{table}: which cases does a change to it show on? Add it to casedocs.triggers "
+                                  "UP or HUBS, or to EXEMPT with the reason.")  # fmt: skip
+            tables[table] = (base, table == base)
+    return tables
+
+
+def _mark(table: str, row: str) -> str:
+    people = people_sql(table, row)
+    return f"UPDATE {DOCUMENTS} SET stale = TRUE, generation = generation + 1 WHERE detainee_id IN ({people})"
+
+
+def statements(vendor: str) -> list[str]:
+    """The DDL that (re)creates every trigger, for PostgreSQL or SQLite."""
+    out = []
+    for table, (base, on_insert) in sorted(covered_tables().items()):
+        new, old = _mark(base, "NEW"), _mark(base, "OLD")
+        name = f"casedocs_{table}"[:60]
+        if vendor == "postgresql":
+            events = "INSERT OR UPDATE OR DELETE" if on_insert else "UPDATE OR DELETE"
+            out += [
+                f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"IF TG_OP <> 'DELETE' THEN {new}; END IF; IF TG_OP <> 'INSERT' THEN {old}; END IF; "
+                "RETURN NULL; END $$",
+                f'DROP TRIGGER IF EXISTS casedocs_mark ON "{table}"',
+                f'CREATE TRIGGER casedocs_mark AFTER {events} ON "{table}" FOR EACH ROW EXECUTE FUNCTION {name}()',
+            ]
+        else:
+            for event, body in [("INSERT", [new]), ("UPDATE", [new, old]), ("DELETE", [old])]:
+                trigger = f"{name}_{event.lower()}"
+                out.append(f"DROP TRIGGER IF EXISTS {trigger}")
+                if event != "INSERT" or on_insert:
+                    out.append(f'CREATE TRIGGER {trigger} AFTER {event} ON "{table}" FOR EACH ROW BEGIN '
+                               + "; ".join(body) + "; END")  # fmt: skip
+    return out
+
+
+def install(using: str = DEFAULT_DB_ALIAS) -> int:
+    """(Re)create every trigger; returns how many tables have one. Run after every migration (SQLite drops a
+    table's triggers when a migration rebuilds the table)."""
+    connection = connections[using]
+    if connection.vendor not in ("postgresql", "sqlite"):
+        raise NotImplementedError(connection.vendor)
+    with connection.cursor() as cursor:
+        for sql in statements(connection.vendor):
+            cursor.execute(sql)
+    return len(covered_tables())
+
+
+def drop(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Remove every trigger (before the documents' table goes: a trigger naming a missing table fails every write)."""
+    connection = connections[using]
+    existing = set(connection.introspection.table_names())
+    with connection.cursor() as cursor:
+        for table in sorted(covered_tables()):
+            if connection.vendor == "postgresql" and table in existing:
+                cursor.execute(f'DROP TRIGGER IF EXISTS casedocs_mark ON "{table}"')
+            elif connection.vendor == "sqlite":
+                for event in ("insert", "update", "delete"):
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {f'casedocs_{table}'[:60]}_{event}")
+
+
+def install_for_migration(apps, schema_editor):
+    """The migration's step: the tables of the case apps are at their latest when this runs (see its dependencies)."""
+    install(schema_editor.connection.alias)
+
+
+def drop_for_migration(apps, schema_editor):
+    drop(schema_editor.connection.alias)
+
+
+def install_after_migrate(sender, using=DEFAULT_DB_ALIAS, plan=None, **kwargs):
+    connection = connections[using]
+    if DOCUMENTS in connection.introspection.table_names():
+        install(using)

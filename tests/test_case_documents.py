@@ -1,0 +1,244 @@
+"""Stored case documents (casedocs): served only while current, whatever wrote the change, and byte for byte what
+the site answers without them."""
+
+import datetime
+from unittest import mock
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from casedocs import services, triggers
+from casedocs.models import CaseDocument
+from detainees.models import Charge, Designation, Detainee, Detention, Group, Sentence, SentenceChange, Transfer
+from exchanges.models import Exchange, ExchangeParticipant
+from sources.models import Outlet, Source, Statement
+from tests.factories import DetaineeFactory, DetentionFactory
+
+pytestmark = pytest.mark.django_db
+
+FRESH = override_settings(PAGE_CACHE_SECONDS=0)  # the response cache would hide what is measured here
+WITHOUT = override_settings(PAGE_CACHE_SECONDS=0, CASE_DOCUMENTS=False)
+
+
+def answers(client, person: Detainee) -> tuple[bytes, bytes]:
+    page = client.get(f"/detainees/{person.slug}/")
+    api = client.get(f"/api/v1/detainees/{person.pk}/")
+    return page.content, api.content
+
+
+def assert_served_as_computed(client, person: Detainee) -> bytes:
+    """The case page and API document served now are those the site computes without stored documents."""
+    with FRESH:
+        served = answers(client, person)
+    with WITHOUT:
+        computed = answers(client, person)
+    assert served[0] == computed[0], f"stale or different case page for {person.slug}"
+    assert served[1] == computed[1], f"stale or different API document for {person.slug}"
+    return served[0] + served[1]
+
+
+def is_current(person: Detainee) -> bool:
+    return services.current().filter(pk=person.pk).exists()
+
+
+def test_every_table_a_case_is_made_of_has_its_trigger():
+    tables = triggers.covered_tables()
+    assert "sources_source" in tables and "detainees_historicalcharge" in tables and "sources_claim" not in tables
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname = 'casedocs_mark'")
+        else:
+            cursor.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'casedocs_%'")
+        installed = {row[0].strip('"') for row in cursor.fetchall()}
+    assert set(tables) <= installed
+
+
+def test_a_table_nobody_mapped_is_refused(monkeypatch):
+    monkeypatch.setitem(triggers.UP, "detainees.Transfer", [])
+    with pytest.raises(LookupError, match="transfer: which cases"):
+        triggers.covered_tables()
+
+
+def test_every_demo_case_is_served_as_computed_built_then_stored(client, demo):
+    people = list(Detainee.objects.published())
+    for person in people:
+        assert_served_as_computed(client, person)  # the first visit builds it
+        assert is_current(person)
+        assert_served_as_computed(client, person)  # the next reads it
+    assert CaseDocument.objects.count() == len(people)
+
+
+def test_a_stored_case_is_one_indexed_read(client, demo, django_assert_max_num_queries):
+    person = Detainee.objects.published().get(slug="paul-whelan")
+    with FRESH:
+        answers(client, person)
+        with django_assert_max_num_queries(2):  # the data version (for the response's headers), the document
+            client.get(f"/detainees/{person.slug}/")
+        with django_assert_max_num_queries(2):
+            client.get(f"/api/v1/detainees/{person.pk}/")
+
+
+def test_drafts_get_no_stored_document(client, demo):
+    person = Detainee.objects.published().get(slug="paul-whelan")
+    assert_served_as_computed(client, person)
+    Detainee.objects.filter(pk=person.pk).update(is_published=False)
+    with FRESH:
+        assert client.get(f"/detainees/{person.slug}/").status_code == 404
+        assert client.get(f"/api/v1/detainees/{person.pk}/").status_code == 404
+    assert not CaseDocument.objects.filter(stale=False, pk=person.pk).exists()
+    draft = DetaineeFactory(is_published=False)
+    with FRESH:
+        for pk in (draft.pk, 999_999):  # a draft, and nobody: no row is made for either
+            assert client.get(f"/api/v1/detainees/{pk}/").status_code == 404
+    assert not CaseDocument.objects.filter(pk__in=[draft.pk, 999_999]).exists()
+    call_command("build_case_documents", "--prune", stdout=open("/dev/null", "w"), stderr=open("/dev/null", "w"))
+    assert not CaseDocument.objects.filter(pk=person.pk).exists()
+
+
+def _whelan():
+    return Detainee.objects.get(slug="paul-whelan")
+
+
+def _cited_by_whelan():
+    return Source.objects.filter(cited_detainees=_whelan()).first()
+
+
+def _save(record, field: str):
+    setattr(record, field, f"Zqx {field} {record.pk}")
+    record.save()
+
+
+def _raw_update(table: str, column: str, pk: int):
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET {column} = %s WHERE id = %s", [f"Zqx {column} {pk}", pk])
+
+
+def _exchange_of(person):
+    return Exchange.objects.filter(participants__detainee=person).first()
+
+
+def _designation_person():
+    return Designation.objects.filter(detainee__is_published=True).first().detainee
+
+
+def _designation_cites_new_source():
+    source = Source.objects.create(outlet=Outlet.objects.first(), title="Zqx new source", url="https://example.org/zqx")
+    Designation.objects.filter(detainee=_designation_person()).first().sources.add(source)
+
+
+def _group_person():
+    return Detainee.objects.filter(is_published=True, detentions__held_by_group__isnull=False).first()
+
+
+def _statement_person():
+    statement = Statement.objects.filter(detainees__is_published=True, official__isnull=False).first()
+    return statement.detainees.filter(is_published=True).first(), statement
+
+
+def _change_person():
+    return Detainee.objects.get(detentions__sentences__changes__isnull=False)
+
+
+# Each: (what, the edit, the person whose documents must show it, a marker the edit puts on their page or document)
+EDITS = [
+    ("a charge saved", lambda: _save(Charge.objects.filter(detention__detainee=_whelan()).first(), "description"),
+     _whelan),
+    ("a detention by QuerySet.update", lambda: Detention.objects.filter(detainee=_whelan()).update(place="Zqx place"),
+     _whelan),
+    ("a transfer by bulk_create", lambda: Transfer.objects.bulk_create([Transfer(
+        detention=Detention.objects.filter(detainee=_whelan()).first(), moved_on=datetime.date(2021, 1, 1),
+        facility_name="Zqx colony", facility_kind="penal_colony")]), _whelan),
+    ("a source linked to a designation", lambda: _designation_cites_new_source(), _designation_person),
+    ("a cited source's title, raw SQL", lambda: _raw_update("sources_source", "title", _cited_by_whelan().pk), _whelan),
+    ("an outlet renamed", lambda: _save(_cited_by_whelan().outlet, "name"), _whelan),
+    ("an exchange renamed", lambda: _save(_exchange_of(_whelan()), "name"), _whelan),
+    ("a participant's note", lambda: _save(ExchangeParticipant.objects.filter(detainee=_whelan()).first(), "note"),
+     _whelan),
+    ("a group renamed", lambda: _save(Group.objects.first(), "name"), lambda: _group_person()),
+    ("a statement's quote", lambda: _save(_statement_person()[1], "quote"), lambda: _statement_person()[0]),
+    ("an official renamed", lambda: _save(_statement_person()[1].official, "name"), lambda: _statement_person()[0]),
+    ("a sentence change deleted", lambda: SentenceChange.objects.all().delete(), lambda: _change_person()),
+    ("a sentence's court saved", lambda: _save(Sentence.objects.filter(detention__detainee=_whelan()).first(), "court"),
+     _whelan),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("what, edit, person", EDITS, ids=[e[0] for e in EDITS])
+def test_every_kind_of_write_makes_the_stored_case_stale(client, demo, what, edit, person):
+    target = person()
+    before = assert_served_as_computed(client, target)
+    assert is_current(target)
+    edit()
+    assert not is_current(target), f"{what}: the stored document still counts as current"
+    after = assert_served_as_computed(client, target)
+    assert after != before or what == "an official renamed"  # the edit shows (an official's name is the source's)
+
+
+def test_a_write_during_a_build_is_never_overwritten_by_the_older_picture(client, demo):
+    person = _whelan()
+    real = services.render_page
+
+    def render_then_someone_writes(slug):
+        page = real(slug)  # the picture is taken...
+        Detention.objects.filter(detainee=person).update(place="Zqx written meanwhile")  # ...then a write commits
+        return page
+
+    with mock.patch.object(services, "render_page", render_then_someone_writes):
+        services.build([person.pk])
+    assert not is_current(person)
+    served = assert_served_as_computed(client, person)
+    assert b"Zqx written meanwhile" in served
+
+
+def test_a_write_request_rebuilds_what_it_made_stale(editor_client, demo):
+    client = Client()  # anonymous, beside the editor's
+    person = _whelan()
+    assert_served_as_computed(client, person)
+    detention = Detention.objects.filter(detainee=person).first()
+    response = editor_client.patch(f"/api/v1/detentions/{detention.pk}/", {"place": "Zqx patched"},
+                                   content_type="application/json")  # fmt: skip
+    assert response.status_code == 200, response.content
+    assert is_current(person)  # rebuilt after the write, before anyone asked
+    assert b"Zqx patched" in assert_served_as_computed(client, person)
+
+
+def test_tomorrow_a_case_still_counting_days_is_rebuilt_and_a_closed_one_is_not(client, demo):
+    DetentionFactory(detainee=DetaineeFactory(name="Still Held"), detained_on=datetime.date(2025, 3, 1))
+    people = list(Detainee.objects.published())
+    for person in people:
+        assert_served_as_computed(client, person)
+    later = timezone.localdate() + datetime.timedelta(days=400)
+    real = timezone.localdate
+    with mock.patch("django.utils.timezone.localdate", lambda value=None, tz=None: real(value, tz) if value else later):
+        daily = set(CaseDocument.objects.filter(daily=True).values_list("pk", flat=True))
+        assert daily and len(daily) < len(people)  # some still held, some released
+        assert set(services.current().values_list("pk", flat=True)) == {p.pk for p in people} - daily
+        for person in people:  # the day counts and the "accessed" date of 400 days later
+            served = assert_served_as_computed(client, person)
+            assert later.strftime("%B %Y").encode() in served
+
+
+def test_the_build_command_builds_every_published_case_and_says_so(demo, capsys):
+    call_command("build_case_documents", "--batch", "7")
+    out = capsys.readouterr()
+    published = Detainee.objects.published().count()
+    assert f"Built {published:,} case documents of {published:,}" in out.out
+    assert services.current().count() == published
+    call_command("build_case_documents", "--stale")
+    assert "Built 0 case documents of 0" in capsys.readouterr().out
+
+
+def test_a_list_serves_stored_documents_and_assembles_the_rest_without_building(client, demo):
+    ids = list(Detainee.objects.published().order_by("pk").values_list("pk", flat=True))
+    services.build(ids[1::3])  # a third stored, the rest not
+    stored = CaseDocument.objects.count()
+    for url in ("/api/v1/detainees/?page_size=50", "/api/v1/detainees/?ordering=-name&fields=id,name,detentions"):
+        with FRESH:
+            served = client.get(url).content
+        with WITHOUT:
+            computed = client.get(url).content
+        assert served == computed
+    assert CaseDocument.objects.count() == stored  # a list builds nothing
