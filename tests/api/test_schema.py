@@ -104,6 +104,7 @@ EDITOR_EXCLUDED = (checks.positive_data_acceptance,)
 
 @schema.include(method="GET").parametrize()
 @BOUND
+@pytest.mark.schemathesis
 @pytest.mark.django_db
 def test_reads_anonymous(case, published_data):
     call_and_check(case)
@@ -111,6 +112,7 @@ def test_reads_anonymous(case, published_data):
 
 @editor_schema.include(method="GET").parametrize()
 @BOUND
+@pytest.mark.schemathesis
 @pytest.mark.django_db
 def test_reads_as_an_editor(case, published_data, editor_token):
     call_and_check(case)
@@ -118,6 +120,7 @@ def test_reads_as_an_editor(case, published_data, editor_token):
 
 @schema.include(method=WRITES).parametrize()
 @BOUND
+@pytest.mark.schemathesis
 @pytest.mark.django_db
 def test_writes_anonymous_are_refused(case, published_data):
     response = call_and_check(case)  # the checks include that a write without credentials is refused
@@ -126,6 +129,7 @@ def test_writes_anonymous_are_refused(case, published_data):
 
 @editor_schema.include(method=WRITES).parametrize()
 @BOUND
+@pytest.mark.schemathesis
 @pytest.mark.django_db
 def test_writes_as_an_editor(case, published_data, editor_token):
     call_and_check(case, excluded=EDITOR_EXCLUDED)
@@ -190,12 +194,14 @@ def loaded_links(loaded) -> int:
     return sum(len(op.outgoing) for op in machine._transitions.operations.values())
 
 
+@pytest.mark.schemathesis
 @pytest.mark.django_db
 def test_stateful_anonymous(published_data):
     steps = run_stateful(schema)
     assert sum(linked for _method, _path, _status, linked in steps) >= 10  # the phase follows the schema's links
 
 
+@pytest.mark.schemathesis
 @pytest.mark.django_db
 def test_stateful_as_an_editor(published_data, editor_token):
     steps = run_stateful(editor_schema, excluded=EDITOR_EXCLUDED)
