@@ -337,6 +337,9 @@ def main():
         results["first_visit"], results["datasette"] = measure_first_visits(picks, args)
         print(f"\n{picks['detainees']:,} detainees")
         print_first_visits(results, args.workers)
+        out = ROOT / "bench" / "results" / f"bench-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-first-visit.json"
+        out.write_text(json.dumps(results, indent=2))
+        print(f"Wrote {out.relative_to(ROOT)}")
         return
     endpoints = [
         ("/healthz", "/healthz"),
