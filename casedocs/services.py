@@ -29,7 +29,6 @@ from django.urls import resolve
 from django.utils import timezone
 
 from common.citations import long_date
-from common.models import certain_days
 from common.sql import execute_prepared
 from detainees.models import Detainee
 
@@ -151,7 +150,7 @@ def build(ids: list[int]) -> dict[int, tuple[dict, str]]:
         pk = row["id"]
         built[pk] = (document, render_page(row["slug"]))
         if pk in generations:  # not yet on a replica that lags: build again next time
-            daily = _days(document, today + datetime.timedelta(days=1)) != document["days_held"]
+            daily = counts_days(document)
             finished.append((pk, orjson.dumps(document).decode(), built[pk][1], daily))
     if finished:
         _store(writes, _write_documents, finished, generations, today)
@@ -192,12 +191,11 @@ def _store(using: str, write, *args) -> bool:
         return False
 
 
-def _days(document: dict, today: datetime.date) -> int:
-    """The document's `days_held` as it would read on `today` (as `build_documents` counts it)."""
-    day = datetime.date.fromisoformat
-    return sum(certain_days(day(d["detained_on"]) if d["detained_on"] else None, d["detained_on_precision"],
-                            day(d["released_on"]) if d["released_on"] else None, d["end_reason"], today)
-               for d in document["detentions"])  # fmt: skip
+def counts_days(document: dict) -> bool:
+    """Whether the document's day counts can change with the date: a custody still open (a start, no end, no end
+    reason) counts to today, even one whose count has not begun (a start known to the year counts from its last
+    day, so it reads 0 until then)."""
+    return any(d["detained_on"] and not d["released_on"] and not d["end_reason"] for d in document["detentions"])
 
 
 class _OriginOnly:
