@@ -187,7 +187,7 @@ class CaseScreen:
             keys = list(self.loaded) if detainee else BLANK_ROWS
         keys = list(dict.fromkeys(k for k in keys if ROW.match(k)))
         self.source_keys = [k for k in keys if k.startswith("src-")]
-        self.person = self._form(PersonForm, "person", instance=detainee)
+        self.person = self._form(PersonForm, "person", instance=detainee, initial=self.loaded.get("person", {}))
         self.sources = [(k, SourceRowForm(data, prefix=k, initial=self.loaded.get(k, (None, {}))[1])) for k in
                         self.source_keys]  # fmt: skip
         self.detentions = []
@@ -203,9 +203,9 @@ class CaseScreen:
         for key, form in self.rows():
             form.number = row_number(key) if key != "person" else ""
 
-    def _form(self, form_class, key, instance=None, **extra):
+    def _form(self, form_class, key, instance=None, initial=None, **extra):
         """The form of one row; a row naming a record on file edits that record (of this case only)."""
-        initial = {}
+        initial = initial or {}
         if key != "person" and self.data is None:
             instance, initial = self.loaded.get(key, (None, {}))
         elif key != "person":
@@ -230,8 +230,9 @@ class CaseScreen:
         for detention in detentions:
             facts += [detention, *detention.charges.all(), *detention.sentences.all(), *detention.transfers.all()]
         cited = {}
+        person_sources = list(detainee.sources.all())
         for fact in facts:
-            for source in fact.sources.all():
+            for source in person_sources if fact is detainee else fact.sources.all():
                 cited.setdefault(source.pk, f"src-{len(cited)}")
         loaded = {key: (None, {"on_file": pk}) for pk, key in cited.items()}
         on_file: dict = {}
@@ -252,7 +253,8 @@ class CaseScreen:
                 row(f"det-{i}-transfer-{j}", transfer)
         for i, designation in enumerate(designations):
             row(f"des-{i}", designation)
-        loaded.pop("person", None)
+        # The person's row cites what the person cites (not every source of the case, as a new case's row does).
+        loaded["person"] = {"cites": [cited[s.pk] for s in person_sources]}
         return on_file, loaded
 
     def rows(self):

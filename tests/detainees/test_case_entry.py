@@ -238,3 +238,25 @@ def test_the_screen_loads_a_case_in_a_fixed_number_of_queries(editor_client, gor
         editor_client.get(URL)
     with django_assert_num_queries(18):
         editor_client.get(edit_url(gordon_black))
+
+
+def test_the_person_row_ticks_the_sources_the_person_cites_and_saving_adds_none(editor_client, gordon_black):
+    """A new-user check found every source of the case ticked on the person row, so saving an unrelated change
+    silently made the person cite them all."""
+    from sources.models import Outlet, Source
+
+    detention = gordon_black.detentions.get()
+    other = Source.objects.create(outlet=Outlet.objects.first(), title="Only the detention cites this (test)",
+                                  url="https://example.org/only-the-detention")  # fmt: skip
+    detention.sources.add(other)
+    cited_before = set(gordon_black.sources.values_list("pk", flat=True))
+    assert other.pk not in cited_before
+    page = editor_client.get(edit_url(gordon_black))
+    screen = page.context["screen"]
+    source_row = {form.initial["on_file"]: key for key, form in screen.sources}
+    assert screen.person["cites"].value() == sorted(source_row[pk] for pk in cited_before)
+    data = screen_data(page)
+    data.update({"det-0-place": "Vladivostok (test edit)", "person-change_reason": "Test edit"})
+    response = editor_client.post(edit_url(gordon_black), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert set(gordon_black.sources.values_list("pk", flat=True)) == cited_before
