@@ -160,3 +160,17 @@ def test_flow_diagram_labels_are_readable_on_a_phone(visit):
         ".map(t => t.getBoundingClientRect().height)"
     )
     assert sizes and min(sizes) >= 11, f"smallest label {min(sizes):.1f}px high"
+
+
+def test_every_source_page_fits_a_phone(visit, screenshot):
+    """A new-user check found 12 of the 14 demo source pages 427–600 px wide on a phone: long addresses did not wrap."""
+    from sources.models import Source
+
+    longest = max(Source.objects.all(), key=lambda s: len(s.url)).pk
+    for pk in Source.objects.order_by("pk").values_list("pk", flat=True):
+        page, _ = visit(f"/sources/{pk}/", PHONE)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"/sources/{pk}/ is {width}px wide on a {PHONE['width']}px screen"
+        if pk == longest:  # the longest address, for review
+            screenshot(page, "source-longest-address-390")
+        page.context.close()
