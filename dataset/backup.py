@@ -342,6 +342,9 @@ def _merge_record(model, row: dict, ids: dict, *, overwrite: bool, reason: str):
     incoming = item.object
     lookup = {name: getattr(incoming, model._meta.get_field(name).attname) for name in natural_key(label, fields)}
     existing = model._default_manager.filter(**lookup).order_by("pk").first()
+    if existing is None and hasattr(model, "history"):  # renamed or edited since: its history had this key
+        earlier = model.history.filter(**lookup).values_list("id", flat=True)
+        existing = model._default_manager.filter(pk__in=list(earlier)).order_by("pk").first()
     if existing is not None and not overwrite:
         return existing, False
     if existing is not None:

@@ -94,3 +94,25 @@ def test_seed_statements_are_quoted_briefly_with_their_source(demo):
     assert vershinin.source.via.name == "RIA Novosti"
     for statement in Statement.objects.all():
         assert len(statement.quote) <= 200  # a sentence, never a paragraph of the article
+
+
+def test_records_an_editor_renamed_are_not_loaded_again_and_a_reset_puts_them_back(demo):
+    """A new user's check: renaming a demo exchange, outlet or transfer, then `load_demo` (every `make run`), made
+    a second copy of each; `reset_demo` added copies instead of putting the demo's version back."""
+    counts = {m.__name__: m.objects.count() for m in ALL}
+    exchange = Exchange.objects.get(name="2024 Ankara prisoner exchange")
+    outlet = Outlet.objects.get(name="TASS")
+    transfer = Transfer.objects.order_by("pk").first()
+    demo_facility = transfer.facility_name
+    for record, field in ((exchange, "name"), (outlet, "name"), (transfer, "facility_name")):
+        setattr(record, field, getattr(record, field) + " (renamed by an editor)")
+        record.save()
+    call_command("load_demo", stdout=open("/dev/null", "w"), stderr=open("/dev/null", "w"))
+    assert {m.__name__: m.objects.count() for m in ALL} == counts  # nothing loaded twice
+    exchange.refresh_from_db()
+    assert exchange.name.endswith("(renamed by an editor)")  # and the editor's work stands
+    call_command("reset_demo", stdout=open("/dev/null", "w"), stderr=open("/dev/null", "w"))
+    assert {m.__name__: m.objects.count() for m in ALL} == counts
+    exchange.refresh_from_db(), outlet.refresh_from_db(), transfer.refresh_from_db()
+    assert (exchange.name, outlet.name, transfer.facility_name) == ("2024 Ankara prisoner exchange", "TASS",
+                                                                     demo_facility)  # fmt: skip
