@@ -41,7 +41,8 @@ ORIGIN = f"http://{HOST}"
 
 
 def enabled(request=None) -> bool:
-    """Stored documents answer anonymous reads without a query string (filters and searches are for lists)."""
+    """Stored documents answer anonymous reads (the case page only without a query string); editors, who may see
+    drafts, always get documents computed afresh."""
     if not settings.CASE_DOCUMENTS or isinstance(request, _DocumentRequest):  # building one: the view's own path
         return False
     return request is None or (not request.user.is_authenticated and request.method in ("GET", "HEAD"))
