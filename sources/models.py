@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.encoding import iri_to_uri
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -106,7 +107,23 @@ class StatementQuerySet(PublishedQuerySet):
         return self.exclude(detainees__is_published=False).exclude(exchanges__is_published=False)
 
 
-class Outlet(TimeStampedModel):
+class AddressesAsUris(models.Model):
+    """Web addresses are stored as URIs: an address pasted with non-ASCII letters (a Cyrillic path) or control
+    characters is percent-encoded on every path (`full_clean`), so what the API gives back is the `format: uri` its
+    schema promises (schemathesis found a fragment with a control character accepted and returned as it came)."""
+
+    class Meta:
+        abstract = True
+
+    def clean_fields(self, exclude=None):
+        for field in self._meta.concrete_fields:
+            value = getattr(self, field.attname)
+            if isinstance(field, models.URLField) and value:
+                setattr(self, field.attname, iri_to_uri(value.strip()))
+        super().clean_fields(exclude=exclude)
+
+
+class Outlet(AddressesAsUris, TimeStampedModel):
     """A publisher of sources: a wire agency, a newspaper, a government, an NGO."""
 
     Kind = OutletKind
@@ -132,7 +149,7 @@ class Outlet(TimeStampedModel):
         return self.name
 
 
-class Source(PartialDatesMixin, TimeStampedModel):
+class Source(AddressesAsUris, PartialDatesMixin, TimeStampedModel):
     """An article or document that records cite."""
 
     partial_date_fields = ("published_on",)
@@ -192,6 +209,9 @@ class Source(PartialDatesMixin, TimeStampedModel):
         outlet = f" ({self.outlet})" if self.outlet_id else ""
         return f"{self.title}{outlet}"
 
+    def get_absolute_url(self):
+        return reverse("sources:source-detail", args=[self.pk])
+
     def clean(self):
         """One article, one source: an address that is a source's already, copied with another scheme, "www.",
         tracking parameters or a trailing slash, is refused on every path (admin, API, intake, import)."""
@@ -203,9 +223,6 @@ class Source(PartialDatesMixin, TimeStampedModel):
                 message = f"This article is on file already as source #{other.pk}, “{other.title}” ({other.url})."
                 # code "unique": the API answers a 409 naming `url`, as for any value another record already has
                 raise ValidationError({"url": ValidationError(message, code="unique")})
-
-    def get_absolute_url(self):
-        return reverse("sources:source-detail", args=[self.pk])
 
     def citation_label(self) -> str:
         """Short reference: outlet, date."""
