@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-.PHONY: run test lint format install migrate demo bench bench-smoke loadtest backup restore serve-prod cluster cluster-stop clean
+.PHONY: run test check lint format install migrate demo bench bench-smoke loadtest backup restore serve-prod cluster cluster-stop clean
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,11 +27,18 @@ demo: migrate
 run: demo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-## The whole test suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL)
+## The whole test suite on every core (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL)
 test: install
 	$(PY) -m ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest
+	$(PY) -m pytest -n $${PYTEST_WORKERS:-auto} --dist loadgroup --durations=20
+
+## The edit-test loop: lint, the migrations check and the unit tier (no browser, no server, no schemathesis, no
+## cluster), with hypothesis' quick `dev` profile
+check: install
+	$(PY) -m ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+	HYPOTHESIS_PROFILE=dev $(PY) -m pytest -n $${PYTEST_WORKERS:-auto} --dist loadgroup -q -m "not e2e and not schemathesis and not cluster and not slow"
 
 ## Latency and throughput against N synthetic cases on PostgreSQL (N=100,000 unless BENCH_N is set), then first
 ## visits to 80 distinct URLs per kind beside Datasette 0.65 on a SQLite copy (installed in bench/.venv-datasette).

@@ -3,9 +3,12 @@
 import os
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
+import tests.hypothesis_profiles  # noqa: F401  (registers and loads the profile)
 from tests.factories import EditorFactory, UserFactory
+from tests.snapshots import Replayer
 
 
 @pytest.fixture
@@ -24,10 +27,30 @@ def superuser(db):
     return UserFactory(username="root", is_staff=True, is_superuser=True)
 
 
+# Tests make many accounts; Django's default hasher spends ~0.4 s of CPU on each password by design. Tests check who
+# may do what, not the strength of the hash, so they hash with a fast one (production keeps Django's default).
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _load_demo():
+    with open(os.devnull, "w") as devnull:
+        call_command("load_demo", stdout=devnull, stderr=devnull)
+
+
+_demo_rows = Replayer(_load_demo)
+
+
 @pytest.fixture
 def demo(db):
-    """The demo cases, loaded through the same command `make run` uses."""
-    call_command("load_demo", stdout=open("/dev/null", "w"), stderr=open("/dev/null", "w"))
+    """The demo cases, as the command `make run` uses loads them: the command runs once per test process and
+    starting state, and its rows are put back, checked table by table, for every later test (tests/snapshots.py)."""
+    _demo_rows()
+
+
+@pytest.fixture
+def demo_loaded_by_the_command(db):
+    """The demo cases loaded by the command itself, for tests of the loader."""
+    _load_demo()
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -63,3 +86,17 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+def pytest_ignore_collect(collection_path, config):
+    """A run that deselects `schemathesis` does not collect its module at all: collecting it builds the coverage
+    phase's cases of every operation (~25 s of CPU in each test process), only for them to be deselected."""
+    if collection_path.name != "test_schemathesis.py":
+        return None
+    expression = config.getoption("markexpr")
+    if not expression:
+        return None
+    from _pytest.mark.expression import Expression
+
+    selected = Expression.compile(expression).evaluate(lambda name, **kwargs: name == "schemathesis")
+    return True if not selected else None

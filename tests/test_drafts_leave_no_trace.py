@@ -162,6 +162,7 @@ def strip_time(body: bytes) -> bytes:
 
 
 @NO_THROTTLE
+@pytest.mark.slow
 def test_every_anonymous_response_is_identical_with_and_without_a_linked_draft(client, demo):
     linked = linked_ids()
     paths = urls(linked)

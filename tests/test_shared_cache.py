@@ -63,7 +63,7 @@ def two_servers(redis_url, tmp_path):
     env = _settings_env(url, prefix, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", API_ANON_RATE="20/day",
                         DJANGO_ENV="development", PAGE_CACHE_SECONDS="600")  # fmt: skip
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env={**os.environ, **env}, check=True,
-                   timeout=120)  # fmt: skip
+                   timeout=600)  # fmt: skip
     servers = [Gunicorn(free_port(), env, log=tmp_path / "gunicorn.log") for _ in range(2)]
     try:
         yield [server.wait() for server in servers]
@@ -72,6 +72,7 @@ def two_servers(redis_url, tmp_path):
             server.stop()
 
 
+@pytest.mark.slow
 def test_two_app_servers_share_one_cache_and_one_throttle(two_servers):
     a, b = two_servers
     # A page rendered by one server is served from the cache by the other (behind a load balancer both see the

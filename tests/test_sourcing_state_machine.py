@@ -17,6 +17,7 @@ from detainees.models import Charge, Detainee, Detention, Transfer
 from tests.admin_helpers import add_inline_rows, inline_management_data, inline_prefix
 from tests.detainees.test_case_entry import GORDON_BLACK
 from tests.factories import DetaineeFactory, DetentionFactory, EditorFactory, SourceFactory
+from tests.hypothesis_profiles import examples
 
 pytestmark = pytest.mark.django_db
 
@@ -113,9 +114,10 @@ class Writes(RuleBasedStateMachine):
         assert verify(None) == []
 
 
+@pytest.mark.slow
 def test_no_sequence_of_writes_leaves_a_published_fact_unsourced(db):
     run_state_machine_as_test(
         Writes,
-        settings=settings(max_examples=12, stateful_step_count=8, deadline=None,
+        settings=settings(max_examples=examples(12), stateful_step_count=8, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]),
     )  # fmt: skip

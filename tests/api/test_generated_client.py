@@ -21,7 +21,8 @@ from detainees.models import Detainee
 from exchanges.models import Exchange
 from tests.factories import DetaineeFactory
 
-pytestmark = pytest.mark.django_db
+# One process generates the client for the whole module (make test distributes by xdist group).
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("generated_client")]
 GENERATOR = Path(sys.executable).with_name("openapi-python-client")
 
 

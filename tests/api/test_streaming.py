@@ -36,6 +36,7 @@ def export_peak() -> tuple[int, int, bool]:
     return lines - 1, peak, isinstance(response, StreamingHttpResponse)
 
 
+@pytest.mark.slow
 def test_csv_memory_does_not_grow_with_rows():
     add_people(0, 2_000)
     small_rows, small_peak, streamed = export_peak()

@@ -23,7 +23,8 @@ from django.conf import settings
 
 from tests.servers import ROOT, get, redis_url_or_skip
 
-pytestmark = pytest.mark.cluster
+# One process runs both tests (they share one cluster on fixed ports): `make test` distributes by xdist group.
+pytestmark = [pytest.mark.cluster, pytest.mark.xdist_group("cluster")]
 
 CLUSTER = str(ROOT / "ops" / "cluster.py")
 TOOLS = ("pg_createcluster", "pg_basebackup", "pg_conftool", "haproxy", "psql", "runuser")

@@ -41,6 +41,7 @@ def test_status_comes_from_the_last_holder(demo):
     assert not Detainee.objects.stale_status().exists()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_migration_splits_each_extradition_into_two_detentions_without_losing_data():
     executor = MigrationExecutor(connection)

@@ -21,6 +21,7 @@ def test_mediators_in_claims_and_speakers_show_country_names(client, demo):
     assert '<a href="/officials/sergei-vershinin/">Sergei Vershinin</a>, Deputy Foreign Minister (Russia)' in page
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_migration_turns_appeal_upheld_into_what_the_term_says():
     executor = MigrationExecutor(connection)

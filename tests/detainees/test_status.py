@@ -16,6 +16,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 from detainees.models import Detainee, Detention, Status
 from detainees.services import merge_detainees
 from tests.factories import DetaineeFactory, DetentionFactory
+from tests.hypothesis_profiles import examples
 
 D = datetime.date
 
@@ -65,8 +66,9 @@ operation = st.one_of(
 )
 
 
+@pytest.mark.slow
 class StatusUnderAnyEditsTests(HypothesisTestCase):
-    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(st.lists(operation, min_size=1, max_size=12))
     def test_any_sequence_of_edits_keeps_the_stored_status_current(self, ops):
         people = [DetaineeFactory(name=f"Person {i}") for i in range(3)]

@@ -80,6 +80,7 @@ def test_demo_cases_round_trip_without_loss(demo, tmp_path):
     assert all(r["fields"]["official"] for r in records["sources.statement"])
 
 
+@pytest.mark.slow
 def test_generated_data_round_trips_without_loss(tmp_path):
     for i in range(15):
         person = DetaineeFactory(name=f"Person {i}", aliases=[f"Персона {i}"], citizenships=["RU", "US"],

@@ -31,6 +31,7 @@ def test_shape_of_the_generated_data():
     assert list(Detainee.objects.search("Иван")) == list(Detainee.objects.search("ivan"))
 
 
+@pytest.mark.slow
 def test_same_seed_same_data():
     generate(50, seed=11)
     first = list(Detainee.objects.order_by("pk").values_list("name", "born_on", "citizenships"))

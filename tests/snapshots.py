@@ -1,0 +1,148 @@
+"""Load the demo once per test process, then put its rows back in milliseconds for every test that asks for it.
+
+`load_demo` runs the real loader (natural keys, validation, history, statuses, the integrity check: ~2.5 s of CPU);
+a hundred and more tests ask for the demo, each in an emptied database. So the first request in a process runs the
+loader inside a transaction that is rolled back, records every row it added to every table (and the state each
+table was in before), and later requests insert those rows again with one statement per table.
+
+The copy is exact and checked, never trusted: after putting the rows back, every table is read again and compared
+with what the real loader left; a table that differs (a database trigger fired by the insert wrote something the
+loader's run did not) is emptied and refilled from the record, and anything still different is an error, not a
+silent difference. Where no snapshot fits the database (a test wrote to a table the loader adds to before asking for
+the demo, or a transactional test's flush recreated content types), the loader itself runs, and is recorded too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from collections import Counter
+
+from django.apps import apps
+from django.core.management.color import no_style
+from django.db import connection, transaction
+
+SKIPPED_TABLES = {"django_migrations", "django_session"}
+# What the loader's rows refer to besides the tables it adds to: a snapshot fits a database only where these are
+# as they were when it was taken (a transactional test's flush recreates content types and permissions).
+REFERENCED_TABLES = {"django_content_type", "auth_permission", "auth_group", "auth_group_permissions"}
+
+
+def _tables() -> list[str]:
+    return sorted(t for t in connection.introspection.table_names() if t not in SKIPPED_TABLES)
+
+
+class _Rows:
+    """Reading and writing whole tables, exactly, on each backend: PostgreSQL through COPY's text format (every type
+    round-trips as text), SQLite through plain rows (its values are Python's own)."""
+
+    def __init__(self):
+        self.postgres = connection.vendor == "postgresql"
+
+    def read(self, table: str) -> Counter:
+        quoted = connection.ops.quote_name(table)
+        with connection.cursor() as cursor:
+            if self.postgres:
+                buffer = io.StringIO()
+                cursor.cursor.copy_expert(f"COPY {quoted} TO STDOUT", buffer)
+                return Counter(buffer.getvalue().splitlines(keepends=True))
+            cursor.execute(f"SELECT * FROM {quoted}")
+            return Counter(tuple(row) for row in cursor.fetchall())
+
+    def insert(self, table: str, rows: Counter) -> None:
+        if not rows:
+            return
+        quoted = connection.ops.quote_name(table)
+        with connection.cursor() as cursor:
+            if self.postgres:
+                cursor.cursor.copy_expert(f"COPY {quoted} FROM STDIN", io.StringIO("".join(rows.elements())))
+                return
+            values = list(rows.elements())
+            marks = ", ".join(["%s"] * len(values[0]))
+            cursor.executemany(f"INSERT INTO {quoted} VALUES ({marks})", values)
+
+    def empty(self, table: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+
+
+def _state() -> dict[str, Counter]:
+    rows = _Rows()
+    return {table: rows.read(table) for table in _tables()}
+
+
+@dataclasses.dataclass
+class Snapshot:
+    before: dict[str, Counter]  # every table as the loader found it
+    after: dict[str, Counter]  # every table as the loader left it
+
+    @classmethod
+    def take(cls, load) -> Snapshot:
+        """Run `load()` in a transaction that is rolled back, recording the tables before and after."""
+        with transaction.atomic():
+            before = _state()
+            load()
+            after = _state()
+            transaction.set_rollback(True)
+        if any(before[table] - after.get(table, Counter()) for table in before):
+            raise RuntimeError("The loader changed or removed rows it found; a snapshot can only replay additions.")
+        return cls(before, after)
+
+    def added(self, table: str) -> Counter:
+        return self.after[table] - self.before.get(table, Counter())
+
+    def changed(self) -> list[str]:
+        return [table for table in self.after if self.added(table)]
+
+    def fits(self, state: dict[str, Counter]) -> bool:
+        """Whether the loader, run on `state`, would add what it added here: the tables it adds to and those its
+        rows refer to are as it found them (what else a test wrote first, an account, a log-in, does not matter)."""
+        return all(state.get(table, Counter()) == self.before.get(table, Counter())
+                   for table in REFERENCED_TABLES.union(self.changed()))  # fmt: skip
+
+    def restore(self, state: dict[str, Counter]) -> None:
+        """Put the loader's rows back into a database in `state` (one this snapshot `fits`)."""
+        rows = _Rows()
+        changed = self.changed()
+        expected = {table: state.get(table, Counter()) + self.added(table) for table in _tables()}
+        with transaction.atomic():
+            for table in changed:
+                rows.insert(table, self.added(table))
+            for table in _tables():  # what triggers fired by the inserts wrote, set back to the loader's result
+                if rows.read(table) != expected[table]:
+                    rows.empty(table)
+                    rows.insert(table, expected[table])
+            different = [table for table, now in _state().items() if now != expected[table]]
+            if different:
+                raise AssertionError(f"The demo's rows could not be put back exactly in {different}")
+            self._reset_sequences(changed)
+
+    @staticmethod
+    def _reset_sequences(tables: list[str]) -> None:
+        """Rows came with their ids; the next id the database hands out must follow them (PostgreSQL's sequences;
+        SQLite's AUTOINCREMENT follows inserted ids by itself)."""
+        models = [model for model in apps.get_models(include_auto_created=True) if model._meta.db_table in tables]
+        statements = connection.ops.sequence_reset_sql(no_style(), models)
+        if statements:
+            with connection.cursor() as cursor:
+                for sql in statements:
+                    cursor.execute(sql)
+
+
+class Replayer:
+    """The loader's rows, put back wherever a snapshot fits; the loader runs (and is recorded) where none does: the
+    first time in a process, after a transactional test's flush, or when a test wrote to a table the loader adds to
+    before asking for it."""
+
+    def __init__(self, load, keep: int = 8):
+        self.load = load
+        self.keep = keep
+        self.snapshots: list[Snapshot] = []
+
+    def __call__(self) -> None:
+        state = _state()
+        snapshot = next((snapshot for snapshot in self.snapshots if snapshot.fits(state)), None)
+        if snapshot is None:
+            snapshot = Snapshot.take(self.load)
+            self.snapshots = [snapshot, *self.snapshots][: self.keep]
+        snapshot.restore(state)
