@@ -23,9 +23,6 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 
 SKIPPED_TABLES = {"django_migrations", "django_session"}
-# What the loader's rows refer to besides the tables it adds to: a snapshot fits a database only where these are
-# as they were when it was taken (a transactional test's flush recreates content types and permissions).
-REFERENCED_TABLES = {"django_content_type", "auth_permission", "auth_group", "auth_group_permissions"}
 
 
 def _tables() -> list[str]:
@@ -35,6 +32,8 @@ def _tables() -> list[str]:
 class _Rows:
     """Reading and writing whole tables, exactly, on each backend: PostgreSQL through COPY's text format (every type
     round-trips as text), SQLite through plain rows (its values are Python's own)."""
+
+    _columns: dict[str, list[str]] = {}
 
     def __init__(self):
         self.postgres = connection.vendor == "postgresql"
@@ -61,6 +60,14 @@ class _Rows:
             marks = ", ".join(["%s"] * len(values[0]))
             cursor.executemany(f"INSERT INTO {quoted} VALUES ({marks})", values)
 
+    def value(self, row, table: str, column: str):
+        """One column of a row as `read` gives it (PostgreSQL's as COPY's text)."""
+        if table not in self._columns:
+            with connection.cursor() as cursor:
+                self._columns[table] = [c.name for c in connection.introspection.get_table_description(cursor, table)]
+        index = self._columns[table].index(column)
+        return row.rstrip("\n").split("\t")[index] if self.postgres else row[index]
+
     def empty(self, table: str) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
@@ -75,6 +82,7 @@ def _state() -> dict[str, Counter]:
 class Snapshot:
     before: dict[str, Counter]  # every table as the loader found it
     after: dict[str, Counter]  # every table as the loader left it
+    _pointed_at: dict | None = None
 
     @classmethod
     def take(cls, load) -> Snapshot:
@@ -95,10 +103,43 @@ class Snapshot:
         return [table for table in self.after if self.added(table)]
 
     def fits(self, state: dict[str, Counter]) -> bool:
-        """Whether the loader, run on `state`, would add what it added here: the tables it adds to and those its
-        rows refer to are as it found them (what else a test wrote first, an account, a log-in, does not matter)."""
-        return all(state.get(table, Counter()) == self.before.get(table, Counter())
-                   for table in REFERENCED_TABLES.union(self.changed()))  # fmt: skip
+        """Whether the loader, run on `state`, would add what it added here: the tables it adds to are as it found
+        them, and so is every row outside them that its rows point at (a content type, an account). Anything else a
+        test wrote first (an account, a log-in, the content types a transactional test's flush made anew under new
+        ids) does not matter unless the loader's rows point at it."""
+        changed = self.changed()
+        if any(state.get(table, Counter()) != self.before.get(table, Counter()) for table in changed):
+            return False
+        rows = _Rows()
+        for (target, column), values in self.pointed_at(changed).items():
+            now, then = (
+                Counter({row: n for row, n in rows_of.get(target, Counter()).items()
+                         if rows.value(row, target, column) in values})
+                for rows_of in (state, self.before)
+            )  # fmt: skip
+            if now != then:
+                return False
+        return True
+
+    def pointed_at(self, changed: list[str]) -> dict[tuple[str, str], set]:
+        """(table, column) → the values the loader's rows hold in foreign keys to tables it does not add to."""
+        if self._pointed_at is None:
+            rows = _Rows()
+            null = "\\N" if rows.postgres else None
+            self._pointed_at = {}
+            for model in apps.get_models(include_auto_created=True):
+                table = model._meta.db_table
+                if table not in changed:
+                    continue
+                for field in model._meta.concrete_fields:
+                    target = field.related_model._meta.db_table if field.is_relation else None
+                    if target is None or target in changed:
+                        continue
+                    values = {rows.value(row, table, field.column) for row in self.added(table)} - {null}
+                    if values:
+                        key = (target, field.target_field.column)
+                        self._pointed_at[key] = self._pointed_at.get(key, set()) | values
+        return self._pointed_at
 
     def restore(self, state: dict[str, Counter]) -> None:
         """Put the loader's rows back into a database in `state` (one this snapshot `fits`)."""
