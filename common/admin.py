@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from common.admin_widgets import fitting_formfield
-from common.integrity import UnsourcedFacts, check_now, checked_writes
+from common.integrity import UnsourcedFacts, check_now, checked_writes, lock_record
 from common.partial_dates import PartialDatesFormMixin
 
 # Reasons the software writes itself; the public change log leaves them out.
@@ -76,8 +76,11 @@ def conflict_message(instance, loaded: str) -> str:
 def claim_version(instance, loaded: str) -> None:
     """Make sure the row is still at the version the editor loaded, atomically: the conditional UPDATE takes the
     row's lock (PostgreSQL) or the database's write lock (SQLite) until the save commits, so two saves of the same
-    version cannot both pass."""
+    version cannot both pass. The record's case is locked first (`lock_record`): the one lock order of every write
+    (the case, then what is written in it), so this save and an API write to the same case cannot deadlock."""
     model = type(instance)
+    if instance.pk is not None:
+        lock_record(instance)
     try:
         loaded_at = datetime.datetime.fromisoformat(loaded) if loaded else None
     except ValueError:

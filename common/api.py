@@ -30,7 +30,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from common.cache import CachedCountPaginator
 from common.csvsafe import neutralise
-from common.integrity import UnsourcedFacts, checked_writes
+from common.integrity import UnsourcedFacts, checked_writes, lock_record
 
 RESERVED_PARAMS = {"page", "page_size", "cursor", "format", "fields"}
 MAX_PAGE_SIZE = 500
@@ -766,25 +766,33 @@ class ConditionalMixin:
         cache_headers(request, response)
         return response
 
-    def check_if_match(self, request, instance) -> None:
+    def check_if_match(self, request, instance):
+        """Compare the client's ETag with the record as stored now, and keep it so until the write commits: the
+        record's case and row are locked first (`common.integrity.lock_record`, inside the write's transaction),
+        then the record is read afresh and its representation compared. Of writers holding the same ETag, one
+        passes; the others wait for its commit, then see a new ETag (412). Returns the fresh record to write on."""
         wanted, unwanted = request.headers.get("If-Match"), request.headers.get("If-None-Match")
         if unwanted and unwanted.strip() == "*":  # "only if it does not exist yet": it does
             raise PreconditionFailed()
         if (not wanted or wanted.strip() == "*") and not unwanted:
-            return
+            return instance
+        lock_record(instance)
+        instance = self.get_queryset().filter(pk=instance.pk).first()
+        if instance is None:  # deleted while we waited
+            raise PreconditionFailed()
         current = representation_etag(self.get_serializer(instance).data)
         if wanted and wanted.strip() != "*" and current not in _etags(wanted):
             raise PreconditionFailed()
         if unwanted and current in _etags(unwanted):
             raise PreconditionFailed()
+        return instance
 
     def perform_update(self, serializer):
-        self.check_if_match(self.request, serializer.instance)
+        serializer.instance = self.check_if_match(self.request, serializer.instance)
         super().perform_update(serializer)
 
     def perform_destroy(self, instance):
-        self.check_if_match(self.request, instance)
-        super().perform_destroy(instance)
+        super().perform_destroy(self.check_if_match(self.request, instance))
 
     def update(self, request, *args, **kwargs):
         response = super().update(request, *args, **kwargs)

@@ -12,6 +12,19 @@ net under everything), the admin's form saves (which turn the refusal into a for
 the API's writes (a 400 naming the field), and the services and commands (merges, imports, the demo loader).
 Code that writes outside those paths (a new command, a shell session) must open a block itself;
 `verify(None)` lists every published case's unsourced facts, and a test keeps it empty over every path.
+
+**Overlapping writes.** A check at the end of a transaction holds only if no other transaction can change what it
+read before this one commits (write skew: two requests each delete one of a fact's two sources, each sees the
+other's still there). So the check and the write are one serialized step: inside a block, every write that can
+affect a case first takes that case's row lock (`SELECT … FOR NO KEY UPDATE`, held until commit) — before a record
+of it is saved, before its citations change, before a source it cites is deleted (`lock_cases`) — and the check at
+the end locks every case it is about to read before reading it. Two writes to one case therefore check one after
+the other, the second seeing what the first committed (PostgreSQL's READ COMMITTED reads afresh per statement), and
+the second is refused if the first made its write unsafe. Locks are taken in one global order: cases before shared
+records (the sources cited, locked `FOR KEY SHARE` so a source cannot vanish under a new citation), cases by kind
+(`lock_rank`) and then id; a write that finds its cases one by one (a merge) takes each when it reaches it. SQLite
+serializes writers with its database lock, so there the same code runs and only the `FOR …` clause is skipped.
+`lock_record()` is the same lock for a compare-and-write (the API's `If-Match`).
 """
 
 from __future__ import annotations
@@ -23,8 +36,8 @@ from contextlib import ContextDecorator
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models.signals import m2m_changed, post_save, pre_delete
+from django.db import connections, router, transaction
+from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,30 +68,50 @@ class UnsourcedFacts(ValidationError):
 RULES: dict[str, Callable[[set[int] | None], list[Problem]]] = {}
 # record label → (case label, function(record ids) → case ids)
 RECORDS: dict[str, tuple[str, Callable[[set[int]], Iterable[int]]]] = {}
+# record label → function(unsaved or moved record) → its case id as the instance says, before it is written
+CASE_OF_INSTANCE: dict[str, Callable[[object], int | None]] = {}
+# case label → its place in the lock order (lower first)
+LOCK_RANK: dict[str, int] = {}
+SOURCE = "sources.source"
 _block: contextvars.ContextVar[_Block | None] = contextvars.ContextVar("checked_writes_block", default=None)
 
 
-def register_case(model, rule: Callable[[set[int] | None], list[Problem]]) -> None:
-    """`model` is a case; `rule` lists the unsourced facts of its published records among the ids given."""
+def register_case(model, rule: Callable[[set[int] | None], list[Problem]], *, lock_rank: int = 0) -> None:
+    """`model` is a case; `rule` lists the unsourced facts of its published records among the ids given.
+
+    `lock_rank` places its rows in the global lock order (lower first): a kind of case whose writes touch another
+    kind's rows (saving an exchange moves its participants' cases) locks before it."""
     label = model._meta.label_lower
     RULES[label] = rule
     RECORDS[label] = (label, lambda ids: ids)
+    CASE_OF_INSTANCE[label] = lambda instance: instance.pk
+    LOCK_RANK[label] = lock_rank
     _connect(model)
 
 
 def register_record(model, case_model, path: str) -> None:
     """`model`'s records belong to the `case_model` reached by `path` ("detention__detainee")."""
     manager = model._default_manager
+    first, _, rest = path.partition("__")
+    field = model._meta.get_field(first)
 
     def cases_of(ids: set[int]) -> Iterable[int]:
         return manager.filter(pk__in=ids).values_list(path, flat=True)
 
+    def case_of_instance(instance) -> int | None:
+        value = getattr(instance, field.attname)
+        if value is None or not rest:
+            return value
+        return field.related_model._default_manager.filter(pk=value).values_list(rest, flat=True).first()
+
     RECORDS[model._meta.label_lower] = (case_model._meta.label_lower, cases_of)
+    CASE_OF_INSTANCE[model._meta.label_lower] = case_of_instance
     _connect(model)
 
 
 def _connect(model) -> None:
     post_save.connect(_saved, sender=model, dispatch_uid=f"integrity-save-{model._meta.label_lower}")
+    pre_save.connect(_saving, sender=model, dispatch_uid=f"integrity-lock-{model._meta.label_lower}")
     sources = next((f for f in model._meta.many_to_many if f.name == "sources"), None)
     if sources is not None:
         m2m_changed.connect(
@@ -102,6 +135,7 @@ class _Block(ContextDecorator):
         self.atomic.__enter__()
         self.outer = _block.get()
         self.touched: dict[str, set[int]] = {}
+        self.locked: set[tuple[str, int]] = set()  # (case label, id) locked inside this block
         self.token = _block.set(self)
         return self
 
@@ -109,13 +143,14 @@ class _Block(ContextDecorator):
         _block.reset(self.token)
         try:
             if exc_type is None:
-                problems = verify(None if self.everything else self.touched)
+                problems = _check(self)
                 if problems:
                     raise UnsourcedFacts(problems)
                 if self.outer is not None:  # the outer block checks these again when it ends
                     self.outer.everything |= self.everything
                     for label, ids in self.touched.items():
                         self.outer.touched.setdefault(label, set()).update(ids)
+                    self.outer.locked |= self.locked  # held until the outer transaction ends
         except BaseException as error:
             if not self.atomic.__exit__(type(error), error, error.__traceback__):
                 raise
@@ -125,6 +160,16 @@ class _Block(ContextDecorator):
     def touch(self, label: str, ids: Iterable[int]) -> None:
         if not self.everything:
             self.touched.setdefault(label, set()).update(i for i in ids if i is not None)
+
+    def holds(self, key: tuple[str, int]) -> bool:
+        """Whether this block or one around it has locked this case. (A block that failed took its locks with it:
+        its savepoint was rolled back, and its set was not passed on.)"""
+        block = self
+        while block is not None:
+            if key in block.locked:
+                return True
+            block = block.outer
+        return False
 
 
 def checked_writes(*, everything: bool = False) -> _Block:
@@ -141,9 +186,20 @@ def check_now() -> None:
     this before it writes its log entry and its "saved" message)."""
     block = _block.get()
     if block is not None:
-        problems = verify(None if block.everything else block.touched)
+        problems = _check(block)
         if problems:
             raise UnsourcedFacts(problems)
+
+
+def _check(block: _Block) -> list[Problem]:
+    """The block's check: lock the cases it touched (those not locked yet), then read them."""
+    if block.everything:  # bulk loaders (an import into an empty database, the demo cases): every published case
+        return verify(None)
+    cases = cases_touched(block.touched)
+    # Locked again even where the block believes it holds them: a savepoint rolled back inside it (a retried save)
+    # may have released a lock it took; the check is what must never read unlocked.
+    lock_cases({label: ids for label, ids in cases.items() if isinstance(ids, set)}, again=True)
+    return _run_rules(cases)
 
 
 def verify(touched: dict | None) -> list[Problem]:
@@ -153,19 +209,112 @@ def verify(touched: dict | None) -> list[Problem]:
     (bulk loaders), checked as a subquery."""
     if touched is None:
         return [p for rule in RULES.values() for p in rule(None)]
-    problems = []
+    return _run_rules(cases_touched(touched))
+
+
+def cases_touched(touched: dict) -> dict[str, set[int] | object]:
+    """case label → the ids of the cases these records belong to (or the bulk loader's queryset of ids)."""
+    found: dict[str, set[int] | object] = {}
     for case_label in RULES:
         ids = touched.get(case_label)
         if ids is not None and not isinstance(ids, set | list | tuple):  # a queryset of ids, from a bulk load
-            problems += RULES[case_label](ids)
+            found[case_label] = ids
             continue
         cases = set(ids or ())
         for label, records in touched.items():
             if records and label != case_label and RECORDS.get(label, (None,))[0] == case_label:
                 cases.update(c for c in RECORDS[label][1](records) if c is not None)
         if cases:
-            problems += RULES[case_label](cases)
-    return problems
+            found[case_label] = cases
+    return found
+
+
+def _run_rules(cases: dict) -> list[Problem]:
+    return [p for case_label, ids in cases.items() for p in RULES[case_label](ids)]
+
+
+def lock_cases(cases: dict[str, Iterable[int]], *, again: bool = False) -> None:
+    """Lock these cases' rows until the transaction ends (`FOR NO KEY UPDATE`), in the global order: by kind
+    (`lock_rank`), then by id. Inside a `checked_writes()` block only (outside one no rule is checked); a case the
+    block already holds costs nothing, unless `again`. On SQLite (no row locks; writers take turns) nothing is sent."""
+    block = _block.get()
+    if block is None or block.everything:
+        return
+    for label in sorted(cases, key=lambda label: (LOCK_RANK.get(label, 0), label)):
+        ids = sorted({int(i) for i in cases[label] if i is not None})
+        ids = ids if again else [i for i in ids if not block.holds((label, i))]
+        if not ids:
+            continue
+        model = apps.get_model(label)
+        using = router.db_for_write(model)
+        if connections[using].features.has_select_for_update:
+            rows = model._base_manager.using(using).select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
+            list(rows.values_list("pk", flat=True))
+        block.locked.update((label, i) for i in ids)
+
+
+def lock_sources(ids: Iterable[int], *, using: str | None = None) -> None:
+    """Hold the sources about to be cited (`FOR KEY SHARE`, after the cases: the global order) so that none is
+    deleted before the citation commits; one deleted meanwhile refuses the write, naming it, instead of failing at
+    commit on the foreign key."""
+    ids = sorted({int(i) for i in ids})
+    if not ids:
+        return
+    model = apps.get_model(SOURCE)
+    using = using or router.db_for_write(model)
+    connection = connections[using]
+    table, pk = model._meta.db_table, model._meta.pk.column
+    if connection.features.has_select_for_update:  # PostgreSQL: the lock a foreign key check takes, taken now
+        with connection.cursor() as cursor:
+            marks = ", ".join(["%s"] * len(ids))
+            cursor.execute(f'SELECT "{pk}" FROM "{table}" WHERE "{pk}" IN ({marks}) ORDER BY "{pk}" FOR KEY SHARE',
+                           ids)  # fmt: skip
+            there = {row[0] for row in cursor.fetchall()}
+    else:
+        there = set(model._base_manager.using(using).filter(pk__in=ids).values_list("pk", flat=True))
+    gone = [i for i in ids if i not in there]
+    if gone:
+        message = "Source {} no longer exists (deleted meanwhile); nothing was saved."
+        raise ValidationError({"sources": [ValidationError(message.format(i), code="does_not_exist") for i in gone]})
+
+
+def cases_of_records(label: str, ids: Iterable[int]) -> dict[str, set[int]]:
+    """The cases (label → ids) these records of `label` belong to."""
+    ids = {i for i in ids if i is not None}
+    if not ids or label not in RECORDS:
+        return {}
+    case_label, find = RECORDS[label]
+    return {case_label: {c for c in find(ids) if c is not None}}
+
+
+def cases_citing(source) -> dict[str, set[int]]:
+    """The cases (label → ids) with a record that cites this source."""
+    cases: dict[str, set[int]] = {}
+    for field in _citing_relations(type(source)):
+        ids = set(getattr(source, field.get_accessor_name()).values_list("pk", flat=True))
+        for label, found in cases_of_records(field.related_model._meta.label_lower, ids).items():
+            cases.setdefault(label, set()).update(found)
+    return cases
+
+
+def lock_record(instance) -> None:
+    """Before a compare-and-write of `instance` (the API's `If-Match`): lock what its representation and its write
+    depend on, in the global order — the case it belongs to (for a source, every case citing it), then its own row
+    — so that nothing changes between the comparison and the write's commit. Opens no block: call it inside one."""
+    label = instance._meta.label_lower
+    if label == SOURCE:
+        lock_cases(cases_citing(instance))
+    elif label in CASE_OF_INSTANCE:
+        lock_cases({RECORDS[label][0]: {CASE_OF_INSTANCE[label](instance)}})
+    model = type(instance)
+    connection = connections[router.db_for_write(model)]
+    if connection.features.has_select_for_update and connection.in_atomic_block:  # else no transaction to hold it
+        rows = model._base_manager.using(connection.alias).select_for_update(no_key=True).filter(pk=instance.pk)
+        list(rows.values("pk"))
+
+
+def _citing_relations(source_model):
+    return [f for f in source_model._meta.related_objects if f.many_to_many and f.name.startswith("cited_")]
 
 
 def _note(label: str, ids: Iterable[int]) -> None:
@@ -179,7 +328,17 @@ def _saved(sender, instance, raw=False, **kwargs):
         _note(sender._meta.label_lower, [instance.pk])
 
 
+def _saving(sender, instance, raw=False, **kwargs):
+    """Before a record of a case is written: lock the case (the case first, then what is written in it)."""
+    if raw or _block.get() is None:
+        return
+    label = sender._meta.label_lower
+    lock_cases({RECORDS[label][0]: {CASE_OF_INSTANCE[label](instance)}})
+
+
 def _recited(sender, instance, action, reverse, model, pk_set, **kwargs):
+    if action.startswith("pre_") and _block.get() is not None:
+        _lock_for_citations(instance, action, reverse, model, pk_set)
     if action not in ("post_add", "post_remove", "pre_clear", "post_clear"):
         return
     if not reverse:  # record.sources.add/remove/clear/set
@@ -199,9 +358,33 @@ def _own_column(through) -> str:
     )
 
 
+def _lock_for_citations(instance, action, reverse, model, pk_set) -> None:
+    """Before citations change: lock the cases whose records gain or lose them, then the sources newly cited."""
+    if not reverse:  # record.sources.add/remove/clear/set
+        label = instance._meta.label_lower
+        lock_cases({RECORDS[label][0]: {CASE_OF_INSTANCE[label](instance)}})
+        if action == "pre_add":
+            lock_sources(pk_set or ())
+    else:  # from the source's side: source.cited_x.add/remove/clear
+        label = model._meta.label_lower
+        if action == "pre_clear":
+            lock_cases(cases_citing(instance))
+        else:
+            lock_cases(cases_of_records(label, pk_set or ()))
+        if action == "pre_add":
+            lock_sources([instance.pk])
+
+
 def source_deleted(sender, instance, **kwargs):
-    """A deleted source takes its citations with it: note every record that cited it."""
-    for field in [f for f in sender._meta.related_objects if f.many_to_many and f.name.startswith("cited_")]:
+    """A deleted source takes its citations with it: lock the cases citing it, then the source itself (no new
+    citation of it can commit meanwhile), and note every record that cites it by then."""
+    if _block.get() is not None:
+        lock_cases(cases_citing(instance))
+        using = router.db_for_write(sender)
+        if connections[using].features.has_select_for_update:
+            list(sender._base_manager.using(using).select_for_update().filter(pk=instance.pk).values("pk"))
+            lock_cases(cases_citing(instance))  # a citation committed while we waited: its case too
+    for field in _citing_relations(sender):
         model = field.related_model
         _note(model._meta.label_lower, getattr(instance, field.get_accessor_name()).values_list("pk", flat=True))
 

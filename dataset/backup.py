@@ -12,11 +12,16 @@ deleted ones too, so tombstones, reverts and the public corrections survive a re
 username, its reason and its time. Nothing in the document depends on when it was written, so exporting, importing
 into an empty database and exporting again gives the same bytes.
 
+`check_restorable()` refuses, before anything is written, to back up a database that `import_dataset` would refuse
+to load (a published record with an unsourced fact, left by SQL typed by hand): a backup that cannot be restored
+is not a backup. Run it and the export in one `snapshot()`, so both read the same moment of the database.
+
 `import_dataset(document)` loads a document into an empty database, all or nothing. `merge_dataset(document)` adds
 to a database that already has records only what it lacks (the demo cases): records are matched by their natural
 keys, never overwritten, and new ones get new ids.
 """
 
+import contextlib
 import datetime
 import json
 from collections.abc import Callable, Iterator
@@ -156,6 +161,32 @@ def nesting_depth(value, limit: int = MAX_DEPTH + 1) -> int:
     return deepest
 
 
+@contextlib.contextmanager
+def snapshot():
+    """One read-only transaction that sees the whole database as of one moment (REPEATABLE READ on PostgreSQL; a
+    SQLite read transaction keeps its snapshot by itself): the check and every table of the document agree, and no
+    record written meanwhile can point at one the document lacks."""
+    from django.db import connection
+
+    own_transaction = not connection.in_atomic_block
+    with transaction.atomic():
+        if own_transaction and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # the transaction's first statement, as PostgreSQL requires
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
+UNRESTORABLE = "Published records with unsourced facts: "
+
+
+def check_restorable() -> None:
+    """Raise `DatasetError` listing every published record with an unsourced fact: `import_dataset` refuses such a
+    document, so a backup of it could not be restored."""
+    problems = integrity.verify(None)
+    if problems:
+        raise DatasetError(UNRESTORABLE + " ".join(p.message for p in problems))
+
+
 def database_is_empty() -> bool:
     """No case record, and no version of one: history restored beside an older history would interleave."""
     return not any(model._default_manager.exists() for model in [*dataset_models(), *history_models()])
@@ -209,9 +240,7 @@ def _import_dataset(document, *, on_record) -> dict[str, int]:
     apps.get_model("detainees.Detainee").objects.refresh_status()
     if not history:
         start_history()  # a version 1 document has none: each record starts with an "Imported" version
-    problems = integrity.verify(None)
-    if problems:
-        raise DatasetError("Published records with unsourced facts: " + " ".join(p.message for p in problems))
+    check_restorable()
     return counts
 
 

@@ -13,4 +13,5 @@ class ExchangesConfig(AppConfig):
         from .models import Exchange
         from .services import unsourced_facts
 
-        integrity.register_case(Exchange, unsourced_facts)
+        # Saving an exchange moves its participants' cases: exchanges lock before detainees.
+        integrity.register_case(Exchange, unsourced_facts, lock_rank=-1)

@@ -184,18 +184,39 @@ def test_unpublishing_is_never_refused(api, case):
 
 
 def test_import_dataset_refuses_a_published_case_with_an_unsourced_fact(tmp_path, case):
+    import json
+
     from django.core.management import CommandError, call_command
 
     from detainees.models import Detainee
     from tests.exchanges.test_dataset import wipe
 
     path = tmp_path / "d.json"
-    Charge.objects.get().sources.clear()  # a gap made outside every write path (a shell), then backed up
     call_command("export_dataset", str(path), stdout=open("/dev/null", "w"))
+    document = json.loads(path.read_text())
+    document["records"]["detainees.charge"][0]["fields"]["sources"] = []  # a file edited by hand
+    path.write_text(json.dumps(document))
     wipe()
     with pytest.raises(CommandError, match="Paul Whelan: Charge “Espionage \\(Criminal Code art. 276\\)” cites no"):
         call_command("import_dataset", str(path), stdout=open("/dev/null", "w"), stderr=open("/dev/null", "w"))
     assert not Detainee.objects.exists()
+
+
+def test_backup_refuses_loudly_to_write_a_file_that_restore_would_refuse(tmp_path, case):
+    """`make backup` (export_dataset) of a database with a published, unsourced fact (a gap made by SQL typed by
+    hand) stops with the list and writes no file, instead of a backup that fails when it is needed."""
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "d.json"
+    Charge.objects.get().sources.clear()  # outside every write path, as a shell would
+    with pytest.raises(CommandError) as refusal:
+        call_command("export_dataset", str(path), stdout=open("/dev/null", "w"), stderr=open("/dev/null", "w"))
+    assert "Nothing was written" in str(refusal.value) and "restore (import_dataset) would refuse" in str(refusal.value)
+    assert "Paul Whelan: Charge “Espionage (Criminal Code art. 276)” cites no source." in str(refusal.value)
+    assert not path.exists()
+    Charge.objects.get().sources.add(Charge.objects.get().detention.sources.get())  # fixed: backed up again
+    call_command("export_dataset", str(path), stdout=open("/dev/null", "w"), stderr=open("/dev/null", "w"))
+    assert path.exists()
 
 
 def test_csv_import_lands_people_as_drafts_and_keeps_published_cases_sourced(editor_client, case):

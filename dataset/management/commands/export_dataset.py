@@ -2,14 +2,18 @@
 
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from dataset.backup import iter_dataset_json
+from dataset.backup import DatasetError, check_restorable, iter_dataset_json, snapshot
 
 
 class Command(BaseCommand):
-    """The lossless backup format: `import_dataset` loads it back, and a second export is identical."""
+    """The lossless backup format: `import_dataset` loads it back, and a second export is identical.
+
+    A database that `import_dataset` would refuse (a published record with an unsourced fact) is not backed up:
+    the command stops with the list, exit status 1, and writes no file. The check and the export read one snapshot.
+    """
 
     help = "Export the whole dataset (drafts and staff-only text included) as JSON."
 
@@ -19,6 +23,21 @@ class Command(BaseCommand):
     def handle(self, *args, file, **options):
         started = time.monotonic()
         counts: dict[str, int] = {}
+        with snapshot():
+            try:
+                check_restorable()
+            except DatasetError as exc:
+                raise CommandError(
+                    f"Nothing was written to {file}: restore (import_dataset) would refuse this backup. {exc} "
+                    "Cite a source for each, or unpublish the case, then back up again; pg_dump copies the "
+                    "database as it is."
+                ) from exc
+            self.export(file, counts)
+        total = sum(counts.values())
+        self.stdout.write(f"Exported {total} records ({len(counts)} kinds) to {file} in "
+                          f"{time.monotonic() - started:.1f} s, 0 errors.")  # fmt: skip
+
+    def export(self, file, counts: dict[str, int]) -> None:
         with (
             tqdm(desc="Exporting", unit="record", file=self.stderr, disable=None) as bar,
             open(file, "w", encoding="utf-8") as out,
@@ -30,6 +49,3 @@ class Command(BaseCommand):
 
             for chunk in iter_dataset_json(on_record=count):
                 out.write(chunk)
-        total = sum(counts.values())
-        self.stdout.write(f"Exported {total} records ({len(counts)} kinds) to {file} in "
-                          f"{time.monotonic() - started:.1f} s, 0 errors.")  # fmt: skip
