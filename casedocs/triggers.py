@@ -238,5 +238,4 @@ def drop_for_migration(apps, schema_editor):
 
 
 def install_after_migrate(sender, using=DEFAULT_DB_ALIAS, plan=None, **kwargs):
-    connection = connections[using]
     install(using)
