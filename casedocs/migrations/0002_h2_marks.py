@@ -29,6 +29,12 @@ class Migration(migrations.Migration):
                 "indexes": [models.Index(fields=["detainee_id"], name="casemark_person_idx")],
             },
         ),
+        # A document the old columns called stale is built again; those current stay current (no marks yet).
+        migrations.RunSQL(
+            "UPDATE casedocs_casedocument SET built_on = NULL "
+            "WHERE stale OR built_generation IS NULL OR built_generation <> generation",
+            migrations.RunSQL.noop,
+        ),
         migrations.RemoveIndex(model_name="casedocument", name="casedoc_stale_idx"),
         migrations.RemoveField(model_name="casedocument", name="generation"),
         migrations.RemoveField(model_name="casedocument", name="stale"),
@@ -50,7 +56,5 @@ class Migration(migrations.Migration):
             model_name="casedocument", name="page",
             field=models.TextField(blank=True, help_text="The anonymous case page, for ORIGIN."),
         ),
-        # Every document is built again: none has a build the new rule can vouch for.
-        migrations.RunSQL("UPDATE casedocs_casedocument SET built_on = NULL", migrations.RunSQL.noop),
         migrations.RunPython(install_for_migration, drop_for_migration),
     ]
