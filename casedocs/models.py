@@ -4,28 +4,42 @@ from django.db import models
 
 
 class CaseDocument(models.Model):
-    """One person's API document and public case page, as built at `built_generation` on `built_on`.
+    """One person's API document and public case page, as built on `built_on`.
 
-    Database triggers on every table a case is made of (`casedocs.triggers`) set `stale` and move `generation` in
-    the same transaction as the change, whatever wrote it: the admin, the API, an import, a bulk update, raw SQL.
-    A document is served only while `built_generation == generation` and `stale` is false, and, when it counts the
-    days of a custody still open (`daily`), only on the day it was built. The origin (scheme and host) is stored as
-    `casedocs.services.ORIGIN` and put back per request.
+    Database triggers on every table a case is made of (`casedocs.triggers`) add a `CaseMark` for the person in the
+    same transaction as the change, whatever wrote it: the admin, the API, an import, a bulk update, raw SQL. A
+    document is served only while no mark of its person is left (the build that stored it removed the marks it had
+    seen before reading the records), and, when it counts the days of a custody still open (`daily`), only on the
+    day it was built. `version` moves with each build stored, so of two builds racing only the one that read the
+    document first may store it. The origin (scheme and host) is stored as `casedocs.services.ORIGIN` and put back
+    per request.
     """
 
     detainee = models.OneToOneField(
         "detainees.Detainee", primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )  # no constraint and no cascade: the triggers mark it, `build_case_documents --prune` removes leftovers
-    generation = models.BigIntegerField(default=0)
-    stale = models.BooleanField(default=True)
-    built_generation = models.BigIntegerField(null=True)
-    built_on = models.DateField(null=True)
+    version = models.BigIntegerField(default=0, help_text="Moves with each build stored (builders only).")
+    built_on = models.DateField(null=True, help_text="When it was built; empty until the first build.")
     daily = models.BooleanField(default=True, help_text="Its day counts grow each day (someone still held).")
-    api = models.TextField(blank=True)
-    page = models.TextField(blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["detainee"], condition=models.Q(stale=True), name="casedoc_stale_idx")]
+    api = models.TextField(blank=True, help_text="The API document, for ORIGIN.")
+    page = models.TextField(blank=True, help_text="The anonymous case page, for ORIGIN.")
 
     def __str__(self):
-        return f"Stored case {self.detainee_id} (generation {self.generation})"
+        return f"Stored case {self.detainee_id} (version {self.version})"
+
+
+class CaseMark(models.Model):
+    """"Something shown on this person's case changed": appended by the triggers, removed by the build that saw it.
+
+    Append-only for writers: a write adds rows and never waits for another write's lock on a shared row (the
+    stored documents used to carry the mark themselves, and writers citing one source deadlocked on them).
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    detainee_id = models.BigIntegerField(null=True, help_text="The person whose stored documents are out of date.")
+
+    class Meta:
+        indexes = [models.Index(fields=["detainee_id"], name="casemark_person_idx")]
+
+    def __str__(self):
+        return f"Mark {self.pk} on person {self.detainee_id}"

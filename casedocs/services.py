@@ -4,12 +4,13 @@ A first visit to a case (a crawler, a researcher following a link) used to assem
 the page and serialize the document: 10–30 ms of queries and Python per request at 100,000 cases. Here each
 published case keeps its API document and its anonymous case page in `CaseDocument`:
 
-- reading: `stored_api()` / `stored_page()` return them only while current (not marked stale by the triggers of
-  `casedocs.triggers`, built at the generation they carry, built today) and only for published people;
-- building: `build()` reads the generation first, then renders with the code the site uses without stored
-  documents (`detainees.documents.build_documents`, `DetaineeDetailView`), and stores the result only if the
-  generation has not moved meanwhile (`UPDATE … WHERE generation = g`), so a write that commits while a document
-  is being built can never be overwritten by the older picture;
+- reading: `stored_api()` / `stored_page()` return them only while current (built, no mark left by the triggers of
+  `casedocs.triggers`, built today if they count days) and only for published people;
+- building: `build()` reads the document's version and its person's marks first, then renders with the code the
+  site uses without stored documents (`detainees.documents.build_documents`, `DetaineeDetailView`), and stores
+  the result only if no other build stored one meanwhile (`UPDATE … WHERE version = v`), removing only the marks
+  it had read. A write that commits while a document is being built leaves a mark the build never saw, so the
+  older picture is stored stale and never served;
 - refreshing: after every write request (`RefreshAfterWritesMiddleware`) and by `build_case_documents`.
 
 Documents are built anonymously, for the origin `ORIGIN`, which each response puts back as its own scheme and
@@ -23,7 +24,7 @@ import orjson
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import DatabaseError, connections, router, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, QueryDict
 from django.urls import resolve
 from django.utils import timezone
@@ -32,7 +33,7 @@ from common.citations import long_date
 from common.sql import execute_prepared
 from detainees.models import Detainee
 
-from .models import CaseDocument
+from .models import CaseDocument, CaseMark
 
 logger = logging.getLogger(__name__)
 
@@ -56,12 +57,20 @@ def origin_of(request) -> str:
 ACCESSED = datetime.date(1111, 11, 11)
 
 
+def _marked():
+    return Exists(CaseMark.objects.filter(detainee_id=OuterRef("pk")))
+
+
 def current(today: datetime.date | None = None):
-    """Documents that may be served today: not marked stale since built, and built today if they count days."""
+    """Documents that may be served today: built, not marked since, and built today if they count days."""
     return CaseDocument.objects.filter(
-        Q(built_on=today or timezone.localdate()) | Q(daily=False),
-        stale=False, built_generation=F("generation"),
-    )  # fmt: skip
+        Q(built_on=today or timezone.localdate()) | Q(daily=False), built_on__isnull=False
+    ).exclude(_marked())
+
+
+def stale():
+    """Documents to build again: never built, or marked since they were."""
+    return CaseDocument.objects.filter(Q(built_on__isnull=True) | _marked())
 
 
 def _dated(page: str, today: datetime.date) -> str:
@@ -72,8 +81,8 @@ def _dated(page: str, today: datetime.date) -> str:
 _CURRENT = (
     "SELECT doc.detainee_id, doc.{column} FROM casedocs_casedocument doc "
     "JOIN detainees_detainee person ON person.id = doc.detainee_id "
-    "WHERE {where} AND person.is_published AND NOT doc.stale AND doc.built_generation = doc.generation "
-    "AND (doc.built_on = %s OR NOT doc.daily)"
+    "WHERE {where} AND person.is_published AND (doc.built_on = %s OR (NOT doc.daily AND doc.built_on IS NOT NULL)) "
+    "AND NOT EXISTS (SELECT 1 FROM casedocs_casemark mark WHERE mark.detainee_id = doc.detainee_id)"
 )
 
 
@@ -140,9 +149,13 @@ def build(ids: list[int]) -> dict[int, tuple[dict, str]]:
     if not ids:
         return {}
     writes = router.db_for_write(CaseDocument)
-    storing = _store(writes, _claim_rows, ids)  # a row for the triggers to mark, before anything is read
-    # The generation first, from where the data will be read: what is read next is at least that new.
-    generations = dict(CaseDocument.objects.filter(pk__in=ids).values_list("pk", "generation")) if storing else {}
+    storing = _store(writes, _claim_rows, ids)  # a row to store into
+    # The versions and the marks first, from where the data will be read: what is read next is at least that new,
+    # and a write committed after this leaves a mark not read here.
+    versions = dict(CaseDocument.objects.filter(pk__in=ids).values_list("pk", "version")) if storing else {}
+    seen: dict[int, list[int]] = {pk: [] for pk in versions}
+    for mark, pk in CaseMark.objects.filter(detainee_id__in=list(versions)).values_list("pk", "detainee_id"):
+        seen[pk].append(mark)
     today = timezone.localdate()
     rows = list(Detainee.objects.published().filter(pk__in=ids).values(*TOP_FIELDS))
     documents = build_documents(rows, _OriginOnly)
@@ -150,11 +163,11 @@ def build(ids: list[int]) -> dict[int, tuple[dict, str]]:
     for row, document in zip(rows, documents, strict=True):
         pk = row["id"]
         built[pk] = (document, render_page(row["slug"]))
-        if pk in generations:  # not yet on a replica that lags: build again next time
+        if pk in versions:  # not yet on a replica that lags: build again next time
             daily = counts_days(document)
             finished.append((pk, orjson.dumps(document).decode(), built[pk][1], daily))
-    if finished:
-        _store(writes, _write_documents, finished, generations, today)
+    for one in sorted(finished):  # one transaction each, in id order: builders never wait on each other in a circle
+        _store(writes, _write_document, *one, versions[one[0]], seen[one[0]], today)
     return built
 
 
@@ -165,19 +178,21 @@ def _claim_rows(ids: list[int], using: str) -> None:
     marks = ", ".join(["%s"] * len(ids))
     with connections[using].cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (detainee_id, generation, stale, daily, api, page) "
-            f"SELECT id, 0, TRUE, TRUE, '', '' FROM {people} WHERE is_published AND id IN ({marks}) "
+            f"INSERT INTO {table} (detainee_id, version, daily, api, page) "
+            f"SELECT id, 0, TRUE, '', '' FROM {people} WHERE is_published AND id IN ({marks}) ORDER BY id "
             "ON CONFLICT (detainee_id) DO NOTHING",
-            ids,
+            sorted(ids),
         )
 
 
-def _write_documents(finished: list[tuple], generations: dict[int, int], today, using: str) -> None:
-    """Each document, unless a write moved its generation while it was built (then it stays stale)."""
-    for pk, api, page, daily in finished:
-        CaseDocument.objects.using(using).filter(pk=pk, generation=generations[pk]).update(
-            api=api, page=page, built_generation=generations[pk], built_on=today, stale=False, daily=daily
-        )
+def _write_document(pk: int, api: str, page: str, daily: bool, version: int, marks: list[int], today,
+                    using: str) -> None:
+    """The document, unless another build stored one since this one read the version; and away with the marks this
+    build had read (those a write added since stay: the document is then stored, and stale)."""
+    if CaseDocument.objects.using(using).filter(pk=pk, version=version).update(
+        api=api, page=page, built_on=today, daily=daily, version=version + 1
+    ) and marks:
+        CaseMark.objects.using(using).filter(pk__in=marks).delete()
 
 
 def _store(using: str, write, *args) -> bool:
@@ -230,6 +245,16 @@ def case_page(slug: str, request) -> str | None:
 
 def refresh_stale(limit: int | None = None) -> int:
     """Rebuild documents marked stale (oldest people first); returns how many were rebuilt."""
-    stale = CaseDocument.objects.using(router.db_for_write(CaseDocument)).filter(stale=True)
-    ids = list(stale.filter(detainee__is_published=True).order_by("pk").values_list("pk", flat=True)[:limit])
+    ids = list(stale().using(router.db_for_write(CaseDocument)).filter(detainee__is_published=True)
+               .order_by("pk").values_list("pk", flat=True)[:limit])  # fmt: skip
     return len(build(ids))
+
+
+def prune() -> tuple[int, int]:
+    """Remove the documents no published person needs, and the marks of people without a document (drafts edited,
+    people deleted); returns how many of each."""
+    from detainees.models import Detainee
+
+    documents, _ = CaseDocument.objects.exclude(pk__in=Detainee.objects.published().values("pk")).delete()
+    marks, _ = CaseMark.objects.exclude(detainee_id__in=CaseDocument.objects.values("pk")).delete()
+    return documents, marks

@@ -6,17 +6,23 @@ that bulk writes skip. For each changed row the trigger finds the people whose c
 
 - UP: a record belongs to a person (a detention to its detainee, a charge to its detention…);
 - HUBS: a shared record is shown on the cases that point at it (a source on every case citing it, an exchange on
-  its participants' cases, an outlet through its sources, a group, an official through their statements).
+  its participants' cases and on the cases of the people its statements are about, an outlet through its sources,
+  a group, an official through their statements);
+- MEMBERSHIPS: a person's visibility shows on the cases of everyone they share a statement or an exchange with
+  (publishing or unpublishing them shows or hides those there), so a change of `is_published` marks those too;
 
-and sets `stale`, moving `generation`, of their documents, in the same transaction as the change. History tables
-(the public change log) are covered for edits and deletions; their inserts always come with a covered write.
-A table of the case apps that is in neither map must be listed in EXEMPT with the reason, or `install()` refuses.
+and appends a row per person to `casedocs_casemark` (`CaseMark`), in the same transaction as the change. Writers
+only ever insert marks: no write waits for a lock another write holds on a shared row because of the documents.
+History tables (the public change log) are covered for edits and deletions; their inserts always come with a
+covered write. A table of the case apps that is in neither map must be listed in EXEMPT with the reason, or
+`install()` refuses.
 """
 
 from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS, connections
 
-DOCUMENTS = "casedocs_casedocument"
+MARKS = "casedocs_casemark"
+VISIBILITY = "is_published"  # of a person: decides what shows on the cases of those they share records with
 
 # label: [(column, the label of the record it belongs to)]
 UP = {
@@ -37,8 +43,12 @@ HUBS = {
     "detainees.Group": [("detainees.Detainee", "held_by_group_id"), ("detainees.Detention", "held_by_group_id"),
                         ("exchanges.ExchangeParticipant", "released_by_group_id"),
                         ("exchanges.ExchangeParticipant", "received_by_group_id")],
-    "exchanges.Exchange": [("exchanges.ExchangeParticipant", "exchange_id")],
+    "exchanges.Exchange": [("exchanges.ExchangeParticipant", "exchange_id")],  # and statements about it: `graph()`
 }  # fmt: skip
+# A person's own row shows on other people's cases too: whether they are published decides whether a statement about
+# them and others, or an exchange they took part in, shows there. label of a link: (its column for the person, its
+# column for the record shared, that record's label); statements' people are added in `memberships()`.
+MEMBERSHIPS = {"exchanges.ExchangeParticipant": ("detainee_id", "exchange_id", "exchanges.Exchange")}
 EXEMPT = {
     "sources.Claim": "a source's version of a disputed fact: shown on no case page and in no API document",
 }
@@ -70,7 +80,24 @@ def graph() -> tuple[dict[str, list], dict[str, list]]:
                     hubs.setdefault(model._meta.db_table, []).append((through.db_table, own))
                 else:  # a sentence's charges, a statement's exchanges: belong to their owner
                     up[through.db_table] = [(own, model._meta.db_table)]
+                    if field.related_model._meta.db_table == _table("exchanges.Exchange"):
+                        # an exchange's visibility decides whether a statement about it shows on its people's cases
+                        hubs[_table("exchanges.Exchange")].append((through.db_table, other))
     return up, hubs
+
+
+def memberships() -> list[tuple[str, str, str, str]]:
+    """(link table, its column for the person, its column for the shared record, the shared record's table) for
+    everything a person takes part in with others: MEMBERSHIPS, and every many-to-many link to people."""
+    found = [(_table(k), mine, theirs, _table(shared)) for k, (mine, theirs, shared) in MEMBERSHIPS.items()]
+    for model in apps.get_models():
+        if model._meta.app_label not in ("detainees", "exchanges", "sources"):
+            continue
+        for field in model._meta.local_many_to_many:
+            if field.related_model._meta.label == ROOT:
+                through = field.remote_field.through._meta.db_table
+                found.append((through, field.m2m_reverse_name(), field.m2m_column_name(), model._meta.db_table))
+    return found
 
 
 def _where(table: str, key: str, values: str, up, hubs, root: str) -> list[str]:
@@ -91,16 +118,29 @@ def people_sql(table: str, row: str) -> str:
     """The people a changed row of `table` shows on, the row's columns read as `row`.column (NEW or OLD)."""
     up, hubs = graph()
     root = _table(ROOT)
-    if table == root:
-        return f"SELECT {row}.id"
-    parts = []
+    parts = [f"SELECT {row}.id"] if table == root else []
     for column, parent in up.get(table, []):
         parts += _where(parent, "id", f"{row}.{column}", up, hubs, root)
     for referrer, column in hubs.get(table, []):
         parts += _where(referrer, column, f"{row}.id", up, hubs, root)
     if not parts:
         raise LookupError(table)
-    return " UNION ".join(parts)
+    return _union(parts)
+
+
+def _union(parts: list[str]) -> str:
+    """One SELECT of people from the parts, some of them a bare value (`NEW.detainee_id`)."""
+    return " UNION ".join(p if p.startswith("SELECT ") else f"SELECT {p}" for p in parts)
+
+
+def co_members_sql(row: str) -> str:
+    """The people who share a statement or an exchange with the person `row` (whose visibility changed)."""
+    up, hubs = graph()
+    root = _table(ROOT)
+    parts = []
+    for link, mine, theirs, shared in memberships():
+        parts += _where(shared, "id", f"SELECT {theirs} FROM {link} WHERE {mine} = {row}.id", up, hubs, root)
+    return _union(parts)
 
 
 def covered_tables() -> dict[str, tuple[str, bool]]:
@@ -123,33 +163,41 @@ def covered_tables() -> dict[str, tuple[str, bool]]:
     return tables
 
 
-def _mark(table: str, row: str) -> str:
-    people = people_sql(table, row)
-    return f"UPDATE {DOCUMENTS} SET stale = TRUE, generation = generation + 1 WHERE detainee_id IN ({people})"
+def _mark(people: str) -> str:
+    return f"INSERT INTO {MARKS} (detainee_id) {people}"
 
 
 def statements(vendor: str) -> list[str]:
     """The DDL that (re)creates every trigger, for PostgreSQL or SQLite."""
     out = []
+    root = _table(ROOT)
     for table, (base, on_insert) in sorted(covered_tables().items()):
-        new, old = _mark(base, "NEW"), _mark(base, "OLD")
+        new, old = people_sql(base, "NEW"), people_sql(base, "OLD")
         name = f"casedocs_{table}"[:60]
         if vendor == "postgresql":
             events = "INSERT OR UPDATE OR DELETE" if on_insert else "UPDATE OR DELETE"
+            co = (f"IF NEW.{VISIBILITY} IS DISTINCT FROM OLD.{VISIBILITY} THEN {_mark(co_members_sql('NEW'))}; "
+                  "END IF; ") if table == root else ""  # fmt: skip
             out += [
                 f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                f"IF TG_OP <> 'DELETE' THEN {new}; END IF; IF TG_OP <> 'INSERT' THEN {old}; END IF; "
-                "RETURN NULL; END $$",
+                f"IF TG_OP = 'INSERT' THEN {_mark(new)}; "
+                f"ELSIF TG_OP = 'UPDATE' THEN {_mark(f'{new} UNION {old}')}; {co}"
+                f"ELSE {_mark(old)}; END IF; RETURN NULL; END $$",
                 f'DROP TRIGGER IF EXISTS casedocs_mark ON "{table}"',
                 f'CREATE TRIGGER casedocs_mark AFTER {events} ON "{table}" FOR EACH ROW EXECUTE FUNCTION {name}()',
             ]
         else:
-            for event, body in [("INSERT", [new]), ("UPDATE", [new, old]), ("DELETE", [old])]:
+            events = [("INSERT", "", _mark(new)), ("UPDATE", "", _mark(f"{new} UNION {old}")),
+                      ("DELETE", "", _mark(old)),
+                      ("VISIBILITY", f"UPDATE OF {VISIBILITY}", _mark(co_members_sql("NEW")))]  # fmt: skip
+            for event, when, body in events:
                 trigger = f"{name}_{event.lower()}"
                 out.append(f"DROP TRIGGER IF EXISTS {trigger}")
-                if event != "INSERT" or on_insert:
-                    out.append(f'CREATE TRIGGER {trigger} AFTER {event} ON "{table}" FOR EACH ROW BEGIN '
-                               + "; ".join(body) + "; END")  # fmt: skip
+                if (event == "INSERT" and not on_insert) or (event == "VISIBILITY" and table != root):
+                    continue
+                condition = f" WHEN NEW.{VISIBILITY} IS NOT OLD.{VISIBILITY}" if when else ""
+                out.append(f'CREATE TRIGGER {trigger} AFTER {when or event} ON "{table}" FOR EACH ROW{condition} '
+                           f"BEGIN {body}; END")  # fmt: skip
     return out
 
 
@@ -159,6 +207,8 @@ def install(using: str = DEFAULT_DB_ALIAS) -> int:
     connection = connections[using]
     if connection.vendor not in ("postgresql", "sqlite"):
         raise NotImplementedError(connection.vendor)
+    if MARKS not in connection.introspection.table_names():
+        return 0  # migrating a new database: the migration that creates the marks installs them
     with connection.cursor() as cursor:
         for sql in statements(connection.vendor):
             cursor.execute(sql)
@@ -174,7 +224,7 @@ def drop(using: str = DEFAULT_DB_ALIAS) -> None:
             if connection.vendor == "postgresql" and table in existing:
                 cursor.execute(f'DROP TRIGGER IF EXISTS casedocs_mark ON "{table}"')
             elif connection.vendor == "sqlite":
-                for event in ("insert", "update", "delete"):
+                for event in ("insert", "update", "delete", "visibility"):
                     cursor.execute(f"DROP TRIGGER IF EXISTS {f'casedocs_{table}'[:60]}_{event}")
 
 
@@ -188,6 +238,4 @@ def drop_for_migration(apps, schema_editor):
 
 
 def install_after_migrate(sender, using=DEFAULT_DB_ALIAS, plan=None, **kwargs):
-    connection = connections[using]
-    if DOCUMENTS in connection.introspection.table_names():
-        install(using)
+    install(using)

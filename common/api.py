@@ -602,8 +602,11 @@ class CSVStreamMixin:
             links = {}
             # In the order the JSON gives them: the related model's own ordering.
             order = related_ordering(field.related_model, other)
-            for a, b in (through.objects.filter(**{f"{own}_id__in": ids}).order_by(*order)
-                         .values_list(f"{own}_id", f"{other}_id")):  # fmt: skip
+            linked = through.objects.filter(**{f"{own}_id__in": ids})
+            manager = field.related_model._default_manager
+            if hasattr(manager, "visible_to"):  # a draft at the other end is not named (a statement about one)
+                linked = linked.filter(**{f"{other}__in": manager.visible_to(self.request.user)})
+            for a, b in linked.order_by(*order).values_list(f"{own}_id", f"{other}_id"):
                 links.setdefault(a, []).append(b)
             related[name] = links
         extra = self.csv_extra(ids, chunk)

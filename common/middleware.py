@@ -43,6 +43,10 @@ class DatabaseUnavailableMiddleware:
         from django.db import InterfaceError, OperationalError
         from django.http import HttpResponse, JsonResponse
 
+        from common.conflicts import conflict_response, is_write_conflict
+
+        if is_write_conflict(exception):  # not an outage: CheckedWritesMiddleware runs the write again
+            return conflict_response(request)
         if not isinstance(exception, OperationalError | InterfaceError):  # also a statement cancelled by its timeout
             return None
         logger.warning("Database unavailable: %s", exception)
@@ -126,13 +130,18 @@ class CheckedWritesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        from common.conflicts import retry_conflicts
+
+        if request.method in self.SAFE:
+            return self.get_response(request)
+        return retry_conflicts(request, self._once)  # a write that loses a deadlock runs again (common.conflicts)
+
+    def _once(self, request):
         from django.http import HttpResponse, JsonResponse
         from django.utils.html import format_html, format_html_join
 
         from common.integrity import UnsourcedFacts, checked_writes
 
-        if request.method in self.SAFE:
-            return self.get_response(request)
         try:
             with checked_writes():
                 response = self.get_response(request)

@@ -43,7 +43,7 @@ def public_resources():
         ("detainees", case_queryset(None).order_by("id"), DetaineeSerializer),
         ("exchanges", Exchange.objects.published().with_participants().prefetch_related(cited()).order_by("id"),
          ExchangeSerializer),
-        ("statements", Statement.objects.published().prefetch_related("detainees", "exchanges").order_by("id"),
+        ("statements", Statement.objects.published().with_subjects(None).order_by("id"),
          StatementSerializer),
         ("sentence_changes", SentenceChange.objects.filter(sentence__detention__detainee__is_published=True)
          .prefetch_related("sources").order_by("id"), SentenceChangeResourceSerializer),

@@ -32,14 +32,16 @@ class SourceViewSet(TrackerViewSet):
 
 @documented
 class StatementViewSet(TrackerViewSet):
-    """Officials' statements; one about a draft record stays hidden from the public."""
+    """Officials' statements, with the people and exchanges they are about that the reader may see (a draft subject
+    is never named; a statement about drafts alone stays hidden from the public)."""
 
     queryset = Statement.objects.all()
     serializer_class = StatementSerializer
     filterset_class = StatementFilter
 
     def get_queryset(self):
-        return Statement.objects.visible_to(self.request.user).prefetch_related("detainees", "exchanges")
+        user = self.request.user
+        return Statement.objects.visible_to(user).with_subjects(user)
 
 
 @documented

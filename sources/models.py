@@ -101,10 +101,27 @@ class SourceQuerySet(models.QuerySet):
 
 
 class StatementQuerySet(PublishedQuerySet):
-    """Queries on statements; a statement about any draft record stays out of public view."""
+    """Queries on statements. The rule for drafts (stated on /about/): a statement is shown with its public subjects
+    only, a draft subject never shown nor counted; one about drafts alone is part of those drafts and stays hidden
+    until one of them is published. A statement about no record at all is public."""
 
     def published(self):
-        return self.exclude(detainees__is_published=False).exclude(exchanges__is_published=False)
+        links = {name: Statement._meta.get_field(name).remote_field.through for name in ("detainees", "exchanges")}
+        about = {name: through.objects.filter(statement_id=models.OuterRef("pk")) for name, through in links.items()}
+        public = models.Exists(about["detainees"].filter(detainee__is_published=True)) | models.Exists(
+            about["exchanges"].filter(exchange__is_published=True)
+        )
+        anything = models.Exists(about["detainees"]) | models.Exists(about["exchanges"])
+        return self.filter(public | ~anything)
+
+    def with_subjects(self, user):
+        """The people and exchanges each statement is about, those `user` may see only (`statement.detainees.all()`
+        and `.exchanges.all()` then name no draft)."""
+        from django.apps import apps
+
+        detainees = apps.get_model("detainees", "Detainee").objects.visible_to(user)
+        exchanges = apps.get_model("exchanges", "Exchange").objects.visible_to(user)
+        return self.prefetch_related(models.Prefetch("detainees", detainees), models.Prefetch("exchanges", exchanges))
 
 
 class AddressesAsUris(models.Model):

@@ -1,7 +1,7 @@
 """Public pages of sources and statements."""
 
 from django.apps import apps
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, Q
 from django.views.generic import ListView
 
 from common.views import CitableMixin, CitationView, FilteredListView, PublicDetailView, PublicMixin
@@ -56,7 +56,6 @@ class SourceDetailView(SourceCitable, SourceVisibilityMixin, PublicDetailView):
     template_name = "sources/source_detail.html"
 
     def get_context_data(self, **kwargs):
-        from django.apps import apps
 
         context = super().get_context_data(**kwargs)
         source = self.object
@@ -102,10 +101,7 @@ class StatementListView(FilteredListView):
     sort_options = [("", "Newest first"), ("said_on", "Oldest first"), ("speaker", "Speaker (A–Z)")]
 
     def get_queryset(self):
-        return (
-            super().get_queryset().select_related("source__outlet", "official")
-            .prefetch_related("detainees", "exchanges")
-        )  # fmt: skip
+        return super().get_queryset().select_related("source__outlet", "official").with_subjects(self.request.user)
 
 
 class OfficialDetailView(PublicDetailView):
@@ -119,13 +115,10 @@ class OfficialDetailView(PublicDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        Detainee, Exchange = apps.get_model("detainees", "Detainee"), apps.get_model("exchanges", "Exchange")
         statements = (
             Statement.objects.visible_to(self.request.user).filter(official=self.object)
-            .select_related("source__outlet").prefetch_related(
-                Prefetch("detainees", Detainee.objects.visible_to(self.request.user)),
-                Prefetch("exchanges", Exchange.objects.visible_to(self.request.user)),
-            ).order_by(F("said_on").asc(nulls_last=True), "id")
+            .select_related("source__outlet").with_subjects(self.request.user)
+            .order_by(F("said_on").asc(nulls_last=True), "id")
         )  # fmt: skip
         context["statements"] = list(statements)
         return context

@@ -88,7 +88,7 @@ def test_drafts_get_no_stored_document(client, demo):
     with FRESH:
         assert client.get(f"/detainees/{person.slug}/").status_code == 404
         assert client.get(f"/api/v1/detainees/{person.pk}/").status_code == 404
-    assert not CaseDocument.objects.filter(stale=False, pk=person.pk).exists()
+    assert not services.current().filter(pk=person.pk).exists()
     draft = DetaineeFactory(is_published=False)
     with FRESH:
         for pk in (draft.pk, 999_999):  # a draft, and nobody: no row is made for either

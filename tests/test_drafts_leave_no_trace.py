@@ -1,9 +1,10 @@
 """Drafts leave no trace: every anonymous response is byte-identical with and without a fully linked draft.
 
 The draft is linked every way a case can be: its own detentions, charges, sentences (with a later change),
-transfers, designations and citations of public sources; a claim; a statement about it; participation in a
-published exchange, with countries some public records use and one (KP → JP) no public record does. A draft exchange
-with a published participant is added too. Then every anonymous list endpoint of the API and of the site is asked
+transfers, designations and citations of public sources; a claim; a statement about it alone; a public statement
+about a public person that now names the draft (and the draft exchange) too; participation in a published exchange,
+with countries some public records use and one (KP → JP) no public record does. A draft exchange with a published
+participant is added too. Then every anonymous list endpoint of the API and of the site is asked
 for with every filter and facet it has, with values the draft would match, and the bytes compared.
 """
 
@@ -100,6 +101,11 @@ def add_fully_linked_draft() -> None:
     public_person = Detainee.objects.published().order_by("id").first()
     ExchangeParticipant.objects.create(id=BASE + 81, exchange=draft_exchange, detainee=public_person,
                                        released_by="KP", received_by="JP")  # fmt: skip
+    # A public statement about a public person, about the draft person and the draft exchange as well: shown with
+    # its public subjects only, as before (issue 22: it vanished from every page, and from every count).
+    shared = Statement.objects.published().filter(detainees__is_published=True).order_by("id").first()
+    shared.detainees.add(person)
+    shared.exchanges.add(draft_exchange)
 
 
 def filter_values(name, flt, linked) -> list[str]:
@@ -188,3 +194,22 @@ def test_deleting_records_of_a_never_public_case_leaves_no_tombstone(client, dem
         designation.delete()
     cache.clear()
     assert client.get(reverse("api:deletions")).content == before
+
+
+@NO_THROTTLE
+def test_a_statement_about_a_public_person_and_a_draft_shows_with_the_public_one_only(client):
+    from tests.factories import StatementFactory
+
+    griner = DetaineeFactory(name="Brittney Griner")
+    draft = DetaineeFactory(name="Zzyzx Draftperson", is_published=False)
+    statement = StatementFactory(quote="Zqx she is coming home.")
+    statement.detainees.set([griner, draft])
+    listed = client.get(reverse("api:statement-list")).json()
+    assert listed["count"] == 1 and listed["results"][0]["detainees"] == [griner.pk]
+    assert client.get(reverse("api:statement-list"), {"detainee": draft.pk}).json()["count"] == 0
+    assert "Zqx she is coming home." in client.get(griner.get_absolute_url()).content.decode()
+    page = client.get(reverse("sources:statement-list")).content.decode()
+    assert "Zqx she is coming home." in page and "Zzyzx" not in page
+    statement.detainees.set([draft])  # about a draft alone: part of that draft
+    assert client.get(reverse("api:statement-list")).json()["count"] == 0
+    assert "shown with those already published only" in client.get(reverse("about")).content.decode()

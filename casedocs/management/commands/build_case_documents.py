@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import connections
 from tqdm import tqdm
 
-from casedocs.models import CaseDocument
+from casedocs import services
 from casedocs.services import build, current
 from detainees.models import Detainee
 
@@ -19,7 +19,7 @@ def _build_chunk(ids: list[int]) -> int:
 class Command(BaseCommand):
     help = ("Build the stored documents of published cases: all of them, or --stale for those missing or marked "
             "stale only (after a bulk import, or an edit to a source cited by thousands). --prune removes those "
-            "of people deleted or unpublished.")  # fmt: skip
+            "of people deleted or unpublished, and the stale marks of people without a document.")  # fmt: skip
 
     def add_arguments(self, parser):
         parser.add_argument("--stale", action="store_true", help="Only documents missing, stale or built before today.")
@@ -48,7 +48,7 @@ class Command(BaseCommand):
                     bar.update(len(chunk))
         pruned = 0
         if prune:
-            pruned, _ = CaseDocument.objects.exclude(pk__in=Detainee.objects.published().values("pk")).delete()
+            pruned, _ = services.prune()
         seconds = time.monotonic() - started
         rate = f", {built / seconds:,.0f} a second" if seconds and built else ""
         self.stdout.write(f"Built {built:,} case documents of {len(ids):,} published cases asked for"
