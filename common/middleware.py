@@ -3,6 +3,7 @@
 import logging
 
 from django.conf import settings
+from django.db import IntegrityError
 from django.utils.cache import patch_vary_headers
 
 from common.cache import version_seen
@@ -140,6 +141,8 @@ class CheckedWritesMiddleware:
                     raise _Failed(response)  # a failed request writes nothing
         except _Failed as failed:
             return failed.response
+        except IntegrityError:
+            return overlapping_write(request)
         except UnsourcedFacts as refusal:
             messages = [p.message for p in refusal.problems]
             if request.path.startswith("/api/"):
@@ -152,6 +155,20 @@ class CheckedWritesMiddleware:
             )
             return HttpResponse(body, status=400)
         return response
+
+
+def overlapping_write(request):
+    """A write whose transaction broke a database rule only when it committed: PostgreSQL checks foreign keys at
+    commit, so an edit citing a source that another request deleted meanwhile fails there, after every check the
+    request made itself had passed. Nothing was saved; a 409 says so, and that a retry will answer properly."""
+    from django.http import HttpResponse, JsonResponse
+
+    message = ("Another change was saved at the same moment (a record this one refers to was deleted or changed); "
+               "nothing was saved. Reload and try again.")  # fmt: skip
+    response = (JsonResponse({"detail": message}, status=409) if request.path.startswith("/api/")
+                else HttpResponse(message, content_type="text/plain; charset=utf-8", status=409))  # fmt: skip
+    response["Retry-After"] = "1"
+    return response
 
 
 class _Failed(Exception):
