@@ -3,7 +3,7 @@
 import logging
 
 from django.conf import settings
-from django.db import IntegrityError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.utils.cache import patch_vary_headers
 
 from common.cache import version_seen
@@ -41,19 +41,23 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from django.db import InterfaceError, OperationalError
-        from django.http import HttpResponse, JsonResponse
-
         if not isinstance(exception, OperationalError | InterfaceError):  # also a statement cancelled by its timeout
             return None
-        logger.warning("Database unavailable: %s", exception)
-        if request.path.startswith("/api/") or request.path == "/healthz":
-            response = JsonResponse({"detail": "The database is unavailable; retry shortly."}, status=503)
-        else:
-            response = HttpResponse("<h1>Back in a moment</h1><p>The database is restarting. Please retry shortly.</p>",
-                                    status=503)  # fmt: skip
-        response["Retry-After"] = "5"
-        return response
+        return database_unavailable(request, exception)
+
+
+def database_unavailable(request, exception):
+    """503 with Retry-After: JSON under /api/, a short page elsewhere."""
+    from django.http import HttpResponse, JsonResponse
+
+    logger.warning("Database unavailable: %s", exception)
+    if request.path.startswith("/api/") or request.path == "/healthz":
+        response = JsonResponse({"detail": "The database is unavailable; retry shortly."}, status=503)
+    else:
+        response = HttpResponse("<h1>Back in a moment</h1><p>The database is restarting. Please retry shortly.</p>",
+                                status=503)  # fmt: skip
+    response["Retry-After"] = "5"
+    return response
 
 
 # Statuses a shared cache may keep (RFC 9111's heuristically cacheable ones this site answers, and 304).
@@ -143,6 +147,8 @@ class CheckedWritesMiddleware:
             return failed.response
         except IntegrityError:
             return overlapping_write(request)
+        except (OperationalError, InterfaceError) as error:  # the primary unreachable when the write's block began
+            return database_unavailable(request, error)
         except UnsourcedFacts as refusal:
             messages = [p.message for p in refusal.problems]
             if request.path.startswith("/api/"):

@@ -144,6 +144,11 @@ if env.str("DATABASE_REPLICA_URL", default=""):
     }  # fmt: skip
 DATABASE_ROUTERS = ["common.routing.ReplicaRouter"]
 DB_ALIAS_HEADER = env.bool("DB_ALIAS_HEADER", default=False)
+# Anonymous reads leave a replica that lags more than this, or does not answer, for the primary (common.routing);
+# a database that failed a request is avoided for DB_FAILOVER_SECONDS.
+DB_REPLICA_MAX_LAG_SECONDS = env.float("DB_REPLICA_MAX_LAG_SECONDS", default=10.0)
+DB_REPLICA_CHECK_SECONDS = env.float("DB_REPLICA_CHECK_SECONDS", default=1.0)
+DB_FAILOVER_SECONDS = env.float("DB_FAILOVER_SECONDS", default=5.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
