@@ -58,9 +58,9 @@ bench-smoke: install
 loadtest: install
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tracker_bench} $(PY) bench/load_faults.py
 
-## Write the whole dataset (drafts included) to backups/; restore with `make restore FILE=...`
+## Write the whole dataset (drafts included) to backups/ (owner-only: 0700, files 0600); restore with `make restore FILE=...`
 backup: migrate
-	@mkdir -p backups
+	@mkdir -p -m 0700 backups && chmod 0700 backups
 	$(PY) manage.py export_dataset backups/dataset-$$(date -u +%Y%m%dT%H%M%SZ).json
 
 ## Load a backup into an empty database (after `make migrate` on a fresh one); all or nothing

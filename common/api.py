@@ -8,6 +8,7 @@ import functools
 import hashlib
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 
 import orjson
@@ -195,7 +196,7 @@ def plain_key(value) -> bool:
     if value is None:
         return True
     if isinstance(value, str):
-        return len(value) <= 1000 and "\x00" not in value
+        return len(value) <= 1000 and "\x00" not in value and not has_surrogate(value)
     return type(value) is int and abs(value) < 2**63
 
 
@@ -483,6 +484,13 @@ def json_type_errors(fields, data: dict) -> dict:
             errors[name] = [f'"{value}" is not a valid choice.']
         elif isinstance(field, serializers.BooleanField) and not isinstance(value, bool):
             errors[name] = ["Must be a valid boolean (true or false)."]
+        elif isinstance(field, serializers.PrimaryKeyRelatedField) and not is_id(value):
+            errors[name] = [ID_MESSAGE.format(value=json.dumps(value))]
+        elif (isinstance(field, serializers.ManyRelatedField) and isinstance(value, list)
+              and isinstance(field.child_relation, serializers.PrimaryKeyRelatedField)):  # fmt: skip
+            wrong = [item for item in value if not is_id(item)]
+            if wrong:
+                errors[name] = [ID_MESSAGE.format(value=json.dumps(wrong[0]))]
         elif isinstance(field, serializers.ListField) and isinstance(value, list):
             textual_child = isinstance(field.child, serializers.CharField | serializers.ChoiceField)
             if textual_child and not all(isinstance(v, str) for v in value):
@@ -492,6 +500,15 @@ def json_type_errors(fields, data: dict) -> dict:
             if any(nested):
                 errors[name] = nested
     return errors
+
+
+ID_MESSAGE = "An id is a whole number from 1 to 9223372036854775807, written without quotes or decimals; got {value}."
+
+
+def is_id(value) -> bool:
+    """A record id as JSON gives it: an integer (not `3.7`, which DRF would truncate to record 3, nor `"3"`, nor
+    `true`), within the database's range."""
+    return type(value) is int and 1 <= value < 2**63
 
 
 def textual(field) -> bool:
@@ -717,6 +734,12 @@ class FastJSONRenderer(renderers.JSONRenderer):
     would write 1.5e-7 where Python writes 1.5e-07.)"""
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
+        try:
+            return self._render(data, accepted_media_type, renderer_context)
+        except UnicodeEncodeError:  # a lone surrogate (an error echoing what was sent): written as U+FFFD, not a 500
+            return self._render(without_surrogates(data), accepted_media_type, renderer_context)
+
+    def _render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None or self.get_indent(accepted_media_type, renderer_context or {}) or not self.compact:
             return super().render(data, accepted_media_type, renderer_context)
         try:
@@ -875,13 +898,62 @@ class CheckedWritesMixin:
 
 
 class JSONOnlyParser(parsers.JSONParser):
-    """Request bodies are JSON, and only JSON; one nested too deeply for the parser is a 400, not a 500."""
+    """Request bodies are JSON, and only JSON; one nested too deeply for the parser is a 400, not a 500. JSON may
+    escape a lone surrogate (`"\\ud800"`), which is no character: it is a 400 naming the field that holds it, before
+    any validator echoes it back or a database refuses it."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         try:
-            return super().parse(stream, media_type, parser_context)
+            data = super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError("JSON parse error - nested too deeply.") from None
+        fields = sorted({surrogate_free(path[0]) for path in surrogate_paths(data)}) if data is not None else []
+        if fields:
+            raise ValidationError({field: [SURROGATE_MESSAGE] for field in fields})
+        return data
+
+
+SURROGATE_MESSAGE = "Contains a lone surrogate (\\ud800-\\udfff), which is not a character: send valid Unicode text."
+
+
+SURROGATE = re.compile("[\ud800-\udfff]")  # in a Python string, any surrogate is a lone one: pairs are decoded
+
+
+def has_surrogate(text: str) -> bool:
+    return SURROGATE.search(text) is not None
+
+
+def surrogate_free(text: str) -> str:
+    """The text with each lone surrogate as U+FFFD, so that it can be written in UTF-8."""
+    return SURROGATE.sub("\ufffd", text)
+
+
+def surrogate_paths(data, path: tuple = ()) -> Iterator[tuple]:
+    """The paths (keys and positions) of every string, key or value, holding a lone surrogate; the top level of a
+    body that is itself a string or a list is named `non_field_errors`."""
+    if isinstance(data, str):
+        if has_surrogate(data):
+            yield path or ("non_field_errors",)
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            if has_surrogate(key):
+                yield (*path, key) if path else (key,)
+            else:
+                yield from surrogate_paths(value, (*path, key))
+    elif isinstance(data, list):
+        for position, value in enumerate(data):
+            yield from surrogate_paths(value, (*path, position) if path else ("non_field_errors",))
+
+
+def without_surrogates(data):
+    """The data with every lone surrogate in its text replaced by U+FFFD."""
+    if isinstance(data, str):
+        return surrogate_free(data)
+    if isinstance(data, dict):
+        return {without_surrogates(key): without_surrogates(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [without_surrogates(value) for value in data]
+    return data
 
 
 class TrackerViewSet(CheckedWritesMixin, ConditionalMixin, CSVStreamMixin, viewsets.ModelViewSet):

@@ -3,6 +3,7 @@
 import logging
 
 from django.conf import settings
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.utils.cache import patch_vary_headers
 
 from common.cache import version_seen
@@ -40,23 +41,27 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from django.db import InterfaceError, OperationalError
-        from django.http import HttpResponse, JsonResponse
-
         from common.conflicts import conflict_response, is_write_conflict
 
         if is_write_conflict(exception):  # not an outage: CheckedWritesMiddleware runs the write again
             return conflict_response(request)
         if not isinstance(exception, OperationalError | InterfaceError):  # also a statement cancelled by its timeout
             return None
-        logger.warning("Database unavailable: %s", exception)
-        if request.path.startswith("/api/") or request.path == "/healthz":
-            response = JsonResponse({"detail": "The database is unavailable; retry shortly."}, status=503)
-        else:
-            response = HttpResponse("<h1>Back in a moment</h1><p>The database is restarting. Please retry shortly.</p>",
-                                    status=503)  # fmt: skip
-        response["Retry-After"] = "5"
-        return response
+        return database_unavailable(request, exception)
+
+
+def database_unavailable(request, exception):
+    """503 with Retry-After: JSON under /api/, a short page elsewhere."""
+    from django.http import HttpResponse, JsonResponse
+
+    logger.warning("Database unavailable: %s", exception)
+    if request.path.startswith("/api/") or request.path == "/healthz":
+        response = JsonResponse({"detail": "The database is unavailable; retry shortly."}, status=503)
+    else:
+        response = HttpResponse("<h1>Back in a moment</h1><p>The database is restarting. Please retry shortly.</p>",
+                                status=503)  # fmt: skip
+    response["Retry-After"] = "5"
+    return response
 
 
 # Statuses a shared cache may keep (RFC 9111's heuristically cacheable ones this site answers, and 304).
@@ -149,6 +154,10 @@ class CheckedWritesMiddleware:
                     raise _Failed(response)  # a failed request writes nothing
         except _Failed as failed:
             return failed.response
+        except IntegrityError:
+            return overlapping_write(request)
+        except (OperationalError, InterfaceError) as error:  # the primary unreachable when the write's block began
+            return database_unavailable(request, error)
         except UnsourcedFacts as refusal:
             messages = [p.message for p in refusal.problems]
             if request.path.startswith("/api/"):
@@ -161,6 +170,20 @@ class CheckedWritesMiddleware:
             )
             return HttpResponse(body, status=400)
         return response
+
+
+def overlapping_write(request):
+    """A write whose transaction broke a database rule only when it committed: PostgreSQL checks foreign keys at
+    commit, so an edit citing a source that another request deleted meanwhile fails there, after every check the
+    request made itself had passed. Nothing was saved; a 409 says so, and that a retry will answer properly."""
+    from django.http import HttpResponse, JsonResponse
+
+    message = ("Another change was saved at the same moment (a record this one refers to was deleted or changed); "
+               "nothing was saved. Reload and try again.")  # fmt: skip
+    response = (JsonResponse({"detail": message}, status=409) if request.path.startswith("/api/")
+                else HttpResponse(message, content_type="text/plain; charset=utf-8", status=409))  # fmt: skip
+    response["Retry-After"] = "1"
+    return response
 
 
 class _Failed(Exception):

@@ -1,10 +1,11 @@
 """Pieces every app shares: timestamps, partial dates and the published queryset."""
 
 import datetime
+import random
 import re
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import IntegrityError, models, router, transaction
 
 
 class TimeStampedModel(models.Model):
@@ -176,8 +177,9 @@ class PublishedQuerySet(models.QuerySet):
         return self.all() if self.previews(user) else self.published()
 
 
-def unique_slug(model: type[models.Model], text: str, *, max_length: int = 80) -> str:
-    """A slug for `text` not yet taken in `model` (Cyrillic transliterated, "-2", "-3" on clashes)."""
+def unique_slug(model: type[models.Model], text: str, *, max_length: int = 80, skip: int = 0) -> str:
+    """A slug for `text` not yet taken in `model` (Cyrillic transliterated, "-2", "-3" on clashes); `skip` passes
+    over that many free ones first (see `UniqueSlugMixin`)."""
     from django.utils.text import slugify
 
     from common.text import transliterate
@@ -185,7 +187,44 @@ def unique_slug(model: type[models.Model], text: str, *, max_length: int = 80) -
     text = re.sub(r"[\u2010-\u2015/]", "-", text)  # "Griner–Bout" → "griner-bout", not "grinerbout"
     base = slugify(transliterate(text))[:max_length].strip("-") or model._meta.model_name
     slug, n = base, 1
-    while model._default_manager.filter(slug=slug).exists():
+    while True:
+        if not model._default_manager.filter(slug=slug).exists():
+            if skip == 0:
+                return slug
+            skip -= 1
         n += 1
         slug = f"{base[: max_length - len(str(n)) - 1]}-{n}"
-    return slug
+
+
+SLUG_ATTEMPTS = 25
+
+
+class UniqueSlugMixin:
+    """A record saved without a slug gets one from its name, unique even when others with the same name are being
+    created at the same moment.
+
+    Choosing a free slug and inserting it are two statements: two requests may both find "ivan-petrov" free, and the
+    database's unique index refuses the second (once a 500). The insert runs in a savepoint; when the slug turns out
+    taken, it is chosen again, a little further along each time (a random number of free slugs passed over) so that
+    many writers racing for the same name do not keep colliding on the same next one.
+    """
+
+    slug_source = "name"
+
+    def save(self, *args, **kwargs):
+        if self.slug:
+            return super().save(*args, **kwargs)
+        model = self._meta.concrete_model
+        using = kwargs.get("using") or router.db_for_write(model, instance=self)
+        max_length = self._meta.get_field("slug").max_length
+        for attempt in range(SLUG_ATTEMPTS):
+            self.slug = unique_slug(model, getattr(self, self.slug_source), max_length=max_length,
+                                    skip=random.randrange(2 * attempt + 1))  # fmt: skip
+            try:
+                with transaction.atomic(using=using):
+                    return super().save(*args, **kwargs)
+            except IntegrityError:
+                taken = model._default_manager.using(using).filter(slug=self.slug).exists()
+                if not taken or attempt == SLUG_ATTEMPTS - 1:  # another rule broken, or no luck at all: as it is
+                    self.slug = ""
+                    raise

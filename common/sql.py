@@ -21,17 +21,19 @@ def execute_prepared(connection, key, sql: str, params: list | tuple = ()) -> li
             cursor.execute(sql, params)
             return cursor.fetchall()
     name = "doc_" + hashlib.sha1(repr(key).encode()).hexdigest()[:16]
-    connection.ensure_connection()
-    session, prepared = getattr(connection, "_tracker_prepared", (None, set()))
-    if session is not connection.connection:  # a new database session knows none of them
-        prepared = set()
-        connection._tracker_prepared = (connection.connection, prepared)
-    execute = f"EXECUTE {name} ({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}"
-    if name not in prepared:
-        numbered = iter(range(1, len(params) + 1))
-        body = re.sub(r"%s", lambda m: f"${next(numbered)}", sql)  # "%%" stays: the driver unescapes it
-        execute = "DEALLOCATE ALL; " * (not prepared and session is not None) + f"PREPARE {name} AS {body}; {execute}"
     with connection.cursor() as cursor:
+        # The session is known only once the cursor is open: opening it runs Django's health check, which replaces
+        # a connection the server closed (a restart, `pg_terminate_backend`) with a new one that knows no statements.
+        session, prepared = getattr(connection, "_tracker_prepared", (None, set()))
+        if session is not connection.connection:  # a new database session knows none of them
+            prepared = set()
+            connection._tracker_prepared = (connection.connection, prepared)
+        execute = f"EXECUTE {name} ({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}"
+        if name not in prepared:
+            numbered = iter(range(1, len(params) + 1))
+            body = re.sub(r"%s", lambda m: f"${next(numbered)}", sql)  # "%%" stays: the driver unescapes it
+            reset = "DEALLOCATE ALL; " * (not prepared and session is not None)
+            execute = f"{reset}PREPARE {name} AS {body}; {execute}"
         try:
             cursor.execute(execute, params)
         except Exception:

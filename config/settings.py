@@ -119,8 +119,13 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if PRODUCTION else 0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # No request may hold a worker (and a connection) for long; a slow query is cancelled with an error.
-    timeout_ms = env.int("DB_STATEMENT_TIMEOUT_MS", default=10_000)
+    # No request may hold a worker (and a connection) for long; a slow query is cancelled with an error. Management
+    # commands (manage.py sets PROCESS_KIND=command) run long statements on purpose — a synthetic dataset, every
+    # case document rebuilt, the dump, an import — and get DB_COMMAND_STATEMENT_TIMEOUT_MS instead (default 0: none).
+    if env.str("PROCESS_KIND", default="web") == "command":
+        timeout_ms = env.int("DB_COMMAND_STATEMENT_TIMEOUT_MS", default=0)
+    else:
+        timeout_ms = env.int("DB_STATEMENT_TIMEOUT_MS", default=10_000)
     # A parallel plan costs a few milliseconds to start its workers: more than the page reads it was chosen for
     # save (the API's three document queries ran 15 ms in parallel, 5 ms without). Only scans that save more than
     # this many cost units (a count over most of 100,000 people) still go parallel.
@@ -139,6 +144,11 @@ if env.str("DATABASE_REPLICA_URL", default=""):
     }  # fmt: skip
 DATABASE_ROUTERS = ["common.routing.ReplicaRouter"]
 DB_ALIAS_HEADER = env.bool("DB_ALIAS_HEADER", default=False)
+# Anonymous reads leave a replica that lags more than this, or does not answer, for the primary (common.routing);
+# a database that failed a request is avoided for DB_FAILOVER_SECONDS.
+DB_REPLICA_MAX_LAG_SECONDS = env.float("DB_REPLICA_MAX_LAG_SECONDS", default=10.0)
+DB_REPLICA_CHECK_SECONDS = env.float("DB_REPLICA_CHECK_SECONDS", default=1.0)
+DB_FAILOVER_SECONDS = env.float("DB_FAILOVER_SECONDS", default=5.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

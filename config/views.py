@@ -1,13 +1,14 @@
 """Site-wide pages: the overview and the health check."""
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
 from django.http import JsonResponse
 from django.views.generic import TemplateView
 from django_countries import countries
 
+from common import routing
 from common.cache import cached_figures
 from common.charts import bar_chart
 from common.views import PageCacheMixin
@@ -78,8 +79,26 @@ class AboutView(PageCacheMixin, TemplateView):
 
 
 def healthz(request):
-    """For load balancers: one database round trip."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
-    return JsonResponse({"status": "ok"})
+    """For load balancers: which databases answer (one round trip each; see common.routing).
+
+    200 `ok`; 200 `degraded` when the server still serves — the replica down or lagging (reads from the primary),
+    or the primary down (reads from the replica, writes refused with 503) — so that a load balancer keeps sending
+    it traffic; 503 only when no database answers.
+    """
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        primary = "ok"
+    except DatabaseError:
+        connection.close()
+        primary = "unreachable"
+    body = {"primary": primary}
+    if routing.has_replica():
+        body["replica"] = routing.replica_state(force=True)
+    working = primary == "ok" or body.get("replica", "").startswith(("ok", "lagging"))
+    body["status"] = "ok" if all(v == "ok" for v in body.values()) else "degraded" if working else "unavailable"
+    response = JsonResponse({"status": body.pop("status"), **body}, status=200 if working else 503)
+    if not working:
+        response["Retry-After"] = "5"
+    return response

@@ -6,10 +6,10 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django_countries.filters import CountryFilter
-from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from common.admin import ChangeReasonAdminMixin
+from common.csvimport import CarefulImportMixin
 from sources.admin import ClaimInline
 
 from .forms import DetaineeAdminForm, SentenceAdminForm
@@ -108,7 +108,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 @admin.register(Detainee)
 class DetaineeAdmin(
-    ImportExportMixin, SearchKeyAdminMixin, PublishActionsMixin, ChangeReasonAdminMixin, SimpleHistoryAdmin
+    CarefulImportMixin, SearchKeyAdminMixin, PublishActionsMixin, ChangeReasonAdminMixin, SimpleHistoryAdmin
 ):
     form = DetaineeAdminForm
     resource_classes = [DetaineeResource]

@@ -20,6 +20,7 @@ from common.api import (
     prune,
 )
 from common.cache import public_response_key
+from common.filters import MAX_ID
 from common.models import certain_days
 
 from .documents import TOP_FIELDS, build_documents
@@ -123,7 +124,7 @@ class DetaineeViewSet(TrackerViewSet):
         if not self.lean():
             return super().retrieve(request, *args, **kwargs)
         value = kwargs[self.lookup_url_kwarg or self.lookup_field]
-        if not str(value).isdigit():
+        if not str(value).isdigit() or int(value) > MAX_ID:  # no record has an id beyond the database's integers
             raise NotFound()
         # A detail is looked up by id alone: unknown parameters are still refused, filters are for lists.
         StrictFilterBackend().check_known(request, self, Detainee.objects.none())

@@ -40,13 +40,17 @@ def held_on_q(day, prefix: str = "") -> Q:
     """Certainly in custody on `day`. A partial date is a span: a start known only as "August 2019" counts from
     its last day (31 August), an end known only as a month or year (stored as its first day) until that first day;
     a handover on a date not on file ends the certain custody at its start."""
-    following = day + datetime.timedelta(days=1)
+    if day == datetime.date.max:  # the calendar's last day ends every month and year that can be stored
+        month_started = year_started = Q(**{f"{prefix}detained_on__lte": day})
+    else:
+        following = day + datetime.timedelta(days=1)
+        month_started = Q(**{f"{prefix}detained_on__lt": following.replace(day=1)})
+        year_started = Q(**{f"{prefix}detained_on__lt": following.replace(month=1, day=1)})
     started = (
         Q(**{f"{prefix}detained_on_precision": "day", f"{prefix}detained_on__lte": day})
-        | Q(**{f"{prefix}detained_on_precision": "month", f"{prefix}detained_on__lt": following.replace(day=1)})
-        | Q(**{f"{prefix}detained_on_precision": "year",
-               f"{prefix}detained_on__lt": following.replace(month=1, day=1)})
-    )  # fmt: skip
+        | Q(**{f"{prefix}detained_on_precision": "month"}) & month_started
+        | Q(**{f"{prefix}detained_on_precision": "year"}) & year_started
+    )
     not_ended = Q(**{f"{prefix}released_on__isnull": True, f"{prefix}end_reason": ""}) | Q(
         **{f"{prefix}released_on__gte": day}
     )

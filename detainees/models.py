@@ -18,12 +18,12 @@ from common.models import (
     PartialDatesMixin,
     PublishedQuerySet,
     TimeStampedModel,
+    UniqueSlugMixin,
     certain_days,
     check_order,
     precision_constraint,
     precision_field,
     raise_if,
-    unique_slug,
 )
 from common.text import prefix_forms, search_key, search_words
 
@@ -56,7 +56,7 @@ class NamedQuerySet(models.QuerySet):
         return qs
 
 
-class Group(TimeStampedModel):
+class Group(UniqueSlugMixin, TimeStampedModel):
     """A non-state captor, or a party to an exchange that is not a state: an armed group, a militia, a gang.
 
     A public record (no draft state). Wherever a country says who holds, releases or receives someone, a group may
@@ -105,8 +105,6 @@ class Group(TimeStampedModel):
         self.aliases = [a.strip() for a in self.aliases]
 
     def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Group, self.name)
         self.search_key = search_key(self.name, self.name_original, *(self.aliases or []))
         super().save(*args, **kwargs)
 
@@ -252,7 +250,7 @@ class DetaineeQuerySet(PublishedQuerySet):
         return qs
 
 
-class Detainee(PartialDatesMixin, TimeStampedModel):
+class Detainee(UniqueSlugMixin, PartialDatesMixin, TimeStampedModel):
     """A person held by a state."""
 
     partial_date_fields = ("born_on",)
@@ -350,8 +348,6 @@ class Detainee(PartialDatesMixin, TimeStampedModel):
     DERIVED_FIELDS = ("status", "held_by", "held_by_group", "latest_detention", "latest_detained_on")
 
     def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Detainee, self.name)
         self.search_key = self.compute_search_key()
         if not self._state.adding and kwargs.get("update_fields") is None:
             # The status fields belong to refresh_status(): an instance loaded before a detention changed must not

@@ -1,16 +1,17 @@
 """CSV import of detainees through the admin (django-import-export): preview, per-row errors, drafts only."""
 
-from import_export import fields, resources, widgets
+from import_export import fields, widgets
 
-from common.csvsafe import SafeExportMixin
+from common.csvimport import CarefulImportResource
 
 from .models import Detainee
 
 
-class DetaineeResource(SafeExportMixin, resources.ModelResource):
+class DetaineeResource(CarefulImportResource):
     """Columns: name, name_original, aliases and citizenships (several joined by "|"), born_on (YYYY-MM-DD),
-    born_on_precision, description, wikidata_id. Every row is validated as the admin validates it, and lands as a
-    draft for an editor to check and publish."""
+    born_on_precision, description, wikidata_id; `id` and `version` (as exported) to update a record on file, where
+    a blank cell leaves the field as it is and `[erase]` empties it (common.csvimport). Every row is validated as
+    the admin validates it, and a new person lands as a draft for an editor to check and publish."""
 
     aliases = fields.Field(attribute="aliases", column_name="aliases", widget=widgets.SimpleArrayWidget("|"))
     citizenships = fields.Field(
@@ -20,7 +21,7 @@ class DetaineeResource(SafeExportMixin, resources.ModelResource):
     class Meta:
         model = Detainee
         fields = ["id", "name", "name_original", "aliases", "citizenships", "born_on", "born_on_precision",
-                  "description", "wikidata_id"]  # fmt: skip
+                  "description", "wikidata_id", "version"]  # fmt: skip
         clean_model_instances = True
         skip_unchanged = True
         report_skipped = True

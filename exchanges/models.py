@@ -11,9 +11,9 @@ from common.models import (
     PartialDatesMixin,
     PublishedQuerySet,
     TimeStampedModel,
+    UniqueSlugMixin,
     precision_constraint,
     precision_field,
-    unique_slug,
 )
 from detainees.models import Detainee, Group, captor_name, sources_field
 
@@ -72,7 +72,7 @@ class ExchangeStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class Exchange(PartialDatesMixin, TimeStampedModel):
+class Exchange(UniqueSlugMixin, PartialDatesMixin, TimeStampedModel):
     """A swap of prisoners between states; any number of people and countries."""
 
     partial_date_fields = ("date",)
@@ -112,11 +112,6 @@ class Exchange(PartialDatesMixin, TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("exchanges:exchange-detail", args=[self.slug])
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Exchange, self.name)
-        super().save(*args, **kwargs)
 
     def party_codes(self) -> list[str]:
         """Countries that released or received someone, named or counted (uses prefetched participants, counts)."""

@@ -12,7 +12,19 @@ from .services import save_exchange
 
 
 class SidesSerializer(serializers.Serializer):
-    """Who released and who received: a state (code) or a group (id), at most one of each pair."""
+    """Who released and who received: a state (code) or a group (id), at most one of each pair.
+
+    A row replaces the list it belongs to, so it is whole even in a PATCH: DRF's partial update would otherwise skip
+    the row's required fields too (a count without its `number`).
+    """
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            missing = {name: [field.error_messages["required"]] for name, field in self.fields.items()
+                       if field.required and not field.read_only and name not in data}  # fmt: skip
+            if missing:
+                raise serializers.ValidationError(missing)
+        return super().to_internal_value(data)
 
     released_by = CountryField(required=False, allow_blank=True, default="",
                                help_text="State that released them (ISO code).")  # fmt: skip

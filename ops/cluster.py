@@ -6,7 +6,8 @@
 
 - The primary is the PostgreSQL cluster already serving 127.0.0.1:5432 (trust on loopback). `start` lets it accept
   replication connections from 127.0.0.1 (one pg_hba.conf line, then a reload) and gives the replica a
-  replication slot, so the primary keeps the WAL the replica still needs; `stop` drops both the replica and the slot.
+  replication slot, so the primary keeps the WAL the replica still needs; `stop` drops the replica and the slot and
+  takes the pg_hba.conf line back out.
 - The replica is a new Debian cluster (`pg_createcluster`), its data directory replaced by `pg_basebackup -R` of
   the primary: a hot standby that streams every change.
 - The database (CLUSTER_DB) is created and migrated on the primary and gets the demo cases.
@@ -148,8 +149,7 @@ def start_primary() -> None:
         hba = psql("SHOW hba_file")
         log(f"allowing replication connections from 127.0.0.1 in {hba}")
         with open(hba, "a") as f:
-            f.write("\n# added by the tracker's ops/cluster.py: a local streaming replica\n"
-                    "host replication all 127.0.0.1/32 trust\n")  # fmt: skip
+            f.write(f"\n{HBA_MARK}\n{HBA_RULE}\n")
         psql("SELECT pg_reload_conf()")
     if psql(f"SELECT count(*) FROM pg_database WHERE datname = '{DB}'") == "0":
         psql(f'CREATE DATABASE "{DB}"')
@@ -157,6 +157,40 @@ def start_primary() -> None:
     manage("migrate", "--noinput", "-v0")
     manage("load_demo")
     manage("collectstatic", "--noinput", "-v0")
+
+
+HBA_MARK = "# added by the tracker's ops/cluster.py: a local streaming replica"
+HBA_RULE = "host replication all 127.0.0.1/32 trust"
+
+
+def without_replication_rule(text: str) -> str:
+    """pg_hba.conf as it was before `start_primary` added its rule: the rule under our mark, the mark and the blank
+    line before it removed; every other line (a replication rule the administrator wrote included) kept."""
+    lines, kept = text.split("\n"), []
+    skip_rule = False
+    for line in lines:
+        if line == HBA_MARK:
+            if kept and kept[-1] == "":
+                kept.pop()
+            skip_rule = True
+            continue
+        if skip_rule and line == HBA_RULE:
+            skip_rule = False
+            continue
+        skip_rule = False
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def stop_primary() -> None:
+    """Take back the replication rule `start_primary` added: a trust rule for replication is left open to anyone on
+    the machine to stream the whole cluster (every database, drafts included) otherwise."""
+    hba = Path(psql("SHOW hba_file"))
+    text = hba.read_text()
+    if HBA_MARK in text:
+        log(f"removing the replication rule from {hba}")
+        hba.write_text(without_replication_rule(text))
+        psql("SELECT pg_reload_conf()")
 
 
 def start_replica(version: str) -> None:
@@ -272,6 +306,7 @@ def stop(drop_database: bool = False) -> None:
         run("pg_dropcluster", "--stop", version, REPLICA_NAME)
     if psql(f"SELECT count(*) FROM pg_replication_slots WHERE slot_name = '{SLOT}'") != "0":
         psql(f"SELECT pg_drop_replication_slot('{SLOT}')")
+    stop_primary()
     if (STATE / "state.json").exists():
         prefix = json.loads((STATE / "state.json").read_text())["prefix"]
         try:

@@ -5,10 +5,10 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from django.urls import reverse
 from django.utils.html import format_html
 from django_countries.filters import CountryFilter
-from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from common.admin import ChangeReasonAdminMixin
+from common.csvimport import CarefulImportMixin
 
 from .models import Claim, Official, Outlet, Source, Statement
 from .resources import SourceResource
@@ -33,7 +33,7 @@ class OutletAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(ImportExportMixin, ChangeReasonAdminMixin, SimpleHistoryAdmin):
+class SourceAdmin(CarefulImportMixin, ChangeReasonAdminMixin, SimpleHistoryAdmin):
     resource_classes = [SourceResource]
     change_list_template = "admin/sources/source/change_list.html"
     list_display = ["title", "outlet", "published_on", "language", "url"]

@@ -15,9 +15,9 @@ from common.models import (
     PartialDatesMixin,
     PublishedQuerySet,
     TimeStampedModel,
+    UniqueSlugMixin,
     precision_constraint,
     precision_field,
-    unique_slug,
 )
 from common.text import search_key, search_words
 
@@ -256,7 +256,7 @@ class OfficialQuerySet(models.QuerySet):
         return qs
 
 
-class Official(TimeStampedModel):
+class Official(UniqueSlugMixin, TimeStampedModel):
     """A person who speaks for a state or an organisation: a public record, one page with their statements."""
 
     name = models.CharField(
@@ -297,8 +297,6 @@ class Official(TimeStampedModel):
         self.aliases = [a.strip() for a in self.aliases]
 
     def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Official, self.name)
         self.search_key = search_key(self.name, self.name_original, *(self.aliases or []))
         super().save(*args, **kwargs)
 

@@ -220,12 +220,14 @@ def test_backup_refuses_loudly_to_write_a_file_that_restore_would_refuse(tmp_pat
 
 
 def test_csv_import_lands_people_as_drafts_and_keeps_published_cases_sourced(editor_client, case):
+    from common.admin import version_of
     from detainees.models import Detainee
     from tests.detainees.test_csv_import import confirm, upload
 
-    csv = ("id,name,name_original,aliases,citizenships,born_on,born_on_precision,description,wikidata_id\n"
-           f"{case.pk},Paul Whelan,,,US,,day,former US Marine,\n"
-           ",New Person,,,US,,day,someone,\n")  # fmt: skip
+    case.refresh_from_db()  # the version on file, as an export would write it
+    csv = ("id,name,name_original,aliases,citizenships,born_on,born_on_precision,description,wikidata_id,version\n"
+           f"{case.pk},Paul Whelan,,,US,,day,former US Marine,,{version_of(case)}\n"
+           ",New Person,,,US,,day,someone,,\n")  # fmt: skip
     preview = upload(editor_client, reverse("admin:detainees_detainee_import"), csv)
     assert preview.status_code == 200
     confirm(editor_client, preview, reverse("admin:detainees_detainee_process_import"))

@@ -82,7 +82,8 @@ def cluster():
     }
     env.pop("DATABASE_URL", None)
     started = time.monotonic()
-    result = subprocess.run([sys.executable, CLUSTER, "start"], env=env, capture_output=True, text=True, timeout=300)
+    # pg_basebackup copies every database of the shared primary: minutes on a busy machine.
+    result = subprocess.run([sys.executable, CLUSTER, "start"], env=env, capture_output=True, text=True, timeout=900)
     try:
         assert result.returncode == 0, result.stderr
         print(f"cluster up in {time.monotonic() - started:.0f} s")
@@ -92,6 +93,9 @@ def cluster():
         stopped = subprocess.run([sys.executable, CLUSTER, "stop", "--drop-database"], env=env, capture_output=True,
                                  text=True, timeout=120)  # fmt: skip
         assert stopped.returncode == 0, stopped.stderr
+        hba = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atqc", "SHOW hba_file"],
+                             capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+        assert "added by the tracker's ops/cluster.py" not in open(hba).read()  # stop took its rule back
 
 
 def make_editor(env: dict) -> str:
@@ -141,6 +145,109 @@ def test_anonymous_reads_come_from_the_replica_and_editors_read_their_writes_at_
     while request(f"{url}/api/v1/outlets/{outlet}/")[0] != 200:
         assert time.monotonic() < deadline, "the replica did not catch up within 15 s"
         time.sleep(0.2)
+
+
+def primary_sql(sql: str, db: str = "postgres") -> str:
+    result = subprocess.run(["psql", "-h", "127.0.0.1", "-p", "5432", "-U", "postgres", "-d", db, "-Atqc", sql],
+                            capture_output=True, text=True, check=True)  # fmt: skip
+    return result.stdout.strip()
+
+
+READ_PATHS = ["/", "/detainees/", "/exchanges/", "/api/v1/detainees/", "/api/v1/exchanges/?page_size=5",
+              "/api/v1/sources/", "/healthz"]  # fmt: skip
+
+
+def reads_under_load(url: str, run_for: float, event_at: float, event, clients: int = 6) -> list[tuple]:
+    """Anonymous reads from `clients` threads for `run_for` seconds; `event()` runs after `event_at` seconds.
+    Returns (elapsed, status, read database, path) per request."""
+    results: list[tuple] = []
+    lock = threading.Lock()
+    began = time.monotonic()
+
+    def client(n: int) -> None:
+        i = n
+        while (elapsed := time.monotonic() - began) < run_for:
+            path = READ_PATHS[i % len(READ_PATHS)]
+            try:
+                status, headers, _ = get(url + path, timeout=15)
+                alias = headers.get("X-Read-Database", "")
+            except OSError as error:
+                status, alias = 0, repr(error)
+            with lock:
+                results.append((elapsed, status, alias, path))
+            i += 1
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=clients) as pool:
+        futures = [pool.submit(client, n) for n in range(clients)]
+        time.sleep(event_at)
+        event()
+        for future in futures:
+            future.result()
+    return results
+
+
+def test_the_replica_stops_mid_load_and_no_read_fails(cluster):
+    """Anonymous reads fall back to the primary; /healthz says degraded and stays 200, so HAProxy keeps the
+    servers; when the replica is back, reads return to it."""
+    url, env = cluster["url"], cluster["env"]
+    version, name = primary_sql("SHOW server_version_num")[:-4], env["CLUSTER_REPLICA_NAME"]
+    stop_at, run_for = 2.0, 8.0
+    try:
+        results = reads_under_load(url, run_for, stop_at,
+                                   lambda: subprocess.run(["pg_ctlcluster", version, name, "stop", "-m", "fast"],
+                                                          check=True, capture_output=True))  # fmt: skip
+        failed = [r for r in results if r[1] != 200]
+        after = {alias for t, _, alias, path in results if t > stop_at + 1.5 and path.startswith("/api/")}
+        print(f"replica stopped at {stop_at:.0f} s: {len(results)} reads in {run_for:.0f} s, {len(failed)} failed")
+        assert not failed, failed[:5]
+        # (pages kept whole in the page cache carry no X-Read-Database: the API's reads say where they came from)
+        assert {alias for t, _, alias, path in results if t < stop_at and path.startswith("/api/")} == {"replica"}
+        assert after == {"default"}
+        status, _, body = get(url + "/healthz")
+        assert status == 200 and json.loads(body) == {"status": "degraded", "primary": "ok", "replica": "unreachable"}
+    finally:
+        subprocess.run(["pg_ctlcluster", version, name, "start"], check=True, capture_output=True)
+    deadline = time.monotonic() + 30
+    while get(url + "/api/v1/detainees/")[1].get("X-Read-Database") != "replica":
+        assert time.monotonic() < deadline, "reads did not return to the replica within 30 s"
+        time.sleep(0.5)
+    assert json.loads(get(url + "/healthz")[2])["status"] == "ok"
+
+
+def test_the_primary_becomes_unreachable_mid_load_reads_keep_working_and_writes_answer_503(cluster):
+    """The shared PostgreSQL on :5432 cannot be stopped here: a pg_hba.conf rule refusing the cluster's database
+    (its connections terminated) makes the primary unreachable for the app alone; streaming goes on."""
+    url, db, token = cluster["url"], cluster["db"], cluster["token"]
+    hba = primary_sql("SHOW hba_file")
+    original = open(hba).read()
+    reject = f"host {db} all 127.0.0.1/32 reject  # tests/cluster: the primary unreachable for the app\n"
+
+    def cut_off_primary():
+        with open(hba, "w") as f:
+            f.write(reject + original)
+        primary_sql("SELECT pg_reload_conf()")
+        primary_sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db}'")
+
+    stop_at, run_for = 2.0, 8.0
+    try:
+        results = reads_under_load(url, run_for, stop_at, cut_off_primary)
+        status, headers, body = request(url + "/api/v1/outlets/", "POST", token, {"name": "Written while down"})
+        health_status, _, health = get(url + "/healthz")
+    finally:
+        with open(hba, "w") as f:
+            f.write(original)
+        primary_sql("SELECT pg_reload_conf()")
+    failed = [r for r in results if r[1] != 200]
+    print(f"primary cut off at {stop_at:.0f} s: {len(results)} reads in {run_for:.0f} s, {len(failed)} failed")
+    assert not failed, failed[:5]
+    assert {alias for t, _, alias, path in results if t > stop_at + 1.5 and path.startswith("/api/")} == {"replica"}
+    assert status == 503 and headers["Retry-After"], body
+    assert health_status == 200
+    assert json.loads(health) == {"status": "degraded", "primary": "unreachable", "replica": "ok"}
+    deadline = time.monotonic() + 30
+    while request(url + "/api/v1/outlets/", "POST", token, {"name": f"Back {uuid.uuid4().hex[:6]}"})[0] != 201:
+        assert time.monotonic() < deadline, "writes did not come back within 30 s"
+        time.sleep(0.5)
 
 
 def test_one_app_server_stops_mid_load_and_no_request_fails(cluster):

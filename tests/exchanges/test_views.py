@@ -131,7 +131,7 @@ def test_sitemap_and_feed_list_published_records(client, demo):
 def test_healthz(client, django_assert_num_queries):
     with django_assert_num_queries(1):
         response = client.get("/healthz")
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {"status": "ok", "primary": "ok"}  # and "replica" when there is one (test_routing)
 
 
 def test_overview_figures_are_cached_until_the_data_changes(client, demo, django_assert_max_num_queries):

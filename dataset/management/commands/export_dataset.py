@@ -1,11 +1,20 @@
 """Write every record, drafts included, as one versioned JSON document (docs/dataset-format.md)."""
 
+import os
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from dataset.backup import DatasetError, check_restorable, iter_dataset_json, snapshot
+
+
+def private_file(path: str) -> int:
+    """A file descriptor for writing `path`, readable by its owner only (0600), even when a file of that name was
+    there before: a backup holds drafts and staff-only article text."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    return fd
 
 
 class Command(BaseCommand):
@@ -15,7 +24,7 @@ class Command(BaseCommand):
     the command stops with the list, exit status 1, and writes no file. The check and the export read one snapshot.
     """
 
-    help = "Export the whole dataset (drafts and staff-only text included) as JSON."
+    help = "Export the whole dataset (drafts and staff-only text included) as JSON, readable by its owner only."
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="Where to write the document.")
@@ -40,7 +49,7 @@ class Command(BaseCommand):
     def export(self, file, counts: dict[str, int]) -> None:
         with (
             tqdm(desc="Exporting", unit="record", file=self.stderr, disable=None) as bar,
-            open(file, "w", encoding="utf-8") as out,
+            open(private_file(file), "w", encoding="utf-8") as out,
         ):
 
             def count(label):
