@@ -447,7 +447,9 @@ class Detention(PartialDatesMixin, TimeStampedModel):
         ordering = ["detained_on", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(released_on__gte=F("detained_on")) | Q(released_on=None),
+                # Raw dates order two partial dates only when the end is a day: a month or a year (stored as its
+                # first day) may overlap the start's span, and `clean()` (`certainly_before`) judges those.
+                condition=Q(released_on__gte=F("detained_on")) | Q(released_on=None) | ~Q(released_on_precision="day"),
                 name="detention_release_after_detention",
             ),
             models.CheckConstraint(
@@ -477,13 +479,24 @@ class Detention(PartialDatesMixin, TimeStampedModel):
 
     def clean(self):
         errors: dict[str, list[str]] = {}
-        check_order(errors, self.detained_on, self.released_on, "released_on", "Release cannot come before detention.")
+        check_order(errors, self.detained_on, self.detained_on_precision, self.released_on, self.released_on_precision,
+                    "released_on", "Release cannot come before detention.")  # fmt: skip
         if self.held_by and self.held_by_group_id:
             errors.setdefault("held_by_group", []).append("A state or a group holds the person, not both.")
         check_order(
-            errors, self.detained_on, self.last_confirmed_on, "last_confirmed_on",
-            "Custody cannot be confirmed before it began.",
+            errors, self.detained_on, self.detained_on_precision, self.last_confirmed_on,
+            self.last_confirmed_on_precision, "last_confirmed_on", "Custody cannot be confirmed before it began.",
         )  # fmt: skip
+        if self.detainee_id and self.detained_on:
+            # A successor in a custody chain begins at its predecessor's handover, not certainly before it.
+            previous = (
+                Detention.objects.filter(detainee_id=self.detainee_id, detained_on__lte=self.detained_on)
+                .exclude(pk=self.pk).order_by("-detained_on", "-id").first()
+            )  # fmt: skip
+            if previous is not None and previous.ends_in_handover:
+                check_order(errors, previous.released_on, previous.released_on_precision, self.detained_on,
+                            self.detained_on_precision, "detained_on",
+                            f"Custody after the handover by {previous.holder_name} cannot begin before it.")
         if self.released_on and not self.end_reason:
             errors.setdefault("end_reason", []).append("Say why custody ended, or clear the release date.")
         if self.end_reason and not self.released_on and self.end_reason not in TRANSFER_REASONS:
@@ -552,15 +565,11 @@ class Transfer(PartialDatesMixin, TimeStampedModel):
     def clean(self):
         errors: dict[str, list[str]] = {}
         if self.detention_id:
-            check_order(
-                errors,
-                self.detention.detained_on,
-                self.moved_on,
-                "moved_on",
-                "A transfer cannot come before the detention began.",
-            )
-            if self.detention.released_on and self.moved_on and self.moved_on > self.detention.released_on:
-                errors.setdefault("moved_on", []).append("A transfer cannot come after release.")
+            detention = self.detention
+            check_order(errors, detention.detained_on, detention.detained_on_precision, self.moved_on,
+                        self.moved_on_precision, "moved_on", "A transfer cannot come before the detention began.")
+            check_order(errors, self.moved_on, self.moved_on_precision, detention.released_on,
+                        detention.released_on_precision, "moved_on", "A transfer cannot come after release.")
         raise_if(errors)
 
 
@@ -629,8 +638,8 @@ class Charge(PartialDatesMixin, TimeStampedModel):
     def clean(self):
         errors: dict[str, list[str]] = {}
         if self.detention_id:
-            check_order(errors, self.detention.detained_on, self.charged_on, "charged_on",
-                        "A charge cannot come before the detention began.")  # fmt: skip
+            check_order(errors, self.detention.detained_on, self.detention.detained_on_precision, self.charged_on,
+                        self.charged_on_precision, "charged_on", "A charge cannot come before the detention began.")
         raise_if(errors)
 
 
@@ -691,13 +700,9 @@ class Sentence(PartialDatesMixin, TimeStampedModel):
         if self.fine_currency and self.fine_amount is None:
             errors["fine_amount"] = ["Give the amount of the fine, or clear the currency."]
         if self.detention_id:
-            check_order(
-                errors,
-                self.detention.detained_on,
-                self.sentenced_on,
-                "sentenced_on",
-                "A sentence cannot come before the detention began.",
-            )
+            check_order(errors, self.detention.detained_on, self.detention.detained_on_precision, self.sentenced_on,
+                        self.sentenced_on_precision, "sentenced_on",
+                        "A sentence cannot come before the detention began.")  # fmt: skip
         raise_if(errors)
 
     def validate_charges(self, charges) -> None:
@@ -775,13 +780,8 @@ class SentenceChange(PartialDatesMixin, TimeStampedModel):
     def clean(self):
         errors: dict[str, list[str]] = {}
         if self.sentence_id:
-            check_order(
-                errors,
-                self.sentence.sentenced_on,
-                self.changed_on,
-                "changed_on",
-                "A change cannot come before the sentence.",
-            )
+            check_order(errors, self.sentence.sentenced_on, self.sentence.sentenced_on_precision, self.changed_on,
+                        self.changed_on_precision, "changed_on", "A change cannot come before the sentence.")
         raise_if(errors)
 
 
@@ -821,7 +821,8 @@ class Designation(PartialDatesMixin, TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=DesignationKind.values), name="designation_kind_valid"),
             models.CheckConstraint(
-                condition=Q(withdrawn_on__gte=F("designated_on")) | Q(withdrawn_on=None) | Q(designated_on=None),
+                condition=Q(withdrawn_on__gte=F("designated_on")) | Q(withdrawn_on=None) | Q(designated_on=None)
+                | ~Q(withdrawn_on_precision="day"),
                 name="designation_withdrawn_after_designated",
             ),
             precision_constraint("designation", "designated_on"),
@@ -833,11 +834,6 @@ class Designation(PartialDatesMixin, TimeStampedModel):
 
     def clean(self):
         errors: dict[str, list[str]] = {}
-        check_order(
-            errors,
-            self.designated_on,
-            self.withdrawn_on,
-            "withdrawn_on",
-            "Withdrawal cannot come before the designation.",
-        )
+        check_order(errors, self.designated_on, self.designated_on_precision, self.withdrawn_on,
+                    self.withdrawn_on_precision, "withdrawn_on", "Withdrawal cannot come before the designation.")
         raise_if(errors)
