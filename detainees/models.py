@@ -19,6 +19,7 @@ from common.models import (
     PublishedQuerySet,
     TimeStampedModel,
     certain_days,
+    certainly_before,
     check_order,
     precision_constraint,
     precision_field,
@@ -499,6 +500,9 @@ class Detention(PartialDatesMixin, TimeStampedModel):
                             f"Custody after the handover by {previous.holder_name} cannot begin before it.")
         if self.released_on and not self.end_reason:
             errors.setdefault("end_reason", []).append("Say why custody ended, or clear the release date.")
+        if self.is_open and self.detainee_id:
+            for message in self.exchanges_that_ended_it():
+                errors.setdefault("released_on", []).append(message)
         if self.end_reason and not self.released_on and self.end_reason not in TRANSFER_REASONS:
             # A handover's date may be unknown (the next holder's custody then starts undated); a release's not.
             errors.setdefault("released_on", []).append("Give the release date (a month or a year will do).")
@@ -507,6 +511,25 @@ class Detention(PartialDatesMixin, TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.released_on is None and not self.end_reason
+
+    def open_at(self, day, precision: str) -> bool:
+        """Still open on file and not certainly begun after `day` (a partial date): custody that an exchange on that
+        date must have ended. An undated exchange ends every open custody of its people."""
+        return self.is_open and not certainly_before(day, precision, self.detained_on, self.detained_on_precision)
+
+    def exchanges_that_ended_it(self) -> list[str]:
+        """Why this custody cannot be open: the completed, published exchanges its person took part in while it was
+        (see `exchanges.models.custody_conflicts`, the same rule from the exchange's side)."""
+        participations = self.detainee.exchange_participations.filter(
+            exchange__status="completed", exchange__is_published=True
+        ).select_related("exchange")
+        return [
+            f"{self.detainee.name} was released in the completed exchange “{p.exchange.name}” "
+            f"({p.exchange.partial_date('date') or 'date not on file'}); custody that began before it cannot still be "
+            "open. Give the release date and the end reason “exchanged”, or correct the exchange."
+            for p in participations
+            if self.open_at(p.exchange.date, p.exchange.date_precision)
+        ]
 
     @property
     def ends_in_handover(self) -> bool:
