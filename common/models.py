@@ -147,8 +147,9 @@ def certainly_before(a, a_precision: str, b, b_precision: str) -> bool:
     return span_last_day(a, a_precision) < truncate_date(b, b_precision)
 
 
-def check_order(errors: dict, earlier, earlier_precision: str, later, later_precision: str, later_field: str,
-                message: str) -> None:
+def check_order(
+    errors: dict, earlier, earlier_precision: str, later, later_precision: str, later_field: str, message: str
+) -> None:
     """Record `message` against `later_field` when `later` certainly comes before `earlier` (every day of its span
     before every day of the other's); two spans that overlap may be in order and are accepted."""
     if certainly_before(later, later_precision, earlier, earlier_precision):

@@ -495,9 +495,15 @@ class Detention(PartialDatesMixin, TimeStampedModel):
                 .exclude(pk=self.pk).order_by("-detained_on", "-id").first()
             )  # fmt: skip
             if previous is not None and previous.ends_in_handover:
-                check_order(errors, previous.released_on, previous.released_on_precision, self.detained_on,
-                            self.detained_on_precision, "detained_on",
-                            f"Custody after the handover by {previous.holder_name} cannot begin before it.")
+                check_order(
+                    errors,
+                    previous.released_on,
+                    previous.released_on_precision,
+                    self.detained_on,
+                    self.detained_on_precision,
+                    "detained_on",
+                    f"Custody after the handover by {previous.holder_name} cannot begin before it.",
+                )
         if self.released_on and not self.end_reason:
             errors.setdefault("end_reason", []).append("Say why custody ended, or clear the release date.")
         if self.is_open and self.detainee_id:
@@ -589,10 +595,24 @@ class Transfer(PartialDatesMixin, TimeStampedModel):
         errors: dict[str, list[str]] = {}
         if self.detention_id:
             detention = self.detention
-            check_order(errors, detention.detained_on, detention.detained_on_precision, self.moved_on,
-                        self.moved_on_precision, "moved_on", "A transfer cannot come before the detention began.")
-            check_order(errors, self.moved_on, self.moved_on_precision, detention.released_on,
-                        detention.released_on_precision, "moved_on", "A transfer cannot come after release.")
+            check_order(
+                errors,
+                detention.detained_on,
+                detention.detained_on_precision,
+                self.moved_on,
+                self.moved_on_precision,
+                "moved_on",
+                "A transfer cannot come before the detention began.",
+            )
+            check_order(
+                errors,
+                self.moved_on,
+                self.moved_on_precision,
+                detention.released_on,
+                detention.released_on_precision,
+                "moved_on",
+                "A transfer cannot come after release.",
+            )
         raise_if(errors)
 
 
@@ -661,8 +681,15 @@ class Charge(PartialDatesMixin, TimeStampedModel):
     def clean(self):
         errors: dict[str, list[str]] = {}
         if self.detention_id:
-            check_order(errors, self.detention.detained_on, self.detention.detained_on_precision, self.charged_on,
-                        self.charged_on_precision, "charged_on", "A charge cannot come before the detention began.")
+            check_order(
+                errors,
+                self.detention.detained_on,
+                self.detention.detained_on_precision,
+                self.charged_on,
+                self.charged_on_precision,
+                "charged_on",
+                "A charge cannot come before the detention began.",
+            )
         raise_if(errors)
 
 
@@ -803,8 +830,15 @@ class SentenceChange(PartialDatesMixin, TimeStampedModel):
     def clean(self):
         errors: dict[str, list[str]] = {}
         if self.sentence_id:
-            check_order(errors, self.sentence.sentenced_on, self.sentence.sentenced_on_precision, self.changed_on,
-                        self.changed_on_precision, "changed_on", "A change cannot come before the sentence.")
+            check_order(
+                errors,
+                self.sentence.sentenced_on,
+                self.sentence.sentenced_on_precision,
+                self.changed_on,
+                self.changed_on_precision,
+                "changed_on",
+                "A change cannot come before the sentence.",
+            )
         raise_if(errors)
 
 
@@ -844,7 +878,9 @@ class Designation(PartialDatesMixin, TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=DesignationKind.values), name="designation_kind_valid"),
             models.CheckConstraint(
-                condition=Q(withdrawn_on__gte=F("designated_on")) | Q(withdrawn_on=None) | Q(designated_on=None)
+                condition=Q(withdrawn_on__gte=F("designated_on"))
+                | Q(withdrawn_on=None)
+                | Q(designated_on=None)
                 | ~Q(withdrawn_on_precision="day"),
                 name="designation_withdrawn_after_designated",
             ),
@@ -857,6 +893,13 @@ class Designation(PartialDatesMixin, TimeStampedModel):
 
     def clean(self):
         errors: dict[str, list[str]] = {}
-        check_order(errors, self.designated_on, self.designated_on_precision, self.withdrawn_on,
-                    self.withdrawn_on_precision, "withdrawn_on", "Withdrawal cannot come before the designation.")
+        check_order(
+            errors,
+            self.designated_on,
+            self.designated_on_precision,
+            self.withdrawn_on,
+            self.withdrawn_on_precision,
+            "withdrawn_on",
+            "Withdrawal cannot come before the designation.",
+        )
         raise_if(errors)

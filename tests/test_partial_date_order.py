@@ -107,8 +107,14 @@ def test_a_transfer_after_a_release_known_only_to_the_month_is_accepted_when_the
 @pytest.mark.django_db
 def test_withdrawal_in_the_month_of_the_designation_is_accepted_by_model_and_database():
     person = DetaineeFactory()
-    designation = Designation(detainee=person, authority="Memorial", kind="political_prisoner",
-                              designated_on=D(2023, 5, 20), withdrawn_on=D(2023, 5, 1), withdrawn_on_precision="month")
+    designation = Designation(
+        detainee=person,
+        authority="Memorial",
+        kind="political_prisoner",
+        designated_on=D(2023, 5, 20),
+        withdrawn_on=D(2023, 5, 1),
+        withdrawn_on_precision="month",
+    )
     designation.full_clean()
     designation.save()
 
