@@ -11,7 +11,7 @@ from django_countries import countries
 from common.cache import cached_figures
 from common.charts import bar_chart
 from common.views import PageCacheMixin
-from detainees.models import Detainee, Status
+from detainees.models import Detainee, Detention, Status
 from exchanges.models import Exchange
 
 
@@ -59,6 +59,8 @@ class OverviewView(PageCacheMixin, TemplateView):
                 for code, group_id, group_name, n in held
             ],  # fmt: skip
             case_total=people.count(),
+            # Held-now counts speak of custody on file; say how many cases have none (known only from an exchange).
+            no_custody_total=people.exclude(pk__in=Detention.objects.values("detainee_id")).count(),
             exchange_total=exchanges.count(),
             latest_exchanges=latest_exchanges(exchanges),
             chart=bar_chart(per_year),

@@ -122,6 +122,13 @@ def captor_name(country, group, unknown: str = "an unknown captor") -> str:
     return countries.name(code) or code or unknown
 
 
+class CustodyOnFile(models.TextChoices):
+    """Whether any custody (detention) of a person is on file: many people are known only from an exchange."""
+
+    NONE = "none", "No custody on file"
+    ON_FILE = "on_file", "Custody on file"
+
+
 class Status(models.TextChoices):
     """A detainee's situation, derived from their latest detention."""
 

@@ -1,6 +1,6 @@
 """Public pages of cases: the list with filters, and the case page."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpResponse
 from django.views.generic import ListView
 from django_countries import countries
@@ -14,7 +14,17 @@ from sources.models import Statement
 
 from .documents import load_case
 from .filters import DetaineeFilter
-from .models import Charge, ChargeCategory, Designation, DesignationKind, Detainee, Detention, Group, Status
+from .models import (
+    Charge,
+    ChargeCategory,
+    CustodyOnFile,
+    Designation,
+    DesignationKind,
+    Detainee,
+    Detention,
+    Group,
+    Status,
+)
 from .selectors import custody_chains, last_confirmed, public_change_log, status_sentence, timeline
 
 
@@ -57,10 +67,18 @@ class DetaineeListView(FilteredListView):
             .exclude(held_by="")  # held by a group, or by someone not on file: not a country to filter by
             .order_by().values_list("held_by").annotate(n=Count("detainee", distinct=True))
         )  # fmt: skip
+        on_file = Exists(Detention.objects.filter(detainee=OuterRef("pk")))
+        custody_people = self.facet_queryset("custody").order_by()
+        custody_total, custody_on_file = custody_people.count(), custody_people.filter(on_file).count()
+        custody_counts = {CustodyOnFile.NONE: custody_total - custody_on_file, CustodyOnFile.ON_FILE: custody_on_file}
         return {
             "status": [
                 (v, label, status_counts.get(v, 0), selected("status") == v) for v, label in Status.choices
             ],  # fmt: skip
+            "custody": [
+                (v, label, custody_counts[v], selected("custody") == v) for v, label in CustodyOnFile.choices
+            ],  # fmt: skip
+            "held_by_no_custody": no_custody_beside(self.facet_queryset("held_by").filter(~on_file)),
             "held_by": sorted(
                 [
                     (code, countries.name(code), n, selected("held_by").upper() == code)
@@ -77,6 +95,19 @@ class DetaineeListView(FilteredListView):
                 for v, label in DesignationKind.choices
             ],  # fmt: skip
         }
+
+
+def no_custody_beside(people) -> dict:
+    """What a count of custody leaves out: how many of `people` have no custody on file, and by whom those who took
+    part in a published, completed exchange were released ("and 12 exchanged by Russia")."""
+    exchanged = (
+        Detainee.objects.filter(pk__in=people.values("pk"))
+        .filter(exchange_participations__exchange__is_published=True,
+                exchange_participations__exchange__status="completed")
+        .order_by().values_list("exchange_participations__released_by").annotate(n=Count("pk", distinct=True))
+    )  # fmt: skip
+    released_by = sorted(((countries.name(code), n) for code, n in exchanged if code), key=lambda r: (-r[1], r[0]))
+    return {"total": people.order_by().count(), "exchanged_by": released_by}
 
 
 class CaseCitable(CitableMixin):
