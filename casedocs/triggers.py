@@ -28,6 +28,9 @@ UP = {
     "detainees.SentenceChange": [("sentence_id", "detainees.Sentence")],
     "exchanges.ExchangeParticipant": [("detainee_id", "detainees.Detainee")],
     "exchanges.ExchangeCount": [("exchange_id", "exchanges.Exchange")],
+    # A claim is about a detainee or a detention (or an exchange, whose page is not stored): `object_id` read as
+    # either marks at worst one unrelated case stale too, which only costs a rebuild.
+    "sources.Claim": [("object_id", "detainees.Detainee"), ("object_id", "detainees.Detention")],
 }
 # label: [(label of a record pointing at it, that record's column)]
 HUBS = {
@@ -39,9 +42,7 @@ HUBS = {
                         ("exchanges.ExchangeParticipant", "received_by_group_id")],
     "exchanges.Exchange": [("exchanges.ExchangeParticipant", "exchange_id")],
 }  # fmt: skip
-EXEMPT = {
-    "sources.Claim": "a source's version of a disputed fact: shown on no case page and in no API document",
-}
+EXEMPT: dict[str, str] = {}
 ROOT = "detainees.Detainee"
 
 
@@ -100,7 +101,8 @@ def people_sql(table: str, row: str) -> str:
         parts += _where(referrer, column, f"{row}.id", up, hubs, root)
     if not parts:
         raise LookupError(table)
-    return " UNION ".join(parts)
+    # A record's own column pointing at a case is a bare value ("NEW.detainee_id"): a SELECT of it joins the rest.
+    return " UNION ".join(p if p.startswith("SELECT") else f"SELECT {p}" for p in parts)
 
 
 def covered_tables() -> dict[str, tuple[str, bool]]:

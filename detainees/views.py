@@ -10,7 +10,7 @@ from common.cache import cached_figures
 from common.citations import Citations
 from common.models import iso_partial_date
 from common.views import CitableMixin, CitationView, FilteredListView, PublicDetailView, PublicMixin
-from sources.models import Statement
+from sources.models import Claim, Statement, disputed_fields
 
 from .documents import load_case
 from .filters import DetaineeFilter
@@ -153,7 +153,17 @@ class DetaineeDetailView(CaseCitable, PublicDetailView):
         if not Statement.objects.previews(user):
             statements = statements.filter(id__in=Statement.objects.published().values("id"))
         participations = list(participations)
+        # Where sources disagree about the person or a detention, the field is shown as disputed, with each version.
+        claims = Claim.objects.filter(Q(detainee=person) | Q(detention__detainee=person)).select_related(
+            "content_type", "source__outlet"
+        )
+        about = {"detainee": [], "detention": []}
+        for claim in claims:
+            about[claim.about_type].append(claim)
+        for detention in person.detentions.all():
+            detention.disputed = disputed_fields(c for c in about["detention"] if c.object_id == detention.pk)
         context.update(
+            disputed=disputed_fields(about["detainee"]),
             citations=Citations(),
             status_sentence=status_sentence(person),
             custody_chains=custody_chains(person),

@@ -51,6 +51,12 @@ def source_url(source) -> str:
 
 
 @register.filter
+def field_label(name: str) -> str:
+    """A field's name as a reader reads it: "held_by" → "Held by"."""
+    return str(name).replace("_", " ").capitalize()
+
+
+@register.filter
 def get_item(mapping, key):
     """`{{ request.GET|get_item:name }}`."""
     try:
