@@ -75,7 +75,11 @@ class AboutView(PageCacheMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(contact_email=settings.CONTACT_EMAIL, data_licence=settings.DATA_LICENCE)
+        from .methodology import vocabulary
+
+        context.update(
+            contact_email=settings.CONTACT_EMAIL, data_licence=settings.DATA_LICENCE, vocabulary=vocabulary()
+        )
         return context
 
 
