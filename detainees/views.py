@@ -25,7 +25,7 @@ from .models import (
     Group,
     Status,
 )
-from .selectors import custody_chains, last_confirmed, public_change_log, status_sentence, timeline
+from .selectors import cited, custody_chains, last_confirmed, public_change_log, status_sentence, timeline
 
 
 class DetaineeListView(FilteredListView):
@@ -68,9 +68,11 @@ class DetaineeListView(FilteredListView):
             .order_by().values_list("held_by").annotate(n=Count("detainee", distinct=True))
         )  # fmt: skip
         on_file = Exists(Detention.objects.filter(detainee=OuterRef("pk")))
-        custody_people = self.facet_queryset("custody").order_by()
-        custody_total, custody_on_file = custody_people.count(), custody_people.filter(on_file).count()
-        custody_counts = {CustodyOnFile.NONE: custody_total - custody_on_file, CustodyOnFile.ON_FILE: custody_on_file}
+        custody = self.facet_queryset("custody").order_by().aggregate(
+            total=Count("pk"), on_file=Count("pk", filter=Q(on_file))
+        )
+        custody_counts = {CustodyOnFile.NONE: custody["total"] - custody["on_file"],
+                          CustodyOnFile.ON_FILE: custody["on_file"]}  # fmt: skip
         return {
             "status": [
                 (v, label, status_counts.get(v, 0), selected("status") == v) for v, label in Status.choices
@@ -146,8 +148,10 @@ class DetaineeDetailView(CaseCitable, PublicDetailView):
         context = super().get_context_data(**kwargs)
         person = self.object
         user = self.request.user
-        participations = person.exchange_participations.visible_to(user).select_related(
-            "exchange", "released_by_group", "received_by_group"
+        participations = (
+            person.exchange_participations.visible_to(user)
+            .select_related("exchange", "released_by_group", "received_by_group")
+            .prefetch_related(cited("exchange__sources"))  # an exchange on the timeline cites its sources
         )
         statements = person.statements.select_related("source__outlet", "official")
         if not Statement.objects.previews(user):
