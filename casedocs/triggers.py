@@ -34,6 +34,9 @@ UP = {
     "detainees.SentenceChange": [("sentence_id", "detainees.Sentence")],
     "exchanges.ExchangeParticipant": [("detainee_id", "detainees.Detainee")],
     "exchanges.ExchangeCount": [("exchange_id", "exchanges.Exchange")],
+    # A claim is about a detainee or a detention (or an exchange, whose page is not stored): `object_id` read as
+    # either marks at worst one unrelated case stale too, which only costs a rebuild.
+    "sources.Claim": [("object_id", "detainees.Detainee"), ("object_id", "detainees.Detention")],
 }
 # label: [(label of a record pointing at it, that record's column)]
 HUBS = {
@@ -49,9 +52,7 @@ HUBS = {
 # them and others, or an exchange they took part in, shows there. label of a link: (its column for the person, its
 # column for the record shared, that record's label); statements' people are added in `memberships()`.
 MEMBERSHIPS = {"exchanges.ExchangeParticipant": ("detainee_id", "exchange_id", "exchanges.Exchange")}
-EXEMPT = {
-    "sources.Claim": "a source's version of a disputed fact: shown on no case page and in no API document",
-}
+EXEMPT: dict[str, str] = {}
 ROOT = "detainees.Detainee"
 
 

@@ -61,6 +61,23 @@ def stale_custody(today=None, limit: int = STALE_SHOWN) -> dict:
     return {"rows": rows, "total": stale.count()}
 
 
+NO_CUSTODY_SHOWN = 15
+
+
+def cases_without_custody(limit: int = NO_CUSTODY_SHOWN) -> dict:
+    """Cases (drafts too) with no custody on file: they count in no figure of who holds whom until an editor adds
+    the detention their sources tell of. Newest first, with the exchanges they are known from."""
+    detainee = apps.get_model("detainees", "Detainee")
+    detention = apps.get_model("detainees", "Detention")
+    people = detainee.objects.exclude(pk__in=detention.objects.values("detainee_id"))
+    rows = [
+        {"name": d.name, "url": reverse("admin:detainees_case_edit", args=[d.pk]), "draft": not d.is_published,
+         "exchanges": [p.exchange.name for p in d.exchange_participations.all()]}
+        for d in people.prefetch_related("exchange_participations__exchange").order_by("-updated_at", "-pk")[:limit]
+    ]  # fmt: skip
+    return {"rows": rows, "total": people.count()}
+
+
 RECENT_DAYS = 30
 DUPLICATES_SHOWN = 10
 

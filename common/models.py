@@ -140,10 +140,23 @@ class PartialDatesMixin:
         return format_partial_date(getattr(self, field), getattr(self, f"{field}_precision"))
 
 
-def check_order(errors: dict, earlier, later, later_field: str, message: str) -> None:
-    """Record `message` against `later_field` when `later` comes before `earlier`."""
-    if earlier and later and later < earlier:
-        errors.setdefault(later_field, []).append(message)
+def certainly_before(a, a_precision: str, b, b_precision: str) -> bool:
+    """Whether every day `a` can mean comes before every day `b` can mean: the one test of order between two partial
+    dates. "February 2022" is not certainly before "17 February 2022" (the spans overlap); "January 2022" is."""
+    if a is None or b is None:
+        return False
+    return span_last_day(a, a_precision) < truncate_date(b, b_precision)
+
+
+def check_order(
+    errors: dict, earlier, earlier_precision: str, later, later_precision: str, later_field: str, message: str
+) -> None:
+    """Record `message` against `later_field` when `later` certainly comes before `earlier` (every day of its span
+    before every day of the other's); two spans that overlap may be in order and are accepted."""
+    if certainly_before(later, later_precision, earlier, earlier_precision):
+        shown_later = format_partial_date(later, later_precision)
+        shown_earlier = format_partial_date(earlier, earlier_precision)
+        errors.setdefault(later_field, []).append(f"{message} ({shown_later} is before {shown_earlier}.)")
 
 
 def raise_if(errors: dict) -> None:

@@ -222,9 +222,11 @@ IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 SITE_NAME = "Prisoner Exchange Tracker"
-# Shown on the methodology page (/about/); empty means the page says none is configured.
-CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="")
-DATA_LICENCE = env.str("DATA_LICENCE", default="")
+# Shown on the methodology page (/about/); empty means the page says none is configured. The demo (any copy not in
+# production) states the project's licence and a project-level address on a reserved domain (RFC 2606: nobody's
+# mailbox); a production copy sets its own real address, or the page says none is configured.
+DATA_LICENCE = env.str("DATA_LICENCE", default="CC BY 4.0 (Creative Commons Attribution 4.0 International)")
+CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="" if PRODUCTION else "editors@prisoner-exchange-tracker.example")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -12,7 +12,7 @@ from common import routing
 from common.cache import cached_figures
 from common.charts import bar_chart
 from common.views import PageCacheMixin
-from detainees.models import Detainee, Status
+from detainees.models import Detainee, Detention, Status
 from exchanges.models import Exchange
 
 
@@ -60,6 +60,8 @@ class OverviewView(PageCacheMixin, TemplateView):
                 for code, group_id, group_name, n in held
             ],  # fmt: skip
             case_total=people.count(),
+            # Held-now counts speak of custody on file; say how many cases have none (known only from an exchange).
+            no_custody_total=people.exclude(pk__in=Detention.objects.values("detainee_id")).count(),
             exchange_total=exchanges.count(),
             latest_exchanges=latest_exchanges(exchanges),
             chart=bar_chart(per_year),
@@ -74,7 +76,11 @@ class AboutView(PageCacheMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(contact_email=settings.CONTACT_EMAIL, data_licence=settings.DATA_LICENCE)
+        from .methodology import vocabulary
+
+        context.update(
+            contact_email=settings.CONTACT_EMAIL, data_licence=settings.DATA_LICENCE, vocabulary=vocabulary()
+        )
         return context
 
 

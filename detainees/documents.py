@@ -21,6 +21,7 @@ from django.db.models.functions import Cast, JSONObject
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django_countries.fields import CountryField
 from rest_framework import serializers
 
 from common.models import certain_days
@@ -143,6 +144,8 @@ def _clean(kind: str, doc: dict) -> dict:
             doc[name] = _money.to_representation(Decimal(str(value)))
         elif kind_ == "DateField" and value is not None:
             doc[name] = str(value)[:10]
+        elif value == "" and isinstance(field, CountryField):
+            doc[name] = None  # no country is null in the API, as NullableCountryField gives it
     return doc
 
 

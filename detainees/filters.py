@@ -20,6 +20,7 @@ from .models import (
     Charge,
     ChargeCategory,
     ChargeOutcome,
+    CustodyOnFile,
     Designation,
     DesignationKind,
     Detainee,
@@ -73,6 +74,13 @@ class DetaineeFilter(django_filters.FilterSet):
     )
     held_by_group = IdFilter(method="filter_held_by_group", help_text="Ever held by this group (id).")
     status = AnyOfChoiceFilter(choices=Status.choices, help_text="Current status, derived from the latest detention.")
+    custody = django_filters.ChoiceFilter(
+        choices=CustodyOnFile.choices,
+        method="filter_custody",
+        label="Custody",
+        help_text="`none`: people with no custody (detention) on file, e.g. known only from an exchange; "
+        "`on_file`: people with at least one.",
+    )
     charge_category = AnyOfChoiceFilter(
         choices=ChargeCategory.choices, method="filter_charge_category", label="Charge", help_text="Charged with this."
     )
@@ -105,6 +113,10 @@ class DetaineeFilter(django_filters.FilterSet):
 
     def filter_citizenship(self, qs, name, value: list[str]):
         return qs.filter(multi_country_q("citizenships", value))
+
+    def filter_custody(self, qs, name, value):
+        on_file = Exists(Detention.objects.filter(detainee=OuterRef("pk")))
+        return qs.filter(on_file if value == CustodyOnFile.ON_FILE else ~on_file)
 
     def filter_held_by(self, qs, name, value: list[str]):
         if self.form.cleaned_data.get("held_on"):

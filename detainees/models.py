@@ -20,6 +20,7 @@ from common.models import (
     TimeStampedModel,
     UniqueSlugMixin,
     certain_days,
+    certainly_before,
     check_order,
     precision_constraint,
     precision_field,
@@ -117,6 +118,13 @@ def captor_name(country, group, unknown: str = "an unknown captor") -> str:
     from django_countries import countries
 
     return countries.name(code) or code or unknown
+
+
+class CustodyOnFile(models.TextChoices):
+    """Whether any custody (detention) of a person is on file: many people are known only from an exchange."""
+
+    NONE = "none", "No custody on file"
+    ON_FILE = "on_file", "Custody on file"
 
 
 class Status(models.TextChoices):
@@ -443,7 +451,9 @@ class Detention(PartialDatesMixin, TimeStampedModel):
         ordering = ["detained_on", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(released_on__gte=F("detained_on")) | Q(released_on=None),
+                # Raw dates order two partial dates only when the end is a day: a month or a year (stored as its
+                # first day) may overlap the start's span, and `clean()` (`certainly_before`) judges those.
+                condition=Q(released_on__gte=F("detained_on")) | Q(released_on=None) | ~Q(released_on_precision="day"),
                 name="detention_release_after_detention",
             ),
             models.CheckConstraint(
@@ -473,15 +483,35 @@ class Detention(PartialDatesMixin, TimeStampedModel):
 
     def clean(self):
         errors: dict[str, list[str]] = {}
-        check_order(errors, self.detained_on, self.released_on, "released_on", "Release cannot come before detention.")
+        check_order(errors, self.detained_on, self.detained_on_precision, self.released_on, self.released_on_precision,
+                    "released_on", "Release cannot come before detention.")  # fmt: skip
         if self.held_by and self.held_by_group_id:
             errors.setdefault("held_by_group", []).append("A state or a group holds the person, not both.")
         check_order(
-            errors, self.detained_on, self.last_confirmed_on, "last_confirmed_on",
-            "Custody cannot be confirmed before it began.",
+            errors, self.detained_on, self.detained_on_precision, self.last_confirmed_on,
+            self.last_confirmed_on_precision, "last_confirmed_on", "Custody cannot be confirmed before it began.",
         )  # fmt: skip
+        if self.detainee_id and self.detained_on:
+            # A successor in a custody chain begins at its predecessor's handover, not certainly before it.
+            previous = (
+                Detention.objects.filter(detainee_id=self.detainee_id, detained_on__lte=self.detained_on)
+                .exclude(pk=self.pk).order_by("-detained_on", "-id").first()
+            )  # fmt: skip
+            if previous is not None and previous.ends_in_handover:
+                check_order(
+                    errors,
+                    previous.released_on,
+                    previous.released_on_precision,
+                    self.detained_on,
+                    self.detained_on_precision,
+                    "detained_on",
+                    f"Custody after the handover by {previous.holder_name} cannot begin before it.",
+                )
         if self.released_on and not self.end_reason:
             errors.setdefault("end_reason", []).append("Say why custody ended, or clear the release date.")
+        if self.is_open and self.detainee_id:
+            for message in self.exchanges_that_ended_it():
+                errors.setdefault("released_on", []).append(message)
         if self.end_reason and not self.released_on and self.end_reason not in TRANSFER_REASONS:
             # A handover's date may be unknown (the next holder's custody then starts undated); a release's not.
             errors.setdefault("released_on", []).append("Give the release date (a month or a year will do).")
@@ -490,6 +520,25 @@ class Detention(PartialDatesMixin, TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.released_on is None and not self.end_reason
+
+    def open_at(self, day, precision: str) -> bool:
+        """Still open on file and not certainly begun after `day` (a partial date): custody that an exchange on that
+        date must have ended. An undated exchange ends every open custody of its people."""
+        return self.is_open and not certainly_before(day, precision, self.detained_on, self.detained_on_precision)
+
+    def exchanges_that_ended_it(self) -> list[str]:
+        """Why this custody cannot be open: the completed, published exchanges its person took part in while it was
+        (see `exchanges.models.custody_conflicts`, the same rule from the exchange's side)."""
+        participations = self.detainee.exchange_participations.filter(
+            exchange__status="completed", exchange__is_published=True
+        ).select_related("exchange")
+        return [
+            f"{self.detainee.name} was released in the completed exchange “{p.exchange.name}” "
+            f"({p.exchange.partial_date('date') or 'date not on file'}); custody that began before it cannot still be "
+            "open. Give the release date and the end reason “exchanged”, or correct the exchange."
+            for p in participations
+            if self.open_at(p.exchange.date, p.exchange.date_precision)
+        ]
 
     @property
     def ends_in_handover(self) -> bool:
@@ -548,15 +597,25 @@ class Transfer(PartialDatesMixin, TimeStampedModel):
     def clean(self):
         errors: dict[str, list[str]] = {}
         if self.detention_id:
+            detention = self.detention
             check_order(
                 errors,
-                self.detention.detained_on,
+                detention.detained_on,
+                detention.detained_on_precision,
                 self.moved_on,
+                self.moved_on_precision,
                 "moved_on",
                 "A transfer cannot come before the detention began.",
             )
-            if self.detention.released_on and self.moved_on and self.moved_on > self.detention.released_on:
-                errors.setdefault("moved_on", []).append("A transfer cannot come after release.")
+            check_order(
+                errors,
+                self.moved_on,
+                self.moved_on_precision,
+                detention.released_on,
+                detention.released_on_precision,
+                "moved_on",
+                "A transfer cannot come after release.",
+            )
         raise_if(errors)
 
 
@@ -625,8 +684,15 @@ class Charge(PartialDatesMixin, TimeStampedModel):
     def clean(self):
         errors: dict[str, list[str]] = {}
         if self.detention_id:
-            check_order(errors, self.detention.detained_on, self.charged_on, "charged_on",
-                        "A charge cannot come before the detention began.")  # fmt: skip
+            check_order(
+                errors,
+                self.detention.detained_on,
+                self.detention.detained_on_precision,
+                self.charged_on,
+                self.charged_on_precision,
+                "charged_on",
+                "A charge cannot come before the detention began.",
+            )
         raise_if(errors)
 
 
@@ -687,13 +753,9 @@ class Sentence(PartialDatesMixin, TimeStampedModel):
         if self.fine_currency and self.fine_amount is None:
             errors["fine_amount"] = ["Give the amount of the fine, or clear the currency."]
         if self.detention_id:
-            check_order(
-                errors,
-                self.detention.detained_on,
-                self.sentenced_on,
-                "sentenced_on",
-                "A sentence cannot come before the detention began.",
-            )
+            check_order(errors, self.detention.detained_on, self.detention.detained_on_precision, self.sentenced_on,
+                        self.sentenced_on_precision, "sentenced_on",
+                        "A sentence cannot come before the detention began.")  # fmt: skip
         raise_if(errors)
 
     def validate_charges(self, charges) -> None:
@@ -774,7 +836,9 @@ class SentenceChange(PartialDatesMixin, TimeStampedModel):
             check_order(
                 errors,
                 self.sentence.sentenced_on,
+                self.sentence.sentenced_on_precision,
                 self.changed_on,
+                self.changed_on_precision,
                 "changed_on",
                 "A change cannot come before the sentence.",
             )
@@ -817,7 +881,10 @@ class Designation(PartialDatesMixin, TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=DesignationKind.values), name="designation_kind_valid"),
             models.CheckConstraint(
-                condition=Q(withdrawn_on__gte=F("designated_on")) | Q(withdrawn_on=None) | Q(designated_on=None),
+                condition=Q(withdrawn_on__gte=F("designated_on"))
+                | Q(withdrawn_on=None)
+                | Q(designated_on=None)
+                | ~Q(withdrawn_on_precision="day"),
                 name="designation_withdrawn_after_designated",
             ),
             precision_constraint("designation", "designated_on"),
@@ -832,7 +899,9 @@ class Designation(PartialDatesMixin, TimeStampedModel):
         check_order(
             errors,
             self.designated_on,
+            self.designated_on_precision,
             self.withdrawn_on,
+            self.withdrawn_on_precision,
             "withdrawn_on",
             "Withdrawal cannot come before the designation.",
         )

@@ -173,6 +173,13 @@ def timeline(detainee: Detainee, participations=()) -> list[Event]:
             else:
                 events.append(Event(d.released_on, d.released_on_precision, d.end_reason,
                                     f"{d.get_end_reason_display()} by {holder}", d))  # fmt: skip
+    # An exchange on file is a dated event of the case, whether or not the custody it ended is on file.
+    told = {id(x) for e in events for x in e.extra}
+    for p in participations:
+        if p.exchange.status == "completed" and id(p.exchange) not in told:
+            events.append(Event(p.exchange.date, p.exchange.date_precision, "exchanged",
+                                f"Exchanged: released by {p.released_by_name} to {p.received_by_name}", p.exchange,
+                                p.exchange.get_absolute_url(), [p.exchange]))  # fmt: skip
     for g in detainee.designations.all():
         events.append(Event(g.designated_on, g.designated_on_precision, "designated",
                             f"Designated {g.get_kind_display().lower()} by {g.authority}", g))  # fmt: skip

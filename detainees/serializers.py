@@ -1,11 +1,11 @@
 """API representations of detainees and their custody."""
 
 from django.utils import timezone
-from django_countries.serializers import CountryFieldMixin
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from common.api import FieldSelectionMixin, ModelValidationMixin, ReadOnlyListsMixin
+from common.countries import CountryFieldMixin
 
 from .models import Charge, Designation, Detainee, Detention, Group, Sentence, SentenceChange, Status, Transfer
 from .services import publish_problems

@@ -1,6 +1,6 @@
 """Public pages of cases: the list with filters, and the case page."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpResponse
 from django.views.generic import ListView
 from django_countries import countries
@@ -10,12 +10,22 @@ from common.cache import cached_figures
 from common.citations import Citations
 from common.models import iso_partial_date
 from common.views import CitableMixin, CitationView, FilteredListView, PublicDetailView, PublicMixin
-from sources.models import Statement
+from sources.models import Claim, Statement, disputed_fields
 
 from .documents import load_case
 from .filters import DetaineeFilter
-from .models import Charge, ChargeCategory, Designation, DesignationKind, Detainee, Detention, Group, Status
-from .selectors import custody_chains, last_confirmed, public_change_log, status_sentence, timeline
+from .models import (
+    Charge,
+    ChargeCategory,
+    CustodyOnFile,
+    Designation,
+    DesignationKind,
+    Detainee,
+    Detention,
+    Group,
+    Status,
+)
+from .selectors import cited, custody_chains, last_confirmed, public_change_log, status_sentence, timeline
 
 
 class DetaineeListView(FilteredListView):
@@ -57,10 +67,20 @@ class DetaineeListView(FilteredListView):
             .exclude(held_by="")  # held by a group, or by someone not on file: not a country to filter by
             .order_by().values_list("held_by").annotate(n=Count("detainee", distinct=True))
         )  # fmt: skip
+        on_file = Exists(Detention.objects.filter(detainee=OuterRef("pk")))
+        custody = self.facet_queryset("custody").order_by().aggregate(
+            total=Count("pk"), on_file=Count("pk", filter=Q(on_file))
+        )
+        custody_counts = {CustodyOnFile.NONE: custody["total"] - custody["on_file"],
+                          CustodyOnFile.ON_FILE: custody["on_file"]}  # fmt: skip
         return {
             "status": [
                 (v, label, status_counts.get(v, 0), selected("status") == v) for v, label in Status.choices
             ],  # fmt: skip
+            "custody": [
+                (v, label, custody_counts[v], selected("custody") == v) for v, label in CustodyOnFile.choices
+            ],  # fmt: skip
+            "held_by_no_custody": no_custody_beside(self.facet_queryset("held_by").filter(~on_file)),
             "held_by": sorted(
                 [
                     (code, countries.name(code), n, selected("held_by").upper() == code)
@@ -77,6 +97,19 @@ class DetaineeListView(FilteredListView):
                 for v, label in DesignationKind.choices
             ],  # fmt: skip
         }
+
+
+def no_custody_beside(people) -> dict:
+    """What a count of custody leaves out: how many of `people` have no custody on file, and by whom those who took
+    part in a published, completed exchange were released ("and 12 exchanged by Russia")."""
+    exchanged = (
+        Detainee.objects.filter(pk__in=people.values("pk"))
+        .filter(exchange_participations__exchange__is_published=True,
+                exchange_participations__exchange__status="completed")
+        .order_by().values_list("exchange_participations__released_by").annotate(n=Count("pk", distinct=True))
+    )  # fmt: skip
+    released_by = sorted(((countries.name(code), n) for code, n in exchanged if code), key=lambda r: (-r[1], r[0]))
+    return {"total": people.order_by().count(), "exchanged_by": released_by}
 
 
 class CaseCitable(CitableMixin):
@@ -115,14 +148,26 @@ class DetaineeDetailView(CaseCitable, PublicDetailView):
         context = super().get_context_data(**kwargs)
         person = self.object
         user = self.request.user
-        participations = person.exchange_participations.visible_to(user).select_related(
-            "exchange", "released_by_group", "received_by_group"
+        participations = (
+            person.exchange_participations.visible_to(user)
+            .select_related("exchange", "released_by_group", "received_by_group")
+            .prefetch_related(cited("exchange__sources"))  # an exchange on the timeline cites its sources
         )
         statements = person.statements.select_related("source__outlet", "official")
         if not Statement.objects.previews(user):
             statements = statements.filter(id__in=Statement.objects.published().values("id"))
         participations = list(participations)
+        # Where sources disagree about the person or a detention, the field is shown as disputed, with each version.
+        claims = Claim.objects.filter(Q(detainee=person) | Q(detention__detainee=person)).select_related(
+            "content_type", "source__outlet"
+        )
+        about = {"detainee": [], "detention": []}
+        for claim in claims:
+            about[claim.about_type].append(claim)
+        for detention in person.detentions.all():
+            detention.disputed = disputed_fields(c for c in about["detention"] if c.object_id == detention.pk)
         context.update(
+            disputed=disputed_fields(about["detainee"]),
             citations=Citations(),
             status_sentence=status_sentence(person),
             custody_chains=custody_chains(person),

@@ -14,7 +14,7 @@ from common.filters import (
     multi_country_q,
 )
 
-from .models import Exchange, ExchangeParticipant, ExchangeStatus
+from .models import Exchange, ExchangeCount, ExchangeParticipant, ExchangeStatus
 
 
 class ExchangeFilter(django_filters.FilterSet):
@@ -25,6 +25,9 @@ class ExchangeFilter(django_filters.FilterSet):
     year = YearFilter(field_name="date__year", help_text="Year of the exchange.")
     date_from = IsoDateFilter(field_name="date", lookup_expr="gte", help_text="On or after (YYYY-MM-DD).")
     date_to = IsoDateFilter(field_name="date", lookup_expr="lte", help_text="On or before (YYYY-MM-DD).")
+    group = IdFilter(
+        method="filter_group", help_text="A group taking part (id): releasing or receiving people, named or counted."
+    )
     detainee = IdFilter(method="filter_detainee", help_text="A participant (detainee id).")
     status = AnyOfChoiceFilter(choices=ExchangeStatus.choices, help_text="Completed, proposed or failed.")
     updated_since = UpdatedSinceFilter()
@@ -40,11 +43,19 @@ class ExchangeFilter(django_filters.FilterSet):
         """The participants this request may see: a draft person is no participant to the public."""
         return ExchangeParticipant.objects.visible_to(getattr(self.request, "user", None))
 
+    def sides(self, condition: Q) -> Q:
+        """Exchanges where a named participant the request may see, or a count of people, meets `condition`."""
+        parties = self.participants().filter(condition, exchange=OuterRef("pk"))
+        counted = ExchangeCount.objects.filter(condition, exchange=OuterRef("pk"))
+        return Q(Exists(parties)) | Q(Exists(counted))
+
     def filter_country(self, qs, name, value: list[str]):
-        parties = self.participants().filter(
-            Q(released_by__in=value) | Q(received_by__in=value), exchange=OuterRef("pk")
-        )
-        return qs.filter(Q(place_country__in=value) | multi_country_q("mediators", value) | Exists(parties))
+        parties = self.sides(Q(released_by__in=value) | Q(received_by__in=value))
+        return qs.filter(Q(place_country__in=value) | multi_country_q("mediators", value) | parties)
+
+    def filter_group(self, qs, name, value):
+        value = value if isinstance(value, list | tuple) else [value]
+        return qs.filter(self.sides(Q(released_by_group_id__in=value) | Q(received_by_group_id__in=value)))
 
     def filter_detainee(self, qs, name, value):
         return qs.filter(Exists(self.participants().filter(detainee_id__in=value, exchange=OuterRef("pk"))))

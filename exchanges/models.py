@@ -113,6 +113,16 @@ class Exchange(UniqueSlugMixin, PartialDatesMixin, TimeStampedModel):
     def get_absolute_url(self):
         return reverse("exchanges:exchange-detail", args=[self.slug])
 
+    def clean(self):
+        if self.pk is not None:
+            people = [p.detainee for p in self.participants.select_related("detainee").prefetch_related(
+                "detainee__detentions__held_by_group")]  # fmt: skip
+            problems = custody_conflicts(self, people)
+            if problems:
+                from django.core.exceptions import ValidationError
+
+                raise ValidationError({"status": problems})
+
     def party_codes(self) -> list[str]:
         """Countries that released or received someone, named or counted (uses prefetched participants, counts)."""
         codes = set()
@@ -212,6 +222,36 @@ class ExchangeParticipant(TimeStampedModel):
 
     def clean(self):
         validate_sides(self)
+        try:
+            exchange = self.exchange  # in the admin, the exchange form's instance, with what the editor typed
+        except Exchange.DoesNotExist:
+            return
+        if self.detainee_id and (problems := custody_conflicts(exchange, [self.detainee])):
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError({"detainee": problems})
+
+
+def custody_conflicts(exchange: Exchange, people) -> list[str]:
+    """An exchange and its people agree: a completed, published exchange cannot have released someone whose custody
+    on file is still open at its date. The one rule, checked from the participant's side (admin inline, API, import)
+    and the exchange's (completing or publishing it); `Detention.exchanges_that_ended_it` checks it from the custody's
+    side. The editor ends the custody (end reason “exchanged”, citing the exchange's sources): nothing is closed behind
+    their back."""
+    if exchange.status != ExchangeStatus.COMPLETED or not exchange.is_published:
+        return []
+    when = exchange.partial_date("date") or "its date, not on file"
+    problems = []
+    for person in people:
+        for detention in person.detentions.all():
+            if detention.open_at(exchange.date, exchange.date_precision):
+                problems.append(
+                    f"{person.name} is still held by {detention.holder_name} since "
+                    f"{detention.partial_date('detained_on')} on file, but this completed, published exchange "
+                    f"released them ({when}). End that custody first (release date {when}, end reason "
+                    "“exchanged”, citing the exchange's sources), or keep the exchange proposed or a draft."
+                )
+    return problems
 
 
 def validate_sides(row) -> None:

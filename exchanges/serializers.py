@@ -1,10 +1,9 @@
 """API representation of exchanges, participants writable in the same request."""
 
-from django_countries.serializer_fields import CountryField
-from django_countries.serializers import CountryFieldMixin
 from rest_framework import serializers
 
 from common.api import FieldSelectionMixin, ModelValidationMixin
+from common.countries import CountryFieldMixin, NullableCountryField
 from detainees.models import Detainee, Group
 
 from .models import Exchange, ExchangeParticipant
@@ -26,14 +25,12 @@ class SidesSerializer(serializers.Serializer):
                 raise serializers.ValidationError(missing)
         return super().to_internal_value(data)
 
-    released_by = CountryField(required=False, allow_blank=True, default="",
-                               help_text="State that released them (ISO code).")  # fmt: skip
+    released_by = NullableCountryField(required=False, default="", help_text="State that released them (ISO code).")
     released_by_group = serializers.PrimaryKeyRelatedField(
         queryset=Group.objects.all(), required=False, allow_null=True, default=None,
         help_text="Group that released them (id), when not a state.",
     )  # fmt: skip
-    received_by = CountryField(required=False, allow_blank=True, default="",
-                               help_text="State that received them (ISO code).")  # fmt: skip
+    received_by = NullableCountryField(required=False, default="", help_text="State that received them (ISO code).")
     received_by_group = serializers.PrimaryKeyRelatedField(
         queryset=Group.objects.all(), required=False, allow_null=True, default=None,
         help_text="Group that received them (id), when not a state.",
@@ -114,9 +111,9 @@ class ParticipantResourceSerializer(FieldSelectionMixin, CountryFieldMixin, seri
     CSV; participants are written through their exchange."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api:exchange-participant-detail")
-    # A side may be a group instead of a state (SPEC 1.1): the code is then empty, as in the exchange's own list.
-    released_by = CountryField(allow_blank=True, read_only=True, help_text="State that released them (ISO code).")
-    received_by = CountryField(allow_blank=True, read_only=True, help_text="State that received them (ISO code).")
+    # A side may be a group instead of a state (SPEC 1.1): the code is then null, as in the exchange's own list.
+    released_by = NullableCountryField(read_only=True, help_text="State that released them (ISO code).")
+    received_by = NullableCountryField(read_only=True, help_text="State that received them (ISO code).")
 
     class Meta:
         model = ExchangeParticipant

@@ -68,7 +68,10 @@ def save_exchange(*, exchange: Exchange | None, data: dict) -> Exchange:
                 setattr(participant, side, row.get(side) or "")
                 setattr(participant, f"{side}_group", row.get(f"{side}_group"))
             participant.note = row.get("note", "")
-            participant.full_clean()
+            try:
+                participant.full_clean()
+            except ValidationError as error:  # named by the list the script wrote, as the serializer does
+                raise ValidationError({"participants": error.messages}) from None
             participant.save()
             keep.append(participant.pk)
         for gone in exchange.participants.exclude(pk__in=keep):

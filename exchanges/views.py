@@ -14,7 +14,7 @@ from common.views import CitableMixin, CitationView, FilteredListView, PageCache
 from common.worldmap import held_map
 from detainees.models import Detainee, Status
 from detainees.selectors import cited
-from sources.models import Statement
+from sources.models import Statement, disputed_fields
 
 from .filters import ExchangeFilter
 from .flows import FlowFilterForm, filter_countries, flows_for, sankey
@@ -75,13 +75,14 @@ class ExchangeDetailView(ExchangeCitable, PublicDetailView):
         statements = self.object.statements.select_related("source__outlet", "official")
         if not Statement.objects.previews(self.request.user):
             statements = statements.filter(id__in=Statement.objects.published().values("id"))
-        claims = self.object.claims.select_related("source__outlet")
+        claims = list(self.object.claims.select_related("source__outlet"))
         context.update(
             citations=Citations(),
             directions=self.object.directions(),
             people_total=self.object.people_total(),
             statements=list(statements),
-            claims=list(claims),
+            claims=claims,
+            disputed=disputed_fields(claims),
         )
         context["json_ld"] = exchange_json_ld(self.object, context["page_citation"].url, self.request)
         return context

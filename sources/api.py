@@ -5,7 +5,7 @@ from django.urls import reverse
 from common.api import TrackerViewSet, documented
 
 from .filters import ClaimFilter, OfficialFilter, OutletFilter, SourceFilter, StatementFilter
-from .models import Claim, Official, Outlet, Source, Statement
+from .models import CLAIM_TYPES, Claim, Official, Outlet, Source, Statement
 from .serializers import ClaimSerializer, OfficialSerializer, OutletSerializer, SourceSerializer, StatementSerializer
 
 
@@ -63,6 +63,12 @@ class ClaimViewSet(TrackerViewSet):
     queryset = Claim.objects.all()
     serializer_class = ClaimSerializer
     filterset_class = ClaimFilter
+
+    def csv_extra(self, ids, rows):
+        """`about_type`, which the row's columns (content type id) do not give by name."""
+        names = {key: about for about, key in CLAIM_TYPES.items()}
+        kinds = Claim.objects.filter(pk__in=ids).values_list("pk", "content_type__app_label", "content_type__model")
+        return {pk: {"about_type": names.get((app, model), "")} for pk, app, model in kinds}
 
     def get_queryset(self):
         user = self.request.user

@@ -358,6 +358,15 @@ CLAIM_TYPES = {
 }
 
 
+def disputed_fields(claims) -> dict[str, list]:
+    """Claims by the field they dispute ({"mediators": [claim, claim]}), so a page shows a disputed field as
+    disputed, with each version's source, where it shows the field."""
+    fields: dict[str, list] = {}
+    for claim in claims:
+        fields.setdefault(claim.field, []).append(claim)
+    return fields
+
+
 class ClaimQuerySet(models.QuerySet):
     def published(self):
         """Claims about published records only: a draft's claims stay as hidden as the draft."""

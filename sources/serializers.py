@@ -1,10 +1,10 @@
 """API representations of outlets, sources and statements."""
 
 from django.contrib.contenttypes.models import ContentType
-from django_countries.serializers import CountryFieldMixin
 from rest_framework import serializers
 
 from common.api import FieldSelectionMixin, ModelValidationMixin
+from common.countries import CountryFieldMixin
 
 from .models import CLAIM_TYPES, Claim, Official, Outlet, Source, Statement
 

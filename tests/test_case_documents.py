@@ -46,7 +46,7 @@ def is_current(person: Detainee) -> bool:
 
 def test_every_table_a_case_is_made_of_has_its_trigger():
     tables = triggers.covered_tables()
-    assert "sources_source" in tables and "detainees_historicalcharge" in tables and "sources_claim" not in tables
+    assert "sources_source" in tables and "detainees_historicalcharge" in tables and "sources_claim" in tables
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname = 'casedocs_mark'")

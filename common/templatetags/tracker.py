@@ -51,6 +51,12 @@ def source_url(source) -> str:
 
 
 @register.filter
+def field_label(name: str) -> str:
+    """A field's name as a reader reads it: "held_by" → "Held by"."""
+    return str(name).replace("_", " ").capitalize()
+
+
+@register.filter
 def get_item(mapping, key):
     """`{{ request.GET|get_item:name }}`."""
     try:
@@ -88,12 +94,19 @@ def json_ld(data) -> str:
 @register.inclusion_tag("admin/includes/desk.html", takes_context=True)
 def editors_desk(context):
     """The admin home's working desk (see common.desk)."""
-    from common.desk import drafts_waiting_for_sources, possible_duplicates, recent_changes_by_others, stale_custody
+    from common.desk import (
+        cases_without_custody,
+        drafts_waiting_for_sources,
+        possible_duplicates,
+        recent_changes_by_others,
+        stale_custody,
+    )
 
     request = context["request"]
     return {
         "drafts": drafts_waiting_for_sources(),
         "stale": stale_custody(),
+        "no_custody": cases_without_custody(),
         "duplicates": possible_duplicates(),
         "changes": recent_changes_by_others(request.user),
         "can_add": request.user.has_perm("detainees.add_detainee"),

@@ -71,7 +71,7 @@ def test_release_before_detention_gets_a_clear_form_error():
     )
     with pytest.raises(ValidationError) as exc:
         detention.full_clean()
-    assert "Release cannot come before detention." in exc.value.message_dict["released_on"]
+    assert exc.value.message_dict["released_on"][0].startswith("Release cannot come before detention.")
 
 
 def test_release_needs_a_reason_and_a_reason_needs_a_release():

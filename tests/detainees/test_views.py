@@ -88,11 +88,12 @@ def test_case_page_costs_the_same_queries_for_one_row_or_many(client, django_ass
         DesignationFactory(detainee=person)
         ParticipantFactory(detainee=person)
         StatementFactory().detainees.add(person)
-    # Data version; the person; every nested record; every citation; the cited sources; exchanges; statements;
-    # corrections. Then, until something changes, only the data version.
-    with django_assert_num_queries(8):
+    # Data version; the person; every nested record; every citation; the cited sources; exchanges and their
+    # sources (an exchange is a timeline event); statements; claims; corrections. Then, until something changes,
+    # only the data version.
+    with django_assert_num_queries(10):
         client.get(small.get_absolute_url())
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         html = client.get(big.get_absolute_url()).content.decode()
     assert html.count('<h2 id="detention-') == 6
     with django_assert_num_queries(1):
@@ -200,11 +201,12 @@ def test_download_links_carry_the_filters(client, demo):
 def test_list_page_costs_the_same_queries_for_5_or_25_rows(client, django_assert_num_queries):
     for n in range(5):
         DetentionFactory(detainee=DetaineeFactory(name=f"A{n}"))
-    with django_assert_num_queries(7):  # data version, count, four facets, the page (latest detention joined)
+    # data version, count, four facets, custody on file (one), no custody beside the holders (two), the page
+    with django_assert_num_queries(10):
         client.get(reverse("detainees:detainee-list"))
     for n in range(20):
         DetentionFactory(detainee=DetaineeFactory(name=f"B{n}"))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(10):
         client.get(reverse("detainees:detainee-list"), {"status": "held"})
     with django_assert_num_queries(1):  # until the data changes, the page itself comes from the cache
         response = client.get(reverse("detainees:detainee-list"), {"status": "held"})

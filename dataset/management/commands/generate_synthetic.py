@@ -118,7 +118,7 @@ class Command(BaseCommand):
             )
             steps.update()
 
-            detentions, holder_of = [], {}
+            detentions, holder_of, still_held = [], {}, set()
             for person in people:
                 for k in range(1 if rng.random() < 0.72 else 2):
                     detained, precision = partial(
@@ -138,6 +138,8 @@ class Command(BaseCommand):
                         released_on_precision=released_precision, end_reason=end_reason or "",
                     ))  # fmt: skip
                     holder_of[person.pk] = held_by
+                    if released is None:
+                        still_held.add(person.pk)
             save(Detention, detentions, "detentions")
             Detention.sources.through.objects.bulk_create(
                 [Detention.sources.through(detention_id=d.pk, source_id=rng.choice(sources).pk) for d in detentions],
@@ -185,7 +187,8 @@ class Command(BaseCommand):
             )  # fmt: skip
             steps.update()
 
-            exchanges, participants, pool = [], [], [p.pk for p in people]
+            # An exchange and its people agree: nobody whose custody is still open on file is exchanged.
+            exchanges, participants, pool = [], [], [p.pk for p in people if p.pk not in still_held]
             for i in range(n // 5):
                 when, precision = partial(rng, datetime.date(1995, 1, 1), today)
                 exchanges.append(Exchange(name=f"Synthetic exchange {seed}-{i}", slug=f"syn{seed}-exchange-{i}",
