@@ -229,17 +229,21 @@ def compute_december(today: datetime.date) -> list[dict]:
     ]  # fmt: skip
 
 
+def census_figures(day: datetime.date, version: str | None = None) -> dict:
+    """The census of `day` (see `compute_census`), computed once per data version and day; `version` saves reading
+    it again when the caller has it. The map of /flows/ shades these figures."""
+    today = timezone.localdate()
+    return cached_figures("census", parts=(day.isoformat(), today.isoformat()), version=version or data_version(),
+                          compute=lambda: compute_census(day))  # fmt: skip
+
+
 def census(day: datetime.date, version: str | None = None) -> dict:
-    """The census of `day` and the 1 December series, computed once per data version and day (`version` saves
-    reading it again when the caller has it)."""
+    """The census of `day` and the 1 December series, each computed once per data version and day."""
     today = timezone.localdate()
     version = version or data_version()
-    figures = cached_figures("census", parts=(day.isoformat(), today.isoformat()), version=version,
-                             compute=lambda: compute_census(day))  # fmt: skip
     december = cached_figures("census-december", parts=(today.isoformat(),), version=version,
                               compute=lambda: compute_december(today))  # fmt: skip
-    return {**figures, "december": december}
-
+    return {**census_figures(day, version), "december": december}
 
 
 # ---- the census as the API gives it ------------------------------------------------------------------------------
