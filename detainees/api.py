@@ -276,8 +276,8 @@ _FIGURE_ROW = {
         "uncertain": {"type": "integer", "description": "People whose custody may have covered that day, not counted."},
         "people": {"type": "array", "items": {"type": "integer"}, "description": "Ids of the people held."},
         "uncertain_people": {"type": "array", "items": {"type": "integer"}},
-        "list_url": {"type": ["string", "null"], "description": "The detainee list holding the same people."},
-        "list_html_url": {"type": ["string", "null"]},
+        "list_url": {"type": "string", "nullable": True, "description": "The detainee list holding the same people."},
+        "list_html_url": {"type": "string", "nullable": True},
     },
 }
 CENSUS_SCHEMA = {
@@ -292,8 +292,8 @@ CENSUS_SCHEMA = {
         "list_url": {"type": "string"},
         "list_html_url": {"type": "string"},
         "by_holder": {"type": "array", "items": {**_FIGURE_ROW, "properties": {
-            **_FIGURE_ROW["properties"], "held_by": {"type": ["string", "null"]},
-            "held_by_group": {"type": ["integer", "null"]}}}},
+            **_FIGURE_ROW["properties"], "held_by": {"type": "string", "nullable": True},
+            "held_by_group": {"type": "integer", "nullable": True}}}},
         "by_citizenship": {"type": "array", "items": {**_FIGURE_ROW, "properties": {
             **_FIGURE_ROW["properties"], "citizenship": {"type": "string"}}}},
         "by_charge_category": {"type": "array", "items": {**_FIGURE_ROW, "properties": {
