@@ -188,7 +188,10 @@ def sankey(pairs: list[tuple[str, str, int]], *, width: int, font: int, wrap: in
     for released_by, received_by, n in pairs:
         totals["left"][released_by] = totals["left"].get(released_by, 0) + n
         totals["right"][received_by] = totals["right"].get(received_by, 0) + n
-    unit = min(MAX_UNIT, TARGET_HEIGHT / max(sum(t.values()) for t in totals.values()))
+    # The people fill about a screen at most, less when there are few sides (one flow of 1,027 is one block, not a
+    # wall); the legend's bar states the scale either way.
+    rows = max(len(t) for t in totals.values())
+    unit = min(MAX_UNIT, min(TARGET_HEIGHT, 80 + 50 * rows) / max(sum(t.values()) for t in totals.values()))
     line_h = round(font * 1.25, 2)
     gap = round(font * 0.6, 2)
 
