@@ -21,12 +21,18 @@ RESOURCES = [
     ("exchange-participants", "One row per person per exchange: who released them, who received them, notes."),
     ("groups", "Non-state captors and parties to exchanges: armed groups, militias, criminal organisations."),
     ("flows", "Who was released by whom to whom, added up over exchanges (filter by years and countries)."),
+    ("census", "How many people were held on a date (`on`, default today), by holder, citizenship, charge and "
+     "designation, with the people; and on 1 December of every year on file."),
     ("statements", "Officials' public statements about detainees and exchanges."),
     ("officials", "The officials who speak for states, with their statements over time."),
     ("claims", "Where sources disagree: each source's version of a disputed fact."),
     ("sources", "The reports and documents every fact cites."),
     ("outlets", "Who published the sources."),
 ]
+
+
+# Resources that are one document computed from the records rather than a list of them.
+DOCUMENTS = {"flows", "census"}
 
 
 class ApiRootView(APIView):
@@ -47,7 +53,7 @@ class ApiRootView(APIView):
 
         resources = []
         for name, description in RESOURCES:
-            url = absolute("api:flows" if name == "flows" else f"api:{name[:-1]}-list")
+            url = absolute(f"api:{name}" if name in DOCUMENTS else f"api:{name[:-1]}-list")
             resources.append({"name": name, "url": url, "csv": f"{url}?format=csv", "description": description})
         data = {r["name"]: r["url"] for r in resources}
         data.update(

@@ -43,5 +43,6 @@ urlpatterns = [
     path("dump/", PublicDumpView.as_view(), name="dump"),
     path("deletions/", DeletionsView.as_view(), name="deletions"),
     path("flows/", exchanges_api.FlowsView.as_view(), name="flows"),
+    path("census/", detainees_api.CensusView.as_view(), name="census"),
     *router.urls,
 ]

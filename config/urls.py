@@ -9,6 +9,7 @@ from common.admin import deleted_records_view, restore_deleted_view
 from config import feeds, sitemaps
 from config import views as site_views
 from config.api_root import CachedSchemaView
+from detainees.views import CensusView
 from exchanges.views import FlowsView
 
 urlpatterns = [
@@ -18,6 +19,7 @@ urlpatterns = [
     path("detainees/", include("detainees.urls")),
     path("exchanges/", include("exchanges.urls")),
     path("flows/", FlowsView.as_view(), name="flows"),
+    path("census/", CensusView.as_view(), name="census"),
     path("groups/", include("detainees.group_urls")),
     path("", include("sources.urls")),
     path("feed.atom", feeds.LatestFeed(), name="feed"),

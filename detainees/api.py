@@ -1,17 +1,25 @@
 """API viewsets of detainees and their custody records."""
 
+import csv
 import functools
+import io
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from rest_framework.exceptions import NotFound
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
+from rest_framework.views import APIView
 
 from casedocs import services as casedocs
 from common.api import (
+    ERRORS,
+    CSVRenderer,
     StrictFilterBackend,
     TrackerViewSet,
     check_selection,
@@ -20,9 +28,11 @@ from common.api import (
     prune,
 )
 from common.cache import public_response_key
+from common.csvsafe import neutralise
 from common.filters import MAX_ID
 from common.models import certain_days
 
+from .census import CensusForm, census, census_day, census_document
 from .documents import TOP_FIELDS, build_documents
 from .filters import (
     ChargeFilter,
@@ -237,3 +247,117 @@ class GroupViewSet(TrackerViewSet):
 
     def csv_html_url_pattern(self):
         return reverse("groups:group-detail", args=["__slug__"])
+
+
+class CensusCSVRenderer(CSVRenderer):
+    """One CSV row per person held (`certain` true) or maybe held (`certain` false) on the day."""
+
+    COLUMNS = ["id", "name", "certain", "held_by", "held_by_group", "citizenships", "charge_categories", "designations",
+               "url", "html_url"]  # fmt: skip
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if not isinstance(data, dict) or "people" not in data:
+            return super().render(data, accepted_media_type, renderer_context)
+        out = io.StringIO()
+        out.write("\ufeff")  # spreadsheets then read Cyrillic names as UTF-8, as on every CSV of the API
+        writer = csv.DictWriter(out, fieldnames=self.COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        for person in data["people"]:
+            row = {k: "|".join(map(str, v)) if isinstance(v, list) else v for k, v in person.items()}
+            row["certain"] = "true" if person["certain"] else "false"
+            writer.writerow({k: neutralise(v) for k, v in row.items()})
+        return out.getvalue().encode()
+
+
+_FIGURE_ROW = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string"},
+        "held": {"type": "integer", "description": "People certainly held that day."},
+        "uncertain": {"type": "integer", "description": "People whose custody may have covered that day, not counted."},
+        "people": {"type": "array", "items": {"type": "integer"}, "description": "Ids of the people held."},
+        "uncertain_people": {"type": "array", "items": {"type": "integer"}},
+        "list_url": {"type": "string", "nullable": True, "description": "The detainee list holding the same people."},
+        "list_html_url": {"type": "string", "nullable": True},
+    },
+}
+CENSUS_SCHEMA = {
+    "type": "object",
+    "required": ["on", "held", "uncertain", "by_holder", "by_citizenship", "by_charge_category", "by_designation",
+                 "people", "december"],
+    "properties": {
+        "on": {"type": "string", "format": "date"},
+        "held": {"type": "integer", "description": "People certainly in custody that day (published cases only)."},
+        "uncertain": {"type": "integer",
+                      "description": "People whose custody may have covered that day (partial dates), not in `held`."},
+        "list_url": {"type": "string"},
+        "list_html_url": {"type": "string"},
+        "by_holder": {"type": "array", "items": {**_FIGURE_ROW, "properties": {
+            **_FIGURE_ROW["properties"], "held_by": {"type": "string", "nullable": True},
+            "held_by_group": {"type": "integer", "nullable": True}}}},
+        "by_citizenship": {"type": "array", "items": {**_FIGURE_ROW, "properties": {
+            **_FIGURE_ROW["properties"], "citizenship": {"type": "string"}}}},
+        "by_charge_category": {"type": "array", "items": {**_FIGURE_ROW, "properties": {
+            **_FIGURE_ROW["properties"], "charge_category": {"type": "string"}}}},
+        "by_designation": {"type": "array", "items": {**_FIGURE_ROW, "properties": {
+            **_FIGURE_ROW["properties"], "designation": {"type": "string"}}}},
+        "people": {"type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "name": {"type": "string"}, "certain": {"type": "boolean"},
+            "held_by": {"type": "array", "items": {"type": "string"}},
+            "held_by_group": {"type": "array", "items": {"type": "integer"}},
+            "citizenships": {"type": "array", "items": {"type": "string"}},
+            "charge_categories": {"type": "array", "items": {"type": "string"}},
+            "designations": {"type": "array", "items": {"type": "string"}},
+            "url": {"type": "string"}, "html_url": {"type": "string"}}}},
+        "december": {"type": "array", "description": "Held on 1 December of every year on file.", "items": {
+            "type": "object", "properties": {"year": {"type": "integer"}, "on": {"type": "string", "format": "date"},
+                                             "held": {"type": "integer"}, "uncertain": {"type": "integer"}}}},
+    },
+}  # fmt: skip
+
+
+class CensusView(APIView):
+    """`/api/v1/census/?on=YYYY-MM-DD`: how many people were held that day (default today), by holder, citizenship,
+    charge category and designation, with the people; those whose custody only may have covered the day (partial
+    dates) counted apart. `?format=csv`: one row per person."""
+
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer, CensusCSVRenderer]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code >= 400 and getattr(request, "accepted_renderer", None) is not None:
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="census_retrieve",
+        tags=["census"],
+        parameters=[
+            OpenApiParameter("on", {"type": "string", "format": "date"},
+                             description="The day counted (YYYY-MM-DD, not after today); today when absent."),
+            OpenApiParameter("format", str, enum=["json", "csv"], description="`csv`: one row per person."),
+        ],
+        responses={200: OpenApiResponse(response=CENSUS_SCHEMA, description="The census of the day."),
+                   400: OpenApiResponse(description="An unknown parameter, or `on` not a date up to today; named."),
+                   404: OpenApiResponse(description="A `format` other than json or csv."),
+                   429: ERRORS[429]},
+    )  # fmt: skip
+    def get(self, request):
+        unknown = sorted(set(request.query_params) - CensusForm.KNOWN - {"format"})
+        if unknown:
+            message = "Unknown query parameter. Known parameters: format, on."
+            raise ValidationError({name: [message] for name in unknown})
+        form, day = census_day(request.query_params)
+        if day is None:
+            raise ValidationError(form.errors)
+        absolute = request.build_absolute_uri
+        response = Response(census_document(
+            census(day),
+            api_url=absolute(reverse("api:detainee-detail", args=[0])).replace("/0/", "/__id__/"),
+            html_url=absolute(reverse("detainees:detainee-detail", args=["__slug__"])),
+            list_api=absolute(reverse("api:detainee-list")),
+            list_html=absolute(reverse("detainees:detainee-list")),
+        ))  # fmt: skip
+        if getattr(request.accepted_renderer, "format", "") == "csv":
+            response["Content-Disposition"] = f'attachment; filename="census-{day.isoformat()}.csv"'
+        return response

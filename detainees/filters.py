@@ -130,7 +130,8 @@ class DetaineeFilter(django_filters.FilterSet):
         return qs.filter(Exists(Detention.objects.filter(held_by_group_id__in=value, detainee=OuterRef("pk"))))
 
     def filter_held_on(self, qs, name, value):
-        """In custody on that day; with `held_by`, in that holder's custody on that day (not merely ever)."""
+        """In custody on that day; with `held_by`, in that holder's custody on that day (not merely ever); with
+        `charge_category`, charged with it in the custody of that day (as the census counts, detainees.census)."""
         detentions = Detention.objects.filter(held_on_q(value), detainee=OuterRef("pk"))
         holders, groups = self.form.cleaned_data.get("held_by"), self.form.cleaned_data.get("held_by_group")
         if holders:  # any of several countries (a repeated or comma-separated parameter)
@@ -138,9 +139,14 @@ class DetaineeFilter(django_filters.FilterSet):
         if groups:
             groups = groups if isinstance(groups, list | tuple) else [groups]
             detentions = detentions.filter(held_by_group_id__in=groups)
+        if categories := self.form.cleaned_data.get("charge_category"):
+            detentions = detentions.filter(Exists(Charge.objects.filter(category__in=categories,
+                                                                         detention=OuterRef("pk"))))  # fmt: skip
         return qs.filter(Exists(detentions))
 
     def filter_charge_category(self, qs, name, value):
+        if self.form.cleaned_data.get("held_on"):
+            return qs  # with held_on, charged in the custody of that day: see filter_held_on
         return qs.filter(Exists(Charge.objects.filter(category__in=value, detention__detainee=OuterRef("pk"))))
 
     def filter_designation(self, qs, name, value):

@@ -2,18 +2,21 @@
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpResponse
-from django.views.generic import ListView
+from django.utils import timezone
+from django.views.generic import ListView, TemplateView
 from django_countries import countries
 
 from casedocs import services as casedocs
 from common.cache import cached_figures
+from common.charts import bar_chart
 from common.citations import Citations
 from common.models import iso_partial_date
-from common.views import CitableMixin, CitationView, FilteredListView, PublicDetailView, PublicMixin
+from common.views import CitableMixin, CitationView, FilteredListView, PageCacheMixin, PublicDetailView, PublicMixin
 from sources.models import Claim, Statement, disputed_fields
 
+from .census import CensusForm, census, census_day, list_query
 from .documents import load_case
-from .filters import DetaineeFilter
+from .filters import DetaineeFilter, held_on_q
 from .models import (
     Charge,
     ChargeCategory,
@@ -54,16 +57,24 @@ class DetaineeListView(FilteredListView):
             return self.request.GET.get(name, "")
 
         status_counts = dict(self.facet_queryset("status").order_by().values_list("status").annotate(n=Count("pk")))
+        # With `held_on`, a charge counts when it belongs to the custody of that day, as the filter (and the census)
+        # read it; so each facet's count is the number of results its link gives.
+        held_on = self.filterset.form.cleaned_data.get("held_on") if self.filterset.is_bound else None
+        charges = Charge.objects.filter(detention__detainee__in=self.facet_queryset("charge_category").values("pk"))
+        if held_on:
+            charges = charges.filter(held_on_q(held_on, prefix="detention__"))
         charge_counts = dict(
-            Charge.objects.filter(detention__detainee__in=self.facet_queryset("charge_category").values("pk"))
-            .order_by().values_list("category").annotate(n=Count("detention__detainee", distinct=True))
-        )  # fmt: skip
+            charges.order_by().values_list("category").annotate(n=Count("detention__detainee", distinct=True))
+        )
         designation_counts = dict(
             Designation.objects.filter(detainee__in=self.facet_queryset("designation").values("pk"))
             .order_by().values_list("kind").annotate(n=Count("detainee", distinct=True))
         )  # fmt: skip
+        holders = Detention.objects.filter(detainee__in=self.facet_queryset("held_by").values("pk"))
+        if held_on:  # held by that holder on that day, as the filter reads `held_by` beside `held_on`
+            holders = holders.filter(held_on_q(held_on))
         holder_counts = dict(
-            Detention.objects.filter(detainee__in=self.facet_queryset("held_by").values("pk"))
+            holders
             .exclude(held_by="")  # held by a group, or by someone not on file: not a country to filter by
             .order_by().values_list("held_by").annotate(n=Count("detainee", distinct=True))
         )  # fmt: skip
@@ -254,3 +265,56 @@ class GroupListView(PublicMixin, ListView):
         visible = Detainee.objects.visible_to(self.request.user).values("pk")
         held = Count("detentions__detainee", filter=Q(detentions__detainee__in=visible), distinct=True)
         return Group.objects.annotate(people_held=held).order_by("name", "id")
+
+
+class CensusView(PageCacheMixin, TemplateView):
+    """`/census/?on=YYYY-MM-DD`: how many people were held that day (default today) by holder, citizenship, charge
+    and designation, the people named; those whose custody only may have covered the day apart; and a chart of
+    1 December of every year on file. The figures are `detainees.census`, the same as `/api/v1/census/`."""
+
+    template_name = "detainees/census.html"
+    NAMES_SHOWN = 25  # per row; the rest are one link away, in the list the row's figure links to
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form, day = census_day(self.request.GET)
+        unknown = sorted(set(self.request.GET) - CensusForm.KNOWN)
+        context.update(form=form, day=day, unknown_params=unknown, today=timezone.localdate())
+        if day is None:
+            return context
+        figures = census(day, version=getattr(self.request, "data_version", None))
+        people = {p["id"]: p for p in figures["people"]}
+
+        def rows(dimension: str) -> list[dict]:
+            out = []
+            for row in figures[dimension]:
+                query = list_query(dimension, row, day)
+                out.append({
+                    **row, "list_query": query, "shown": [people[i] for i in row["held"][: self.NAMES_SHOWN]],
+                    "more": max(len(row["held"]) - self.NAMES_SHOWN, 0),
+                    "uncertain_people": [people[i] for i in row["uncertain"]],
+                })  # fmt: skip
+            return out
+
+        december = figures["december"]
+        context.update(
+            figures=figures,
+            held_people=[p for p in figures["people"] if p["certain"]],
+            uncertain_people=[p for p in figures["people"] if not p["certain"]],
+            tables=[
+                ("holder", "Held by", "State or group", rows("by_holder")),
+                ("citizenship", "Citizenship", "Citizenship", rows("by_citizenship")),
+                ("charge", "Charges", "Charged with (in that custody)", rows("by_charge_category")),
+                ("designation", "Designations", "Designated as (any date)", rows("by_designation")),
+            ],
+            total_query=list_query("total", {}, day),
+            december=december,
+            chart=bar_chart([(row["year"], row["held"]) for row in december]),
+            day_is_december_first=(day.month, day.day) == (12, 1),
+        )
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        if context["form"].errors:
+            kwargs.setdefault("status", 400)
+        return super().render_to_response(context, **kwargs)

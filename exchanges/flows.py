@@ -8,6 +8,7 @@ together, direction by direction. A side held by a non-state group is given by t
 
 import itertools
 import math
+import textwrap
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -151,63 +152,131 @@ def flows_for(params) -> tuple[FlowFilterForm, list[Flow], list[Flow]]:
 
 # ---- the diagram ------------------------------------------------------------------------------------------------
 
+# Two drawings of each panel: one for a desk (about 700 px wide) and one for a phone (about 320 px), shown by CSS.
+# Text is in viewBox units, about a pixel each at those widths; names wrap at `wrap` characters. Labels sit outside
+# the node columns, so no label ever covers a band.
+LAYOUTS = {"wide": {"width": 700, "font": 13, "wrap": 26}, "narrow": {"width": 330, "font": 13, "wrap": 13}}
+CHAR_WIDTH = 0.6  # of the font size: a generous average for the system sans-serif (bold digits included)
+NODE_W = 10
+TARGET_HEIGHT = 380  # units the larger column's people fill, at most
+MAX_UNIT = 24  # units per person, at most (a panel of three people is not a screen tall)
 
-def sankey(flows: list[Flow], *, width: int = 400, gap: int = 10, min_node: int = 22) -> dict:
-    """Geometry of a two-column flow diagram: releasing states on the left, receiving states on the right, a band
-    per direction as wide as its number of people. Each node is at least `min_node` tall so its label fits."""
-    if not flows:
+
+def nice_scale(unit: float) -> int:
+    """A round number of people whose bar is between about 12 and 60 units tall: the legend's scale."""
+    for step in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000):
+        if step * unit >= 12:
+            return step
+    return 100000
+
+
+def _label_lines(name: str, wrap: int) -> list[str]:
+    return textwrap.wrap(name, wrap, break_long_words=False) or [name]
+
+
+def sankey(pairs: list[tuple[str, str, int]], *, width: int, font: int, wrap: int) -> dict:
+    """Geometry of a two-column flow diagram drawn to scale: `(released_by, received_by, people)` pairs, releasing
+    sides on the left, receiving sides on the right.
+
+    Every node's height and every band's width is its number of people times one `unit`, so heights are
+    proportional to counts (a node of 17 is 17 times a node of 1). A node sits in a slot at least as tall as its
+    label; labels stand outside the columns, names wrapped at `wrap` characters."""
+    pairs = [p for p in pairs if p[2] > 0]
+    if not pairs:
         return {"nodes": [], "bands": [], "width": width, "height": 0}
-    left_totals: dict[str, int] = {}
-    right_totals: dict[str, int] = {}
-    for f in flows:
-        left_totals[f.released_by] = left_totals.get(f.released_by, 0) + f.number
-        right_totals[f.received_by] = right_totals.get(f.received_by, 0) + f.number
-    total = sum(left_totals.values())
-    rows = max(len(left_totals), len(right_totals))
-    unit = max(min_node / min(min(left_totals.values()), min(right_totals.values())), 160 / total)
-    unit = min(unit, 40)  # one person is at most 40 units tall
-    # Counted exchanges run into the hundreds (the Shalit exchange: 1,027): the bands share at most about 480 units,
-    # so the diagram stays about a screen tall; small nodes keep `min_node` for their labels.
-    unit = min(unit, 480 / max(sum(left_totals.values()), sum(right_totals.values())))
-    node_w = 10
+    totals: dict[str, dict[str, int]] = {"left": {}, "right": {}}
+    for released_by, received_by, n in pairs:
+        totals["left"][released_by] = totals["left"].get(released_by, 0) + n
+        totals["right"][received_by] = totals["right"].get(received_by, 0) + n
+    # The people fill about a screen at most, less when there are few sides (one flow of 1,027 is one block, not a
+    # wall); the legend's bar states the scale either way.
+    rows = max(len(t) for t in totals.values())
+    unit = min(MAX_UNIT, min(TARGET_HEIGHT, 80 + 50 * rows) / max(sum(t.values()) for t in totals.values()))
+    line_h = round(font * 1.25, 2)
+    gap = round(font * 0.6, 2)
 
-    def column(totals: dict[str, int], x: float, side: str) -> dict[str, dict]:
-        nodes, y = {}, 4.0
-        height_needed = sum(max(min_node, n * unit) for n in totals.values()) + gap * (len(totals) - 1)
-        y += (column_height - height_needed) / 2
-        for code, n in sorted(totals.items(), key=lambda kv: (-kv[1], countries.name(kv[0]))):
-            h = max(min_node, n * unit)
-            nodes[code] = {"code": code, "name": countries.name(code) or code, "total": n, "x": x, "y": round(y, 1),
-                           "h": round(h, 1), "side": side, "used": 0.0, "slack": (h - n * unit) / 2}  # fmt: skip
-            y += h + gap
+    labels: dict[tuple[str, str], tuple[list[str], str]] = {}
+    widest = 0.0
+    for side, side_totals in totals.items():
+        for code, n in side_totals.items():
+            lines = _label_lines(countries.name(code) or code, wrap)
+            number = f"{n:,}"
+            labels[(side, code)] = (lines, number)
+            widths = [len(line) for line in lines[:-1]] + [len(lines[-1]) + 1 + len(number)]
+            widest = max(widest, max(widths) * font * CHAR_WIDTH)
+    margin = math.ceil(widest + 6)  # label column on each side
+    left_x, right_x = margin, width - margin - NODE_W
+
+    def column(side: str) -> dict[str, dict]:
+        nodes, y = {}, 0.0
+        for code, n in sorted(totals[side].items(), key=lambda kv: (-kv[1], countries.name(kv[0]) or kv[0])):
+            lines, number = labels[(side, code)]
+            h = n * unit
+            slot = max(h, len(lines) * line_h)
+            nodes[code] = {"code": code, "name": countries.name(code) or code, "total": n, "side": side,
+                           "slot_y": y, "slot_h": slot, "h": h, "lines": lines, "number": number}  # fmt: skip
+            y += slot + gap
         return nodes
 
-    column_height = max(
-        sum(max(min_node, n * unit) for n in totals.values()) + gap * (len(totals) - 1)
-        for totals in (left_totals, right_totals)
-    )
-    left = column(left_totals, 0, "left")
-    right = column(right_totals, width - node_w, "right")
+    columns = {"left": column("left"), "right": column("right")}
+    heights = {side: sum(n["slot_h"] for n in c.values()) + gap * (len(c) - 1) for side, c in columns.items()}
+    height = max(heights.values())
+    order = {side: {code: i for i, code in enumerate(c)} for side, c in columns.items()}
+    for side, nodes in columns.items():
+        shift = (height - heights[side]) / 2  # the shorter column is centred
+        for node in nodes.values():
+            node["y"] = round(node["slot_y"] + shift + (node["slot_h"] - node["h"]) / 2, 2)
+            node["x"] = left_x if side == "left" else right_x
+            node["h"] = round(node["h"], 2)
+            centre = node["slot_y"] + shift + node["slot_h"] / 2
+            node["label_y"] = round(centre - (len(node["lines"]) - 1) * line_h / 2, 2)
+            node["label_x"] = left_x - 6 if side == "left" else right_x + NODE_W + 6
+            node["anchor"] = "end" if side == "left" else "start"
+            node["used"] = 0.0
+
+    # Bands leave each node in the order of the node they reach (and arrive in the order they came from), so they
+    # cross as little as they can.
     bands = []
-    for f in flows:
-        a, b = left[f.released_by], right[f.received_by]
-        w = f.number * unit
-        y0 = a["y"] + a["slack"] + a["used"] + w / 2
-        y1 = b["y"] + b["slack"] + b["used"] + w / 2
-        a["used"] += w
-        b["used"] += w
-        x0, x1 = node_w, width - node_w
+    left_order = sorted(pairs, key=lambda p: (order["left"][p[0]], order["right"][p[1]]))
+    starts = {}
+    for released_by, received_by, n in left_order:
+        a = columns["left"][released_by]
+        starts[(released_by, received_by)] = a["y"] + a["used"] + n * unit / 2
+        a["used"] += n * unit
+    for released_by, received_by, n in sorted(pairs, key=lambda p: (order["right"][p[1]], order["left"][p[0]])):
+        b = columns["right"][received_by]
+        y0, y1 = starts[(released_by, received_by)], b["y"] + b["used"] + n * unit / 2
+        b["used"] += n * unit
+        x0, x1 = left_x + NODE_W, right_x
         mid = (x0 + x1) / 2
-        bands.append({
-            "d": f"M{x0} {y0:.1f}C{mid} {y0:.1f} {mid} {y1:.1f} {x1} {y1:.1f}", "w": round(max(w, 1.5), 1),
-            "flow": f, "label_y": round((y0 + y1) / 2, 1),
+        bands.append({"d": f"M{x0} {y0:.2f}C{mid} {y0:.2f} {mid} {y1:.2f} {x1} {y1:.2f}",
+                      "w": round(max(n * unit, 1), 2), "number": n, "released_by": released_by,
+                      "received_by": received_by})  # fmt: skip
+    scale = nice_scale(unit)
+    key_y = math.ceil(height) + 2 * gap
+    return {
+        "nodes": [*columns["left"].values(), *columns["right"].values()], "bands": bands, "width": width,
+        "unit": unit, "font": font, "line_h": line_h, "node_w": NODE_W,
+        "scale": {"people": scale, "h": round(scale * unit, 2), "x": left_x, "y": key_y,
+                  "label_x": left_x + NODE_W + 6, "label_y": round(key_y + scale * unit / 2, 2)},
+        "height": math.ceil(key_y + max(scale * unit, line_h) + 4),
+    }  # fmt: skip
+
+
+def flow_panels(flows: list[Flow]) -> list[dict]:
+    """The flows drawn as two panels, each to its own stated scale: the people named one by one, and the people
+    exchanges count without naming (hundreds in one exchange would otherwise make the named ones hairlines)."""
+    panels = []
+    for kind, number_of in (("named", lambda f: f.named), ("counted", lambda f: f.counted)):
+        pairs = [(f.released_by, f.received_by, number_of(f)) for f in flows if number_of(f)]
+        if not pairs:
+            continue
+        panels.append({
+            "kind": kind, "total": sum(p[2] for p in pairs),
+            "pairs": [(countries.name(a) or a, countries.name(b) or b, n) for a, b, n in pairs],
+            **{name: sankey(pairs, **layout) for name, layout in LAYOUTS.items()},
         })  # fmt: skip
-    nodes = [*left.values(), *right.values()]
-    for n in nodes:
-        n["label_x"] = node_w + 6 if n["side"] == "left" else width - node_w - 6
-        n["label_y"] = round(n["y"] + n["h"] / 2, 1)
-    return {"nodes": nodes, "bands": bands, "width": width, "height": math.ceil(column_height + 8),
-            "total": total, "rows": rows}  # fmt: skip
+    return panels
 
 
 def filter_countries(flows: list[Flow]) -> list[tuple[str, str]]:

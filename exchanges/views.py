@@ -5,19 +5,19 @@ from urllib.parse import urlencode
 
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
+from django.utils import timezone
 from django.views.generic import TemplateView
-from django_countries import countries
 
 from common.citations import Citations
 from common.models import iso_partial_date
 from common.views import CitableMixin, CitationView, FilteredListView, PageCacheMixin, PublicDetailView
 from common.worldmap import held_map
-from detainees.models import Detainee, Status
+from detainees.census import CensusForm, census_day, census_figures, list_query
 from detainees.selectors import cited
 from sources.models import Statement, disputed_fields
 
 from .filters import ExchangeFilter
-from .flows import FlowFilterForm, filter_countries, flows_for, sankey
+from .flows import FlowFilterForm, filter_countries, flow_panels, flows_for
 from .models import Exchange, ExchangeStatus
 
 
@@ -111,8 +111,9 @@ def exchange_json_ld(exchange, url: str, request) -> dict:
 
 
 class FlowsView(PageCacheMixin, TemplateView):
-    """`/flows/`: who was released by whom to whom over all completed exchanges, as a flow diagram and a table with
-    the named people, filterable by years and countries; and a map of where people are held now."""
+    """`/flows/`: who was released by whom to whom over all completed exchanges, as flow diagrams (the people named,
+    and the people counted, each to its own stated scale) and a table with the named people, filterable by years and
+    countries; and a map of where people were held on a day (`on`, default today, read as the census reads it)."""
 
     template_name = "exchanges/flows.html"
 
@@ -120,23 +121,20 @@ class FlowsView(PageCacheMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         params = self.request.GET
         form, flows, every = flows_for(params)
-        known = FlowFilterForm.KNOWN
+        known = FlowFilterForm.KNOWN | CensusForm.KNOWN
         unknown = [
             (name, next(iter(difflib.get_close_matches(name, sorted(known), n=1)), ""))
             for name in sorted(set(params) - known)
         ]
-        held = dict(
-            Detainee.objects.published().filter(status=Status.HELD).exclude(held_by="").order_by()
-            .values_list("held_by").annotate(n=Count("pk"))
-        )  # fmt: skip
-        query = urlencode([(k, v) for k, values in params.lists() if k in known for v in values])
+        query = urlencode([(k, v) for k, values in params.lists() if k in FlowFilterForm.KNOWN for v in values])
         chosen = set(form.cleaned_data.get("country", [])) if form.is_bound and not form.errors else set()
+        day_form, day = census_day(params)
         context.update(
             form=form,
-            filter_errors=form.errors,
+            filter_errors={**form.errors, **day_form.errors},
             unknown_params=unknown,
             flows=flows,
-            diagram=sankey(flows),
+            panels=flow_panels(flows),
             totals={
                 "number": sum(f.number for f in flows),
                 "named": sum(f.named for f in flows),
@@ -144,13 +142,30 @@ class FlowsView(PageCacheMixin, TemplateView):
             },  # fmt: skip
             country_options=[(code, name, code in chosen) for code, name in filter_countries(every)],
             querystring=query,
-            held_map=held_map(held),
-            held_rows=sorted(((code, countries.name(code), n) for code, n in held.items()), key=lambda r: -r[2]),
-            held_total=sum(held.values()),
+            today=timezone.localdate(),
+            day=day,
+            day_value=params.get("on", "") if day_form.errors else (day.isoformat() if day else ""),
         )
+        if day is not None:
+            context.update(held_map_context(census_figures(day, getattr(self.request, "data_version", None)), day))
         return context
 
     def render_to_response(self, context, **kwargs):
         if context["filter_errors"]:
             kwargs.setdefault("status", 400)
         return super().render_to_response(context, **kwargs)
+
+
+def held_map_context(figures: dict, day) -> dict:
+    """The map of who held people on `day`, from the census figures: states shaded by the people they certainly
+    held, and apart, those held by groups or captors not on file and those who only may have been held."""
+    states = [r for r in figures["by_holder"] if r["held_by"] and r["held"]]
+    return {
+        "held_map": held_map({r["held_by"]: len(r["held"]) for r in states}),
+        "held_rows": [(r["held_by"], r["name"], len(r["held"]), len(r["uncertain"])) for r in states],
+        "held_elsewhere": [r for r in figures["by_holder"] if not r["held_by"] and r["held"]],
+        "held_total": figures["held"],
+        "held_uncertain": figures["uncertain"],
+        "held_query": list_query("total", {}, day),
+        "day_is_today": day == timezone.localdate(),
+    }

@@ -20,7 +20,7 @@ def test_root_answers_scripts_with_json_naming_every_resource_and_the_extras(cli
     data = response.json()
     registered = {prefix for prefix, _, _ in router.registry}
     assert registered <= set(data), registered - set(data)
-    assert {name for name, _ in RESOURCES} == registered | {"flows"}  # the descriptions cover every list
+    assert {name for name, _ in RESOURCES} == registered | {"flows", "census"}  # the descriptions cover every list
     assert data["detainees"] == "http://testserver/api/v1/detainees/"  # the stock root's shape is kept
     assert data["dump"].endswith("/api/v1/dump/") and data["deletions"].endswith("/api/v1/deletions/")
     assert data["docs"].endswith("/api/docs/") and data["schema"].endswith("/api/schema/")

@@ -42,7 +42,15 @@ def map_case(context, case):
         case.query.pop("page", None)
         if "cursor" in case.query:
             case.query["cursor"] = ""
+        if case.operation.path == "/api/v1/census/" and str(case.query.get("on", "")) > today():
+            case.query["on"] = today()  # a census counts up to today: a later date is a 400 (test_census.py)
     return case
+
+
+def today() -> str:
+    from django.utils import timezone
+
+    return timezone.localdate().isoformat()
 
 
 def negative_query(case) -> bool:

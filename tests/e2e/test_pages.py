@@ -24,6 +24,9 @@ KEY_PAGES = {
     "case-list": "/detainees/?citizenship=US",
     "case": "/detainees/paul-whelan/",
     "flows": "/flows/",
+    "census": "/census/?on=2022-12-01",
+    "census-partial-dates": "/census/?on=2019-08-15",
+    "map-on-a-day": "/flows/?on=2022-12-01#held-map",
     "methodology": "/about/",
 }
 # Every other public page, at a desk.
@@ -153,13 +156,44 @@ def test_inner_page_headings_do_not_sit_against_the_header(visit, path):
     assert gap >= 24, f"{path}: the h1 starts {gap:.0f}px below the header"
 
 
-def test_flow_diagram_labels_are_readable_on_a_phone(visit):
-    page, _ = visit("/flows/", PHONE)
+@pytest.mark.parametrize(("size", "viewport"), [("desk", DESK), ("phone", PHONE)], ids=["1280", "390"])
+def test_flow_diagram_labels_are_readable_and_cover_no_band(visit, size, viewport):
+    """At 390 px the labels covered the bands; they now stand outside the node columns, apart from each other."""
+    page, _ = visit("/flows/", viewport)
     sizes = page.evaluate(
         "() => [...document.querySelectorAll('svg.sankey text, svg.chart text')]"
+        ".filter(t => t.closest('svg').getBoundingClientRect().width > 0)"
         ".map(t => t.getBoundingClientRect().height)"
     )
     assert sizes and min(sizes) >= 11, f"smallest label {min(sizes):.1f}px high"
+    panels = page.evaluate(
+        """() => [...document.querySelectorAll('svg.sankey')].filter(s => s.getBoundingClientRect().width > 0)
+             .map(svg => {
+               const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+               const nodes = [...svg.querySelectorAll('rect.node:not(.scale-key)')].map(box);
+               return {nodes, labels: [...svg.querySelectorAll('text.node-label')].map(box),
+                       svg: box(svg)}; })"""
+    )
+    assert len(panels) == 2  # the named people and the counted ones, one drawing each at this width
+    for panel in panels:
+        inner_left = min(n[2] for n in panel["nodes"])  # the right edge of the left column
+        inner_right = max(n[0] for n in panel["nodes"])  # the left edge of the right column
+        for left, _top, right, _bottom in panel["labels"]:
+            assert right <= inner_left - 9 or left >= inner_right + 9, "a label stands over the bands"
+            assert left >= panel["svg"][0] - 0.5 and right <= panel["svg"][2] + 0.5, "a label is cut off"
+        labels = sorted(panel["labels"], key=lambda b: (b[0] > inner_right, b[1]))
+        for a, b in zip(labels, labels[1:], strict=False):
+            same_side = (a[0] > inner_right) == (b[0] > inner_right)
+            assert not same_side or a[3] <= b[1] + 0.5, f"labels overlap: {a} {b}"
+
+
+def test_the_census_page_counts_a_day_chosen_in_its_form(visit, screenshot):
+    page, _ = visit("/census/", PHONE)
+    page.fill("#id_on", "2019-08-15")
+    page.get_by_role("button", name="Count").click()
+    page.wait_for_url("**/census/?on=2019-08-15")
+    assert "Trevor Reed" in page.locator(".uncertain").first.inner_text()
+    screenshot(page, "census-form-390")
 
 
 def test_every_source_page_fits_a_phone(visit, screenshot):

@@ -7,8 +7,9 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from exchanges.flows import Flow, aggregate_flows, sankey
+from exchanges.flows import LAYOUTS, aggregate_flows, sankey
 from tests.factories import DetaineeFactory, DetentionFactory, ExchangeFactory, ParticipantFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,12 +33,11 @@ def test_rows_add_up_by_direction_named_and_counted_together():
 
 
 def test_the_diagram_keeps_every_band_inside_its_nodes():
-    flows = [Flow("RU", "US", 3), Flow("RU", "DE", 1), Flow("US", "RU", 2), Flow("DE", "RU", 1)]
-    diagram = sankey(flows)
+    diagram = sankey([("RU", "US", 3), ("RU", "DE", 1), ("US", "RU", 2), ("DE", "RU", 1)], **LAYOUTS["wide"])
     nodes = {(n["side"], n["code"]): n for n in diagram["nodes"]}
     assert nodes[("left", "RU")]["total"] == 4 and nodes[("right", "RU")]["total"] == 3
     for n in diagram["nodes"]:
-        assert n["used"] <= n["h"] + 0.1 and n["y"] >= 0 and n["y"] + n["h"] <= diagram["height"]
+        assert abs(n["used"] - n["h"]) < 0.05 and n["y"] >= 0 and n["y"] + n["h"] <= diagram["height"]
     assert len(diagram["bands"]) == 4
 
 
@@ -94,14 +94,17 @@ def test_csv_has_one_row_per_direction_with_the_names(client, demo):
 
 
 def test_flows_page_draws_a_diagram_and_a_table_with_the_same_numbers(client, demo, django_assert_num_queries):
-    with django_assert_num_queries(4):  # data version; participants and counts of the chosen exchanges; people held now
+    # data version; participants and counts of the chosen exchanges; the census of today for the map (the detentions
+    # of the day; with no one held today, their charges and designations need no query)
+    with django_assert_num_queries(4):
         response = client.get(reverse("flows"))
     html = response.content.decode()
-    svg = re.search(r'<svg class="chart sankey".*?</svg>', html, re.S).group(0)
-    assert "<a " not in svg and 'role="img"' in svg
+    named = re.search(r'<svg class="chart sankey sankey-wide".*?</svg>', html, re.S).group(0)
+    assert "<a " not in named and 'role="img"' in named
     data = client.get(reverse("api:flows")).json()
     for flow in data["flows"]:
-        assert f"{flow['released_by_name']} to {flow['received_by_name']}: {flow['number']}." in svg
+        if flow["named"]:
+            assert f"{flow['released_by_name']} to {flow['received_by_name']}: {flow['named']}." in named
     assert '<a href="/detainees/brittney-griner/">Brittney Griner</a>' in html.split('class="flow-table"')[1]
     assert 'href="/api/v1/flows/?format=csv"' in html
 
@@ -113,7 +116,8 @@ def test_the_map_shades_where_people_are_held_now(client):
     svg = re.search(r'<svg class="world-map".*?</svg>', html, re.S).group(0)
     assert "Belarus: 2." in svg and 'class="land level-4"' in svg and "<a " not in svg
     assert svg.count("<path") > 150  # every country drawn from the vendored Natural Earth file
-    assert '?status=held&amp;held_by=BY">Belarus</a>' in html
+    today = timezone.localdate().isoformat()
+    assert f'?held_on={today}&amp;held_by=BY">Belarus</a>' in html
 
 
 def test_the_page_names_twelve_people_per_direction_and_counts_the_rest(client):
@@ -129,10 +133,87 @@ def test_the_page_names_twelve_people_per_direction_and_counts_the_rest(client):
 
 def test_a_counted_exchange_of_a_thousand_keeps_the_diagram_about_a_screen_tall():
     """The Shalit exchange counts 1,027 people: the diagram must not grow a pixel per person (it was 42,000 px)."""
-    flows = [Flow("IL", "Hamas", 1027), Flow("Hamas", "IL", 1), Flow("RU", "US", 3)]
-    diagram = sankey(flows)
-    assert diagram["height"] < 700
-    assert all(node["h"] >= 22 for node in diagram["nodes"])  # small ones keep room for their labels
+    for layout in LAYOUTS.values():
+        diagram = sankey([("IL", "Hamas", 1027), ("Hamas", "IL", 1), ("RU", "US", 3)], **layout)
+        assert diagram["height"] < 700
+
+
+def test_the_map_of_today_says_why_it_is_empty_and_links_to_the_census(client, demo):
+    """The demo people are all free today: the map said nothing of why it was empty."""
+    html = client.get(reverse("flows")).content.decode()
+    section = html.split('id="held-map"')[1]
+    assert "No one on file was certainly in custody on" in section and "so no state is shaded" in section
+    assert 'href="/census/?on=' in section
+
+
+def test_the_map_shows_who_held_people_on_a_chosen_day_as_the_census_counts_them(client, demo):
+    html = client.get(reverse("flows"), {"on": "2019-08-15"}).content.decode()
+    section = html.split('id="held-map"')[1]
+    svg = re.search(r'<svg class="world-map".*?</svg>', section, re.S).group(0)
+    census = client.get(reverse("api:census"), {"on": "2019-08-15"}).json()
+    for row in census["by_holder"]:
+        assert f"{row['name']}: {row['held']}." in svg
+    assert "Where people were held on 15 August 2019" in section
+    assert "and 1 whose custody may have covered that date" in section  # Trevor Reed, detained in August 2019
+    assert '?held_on=2019-08-15&amp;held_by=RU">Russia</a>' in section
+    bad = client.get(reverse("flows"), {"on": "2019-02-30"})
+    assert bad.status_code == 400 and "<strong>on</strong>" in bad.content.decode()
+
+
+def node_heights(svg: str) -> list[tuple[float, int]]:
+    """(height, people) of every node of a drawn diagram, read from the SVG as a browser would draw it."""
+    pairs = re.findall(r'<rect class="node" [^>]*height="([\d.]+)"[^>]*/>\s*<text.*?class="value">([\d,]+)<', svg,
+                       re.S)  # fmt: skip
+    return [(float(h), int(n.replace(",", ""))) for h, n in pairs]
+
+
+def test_nodes_are_as_tall_as_their_number_of_people(client, demo):
+    """Russia released 17 named people and Poland 1: they were drawn the same height, under a legend saying that
+    widths are proportional."""
+    html = client.get(reverse("flows")).content.decode()
+    svgs = re.findall(r'<svg class="chart sankey.*?</svg>', html, re.S)
+    assert svgs
+    for svg in svgs:
+        heights = node_heights(svg)
+        assert len(heights) >= 2
+        units = [h / n for h, n in heights]
+        assert max(units) - min(units) < 0.02, heights  # one unit per person, to the rounding of the drawing
+        scale = re.search(r'class="node scale-key"[^>]*height="([\d.]+)" data-people="(\d+)"', svg)
+        assert abs(float(scale[1]) / int(scale[2]) - units[0]) < 0.02  # the legend's bar is on the same scale
+
+
+def test_named_people_are_not_hairlines_beside_a_counted_thousand(client, demo):
+    """The Shalit exchange's 1,027 counted people filled ~70% of the picture and the 29 named were hairlines."""
+    html = client.get(reverse("flows")).content.decode()
+    named = re.search(r'<figure class="flow-figure" id="flows-named">.*?</figure>', html, re.S).group(0)
+    counted = re.search(r'<figure class="flow-figure" id="flows-counted">.*?</figure>', html, re.S).group(0)
+    assert "1,027" not in named and "1,027" in counted
+    widths = [float(w) for w in re.findall(r'class="band"[^>]*stroke-width="([\d.]+)" data-people="1"', named)]
+    assert widths and min(widths) >= 5  # one named person is a band, not a hairline
+    assert "own scale" in counted and "bar at the foot standing for" in named
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_labels_stand_outside_the_bands_and_apart_from_each_other(layout):
+    flows = [("RU", "DE", 12), ("RU", "US", 5), ("US", "RU", 5), ("SI", "RU", 2), ("BY", "DE", 1), ("DE", "RU", 1),
+             ("Hamas", "IL", 1), ("NO", "RU", 1), ("PL", "RU", 1)]  # fmt: skip
+    diagram = sankey(flows, **LAYOUTS[layout])
+    font, line_h = diagram["font"], diagram["line_h"]
+    band_left = min(n["x"] for n in diagram["nodes"]) + diagram["node_w"]
+    band_right = max(n["x"] for n in diagram["nodes"])
+    for side in ("left", "right"):
+        boxes = []
+        for n in (n for n in diagram["nodes"] if n["side"] == side):
+            chars = max(len(line) for line in [*n["lines"][:-1], f"{n['lines'][-1]} {n['number']}"])
+            width = chars * font * 0.6
+            if side == "left":
+                assert n["label_x"] <= band_left - diagram["node_w"] and n["label_x"] - width >= 0
+            else:
+                assert n["label_x"] >= band_right + diagram["node_w"] and n["label_x"] + width <= diagram["width"]
+            top = n["label_y"] - font / 2
+            boxes.append((top, top + line_h * (len(n["lines"]) - 1) + font))
+        boxes.sort()
+        assert all(a[1] <= b[0] for a, b in zip(boxes, boxes[1:], strict=False)), boxes  # no two labels overlap
 
 
 @pytest.mark.django_db

@@ -1,0 +1,304 @@
+"""The census: how many people were held on a given date, by whom, of which citizenship, on which charges — as the
+Committee to Protect Journalists publishes one for 1 December of each year.
+
+Partial dates are spans (SPEC 1.1). A person is counted as **held** on a day when a detention certainly covers it:
+the rule is `held_on_q`, the one the `held_on` filter of every list uses, so the census and the lists agree. People
+whose custody only **may** have covered the day (a start known only as "August 2019", asked about 10 August 2019;
+an end known only as a month) are counted apart, never added to the figure: `possibly_held_on_q` is the widest
+reading of the same spans, and every certain detention is also a possible one.
+
+Only published people are counted, for everyone (staff included): the census is a public figure. Everything is
+computed once per data version and day (`common.cache.cached_figures`), so a write shows at once.
+"""
+
+import datetime
+
+from django import forms
+from django.db.models import BooleanField, Case, Count, OuterRef, Q, Subquery, Value, When
+from django.utils import timezone
+from django_countries import countries
+
+from common.cache import cached_figures, data_version
+from common.filters import IsoDateField
+from common.models import format_partial_date
+
+from .filters import held_on_q
+from .models import Charge, ChargeCategory, Designation, DesignationKind, Detention
+
+
+def span_reaches_q(field: str, day: datetime.date) -> Q:
+    """The span of the partial date `field` (stored as its first day, with `<field>_precision`) ends on or after
+    `day`: "March 2022" reaches every day up to 31 March 2022."""
+    return (
+        Q(**{f"{field}_precision": "day", f"{field}__gte": day})
+        | Q(**{f"{field}_precision": "month", f"{field}__gte": day.replace(day=1)})
+        | Q(**{f"{field}_precision": "year", f"{field}__gte": day.replace(month=1, day=1)})
+    )
+
+
+def with_successor(detentions):
+    """Alias `next_on` (+ `next_on_precision`) on detentions whose custody ended on a date not on file: the start of
+    the same person's next detention, the latest the handover can have happened. Evaluated only for those rows."""
+    after = Q(detained_on__gt=OuterRef("detained_on")) | Q(detained_on=OuterRef("detained_on"), id__gt=OuterRef("id"))
+    later = Detention.objects.filter(after, detainee=OuterRef("detainee")).order_by("detained_on", "id")
+    undated_end = Q(released_on=None) & ~Q(end_reason="")
+    return detentions.alias(
+        next_on=Case(When(undated_end, then=Subquery(later.values("detained_on")[:1])), default=None),
+        next_on_precision=Case(When(undated_end, then=Subquery(later.values("detained_on_precision")[:1])),
+                               default=None),
+    )  # fmt: skip
+
+
+def possibly_held_on_q(day: datetime.date) -> Q:
+    """Custody that may have covered `day` (on detentions from `with_successor`): begun by the first day of its
+    start's span, and not ended before the last day of its end's span. An end whose date is not on file may have
+    come as late as the next detention's start, or, with none on file, at any time."""
+    open_ = Q(released_on=None, end_reason="")
+    ended_after = Q(released_on__isnull=False) & span_reaches_q("released_on", day)
+    undated = Q(released_on=None) & ~Q(end_reason="") & (Q(next_on=None) | span_reaches_q("next_on", day))
+    return Q(detained_on__lte=day) & (open_ | ended_after | undated)
+
+
+def public_detentions():
+    """Detentions of published people, the only ones a census counts."""
+    return with_successor(Detention.objects.filter(detainee__is_published=True))
+
+
+# ---- the date asked for ------------------------------------------------------------------------------------------
+
+
+class CensusForm(forms.Form):
+    """`on`: the census page, its API and the map of /flows/ read the date the same way (default: today)."""
+
+    on = IsoDateField(required=False, help_text="The day counted (YYYY-MM-DD); today when absent.")
+
+    KNOWN = {"on"}
+
+    def clean_on(self):
+        day = self.cleaned_data.get("on")
+        today = timezone.localdate()
+        if day is None:
+            return today
+        if day > today:
+            raise forms.ValidationError(
+                f"A census counts what is on file up to today ({format_partial_date(today)}): "
+                f"choose a date not after it.", code="future",
+            )  # fmt: skip
+        return day
+
+
+def census_day(params) -> tuple[CensusForm, datetime.date | None]:
+    """Validate `on` from a query; (form, the day), the day None when the form has errors."""
+    form = CensusForm({"on": params.get("on", "")})
+    return form, form.cleaned_data["on"] if form.is_valid() else None
+
+
+# ---- the figures -------------------------------------------------------------------------------------------------
+
+
+def _rows(buckets: dict, label_of, key_name: str, order=None) -> list[dict]:
+    """Figures by one dimension: [{key_name, "name", "held": [person ids], "uncertain": [person ids]}], largest
+    first (or in `order`), each person counted once per row."""
+    rows = []
+    for key, (certain, possible) in buckets.items():
+        uncertain = possible - certain
+        if certain or uncertain:
+            rows.append({key_name: key, "name": label_of(key), "held": sorted(certain), "uncertain": sorted(uncertain)})
+    if order is not None:
+        return sorted(rows, key=lambda r: order.index(r[key_name]))
+    return sorted(rows, key=lambda r: (-len(r["held"]), -len(r["uncertain"]), r["name"]))
+
+
+def compute_census(day: datetime.date) -> dict:
+    """The census of `day` as plain data (cacheable): every person held or maybe held, and the figures by holder,
+    citizenship, charge category and designation, each as lists of person ids. Three queries."""
+    detentions = list(
+        public_detentions().filter(possibly_held_on_q(day))
+        .annotate(certain=Case(When(held_on_q(day), then=Value(True)), default=Value(False),
+                               output_field=BooleanField()))
+        .order_by().values_list("id", "detainee_id", "detainee__name", "detainee__slug", "detainee__citizenships",
+                                "held_by", "held_by_group_id", "held_by_group__name", "held_by_group__slug", "certain")
+    )  # fmt: skip
+    charges: dict[int, set[str]] = {}
+    for detention_id, category in Charge.objects.filter(detention_id__in=[d[0] for d in detentions]).order_by(
+    ).values_list("detention_id", "category").distinct():  # fmt: skip
+        charges.setdefault(detention_id, set()).add(category)
+    people: dict[int, dict] = {}
+    holders: dict[tuple, tuple[set, set]] = {}
+    groups: dict[int, tuple[str, str]] = {}
+    by_charge: dict[str, tuple[set, set]] = {}
+    for det_id, pid, name, slug, citizenships, code, group_id, group_name, group_slug, certain in detentions:
+        person = people.setdefault(pid, {
+            "id": pid, "name": name, "slug": slug, "certain": False, "held_by": set(), "held_by_group": set(),
+            "citizenships": [c for c in (citizenships or "").split(",") if c], "charge_categories": set(),
+            "designations": set(),
+        })  # fmt: skip
+        person["certain"] |= certain
+        if group_id:
+            groups[group_id] = (group_name, group_slug)
+            person["held_by_group"].add(group_id)
+            holder = ("group", group_id)
+        else:
+            if code:
+                person["held_by"].add(code)
+            holder = ("state", code or "")
+        buckets = holders.setdefault(holder, (set(), set()))
+        buckets[1].add(pid)
+        if certain:
+            buckets[0].add(pid)
+        for category in charges.get(det_id, ()):
+            person["charge_categories"].add(category)
+            bucket = by_charge.setdefault(category, (set(), set()))
+            bucket[1].add(pid)
+            if certain:
+                bucket[0].add(pid)
+    by_designation: dict[str, tuple[set, set]] = {}
+    for pid, kind in Designation.objects.filter(detainee_id__in=list(people)).order_by().values_list(
+        "detainee_id", "kind"
+    ).distinct():  # fmt: skip
+        people[pid]["designations"].add(kind)
+        by_designation.setdefault(kind, (set(), set()))
+    by_citizenship: dict[str, tuple[set, set]] = {}
+    for person in people.values():
+        pid = person["id"]
+        for code in person["citizenships"]:
+            bucket = by_citizenship.setdefault(code, (set(), set()))
+            bucket[1].add(pid)
+            if person["certain"]:
+                bucket[0].add(pid)
+        for kind in person["designations"]:
+            by_designation[kind][1].add(pid)
+            if person["certain"]:
+                by_designation[kind][0].add(pid)
+
+    def holder_name(key: tuple) -> str:
+        kind, value = key
+        if kind == "group":
+            return groups[value][0]
+        return countries.name(value) or value or "Captor not on file"
+
+    by_holder = _rows(holders, holder_name, "holder")
+    for row in by_holder:
+        kind, value = row.pop("holder")
+        row["held_by"] = value if kind == "state" and value else None
+        row["held_by_group"] = value if kind == "group" else None
+        row["group_slug"] = groups[value][1] if kind == "group" else None
+    categories, kinds = dict(ChargeCategory.choices), dict(DesignationKind.choices)
+    for person in people.values():
+        for name in ("held_by", "held_by_group", "charge_categories", "designations"):
+            person[name] = sorted(person[name])
+    return {
+        "on": day.isoformat(),
+        "held": sum(p["certain"] for p in people.values()),
+        "uncertain": sum(not p["certain"] for p in people.values()),
+        "people": sorted(people.values(), key=lambda p: (p["name"], p["id"])),
+        "by_holder": by_holder,
+        "by_citizenship": _rows(by_citizenship, lambda c: countries.name(c) or c, "citizenship"),
+        "by_charge_category": _rows(by_charge, categories.get, "charge_category", order=list(categories)),
+        "by_designation": _rows(by_designation, kinds.get, "designation", order=list(kinds)),
+    }
+
+
+def december_days(today: datetime.date) -> list[datetime.date]:
+    """1 December of every year on file: from the year of the earliest detention of a published person to the
+    latest 1 December not after today."""
+    first = Detention.objects.filter(detainee__is_published=True).order_by("detained_on").values_list(
+        "detained_on", flat=True
+    ).first()  # fmt: skip
+    if first is None:
+        return []
+    last = today.year if today >= datetime.date(today.year, 12, 1) else today.year - 1
+    return [datetime.date(year, 12, 1) for year in range(first.year, last + 1)]
+
+
+def compute_december(today: datetime.date) -> list[dict]:
+    """Held (and maybe held) on 1 December of every year on file, counted in one query: [{"year", "on", "held",
+    "uncertain"}]."""
+    days = december_days(today)
+    if not days:
+        return []
+    aggregates = {}
+    for day in days:
+        aggregates[f"held_{day.year}"] = Count("detainee", distinct=True, filter=held_on_q(day))
+        aggregates[f"possible_{day.year}"] = Count("detainee", distinct=True, filter=possibly_held_on_q(day))
+    figures = public_detentions().order_by().aggregate(**aggregates)
+    return [
+        {"year": day.year, "on": day.isoformat(), "held": figures[f"held_{day.year}"],
+         "uncertain": figures[f"possible_{day.year}"] - figures[f"held_{day.year}"]}
+        for day in days
+    ]  # fmt: skip
+
+
+def census_figures(day: datetime.date, version: str | None = None) -> dict:
+    """The census of `day` (see `compute_census`), computed once per data version and day; `version` saves reading
+    it again when the caller has it. The map of /flows/ shades these figures."""
+    today = timezone.localdate()
+    return cached_figures("census", parts=(day.isoformat(), today.isoformat()), version=version or data_version(),
+                          compute=lambda: compute_census(day))  # fmt: skip
+
+
+def census(day: datetime.date, version: str | None = None) -> dict:
+    """The census of `day` and the 1 December series, each computed once per data version and day."""
+    today = timezone.localdate()
+    version = version or data_version()
+    december = cached_figures("census-december", parts=(today.isoformat(),), version=version,
+                              compute=lambda: compute_december(today))  # fmt: skip
+    return {**census_figures(day, version), "december": december}
+
+
+# ---- the census as the API gives it ------------------------------------------------------------------------------
+
+# The filters of /api/v1/detainees/ (and /detainees/) that list the people a row counts, with `held_on` beside them.
+LIST_FILTER = {"by_holder": None, "by_citizenship": "citizenship", "by_charge_category": "charge_category",
+               "by_designation": "designation"}  # fmt: skip
+
+
+def list_query(dimension: str, row: dict, day: datetime.date) -> str | None:
+    """The query string of the detainee list that holds the same people as a row's `held` figure, or None when no
+    filter expresses it (a captor not on file)."""
+    params = [("held_on", day.isoformat())]
+    if dimension == "by_holder":
+        if row["held_by_group"]:
+            params.append(("held_by_group", str(row["held_by_group"])))
+        elif row["held_by"]:
+            params.append(("held_by", row["held_by"]))
+        else:
+            return None
+    elif dimension != "total":
+        name = LIST_FILTER[dimension]
+        params.append((name, row[name]))
+    return "&".join(f"{k}={v}" for k, v in params)
+
+
+def census_document(figures: dict, *, api_url: str, html_url: str, list_api: str, list_html: str) -> dict:
+    """The census as JSON: figures as numbers, each row with the ids of its people and the address of the list that
+    holds them; `people` once each, with their pages. `api_url` and `html_url` contain `__id__` / `__slug__`."""
+    day = datetime.date.fromisoformat(figures["on"])
+
+    def lists(query: str | None) -> dict:
+        if query is None:
+            return {"list_url": None, "list_html_url": None}
+        return {"list_url": f"{list_api}?{query}", "list_html_url": f"{list_html}?{query}"}
+
+    document = {
+        "on": figures["on"],
+        "held": figures["held"],
+        "uncertain": figures["uncertain"],
+        **lists(list_query("total", {}, day)),
+    }
+    for dimension in LIST_FILTER:
+        document[dimension] = []
+        for row in figures[dimension]:
+            out = {k: v for k, v in row.items() if k not in ("held", "uncertain", "group_slug")}
+            out.update(held=len(row["held"]), uncertain=len(row["uncertain"]), people=row["held"],
+                       uncertain_people=row["uncertain"], **lists(list_query(dimension, row, day)))  # fmt: skip
+            document[dimension].append(out)
+    document["people"] = [
+        {"id": p["id"], "name": p["name"], "certain": p["certain"], "held_by": p["held_by"],
+         "held_by_group": p["held_by_group"], "citizenships": p["citizenships"],
+         "charge_categories": p["charge_categories"], "designations": p["designations"],
+         "url": api_url.replace("__id__", str(p["id"])), "html_url": html_url.replace("__slug__", p["slug"])}
+        for p in figures["people"]
+    ]  # fmt: skip
+    document["december"] = figures["december"]
+    return document
