@@ -48,6 +48,16 @@ def test_the_starter_dataset_loads_cites_an_address_for_every_fact_and_loads_twi
     assert {m.__name__: m.objects.count() for m in MODELS} == counts
 
 
+def test_a_database_holding_the_old_demo_takes_the_starter_dataset(demo):
+    """`make run` on a database loaded before the starter dataset existed adds its cases and touches no demo record."""
+    whelan = Detainee.objects.get(slug="paul-whelan")
+    versions = whelan.history.count()
+    call_command("load_demo", "--starter", **QUIET)
+    assert Detainee.objects.count() == len(starter_document()["records"]["detainees.detainee"])
+    assert Detainee.objects.with_status().get(slug="david-barnes").status == Status.HELD
+    assert whelan.history.count() == versions
+
+
 def test_people_still_held_are_counted_alike_everywhere(starter, client):
     held = Detainee.objects.published().with_status().filter(status=Status.HELD)
     names = set(held.values_list("name", flat=True))
