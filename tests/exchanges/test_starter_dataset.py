@@ -69,6 +69,12 @@ def test_people_still_held_are_counted_alike_everywhere(starter, client):
     assert client.get("/api/v1/detainees/", {"status": "held"}).json()["count"] == len(names)
     facets = client.get("/detainees/").context["facets"]["status"]
     assert [n for value, label, n, selected in facets if value == "held"] == [len(names)]
+    # Every case and exchange page renders, with its sources' addresses for a reader to follow.
+    for record in [*Detainee.objects.published(), *Exchange.objects.published()]:
+        page = client.get(record.get_absolute_url())
+        assert page.status_code == 200, record
+    barnes = client.get("/detainees/david-barnes/").content.decode()
+    assert "https://whee.net/4-years-after-his-arrest-in-russia-american-david-barnes-moved-to-remote" in barnes
     # Reports that disagree are kept side by side, each with its source.
     hubbard = Sentence.objects.get(detention__detainee__name="Stephen Hubbard")
     claims = Claim.objects.filter(content_type=ContentType.objects.get_for_model(Sentence), object_id=hubbard.pk)
