@@ -21,7 +21,7 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
-	$(PY) manage.py load_demo
+	$(PY) manage.py load_demo --starter
 
 ## Serve the site with the demo cases on http://127.0.0.1:$(PORT)
 run: demo

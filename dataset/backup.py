@@ -306,7 +306,9 @@ def reset_sequences() -> None:
 NATURAL_KEYS = {
     "sources.outlet": ["name"], "sources.source": ["url"], "sources.official": ["name"], "detainees.group": ["name"],
     "detainees.detainee": ["name"],
-    "detainees.detention": ["detainee", "detained_on"], "detainees.charge": ["detention", "statute"],
+    "detainees.detention": ["detainee", "detained_on"],
+    # Reports often give the accusation without its article: two charges of one detention may both lack a statute.
+    "detainees.charge": ["detention", "statute", "description"],
     "detainees.sentence": ["detention", "sentenced_on"], "detainees.sentencechange": ["sentence", "kind"],
     "detainees.transfer": ["detention", "facility_name"], "detainees.designation": ["detainee", "authority", "kind"],
     "exchanges.exchange": ["name"], "exchanges.exchangeparticipant": ["exchange", "detainee"],

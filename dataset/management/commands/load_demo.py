@@ -1,4 +1,5 @@
-"""Add the demo cases (Griner–Bout, Reed–Yaroshenko, Whelan, the 2024 Ankara exchange) that the database lacks."""
+"""Add the demo cases (Griner–Bout, Reed–Yaroshenko, Whelan, the 2024 Ankara exchange) that the database lacks; with
+`--starter`, the whole starter dataset (dataset/starter.json, what `make run` loads)."""
 
 import time
 
@@ -16,12 +17,20 @@ class Command(BaseCommand):
     help = "Add the demo cases that are not in the database yet (never changes existing records)."
     reset = False
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--starter", action="store_true",
+            help="The starter dataset (dataset/starter.json: the demo cases and every sourced case of its scope), "
+            "not only the demo cases. `make run` uses it.",
+        )  # fmt: skip
+
     def handle(self, *args, **options):
         started = time.monotonic()
-        total = sum(len(rows) for rows in demo_document()["records"].values())
+        starter = options.get("starter", False)
+        total = sum(len(rows) for rows in demo_document(starter=starter)["records"].values())
         with tqdm(total=total, desc="Demo records", unit="record", file=self.stderr, disable=None) as bar:
             try:
-                added = load_demo(reset=self.reset, on_record=lambda label: bar.update())
+                added = load_demo(reset=self.reset, starter=starter, on_record=lambda label: bar.update())
             except DatasetError as exc:
                 raise CommandError(f"Nothing was loaded. {exc}") from exc
         summary = ", ".join(f"{n} {label.split('.')[1]}" for label, n in added.items()) or "nothing new"

@@ -1,0 +1,150 @@
+"""The starter dataset (issue 25, dataset/starter.json, what `make run` loads): every published fact traced to a report
+with an address, each address once and in the reading log, summaries in the project's own words, and the overview,
+the flows map, the list's facets and the API agreeing on who is held now."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+
+from config.views import OverviewView
+from dataset.backup import merge_dataset
+from dataset.demo import demo_document, starter_document
+from detainees.models import Charge, Designation, Detainee, Detention, Sentence, SentenceChange, Status, Transfer
+from exchanges.models import Exchange, ExchangeParticipant
+from sources.models import Claim, Outlet, Source, Statement, url_key
+from tests.exchanges.test_demo_truth import OWN_WORDS, SEEDS, runs
+
+READING_LOG = Path(__file__).resolve().parents[2] / "dataset" / "sources-read.md"
+CITING = {Detainee: "", Detention: "detainee__", Charge: "detention__detainee__", Sentence: "detention__detainee__",
+          SentenceChange: "sentence__detention__detainee__", Transfer: "detention__detainee__",
+          Designation: "detainee__", Exchange: ""}  # fmt: skip
+MODELS = (*CITING, ExchangeParticipant, Outlet, Source, Statement, Claim)
+QUIET = {"stdout": open("/dev/null", "w"), "stderr": open("/dev/null", "w")}
+
+
+@pytest.fixture
+def starter(db):
+    """The starter dataset, loaded through the same command `make run` uses."""
+    call_command("load_demo", "--starter", **QUIET)
+
+
+def sources() -> list[dict]:
+    return [r["fields"] for r in starter_document()["records"]["sources.source"]]
+
+
+def test_the_starter_dataset_loads_cites_an_address_for_every_fact_and_loads_twice_without_change(starter):
+    for model, to_published in CITING.items():
+        facts = model.objects.filter(**{f"{to_published}is_published": True})
+        without = [str(f) for f in facts.exclude(sources__url__gt="").distinct()]
+        assert without == [], f"{model.__name__} citing no source with an address: {without}"
+    assert not Statement.objects.filter(source__url="").exists()
+    assert Detainee.objects.count() == len(starter_document()["records"]["detainees.detainee"]) > 50
+    counts = {m.__name__: m.objects.count() for m in MODELS}
+    call_command("load_demo", "--starter", **QUIET)
+    call_command("reset_demo", "--starter", **QUIET)
+    assert {m.__name__: m.objects.count() for m in MODELS} == counts
+
+
+def test_a_database_holding_the_old_demo_takes_the_starter_dataset(demo):
+    """`make run` on a database loaded before the starter dataset existed adds its cases and touches no demo record."""
+    whelan = Detainee.objects.get(slug="paul-whelan")
+    versions = whelan.history.count()
+    call_command("load_demo", "--starter", **QUIET)
+    assert Detainee.objects.count() == len(starter_document()["records"]["detainees.detainee"])
+    assert Detainee.objects.with_status().get(slug="david-barnes").status == Status.HELD
+    assert whelan.history.count() == versions
+
+
+def test_people_still_held_are_counted_alike_everywhere(starter, client):
+    held = Detainee.objects.published().with_status().filter(status=Status.HELD)
+    names = set(held.values_list("name", flat=True))
+    assert {"David Barnes", "Stephen Hubbard", "Robert Gilman", "Gordon Black", "Michael Travis Leake"} <= names
+    for person in held:  # each still-held case says when a report last confirmed the custody
+        assert person.detentions.order_by("-detained_on").first().last_confirmed_on is not None, person.name
+    assert OverviewView.figures()["held_total"] == len(names)
+    assert client.get("/flows/").context["held_total"] == len(names)  # each held by a state: all on the map
+    assert client.get("/api/v1/detainees/", {"status": "held"}).json()["count"] == len(names)
+    facets = client.get("/detainees/").context["facets"]["status"]
+    assert [n for value, label, n, selected in facets if value == "held"] == [len(names)]
+    # Every case and exchange page renders, with its sources' addresses for a reader to follow.
+    for record in [*Detainee.objects.published(), *Exchange.objects.published()]:
+        page = client.get(record.get_absolute_url())
+        assert page.status_code == 200, record
+    barnes = client.get("/detainees/david-barnes/").content.decode()
+    assert "https://whee.net/4-years-after-his-arrest-in-russia-american-david-barnes-moved-to-remote" in barnes
+    # Reports that disagree are kept side by side, each with its source.
+    hubbard = Sentence.objects.get(detention__detainee__name="Stephen Hubbard")
+    claims = Claim.objects.filter(content_type=ContentType.objects.get_for_model(Sentence), object_id=hubbard.pk)
+    assert hubbard.term_months == 82
+    assert sorted((c.value, c.source.outlet.name) for c in claims) == [("82", "CBS News"), ("84", "NTD")]
+
+
+def test_the_starter_dataset_holds_the_demo_and_more():
+    demo, starter = demo_document()["records"], starter_document()["records"]
+    for label, rows in demo.items():
+        names = {r["id"] for r in rows}
+        assert names <= {r["id"] for r in starter[label]}, label  # demo records keep their ids: reset finds them
+    assert len(starter["exchanges.exchange"]) > len(demo["exchanges.exchange"])
+
+
+def test_no_two_sources_share_a_normalised_address():
+    keys = [url_key(s["url"]) for s in sources() if s["url"]]
+    assert len(keys) > 80
+    assert sorted(k for k in set(keys) if keys.count(k) > 1) == []
+
+
+def test_every_address_is_one_the_reading_log_records():
+    """No address is typed from memory: each is in dataset/sources-read.md, the log of the reports read, with the
+    outlet, date and headline as they were found."""
+    logged = {url_key(u) for u in re.findall(r"<(https?://[^>\s]+)>", READING_LOG.read_text(encoding="utf-8"))}
+    assert {url_key(s["url"]) for s in sources() if s["url"]} - logged == set()
+
+
+def test_at_most_one_wikipedia_citation_per_fact_and_none_for_the_new_cases():
+    records = starter_document()["records"]
+    wikipedia = {r["id"] for r in records["sources.source"] if "wikipedia.org" in r["fields"]["url"]}
+    demo_people = {r["id"] for r in demo_document()["records"]["detainees.detainee"]}
+    for label, rows in records.items():
+        for row in rows:
+            cited = set(row["fields"].get("sources", []))
+            assert len(cited & wikipedia) <= 1, (label, row["id"])
+            if label == "detainees.detainee" and row["id"] not in demo_people:
+                assert cited and not cited & wikipedia, row["fields"]["name"]
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed articles are not on this machine")
+def test_no_starter_text_shares_an_eight_word_run_with_a_seed_or_a_stored_article():
+    stored = set()
+    for path in SEEDS.glob("*.txt"):
+        stored |= runs(path.read_text())
+    for s in sources():
+        stored |= runs(s.get("text", ""))  # article text kept for intake matching, if any
+    ours = [(f"{label} {row['id']} {field}", row["fields"][field])
+            for label, rows in starter_document()["records"].items() for row in rows
+            for field in OWN_WORDS if isinstance(row["fields"].get(field), str) and row["fields"][field]]  # fmt: skip
+    assert len(ours) > 150
+    copied = {where: sorted(" ".join(r) for r in runs(text) & stored) for where, text in ours}
+    assert {where: found for where, found in copied.items() if found} == {}
+
+
+def test_two_charges_without_a_statute_in_one_detention_are_both_loaded(db):
+    """Reports often name the accusation but not the article: a second such charge was taken for the first one
+    (the loader matched charges by detention and statute only) and silently left out."""
+    doc = {
+        "format": "prisoner-exchange-tracker/dataset", "version": 2,
+        "records": {
+            "detainees.detainee": [{"id": 1, "fields": {"name": "A Person", "is_published": False}}],
+            "detainees.detention": [{"id": 1, "fields": {"detainee": 1, "held_by": "RU", "detained_on": "2024-05-01"}}],
+            "detainees.charge": [
+                {"id": 1, "fields": {"detention": 1, "category": "property", "statute": "", "description": "Theft."}},
+                {"id": 2, "fields": {"detention": 1, "category": "violence", "statute": "", "description": "Threats."}},
+            ],
+        },
+    }  # fmt: skip
+    merge_dataset(doc)
+    assert sorted(Charge.objects.values_list("description", flat=True)) == ["Theft.", "Threats."]
+    merge_dataset(doc)  # and loading again adds nothing
+    assert Charge.objects.count() == 2
