@@ -30,6 +30,7 @@ from tests.factories import (
     SourceFactory,
     StatementFactory,
 )
+from tests.hypothesis_profiles import examples
 
 pytestmark = pytest.mark.django_db
 
@@ -177,10 +178,11 @@ class StoredDocuments(RuleBasedStateMachine):
         services.build(sorted(published - current))  # stored again, for the next write to mark
 
 
+@pytest.mark.slow
 def test_every_stored_document_equals_a_fresh_rendering_after_every_write(db):
     run_state_machine_as_test(
         StoredDocuments,
-        settings=settings(max_examples=10, stateful_step_count=8, deadline=None,
+        settings=settings(max_examples=examples(10), stateful_step_count=8, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]),
     )  # fmt: skip
 

@@ -50,6 +50,7 @@ def shared_cases():
     return source, exchange, detentions
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_editors_around_one_source_never_deadlock_nor_fail():
     if connection.vendor != "postgresql":
