@@ -22,6 +22,7 @@ from sources.models import Source
 from tests.factories import DetaineeFactory, DetentionFactory, ExchangeFactory, SourceFactory, UserFactory
 
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.django_db(transaction=True),  # each thread's connection must see what the test wrote
     pytest.mark.skipif(
         settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
