@@ -142,6 +142,7 @@ def test_a_bad_or_future_date_is_a_400_naming_on(client, value):
     page = client.get(reverse("census"), {"on": value})
     html = page.content.decode()
     assert page.status_code == 400 and '<strong>on</strong>' in html and 'aria-invalid="true"' in html
+    assert "No custody on file" not in html  # a refused date shows no figures, not a false "nothing on file"
 
 
 def test_an_unknown_parameter_is_a_400_naming_it(client):
