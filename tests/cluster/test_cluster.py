@@ -204,7 +204,9 @@ def test_the_replica_stops_mid_load_and_no_read_fails(cluster):
         after = {alias for t, _, alias, path in results if t > stop_at + 1.5 and path.startswith("/api/")}
         print(f"replica stopped at {stop_at:.0f} s: {len(results)} reads in {run_for:.0f} s, {len(failed)} failed")
         assert not failed, failed[:5]
-        assert {alias for t, _, alias, path in results if t < stop_at and path.startswith("/api/")} == {"replica"}
+        # Before: from the replica (a read the standby cancels — a recovery conflict with another database's
+        # cleanup on the shared primary — is answered again from the primary, so "default" may appear too).
+        assert "replica" in {alias for t, _, alias, path in results if t < stop_at and path.startswith("/api/")}
         assert after == {"default"}
         status, _, body = get(url + "/healthz")
         assert status == 200 and json.loads(body) == {"status": "degraded", "primary": "ok", "replica": "unreachable"}
