@@ -157,6 +157,11 @@ READ_PATHS = ["/", "/detainees/", "/exchanges/", "/api/v1/detainees/", "/api/v1/
               "/api/v1/sources/", "/healthz"]  # fmt: skip
 
 
+def read_database(headers: dict) -> str:
+    """X-Read-Database from a header dict (HAProxy sends header names in lower case)."""
+    return headers.get("X-Read-Database") or headers.get("x-read-database") or ""
+
+
 def reads_under_load(url: str, run_for: float, event_at: float, event, clients: int = 6) -> list[tuple]:
     """Anonymous reads from `clients` threads for `run_for` seconds; `event()` runs after `event_at` seconds.
     Returns (elapsed, status, read database, path) per request."""
@@ -170,7 +175,7 @@ def reads_under_load(url: str, run_for: float, event_at: float, event, clients: 
             path = READ_PATHS[i % len(READ_PATHS)]
             try:
                 status, headers, _ = get(url + path, timeout=15)
-                alias = headers.get("X-Read-Database", "")
+                alias = read_database(headers)
             except OSError as error:
                 status, alias = 0, repr(error)
             with lock:
@@ -200,15 +205,16 @@ def test_the_replica_stops_mid_load_and_no_read_fails(cluster):
         after = {alias for t, _, alias, path in results if t > stop_at + 1.5 and path.startswith("/api/")}
         print(f"replica stopped at {stop_at:.0f} s: {len(results)} reads in {run_for:.0f} s, {len(failed)} failed")
         assert not failed, failed[:5]
-        # (pages kept whole in the page cache carry no X-Read-Database: the API's reads say where they came from)
-        assert {alias for t, _, alias, path in results if t < stop_at and path.startswith("/api/")} == {"replica"}
+        # Before: from the replica (a read the standby cancels — a recovery conflict with another database's
+        # cleanup on the shared primary — is answered again from the primary, so "default" may appear too).
+        assert "replica" in {alias for t, _, alias, path in results if t < stop_at and path.startswith("/api/")}
         assert after == {"default"}
         status, _, body = get(url + "/healthz")
         assert status == 200 and json.loads(body) == {"status": "degraded", "primary": "ok", "replica": "unreachable"}
     finally:
         subprocess.run(["pg_ctlcluster", version, name, "start"], check=True, capture_output=True)
     deadline = time.monotonic() + 30
-    while get(url + "/api/v1/detainees/")[1].get("X-Read-Database") != "replica":
+    while read_database(get(url + "/api/v1/detainees/")[1]) != "replica":
         assert time.monotonic() < deadline, "reads did not return to the replica within 30 s"
         time.sleep(0.5)
     assert json.loads(get(url + "/healthz")[2])["status"] == "ok"
