@@ -145,6 +145,7 @@ class CheckedWritesMiddleware:
         from django.http import HttpResponse, JsonResponse
         from django.utils.html import format_html, format_html_join
 
+        from common.conflicts import is_write_conflict
         from common.integrity import UnsourcedFacts, checked_writes
 
         try:
@@ -157,6 +158,8 @@ class CheckedWritesMiddleware:
         except IntegrityError:
             return overlapping_write(request)
         except (OperationalError, InterfaceError) as error:  # the primary unreachable when the write's block began
+            if is_write_conflict(error):
+                raise  # not an outage: a deadlock or serialization failure at commit, which retry_conflicts runs again
             return database_unavailable(request, error)
         except UnsourcedFacts as refusal:
             messages = [p.message for p in refusal.problems]

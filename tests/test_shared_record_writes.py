@@ -149,3 +149,25 @@ def test_a_write_that_always_loses_says_so_with_retry_after(editor_client, monke
     assert response.status_code == 503 and response["Retry-After"] == "1"
     assert response.json() == {"detail": conflicts.MESSAGE} and "unavailable" not in conflicts.MESSAGE
     assert len(calls) == 1 + conflicts.RETRIES and not Detention.objects.filter(detainee=person).exists()
+
+
+@pytest.mark.django_db
+def test_a_write_that_loses_a_deadlock_when_its_block_ends_is_run_again(editor_client, monkeypatch):
+    """The conflict can come after the view answered: the end-of-block check (its locks, the commit). It is retried
+    there too, not answered as 'the database is unavailable'."""
+    from common import integrity
+
+    person = DetaineeFactory(is_published=False)
+    real, calls = integrity._check, []
+
+    def outer_block_loses_once(block):  # the view's own block ends first (call 1), then the request's (call 2)
+        calls.append(1)
+        if len(calls) == 2:
+            raise _deadlock()
+        return real(block)
+
+    monkeypatch.setattr(integrity, "_check", outer_block_loses_once)
+    response = editor_client.post("/api/v1/detentions/", {"detainee": person.pk, "held_by": "RU",
+                                  "detained_on": "2023-05-01"}, content_type="application/json")  # fmt: skip
+    assert response.status_code == 201, response.content
+    assert len(calls) == 4 and Detention.objects.filter(detainee=person).count() == 1
