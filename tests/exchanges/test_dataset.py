@@ -87,9 +87,10 @@ def test_generated_data_round_trips_without_loss(tmp_path):
                                  is_published=i % 3 != 0)  # fmt: skip
         source = SourceFactory(text=f"staff-only text {i}")
         person.sources.add(source)
-        detention = DetentionFactory(
-            detainee=person, detained_on=datetime.date(2022, 2, 1), detained_on_precision="month"
-        )
+        detention = DetentionFactory(  # ended by the exchange below: an exchange and its people agree
+            detainee=person, detained_on=datetime.date(2022, 2, 1), detained_on_precision="month",
+            released_on=datetime.date(2022, 12, 8), end_reason="exchanged",
+        )  # fmt: skip
         charge = ChargeFactory(detention=detention)
         sentence = SentenceFactory(detention=detention, fine_amount="1234.50", fine_currency="RUB")
         sentence.charges.add(charge)
