@@ -194,7 +194,7 @@ class DetaineeQuerySet(PublishedQuerySet):
 
     def with_status(self):
         """What lists and case pages show beside the stored status: the latest detention's dates."""
-        return self.select_related("latest_detention", "held_by_group")
+        return self.select_related("latest_detention__held_by_group", "held_by_group")
 
     def refresh_status(self) -> int:
         """Recompute the stored status fields of these detainees from their detentions, in two UPDATEs."""

@@ -1,5 +1,6 @@
 """List pages on any screen: facet values are links that apply at once, unknown parameters are reported."""
 
+import datetime
 import re
 
 import pytest
@@ -72,3 +73,22 @@ def test_count_sentence_agrees_with_its_number(client, demo, params, text):
 def test_every_list_reports_unknown_parameters(client, demo, url):
     html = client.get(reverse(url), {"yeer": "2022"}).content.decode()
     assert "<code>yeer</code>" in html
+
+
+def test_a_list_card_names_a_group_holder_and_starts_no_line_with_a_dot(client):
+    from detainees.models import Group
+    from tests.factories import DetaineeFactory, DetentionFactory, SourceFactory
+
+    hamas = Group.objects.create(name="Hamas")
+    person = DetaineeFactory(name="Gilad Shalit", citizenships=[], description="Israeli soldier", is_published=False)
+    detention = DetentionFactory(detainee=person, held_by="", held_by_group=hamas, place="Gaza",
+                                 detained_on=datetime.date(2006, 6, 25), released_on=datetime.date(2011, 10, 18),
+                                 end_reason="released")  # fmt: skip
+    source = SourceFactory()
+    person.sources.add(source)
+    detention.sources.add(source)
+    person.is_published = True
+    person.save()
+    html = client.get(LIST).content.decode()
+    assert "custody by Hamas 25 June 2006 – 18 October 2011" in html
+    assert '<p class="meta">Israeli soldier</p>' in html  # not "· Israeli soldier" with no citizenship before it
