@@ -3,8 +3,10 @@
 import os
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
+from django.db.models.signals import post_migrate
 
 import tests.hypothesis_profiles  # noqa: F401  (registers and loads the profile)
 from tests.factories import EditorFactory, UserFactory
@@ -30,6 +32,19 @@ def superuser(db):
 # Tests make many accounts; Django's default hasher spends ~0.4 s of CPU on each password by design. Tests check who
 # may do what, not the strength of the hash, so they hash with a fast one (production keeps Django's default).
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _editors_group_after_flush(sender, using="default", **kwargs):
+    """A transactional test ends with `flush`, which empties every table; Django then makes content types and
+    permissions again, but not what data migrations wrote. The Editors group (common 0001) is made again here as the
+    migration made it, so a test that runs after a transactional one in the same process finds it."""
+    from tests.factories import editors_group
+
+    editors_group()
+
+
+# After every app's content types and permissions exist: the signal is sent app by app, in INSTALLED_APPS order.
+post_migrate.connect(_editors_group_after_flush, sender=list(apps.get_app_configs())[-1], dispatch_uid="editors-again")
 
 
 def _load_demo():

@@ -229,10 +229,15 @@ def test_a_patch_citing_a_source_deleted_meanwhile_is_a_409_not_a_500(superuser)
         patched, removed = in_threads(2, work)
     finally:
         m2m_changed.disconnect(dispatch_uid="hold-the-patch", sender=Detention.sources.through)
+    # Either the PATCH loses at its commit (409, nothing saved), or, where the citing write holds the source (the lock
+    # `common.integrity` takes on a source about to be cited), the DELETE waits for it and then takes the citation
+    # with the source. Never a 500, and never a citation of a source that is gone.
     assert removed.status_code == 204
-    assert patched.status_code == 409, patched.content
-    assert "nothing was saved" in patched.json()["detail"]
+    assert patched.status_code in (200, 409), patched.content
+    if patched.status_code == 409:
+        assert "nothing was saved" in patched.json()["detail"]
     assert not Source.objects.filter(pk=doomed.pk).exists()
+    assert not detention.sources.exists()
     assert not Detention.objects.get(pk=detention.pk).sources.exists()
 
 

@@ -8,22 +8,25 @@ CLUSTER_REPLICA_PORT say otherwise.
 """
 
 import concurrent.futures
+import fcntl
 import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 from tests.servers import ROOT, get, redis_url_or_skip
 
-# One process runs both tests (they share one cluster on fixed ports): `make test` distributes by xdist group.
+# One process runs these tests (they share one cluster on fixed ports): `make test` distributes by xdist group.
 pytestmark = [pytest.mark.cluster, pytest.mark.xdist_group("cluster")]
 
 CLUSTER = str(ROOT / "ops" / "cluster.py")
@@ -67,6 +70,10 @@ def cluster():
     if os.geteuid() != 0:
         skip_or_fail("pg_createcluster and pg_basebackup need root here")
     redis_url = redis_url_or_skip()
+    # One cluster at a time on this machine (fixed ports, one database): pytest-xdist keeps this module's tests in one
+    # process (xdist_group), but has been seen to hand one of them to another; that one waits here for the first.
+    lock = open(Path(tempfile.gettempdir()) / "tracker-cluster-test.lock", "w")  # noqa: SIM115 (held until teardown)
+    fcntl.flock(lock, fcntl.LOCK_EX)
     lb_port = int(os.environ.get("CLUSTER_PORT", "8160"))
     replica_port = int(os.environ.get("CLUSTER_REPLICA_PORT", "5433"))
     busy = [p for p in (lb_port, lb_port + 1, lb_port + 2, replica_port) if port_in_use(p)]
@@ -90,12 +97,16 @@ def cluster():
         yield {"url": f"http://127.0.0.1:{lb_port}", "env": env, "replica_port": replica_port, "db": env["CLUSTER_DB"],
                "token": make_editor(env)}  # fmt: skip
     finally:
-        stopped = subprocess.run([sys.executable, CLUSTER, "stop", "--drop-database"], env=env, capture_output=True,
-                                 text=True, timeout=120)  # fmt: skip
-        assert stopped.returncode == 0, stopped.stderr
-        hba = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atqc", "SHOW hba_file"],
-                             capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
-        assert "added by the tracker's ops/cluster.py" not in open(hba).read()  # stop took its rule back
+        try:
+            stopped = subprocess.run([sys.executable, CLUSTER, "stop", "--drop-database"], env=env,
+                                     capture_output=True, text=True, timeout=120)  # fmt: skip
+            assert stopped.returncode == 0, stopped.stderr
+            hba = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atqc", "SHOW hba_file"],
+                                 capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+            assert "added by the tracker's ops/cluster.py" not in open(hba).read()  # stop took its rule back
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+            lock.close()
 
 
 def make_editor(env: dict) -> str:
