@@ -249,8 +249,12 @@ def sankey(pairs: list[tuple[str, str, int]], *, width: int, font: int, wrap: in
         b["used"] += n * unit
         x0, x1 = left_x + NODE_W, right_x
         mid = (x0 + x1) / 2
-        bands.append({"d": f"M{x0} {y0:.2f}C{mid} {y0:.2f} {mid} {y1:.2f} {x1} {y1:.2f}",
-                      "w": round(max(n * unit, 1), 2), "number": n, "released_by": released_by,
+        # A ribbon filled between two curves, each edge from one node's edge to the other's: a thick stroked curve
+        # bulged past the nodes where the columns stand close (a phone), since a stroke widens across its bends.
+        h = max(n * unit, 1) / 2
+        top = f"M{x0} {y0 - h:.2f}C{mid} {y0 - h:.2f} {mid} {y1 - h:.2f} {x1} {y1 - h:.2f}"
+        bottom = f"L{x1} {y1 + h:.2f}C{mid} {y1 + h:.2f} {mid} {y0 + h:.2f} {x0} {y0 + h:.2f}Z"
+        bands.append({"d": top + bottom, "w": round(2 * h, 2), "number": n, "released_by": released_by,
                       "received_by": received_by})  # fmt: skip
     scale = nice_scale(unit)
     key_y = math.ceil(height) + 2 * gap

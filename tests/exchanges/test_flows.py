@@ -188,7 +188,7 @@ def test_named_people_are_not_hairlines_beside_a_counted_thousand(client, demo):
     named = re.search(r'<figure class="flow-figure" id="flows-named">.*?</figure>', html, re.S).group(0)
     counted = re.search(r'<figure class="flow-figure" id="flows-counted">.*?</figure>', html, re.S).group(0)
     assert "1,027" not in named and "1,027" in counted
-    widths = [float(w) for w in re.findall(r'class="band"[^>]*stroke-width="([\d.]+)" data-people="1"', named)]
+    widths = [float(w) for w in re.findall(r'class="band"[^>]*data-width="([\d.]+)" data-people="1"', named)]
     assert widths and min(widths) >= 5  # one named person is a band, not a hairline
     assert "own scale" in counted and "bar at the foot standing for" in named
 
@@ -220,3 +220,18 @@ def test_labels_stand_outside_the_bands_and_apart_from_each_other(layout):
 def test_a_person_held_by_a_group_adds_no_blank_country_to_the_held_by_facet(client, demo):
     html = client.get(reverse("detainees:detainee-list")).content.decode()
     assert '<span class="label"></span>' not in html
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_each_band_leaves_and_reaches_its_nodes_within_their_height(layout):
+    """A band is a ribbon filled between its two nodes' edges, never taller than where it starts and ends: drawn as
+    a thick stroked curve it bulged past the nodes on a phone, where the columns stand close."""
+    flows = [("RU", "RU", 26), ("RU", "US", 4), ("US", "DE", 13), ("US", "RU", 4), ("BY", "DE", 1)]
+    diagram = sankey(flows, **LAYOUTS[layout])
+    top, bottom = min(n["y"] for n in diagram["nodes"]), max(n["y"] + n["h"] for n in diagram["nodes"])
+    for band in diagram["bands"]:
+        assert band["d"].endswith("Z"), "a band is a closed ribbon, not a stroked line"
+        ys = [float(v) for v in re.findall(r"-?[\d.]+", band["d"])][1::2]
+        assert top - 0.01 <= min(ys) and max(ys) <= bottom + 0.01, band  # every control point within the nodes
+        # M, C(3 points) along the top edge, then L down the right node: the ribbon there is as tall as its people
+        assert abs((ys[4] - ys[3]) - band["w"]) < 0.02
