@@ -235,3 +235,9 @@ def test_each_band_leaves_and_reaches_its_nodes_within_their_height(layout):
         assert top - 0.01 <= min(ys) and max(ys) <= bottom + 0.01, band  # every control point within the nodes
         # M, C(3 points) along the top edge, then L down the right node: the ribbon there is as tall as its people
         assert abs((ys[4] - ys[3]) - band["w"]) < 0.02
+
+
+def test_the_page_says_groups_take_part_as_well_as_states(client, demo):
+    """Hamas stands among the sides (the Shalit exchange): the page is not 'between states' only."""
+    html = client.get(reverse("flows")).content.decode()
+    assert "<h1>Flows between states and groups</h1>" in html and "Hamas" in html
