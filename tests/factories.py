@@ -37,15 +37,13 @@ class EditorFactory(UserFactory):
 
 
 def editors_group() -> Group:
-    """The group the migration made; made again as it made it where a transactional test's flush emptied the table
-    (Django makes content types and permissions again after a flush, not what data migrations wrote)."""
+    """The group the migration made (made again where a transactional test's flush emptied the table: Django makes
+    content types and permissions again after a flush, not what data migrations wrote)."""
     from django.contrib.auth.models import Permission
 
-    group, created = Group.objects.get_or_create(name="Editors")
-    if created:
-        apps = ("sources", "detainees", "exchanges")
-        group.permissions.add(*Permission.objects.filter(content_type__app_label__in=apps))
-    return group
+    from common.editors import make_editors_group
+
+    return make_editors_group(Group, Permission)
 
 
 class OutletFactory(factory.django.DjangoModelFactory):

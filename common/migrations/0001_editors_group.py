@@ -3,7 +3,7 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-EDITOR_APPS = ("sources", "detainees", "exchanges")
+from common.editors import make_editors_group
 
 
 def create_editors(apps, schema_editor):
@@ -11,10 +11,7 @@ def create_editors(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    editors, _ = Group.objects.get_or_create(name="Editors")
-    editors.permissions.add(*Permission.objects.filter(content_type__app_label__in=EDITOR_APPS))
+    make_editors_group(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
 def remove_editors(apps, schema_editor):
