@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "exchanges",
     "dataset",
     "casedocs",
+    "changes",
 ]
 
 MIDDLEWARE = [
