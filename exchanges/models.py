@@ -163,7 +163,39 @@ class Exchange(UniqueSlugMixin, PartialDatesMixin, TimeStampedModel):
             else:
                 entry["counts"].append(row)
                 entry["total"] += row.number
+        for entry in sides.values():
+            entry["received_by_inferred"] = entry["released_by_inferred"] = False
+        self._name_unrecorded_sides(sides)
         return sorted(sides.values(), key=lambda e: (-e["total"], e["released_by"], e["received_by"]))
+
+    @staticmethod
+    def _name_unrecorded_sides(sides: dict) -> None:
+        """A side left blank (people counted, their receiver or releaser not on file) is named by the exchange's
+        own record of its other side, when the exchange records exactly one: Israel released 1,027 counted people
+        in the exchange in which Hamas released Gilad Shalit to Israel, so Israel's people went to Hamas's side.
+        The entry says so (`received_by_inferred` / `released_by_inferred`); with no single such side it stays
+        "a side not on file"."""
+        for key, entry in sides.items():
+            released, received = key[:2], key[2:]
+            blank = ("", None)
+            for own, other, prefix in ((released, received, "received_by"), (received, released, "released_by")):
+                if other != blank or own == blank:
+                    continue
+                # Sides that went the opposite way from `own`: to `own` when `own` released, from it when it received
+                if prefix == "received_by":
+                    opposite = {k[:2] for k in sides if k[2:] == own and k[:2] != blank}
+                else:
+                    opposite = {k[2:] for k in sides if k[:2] == own and k[2:] != blank}
+                if len(opposite) != 1:
+                    continue
+                [(code, group_id)] = opposite
+                source = next(e for k, e in sides.items() if (k[:2] if prefix == "received_by" else k[2:])
+                              == (code, group_id))  # fmt: skip
+                counter = "released_by" if prefix == "received_by" else "received_by"
+                entry[prefix] = source[counter]
+                entry[f"{prefix}_code"] = source[f"{counter}_code"]
+                entry[f"{prefix}_group"] = source[f"{counter}_group"]
+                entry[f"{prefix}_inferred"] = True
 
 
 class ExchangeParticipant(TimeStampedModel):

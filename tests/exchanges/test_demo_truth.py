@@ -109,7 +109,7 @@ def test_a_group_held_case_and_a_counted_exchange(demo, client):
     page = client.get("/detainees/gilad-shalit/").content.decode()
     assert 'Held by <a href="/groups/hamas/">Hamas</a>' in page
     exchange = client.get("/exchanges/gilad-shalit-prisoner-exchange/").content.decode()
-    assert "a side not on file" in exchange and "unknown captor" not in exchange  # the receivers are not on file
+    assert "who received them is not on file" in exchange and "unknown captor" not in exchange
     assert "1,028 people in all" in exchange and "Not named one by one: 1,027" in exchange
 
 
