@@ -5,14 +5,15 @@ from django.db import DatabaseError, connection
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
 from django.http import JsonResponse
+from django.utils import timezone
 from django.views.generic import TemplateView
-from django_countries import countries
 
 from common import routing
-from common.cache import cached_figures
+from common.cache import cached_figures, data_version
 from common.charts import bar_chart
 from common.views import PageCacheMixin
-from detainees.models import Detainee, Detention, Status
+from detainees.census import census_figures
+from detainees.models import Detainee, Detention
 from exchanges.models import Exchange
 
 
@@ -33,32 +34,42 @@ class OverviewView(PageCacheMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        figures = cached_figures("overview", compute=self.figures)
+        today = timezone.localdate()
+        version = data_version()
+        figures = cached_figures("overview", parts=(today.isoformat(),), compute=self.figures, version=version)
         context.update(figures)
+        context.update(self.held_now(today, version))
         return context
+
+    @staticmethod
+    def held_now(today, version: str) -> dict:
+        """Held now means one thing everywhere: the census of today (custody on file that certainly covers today,
+        the `held_on` rule of every list), read from the same stored figures as /census/. The stored status can say
+        "held" where no record covers today (a start known only as this month; a handover to a custody not on
+        file), so it is not what is counted here."""
+        figures = census_figures(today, version=version)
+        return {
+            "today": today,
+            "held_total": figures["held"],
+            "held_uncertain": figures["uncertain"],
+            # (filter parameter, its value, who holds, how many): a state, a group, or a holder not on file.
+            "held_by_country": [
+                ("held_by_group", row["held_by_group"], row["name"], len(row["held"])) if row["held_by_group"]
+                else ("held_by", row["held_by"], row["name"], len(row["held"]))
+                for row in figures["by_holder"] if row["held"]
+            ],  # fmt: skip
+        }
 
     @staticmethod
     def figures() -> dict:
         context = {}
         people = Detainee.objects.published().with_status()
-        held = list(
-            people.filter(status=Status.HELD).order_by()
-            .values_list("held_by", "held_by_group_id", "held_by_group__name").annotate(n=Count("pk")).order_by("-n")
-        )  # fmt: skip
         exchanges = Exchange.objects.published()
         per_year = list(
             exchanges.exclude(date=None).filter(status="completed").order_by().annotate(y=ExtractYear("date"))
             .values_list("y").annotate(n=Count("pk")).order_by("y")
         )  # fmt: skip
         context.update(
-            held_total=sum(row[-1] for row in held),
-            # (filter parameter, its value, who holds, how many): a state, a group, or a holder not on file.
-            held_by_country=[
-                ("held_by_group", group_id, group_name, n)
-                if group_id
-                else ("held_by", code, countries.name(code) or code or "Holder not on file", n)
-                for code, group_id, group_name, n in held
-            ],  # fmt: skip
             case_total=people.count(),
             # Held-now counts speak of custody on file; say how many cases have none (known only from an exchange).
             no_custody_total=people.exclude(pk__in=Detention.objects.values("detainee_id")).count(),
