@@ -770,16 +770,21 @@ class Sentence(PartialDatesMixin, TimeStampedModel):
         if self.is_life:
             parts.append("Life imprisonment")
         elif self.term_months:
-            years, months = divmod(self.term_months, 12)
-            term = []
-            if years:
-                term.append(f"{years} year{'s' if years != 1 else ''}")
-            if months:
-                term.append(f"{months} month{'s' if months != 1 else ''}")
-            parts.append(" ".join(term))
+            parts.append(term_text(self.term_months))
         if self.fine_amount is not None:
             parts.append(f"fine of {self.fine_amount:,.0f} {self.fine_currency}")
         return ", ".join(parts)
+
+
+def term_text(term_months: int) -> str:
+    """A term in months as it reads: 82 → "6 years 10 months"."""
+    years, months = divmod(term_months, 12)
+    term = []
+    if years:
+        term.append(f"{years} year{'s' if years != 1 else ''}")
+    if months:
+        term.append(f"{months} month{'s' if months != 1 else ''}")
+    return " ".join(term)
 
 
 class SentenceChangeKind(models.TextChoices):

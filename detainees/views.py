@@ -1,5 +1,6 @@
 """Public pages of cases: the list with filters, and the case page."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpResponse
 from django.utils import timezone
@@ -26,7 +27,9 @@ from .models import (
     Detainee,
     Detention,
     Group,
+    Sentence,
     Status,
+    term_text,
 )
 from .selectors import cited, custody_chains, last_confirmed, public_change_log, status_sentence, timeline
 
@@ -123,6 +126,11 @@ def no_custody_beside(people) -> dict:
     return {"total": people.order_by().count(), "exchanged_by": released_by}
 
 
+# Detention fields the case page shows in a place of their own (a row, the heading): disputed, they are shown there
+# as disputed, each version with its source, instead of the record's own value.
+SHOWN_IN_PLACE = {"place", "circumstances", "held_by", "held_by_group", "detained_on", "released_on", "end_reason"}
+
+
 class CaseCitable(CitableMixin):
     citation_kind = "Case record"
     citation_prefix = "case"
@@ -169,14 +177,27 @@ class DetaineeDetailView(CaseCitable, PublicDetailView):
             statements = statements.filter(id__in=Statement.objects.published().values("id"))
         participations = list(participations)
         # Where sources disagree about the person or a detention, the field is shown as disputed, with each version.
-        claims = Claim.objects.filter(Q(detainee=person) | Q(detention__detainee=person)).select_related(
-            "content_type", "source__outlet"
-        )
-        about = {"detainee": [], "detention": []}
+        # A sentence's claims (its term, its date, its court) show in the sentence's row; they are found by content
+        # type, as a sentence has no reverse relation to claims.
+        sentences = {s.pk: s for d in person.detentions.all() for s in d.sentences.all()}
+        claims = Claim.objects.filter(
+            Q(detainee=person) | Q(detention__detainee=person)
+            | Q(content_type=ContentType.objects.get_for_model(Sentence), object_id__in=list(sentences))
+        ).select_related("content_type", "source__outlet")  # fmt: skip
+        about = {"detainee": [], "detention": [], "sentence": []}
         for claim in claims:
-            about[claim.about_type].append(claim)
+            about[claim.content_type.model].append(claim)
+        for claim in about["sentence"]:
+            if claim.field == "term_months" and claim.value.isdigit():  # "82" as the term reads: 6 years 10 months
+                claim.value_shown = term_text(int(claim.value))
         for detention in person.detentions.all():
             detention.disputed = disputed_fields(c for c in about["detention"] if c.object_id == detention.pk)
+            # Fields the section shows in their own place; the rest of what is disputed is listed after them.
+            detention.disputed_elsewhere = {
+                field: versions for field, versions in detention.disputed.items() if field not in SHOWN_IN_PLACE
+            }
+            for sentence in detention.sentences.all():
+                sentence.disputed = disputed_fields(c for c in about["sentence"] if c.object_id == sentence.pk)
         context.update(
             disputed=disputed_fields(about["detainee"]),
             citations=Citations(),

@@ -9,7 +9,6 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 
-from config.views import OverviewView
 from dataset.backup import merge_dataset
 from dataset.demo import demo_document, starter_document
 from detainees.models import Charge, Designation, Detainee, Detention, Sentence, SentenceChange, Status, Transfer
@@ -64,7 +63,7 @@ def test_people_still_held_are_counted_alike_everywhere(starter, client):
     assert {"David Barnes", "Stephen Hubbard", "Robert Gilman", "Gordon Black", "Michael Travis Leake"} <= names
     for person in held:  # each still-held case says when a report last confirmed the custody
         assert person.detentions.order_by("-detained_on").first().last_confirmed_on is not None, person.name
-    assert OverviewView.figures()["held_total"] == len(names)
+    assert client.get("/").context["held_total"] == len(names)  # held now: the census of today (issue 24, item 4)
     assert client.get("/flows/").context["held_total"] == len(names)  # each held by a state: all on the map
     assert client.get("/api/v1/detainees/", {"status": "held"}).json()["count"] == len(names)
     facets = client.get("/detainees/").context["facets"]["status"]
@@ -148,3 +147,16 @@ def test_two_charges_without_a_statute_in_one_detention_are_both_loaded(db):
     assert sorted(Charge.objects.values_list("description", flat=True)) == ["Theft.", "Threats."]
     merge_dataset(doc)  # and loading again adds nothing
     assert Charge.objects.count() == 2
+
+
+def test_hubbards_disputed_place_and_term_are_shown_where_they_are_shown(starter, client):
+    """Issue 24 (h13 item 2): the starter's Hubbard case shows its disputed place and sentence term in their own
+    row and cell, each version with its source, and never a bare value beside them."""
+    page = client.get("/detainees/stephen-hubbard/").content.decode()
+    section = page[page.index('class="detention"') :]
+    place = section[section.index("<dt>Place</dt>") :]
+    place = place[: place.index("</dd>")]
+    assert "Disputed: Izium, Kharkiv region, Ukraine" in place and "not stated" in place
+    assert place.count('class="cite"') == 2 and section.count("<dt>Place</dt>") == 1
+    sentences = section[section.index("<h3>Sentences</h3>") :]
+    assert "Disputed: 6 years 10 months" in sentences and "7 years" in sentences
