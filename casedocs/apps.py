@@ -13,3 +13,7 @@ class CaseDocsConfig(AppConfig):
         from .triggers import install_after_migrate
 
         post_migrate.connect(install_after_migrate, sender=self, dispatch_uid="casedocs-triggers")
+
+        from .census_store import register
+
+        register()  # the census reads its stored figures from here

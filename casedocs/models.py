@@ -1,6 +1,7 @@
 """A published case stored whole, so a first visit is one indexed read (see `casedocs.services`)."""
 
 from django.db import models
+from django.db.models.functions import Now
 
 
 class CaseDocument(models.Model):
@@ -43,3 +44,34 @@ class CaseMark(models.Model):
 
     def __str__(self):
         return f"Mark {self.pk} on person {self.detainee_id}"
+
+
+class CensusMark(models.Model):
+    """"Something the census counts changed for this person": appended by the same triggers as `CaseMark`
+    (`casedocs.triggers`), in the same transaction as the change, whatever wrote it. Read, never removed, by the
+    census store (`casedocs.census_store`), which patches its stored figures with the people marked since they were
+    read; `build_census` prunes the marks no stored figure needs any more."""
+
+    id = models.BigAutoField(primary_key=True)
+    detainee_id = models.BigIntegerField(null=True, help_text="The person whose census entries may have changed.")
+    at = models.DateTimeField(db_default=Now(), help_text="When the change was written (the database's clock).")
+
+    class Meta:
+        indexes = [models.Index(fields=["at"], name="censusmark_at_idx")]
+
+    def __str__(self):
+        return f"Census mark {self.pk} on person {self.detainee_id}"
+
+
+class StoredCensus(models.Model):
+    """The census of one day (or the 1 December series), person by person, as read at `read_at`: built outside
+    requests by `build_census`; a request reads it and patches in the people marked since (see
+    `casedocs.census_store`)."""
+
+    key = models.CharField(max_length=20, primary_key=True, help_text='"2024-12-01", or "december" for the series.')
+    entries = models.TextField(help_text="The figures' entries, as JSON (detainees.census.census_entries).")
+    read_at = models.DateTimeField(help_text="When the build began reading the records.")
+    built_in = models.FloatField(default=0, help_text="Seconds the build took.")
+
+    def __str__(self):
+        return f"Stored census {self.key} (read at {self.read_at:%Y-%m-%d %H:%M:%S})"

@@ -22,6 +22,7 @@ from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS, connections
 
 MARKS = "casedocs_casemark"
+CENSUS_MARKS = "casedocs_censusmark"  # the same people, for the stored census (casedocs.census_store)
 VISIBILITY = "is_published"  # of a person: decides what shows on the cases of those they share records with
 
 # label: [(column, the label of the record it belongs to)]
@@ -164,12 +165,15 @@ def covered_tables() -> dict[str, tuple[str, bool]]:
     return tables
 
 
-def _mark(people: str) -> str:
-    return f"INSERT INTO {MARKS} (detainee_id) {people}"
+def statements(vendor: str, census: bool = True) -> list[str]:
+    """The DDL that (re)creates every trigger, for PostgreSQL or SQLite; with `census`, each also marks the people
+    for the stored census."""
 
+    def _mark(people: str) -> str:
+        if census:
+            return f"INSERT INTO {MARKS} (detainee_id) {people}; INSERT INTO {CENSUS_MARKS} (detainee_id) {people}"
+        return f"INSERT INTO {MARKS} (detainee_id) {people}"
 
-def statements(vendor: str) -> list[str]:
-    """The DDL that (re)creates every trigger, for PostgreSQL or SQLite."""
     out = []
     root = _table(ROOT)
     for table, (base, on_insert) in sorted(covered_tables().items()):
@@ -202,16 +206,20 @@ def statements(vendor: str) -> list[str]:
     return out
 
 
-def install(using: str = DEFAULT_DB_ALIAS) -> int:
+def install(using: str = DEFAULT_DB_ALIAS, census: bool | None = None) -> int:
     """(Re)create every trigger; returns how many tables have one. Run after every migration (SQLite drops a
-    table's triggers when a migration rebuilds the table)."""
+    table's triggers when a migration rebuilds the table). The census's marks are written once their table exists
+    (`census` None: when it does)."""
     connection = connections[using]
     if connection.vendor not in ("postgresql", "sqlite"):
         raise NotImplementedError(connection.vendor)
-    if MARKS not in connection.introspection.table_names():
+    tables = connection.introspection.table_names()
+    if MARKS not in tables:
         return 0  # migrating a new database: the migration that creates the marks installs them
+    if census is None:
+        census = CENSUS_MARKS in tables
     with connection.cursor() as cursor:
-        for sql in statements(connection.vendor):
+        for sql in statements(connection.vendor, census=census):
             cursor.execute(sql)
     return len(covered_tables())
 
@@ -236,6 +244,11 @@ def install_for_migration(apps, schema_editor):
 
 def drop_for_migration(apps, schema_editor):
     drop(schema_editor.connection.alias)
+
+
+def install_without_census_for_migration(apps, schema_editor):
+    """Back to triggers that do not name the census's marks, before their table goes."""
+    install(schema_editor.connection.alias, census=False)
 
 
 def install_after_migrate(sender, using=DEFAULT_DB_ALIAS, plan=None, **kwargs):

@@ -109,10 +109,15 @@ def _rows(buckets: dict, label_of, key_name: str, order=None) -> list[dict]:
     return sorted(rows, key=lambda r: (-len(r["held"]), -len(r["uncertain"]), r["name"]))
 
 
-def compute_census(day: datetime.date) -> dict:
-    """The census of `day` as plain data (cacheable): every person held or maybe held, and the figures by holder,
-    citizenship, charge category and designation, each as lists of person ids. Three queries."""
+def census_entries(day: datetime.date, only=None) -> dict:
+    """What the census of `day` is made of, person by person (plain data, storable): {"people": {id: entry},
+    "groups": {id: [name, slug]}}. An entry holds the person's name, slug and citizenships, whether a custody
+    certainly covers the day, and each holder, charge category and designation with whether it is certain.
+    `only` (ids) limits it to those people: the census is patched with them after a write
+    (`casedocs.census_store`). Three queries."""
     covering = public_detentions().filter(possibly_held_on_q(day))
+    if only is not None:
+        covering = covering.filter(detainee_id__in=list(only))
     detentions = list(
         covering
         .annotate(certain=Case(When(held_on_q(day), then=Value(True)), default=Value(False),
@@ -129,57 +134,79 @@ def compute_census(day: datetime.date) -> dict:
     ).distinct():  # fmt: skip
         charges.setdefault(detention_id, set()).add(category)
     people: dict[int, dict] = {}
-    holders: dict[tuple, tuple[set, set]] = {}
-    groups: dict[int, tuple[str, str]] = {}
-    by_charge: dict[str, tuple[set, set]] = {}
+    groups: dict[int, list[str]] = {}
     for det_id, pid, name, slug, citizenships, code, group_id, group_name, group_slug, certain in detentions:
         person = people.setdefault(pid, {
-            "id": pid, "name": name, "slug": slug, "certain": False, "held_by": set(), "held_by_group": set(),
-            "citizenships": [c for c in (citizenships or "").split(",") if c], "charge_categories": set(),
-            "designations": set(),
+            "id": pid, "name": name, "slug": slug, "certain": False, "holders": {}, "charges": {},
+            "citizenships": [c for c in (citizenships or "").split(",") if c], "designations": [],
         })  # fmt: skip
         person["certain"] |= certain
         if group_id:
-            groups[group_id] = (group_name, group_slug)
-            person["held_by_group"].add(group_id)
-            holder = ("group", group_id)
+            groups[group_id] = [group_name, group_slug]
+            holder = f"group:{group_id}"
         else:
-            if code:
-                person["held_by"].add(code)
-            holder = ("state", code or "")
-        buckets = holders.setdefault(holder, (set(), set()))
-        buckets[1].add(pid)
-        if certain:
-            buckets[0].add(pid)
+            holder = f"state:{code or ''}"
+        person["holders"][holder] = person["holders"].get(holder, False) or certain
         for category in charges.get(det_id, ()):
-            person["charge_categories"].add(category)
-            bucket = by_charge.setdefault(category, (set(), set()))
-            bucket[1].add(pid)
-            if certain:
-                bucket[0].add(pid)
-    by_designation: dict[str, tuple[set, set]] = {}
+            person["charges"][category] = person["charges"].get(category, False) or certain
     for pid, kind in Designation.objects.filter(detainee__in=covering.values("detainee_id")).order_by().values_list(
         "detainee_id", "kind"
     ).distinct():  # fmt: skip
-        people[pid]["designations"].add(kind)
-        by_designation.setdefault(kind, (set(), set()))
+        people[pid]["designations"].append(kind)
+    return {"people": people, "groups": groups}
+
+
+def assemble_census(day: datetime.date, entries: dict) -> dict:
+    """The census figures (see `compute_census`) from `census_entries()`: no query."""
+    people_entries, groups = entries["people"], entries["groups"]
+    holders: dict[tuple, tuple[set, set]] = {}
+    by_charge: dict[str, tuple[set, set]] = {}
     by_citizenship: dict[str, tuple[set, set]] = {}
-    for person in people.values():
-        pid = person["id"]
-        for code in person["citizenships"]:
+    by_designation: dict[str, tuple[set, set]] = {}
+    people = []
+    for entry in people_entries.values():
+        pid, certain = entry["id"], entry["certain"]
+        held_by, held_by_group = set(), set()
+        for holder, sure in entry["holders"].items():
+            kind, value = holder.split(":", 1)
+            key = ("group", int(value)) if kind == "group" else ("state", value)
+            if kind == "group":
+                held_by_group.add(int(value))
+            elif value:
+                held_by.add(value)
+            bucket = holders.setdefault(key, (set(), set()))
+            bucket[1].add(pid)
+            if sure:
+                bucket[0].add(pid)
+        for category, sure in entry["charges"].items():
+            bucket = by_charge.setdefault(category, (set(), set()))
+            bucket[1].add(pid)
+            if sure:
+                bucket[0].add(pid)
+        for code in entry["citizenships"]:
             bucket = by_citizenship.setdefault(code, (set(), set()))
             bucket[1].add(pid)
-            if person["certain"]:
+            if certain:
                 bucket[0].add(pid)
-        for kind in person["designations"]:
-            by_designation[kind][1].add(pid)
-            if person["certain"]:
-                by_designation[kind][0].add(pid)
+        for kind in set(entry["designations"]):
+            bucket = by_designation.setdefault(kind, (set(), set()))
+            bucket[1].add(pid)
+            if certain:
+                bucket[0].add(pid)
+        people.append({
+            "id": pid, "name": entry["name"], "slug": entry["slug"], "certain": certain,
+            "held_by": sorted(held_by), "held_by_group": sorted(held_by_group),
+            "citizenships": entry["citizenships"], "charge_categories": sorted(entry["charges"]),
+            "designations": sorted(set(entry["designations"])),
+        })  # fmt: skip
+
+    def group(value) -> list[str]:
+        return groups.get(value) or groups[str(value)]  # keys are strings once stored as JSON
 
     def holder_name(key: tuple) -> str:
         kind, value = key
         if kind == "group":
-            return groups[value][0]
+            return group(value)[0]
         return countries.name(value) or value or "Captor not on file"
 
     by_holder = _rows(holders, holder_name, "holder")
@@ -187,21 +214,24 @@ def compute_census(day: datetime.date) -> dict:
         kind, value = row.pop("holder")
         row["held_by"] = value if kind == "state" and value else None
         row["held_by_group"] = value if kind == "group" else None
-        row["group_slug"] = groups[value][1] if kind == "group" else None
+        row["group_slug"] = group(value)[1] if kind == "group" else None
     categories, kinds = dict(ChargeCategory.choices), dict(DesignationKind.choices)
-    for person in people.values():
-        for name in ("held_by", "held_by_group", "charge_categories", "designations"):
-            person[name] = sorted(person[name])
     return {
         "on": day.isoformat(),
-        "held": sum(p["certain"] for p in people.values()),
-        "uncertain": sum(not p["certain"] for p in people.values()),
-        "people": sorted(people.values(), key=lambda p: (p["name"], p["id"])),
+        "held": sum(p["certain"] for p in people),
+        "uncertain": sum(not p["certain"] for p in people),
+        "people": sorted(people, key=lambda p: (p["name"], p["id"])),
         "by_holder": by_holder,
         "by_citizenship": _rows(by_citizenship, lambda c: countries.name(c) or c, "citizenship"),
         "by_charge_category": _rows(by_charge, categories.get, "charge_category", order=list(categories)),
         "by_designation": _rows(by_designation, kinds.get, "designation", order=list(kinds)),
     }
+
+
+def compute_census(day: datetime.date) -> dict:
+    """The census of `day` as plain data (cacheable): every person held or maybe held, and the figures by holder,
+    citizenship, charge category and designation, each as lists of person ids. Three queries."""
+    return assemble_census(day, census_entries(day))
 
 
 def december_days(today: datetime.date) -> list[datetime.date]:
@@ -216,19 +246,22 @@ def december_days(today: datetime.date) -> list[datetime.date]:
     return [datetime.date(year, 12, 1) for year in range(first.year, last + 1)]
 
 
-def compute_december(today: datetime.date) -> list[dict]:
-    """Held (and maybe held) on 1 December of every year on file: [{"year", "on", "held", "uncertain"}].
+def december_sets(days: list[datetime.date], only=None) -> dict:
+    """Who was held (and who maybe held) on each of `days` (1 December of years on file): {"years": [...],
+    "held": {year: [ids]}, "possible": {year: [ids]}}, plain data to store; `only` limits it to those people.
 
     One query brings each detention with the bounds `held_on_q` and `possibly_held_on_q` evaluate (at 100,000
     people, 64 filtered distinct counts in SQL took a minute); each detention then adds its person to the years
     whose 1 December its span covers, certainly or possibly. A test checks it against both rules day by day."""
-    days = december_days(today)
     if not days:
-        return []
+        return {"years": [], "held": {}, "possible": {}}
     first_year, last_year = days[0].year, days[-1].year
     held: dict[int, set[int]] = {day.year: set() for day in days}
     possible: dict[int, set[int]] = {day.year: set() for day in days}
-    rows = public_detentions().annotate(next_start=F("next_on"), next_start_precision=F("next_on_precision")).order_by(
+    rows = public_detentions()
+    if only is not None:
+        rows = rows.filter(detainee_id__in=list(only))
+    rows = rows.annotate(next_start=F("next_on"), next_start_precision=F("next_on_precision")).order_by(
     ).values_list("detainee_id", "detained_on", "detained_on_precision", "released_on", "released_on_precision",
                   "end_reason", "next_start", "next_start_precision")  # fmt: skip
 
@@ -250,27 +283,55 @@ def compute_december(today: datetime.date) -> list[dict]:
             held[year].add(pid)
         for year in december_years(start, possible_end):
             possible[year].add(pid)
-    return [
-        {"year": day.year, "on": day.isoformat(), "held": len(held[day.year]),
-         "uncertain": len(possible[day.year] - held[day.year])}
-        for day in days
-    ]  # fmt: skip
+    return {"years": [day.year for day in days], "held": {y: sorted(ids) for y, ids in held.items()},
+            "possible": {y: sorted(ids) for y, ids in possible.items()}}  # fmt: skip
+
+
+def december_series(sets: dict) -> list[dict]:
+    """[{"year", "on", "held", "uncertain"}] from `december_sets()` (stored or not: JSON makes the years strings)."""
+    out = []
+    for year in sets["years"]:
+        held = set(sets["held"].get(year, sets["held"].get(str(year), ())))
+        possible = set(sets["possible"].get(year, sets["possible"].get(str(year), ())))
+        out.append({"year": year, "on": datetime.date(year, 12, 1).isoformat(), "held": len(held),
+                    "uncertain": len(possible - held)})  # fmt: skip
+    return out
+
+
+def compute_december(today: datetime.date) -> list[dict]:
+    """Held (and maybe held) on 1 December of every year on file: [{"year", "on", "held", "uncertain"}]."""
+    return december_series(december_sets(december_days(today)))
+
+
+# Where the entries come from: counted here, or read from a store kept outside requests, which registers itself
+# (`casedocs.census_store`: stored per day, patched with the people changed since). Each: (day) -> entries,
+# (today) -> the 1 December sets.
+STORE = {"entries": None, "december": None}
 
 
 def census_figures(day: datetime.date, version: str | None = None) -> dict:
-    """The census of `day` (see `compute_census`), computed once per data version and day; `version` saves reading
-    it again when the caller has it. The map of /flows/ shades these figures."""
+    """The census of `day` (see `compute_census`), assembled once per data version and day from the stored entries;
+    `version` saves reading it again when the caller has it. The map of /flows/ shades these figures."""
     today = timezone.localdate()
+
+    def compute():
+        return assemble_census(day, STORE["entries"](day) if STORE["entries"] else census_entries(day))
+
     return cached_figures("census", parts=(day.isoformat(), today.isoformat()), version=version or data_version(),
-                          compute=lambda: compute_census(day))  # fmt: skip
+                          compute=compute)  # fmt: skip
 
 
 def census(day: datetime.date, version: str | None = None) -> dict:
-    """The census of `day` and the 1 December series, each computed once per data version and day."""
+    """The census of `day` and the 1 December series, each assembled once per data version and day."""
     today = timezone.localdate()
     version = version or data_version()
-    december = cached_figures("census-december", parts=(today.isoformat(),), version=version,
-                              compute=lambda: compute_december(today))  # fmt: skip
+
+    def compute():
+        if STORE["december"]:
+            return december_series(STORE["december"](today))
+        return compute_december(today)
+
+    december = cached_figures("census-december", parts=(today.isoformat(),), version=version, compute=compute)
     return {**census_figures(day, version), "december": december}
 
 
