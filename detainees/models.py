@@ -10,6 +10,7 @@ from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -639,6 +640,9 @@ class ChargeOutcome(models.TextChoices):
     CONVICTED = "convicted", "Convicted"
     ACQUITTED = "acquitted", "Acquitted"
     DROPPED = "dropped", "Dropped"
+    # A court may find the accused not answerable and order psychiatric treatment instead of a punishment (Russian
+    # Criminal Code art. 97-104): neither a conviction nor an acquittal, and not "pending" once ordered.
+    TREATMENT = "treatment", _("Compulsory psychiatric treatment ordered instead of punishment")
 
 
 class Charge(PartialDatesMixin, TimeStampedModel):
@@ -714,6 +718,14 @@ class Sentence(PartialDatesMixin, TimeStampedModel):
         null=True, blank=True, help_text="Custodial term in months (9 years = 108). Empty for life or a fine only."
     )
     is_life = models.BooleanField(default=False, help_text="Life imprisonment.")
+    is_death = models.BooleanField(
+        default=False, verbose_name=_("death sentence"),
+        help_text=_("A sentence of death (a later pardon or commutation is a change to the sentence)."),
+    )  # fmt: skip
+    is_suspended = models.BooleanField(
+        default=False, verbose_name=_("suspended"),
+        help_text=_("The custodial term is suspended (a conditional sentence, served on probation, not in prison)."),
+    )  # fmt: skip
     fine_amount = models.DecimalField(
         max_digits=16, decimal_places=2, null=True, blank=True, help_text="Fine, in the currency below."
     )
@@ -737,6 +749,13 @@ class Sentence(PartialDatesMixin, TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(fine_amount__gte=0) | Q(fine_amount=None), name="sentence_fine_not_negative"
             ),
+            models.CheckConstraint(
+                condition=~(Q(is_death=True) & (Q(is_life=True) | Q(term_months__isnull=False) | Q(is_suspended=True))),
+                name="sentence_death_has_no_term",
+            ),
+            models.CheckConstraint(
+                condition=~(Q(is_suspended=True) & Q(term_months__isnull=True)), name="sentence_suspended_has_term"
+            ),
             precision_constraint("sentence", "sentenced_on"),
         ]
         indexes = [models.Index(fields=["sentenced_on"], name="sentence_sentenced_on_idx")]
@@ -748,6 +767,10 @@ class Sentence(PartialDatesMixin, TimeStampedModel):
         errors: dict[str, list[str]] = {}
         if self.is_life and self.term_months:
             errors["term_months"] = ["A life sentence has no term in months; clear one of them."]
+        if self.is_death and (self.is_life or self.term_months or self.is_suspended):
+            errors["is_death"] = [_("A death sentence has no term, life term or suspension; clear the others.")]
+        if self.is_suspended and not self.term_months:
+            errors["term_months"] = [_("Give the suspended term in months.")]
         if self.fine_amount is not None and not self.fine_currency:
             errors["fine_currency"] = ["Give the currency of the fine."]
         if self.fine_currency and self.fine_amount is None:
@@ -767,7 +790,9 @@ class Sentence(PartialDatesMixin, TimeStampedModel):
     def term_display(self) -> str:
         """ "Life", "9 years", "3 years 6 months", plus the fine."""
         parts = []
-        if self.is_life:
+        if self.is_death:
+            parts.append(str(_("Death sentence")))
+        elif self.is_life:
             parts.append("Life imprisonment")
         elif self.term_months:
             years, months = divmod(self.term_months, 12)
@@ -776,7 +801,8 @@ class Sentence(PartialDatesMixin, TimeStampedModel):
                 term.append(f"{years} year{'s' if years != 1 else ''}")
             if months:
                 term.append(f"{months} month{'s' if months != 1 else ''}")
-            parts.append(" ".join(term))
+            shown = " ".join(term)
+            parts.append(str(_("%(term)s suspended") % {"term": shown}) if self.is_suspended else shown)
         if self.fine_amount is not None:
             parts.append(f"fine of {self.fine_amount:,.0f} {self.fine_currency}")
         return ", ".join(parts)
