@@ -324,6 +324,8 @@ def natural_key(label: str, fields: dict) -> list[str]:
         return [f.name for f in model._meta.concrete_fields if not f.primary_key and f.name not in SKIPPED_ON_MERGE]
     if label == "sources.source" and not fields.get("url"):
         return ["title"]
+    if label == "detainees.sentence" and not fields.get("sentenced_on"):
+        return ["detention", "sentenced_on", "term_months", "court"]  # undated: two in one detention stay apart
     return keys
 
 

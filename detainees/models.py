@@ -712,7 +712,10 @@ class Sentence(PartialDatesMixin, TimeStampedModel):
         Charge, blank=True, related_name="sentences", help_text="The charges of the same detention that it covers."
     )
     court = models.CharField(max_length=200, blank=True, help_text='"Khimki City Court".')
-    sentenced_on = models.DateField(help_text="Date of the sentence.")
+    sentenced_on = models.DateField(
+        null=True, blank=True,
+        help_text=_("Date of the sentence. Leave empty when no report dates it (the term is still worth recording)."),
+    )  # fmt: skip
     sentenced_on_precision = precision_field("sentenced_on")
     term_months = models.PositiveIntegerField(
         null=True, blank=True, help_text="Custodial term in months (9 years = 108). Empty for life or a fine only."
@@ -832,7 +835,9 @@ class SentenceChange(PartialDatesMixin, TimeStampedModel):
         Sentence, on_delete=models.CASCADE, related_name="changes", help_text="The sentence changed."
     )
     kind = models.CharField(max_length=20, choices=Kind.choices, help_text="What happened to the sentence.")
-    changed_on = models.DateField(help_text="Date of the decision.")
+    changed_on = models.DateField(
+        null=True, blank=True, help_text=_("Date of the decision. Leave empty when no report dates it."),
+    )  # fmt: skip
     changed_on_precision = precision_field("changed_on")
     court = models.CharField(max_length=200, blank=True, help_text="Court or authority that decided.")
     new_term_months = models.PositiveIntegerField(

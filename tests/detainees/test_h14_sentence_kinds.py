@@ -78,3 +78,45 @@ def test_the_admin_form_offers_both_and_refuses_a_death_sentence_with_a_term(adm
     assert "is_death" in bound.errors
     data["term_months"] = ""
     assert SentenceAdminForm(data=data, instance=sentence).is_valid()
+
+
+def test_a_sentence_and_a_change_no_report_dates_are_kept_shown_as_such_and_listed_last(client):
+    """Issue 25 item 4: a campaign says "sentenced to eight years" without a date, AFP that a term "was cut on appeal"
+    without one; the term is worth keeping without inventing a day."""
+    from detainees.models import SentenceChange
+
+    undated = SentenceFactory(sentenced_on=None, term_months=96)
+    undated.full_clean()
+    detainee = undated.detention.detainee
+    detainee.is_published = True
+    detainee.save()
+    change = SentenceChange(sentence=undated, kind=SentenceChange.Kind.REDUCED_ON_APPEAL, changed_on=None,
+                            new_term_months=84)  # fmt: skip
+    change.full_clean()
+    change.save()
+    body = client.get(reverse("api:sentence-detail", args=[undated.pk])).json()
+    assert (body["sentenced_on"], body["term_months"]) == (None, 96)
+    page = client.get(detainee.get_absolute_url()).content.decode()
+    assert page.count("Date not reported") == 2 and "8 years" in page
+    from detainees.selectors import timeline
+
+    events = timeline(detainee)
+    assert [e.kind for e in events][-2:] == ["sentenced", "appeal"]  # undated lines come last, not first
+    assert events[-1].when == "Date unknown"
+
+
+def test_two_undated_sentences_of_one_detention_are_both_loaded(db):
+    from dataset.backup import merge_dataset
+
+    doc = {
+        "format": "prisoner-exchange-tracker/dataset", "version": 2,
+        "records": {
+            "detainees.detainee": [{"id": 1, "fields": {"name": "A Person", "is_published": False}}],
+            "detainees.detention": [{"id": 1, "fields": {"detainee": 1, "held_by": "RU", "detained_on": "2020-05-01"}}],
+            "detainees.sentence": [{"id": 1, "fields": {"detention": 1, "sentenced_on": None, "term_months": 96}},
+                                   {"id": 2, "fields": {"detention": 1, "sentenced_on": None, "term_months": 120}}],
+        },
+    }  # fmt: skip
+    merge_dataset(doc)
+    merge_dataset(doc)
+    assert sorted(Sentence.objects.values_list("term_months", flat=True)) == [96, 120]
