@@ -324,6 +324,8 @@ def natural_key(label: str, fields: dict) -> list[str]:
         return [f.name for f in model._meta.concrete_fields if not f.primary_key and f.name not in SKIPPED_ON_MERGE]
     if label == "sources.source" and not fields.get("url"):
         return ["title"]
+    if label == "detainees.sentence" and not fields.get("sentenced_on"):
+        return ["detention", "sentenced_on", "term_months", "court"]  # undated: two in one detention stay apart
     return keys
 
 
@@ -336,13 +338,14 @@ def merge_dataset(document, *, overwrite: bool = False, reason: str = "Demo data
     ids: dict[str, dict[int, int]] = {}
     added: dict[str, int] = {}
     with integrity.checked_writes():
+        editor = entering_editor(document)
         for model in dataset_models():
             label = model._meta.label_lower
             ids[label] = {}
             for position, row in enumerate(records.get(label, [])):
                 where = f"{label} record {position + 1} (id {row.get('id')})"
                 try:
-                    obj, created = _merge_record(model, row, ids, overwrite=overwrite, reason=reason)
+                    obj, created = _merge_record(model, row, ids, overwrite=overwrite, reason=reason, editor=editor)
                 except ValidationError as exc:
                     details = "; ".join(f"field {f}: {' '.join(m)}" for f, m in exc.message_dict.items())
                     raise DatasetError(f"{where}: {details}") from exc
@@ -355,7 +358,25 @@ def merge_dataset(document, *, overwrite: bool = False, reason: str = "Demo data
     return added
 
 
-def _merge_record(model, row: dict, ids: dict, *, overwrite: bool, reason: str):
+def entering_editor(document: dict):
+    """The account the document's records were entered by (its optional "editor", a username): the versions a merge
+    writes are signed with it, so a record's history names who entered it. Made, without a way to sign in, when
+    this site lacks it; None when the document names none (the versions are then anonymous, as before)."""
+    username = document.get("editor")
+    if username is None:
+        return None
+    if not isinstance(username, str) or not username.strip() or len(username) > 150:
+        raise DatasetError('"editor" must be a username (at most 150 characters).')
+    user_model = get_user_model()
+    user = user_model.objects.filter(username=username).first()
+    if user is None:
+        user = user_model(username=username, is_active=False)
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
+def _merge_record(model, row: dict, ids: dict, *, overwrite: bool, reason: str, editor=None):
     label = model._meta.label_lower
     fields = {k: v for k, v in row["fields"].items() if k not in SKIPPED_ON_MERGE}
     for field in model._meta.concrete_fields:
@@ -390,6 +411,8 @@ def _merge_record(model, row: dict, ids: dict, *, overwrite: bool, reason: str):
             obj.slug = ""  # taken by another record here: the model makes a fresh one
     obj.full_clean(validate_unique=False, exclude=list(many))
     obj._change_reason = reason
+    if editor is not None:
+        obj._history_user = editor  # simple_history signs this version, and those of the links set below, with it
     obj.save()
     for name, values in related.items():
         getattr(obj, name).set(values)

@@ -200,7 +200,7 @@ class SentenceInline(admin.StackedInline):
     autocomplete_fields = ["sources", "charges"]
     fields = [
         ("court", "sentenced_on", "sentenced_on_precision"),
-        ("term_months", "is_life", "fine_amount", "fine_currency"),
+        ("term_months", "is_life", "is_death", "is_suspended", "fine_amount", "fine_currency"),
         "charges",
         "sources",
     ]

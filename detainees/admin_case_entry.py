@@ -163,7 +163,7 @@ DesignationRowForm = row_form(Designation, DESIGNATION_FIELDS)
 
 
 class SentenceRowForm(row_form(Sentence, ["court", "sentenced_on", "sentenced_on_precision", "term_months", "is_life",
-                                          "fine_amount", "fine_currency"])):  # fmt: skip
+                                          "is_death", "is_suspended", "fine_amount", "fine_currency"])):  # fmt: skip
     for_charges = forms.MultipleChoiceField(required=False, label="For charges")
 
     def __init__(self, *args, charge_keys=(), **kwargs):

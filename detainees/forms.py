@@ -65,7 +65,7 @@ class SentenceAdminForm(forms.ModelForm):
     class Meta:
         model = Sentence
         fields = ["detention", "charges", "court", "sentenced_on", "sentenced_on_precision", "term_months", "is_life",
-                  "fine_amount", "fine_currency", "sources"]  # fmt: skip
+                  "is_death", "is_suspended", "fine_amount", "fine_currency", "sources"]  # fmt: skip
 
     def clean(self):
         cleaned = super().clean()

@@ -10,6 +10,7 @@ from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -639,6 +640,9 @@ class ChargeOutcome(models.TextChoices):
     CONVICTED = "convicted", "Convicted"
     ACQUITTED = "acquitted", "Acquitted"
     DROPPED = "dropped", "Dropped"
+    # A court may find the accused not answerable and order psychiatric treatment instead of a punishment (Russian
+    # Criminal Code art. 97-104): neither a conviction nor an acquittal, and not "pending" once ordered.
+    TREATMENT = "treatment", _("Compulsory psychiatric treatment ordered instead of punishment")
 
 
 class Charge(PartialDatesMixin, TimeStampedModel):
@@ -708,12 +712,23 @@ class Sentence(PartialDatesMixin, TimeStampedModel):
         Charge, blank=True, related_name="sentences", help_text="The charges of the same detention that it covers."
     )
     court = models.CharField(max_length=200, blank=True, help_text='"Khimki City Court".')
-    sentenced_on = models.DateField(help_text="Date of the sentence.")
+    sentenced_on = models.DateField(
+        null=True, blank=True,
+        help_text=_("Date of the sentence. Leave empty when no report dates it (the term is still worth recording)."),
+    )  # fmt: skip
     sentenced_on_precision = precision_field("sentenced_on")
     term_months = models.PositiveIntegerField(
         null=True, blank=True, help_text="Custodial term in months (9 years = 108). Empty for life or a fine only."
     )
     is_life = models.BooleanField(default=False, help_text="Life imprisonment.")
+    is_death = models.BooleanField(
+        default=False, verbose_name=_("death sentence"),
+        help_text=_("A sentence of death (a later pardon or commutation is a change to the sentence)."),
+    )  # fmt: skip
+    is_suspended = models.BooleanField(
+        default=False, verbose_name=_("suspended"),
+        help_text=_("The custodial term is suspended (a conditional sentence, served on probation, not in prison)."),
+    )  # fmt: skip
     fine_amount = models.DecimalField(
         max_digits=16, decimal_places=2, null=True, blank=True, help_text="Fine, in the currency below."
     )
@@ -737,6 +752,13 @@ class Sentence(PartialDatesMixin, TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(fine_amount__gte=0) | Q(fine_amount=None), name="sentence_fine_not_negative"
             ),
+            models.CheckConstraint(
+                condition=~(Q(is_death=True) & (Q(is_life=True) | Q(term_months__isnull=False) | Q(is_suspended=True))),
+                name="sentence_death_has_no_term",
+            ),
+            models.CheckConstraint(
+                condition=~(Q(is_suspended=True) & Q(term_months__isnull=True)), name="sentence_suspended_has_term"
+            ),
             precision_constraint("sentence", "sentenced_on"),
         ]
         indexes = [models.Index(fields=["sentenced_on"], name="sentence_sentenced_on_idx")]
@@ -748,6 +770,10 @@ class Sentence(PartialDatesMixin, TimeStampedModel):
         errors: dict[str, list[str]] = {}
         if self.is_life and self.term_months:
             errors["term_months"] = ["A life sentence has no term in months; clear one of them."]
+        if self.is_death and (self.is_life or self.term_months or self.is_suspended):
+            errors["is_death"] = [_("A death sentence has no term, life term or suspension; clear the others.")]
+        if self.is_suspended and not self.term_months:
+            errors["term_months"] = [_("Give the suspended term in months.")]
         if self.fine_amount is not None and not self.fine_currency:
             errors["fine_currency"] = ["Give the currency of the fine."]
         if self.fine_currency and self.fine_amount is None:
@@ -767,10 +793,13 @@ class Sentence(PartialDatesMixin, TimeStampedModel):
     def term_display(self) -> str:
         """ "Life", "9 years", "3 years 6 months", plus the fine."""
         parts = []
-        if self.is_life:
+        if self.is_death:
+            parts.append(str(_("Death sentence")))
+        elif self.is_life:
             parts.append("Life imprisonment")
         elif self.term_months:
-            parts.append(term_text(self.term_months))
+            shown = term_text(self.term_months)
+            parts.append(str(_("%(term)s suspended") % {"term": shown}) if self.is_suspended else shown)
         if self.fine_amount is not None:
             parts.append(f"fine of {self.fine_amount:,.0f} {self.fine_currency}")
         return ", ".join(parts)
@@ -811,7 +840,9 @@ class SentenceChange(PartialDatesMixin, TimeStampedModel):
         Sentence, on_delete=models.CASCADE, related_name="changes", help_text="The sentence changed."
     )
     kind = models.CharField(max_length=20, choices=Kind.choices, help_text="What happened to the sentence.")
-    changed_on = models.DateField(help_text="Date of the decision.")
+    changed_on = models.DateField(
+        null=True, blank=True, help_text=_("Date of the decision. Leave empty when no report dates it."),
+    )  # fmt: skip
     changed_on_precision = precision_field("changed_on")
     court = models.CharField(max_length=200, blank=True, help_text="Court or authority that decided.")
     new_term_months = models.PositiveIntegerField(

@@ -68,7 +68,8 @@ class SentenceSerializer(FieldSelectionMixin, ReadOnlyListsMixin, ModelValidatio
         model = Sentence
         fields = [
             "id", "url", "detention", "charges", "court", "sentenced_on", "sentenced_on_precision", "term_months",
-            "is_life", "fine_amount", "fine_currency", "changes", "sources", "created_at", "updated_at",
+            "is_life", "is_death", "is_suspended", "fine_amount", "fine_currency", "changes", "sources", "created_at",
+            "updated_at",
         ]  # fmt: skip
 
     def validate(self, attrs):
@@ -128,7 +129,7 @@ class NestedChargeSerializer(ChargeSerializer):
 class NestedSentenceSerializer(SentenceSerializer):
     class Meta(SentenceSerializer.Meta):
         fields = ["id", "charges", "court", "sentenced_on", "sentenced_on_precision", "term_months", "is_life",
-                  "fine_amount", "fine_currency", "changes", "sources"]  # fmt: skip
+                  "is_death", "is_suspended", "fine_amount", "fine_currency", "changes", "sources"]  # fmt: skip
 
 
 class NestedTransferSerializer(TransferSerializer):

@@ -6,10 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 
-from dataset.backup import merge_dataset
+from dataset.backup import DatasetError, merge_dataset
 from dataset.demo import demo_document, starter_document
 from detainees.models import Charge, Designation, Detainee, Detention, Sentence, SentenceChange, Status, Transfer
 from exchanges.models import Exchange, ExchangeParticipant
@@ -160,3 +161,59 @@ def test_hubbards_disputed_place_and_term_are_shown_where_they_are_shown(starter
     assert place.count('class="cite"') == 2 and section.count("<dt>Place</dt>") == 1
     sentences = section[section.index("<h3>Sentences</h3>") :]
     assert "Disputed: 6 years 10 months" in sentences and "7 years" in sentences
+
+
+def test_every_version_the_starter_load_writes_names_the_dataset_editor(starter):
+    """Issue 25 item 5: history with the entering editor's account, not anonymous versions."""
+    editor = get_user_model().objects.get(username=starter_document()["editor"])
+    assert not editor.is_active and not editor.has_usable_password()  # an account to carry the name, no sign-in
+    for model in (Detainee, Detention, Charge, Sentence, SentenceChange, Exchange, Source, Claim):
+        versions = model.history.all()
+        assert versions.exists(), model
+        assert set(versions.values_list("history_user__username", flat=True)) == {"dataset"}, model
+    griner = Detainee.objects.get(slug="brittney-griner")
+    assert griner.history.earliest().history_user == editor
+    assert griner.history.earliest().history_change_reason == "Demo data"
+
+
+def test_a_document_without_an_editor_still_loads_anonymously_and_a_bad_editor_is_refused(db):
+    person = {"id": 1, "fields": {"name": "A Person", "is_published": False}}
+    doc = {"format": "prisoner-exchange-tracker/dataset", "version": 2, "records": {"detainees.detainee": [person]}}
+    merge_dataset(doc)
+    assert Detainee.history.get().history_user is None
+    with pytest.raises(DatasetError, match='"editor"'):
+        merge_dataset({**doc, "editor": ["not", "a", "name"]})
+
+
+def test_the_cases_entered_in_the_second_pass_hold_what_their_reports_say(starter):
+    """A few facts a reviewer would check first, each against the report it cites."""
+    dpr = Detainee.objects.get(slug="aiden-aslin").detentions.get().held_by_group
+    assert dpr.slug == "donetsk-peoples-republic"
+    saudi = Exchange.objects.get(slug="saudi-mediated-release-of-ten-foreign-prisoners-of-war")
+    for slug in ("aiden-aslin", "shaun-pinner"):  # the DPR held and condemned them; Russia did not release them
+        side = saudi.participants.get(detainee__slug=slug)
+        assert (side.released_by.code, side.released_by_group) == ("", dpr), slug
+        sentence = Sentence.objects.get(detention__detainee__slug=slug)
+        assert sentence.is_death and sentence.term_months is None
+    named = set(saudi.participants.values_list("detainee__name", flat=True))
+    assert {"John Harding", "Dylan Healy", "Andrew Hill", "Mathias Gustafsson", "Vjekoslav Prebeg"} <= named
+    assert len(named) + sum(saudi.counts.values_list("number", flat=True)) == 10  # five Britons, two Americans...
+    krieger = Sentence.objects.get(detention__detainee__slug="rico-krieger")
+    assert krieger.is_death and krieger.changes.get().kind == "pardoned"
+    calvey = Sentence.objects.get(detention__detainee__slug="michael-calvey")
+    assert (calvey.is_suspended, calvey.term_months) == (True, 66)
+    assert Charge.objects.get(detention__detainee__slug="joseph-tater").outcome == Charge.Outcome.TREATMENT
+    ziankovich = Sentence.objects.get(detention__detainee__slug="youras-ziankovich", term_months=132)
+    assert ziankovich.changes.get().new_term_months == 138  # six months added in December 2022
+    byers = Detainee.objects.get(slug="kalob-byers").detentions.get()
+    assert (byers.partial_date("detained_on"), byers.released_on_precision) == ("7 February 2025", "month")
+
+
+def test_the_census_of_today_counts_the_people_held_now(starter, client):
+    held = set(Detainee.objects.published().with_status().filter(status=Status.HELD).values_list("id", flat=True))
+    census = client.get("/api/v1/census/").json()
+    assert census["held"] == len(held) > 0
+    assert {p["id"] for p in census["people"] if p["certain"]} == held
+    for row in census["by_citizenship"]:  # the census's citizenship rows agree with the list filtered alike
+        listed = client.get("/api/v1/detainees/", {"status": "held", "citizenship": row["citizenship"]}).json()["count"]
+        assert row["held"] == listed, row
