@@ -170,8 +170,10 @@ class DetaineeViewSet(TrackerViewSet):
         """Creates as usual; the response also carries `warnings.possible_duplicates` when names resemble others."""
         response = super().create(request, *args, **kwargs)
         data = response.data
-        similar = likely_duplicates(name=data["name"], name_original=data.get("name_original", ""),
-                                    aliases=data.get("aliases") or [], exclude_pk=data["id"])  # fmt: skip
+        person = Detainee.objects.get(pk=data["id"])
+        similar = likely_duplicates(name=person.name, name_original=person.name_original, aliases=person.aliases,
+                                    born_on=person.born_on, born_on_precision=person.born_on_precision,
+                                    citizenships=person.citizenships, exclude_pk=person.pk)  # fmt: skip
         if similar:
             response.data = {**data, "warnings": {"possible_duplicates": [
                 {"id": d.pk, "name": d.name, "url": reverse("api:detainee-detail", args=[d.pk], request=request)}
