@@ -190,6 +190,10 @@ class Record:
     born_on: datetime.date | None = None
     born_on_precision: str = "day"  # "day", "month" or "year", as partial dates are stored
     citizenships: Iterable[str] = ()
+    # Further evidence by property id, compared only when both sides have it: dates ("arrested_on": any of the
+    # candidate's arrests) as (date, precision) pairs, and codes ("held_by": countries or group names).
+    dates: dict[str, list[tuple[datetime.date, str]]] = dataclasses.field(default_factory=dict)
+    codes: dict[str, set[str]] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def of(cls, obj) -> Record:
@@ -247,6 +251,18 @@ def compare(query: Record, candidate: Record) -> Match:
         shared = bool(q_cit & c_cit)
         features["citizenship"] = 1 if shared else -1
         score = score + 0.03 * (1 - score) if shared else score - 0.12
+    for key, wanted in query.dates.items():
+        have = candidate.dates.get(key)
+        if wanted and have:
+            agree = any(_same_date(a, pa, b, pb) for a, pa in wanted for b, pb in have)
+            features[key] = 1 if agree else -1
+            score = score + 0.05 * (1 - score) if agree else score - 0.15
+    for key, wanted in query.codes.items():
+        have = candidate.codes.get(key)
+        if wanted and have:
+            agree = bool({w.casefold() for w in wanted} & {h.casefold() for h in have})
+            features[key] = 1 if agree else -1
+            score = score + 0.03 * (1 - score) if agree else score - 0.1
     score = min(max(score, 0.0), 1.0)
     features["score"] = round(score, 4)
     return Match(round(score, 4), best, best_name, features)
@@ -286,7 +302,7 @@ def blocking_keys(names: Iterable[str]) -> set[str]:
 CANDIDATES_READ = 3000  # at most this many rows compared per query; a block this big means a very common name part
 
 
-def find(queryset, query: Record, *, threshold: float, limit: int = 10, exclude_pk=None) -> list:
+def find(queryset, query: Record, *, threshold: float, limit: int = 10, exclude_pk=None, record_of=None) -> list:
     """(record, Match) for the rows of `queryset` (any model with `name`, `name_original`, `aliases` and the folded
     `search_key`) that match `query` at `threshold` or more, best first.
 
@@ -307,7 +323,8 @@ def find(queryset, query: Record, *, threshold: float, limit: int = 10, exclude_
     model_fields = {f.name for f in queryset.model._meta.concrete_fields}
     wanted = [f for f in ("id", "name", "name_original", "aliases", "born_on", "born_on_precision", "citizenships")
               if f in model_fields]  # fmt: skip
-    scored = rank(query, ((obj, Record.of(obj)) for obj in rows.only(*wanted)[:CANDIDATES_READ]),
+    record_of = record_of or Record.of
+    scored = rank(query, ((obj, record_of(obj)) for obj in rows.only(*wanted)[:CANDIDATES_READ]),
                   threshold=threshold)  # fmt: skip
     return scored[:limit]
 

@@ -10,7 +10,7 @@ from django.db.models import F
 from common.integrity import Problem, checked_writes
 from sources.models import Source
 
-from .models import Charge, Designation, Detainee, Detention, Sentence, SentenceChange, Transfer
+from .models import Charge, Designation, Detainee, Detention, MergedDetainee, Sentence, SentenceChange, Transfer
 
 
 @transaction.atomic
@@ -173,7 +173,8 @@ def likely_duplicates(*, name: str, name_original: str = "", aliases=(), born_on
 @checked_writes()
 def merge_detainees(*, keep: Detainee, remove: Detainee) -> Detainee:
     """Fold `remove` into `keep`: custody, designations, exchanges, statements, citations, claims and names move;
-    `remove` is deleted (its history stays, so the merge can be undone from the admin's history)."""
+    `remove` is deleted (its history stays, so the merge can be undone from the admin's history) and a
+    `MergedDetainee` keeps its id and address answering with a permanent redirect to `keep`."""
     if keep.pk == remove.pk:
         raise ValidationError("Choose two different records to merge.")
     removed_id = remove.pk
@@ -205,6 +206,12 @@ def merge_detainees(*, keep: Detainee, remove: Detainee) -> Detainee:
             if field == "born_on":
                 keep.born_on_precision = remove.born_on_precision
     wikidata = remove.wikidata_id
+    # The removed id and address keep answering, with a redirect to `keep` (pages, API, CSV, dump, reconciliation);
+    # records merged into `remove` before now follow it to `keep`.
+    MergedDetainee.objects.filter(into=remove).update(into=keep)
+    MergedDetainee.objects.filter(merged_id=removed_id).delete()  # restored from the deleted records, merged again
+    MergedDetainee.objects.create(merged_id=removed_id, merged_slug=remove.slug, merged_name=remove.name,
+                                  was_published=remove.is_published, into=keep)  # fmt: skip
     remove._change_reason = reason
     remove.delete()
     if not keep.wikidata_id and wikidata:

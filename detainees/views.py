@@ -1,7 +1,7 @@
 """Public pages of cases: the list with filters, and the case page."""
 
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.utils import timezone
 from django.views.generic import ListView, TemplateView
 from django_countries import countries
@@ -26,6 +26,7 @@ from .models import (
     Detainee,
     Detention,
     Group,
+    MergedDetainee,
     Status,
 )
 from .selectors import cited, custody_chains, last_confirmed, public_change_log, status_sentence, timeline
@@ -127,6 +128,19 @@ class CaseCitable(CitableMixin):
     citation_kind = "Case record"
     citation_prefix = "case"
     citation_url_name = "detainees:detainee-cite"
+
+    def dispatch(self, request, *args, **kwargs):
+        """A case merged into another answers 301 with the survivor's address (`MergedDetainee`), the rest of the
+        path (`cite.bib`) and the query kept."""
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except Http404:
+            merge = MergedDetainee.objects.redirect_for(request.user, slug=kwargs.get("slug"))
+            if merge is None:
+                raise
+            url = request.path.replace(f"/{merge.merged_slug}/", f"/{merge.into.slug}/", 1)
+            query = request.META.get("QUERY_STRING")
+            return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
 
 
 class DetaineeCitationView(CaseCitable, CitationView):
