@@ -16,6 +16,7 @@ import re
 from functools import cache
 from pathlib import Path
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -130,7 +131,7 @@ def parse_country(value) -> str | None:
 
 
 def parse_date(value) -> tuple[datetime.date, str] | None:
-    """"1991", "1991-10", "1991-10-26" (or an ISO date-time, as OpenRefine sends dates) → (date, precision)."""
+    """ "1991", "1991-10", "1991-10-26" (or an ISO date-time, as OpenRefine sends dates) → (date, precision)."""
     text = str(value).strip()
     m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2})(?:[T ].*)?)?)?", text)
     if not m:
@@ -332,9 +333,10 @@ def _holder(country, group) -> str:
     return countries.name(getattr(country, "code", country) or "") or ""
 
 
-def extension_values(type_id: str, obj, pid: str, request, merge=None) -> list[dict]:
-    """The cells of one property for one record, in the 0.2 value shapes (`str`, or `id`+`name` for records)."""
-    user = request.user
+def extension_values(type_id: str, obj, pid: str, request, merge=None, links=None) -> list[dict]:
+    """The cells of one property for one record, in the 0.2 value shapes (`str`, or `id`+`name` for records).
+    `links` holds the exchange participations visible to the caller, loaded once for the whole request."""
+    links = links or {}
     if pid == "url":
         return _str(request.build_absolute_uri(obj.get_absolute_url()))
     if pid == "wikidata_id":
@@ -362,9 +364,8 @@ def extension_values(type_id: str, obj, pid: str, request, merge=None) -> list[d
             end = iso_partial_date(latest.released_on, latest.released_on_precision)
             return _str(f"{_holder(latest.held_by, latest.held_by_group) or '?'}, {start} – {end}".rstrip(" –"))
         if pid == "exchange":
-            parts = ExchangeParticipant.objects.visible_to(user).filter(detainee=obj).select_related("exchange")
             return [{"id": entity_id("exchange", p.exchange_id), "name": p.exchange.name}
-                    for p in parts.order_by("exchange__date", "exchange_id")]  # fmt: skip
+                    for p in links.get(("detainee", obj.pk), [])]  # fmt: skip
     if type_id == "exchange":
         if pid == "date":
             return _str(iso_partial_date(obj.date, obj.date_precision))
@@ -373,9 +374,8 @@ def extension_values(type_id: str, obj, pid: str, request, merge=None) -> list[d
         if pid == "place":
             return _str(obj.place)
         if pid == "participants":
-            parts = ExchangeParticipant.objects.visible_to(user).filter(exchange=obj).select_related("detainee")
             return [{"id": entity_id("detainee", p.detainee_id), "name": p.detainee.name}
-                    for p in parts.order_by("id")]  # fmt: skip
+                    for p in links.get(("exchange", obj.pk), [])]  # fmt: skip
     if pid == "country":
         return _str(obj.country.name if obj.country else "")
     if pid == "role":
@@ -393,12 +393,43 @@ def extend(query: dict, request) -> dict:
     for i, pid in enumerate(props):
         if pid not in PROPERTIES:
             raise BadRequest(f"extend.properties[{i}].id", _("Unknown property “%(pid)s”.") % {"pid": pid})
+    user = request.user
+    parsed = {raw: parse_id(raw) for raw in ids}
+    wanted: dict[str, set[int]] = {}
+    for p in parsed.values():
+        if p:
+            wanted.setdefault(p[0], set()).add(p[1])
+    # Merged-away detainee ids answer with their survivor (one query for the merges, the survivors load below).
+    merges = {m.merged_id: m for m in MergedDetainee.objects.visible_to(user).filter(
+        merged_id__in=wanted.get("detainee", set()))}  # fmt: skip
+    wanted.setdefault("detainee", set()).update(m.into_id for m in merges.values())
+    found = {}
+    for type_id, pks in wanted.items():
+        if not pks:
+            continue
+        qs = visible(type_id, user).filter(pk__in=pks)
+        if type_id == "detainee":
+            qs = qs.with_status().select_related("latest_detention__held_by_group")
+        found.update({(type_id, obj.pk): obj for obj in qs})
+    links: dict[tuple[str, int], list] = {}
+    if "exchange" in props or "participants" in props:
+        people = [pk for (t, pk) in found if t == "detainee"]
+        swaps = [pk for (t, pk) in found if t == "exchange"]
+        parts = (
+            ExchangeParticipant.objects.visible_to(user)
+            .filter(Q(detainee_id__in=people) | Q(exchange_id__in=swaps))
+            .select_related("exchange", "detainee")
+            .order_by("exchange__date", "exchange_id", "id")
+        )
+        for part in parts:
+            links.setdefault(("detainee", part.detainee_id), []).append(part)
+            links.setdefault(("exchange", part.exchange_id), []).append(part)
     rows = {}
     for raw in ids:
-        type_id, obj, merge = lookup(raw, request.user)
-        if type_id == "detainee" and obj is not None:
-            obj = Detainee.objects.with_status().select_related("latest_detention__held_by_group").get(pk=obj.pk)
-        rows[raw] = {pid: (extension_values(type_id, obj, pid, request, merge)
+        type_id, pk = parsed[raw] or (None, None)
+        merge = merges.get(pk) if type_id == "detainee" and (type_id, pk) not in found else None
+        obj = found.get((type_id, merge.into_id if merge else pk))
+        rows[raw] = {pid: (extension_values(type_id, obj, pid, request, merge, links)
                            if obj is not None and pid in TYPES[type_id].extend_properties else [])
                      for pid in props}  # fmt: skip
     meta = []
@@ -424,8 +455,10 @@ def manifest(request) -> dict:
         "defaultTypes": [{"id": t.id, "name": str(t.name)} for t in TYPES.values()],
         "view": {"url": base + reverse("reconcile:entity", args=["x"])[:-1] + "{{id}}"},
         "preview": {"url": base + reverse("reconcile:preview") + "?id={{id}}", "width": 430, "height": 170},
-        "suggest": {kind: {"service_url": base, "service_path": reverse(f"reconcile:suggest-{kind}")}
-                    for kind in ("entity", "property", "type")},  # fmt: skip
+        "suggest": {
+            kind: {"service_url": base, "service_path": reverse(f"reconcile:suggest-{kind}")}
+            for kind in ("entity", "property", "type")
+        },  # fmt: skip
         "extend": {
             "propose_properties": {"service_url": base, "service_path": reverse("reconcile:propose")},
             "property_settings": [],
@@ -456,5 +489,3 @@ def validate(name: str, instance) -> str | None:
         return None
     path = ".".join(str(p) for p in error.absolute_path)
     return f"{path}: {error.message}" if path else error.message
-
-

@@ -170,7 +170,8 @@ def test_preview_is_a_small_card_in_both_scripts(client, people):
 def test_data_extension_fills_the_columns(client, people):
     proposed = conforms(client.get(URL + "extend/propose", {"type": "detainee"}), "data-extension-property-proposal")
     assert {"status", "held_by", "latest_detention", "exchange", "wikidata_id", "url"} <= {
-        p["id"] for p in proposed["properties"]}
+        p["id"] for p in proposed["properties"]
+    }
     evan, bout, swap = people["evan"], people["bout"], people["swap"]
     query = {"ids": [str(evan.pk), str(bout.pk), f"exchange/{swap.pk}"], "properties": [
         {"id": "status"}, {"id": "held_by"}, {"id": "latest_detention"}, {"id": "exchange"}, {"id": "wikidata_id"},
@@ -209,3 +210,17 @@ def test_a_batch_costs_a_bounded_number_of_queries(client, people, django_assert
     queries = {f"q{i}": {"query": name} for i, name in enumerate(["Evan Gershkovich", "Paul Whelan", "Viktor Bout"])}
     with django_assert_max_num_queries(20):
         reconcile(client, queries)
+
+
+def test_data_extension_costs_the_same_for_one_id_or_many(client, django_assert_max_num_queries):
+    people = [DetaineeFactory(name=f"Person Number{i}") for i in range(12)]
+    for person in people:
+        DetentionFactory(detainee=person)
+        ParticipantFactory(detainee=person)
+    query = {
+        "ids": [str(p.pk) for p in people],
+        "properties": [{"id": "status"}, {"id": "held_by"}, {"id": "exchange"}, {"id": "latest_detention"}],
+    }
+    with django_assert_max_num_queries(8):
+        body = conforms(client.post(URL, {"extend": json.dumps(query)}), "data-extension-response")
+    assert all(len(row["exchange"]) == 1 for row in body["rows"].values())
