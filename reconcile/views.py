@@ -5,9 +5,11 @@ public, OpenRefine included, sees published records only. Errors are 400 with `{
 """
 
 import json
+import re
 
 from csp.decorators import csp_replace
-from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +23,8 @@ from rest_framework.views import APIView
 
 from . import service
 
+JSONP_NAME = re.compile(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*")
+
 
 def bad(field: str, message) -> Response:
     return Response({field: [str(message)]}, status=400)
@@ -31,6 +35,31 @@ class ReconcileAPIView(APIView):
     permission_classes = [AllowAny]
     renderer_classes = [JSONRenderer]
     parser_classes = [FormParser, MultiPartParser]
+
+    def perform_authentication(self, request):
+        """A JSONP call (`callback=`) is answered as to the public: a page on another site must not read drafts
+        with an editor's session cookie."""
+        if self.jsonp_callback() is not None:
+            request.user = AnonymousUser()
+            return
+        super().perform_authentication(request)
+
+    def jsonp_callback(self) -> str | None:
+        callback = self.request.GET.get("callback")
+        return callback if callback and JSONP_NAME.fullmatch(callback) else None
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """JSON for clients that read it across origins with CORS; wrapped as JSONP when `callback=` names a
+        function (older clients, the specification allows both)."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        callback = self.jsonp_callback()
+        if callback and isinstance(response, Response) and request.method == "GET":
+            response.render()
+            body = response.content.decode()
+            jsonp = HttpResponse(f"/**/{callback}({body});", content_type="application/javascript; charset=utf-8",
+                                 status=response.status_code)  # fmt: skip
+            return jsonp
+        return response
 
     def handle_exception(self, exc):
         if isinstance(exc, service.BadRequest):

@@ -224,3 +224,14 @@ def test_data_extension_costs_the_same_for_one_id_or_many(client, django_assert_
     with django_assert_max_num_queries(8):
         body = conforms(client.post(URL, {"extend": json.dumps(query)}), "data-extension-response")
     assert all(len(row["exchange"]) == 1 for row in body["rows"].values())
+
+
+def test_jsonp_answers_as_to_the_public(editor_client, people):
+    response = editor_client.get(URL + "suggest/entity", {"prefix": "Secret", "callback": "jQuery123_cb"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/javascript")
+    body = response.content.decode()
+    assert body.startswith("/**/jQuery123_cb(") and body.endswith(");")
+    assert json.loads(body[len("/**/jQuery123_cb(") : -2]) == {"result": []}  # the draft stays hidden
+    assert editor_client.get(URL + "suggest/entity", {"prefix": "Secret"}).json()["result"]  # the editor sees it
+    manifest = editor_client.get(URL, {"callback": "alert(1)//"})
+    assert manifest["Content-Type"].startswith("application/json")  # not a function name: plain JSON
