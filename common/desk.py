@@ -98,7 +98,9 @@ def possible_duplicates(limit: int = DUPLICATES_SHOWN) -> list[dict]:
     pairs, seen = [], set()
     for person in recent[:20]:
         for other in likely_duplicates(name=person.name, name_original=person.name_original,
-                                       aliases=person.aliases or [], exclude_pk=person.pk):  # fmt: skip
+                                       aliases=person.aliases or [], exclude_pk=person.pk, born_on=person.born_on,
+                                       born_on_precision=person.born_on_precision,
+                                       citizenships=person.citizenships):  # fmt: skip
             key = frozenset((person.pk, other.pk))
             if key in seen:
                 continue

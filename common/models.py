@@ -201,7 +201,8 @@ def unique_slug(model: type[models.Model], text: str, *, max_length: int = 80, s
     base = slugify(transliterate(text))[:max_length].strip("-") or model._meta.model_name
     slug, n = base, 1
     while True:
-        if not model._default_manager.filter(slug=slug).exists():
+        reserved = getattr(model, "slug_reserved", None)  # a model may keep addresses that redirect (merges)
+        if not model._default_manager.filter(slug=slug).exists() and not (reserved and reserved(slug)):
             if skip == 0:
                 return slug
             skip -= 1

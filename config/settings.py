@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "dataset",
     "casedocs",
     "changes",
+    "reconcile",  # h9: /api/reconcile/ (W3C Reconciliation Service API 0.2)
 ]
 
 MIDDLEWARE = [

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("sources.urls")),
     path("feed.atom", feeds.LatestFeed(), name="feed"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps.SITEMAPS}, name="sitemap"),
+    path("api/reconcile/", include("reconcile.urls")),  # h9: W3C Reconciliation Service API 0.2
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", CachedSchemaView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

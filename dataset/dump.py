@@ -29,6 +29,8 @@ from sources.serializers import (
     StatementSerializer,
 )
 
+from .merges import public_merge_records
+
 DUMP_FORMAT = "prisoner-exchange-tracker/public-dump"
 DUMP_VERSION = 1
 
@@ -66,6 +68,8 @@ def iter_public_dump(request, *, on_record: Callable[[str], None] = lambda name:
             yield ("," if i else "") + json.dumps(data, ensure_ascii=False, default=str)
             on_record(name)
         yield "]"
+    # Ids merged away and the record each became (dataset/merges.py).
+    yield ', "merged": ' + json.dumps(public_merge_records(), ensure_ascii=False)
     yield "}\n"
 
 

@@ -13,7 +13,18 @@ from common.csvimport import CarefulImportMixin
 from sources.admin import ClaimInline
 
 from .forms import DetaineeAdminForm, SentenceAdminForm
-from .models import Charge, Designation, Detainee, Detention, Group, Sentence, SentenceChange, Status, Transfer
+from .models import (
+    Charge,
+    Designation,
+    Detainee,
+    Detention,
+    Group,
+    MergedDetainee,
+    Sentence,
+    SentenceChange,
+    Status,
+    Transfer,
+)
 from .resources import DetaineeResource
 from .services import merge_detainees, publish_problems
 
@@ -304,3 +315,17 @@ class GroupAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     list_filter = ["kind", ("country", CountryFilter)]
     search_fields = ["name", "name_original", "search_key"]
     readonly_fields = ["slug"]
+
+
+# h9: where merged-away ids now point (written by merge_detainees; editors may correct or add one by hand).
+@admin.register(MergedDetainee)
+class MergedDetaineeAdmin(admin.ModelAdmin):
+    """Ids and case-page addresses of records merged into others: each answers 301 with the record it became."""
+
+    list_display = ["merged_id", "merged_name", "into", "was_published", "created_at"]
+    search_fields = ["merged_name", "=merged_id", "merged_slug"]
+    autocomplete_fields = ["into"]
+    fields = ["merged_id", "merged_slug", "merged_name", "was_published", "into"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["merged_id", "merged_slug"] if obj is not None else []

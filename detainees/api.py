@@ -6,8 +6,10 @@ import io
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
@@ -44,7 +46,17 @@ from .filters import (
     SentenceFilter,
     TransferFilter,
 )
-from .models import Charge, Designation, Detainee, Detention, Group, Sentence, SentenceChange, Transfer
+from .models import (
+    Charge,
+    Designation,
+    Detainee,
+    Detention,
+    Group,
+    MergedDetainee,
+    Sentence,
+    SentenceChange,
+    Transfer,
+)
 from .selectors import case_queryset
 from .serializers import (
     ChargeSerializer,
@@ -131,6 +143,22 @@ class DetaineeViewSet(TrackerViewSet):
         return Response(self.cached(compute))
 
     def retrieve(self, request, *args, **kwargs):
+        """One case; a case merged into another answers 301 to the survivor, with a `merged_into` body."""
+        try:
+            return self.retrieve_on_file(request, *args, **kwargs)
+        except (NotFound, Http404):
+            value = kwargs[self.lookup_url_kwarg or self.lookup_field]
+            merge = MergedDetainee.objects.redirect_for(request.user, pk=value)
+            if merge is None:
+                raise
+            url = reverse("api:detainee-detail", args=[merge.into_id], request=request)
+            query = request.META.get("QUERY_STRING")
+            url = f"{url}?{query}" if query else url
+            body = {"id": merge.merged_id, "merged_into": merge.into_id, "url": url,
+                    "detail": _("This record was merged into another; it answers at `url`.")}  # fmt: skip
+            return Response(body, status=301, headers={"Location": url})
+
+    def retrieve_on_file(self, request, *args, **kwargs):
         if not self.lean():
             return super().retrieve(request, *args, **kwargs)
         value = kwargs[self.lookup_url_kwarg or self.lookup_field]
@@ -157,7 +185,24 @@ class DetaineeViewSet(TrackerViewSet):
     def csv_html_url_pattern(self):
         return reverse("detainees:detainee-detail", args=["__slug__"])
 
+    def csv_columns(self):
+        """The serializer's columns, and `merged_ids` (records merged into this one, "|"-joined) unless `fields=`
+        chose the columns: a spreadsheet holding an old id finds the case it became."""
+        columns = super().csv_columns()
+        return columns if self.request.query_params.get("fields") else [*columns, "merged_ids"]
+
     def csv_extra(self, ids, rows):
+        merged: dict[int, list[str]] = {}
+        for into, old in MergedDetainee.objects.visible_to(self.request.user).current().filter(
+            into_id__in=ids
+        ).values_list("into_id", "merged_id"):
+            merged.setdefault(into, []).append(str(old))
+        extra = self.days_held_extra(ids)
+        for pk in ids:
+            extra.setdefault(pk, {})["merged_ids"] = "|".join(merged.get(pk, []))
+        return extra
+
+    def days_held_extra(self, ids):
         today = timezone.localdate()
         days: dict[int, int] = dict.fromkeys(ids, 0)
         for detainee_id, start, precision, end, reason in Detention.objects.filter(detainee_id__in=ids).values_list(
@@ -170,8 +215,10 @@ class DetaineeViewSet(TrackerViewSet):
         """Creates as usual; the response also carries `warnings.possible_duplicates` when names resemble others."""
         response = super().create(request, *args, **kwargs)
         data = response.data
-        similar = likely_duplicates(name=data["name"], name_original=data.get("name_original", ""),
-                                    aliases=data.get("aliases") or [], exclude_pk=data["id"])  # fmt: skip
+        person = Detainee.objects.get(pk=data["id"])
+        similar = likely_duplicates(name=person.name, name_original=person.name_original, aliases=person.aliases,
+                                    born_on=person.born_on, born_on_precision=person.born_on_precision,
+                                    citizenships=person.citizenships, exclude_pk=person.pk)  # fmt: skip
         if similar:
             response.data = {**data, "warnings": {"possible_duplicates": [
                 {"id": d.pk, "name": d.name, "url": reverse("api:detainee-detail", args=[d.pk], request=request)}

@@ -51,6 +51,8 @@ class DetaineeAdminForm(forms.ModelForm):
             similar = likely_duplicates(
                 name=cleaned["name"], name_original=cleaned.get("name_original", ""),
                 aliases=cleaned.get("aliases") or [], exclude_pk=self.instance.pk,
+                born_on=cleaned.get("born_on"), born_on_precision=cleaned.get("born_on_precision") or "day",
+                citizenships=cleaned.get("citizenships") or [],
             )  # fmt: skip
             if similar:
                 listed = ", ".join(f"{d.name} (#{d.pk}{', draft' if not d.is_published else ''})" for d in similar)

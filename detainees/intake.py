@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from common.matching import DUPLICATE_THRESHOLD, TextIndex, compare_names
+from common.matching import words as matching_words
 from common.text import search_words, transliterate
 from sources.models import Outlet, Statement
 
@@ -85,12 +87,12 @@ def _surname_in(text: str, surname: str) -> str | None:
 
 def match_detainees(text: str, candidates=None) -> list[Match]:
     """Detainees on file named in `text`: a full name first; else a distinctive surname."""
-    words = search_words(text)
+    index = TextIndex(text)  # the one matcher (common.matching): spellings, scripts, optional middle names
     people = candidates if candidates is not None else Detainee.objects.only("id", "name", "name_original", "aliases")
     matches = []
     for person in people:
         names = [n for n in [person.name, person.name_original, *(person.aliases or [])] if n]
-        full = next((n for n in names if len(n.split()) > 1 and _contains_sequence(words, search_words(n))), None)
+        full = next((n for n in names if len(n.split()) > 1 and index.find(n)), None)
         if full:
             matches.append(Match(person, "full name", full))
             continue
@@ -227,6 +229,16 @@ def find_new_names(text: str, known: list[str]) -> list[NewName]:
     place_words = {w.lower() for _, name in countries for w in re.findall(r"[A-Za-z]+", name)}
     known_keys = {" ".join(search_words(n)) for n in known if n}
     known_words = {w for key in known_keys for w in key.split()}
+    by_word: dict[str, list[str]] = {}  # known names by their folded words, for the matcher to compare with
+    for n in known:
+        for w in set(matching_words(n or "")):
+            by_word.setdefault(w, []).append(n)
+
+    def on_file(name: str) -> bool:
+        """Someone on file by this name in another spelling ("Evan Gershkovitch"), by the one matcher."""
+        others = {o for w in matching_words(name) for o in by_word.get(w, ())}
+        return any(compare_names(name, o).score >= DUPLICATE_THRESHOLD for o in others)
+
     counts: dict[str, int] = {}
     for m in CAPITALISED_RUN.finditer(text):
         words = m.group(1).split()
@@ -242,7 +254,7 @@ def find_new_names(text: str, known: list[str]) -> list[NewName]:
             continue
         name = " ".join(words)
         key = " ".join(search_words(name))
-        if key in known_keys or all(w in known_words for w in key.split()):
+        if key in known_keys or all(w in known_words for w in key.split()) or on_file(name):
             continue
         counts[name] = counts.get(name, 0) + 1
     for name in [n for n in counts if len(n.split()) == 3]:

@@ -372,6 +372,11 @@ class Detainee(UniqueSlugMixin, PartialDatesMixin, TimeStampedModel):
     def compute_search_key(self) -> str:
         return search_key(self.name, self.name_original, *(self.aliases or []))
 
+    @classmethod
+    def slug_reserved(cls, slug: str) -> bool:
+        """A merged record's address redirects to its survivor forever: no new case takes it (`unique_slug`)."""
+        return MergedDetainee.objects.filter(merged_slug=slug).exists()
+
     def days_held(self, today: datetime.date | None = None) -> int:
         """Days in custody over all detentions, up to today for one still open (uses prefetched detentions)."""
         today = today or timezone.localdate()
@@ -380,6 +385,55 @@ class Detainee(UniqueSlugMixin, PartialDatesMixin, TimeStampedModel):
     def days_held_is_a_minimum(self) -> bool:
         """Some date of the custody is known only to the month or year: the count is "at least"."""
         return any(d.dates_are_partial or (d.released_on is None and d.end_reason) for d in self.detentions.all())
+
+
+class MergedDetaineeQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The merges a caller may learn of: to the public, a published record folded into a published one (a
+        draft's id, and a draft survivor, never show); to editors who preview drafts, all."""
+        if Detainee.objects.previews(user):
+            return self.all()
+        return self.filter(was_published=True, into__is_published=True)
+
+    def redirect_for(self, user, *, pk=None, slug=None):
+        """The merge that answers for a removed record's id or case-page slug, or None. A record on file by that id
+        (restored from the deleted records) answers for itself, so callers ask only after a miss."""
+        qs = self.visible_to(user).select_related("into")
+        if pk is not None:
+            if not str(pk).isdigit() or int(pk) > 2**63 - 1:
+                return None
+            return qs.filter(merged_id=int(pk)).first()
+        return qs.filter(merged_slug=slug).first()
+
+    def current(self):
+        """Merges whose removed id is not back on file (a restore from the deleted records brings it back)."""
+        return self.exclude(merged_id__in=Detainee.objects.values("pk"))
+
+
+class MergedDetainee(TimeStampedModel):
+    """A detainee record folded into another by `merge_detainees`: its id, case page and API address keep answering,
+    with a permanent redirect to the record it was merged into, so mirrors and citations do not break."""
+
+    merged_id = models.PositiveBigIntegerField(unique=True, help_text="Id of the record that was merged away.")
+    merged_slug = models.SlugField(
+        max_length=90, unique=True, help_text="Its case page's address, which now redirects; never given out again."
+    )
+    merged_name = models.CharField(max_length=200, help_text="Its name at the time of the merge.")
+    was_published = models.BooleanField(
+        default=False, help_text="Whether it was public when merged: a draft's id is never revealed by a redirect."
+    )
+    into = models.ForeignKey(
+        Detainee, on_delete=models.CASCADE, related_name="merged_records",
+        help_text="The surviving record; when it is itself merged later, this follows it.",
+    )  # fmt: skip
+
+    objects = MergedDetaineeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["merged_id"]
+
+    def __str__(self):
+        return f"#{self.merged_id} ({self.merged_name}) → #{self.into_id}"
 
 
 class EndReason(models.TextChoices):

@@ -8,10 +8,9 @@ from django.db import transaction
 from django.db.models import F
 
 from common.integrity import Problem, checked_writes
-from common.text import search_words
 from sources.models import Source
 
-from .models import Charge, Designation, Detainee, Detention, Sentence, SentenceChange, Transfer
+from .models import Charge, Designation, Detainee, Detention, MergedDetainee, Sentence, SentenceChange, Transfer
 
 
 @transaction.atomic
@@ -151,46 +150,31 @@ def publish_detainee(*, detainee: Detainee) -> Detainee:
     return detainee
 
 
-def likely_duplicates(*, name: str, name_original: str = "", aliases=(), exclude_pk: int | None = None) -> list:
-    """Detainees on file whose name or alias resembles one of these names, best match first.
+def likely_duplicates(*, name: str, name_original: str = "", aliases=(), born_on=None, born_on_precision: str = "day",
+                      citizenships=(), exclude_pk: int | None = None, exclude_pks=()) -> list:
+    """Detainees on file (drafts included: editors ask) who may be this person, best match first.
 
-    Everywhere: the folded spelling of a full name occurs in their names, or a name of theirs sharing the surname
-    is at least 85% alike once folded. On PostgreSQL also: trigram word similarity of 0.6 or more.
+    The one matcher (`common.matching`) decides, at its duplicate-warning threshold: spellings and scripts of a name,
+    optional middle names and patronymics, aliases, and birth date and citizenship as evidence for or against. The
+    admin form, the API, the CSV import preview, the editors' desk and intake all ask here.
     """
-    from difflib import SequenceMatcher
+    from common.matching import DUPLICATE_THRESHOLD, Record, find
 
-    from django.db import connection
-
-    keys = [" ".join(search_words(n)) for n in [name, name_original, *aliases] if n and search_words(n)]
-    if not keys:
+    names = [n for n in [name, name_original, *(aliases or [])] if n and n.strip()]
+    if not names:
         return []
-    people = Detainee.objects.exclude(pk=exclude_pk) if exclude_pk else Detainee.objects.all()
-    scores: dict[int, float] = {}
-    for key in keys:
-        for pk in people.filter(search_key__contains=key).values_list("pk", flat=True)[:20]:
-            scores[pk] = 1.0
-        surname = key.split()[-1]
-        if len(surname) >= 3:  # candidates share the surname's first letters, so "Whelen" still finds "Whelan"
-            candidates = people.filter(search_key__contains=f" {surname[:3]}")
-            for pk, their_key in candidates.values_list("pk", "search_key")[:200]:
-                best = max(SequenceMatcher(None, key, theirs).ratio() for theirs in their_key.split(" | "))
-                if best >= 0.85:
-                    scores[pk] = max(scores.get(pk, 0), best)
-        if connection.vendor == "postgresql":
-            from django.contrib.postgres.search import TrigramWordSimilarity
-
-            similar = people.annotate(sim=TrigramWordSimilarity(key, "search_key")).filter(sim__gte=0.6)
-            for pk, sim in similar.values_list("pk", "sim")[:20]:
-                scores[pk] = max(scores.get(pk, 0), sim)
-    ranked = sorted(scores, key=lambda pk: -scores[pk])[:10]
-    found = Detainee.objects.in_bulk(ranked)
-    return [found[pk] for pk in ranked if pk in found]
+    query = Record(names=names, born_on=born_on, born_on_precision=born_on_precision or "day",
+                   citizenships=[getattr(c, "code", c) for c in citizenships or ()])  # fmt: skip
+    people = Detainee.objects.exclude(pk__in=list(exclude_pks)) if exclude_pks else Detainee.objects.all()
+    found = find(people, query, threshold=DUPLICATE_THRESHOLD, exclude_pk=exclude_pk)
+    return [person for person, _match in found]
 
 
 @checked_writes()
 def merge_detainees(*, keep: Detainee, remove: Detainee) -> Detainee:
     """Fold `remove` into `keep`: custody, designations, exchanges, statements, citations, claims and names move;
-    `remove` is deleted (its history stays, so the merge can be undone from the admin's history)."""
+    `remove` is deleted (its history stays, so the merge can be undone from the admin's history) and a
+    `MergedDetainee` keeps its id and address answering with a permanent redirect to `keep`."""
     if keep.pk == remove.pk:
         raise ValidationError("Choose two different records to merge.")
     removed_id = remove.pk
@@ -222,6 +206,12 @@ def merge_detainees(*, keep: Detainee, remove: Detainee) -> Detainee:
             if field == "born_on":
                 keep.born_on_precision = remove.born_on_precision
     wikidata = remove.wikidata_id
+    # The removed id and address keep answering, with a redirect to `keep` (pages, API, CSV, dump, reconciliation);
+    # records merged into `remove` before now follow it to `keep`.
+    MergedDetainee.objects.filter(into=remove).update(into=keep)
+    MergedDetainee.objects.filter(merged_id=removed_id).delete()  # restored from the deleted records, merged again
+    MergedDetainee.objects.create(merged_id=removed_id, merged_slug=remove.slug, merged_name=remove.name,
+                                  was_published=remove.is_published, into=keep)  # fmt: skip
     remove._change_reason = reason
     remove.delete()
     if not keep.wikidata_id and wikidata:

@@ -2,7 +2,7 @@
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.utils import timezone
 from django.views.generic import ListView, TemplateView
 from django_countries import countries
@@ -27,6 +27,7 @@ from .models import (
     Detainee,
     Detention,
     Group,
+    MergedDetainee,
     Sentence,
     Status,
     term_text,
@@ -135,6 +136,19 @@ class CaseCitable(CitableMixin):
     citation_kind = "Case record"
     citation_prefix = "case"
     citation_url_name = "detainees:detainee-cite"
+
+    def dispatch(self, request, *args, **kwargs):
+        """A case merged into another answers 301 with the survivor's address (`MergedDetainee`), the rest of the
+        path (`cite.bib`) and the query kept."""
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except Http404:
+            merge = MergedDetainee.objects.redirect_for(request.user, slug=kwargs.get("slug"))
+            if merge is None:
+                raise
+            url = request.path.replace(f"/{merge.merged_slug}/", f"/{merge.into.slug}/", 1)
+            query = request.META.get("QUERY_STRING")
+            return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
 
 
 class DetaineeCitationView(CaseCitable, CitationView):
