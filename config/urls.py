@@ -35,6 +35,7 @@ urlpatterns = [
         name="deleted-restore",
     ),
     path("admin/", admin.site.urls),
+    path("account/", include("alerts.urls")),  # alerts and webhooks: a reader's account (alerts/urls.py)
 ]
 
 handler400 = "common.api.json_400"  # JSON under /api/, the site's pages elsewhere
