@@ -9,3 +9,8 @@ class AlertsConfig(AppConfig):
 
     name = "alerts"
     verbose_name = _("Alerts and webhooks")
+
+    def ready(self):
+        from .compat import patch_frozen_task_results
+
+        patch_frozen_task_results()
