@@ -134,7 +134,7 @@ def test_sign_up_confirm_follow_and_an_email_alert_arrives_at_a_real_smtp_server
     refused = client.post("/account/follow/", {"kind": "detainee", "object_id": person.pk, "email": "on"})
     assert refused.status_code == 302 and not Follow.objects.exists()  # unconfirmed: sent back to the account
     work()
-    (to, confirmation), = smtp.messages
+    ((to, confirmation),) = smtp.messages
     assert to == ["reader@example.org"]
     link = re.search(r"http://testserver(/account/confirm/\S+/)", confirmation).group(1)
     assert client.get(link).status_code == 302
