@@ -18,6 +18,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("token/", views.TokenView.as_view(), name="token"),
     path("follow/", views.FollowCreateView.as_view(), name="follow"),
     path("follows/<int:pk>/delete/", views.FollowDeleteView.as_view(), name="follow-delete"),
     path("follows/<str:token>.atom", views.FollowFeed(), name="follow-feed"),

@@ -12,6 +12,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
+from rest_framework.authtoken.models import Token
 
 from . import services, tasks
 from .accounts import confirm, is_confirmed
@@ -75,8 +76,21 @@ class AccountView(AccountMixin, TemplateView):
             confirmed=self.confirmed(),
             follows=Follow.objects.filter(user=user),
             webhooks=Webhook.objects.filter(user=user).select_related("search"),
+            token=Token.objects.filter(user=user).first(),
             **kwargs,
         )
+
+
+class TokenView(AccountMixin, View):
+    """A new API token (the old one stops working): scripts manage webhooks with it at /api/v1/webhooks/."""
+
+    def post(self, request):
+        if not self.confirmed():
+            return self.refuse_unconfirmed()
+        Token.objects.filter(user=request.user).delete()
+        Token.objects.create(user=request.user)
+        messages.success(request, _("A new API token is ready; the old one no longer works."))
+        return redirect("alerts:account")
 
 
 class ResendConfirmationView(AccountMixin, View):

@@ -19,8 +19,14 @@ def publish(resource: str, object_id: int, *, op: str = "upsert", document: dict
         response = Client().get(f"/api/v1/{resource}/{object_id}/")
         assert response.status_code == 200, (resource, object_id, response.status_code)
         document = response.json()
-    return Change.objects.create(resource=resource, object_id=object_id, op=op, at=timezone.now(),
-                                 document=document if op == "upsert" else None, digest="")  # fmt: skip
+    return Change.objects.create(
+        resource=resource,
+        object_id=object_id,
+        op=op,
+        at=timezone.now(),
+        document=document if op == "upsert" else None,
+        digest="",
+    )
 
 
 class Receiver:

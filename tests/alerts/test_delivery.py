@@ -31,10 +31,12 @@ def _quick_retries(settings):
 
 
 def reader(name="reader", confirmed=True):
-    user = get_user_model().objects.create_user(username=f"{name}@example.org", email=f"{name}@example.org",
-                                                password="correct-horse-battery")  # fmt: skip
-    Account.objects.create(user=user, email_confirmed=user.email if confirmed else "",
-                           confirmed_at=timezone.now() if confirmed else None)  # fmt: skip
+    user = get_user_model().objects.create_user(
+        username=f"{name}@example.org", email=f"{name}@example.org", password="correct-horse-battery"
+    )
+    Account.objects.create(
+        user=user, email_confirmed=user.email if confirmed else "", confirmed_at=timezone.now() if confirmed else None
+    )
     return user
 
 
@@ -127,8 +129,10 @@ def smtp(settings):
 def test_sign_up_confirm_follow_and_an_email_alert_arrives_at_a_real_smtp_server(smtp, client, settings):
     settings.SITE_URL = "http://testserver"
     person = DetentionFactory(held_by="RU").detainee
-    answer = client.post("/account/signup/", {"email": "Reader@Example.org", "password1": "a long passphrase 77",
-                                              "password2": "a long passphrase 77"})  # fmt: skip
+    answer = client.post(
+        "/account/signup/",
+        {"email": "Reader@Example.org", "password1": "a long passphrase 77", "password2": "a long passphrase 77"},
+    )
     assert answer.status_code == 302
     assert smtp.messages == []  # nothing is sent in the request: the worker sends it
     refused = client.post("/account/follow/", {"kind": "detainee", "object_id": person.pk, "email": "on"})

@@ -17,8 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def reader(name="reader"):
-    user = get_user_model().objects.create_user(username=f"{name}@example.org", email=f"{name}@example.org",
-                                                password="correct-horse-battery")  # fmt: skip
+    user = get_user_model().objects.create_user(
+        username=f"{name}@example.org", email=f"{name}@example.org", password="correct-horse-battery"
+    )
     Account.objects.create(user=user, email_confirmed=user.email, confirmed_at=timezone.now())
     return user
 
@@ -131,8 +132,13 @@ def test_a_webhook_gets_its_resources_with_a_body_that_names_the_event():
     delivery = Delivery.objects.get(webhook=people)
     body = json.loads(delivery.body)
     assert body["delivery"] == str(delivery.pk)
-    assert body["event"] == {"seq": change.seq, "resource": "detainees", "id": person.pk, "op": "upsert",
-                             "at": change.at.isoformat().replace("+00:00", "Z")}  # fmt: skip
+    assert body["event"] == {
+        "seq": change.seq,
+        "resource": "detainees",
+        "id": person.pk,
+        "op": "upsert",
+        "at": change.at.isoformat().replace("+00:00", "Z"),
+    }
     assert body["document"]["name"] == person.name
 
 

@@ -40,20 +40,43 @@ print(json.dumps({"secret": hook.secret, "seqs": seqs}))
 
 
 def manage(env, *args, **kwargs):
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True,
-                          text=True, timeout=300, **kwargs)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        **kwargs,
+    )
 
 
 def start_worker(env, log):
-    return subprocess.Popen([sys.executable, "manage.py", "alerts_worker", "--interval", "0.1", "--tick", "0.2"],
-                            cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True)  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "alerts_worker", "--interval", "0.1", "--tick", "0.2"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+    )
 
 
 def test_every_event_arrives_once_by_id_after_a_500_a_timeout_and_a_kill_9(tmp_path):
     database = tmp_path / "db.sqlite3"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "DJANGO_ENV": "development", "DEBUG": "false",
-           "ALERTS_BACKOFF_SECONDS": "0.3", "ALERTS_BACKOFF_MAX_SECONDS": "1", "ALERTS_WEBHOOK_TIMEOUT": "1",
-           "ALERTS_LEASE_SECONDS": "3", "ALERTS_WEBHOOK_ALLOW_PRIVATE": "true", "CASE_DOCUMENTS": "false"}  # fmt: skip
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DJANGO_ENV": "development",
+        "DEBUG": "false",
+        "ALERTS_BACKOFF_SECONDS": "0.3",
+        "ALERTS_BACKOFF_MAX_SECONDS": "1",
+        "ALERTS_WEBHOOK_TIMEOUT": "1",
+        "ALERTS_LEASE_SECONDS": "3",
+        "ALERTS_WEBHOOK_ALLOW_PRIVATE": "true",
+        "CASE_DOCUMENTS": "false",
+    }
     manage(env, "migrate", "-v0")
     held = threading.Event()
     seen = {}
