@@ -74,7 +74,7 @@ class AccountView(AccountMixin, TemplateView):
         user = self.request.user
         return super().get_context_data(
             confirmed=self.confirmed(),
-            follows=Follow.objects.filter(user=user),
+            follows=with_pages(list(Follow.objects.filter(user=user).select_related("search"))),
             webhooks=Webhook.objects.filter(user=user).select_related("search"),
             token=Token.objects.filter(user=user).first(),
             **kwargs,
@@ -91,6 +91,21 @@ class TokenView(AccountMixin, View):
         Token.objects.create(user=request.user)
         messages.success(request, _("A new API token is ready; the old one no longer works."))
         return redirect("alerts:account")
+
+
+def with_pages(follows: list[Follow]) -> list[Follow]:
+    """Each followed case's or exchange's page (by slug), while it is published; two queries in all."""
+    from detainees.models import Detainee
+    from exchanges.models import Exchange
+
+    for kind, model, name in [(Follow.Kind.DETAINEE, Detainee, "detainees:detainee-detail"),
+                              (Follow.Kind.EXCHANGE, Exchange, "exchanges:exchange-detail")]:  # fmt: skip
+        ids = {f.object_id for f in follows if f.kind == kind}
+        slugs = dict(model.objects.published().filter(pk__in=ids).values_list("pk", "slug")) if ids else {}
+        for follow in follows:
+            if follow.kind == kind and follow.object_id in slugs:
+                follow.page_url = reverse(name, args=[slugs[follow.object_id]])
+    return follows
 
 
 class ResendConfirmationView(AccountMixin, View):

@@ -1,5 +1,7 @@
 """A reader's account: sign-up and confirmation, follows, the Atom feed per follow, webhooks on pages and the API."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
@@ -9,6 +11,7 @@ from rest_framework.authtoken.models import Token
 
 from alerts import dispatch as dispatcher
 from alerts.accounts import confirmation_token
+from alerts.forms import clean_search_query
 from alerts.models import Account, Delivery, Follow, Webhook
 from alerts.services import create_follow, create_webhook
 from tests.alerts.helpers import publish
@@ -157,6 +160,7 @@ def test_account_page_lists_follows_and_webhooks_in_a_fixed_number_of_queries(cl
         page = client.get("/account/")
     html = page.content.decode()
     assert html.count("Stop following") == 3 and html.count("https://example.org/hook") == 3
+    assert f'<a href="/detainees/{person.slug}/">{person.name}</a>' in html
 
 
 def test_webhooks_through_the_api_with_a_token(client):
@@ -206,3 +210,18 @@ def test_another_owners_webhook_page_is_404(client):
     assert client.get(f"/account/webhooks/{hook.pk}/").status_code == 404
     assert client.post(f"/account/webhooks/{hook.pk}/delete/").status_code == 404
     assert Webhook.objects.filter(pk=hook.pk).exists()
+
+
+def test_public_pages_offer_to_follow_the_case_the_exchange_and_the_search(client):
+    person, swap = DetaineeFactory(), ExchangeFactory()
+    case_page = client.get(f"/detainees/{person.slug}/").content.decode()
+    assert f'href="/account/follow/?kind=detainee&amp;id={person.pk}"' in case_page
+    exchange_page = client.get(f"/exchanges/{swap.slug}/").content.decode()
+    assert f'href="/account/follow/?kind=exchange&amp;id={swap.pk}"' in exchange_page
+    listing = client.get("/detainees/", {"held_by": "RU", "charge_category": "espionage"}).content.decode()
+    link = re.search(r'href="(/account/follow/\?kind=search&amp;query=[^"]+)"', listing).group(1)
+    client.force_login(reader())
+    form = client.get(link.replace("&amp;", "&")).context["form"]
+    assert form.initial["kind"] == "search"
+    assert clean_search_query(form.initial["query"]) == "charge_category=espionage&held_by=RU"
+    assert "Follow this search" not in client.get("/detainees/").content.decode()  # no filters, no search
