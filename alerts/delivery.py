@@ -1,8 +1,9 @@
 """Sending: the sweeper that queues due deliveries, and the attempts the queued tasks make.
 
-At-least-once, with leases. The sweeper gives each due delivery a fresh lease token and queues one task carrying
-it; the task claims the delivery only while its token is still the delivery's (one UPDATE), so a delivery has at
-most one live task at a time. If a worker dies mid-attempt (kill -9), the lease runs out and the next sweep queues
+At-least-once, with leases. The sweeper leases the due deliveries under a fresh token and, in the same
+transaction, queues one task per webhook (and one per person with email alerts) carrying it; a task claims each
+delivery only while its token is still the delivery's (one UPDATE), so a delivery has at most one live task at a
+time. If a worker dies mid-attempt (kill -9), the lease runs out and the next sweep queues
 it again under a new token: the receiver may then see the same delivery twice, always with the same delivery id and
 the same signed body, and counts it once. A failure is retried after ALERTS_BACKOFF_SECONDS, doubling each attempt
 (at most ALERTS_BACKOFF_MAX_SECONDS), until ALERTS_MAX_ATTEMPTS; ALERTS_WEBHOOK_DISABLE_AFTER failed attempts in a
@@ -20,7 +21,6 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from collections import defaultdict
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -63,35 +63,32 @@ def due(now) -> Q:
     return Q(status=Delivery.Status.PENDING, next_attempt_at__lte=now) & (Q(lease_until=None) | Q(lease_until__lt=now))
 
 
-def enqueue_due(limit: int = 500) -> int:
-    """Queue one task per due webhook delivery and one per person with due email alerts; returns tasks queued."""
+def enqueue_due(limit: int = 1000) -> int:
+    """Lease the due deliveries under one new token and queue one task per webhook (its deliveries in feed order)
+    and one per person with due email alerts, all in one transaction; returns the number of tasks queued."""
     from . import tasks
 
     now = timezone.now()
-    queued = 0
-    hook_ids = list(
-        Delivery.objects.filter(due(now), webhook__is_active=True)
-        .order_by("next_attempt_at", "seq")
-        .values_list("pk", flat=True)[:limit]
-    )
-    for pk in hook_ids:
-        token = uuid.uuid4().hex
-        if Delivery.objects.filter(due(now), pk=pk).update(lease_token=token, lease_until=now + lease()):
-            tasks.deliver_webhook.enqueue(str(pk), token)
-            queued += 1
-    by_user = defaultdict(list)
-    for pk, user_id in (
-        Delivery.objects.filter(due(now), follow__isnull=False)
-        .order_by("seq")
-        .values_list("pk", "follow__user_id")[:limit]
-    ):
-        by_user[user_id].append(pk)
-    for user_id, pks in by_user.items():
-        token = uuid.uuid4().hex
-        if Delivery.objects.filter(due(now), pk__in=pks).update(lease_token=token, lease_until=now + lease()):
+    token = uuid.uuid4().hex
+    with transaction.atomic():
+        rows = list(
+            Delivery.objects.filter(due(now))
+            .filter(Q(webhook__is_active=True) | Q(follow__isnull=False))
+            .order_by("seq")
+            .values_list("pk", "webhook_id", "follow__user_id")[:limit]
+        )
+        if not rows:
+            return 0
+        Delivery.objects.filter(due(now), pk__in=[pk for pk, _, _ in rows]).update(
+            lease_token=token, lease_until=now + lease()
+        )
+        hooks = sorted({hook for _, hook, _ in rows if hook is not None})
+        people = sorted({user for _, hook, user in rows if hook is None and user is not None})
+        for hook_id in hooks:
+            tasks.deliver_webhook.enqueue(hook_id, token)
+        for user_id in people:
             tasks.send_email_alerts.enqueue(user_id, token)
-            queued += 1
-    return queued
+    return len(hooks) + len(people)
 
 
 def tick() -> dict:
@@ -136,12 +133,29 @@ def post(url: str, body: bytes, headers: dict, timeout: float) -> int:
         return error.code
 
 
-def deliver_webhook(delivery_id: str, token: str) -> str:
-    """One attempt of one webhook delivery, if the lease `token` is still this delivery's."""
-    if not _claim(Delivery.objects.filter(pk=delivery_id, lease_token=token)):
-        return "stale"
-    delivery = Delivery.objects.select_related("webhook").get(pk=delivery_id)
-    hook = delivery.webhook
+def deliver_webhook(hook_id: int, token: str) -> dict:
+    """Send a webhook's deliveries leased under `token`, in feed order, one attempt each. A delivery whose lease
+    another sweep has taken since (its token changed) is left to that sweep's task."""
+    counts = {"delivered": 0, "failed": 0, "stale": 0}
+    hook = Webhook.objects.filter(pk=hook_id).first()
+    pks = list(
+        Delivery.objects.filter(webhook_id=hook_id, lease_token=token, status=Delivery.Status.PENDING)
+        .order_by("seq")
+        .values_list("pk", flat=True)
+    )
+    for pk in pks:
+        if hook is None or not Webhook.objects.filter(pk=hook_id, is_active=True).exists():
+            Delivery.objects.filter(pk__in=pks, lease_token=token).update(lease_token="", lease_until=None)
+            break  # turned off meanwhile: the rest wait for it to be on again
+        if not _claim(Delivery.objects.filter(pk=pk, lease_token=token)):
+            counts["stale"] += 1
+            continue
+        counts["delivered" if attempt(Delivery.objects.get(pk=pk), hook, token) else "failed"] += 1
+    return counts
+
+
+def attempt(delivery: Delivery, hook: Webhook, token: str) -> bool:
+    """One signed POST of one delivery, recorded; True when the receiver answered 2xx."""
     body = delivery.body.encode()
     headers = {
         "Content-Type": "application/json",
@@ -163,7 +177,7 @@ def deliver_webhook(delivery_id: str, token: str) -> str:
         except (OSError, ValueError) as exc:  # refused, reset, timed out, bad URL
             error = (_("No answer: %(error)s") % {"error": exc})[:500]
     finish(delivery, hook, status, error, int((time.monotonic() - started) * 1000), token)
-    return "delivered" if not error else "failed"
+    return not error
 
 
 @transaction.atomic

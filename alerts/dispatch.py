@@ -159,11 +159,15 @@ def dispatch(limit: int = 500, max_batches: int | None = None) -> int:
 
 
 def make_deliveries(changes: list[Change]) -> int:
-    """The deliveries these events make (inside the dispatcher's transaction)."""
+    """The deliveries these events make (inside the dispatcher's transaction).
+
+    Only the follows that can match are loaded: those of the cases and exchanges in the batch (by index), every
+    saved search, every webhook. The work is then a dictionary look-up per event, not a scan of all follows."""
     last = changes[-1].seq
-    follows = list(Follow.objects.filter(since_seq__lt=last, user__is_active=True).select_related("search"))
-    hooks = list(Webhook.objects.filter(since_seq__lt=last).select_related("search"))
-    if not follows and not hooks:
+    if (
+        not Follow.objects.filter(since_seq__lt=last).exists()
+        and not Webhook.objects.filter(since_seq__lt=last).exists()
+    ):
         return 0
     previous = previous_documents(changes)
 
@@ -172,13 +176,22 @@ def make_deliveries(changes: list[Change]) -> int:
 
     cases = {c.seq: concerned(c, document_of(c), "detainee", "detainees") for c in changes}
     exchanges = {c.seq: concerned(c, document_of(c), "exchange", "exchanges") for c in changes}
+    batch_cases = {pk for pk in cases.values() if pk is not None}
+    batch_exchanges = {pk for pk in exchanges.values() if pk is not None}
+    live = Follow.objects.filter(since_seq__lt=last, user__is_active=True)
+    by_case, by_exchange = defaultdict(list), defaultdict(list)
+    for follow in live.filter(kind=Follow.Kind.DETAINEE, object_id__in=batch_cases):
+        by_case[follow.object_id].append(follow)
+    for follow in live.filter(kind=Follow.Kind.EXCHANGE, object_id__in=batch_exchanges):
+        by_exchange[follow.object_id].append(follow)
+    search_follows = list(live.filter(kind=Follow.Kind.SEARCH).select_related("search")) if batch_cases else []
+    hooks = list(Webhook.objects.filter(since_seq__lt=last).select_related("search"))
 
     # Saved searches: one query per search per batch, and membership kept as the events go.
-    searches = {s.search.pk: s.search for s in [*follows, *hooks] if s.search is not None}
+    searches = {s.search.pk: s.search for s in [*search_follows, *hooks] if s.search is not None}
     for search in searches.values():
         if not search.members_ready:
             fill_members(search)
-    batch_cases = {pk for pk in cases.values() if pk is not None}
     matching = {pk: search_matches(search.query, batch_cases) for pk, search in searches.items()}
     members = defaultdict(set)
     for search_id, detainee_id in SearchMember.objects.filter(
@@ -210,25 +223,22 @@ def make_deliveries(changes: list[Change]) -> int:
     for change in changes:
         title, link = title_and_link(document_of(change))
         common = {
-            "seq": change.seq,
-            "resource": change.resource,
-            "object_id": change.object_id,
-            "op": change.op,
-            "title": title,
-            "link": link,
-            "next_attempt_at": now,
-        }
-        for follow in follows:
+            "seq": change.seq, "resource": change.resource, "object_id": change.object_id, "op": change.op,
+            "title": title, "link": link, "next_attempt_at": now,
+        }  # fmt: skip
+        case = cases[change.seq]
+        candidates = [(f, "") for f in by_case.get(case, ())] + [
+            (f, "") for f in by_exchange.get(exchanges[change.seq], ())
+        ]
+        if case is not None:
+            candidates += [(f, None) for f in search_follows]
+        for follow, match in candidates:
             if change.seq <= follow.since_seq:
                 continue
-            if follow.kind == Follow.Kind.DETAINEE:
-                match = "" if cases[change.seq] == follow.object_id else None
-            elif follow.kind == Follow.Kind.EXCHANGE:
-                match = "" if exchanges[change.seq] == follow.object_id else None
-            else:
-                match = search_match(follow.search, cases[change.seq]) or None
             if match is None:
-                continue
+                match = search_match(follow.search, case)
+                if not match:
+                    continue
             delivery = Delivery(follow=follow, match=match, **common)
             delivery.body = body_of(delivery.id, change, match, follow.search)
             if not follow.email:
@@ -241,7 +251,7 @@ def make_deliveries(changes: list[Change]) -> int:
                 continue
             match = ""
             if hook.search is not None:
-                match = search_match(hook.search, cases[change.seq])
+                match = search_match(hook.search, case)
                 if not match:
                     continue
             delivery = Delivery(webhook=hook, match=match, **common)

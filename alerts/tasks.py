@@ -5,13 +5,14 @@ from django_tasks import task
 from . import delivery
 
 
-@task()
-def deliver_webhook(delivery_id: str, token: str) -> str:
-    """One signed POST of one delivery (see `alerts.delivery.deliver_webhook`)."""
-    return delivery.deliver_webhook(delivery_id, token)
+# Queued inside the sweeper's transaction, with the leases they carry: both commit or neither does.
+@task(enqueue_on_commit=False)
+def deliver_webhook(hook_id: int, token: str) -> dict:
+    """A webhook's leased deliveries, in feed order (see `alerts.delivery.deliver_webhook`)."""
+    return delivery.deliver_webhook(hook_id, token)
 
 
-@task()
+@task(enqueue_on_commit=False)
 def send_email_alerts(user_id: int, token: str) -> str:
     """One email of a person's due alerts (see `alerts.delivery.send_email_alerts`)."""
     return delivery.send_email_alerts(user_id, token)
