@@ -2,6 +2,7 @@
 off, delete, and read the delivery log. Not part of the public data API (nor of its schema)."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, serializers
 from rest_framework.exceptions import PermissionDenied
@@ -28,14 +29,30 @@ class ConfirmedOwner(permissions.IsAuthenticated):
 
 class WebhookSerializer(serializers.ModelSerializer):
     resources = serializers.ListField(child=serializers.ChoiceField(choices=RESOURCES), required=False)
-    search = serializers.CharField(required=False, allow_blank=True, max_length=1000, source="search.query",
-                                   help_text="A saved search of the cases list, e.g. held_by=RU.")  # fmt: skip
+    search = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=1000,
+        source="search.query",
+        help_text=gettext_lazy("A saved search of the cases list, e.g. held_by=RU."),
+    )
     deliveries = serializers.HyperlinkedIdentityField(view_name="alerts-api:webhook-deliveries")
 
     class Meta:
         model = Webhook
-        fields = ["id", "url", "resources", "search", "secret", "is_active", "consecutive_failures", "disabled_at",
-                  "disabled_reason", "created_at", "deliveries"]  # fmt: skip
+        fields = [
+            "id",
+            "url",
+            "resources",
+            "search",
+            "secret",
+            "is_active",
+            "consecutive_failures",
+            "disabled_at",
+            "disabled_reason",
+            "created_at",
+            "deliveries",
+        ]
         read_only_fields = ["secret", "is_active", "consecutive_failures", "disabled_at", "disabled_reason"]
 
     def validate_search(self, value):
@@ -49,9 +66,12 @@ class WebhookSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(error.messages) from error
 
     def create(self, validated_data):
-        return services.create_webhook(user=self.context["request"].user, url=validated_data["url"],
-                                       resources=validated_data.get("resources", []),
-                                       query=validated_data.get("search", {}).get("query", ""))  # fmt: skip
+        return services.create_webhook(
+            user=self.context["request"].user,
+            url=validated_data["url"],
+            resources=validated_data.get("resources", []),
+            query=validated_data.get("search", {}).get("query", ""),
+        )
 
 
 class AttemptSerializer(serializers.ModelSerializer):
@@ -65,8 +85,22 @@ class DeliverySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Delivery
-        fields = ["id", "seq", "resource", "object_id", "op", "match", "status", "attempts", "next_attempt_at",
-                  "last_status_code", "last_error", "delivered_at", "created_at", "attempt_log"]  # fmt: skip
+        fields = [
+            "id",
+            "seq",
+            "resource",
+            "object_id",
+            "op",
+            "match",
+            "status",
+            "attempts",
+            "next_attempt_at",
+            "last_status_code",
+            "last_error",
+            "delivered_at",
+            "created_at",
+            "attempt_log",
+        ]
 
 
 class LogPagination(PageNumberPagination):

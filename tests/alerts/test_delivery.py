@@ -172,3 +172,31 @@ def test_the_signature_is_hmac_sha256_of_the_body():
     assert sign("s3cret", body) == "sha256=" + __import__("hmac").new(b"s3cret", body, "sha256").hexdigest()
     assert verify("s3cret", body, sign("s3cret", body)) and not verify("other", body, sign("s3cret", body))
     assert Webhook._meta.get_field("secret").default() != Webhook._meta.get_field("secret").default()
+
+
+def test_the_worker_survives_a_failed_round_and_catches_up(monkeypatch):
+    """A round that fails (a locked or restarting database) is logged and tried again; nothing is lost."""
+    from django.db import OperationalError
+
+    from alerts.management.commands import alerts_worker
+
+    person = DetaineeFactory()
+    with Receiver() as receiver:
+        create_webhook(user=reader(), url=receiver.url, resources=[])
+        publish("detainees", person.pk)
+        calls = []
+        real = alerts_worker.tick_once
+
+        def flaky():
+            calls.append(1)
+            if len(calls) == 1:
+                raise OperationalError("database is locked")
+            if len(calls) >= 3:
+                raise SystemExit  # stop the endless loop once it has recovered
+            return real()
+
+        monkeypatch.setattr(alerts_worker, "tick_once", flaky)
+        monkeypatch.setattr(alerts_worker.Worker, "configure_signals", lambda self: None)  # keep pytest's
+        with pytest.raises(SystemExit):
+            call_command("alerts_worker", "--tick", "0", "--interval", "0", stdout=open("/dev/null", "w"))
+        assert len(receiver.requests) == 1 and Delivery.objects.get().status == "delivered"

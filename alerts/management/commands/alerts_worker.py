@@ -1,15 +1,18 @@
 """The alerts worker: django-tasks' database worker, plus the periodic round that reads the change feed."""
 
+import logging
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS
 from django_tasks.backends.database.management.commands.db_worker import Worker
 from django_tasks.utils import get_random_id
 
 from alerts.delivery import tick
+
+log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -43,10 +46,18 @@ class Command(BaseCommand):
             worker.configure_signals()
             self.stdout.write(f"alerts worker {worker.worker_id}: feed every {every:g} s, queue every {interval:g} s")
         last_tick = 0.0
+        round_ = {"events": 0, "queued": 0}
         while worker.running:
             if time.monotonic() - last_tick >= every or batch:
-                round_ = tick_once()
                 last_tick = time.monotonic()
+                try:
+                    round_ = tick_once()
+                except DatabaseError:
+                    if batch:
+                        raise
+                    # A locked or restarting database: the feed and the leases are where they were; try again.
+                    log.exception("alerts worker: the round failed; retrying in %s s", every)
+                    round_ = {"events": 0, "queued": 0}
                 totals["events"] += round_["events"]
                 totals["queued"] += round_["queued"]
             before = worker._run_tasks
