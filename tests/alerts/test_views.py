@@ -225,3 +225,28 @@ def test_public_pages_offer_to_follow_the_case_the_exchange_and_the_search(clien
     assert form.initial["kind"] == "search"
     assert clean_search_query(form.initial["query"]) == "charge_category=espionage&held_by=RU"
     assert "Follow this search" not in client.get("/detainees/").content.decode()  # no filters, no search
+
+
+def test_a_failed_delivery_is_sent_again_with_the_same_id_from_its_log(client):
+    owner = reader()
+    hook = create_webhook(user=owner, url="https://example.org/h", resources=[])
+    failed = Delivery.objects.create(
+        webhook=hook,
+        seq=3,
+        resource="detainees",
+        object_id=1,
+        op="upsert",
+        body="{}",
+        next_attempt_at=timezone.now(),
+        status="failed",
+        attempts=12,
+        last_error="The receiver answered HTTP 500.",
+    )
+    client.force_login(owner)
+    page = client.get(f"/account/webhooks/{hook.pk}/").content.decode()
+    assert str(failed.pk) in page and "Send again" in page
+    answer = client.post(f"/account/webhooks/{hook.pk}/redeliver/", {"delivery": str(failed.pk)})
+    assert answer.status_code == 302
+    again = Delivery.objects.get()
+    assert again.pk == failed.pk and again.status == "pending" and again.attempts == 0 and again.body == "{}"
+    assert client.post(f"/account/webhooks/{hook.pk}/explode/").status_code == 404
