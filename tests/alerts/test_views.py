@@ -250,3 +250,29 @@ def test_a_failed_delivery_is_sent_again_with_the_same_id_from_its_log(client):
     again = Delivery.objects.get()
     assert again.pk == failed.pk and again.status == "pending" and again.attempts == 0 and again.body == "{}"
     assert client.post(f"/account/webhooks/{hook.pk}/explode/").status_code == 404
+
+
+def test_prune_alerts_deletes_old_finished_deliveries_and_keeps_pending_ones():
+    import datetime
+    import io
+
+    from django.core.management import call_command
+
+    hook = create_webhook(user=reader(), url="https://example.org/h", resources=[])
+    long_ago = timezone.now() - datetime.timedelta(days=200)
+    for seq, status in enumerate(["delivered", "failed", "pending", "delivered"], start=1):
+        Delivery.objects.create(
+            webhook=hook,
+            seq=seq,
+            resource="detainees",
+            object_id=1,
+            op="upsert",
+            body="{}",
+            next_attempt_at=timezone.now(),
+            status=status,
+        )
+    Delivery.objects.filter(seq__lte=3).update(created_at=long_ago)
+    out = io.StringIO()
+    call_command("prune_alerts", "--days", "90", stdout=out, stderr=io.StringIO())
+    assert sorted(Delivery.objects.values_list("seq", "status")) == [(3, "pending"), (4, "delivered")]
+    assert "Done: 2 finished deliveries" in out.getvalue()
