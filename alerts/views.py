@@ -8,9 +8,11 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 from rest_framework.authtoken.models import Token
 
@@ -20,6 +22,7 @@ from .forms import FollowForm, SignUpForm, WebhookForm
 from .models import Account, Delivery, Follow, Webhook
 
 
+@method_decorator(never_cache, name="dispatch")
 class SignUpView(FormView):
     """A reader's account; the confirmation link is sent by the worker."""
 
@@ -43,6 +46,7 @@ class SignUpView(FormView):
         return redirect("alerts:account")
 
 
+@method_decorator(never_cache, name="dispatch")
 class ConfirmView(View):
     """The link in the confirmation email."""
 
@@ -165,6 +169,12 @@ class FollowFeed(Feed):
     """A follow's alerts as Atom, at a secret URL (no sign-in: a feed reader has none)."""
 
     feed_type = Atom1Feed
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        # One person's feed: a feed reader may keep it a while, a shared cache (CDN) never.
+        response["Cache-Control"] = "private, max-age=300"
+        return response
 
     def get_object(self, request, token):
         follow = Follow.objects.filter(feed_token=token, user__is_active=True).first()

@@ -147,6 +147,8 @@ def test_follow_an_exchange_and_read_its_atom_feed_at_a_secret_address(client):
     assert feed.status_code == 200 and feed["Content-Type"].startswith("application/atom+xml")
     assert "Updated: The Abu Dhabi exchange" in body and f"urn:uuid:{Delivery.objects.get().pk}" in body
     assert client.get("/account/follows/guessed-token.atom").status_code == 404
+    assert feed["Cache-Control"] == "private, max-age=300"  # one person's feed: never in a shared cache
+    assert "no-cache" in client.get("/account/signup/")["Cache-Control"]
 
 
 def test_account_page_lists_follows_and_webhooks_in_a_fixed_number_of_queries(client, django_assert_max_num_queries):
