@@ -239,7 +239,13 @@ def send_email_alerts(user_id: int, token: str) -> str:
     started = time.monotonic()
     error = ""
     with translation.override(settings.LANGUAGE_CODE):
-        context = {"deliveries": deliveries, "site_url": settings.SITE_URL, "user": user}
+        shown = 50  # one email stays readable; the rest are in the follows' Atom feeds
+        context = {
+            "deliveries": deliveries[:shown],
+            "more": max(len(deliveries) - shown, 0),
+            "site_url": settings.SITE_URL,
+            "user": user,
+        }
         subject = _("%(n)s new alert(s) from the Prisoner Exchange Tracker") % {"n": len(deliveries)}
         text = render_to_string("alerts/email/alerts.txt", context)
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [account.email_confirmed])

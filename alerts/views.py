@@ -19,7 +19,7 @@ from rest_framework.authtoken.models import Token
 from . import services, tasks
 from .accounts import confirm, is_confirmed
 from .forms import FollowForm, SignUpForm, WebhookForm
-from .models import Account, Delivery, Follow, Webhook
+from .models import Account, Delivery, Follow, Webhook, new_secret
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -265,7 +265,7 @@ class WebhookDetailView(AccountMixin, TemplateView):
 class WebhookActionView(AccountMixin, View):
     """Turn a webhook on or off, delete it, or send one delivery again."""
 
-    actions = {"enable", "disable", "delete", "redeliver"}
+    actions = {"enable", "disable", "delete", "redeliver", "rotate"}
 
     def post(self, request, pk, action):
         hook = get_object_or_404(Webhook, pk=pk, user=request.user)
@@ -277,6 +277,9 @@ class WebhookActionView(AccountMixin, View):
         elif action == "disable":
             services.disable_webhook(hook, _("Turned off by its owner."))
             messages.success(request, _("Webhook off: events are kept and sent when you turn it on."))
+        elif action == "rotate":
+            Webhook.objects.filter(pk=hook.pk).update(secret=new_secret())
+            messages.success(request, _("New secret: every POST from now on, retries included, is signed with it."))
         elif action == "delete":
             hook.delete()
             messages.success(request, _("Webhook deleted."))

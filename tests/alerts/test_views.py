@@ -252,6 +252,9 @@ def test_a_failed_delivery_is_sent_again_with_the_same_id_from_its_log(client):
     again = Delivery.objects.get()
     assert again.pk == failed.pk and again.status == "pending" and again.attempts == 0 and again.body == "{}"
     assert client.post(f"/account/webhooks/{hook.pk}/explode/").status_code == 404
+    before = Webhook.objects.get().secret
+    assert client.post(f"/account/webhooks/{hook.pk}/rotate/").status_code == 302
+    assert Webhook.objects.get().secret != before
 
 
 def test_prune_alerts_deletes_old_finished_deliveries_and_keeps_pending_ones():
@@ -278,3 +281,30 @@ def test_prune_alerts_deletes_old_finished_deliveries_and_keeps_pending_ones():
     call_command("prune_alerts", "--days", "90", stdout=out, stderr=io.StringIO())
     assert sorted(Delivery.objects.values_list("seq", "status")) == [(3, "pending"), (4, "delivered")]
     assert "Done: 2 finished deliveries" in out.getvalue()
+
+
+def test_one_email_per_person_lists_fifty_alerts_and_counts_the_rest():
+    from alerts.delivery import send_email_alerts
+
+    user = reader()
+    person = DetaineeFactory()
+    follow = create_follow(user=user, kind="detainee", object_id=person.pk, label=person.name)
+    for seq in range(1, 52):
+        Delivery.objects.create(
+            follow=follow,
+            seq=seq,
+            resource="detainees",
+            object_id=person.pk,
+            op="upsert",
+            title=person.name,
+            body="{}",
+            next_attempt_at=timezone.now(),
+            lease_token="t",
+        )
+    assert send_email_alerts(user.pk, "t") == "sent"
+    (message,) = mail.outbox
+    assert message.to == ["reader@example.org"] and message.subject.startswith("51 new alert(s)")
+    assert (
+        message.body.count("\n- case: ") == 50 and "… and 1 more event: see your follows' Atom feeds." in message.body
+    )
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"delivered"}
