@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-.PHONY: run test check lint format install migrate demo bench bench-smoke loadtest backup restore serve-prod cluster cluster-stop clean
+.PHONY: run worker test check lint format install migrate demo bench bench-smoke loadtest backup restore serve-prod cluster cluster-stop clean
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ demo: migrate
 ## Serve the site with the demo cases on http://127.0.0.1:$(PORT)
 run: demo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## The alerts and webhooks worker (optional, a second process beside `make run`): reads the change feed, sends
+## email alerts and signed webhook POSTs, retries. Stop with Ctrl+C; nothing is lost (see README, "Alerts and webhooks")
+worker: migrate
+	$(PY) manage.py alerts_worker
 
 ## The whole test suite on every core (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL)
 test: install

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "changes",
     "reconcile",  # h9: /api/reconcile/ (W3C Reconciliation Service API 0.2)
 ]
+INSTALLED_APPS += ["django_tasks", "django_tasks.backends.database", "alerts"]  # alerts and webhooks (h8)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -304,6 +305,44 @@ CONTENT_SECURITY_POLICY = {
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# --- Alerts and webhooks (the `alerts` app) ---------------------------------------------------------------------
+# Deliveries run in a background worker (`manage.py alerts_worker`), never in a request. The queue is django-tasks
+# (Django's tasks API): its database backend needs nothing but the database; TASKS_BACKEND switches to
+# `django_tasks.backends.rq.RQBackend` (with django-rq and Redis) at scale.
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks.backends.database.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# Mail (alerts, sign-up confirmation) through Django's SMTP backend when EMAIL_HOST is set; printed otherwise.
+EMAIL_HOST = env.str("EMAIL_HOST", default="")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default=f"django.core.mail.backends.{'smtp' if EMAIL_HOST else 'console'}.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="alerts@prisoner-exchange-tracker.example")
+# Links in mail (confirmation, alerts) start with this: the worker has no request to take the host from.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+LOGIN_URL = "alerts:login"
+LOGIN_REDIRECT_URL = "alerts:account"
+LOGOUT_REDIRECT_URL = "overview"
+ALERTS_TICK_SECONDS = env.float("ALERTS_TICK_SECONDS", default=5.0)  # how often the worker reads the feed
+ALERTS_LEASE_SECONDS = env.float("ALERTS_LEASE_SECONDS", default=60.0)  # a claimed delivery is retried after this
+ALERTS_WEBHOOK_TIMEOUT = env.float("ALERTS_WEBHOOK_TIMEOUT", default=10.0)  # seconds for a receiver to answer
+ALERTS_BACKOFF_SECONDS = env.float("ALERTS_BACKOFF_SECONDS", default=60.0)  # first retry; doubles each attempt
+ALERTS_BACKOFF_MAX_SECONDS = env.float("ALERTS_BACKOFF_MAX_SECONDS", default=6 * 3600.0)
+ALERTS_MAX_ATTEMPTS = env.int("ALERTS_MAX_ATTEMPTS", default=12)  # then the delivery is marked failed
+ALERTS_WEBHOOK_DISABLE_AFTER = env.int("ALERTS_WEBHOOK_DISABLE_AFTER", default=15)  # consecutive failed attempts
+# Webhooks to loopback and private addresses (allowed on a laptop, refused in production: no probing the LAN).
+ALERTS_WEBHOOK_ALLOW_PRIVATE = env.bool("ALERTS_WEBHOOK_ALLOW_PRIVATE", default=not PRODUCTION)
+# --- end of alerts and webhooks ----------------------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,

@@ -36,6 +36,8 @@ urlpatterns = [
         name="deleted-restore",
     ),
     path("admin/", admin.site.urls),
+    path("account/", include("alerts.urls")),  # alerts and webhooks: a reader's account (alerts/urls.py)
+    path("api/v1/webhooks/", include("alerts.api_urls")),  # a script owner's webhooks (alerts/api_urls.py)
 ]
 
 handler400 = "common.api.json_400"  # JSON under /api/, the site's pages elsewhere

@@ -1,0 +1,78 @@
+"""The alerts worker: django-tasks' database worker, plus the periodic round that reads the change feed."""
+
+import logging
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import DatabaseError, close_old_connections
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS
+from django_tasks.backends.database.management.commands.db_worker import Worker
+from django_tasks.utils import get_random_id
+
+from alerts.delivery import tick
+
+log = logging.getLogger(__name__)
+
+
+class Command(BaseCommand):
+    """Run the background worker: every ALERTS_TICK_SECONDS read the feed and queue due deliveries, and run the
+    queued tasks (webhook POSTs, alert and confirmation emails) as they come. `--batch` does one round until
+    nothing is left and exits (for cron, or a test). Stop it with Ctrl+C or SIGTERM: a running task finishes first.
+    """
+
+    help = "Run the alerts and webhooks worker (the change feed's dispatcher and the task queue's worker)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--batch", action="store_true", help="Dispatch and run everything due, then exit.")
+        parser.add_argument("--interval", type=float, default=1.0, help="Seconds between looks at the queue.")
+        parser.add_argument("--tick", type=float, default=None, help="Seconds between feed reads (default: setting).")
+        parser.add_argument("--queue-name", default="default", help="Queues to run, comma-separated.")
+        parser.add_argument("--worker-id", default=None, help="Unique id of this worker (default: random).")
+
+    def handle(self, *args, batch=False, interval=1.0, tick=None, queue_name="default", worker_id=None, **options):
+        every = settings.ALERTS_TICK_SECONDS if tick is None else tick
+        worker = Worker(
+            queue_names=queue_name.split(","),
+            interval=0,
+            batch=True,
+            backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=worker_id or get_random_id(),
+        )
+        totals = {"events": 0, "queued": 0, "tasks": 0}
+        if not batch:
+            worker.configure_signals()
+            self.stdout.write(f"alerts worker {worker.worker_id}: feed every {every:g} s, queue every {interval:g} s")
+        last_tick = 0.0
+        round_ = {"events": 0, "queued": 0}
+        while worker.running:
+            if time.monotonic() - last_tick >= every or batch:
+                last_tick = time.monotonic()
+                try:
+                    round_ = tick_once()
+                except DatabaseError:
+                    if batch:
+                        raise
+                    # A locked or restarting database: the feed and the leases are where they were; try again.
+                    log.exception("alerts worker: the round failed; retrying in %s s", every)
+                    round_ = {"events": 0, "queued": 0}
+                totals["events"] += round_["events"]
+                totals["queued"] += round_["queued"]
+            before = worker._run_tasks
+            worker.run()  # runs every ready task, then returns
+            ran = worker._run_tasks - before
+            totals["tasks"] += ran
+            if batch and not ran and not round_["queued"]:
+                break
+            close_old_connections()
+            if not batch:
+                time.sleep(interval)
+        self.stdout.write(
+            f"Done: {totals['events']} feed events read, {totals['queued']} tasks queued, {totals['tasks']} tasks run."
+        )
+
+
+def tick_once() -> dict:
+    return tick()
