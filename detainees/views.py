@@ -1,6 +1,5 @@
 """Public pages of cases: the list with filters, and the case page."""
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.utils import timezone
@@ -28,7 +27,6 @@ from .models import (
     Detention,
     Group,
     MergedDetainee,
-    Sentence,
     Status,
     term_text,
 )
@@ -196,7 +194,7 @@ class DetaineeDetailView(CaseCitable, PublicDetailView):
         sentences = {s.pk: s for d in person.detentions.all() for s in d.sentences.all()}
         claims = Claim.objects.filter(
             Q(detainee=person) | Q(detention__detainee=person)
-            | Q(content_type=ContentType.objects.get_for_model(Sentence), object_id__in=list(sentences))
+            | Q(content_type__app_label="detainees", content_type__model="sentence", object_id__in=list(sentences))
         ).select_related("content_type", "source__outlet")  # fmt: skip
         about = {"detainee": [], "detention": [], "sentence": []}
         for claim in claims:

@@ -109,18 +109,20 @@ def test_a_day_never_stored_is_counted_once_and_stored(client, demo):
     assert census_figures(D(2019, 8, 15)) == first == compute_census(D(2019, 8, 15))
 
 
-def test_the_command_stores_today_every_december_and_the_days_stored_and_prunes_old_marks(demo):
-    census_store.build_all([D(2019, 8, 15)])
+def test_the_command_stores_today_and_every_december_forgets_old_days_and_prunes_old_marks(demo):
+    census_store.build_all([D(2019, 8, 15), D(2019, 9, 1)])
+    StoredCensus.objects.filter(key="2019-09-01").update(read_at=timezone.now() - datetime.timedelta(days=2))
     DetentionFactory(detainee=DetaineeFactory(name="Marked Person"), held_by="IR", detained_on=D(2009, 1, 1))
     assert CensusMark.objects.exists()
     CensusMark.objects.update(at=timezone.now() - datetime.timedelta(hours=1))
     out, err = io.StringIO(), io.StringIO()
     call_command("build_census", stdout=out, stderr=err)
     today = timezone.localdate()
-    expected = {d.isoformat() for d in [today, D(2019, 8, 15), *december_days(today)]} | {"december"}
-    assert set(StoredCensus.objects.values_list("key", flat=True)) == expected
+    built = {d.isoformat() for d in [today, *december_days(today)]}
+    # 2019-08-15, asked for within the day, is kept (and patched); 2019-09-01, stored two days ago, is forgotten
+    assert set(StoredCensus.objects.values_list("key", flat=True)) == built | {"december", "2019-08-15"}
     assert not CensusMark.objects.exists()  # older than every stored day: no patch needs them
-    assert f"Stored the census of {len(expected) - 1} days and the 1 December series in" in out.getvalue()
+    assert f"Stored the census of {len(built)} days and the 1 December series in" in out.getvalue()
     assert "Census" in err.getvalue() or err.getvalue() == ""  # the progress bar (shown on a terminal)
 
 
