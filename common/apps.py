@@ -11,6 +11,9 @@ class CommonConfig(AppConfig):
 
     def ready(self):
         remember_country_names()
+        from common import reasons
+
+        reasons.connect()  # a change's reason on every history row it writes (API writes, services)
 
 
 def remember_country_names() -> None:
