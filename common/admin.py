@@ -326,3 +326,6 @@ def deleted_records_view(request):
     rows.sort(key=lambda r: r["when"], reverse=True)
     context = {**admin.site.each_context(request), "title": "Deleted records", "rows": rows}
     return TemplateResponse(request, "admin/deleted_records.html", context)
+
+
+from common import admin_review  # noqa: E402,F401  (the review queue, registered with the admin)
