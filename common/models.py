@@ -178,6 +178,13 @@ class PublishedQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
+    def under_the_sourcing_rule(self):
+        """Cases held to "published means sourced": the public ones, and those awaiting review (asked to be public:
+        common.review), so that asking to publish is refused while a fact is unsourced, as publishing is."""
+        if any(f.name == "awaiting_review" for f in self.model._meta.concrete_fields):
+            return self.filter(Q(is_published=True) | Q(awaiting_review=True))
+        return self.published()
+
     def previews(self, user) -> bool:
         """Whether `user` may see this model's drafts: staff who may change the records."""
         opts = self.model._meta

@@ -121,18 +121,20 @@ def test_an_editor_outside_the_reviewers_group_cannot_approve():
         review.approve(item_of(person), b)
 
 
-def test_approval_is_refused_while_a_fact_is_unsourced():
+def test_asking_to_publish_is_held_to_published_means_sourced():
     from django.core.exceptions import ValidationError
 
-    a, b = EditorFactory(), ReviewerFactory()
+    a = EditorFactory()
+    person = sourced_draft()
+    DetentionFactory(detainee=person, place="Evin")  # cites nothing
+    with pytest.raises(ValidationError):
+        ask_to_publish(person, a)
+    assert Detainee.objects.get(pk=person.pk).review_state == "draft" and not ReviewItem.objects.exists()
     person = sourced_draft()
     ask_to_publish(person, a)
-    with review.acting_as(a), checked_writes():
-        DetentionFactory(detainee=person, place="Evin")  # cites nothing: the case is a draft, so this is allowed
-    with pytest.raises(ValidationError):
-        review.approve(item_of(person), b)
-    assert not Detainee.objects.get(pk=person.pk).is_published
-    assert item_of(person).outcome == ""
+    with pytest.raises(ValidationError), review.acting_as(a), checked_writes():  # awaiting: held to the rule
+        DetentionFactory(detainee=person, place="Evin")
+    assert person.detentions.count() == 1
 
 
 def test_a_change_to_a_published_case_is_queued_with_its_diff_and_sources_until_checked():
