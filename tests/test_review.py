@@ -282,3 +282,21 @@ def test_publishing_on_the_one_screen_editor_asks_for_review(client):
     assert "Sent for review" in response.content.decode()
     assert item_of(person).kind == "publish"
     assert APIClient().get(reverse("api:detainee-detail", args=[person.pk])).status_code == 404
+
+
+def test_a_csv_import_that_changes_a_published_case_is_queued(client):
+    from common.admin import version_of
+    from tests.detainees.test_csv_import import HEADER, import_rows
+
+    a = EditorFactory()
+    person = published_case(name="Paul Whelan", description="Former US Marine.")
+    client.force_login(a)
+    csv = HEADER + f"{person.pk},Paul Whelan,,,,,,Former US Marine; held since 2018.,,{version_of(person)}\n"
+    _, done = import_rows(client, csv)
+    assert done is not None and done.status_code == 302
+    item = item_of(person)
+    assert item.kind == "change" and list(item.editors.all()) == [a]
+    fields = {e["what"]: e["fields"] for e in review.diff(item)}["detainee"]
+    assert {"name": "description", "before": "Former US Marine.", "after": "Former US Marine; held since 2018."} in (
+        fields
+    )
