@@ -14,7 +14,7 @@ from common.integrity import UnsourcedFacts, check_now, checked_writes, lock_rec
 from common.partial_dates import PartialDatesFormMixin
 
 # Reasons the software writes itself; the public change log leaves them out.
-INTERNAL_REASONS = ("Demo data", "Article intake", "Cited source", "Imported", "Merged", "Kept as a draft")
+INTERNAL_REASONS = ("Demo data", "Article intake", "Cited source", "Imported", "Merged", "Kept as a draft", "Review:")
 
 
 def is_public_reason(reason: str | None) -> bool:

@@ -157,6 +157,9 @@ def test_a_change_to_a_published_case_is_queued_with_its_diff_and_sources_until_
     review.approve(item, b)
     person.refresh_from_db()
     assert person.is_published and person.last_checked_on == timezone.localdate()
+    assert person.history.first().history_change_reason == "Review: checked"
+    assert "Review: checked" not in page(APIClient(), person).content.decode()  # bookkeeping, not a correction
+    assert "Per the Reuters report" in page(APIClient(), person).content.decode()
     assert Detention.objects.get(pk=detention.pk).place == "Evin prison"
     assert ReviewItem.objects.get(pk=item.pk).outcome == "checked"
 
