@@ -89,11 +89,15 @@ def _saving(sender, instance, raw=False, **kwargs):
     leaves it unpublished and awaiting review."""
     if raw:
         return
+    if not required():  # publish at once; nothing awaits a public case (and no query is spent finding out)
+        if instance.is_published:
+            instance.awaiting_review = False
+        return
     was_public = bool(instance.pk) and bool(
         sender._base_manager.filter(pk=instance.pk).values_list("is_published", flat=True).first()
     )
     if instance.is_published and not was_public:
-        if required() and acting_user() is not None and _key(instance) not in _approving.get():
+        if acting_user() is not None and _key(instance) not in _approving.get():
             instance.is_published = False
             instance.awaiting_review = True
         else:
@@ -111,6 +115,8 @@ def _settle(key: tuple[str, int]) -> None:
 
 def _after_check(block, cases: dict) -> None:
     """At the end of every checked write: queue what an account changed in cases that are public or awaiting."""
+    if not required():  # no queue at all: not one query more per write
+        return
     from common.models import ReviewItem
 
     settled = block.__dict__.get("review_settled", set())
@@ -143,7 +149,7 @@ def _after_check(block, cases: dict) -> None:
                 if item is not None:  # a draft again: the publication asked for was withdrawn
                     item.close(ReviewItem.Outcome.WITHDRAWN, user)
                 continue
-            if user is None or not required():
+            if user is None:
                 continue
             if item is None:
                 item = ReviewItem.objects.create(content_type=content_type, object_id=pk, kind=kind,
