@@ -303,3 +303,21 @@ def test_a_csv_import_that_changes_a_published_case_is_queued(client):
     assert {"name": "description", "before": "Former US Marine.", "after": "Former US Marine; held since 2018."} in (
         fields
     )
+
+
+def test_citing_an_article_in_a_published_case_through_intake_is_queued(client):
+    """(Posts intake's form as it is on this branch: one case per submit.)"""
+    from sources.models import Source
+
+    a = EditorFactory()
+    person = published_case(name="Paul Whelan")
+    detention = person.detentions.get()
+    source = Source.objects.create(title="Test article", url="https://example.org/intake-review", text="Paul Whelan")
+    client.force_login(a)
+    client.post(reverse("admin:detainees_intake_review", args=[source.pk]),
+                {"cite": person.pk, "fact": [f"detention:{detention.pk}"]})  # fmt: skip
+    assert source in detention.sources.all()
+    item = item_of(person)
+    assert item.kind == "change" and list(item.editors.all()) == [a]
+    changed = {e["what"]: e for e in review.diff(item)}["detention"]
+    assert "Test article" in changed["fields"][0]["after"]  # the sources, before and after
