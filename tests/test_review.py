@@ -21,6 +21,7 @@ from tests.factories import (
     DetaineeFactory,
     DetentionFactory,
     EditorFactory,
+    ExchangeFactory,
     ReviewerFactory,
     SourceFactory,
 )
@@ -321,3 +322,22 @@ def test_citing_an_article_in_a_published_case_through_intake_is_queued(client):
     assert item.kind == "change" and list(item.editors.all()) == [a]
     changed = {e["what"]: e for e in review.diff(item)}["detention"]
     assert "Test article" in changed["fields"][0]["after"]  # the sources, before and after
+
+
+def test_a_change_to_a_published_exchange_is_queued_and_checked_by_another_editor():
+    a, b = EditorFactory(), ReviewerFactory()
+    exchange = ExchangeFactory(place="Doha", is_published=False)
+    exchange.sources.add(SourceFactory())
+    exchange.is_published = True
+    exchange.save()
+    response = token_client(a).patch(reverse("api:exchange-detail", args=[exchange.pk]), {"place": "Doha airport"},
+                                     format="json", HTTP_X_CHANGE_REASON="Per the Qatari statement")  # fmt: skip
+    assert response.status_code == 200, response.content
+    item = item_of(exchange)
+    assert item.kind == "change"
+    fields = {e["what"]: e["fields"] for e in review.diff(item)}["exchange"]
+    assert {"name": "place", "before": "Doha", "after": "Doha airport"} in fields
+    with pytest.raises(PermissionDenied):
+        review.approve(item, a)
+    review.approve(item, b)
+    assert Exchange.objects.get(pk=exchange.pk).last_checked_on == timezone.localdate()
