@@ -53,8 +53,11 @@ KINDS = {
                "sentence", "changes"),
 }  # fmt: skip
 CITED = {"detainee": Detainee, **{kind: spec[0] for kind, spec in KINDS.items()}}
-TOP_FIELDS = [f for f in DetaineeSerializer.Meta.fields if f not in {"url", "html_url", "days_held", "sources",
-                                                                      "detentions", "designations", "review_state"}]
+TOP_FIELDS = [
+    f
+    for f in DetaineeSerializer.Meta.fields
+    if f not in {"url", "html_url", "days_held", "sources", "detentions", "designations", "review_state"}
+]
 TOP_FIELDS.append("awaiting_review")  # with is_published, what review_state is derived from (common.models)
 
 _datetime = serializers.DateTimeField()
