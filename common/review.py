@@ -23,6 +23,7 @@ change is queued; items already open can still be approved or checked.
 from __future__ import annotations
 
 import contextvars
+import datetime
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -323,13 +324,18 @@ def _changed(model, path: str, case_id: int, since):
 
 
 def diff(item) -> list[dict]:
-    """What changed in the item's case since it was last checked, record by record: for each, what it is, how it
-    changed ("added", "changed", "deleted"), the fields (name, before, after) and the sources it cites now."""
+    """What changed in the item's case since it was last checked (for a publication: all of it), record by record:
+    what each record is, how it changed ("added", "changed", "deleted"), its fields (name, before, after), the
+    reasons given and the sources it cites now."""
+    from common.models import ReviewItem
+
     case_model = item.content_type.model_class()
+    # A publication is checked whole: every record of the case, as added; changes since the last check otherwise.
+    since = item.since if item.kind == ReviewItem.Kind.CHANGE else datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
     entries = []
     for model, path in _record_models(case_model._meta.label_lower):
         history = model.history.model._default_manager
-        for rid, before, _current in _changed(model, path, item.object_id, item.since):
+        for rid, before, _current in _changed(model, path, item.object_id, since):
             latest = history.filter(id=rid).order_by("-history_date", "-history_id").first()
             if latest is None:
                 continue
@@ -354,7 +360,7 @@ def diff(item) -> list[dict]:
             entries.append({
                 "what": str(model._meta.verbose_name), "name": str(latest.instance if after is None else after),
                 "state": state, "fields": fields, "sources": new_sources,
-                "reasons": sorted({r for r in history.filter(id=rid, history_date__gte=item.since)
+                "reasons": sorted({r for r in history.filter(id=rid, history_date__gte=since)
                                   .values_list("history_change_reason", flat=True) if r}),
             })  # fmt: skip
     return entries

@@ -98,6 +98,12 @@ def test_the_author_cannot_approve_their_own_publication_and_a_second_editor_can
     person = sourced_draft()
     ask_to_publish(person, a)
     item = item_of(person)
+    whole = {e["what"]: e for e in review.diff(item)}  # a publication is read whole, with its sources
+    assert (
+        whole["detention"]["state"] == "added"
+        and {"name": "place", "before": "", "after": "Moscow"} in (whole["detention"]["fields"])
+    )
+    assert whole["detainee"]["sources"] and whole["detention"]["sources"]
     with pytest.raises(PermissionDenied, match="second editor"):
         review.approve(item, a)
     assert not Detainee.objects.get(pk=person.pk).is_published
