@@ -14,7 +14,7 @@ from common.integrity import UnsourcedFacts, check_now, checked_writes, lock_rec
 from common.partial_dates import PartialDatesFormMixin
 
 # Reasons the software writes itself; the public change log leaves them out.
-INTERNAL_REASONS = ("Demo data", "Article intake", "Cited source", "Imported", "Merged", "Kept as a draft")
+INTERNAL_REASONS = ("Demo data", "Article intake", "Cited source", "Imported", "Merged", "Kept as a draft", "Review:")
 
 
 def is_public_reason(reason: str | None) -> bool:
@@ -326,3 +326,6 @@ def deleted_records_view(request):
     rows.sort(key=lambda r: r["when"], reverse=True)
     context = {**admin.site.each_context(request), "title": "Deleted records", "rows": rows}
     return TemplateResponse(request, "admin/deleted_records.html", context)
+
+
+from common import admin_review  # noqa: E402,F401  (the review queue, registered with the admin)

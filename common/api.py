@@ -29,6 +29,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from common import reasons
 from common.cache import CachedCountPaginator
 from common.csvsafe import neutralise
 from common.integrity import UnsourcedFacts, checked_writes, lock_record
@@ -696,6 +697,16 @@ LIST_PARAMETERS = [
 ]
 
 
+WRITE_PARAMETERS = [
+    OpenApiParameter(
+        reasons.HEADER, OpenApiTypes.STR, location=OpenApiParameter.HEADER, required=False,
+        description=f"Why this change was made (at most {reasons.MAX_LENGTH} characters), recorded in the history "
+        "and shown in the public corrections list of a published case. The body field `change_reason` does the same "
+        "and wins when both are given. Non-Latin-1 text: percent-encode it after `UTF-8''` (RFC 8187).",
+    ),
+]  # fmt: skip
+
+
 def documented(viewset):
     """Add the shared parameters, summaries and error responses to a viewset's schema."""
     serializer = viewset.serializer_class
@@ -709,10 +720,14 @@ def documented(viewset):
         retrieve=extend_schema(summary=f"Get {article} {one}", parameters=LIST_PARAMETERS[:1],
                                responses={200: serializer, 304: OpenApiResponse(description="Not modified."),
                                           **ERRORS}),
-        create=extend_schema(summary=f"Create {article} {one}", responses={201: serializer, **WRITE_ERRORS}),
-        update=extend_schema(summary=f"Replace {article} {one}", responses={200: serializer, **WRITE_ERRORS}),
-        partial_update=extend_schema(summary=f"Change {article} {one}", responses={200: serializer, **WRITE_ERRORS}),
-        destroy=extend_schema(summary=f"Delete {article} {one}", responses={204: None, **WRITE_ERRORS, **conflict}),
+        create=extend_schema(summary=f"Create {article} {one}", parameters=WRITE_PARAMETERS,
+                             responses={201: serializer, **WRITE_ERRORS}),
+        update=extend_schema(summary=f"Replace {article} {one}", parameters=WRITE_PARAMETERS,
+                             responses={200: serializer, **WRITE_ERRORS}),
+        partial_update=extend_schema(summary=f"Change {article} {one}", parameters=WRITE_PARAMETERS,
+                                     responses={200: serializer, **WRITE_ERRORS}),
+        destroy=extend_schema(summary=f"Delete {article} {one}", parameters=WRITE_PARAMETERS,
+                              responses={204: None, **WRITE_ERRORS, **conflict}),
     )(viewset)  # fmt: skip
 
 
@@ -870,9 +885,24 @@ class CheckedWritesMixin:
     fact is refused whole, 400 naming the field — `sources` when the record written is the unsourced one,
     `is_published` when the write publishes, `non_field_errors` otherwise."""
 
+    def initial(self, request, *args, **kwargs):
+        """A write's reason (`common.reasons`): the body field `change_reason`, else the header `X-Change-Reason`;
+        taken out of the body before the serializer sees it; a reason that cannot be recorded is a 400 naming it."""
+        super().initial(request, *args, **kwargs)
+        self.change_reason = None
+        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            try:
+                header = reasons.from_header(request.headers.get(reasons.HEADER))
+                data = request.data
+                field = reasons.clean(data.pop(reasons.FIELD), reasons.FIELD) if isinstance(data, dict) and (
+                    reasons.FIELD in data) else None  # fmt: skip
+            except reasons.ReasonError as error:
+                raise ValidationError({error.field: [error.message]}) from None
+            self.change_reason = field or header
+
     def checked(self, write, serializer=None):
         try:
-            with checked_writes():
+            with checked_writes(), reasons.change_reason(getattr(self, "change_reason", None)):
                 return write()
         except UnsourcedFacts as refusal:
             messages = [p.message for p in refusal.problems]

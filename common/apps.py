@@ -11,6 +11,12 @@ class CommonConfig(AppConfig):
 
     def ready(self):
         remember_country_names()
+        from common import reasons
+
+        reasons.connect()  # a change's reason on every history row it writes (API writes, services)
+        from common import review
+
+        review.connect()  # changes to public cases queued for a second editor, at the end of each checked write
 
 
 def remember_country_names() -> None:

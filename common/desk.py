@@ -112,3 +112,20 @@ def possible_duplicates(limit: int = DUPLICATES_SHOWN) -> list[dict]:
             if len(pairs) >= limit:
                 return pairs
     return pairs
+
+
+TO_CHECK_SHOWN = 15
+
+
+def to_check(user, limit: int = TO_CHECK_SHOWN) -> dict:
+    """The review queue (common.review): publications awaiting approval and changes to published cases not yet checked
+    by a second editor, oldest first, each marked when it is the user's own (someone else must check it)."""
+    from common.models import ReviewItem
+
+    items = ReviewItem.objects.filter(outcome="").select_related("content_type").prefetch_related("editors")
+    rows = []
+    for item in items.order_by("since", "pk")[:limit]:
+        rows.append({"case": item.case, "kind": item.kind, "since": item.since,
+                     "url": reverse("admin:common_reviewitem_change", args=[item.pk]),
+                     "mine": any(u.pk == user.pk for u in item.editors.all())})  # fmt: skip
+    return {"rows": rows, "total": items.count()}

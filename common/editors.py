@@ -11,3 +11,15 @@ def make_editors_group(Group, Permission):
     editors, _ = Group.objects.get_or_create(name="Editors")
     editors.permissions.add(*Permission.objects.filter(content_type__app_label__in=EDITOR_APPS))
     return editors
+
+
+REVIEW_PERMISSION = ("common", "review_cases")
+
+
+def make_reviewers_group(Group, Permission):
+    """The "Reviewers" group, made if missing: the second editors, who may approve a publication and check changes
+    to published cases (never their own). Its members are editors too (give them the Editors group as well)."""
+    reviewers, _ = Group.objects.get_or_create(name="Reviewers")
+    app_label, codename = REVIEW_PERMISSION
+    reviewers.permissions.add(*Permission.objects.filter(content_type__app_label=app_label, codename=codename))
+    return reviewers

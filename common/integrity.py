@@ -38,6 +38,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
 from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
+from django.utils import timezone
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,6 +73,11 @@ RECORDS: dict[str, tuple[str, Callable[[set[int]], Iterable[int]]]] = {}
 CASE_OF_INSTANCE: dict[str, Callable[[object], int | None]] = {}
 # case label → its place in the lock order (lower first)
 LOCK_RANK: dict[str, int] = {}
+# record label → (case label, path from the record to its case: "detention__detainee"; the case itself: "")
+PATHS: dict[str, tuple[str, str]] = {}
+# Called when an outermost block's check has passed, inside its transaction: hook(block, cases touched). Review
+# (common.review) queues the changes to published cases here, on the same note of what each write touched.
+AFTER_CHECK: list[Callable[[_Block, dict], None]] = []
 SOURCE = "sources.source"
 _block: contextvars.ContextVar[_Block | None] = contextvars.ContextVar("checked_writes_block", default=None)
 
@@ -86,6 +92,7 @@ def register_case(model, rule: Callable[[set[int] | None], list[Problem]], *, lo
     RECORDS[label] = (label, lambda ids: ids)
     CASE_OF_INSTANCE[label] = lambda instance: instance.pk
     LOCK_RANK[label] = lock_rank
+    PATHS[label] = (label, "")
     _connect(model)
 
 
@@ -105,6 +112,7 @@ def register_record(model, case_model, path: str) -> None:
         return field.related_model._default_manager.filter(pk=value).values_list(rest, flat=True).first()
 
     RECORDS[model._meta.label_lower] = (case_model._meta.label_lower, cases_of)
+    PATHS[model._meta.label_lower] = (case_model._meta.label_lower, path)
     CASE_OF_INSTANCE[model._meta.label_lower] = case_of_instance
     _connect(model)
 
@@ -134,6 +142,7 @@ class _Block(ContextDecorator):
         self.atomic = transaction.atomic()
         self.atomic.__enter__()
         self.outer = _block.get()
+        self.started_at = timezone.now()
         self.touched: dict[str, set[int]] = {}
         self.locked: set[tuple[str, int]] = set()  # (case label, id) locked inside this block
         self.token = _block.set(self)
@@ -146,6 +155,10 @@ class _Block(ContextDecorator):
                 problems = _check(self)
                 if problems:
                     raise UnsourcedFacts(problems)
+                if self.outer is None and not self.everything:
+                    cases = cases_touched(self.touched)
+                    for hook in AFTER_CHECK:
+                        hook(self, cases)
                 if self.outer is not None:  # the outer block checks these again when it ends
                     self.outer.everything |= self.everything
                     for label, ids in self.touched.items():
@@ -179,6 +192,14 @@ def checked_writes(*, everything: bool = False) -> _Block:
     published case once at the end, in a few set-wise queries.
     """
     return _Block(everything=everything)
+
+
+def outermost_block() -> _Block | None:
+    """The block around every other one now open (the request's, usually), or None outside any."""
+    block = _block.get()
+    while block is not None and block.outer is not None:
+        block = block.outer
+    return block
 
 
 def check_now() -> None:

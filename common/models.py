@@ -4,8 +4,11 @@ import datetime
 import random
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, router, transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class TimeStampedModel(models.Model):
@@ -175,6 +178,13 @@ class PublishedQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
+    def under_the_sourcing_rule(self):
+        """Cases held to "published means sourced": the public ones, and those awaiting review (asked to be public:
+        common.review), so that asking to publish is refused while a fact is unsourced, as publishing is."""
+        if any(f.name == "awaiting_review" for f in self.model._meta.concrete_fields):
+            return self.filter(Q(is_published=True) | Q(awaiting_review=True))
+        return self.published()
+
     def previews(self, user) -> bool:
         """Whether `user` may see this model's drafts: staff who may change the records."""
         opts = self.model._meta
@@ -242,3 +252,113 @@ class UniqueSlugMixin:
                 if not taken or attempt == SLUG_ATTEMPTS - 1:  # another rule broken, or no luck at all: as it is
                     self.slug = ""
                     raise
+
+
+class ReviewState(models.TextChoices):
+    """Where a case stands (read-only; `is_published` alone decides what the public sees)."""
+
+    DRAFT = "draft", _("draft")
+    AWAITING_REVIEW = "awaiting_review", _("awaiting review")
+    PUBLISHED = "published", _("published")
+
+
+class ReviewedModel(models.Model):
+    """A case that a second editor checks before it goes public (see common.review). Its review state is derived
+    from `is_published` and `awaiting_review`, never stored twice."""
+
+    awaiting_review = models.BooleanField(
+        default=False, editable=False,
+        help_text=_("An editor asked to publish it; a second editor has not approved it yet. Not public meanwhile."),
+    )  # fmt: skip
+    last_checked_on = models.DateField(
+        null=True, blank=True, editable=False,
+        help_text=_("When a second editor last approved or checked this case (never who)."),
+    )  # fmt: skip
+
+    class Meta:
+        abstract = True
+
+    @property
+    def review_state(self) -> str:
+        return review_state_of(self.is_published, self.awaiting_review)
+
+
+def review_state_of(is_published: bool, awaiting_review: bool) -> str:
+    """The one derivation of a case's review state."""
+    if is_published:
+        return ReviewState.PUBLISHED.value
+    return (ReviewState.AWAITING_REVIEW if awaiting_review else ReviewState.DRAFT).value
+
+
+def review_constraint(model_name: str) -> models.CheckConstraint:
+    """A public case is not awaiting review."""
+    return models.CheckConstraint(
+        condition=~(Q(is_published=True) & Q(awaiting_review=True)), name=f"{model_name}_published_not_awaiting"
+    )
+
+
+class ReviewItem(models.Model):
+    """One entry of the review queue: a case awaiting publication, or the changes to a published case since it was
+    last checked. Open until a second editor (not one of `editors`) approves or checks it, or reverts it."""
+
+    class Kind(models.TextChoices):
+        PUBLISH = "publish", _("publication to approve")
+        CHANGE = "change", _("changes to check")
+
+    class Outcome(models.TextChoices):
+        OPEN = "", _("open")
+        APPROVED = "approved", _("approved")
+        CHECKED = "checked", _("checked")
+        REVERTED = "reverted", _("reverted")
+        SENT_BACK = "sent_back", _("sent back to draft")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+", help_text=_("Kind of case.")
+    )
+    object_id = models.PositiveBigIntegerField(help_text=_("The case's id."))
+    kind = models.CharField(max_length=10, choices=Kind.choices, help_text=_("What the second editor decides."))
+    since = models.DateTimeField(
+        help_text=_("When the first change not yet checked began: history from here on is what to check.")
+    )
+    editors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="+", blank=True,
+        help_text=_("Who made the changes to check: none of them may approve or check them."),
+    )  # fmt: skip
+    outcome = models.CharField(
+        max_length=10, choices=Outcome.choices, default=Outcome.OPEN, blank=True, help_text=_("How it was closed.")
+    )
+    closed_at = models.DateTimeField(null=True, blank=True, help_text=_("When it was closed."))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text=_("The second editor who closed it."),
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["since", "id"]
+        verbose_name = _("review item")
+        permissions = [("review_cases", _("Can approve publications and check changes made by other editors"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"], condition=Q(outcome=""), name="reviewitem_one_open_per_case"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=["", "approved", "checked", "reverted", "sent_back", "withdrawn"]),
+                name="reviewitem_outcome",
+            ),
+            models.CheckConstraint(condition=Q(kind__in=["publish", "change"]), name="reviewitem_kind"),
+        ]
+        indexes = [models.Index(fields=["outcome", "since"], name="reviewitem_open_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.object_id}"
+
+    @property
+    def case(self):
+        return self.content_type.model_class()._base_manager.filter(pk=self.object_id).first()
+
+    def close(self, outcome: str, user) -> None:
+        from django.utils import timezone
+
+        self.outcome, self.closed_by, self.closed_at = outcome, user, timezone.now()
+        self.save(update_fields=["outcome", "closed_by", "closed_at"])

@@ -201,6 +201,9 @@ PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 # Each published case's API document and page are stored whole and kept current by database triggers (casedocs);
 # a first visit is then one indexed read. After a write, up to CASE_DOCUMENTS_REFRESH stale ones are rebuilt.
 CASE_DOCUMENTS = env.bool("CASE_DOCUMENTS", default=True)
+# Review (common.review): publishing a case and changing a published one need a second editor. On by default in
+# production; off by default elsewhere (a one-person project, or development) where a publish takes effect at once.
+REVIEW_REQUIRED = env.bool("REVIEW_REQUIRED", default=PRODUCTION)
 CASE_DOCUMENTS_REFRESH = env.int("CASE_DOCUMENTS_REFRESH", default=20)
 # /api/v1/dump/ is kept here as one gzip file per data version (dataset.dumpfile); any local directory will do.
 DUMP_DIR = env.path("DUMP_DIR", default=BASE_DIR / "var" / "dump")

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -31,6 +32,15 @@ from .services import merge_detainees, publish_problems
 DATE_PAIR_HELP = 'Type dates as the source gives them: "6 March 2008", "March 2008" or "2008".'
 
 
+def awaiting_message(count: int) -> str:
+    return ngettext(
+        "Sent for review: a second editor must approve it before it is public (the desk lists it under “To check”).",
+        "Sent %(count)d records for review: a second editor must approve them before they are public (the desk lists "
+        "them under “To check”).",
+        count,
+    ) % {"count": count}
+
+
 class PublishActionsMixin:
     """Publish / unpublish actions and form saves that refuse to publish a record with unsourced facts.
 
@@ -44,7 +54,7 @@ class PublishActionsMixin:
 
     @admin.action(description="Publish selected records", permissions=["change"])
     def publish(self, request, queryset):
-        published, refused = 0, []
+        published, awaiting, refused = 0, 0, []
         for obj in queryset:
             problems = self.publish_problems(obj)
             if problems:
@@ -55,11 +65,21 @@ class PublishActionsMixin:
                 obj.is_published = True
                 obj._change_reason = "Published"
                 obj.save()
-            published += 1
+            if obj.awaiting_review:  # common.review: a second editor approves it first
+                awaiting += 1
+            else:
+                published += 1
         if published:
             self.message_user(request, f"Published {published} record(s).", messages.SUCCESS)
+        if awaiting:
+            self.message_user(request, awaiting_message(awaiting), messages.INFO)
         for line in refused:
             self.message_user(request, format_html("Not published — {}", line), messages.ERROR)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.awaiting_review and "is_published" in form.changed_data:
+            self.message_user(request, awaiting_message(1), messages.INFO)
 
     @admin.action(description="Unpublish selected records (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):

@@ -376,6 +376,12 @@ def case_entry_view(request, pk: int | None = None):
                 model_admin.log_change(request, saved, "Changed on the case-entry screen.")
             if saved.is_published:  # the case page itself is the confirmation
                 return redirect(saved.get_absolute_url())
+            saved.refresh_from_db(fields=["awaiting_review"])
+            if saved.awaiting_review:  # common.review: a second editor approves it first
+                from .admin import awaiting_message
+
+                messages.info(request, format_html("“{}”: {}", saved.name, awaiting_message(1)))
+                return redirect("admin:detainees_detainee_change", saved.pk)
             messages.success(request, format_html("Saved “{}” as a draft.", saved.name))
             return redirect("admin:detainees_detainee_change", saved.pk)
     if request.method == "POST" and not screen.top_errors:  # a refusal must show where the eye lands: the top

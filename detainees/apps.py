@@ -8,13 +8,14 @@ class DetaineesConfig(AppConfig):
     verbose_name = "Detainees"
 
     def ready(self):
-        from common import integrity
+        from common import integrity, review
 
         from . import signals  # noqa: F401
         from .models import Charge, Designation, Detainee, Detention, Sentence, SentenceChange, Transfer
         from .services import unsourced_facts
 
         integrity.register_case(Detainee, unsourced_facts)
+        review.register(Detainee)  # published only after a second editor approves (common.review)
         for model in (Detention, Designation):
             integrity.register_record(model, Detainee, "detainee")
         for model in (Charge, Sentence, Transfer):

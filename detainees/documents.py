@@ -24,7 +24,7 @@ from django.utils.dateparse import parse_datetime
 from django_countries.fields import CountryField
 from rest_framework import serializers
 
-from common.models import certain_days
+from common.models import certain_days, review_state_of
 from common.sql import execute_prepared
 
 from .models import Charge, Designation, Detainee, Detention, Sentence, SentenceChange, Transfer
@@ -53,8 +53,12 @@ KINDS = {
                "sentence", "changes"),
 }  # fmt: skip
 CITED = {"detainee": Detainee, **{kind: spec[0] for kind, spec in KINDS.items()}}
-TOP_FIELDS = [f for f in DetaineeSerializer.Meta.fields if f not in {"url", "html_url", "days_held", "sources",
-                                                                      "detentions", "designations"}]  # fmt: skip
+TOP_FIELDS = [
+    f
+    for f in DetaineeSerializer.Meta.fields
+    if f not in {"url", "html_url", "days_held", "sources", "detentions", "designations", "review_state"}
+]
+TOP_FIELDS.append("awaiting_review")  # with is_published, what review_state is derived from (common.models)
 
 _datetime = serializers.DateTimeField()
 _money = serializers.DecimalField(max_digits=16, decimal_places=2)
@@ -203,6 +207,8 @@ def build_documents(rows: list[dict], request) -> list[dict]:
                 doc[name] = page.replace("__slug__", row["slug"])
             elif name == "days_held":
                 doc[name] = days
+            elif name == "review_state":
+                doc[name] = review_state_of(row["is_published"], row["awaiting_review"])
             elif name == "sources":
                 doc[name] = _sources_order(cited.get(("detainee", row["id"]), []))
             elif name in nested:

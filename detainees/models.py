@@ -18,6 +18,7 @@ from common.currencies import CurrencyValidator
 from common.models import (
     PartialDatesMixin,
     PublishedQuerySet,
+    ReviewedModel,
     TimeStampedModel,
     UniqueSlugMixin,
     certain_days,
@@ -26,6 +27,7 @@ from common.models import (
     precision_constraint,
     precision_field,
     raise_if,
+    review_constraint,
 )
 from common.text import prefix_forms, search_key, search_words
 
@@ -259,7 +261,7 @@ class DetaineeQuerySet(PublishedQuerySet):
         return qs
 
 
-class Detainee(UniqueSlugMixin, PartialDatesMixin, TimeStampedModel):
+class Detainee(UniqueSlugMixin, PartialDatesMixin, ReviewedModel, TimeStampedModel):
     """A person held by a state."""
 
     partial_date_fields = ("born_on",)
@@ -328,6 +330,7 @@ class Detainee(UniqueSlugMixin, PartialDatesMixin, TimeStampedModel):
         ordering = ["name", "id"]
         constraints = [
             precision_constraint("detainee", "born_on"),
+            review_constraint("detainee"),
             models.UniqueConstraint(
                 fields=["wikidata_id"], condition=~Q(wikidata_id=""), name="detainee_wikidata_id_unique"
             ),

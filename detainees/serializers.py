@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from common.api import FieldSelectionMixin, ModelValidationMixin, ReadOnlyListsMixin
 from common.countries import CountryFieldMixin
+from common.models import ReviewState
 
 from .models import Charge, Designation, Detainee, Detention, Group, Sentence, SentenceChange, Status, Transfer
 from .services import publish_problems
@@ -182,6 +183,11 @@ class DetaineeSerializer(
         "designations": "write designations at /api/v1/designations/ (with `detainee`).",
     }
     days_held = serializers.SerializerMethodField(help_text="Days in custody over all detentions, up to today.")
+    review_state = serializers.ChoiceField(
+        choices=ReviewState.choices, read_only=True,
+        help_text="`draft`, `awaiting_review` (an editor asked to publish; a second editor has not approved yet) or "
+        "`published`. Read-only: write `is_published`; by an account, where review is required, it awaits review.",
+    )  # fmt: skip
     detentions = NestedDetentionSerializer(many=True, read_only=True)
     designations = NestedDesignationSerializer(many=True, read_only=True)
 
@@ -189,8 +195,8 @@ class DetaineeSerializer(
         model = Detainee
         fields = [
             "id", "url", "html_url", "slug", "name", "name_original", "aliases", "citizenships", "born_on",
-            "born_on_precision", "description", "wikidata_id", "is_published", "status", "held_by", "held_by_group",
-            "days_held",
+            "born_on_precision", "description", "wikidata_id", "is_published", "review_state", "last_checked_on",
+            "status", "held_by", "held_by_group", "days_held",
             "sources", "detentions", "designations", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["slug"]

@@ -98,14 +98,15 @@ UNSOURCED = [  # (model, path to the detainee, label an editor reads)
 
 
 def unsourced_facts(detainee_ids: set[int] | None, *, drafts_too: bool = False) -> list[Problem]:
-    """Every unsourced fact of the published cases among `detainee_ids` (all published cases for None).
+    """Every unsourced fact of the published cases among `detainee_ids` (all published cases for None); a case
+    awaiting review counts as published here (`under_the_sourcing_rule`).
 
     `drafts_too` applies the rule to drafts as well: what publishing them would need.
 
     The rule "published means sourced" for detainees, in seven queries whatever the number of cases; registered
     with `common.integrity`, which runs it at the end of every write.
     """
-    people = Detainee.objects.all() if drafts_too else Detainee.objects.filter(is_published=True)
+    people = Detainee.objects.all() if drafts_too else Detainee.objects.under_the_sourcing_rule()
     if detainee_ids is not None:
         people = people.filter(pk__in=detainee_ids)  # a set, or a queryset of ids for bulk loads (a subquery)
     problems = [

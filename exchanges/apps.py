@@ -8,10 +8,11 @@ class ExchangesConfig(AppConfig):
     verbose_name = "Exchanges"
 
     def ready(self):
-        from common import integrity
+        from common import integrity, review
 
         from .models import Exchange
         from .services import unsourced_facts
 
         # Saving an exchange moves its participants' cases: exchanges lock before detainees.
         integrity.register_case(Exchange, unsourced_facts, lock_rank=-1)
+        review.register(Exchange)  # published only after a second editor approves (common.review)

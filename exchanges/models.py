@@ -10,10 +10,12 @@ from simple_history.models import HistoricalRecords
 from common.models import (
     PartialDatesMixin,
     PublishedQuerySet,
+    ReviewedModel,
     TimeStampedModel,
     UniqueSlugMixin,
     precision_constraint,
     precision_field,
+    review_constraint,
 )
 from detainees.models import Detainee, Group, captor_name, sources_field
 
@@ -72,7 +74,7 @@ class ExchangeStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class Exchange(UniqueSlugMixin, PartialDatesMixin, TimeStampedModel):
+class Exchange(UniqueSlugMixin, PartialDatesMixin, ReviewedModel, TimeStampedModel):
     """A swap of prisoners between states; any number of people and countries."""
 
     partial_date_fields = ("date",)
@@ -104,6 +106,7 @@ class Exchange(UniqueSlugMixin, PartialDatesMixin, TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=ExchangeStatus.values), name="exchange_status_valid"),
             precision_constraint("exchange", "date"),
+            review_constraint("exchange"),
         ]
         indexes = [models.Index(fields=["is_published", "-date"], name="exchange_published_date_idx")]
 

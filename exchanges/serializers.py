@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from common.api import FieldSelectionMixin, ModelValidationMixin
 from common.countries import CountryFieldMixin, NullableCountryField
+from common.models import ReviewState
 from detainees.models import Detainee, Group
 
 from .models import Exchange, ExchangeParticipant
@@ -73,12 +74,18 @@ class ExchangeSerializer(FieldSelectionMixin, ModelValidationMixin, CountryField
                              "list when given.")  # fmt: skip
     people_total = serializers.SerializerMethodField(help_text="Named participants plus people counted.")
     countries = serializers.SerializerMethodField(help_text="Every country taking part: parties and mediators.")
+    review_state = serializers.ChoiceField(
+        choices=ReviewState.choices, read_only=True,
+        help_text="`draft`, `awaiting_review` (an editor asked to publish; a second editor has not approved yet) or "
+        "`published`. Read-only: write `is_published`; by an account, where review is required, it awaits review.",
+    )  # fmt: skip
 
     class Meta:
         model = Exchange
         fields = [
             "id", "url", "html_url", "slug", "name", "date", "date_precision", "place", "place_country", "mediators",
-            "status", "description", "is_published", "countries", "participants", "counts", "people_total", "sources",
+            "status", "description", "is_published", "review_state", "last_checked_on", "countries", "participants",
+            "counts", "people_total", "sources",
             "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["slug"]

@@ -9,7 +9,7 @@ from .models import Exchange, ExchangeCount, ExchangeParticipant
 
 def unsourced_facts(exchange_ids: set[int] | None) -> list[Problem]:
     """The rule "published means sourced" for exchanges (registered with `common.integrity`)."""
-    exchanges = Exchange.objects.filter(is_published=True, sources=None)
+    exchanges = Exchange.objects.under_the_sourcing_rule().filter(sources=None)  # awaiting review too
     if exchange_ids is not None:
         exchanges = exchanges.filter(pk__in=exchange_ids)
     return [

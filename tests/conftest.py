@@ -38,9 +38,10 @@ def _editors_group_after_flush(sender, using="default", **kwargs):
     """A transactional test ends with `flush`, which empties every table; Django then makes content types and
     permissions again, but not what data migrations wrote. The Editors group (common 0001) is made again here as the
     migration made it, so a test that runs after a transactional one in the same process finds it."""
-    from tests.factories import editors_group
+    from tests.factories import editors_group, reviewers_group
 
     editors_group()
+    reviewers_group()  # common 0003, likewise
 
 
 # After every app's content types and permissions exist: the signal is sent app by app, in INSTALLED_APPS order.

@@ -46,6 +46,26 @@ def editors_group() -> Group:
     return make_editors_group(Group, Permission)
 
 
+class ReviewerFactory(EditorFactory):
+    """An editor who is also in the "Reviewers" group: may approve and check the work of other editors."""
+
+    username = factory.Sequence(lambda n: f"reviewer{n}")
+
+    @factory.post_generation
+    def reviewers_group(self, create, extracted, **kwargs):
+        if create:
+            self.groups.add(reviewers_group())
+
+
+def reviewers_group() -> Group:
+    """The "Reviewers" group, as its migration made it (common 0003)."""
+    from django.contrib.auth.models import Permission
+
+    from common.editors import make_reviewers_group
+
+    return make_reviewers_group(Group, Permission)
+
+
 class OutletFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Outlet

@@ -5,6 +5,7 @@ empty), and every write the rule refused left the database as it was."""
 import datetime
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, settings
@@ -12,11 +13,20 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from rest_framework.test import APIClient
 
+from common import review
 from common.integrity import verify
+from common.models import ReviewItem
 from detainees.models import Charge, Detainee, Detention, Transfer
 from tests.admin_helpers import add_inline_rows, inline_management_data, inline_prefix
 from tests.detainees.test_case_entry import GORDON_BLACK
-from tests.factories import DetaineeFactory, DetentionFactory, EditorFactory, SourceFactory
+from tests.factories import (
+    DetaineeFactory,
+    DetentionFactory,
+    EditorFactory,
+    ReviewerFactory,
+    SourceFactory,
+    reviewers_group,
+)
 from tests.hypothesis_profiles import examples
 
 pytestmark = pytest.mark.django_db
@@ -119,5 +129,79 @@ def test_no_sequence_of_writes_leaves_a_published_fact_unsourced(db):
     run_state_machine_as_test(
         Writes,
         settings=settings(max_examples=examples(12), stateful_step_count=8, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]),
+    )  # fmt: skip
+
+
+class WritesUnderReview(Writes):
+    """The same writes with review required (common.review), and a second editor's decisions among them: every
+    publish by the editor waits for review; the reviewer approves, checks, reverts or sends back what is open; the
+    editor's attempts to approve their own work are refused. After every step, besides published-means-sourced: a
+    case awaiting review is not public and has its open publication item (and the reverse), no decision was made by
+    one of the item's authors, and anonymous readers count exactly the public cases."""
+
+    def __init__(self):
+        from django.test import override_settings
+
+        self.review_on = override_settings(REVIEW_REQUIRED=True)
+        self.review_on.enable()
+        super().__init__()
+        self.editor.groups.add(reviewers_group())  # a reviewer too: refused their own work as the author, not by rank
+        self.reviewer = ReviewerFactory()
+        self.public_before = set(Detainee.objects.published().values_list("pk", flat=True))  # earlier examples too
+
+    def teardown(self):
+        self.review_on.disable()
+
+    @rule(decision=st.sampled_from(["approve", "revert", "send_back"]), index=st.integers(0, 5))
+    def reviewer_decides(self, decision, index):
+        items = list(ReviewItem.objects.filter(outcome="").order_by("pk"))
+        if not items:
+            return
+        item = items[index % len(items)]
+        try:
+            getattr(review, decision)(item, self.reviewer)
+        except (PermissionDenied, ValidationError):  # a revert or approval that would leave a fact unsourced
+            assert ReviewItem.objects.get(pk=item.pk).outcome == ""
+
+    @rule()
+    def editor_tries_to_approve_their_own_work(self):
+        for item in ReviewItem.objects.filter(outcome="", editors=self.editor):
+            public = set(Detainee.objects.published().values_list("pk", flat=True))
+            with pytest.raises(PermissionDenied):
+                review.approve(item, self.editor)
+            assert set(Detainee.objects.published().values_list("pk", flat=True)) == public
+
+    @invariant()
+    def awaiting_means_not_public_and_queued(self):
+        awaiting = set(Detainee.objects.filter(awaiting_review=True).values_list("pk", flat=True))
+        assert not Detainee.objects.filter(awaiting_review=True, is_published=True).exists()
+        queued = set(ReviewItem.objects.filter(outcome="", kind="publish", content_type__model="detainee")
+                     .values_list("object_id", flat=True))  # fmt: skip
+        assert awaiting == queued
+
+    @invariant()
+    def only_what_a_second_editor_approved_went_public(self):
+        approved = set(ReviewItem.objects.filter(outcome="approved", content_type__model="detainee")
+                       .values_list("object_id", flat=True))  # fmt: skip
+        public = set(Detainee.objects.published().values_list("pk", flat=True))
+        assert public <= self.public_before | approved
+
+    @invariant()
+    def nobody_decided_their_own_work(self):
+        for item in ReviewItem.objects.filter(outcome__in=["approved", "checked", "reverted"]):
+            assert item.closed_by_id not in set(item.editors.values_list("pk", flat=True))
+
+    @invariant()
+    def anonymous_readers_count_only_public_cases(self):
+        count = APIClient().get("/api/v1/detainees/").json()["count"]
+        assert count == Detainee.objects.filter(is_published=True).count()
+
+
+@pytest.mark.slow
+def test_no_sequence_of_writes_and_reviews_publishes_unreviewed_or_unsourced(db):
+    run_state_machine_as_test(
+        WritesUnderReview,
+        settings=settings(max_examples=examples(12), stateful_step_count=10, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]),
     )  # fmt: skip

@@ -100,10 +100,12 @@ def editors_desk(context):
         possible_duplicates,
         recent_changes_by_others,
         stale_custody,
+        to_check,
     )
 
     request = context["request"]
     return {
+        "to_check": to_check(request.user),
         "drafts": drafts_waiting_for_sources(),
         "stale": stale_custody(),
         "no_custody": cases_without_custody(),

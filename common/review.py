@@ -1,0 +1,398 @@
+"""Review: a second pair of eyes on what goes public. One rule, on every path that writes.
+
+With `settings.REVIEW_REQUIRED` on (the default in production):
+
+- **Publishing waits for a second editor.** Any save by an account (the admin, the one-screen editor, intake, the
+  API with a token, an import) that would make a case public leaves it unpublished and `awaiting_review` instead;
+  `is_published` keeps its meaning (public or not), so a case awaiting review is as invisible as any draft. The
+  check is a `pre_save` on each registered case model (`register`), so no path can step around it.
+- **Changes to published cases are queued.** When a write's checked block (`common.integrity.checked_writes`, which
+  already notes every record each write touches, for "published means sourced") ends, every case it touched that is
+  public gets an open `ReviewItem` of kind "change" (one per case, gathering later changes), with the account that
+  made the change among its `editors`. The desk lists the queue; each item shows its field-by-field diff from the
+  history (django-simple-history) with the sources, until a second editor marks it checked or reverts it.
+- **Nobody approves their own work.** `approve`, `check`, `revert` need the `common.review_cases` permission (the
+  "Reviewers" group) and refuse an editor who made any of the changes in the item.
+- The case records `last_checked_on`: the date a second editor last approved or checked it (never who).
+
+Writes made by no account (commands run by the operator on the server: loading the demo, restoring a backup) are not
+queued and publish directly. With `REVIEW_REQUIRED` off (a one-person project) a publish takes effect at once and no
+change is queued; items already open can still be approved or checked.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models.signals import pre_save
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from common import integrity
+
+PERMISSION = "common.review_cases"
+CASES: dict[str, type] = {}  # case label → model
+# Fields of a case that are the review's own bookkeeping, not its content: left out of the diff.
+BOOKKEEPING = {"awaiting_review", "last_checked_on", "created_at", "updated_at", "search_key"}
+
+_acting: contextvars.ContextVar[object | None] = contextvars.ContextVar("review_acting_user", default=None)
+_approving: contextvars.ContextVar[frozenset] = contextvars.ContextVar("review_approving", default=frozenset())
+
+
+def required() -> bool:
+    return bool(getattr(settings, "REVIEW_REQUIRED", False))
+
+
+def register(model) -> None:
+    """`model` (a case registered with `common.integrity`) is published only after a second editor approves."""
+    CASES[model._meta.label_lower] = model
+    pre_save.connect(_saving, sender=model, dispatch_uid=f"review-{model._meta.label_lower}")
+
+
+def connect() -> None:
+    if _after_check not in integrity.AFTER_CHECK:
+        integrity.AFTER_CHECK.append(_after_check)
+
+
+@contextmanager
+def acting_as(user):
+    """Writes inside the block are `user`'s (a service or a test acting for an account outside a request)."""
+    token = _acting.set(user)
+    try:
+        yield
+    finally:
+        _acting.reset(token)
+
+
+def acting_user():
+    """The account making the current write: the one `acting_as` names, else the request's signed-in user (the
+    API's token user too: DRF sets it on the request it wraps), else None (a command on the server)."""
+    user = _acting.get()
+    if user is None:
+        from simple_history.models import HistoricalRecords
+
+        request = getattr(HistoricalRecords.context, "request", None)
+        user = getattr(request, "user", None)
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def _key(instance) -> tuple[str, int]:
+    return (instance._meta.label_lower, instance.pk)
+
+
+def _saving(sender, instance, raw=False, **kwargs):
+    """The rule: a save that would make a case public, made by an account, without a second editor's approval,
+    leaves it unpublished and awaiting review."""
+    if raw:
+        return
+    if not required():  # publish at once; nothing awaits a public case (and no query is spent finding out)
+        if instance.is_published:
+            instance.awaiting_review = False
+        return
+    was_public = bool(instance.pk) and bool(
+        sender._base_manager.filter(pk=instance.pk).values_list("is_published", flat=True).first()
+    )
+    if instance.is_published and not was_public:
+        if acting_user() is not None and _key(instance) not in _approving.get():
+            instance.is_published = False
+            instance.awaiting_review = True
+        else:
+            instance.awaiting_review = False
+    elif instance.is_published or was_public:  # stays public, or goes back to draft: nothing awaits
+        instance.awaiting_review = False
+
+
+def _settle(key: tuple[str, int]) -> None:
+    """This write is a review decision about the case: it enters no queue itself."""
+    block = integrity.outermost_block()
+    if block is not None:
+        block.__dict__.setdefault("review_settled", set()).add(key)
+
+
+def _after_check(block, cases: dict) -> None:
+    """At the end of every checked write: queue what an account changed in cases that are public or awaiting."""
+    if not required():  # no queue at all: not one query more per write
+        return
+    from common.models import ReviewItem
+
+    settled = block.__dict__.get("review_settled", set())
+    user = acting_user()
+    for label, ids in cases.items():
+        if label not in CASES or not isinstance(ids, set) or not ids:
+            continue
+        model = CASES[label]
+        content_type = ContentType.objects.get_for_model(model)
+        open_items = {
+            item.object_id: item
+            for item in ReviewItem.objects.filter(content_type=content_type, object_id__in=ids, outcome="")
+        }
+        states = model._base_manager.filter(pk__in=ids).values_list("pk", "is_published", "awaiting_review")
+        rows = {pk: (public, awaiting) for pk, public, awaiting in states}
+        for pk in sorted(ids):
+            if (label, pk) in settled:
+                continue
+            item = open_items.get(pk)
+            if pk not in rows:  # the case was deleted: nothing left to check
+                if item is not None:
+                    item.close(ReviewItem.Outcome.WITHDRAWN, user)
+                continue
+            public, awaiting = rows[pk]
+            if awaiting:
+                kind = ReviewItem.Kind.PUBLISH
+            elif public or (item is not None and item.kind == ReviewItem.Kind.CHANGE):
+                kind = ReviewItem.Kind.CHANGE  # a case taken back to draft stays to check: the public saw it go
+            else:
+                if item is not None:  # a draft again: the publication asked for was withdrawn
+                    item.close(ReviewItem.Outcome.WITHDRAWN, user)
+                continue
+            if user is None:
+                continue
+            if item is None:
+                item = ReviewItem.objects.create(content_type=content_type, object_id=pk, kind=kind,
+                                                 since=block.started_at)  # fmt: skip
+            elif item.kind != kind:
+                item.kind = kind
+                item.save(update_fields=["kind"])
+            item.editors.add(user)
+
+
+# ---- decisions ---------------------------------------------------------------------------------------------------
+
+
+def refusal(user, item) -> str:
+    """Why `user` may not approve, check or revert `item` ("" when they may)."""
+    if item.outcome:
+        return str(_("This item was already closed (%(outcome)s).") % {"outcome": item.get_outcome_display()})
+    if user is None or not user.is_active or not user.has_perm(PERMISSION):
+        return str(_("Only reviewers (the Reviewers group) may approve or check the work of other editors."))
+    if item.editors.filter(pk=user.pk).exists():
+        return str(_("You made changes in this item: a second editor must check them, not you."))
+    return ""
+
+
+def _locked_item(item, user):
+    from common.models import ReviewItem
+
+    case_model = item.content_type.model_class()
+    integrity.lock_cases({case_model._meta.label_lower: {item.object_id}})
+    fresh = ReviewItem.objects.select_for_update().get(pk=item.pk)
+    why = refusal(user, fresh)
+    if why:
+        raise PermissionDenied(why)
+    case = case_model._base_manager.filter(pk=item.object_id).first()
+    if case is None:
+        fresh.close(ReviewItem.Outcome.WITHDRAWN, user)
+        raise ValidationError(_("The case was deleted meanwhile."))
+    _settle(_key(case))
+    return fresh, case
+
+
+@contextmanager
+def _approved(case):
+    token = _approving.set(_approving.get() | {_key(case)})
+    try:
+        yield
+    finally:
+        _approving.reset(token)
+
+
+def approve(item, user):
+    """A second editor's yes: a publication goes public (refused, as any publish, while a fact is unsourced); changes
+    are marked checked. Either way the case is marked checked today."""
+    from common.models import ReviewItem
+
+    with acting_as(user), integrity.checked_writes():
+        item, case = _locked_item(item, user)
+        case.last_checked_on = timezone.localdate()
+        if item.kind == ReviewItem.Kind.PUBLISH:
+            if not case.awaiting_review:
+                raise ValidationError(_("This case no longer awaits publication."))
+            case.is_published = True
+            case._change_reason = "Published"
+            with _approved(case):
+                case.save()
+            item.close(ReviewItem.Outcome.APPROVED, user)
+        else:
+            case._change_reason = "Review: checked"
+            case.save()
+            item.close(ReviewItem.Outcome.CHECKED, user)
+    return case
+
+
+def send_back(item, user):
+    """A publication not approved: the case goes back to draft. A reviewer, or the editor who asked, may do it."""
+    from common.models import ReviewItem
+
+    with acting_as(user), integrity.checked_writes():
+        fresh = ReviewItem.objects.select_for_update().get(pk=item.pk)
+        mine = fresh.editors.filter(pk=user.pk).exists()
+        if fresh.outcome or fresh.kind != ReviewItem.Kind.PUBLISH or not (mine or user.has_perm(PERMISSION)):
+            raise PermissionDenied(refusal(user, fresh) or _("Only a publication awaiting review can be sent back."))
+        case = fresh.case
+        if case is not None:
+            _settle(_key(case))
+            case.awaiting_review = False
+            case._change_reason = "Review: sent back to draft"
+            case.save()
+        fresh.close(ReviewItem.Outcome.SENT_BACK, user)
+
+
+def revert(item, user, *, reason: str = "Review: reverted") -> list[str]:
+    """A second editor's no to changes of a published case: every record of the case is put back as it was before
+    the first unchecked change (records added since are deleted, records deleted since come back). Checked like any
+    write: refused whole if it would leave the published case with an unsourced fact. Returns what it did, in words."""
+    from common.models import ReviewItem
+
+    done: list[str] = []
+    with acting_as(user), integrity.checked_writes():
+        item, case = _locked_item(item, user)
+        if item.kind != ReviewItem.Kind.CHANGE:
+            raise ValidationError(_("A publication awaiting review is sent back, not reverted."))
+        label = case._meta.label_lower
+        deletions, links = [], []
+        for record_model, path in _record_models(label):
+            for _rid, before, current in _changed(record_model, path, item.object_id, item.since):
+                if before is None:
+                    if current is not None:
+                        deletions.append(current)
+                    continue
+                obj = current if current is not None else before.instance
+                if current is not None:
+                    for name in _tracked(record_model):
+                        setattr(obj, name, getattr(before, name))
+                else:
+                    obj._state.adding = True
+                obj._change_reason = reason
+                _settle(_key(case))
+                obj.save(force_insert=current is None)
+                done.append(str(_("restored %(what)s “%(name)s”") % {"what": record_model._meta.verbose_name,
+                                                                     "name": obj}))  # fmt: skip
+                for field in record_model._meta.many_to_many:
+                    rows = getattr(before, field.name, None)
+                    if rows is not None:
+                        column = f"{field.m2m_reverse_field_name()}_id"
+                        links.append((obj, field, [getattr(row, column, None) for row in rows.all()]))
+        for obj, field, ids in links:
+            target = field.related_model._default_manager.filter(pk__in=[i for i in ids if i is not None])
+            getattr(obj, field.name).set(target)
+        for obj in reversed(deletions):  # records of the case first, then (never) the case itself
+            if type(obj)._default_manager.filter(pk=obj.pk).exists():
+                obj._change_reason = reason
+                done.append(str(_("deleted %(what)s “%(name)s”") % {"what": obj._meta.verbose_name, "name": obj}))
+                obj.delete()
+        item.close(ReviewItem.Outcome.REVERTED, user)
+    return done
+
+
+# ---- what changed ------------------------------------------------------------------------------------------------
+
+
+def _record_models(case_label: str) -> list[tuple[type, str]]:
+    """(model, path to the case) of the case itself and of every kind of record in it that keeps history."""
+    from django.apps import apps
+
+    found = []
+    for label, (owner, path) in integrity.PATHS.items():
+        model = apps.get_model(label)
+        if owner == case_label and hasattr(model, "history"):
+            found.append((model, path))
+    return sorted(found, key=lambda pair: pair[1].count("__") + bool(pair[1]))  # the case, then outwards
+
+
+def _tracked(model) -> list[str]:
+    historical = {f.attname for f in model.history.model._meta.concrete_fields}
+    skip = ("created_at", "updated_at")
+    return [f.attname for f in model._meta.concrete_fields
+            if f.attname in historical and not f.primary_key and f.name not in skip]  # fmt: skip
+
+
+def _changed(model, path: str, case_id: int, since):
+    """(id, version before `since` or None, the record now or None) of every record of the case changed since."""
+    history = model.history.model._default_manager
+    rows = history.filter(id=case_id) if not path else history.filter(**{path: case_id})
+    ids = sorted(set(rows.filter(history_date__gte=since).values_list("id", flat=True)))
+    for rid in ids:
+        before = history.filter(id=rid, history_date__lt=since).order_by("-history_date", "-history_id").first()
+        if before is not None and before.history_type == "-":
+            before = None
+        yield rid, before, model._base_manager.filter(pk=rid).first()
+
+
+def diff(item) -> list[dict]:
+    """What changed in the item's case since it was last checked (for a publication: all of it), record by record:
+    what each record is, how it changed ("added", "changed", "deleted"), its fields (name, before, after), the
+    reasons given and the sources it cites now."""
+    from common.models import ReviewItem
+
+    case_model = item.content_type.model_class()
+    # A publication is checked whole: every record of the case, as added; changes since the last check otherwise.
+    since = item.since if item.kind == ReviewItem.Kind.CHANGE else datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+    entries = []
+    for model, path in _record_models(case_model._meta.label_lower):
+        history = model.history.model._default_manager
+        for rid, before, _current in _changed(model, path, item.object_id, since):
+            latest = history.filter(id=rid).order_by("-history_date", "-history_id").first()
+            if latest is None:
+                continue
+            if latest.history_type == "-":
+                state, after = "deleted", None
+            else:
+                state, after = ("added" if before is None else "changed"), latest
+            fields = []
+            for field in model._meta.concrete_fields:
+                if field.primary_key or field.name in BOOKKEEPING or field.attname not in _tracked(model):
+                    continue
+                old = _shown(before, field)
+                new = _shown(after, field)
+                if old != new:
+                    fields.append({"name": str(field.verbose_name), "before": old, "after": new})
+            old_sources, new_sources = _sources(before), _sources(after)
+            if old_sources != new_sources:
+                fields.append({"name": str(_("sources")), "before": "; ".join(s.title_or_url for s in old_sources),
+                               "after": "; ".join(s.title_or_url for s in new_sources)})  # fmt: skip
+            if not fields and state == "changed":
+                continue
+            entries.append({
+                "what": str(model._meta.verbose_name), "name": str(latest.instance if after is None else after),
+                "state": state, "fields": fields, "sources": new_sources,
+                "reasons": sorted({r for r in history.filter(id=rid, history_date__gte=since)
+                                  .values_list("history_change_reason", flat=True) if r}),
+            })  # fmt: skip
+    return entries
+
+
+def _shown(version, field) -> str:
+    if version is None:
+        return ""
+    value = getattr(version, field.attname, None)
+    if value is None or (isinstance(value, str | list | tuple) and not value):
+        return ""
+    if hasattr(value, "code") and hasattr(value, "name"):  # a country
+        return str(value.name) if value.code else ""
+    if field.choices and field.flatchoices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation:
+        target = field.related_model._base_manager.filter(pk=value).first()
+        return str(target) if target is not None else f"#{value}"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(getattr(v, "name", v)) for v in value)
+    return str(value)
+
+
+def _sources(version) -> list:
+    """The sources a version cites (its historical m2m rows), as Source records."""
+    if version is None or not hasattr(version, "sources"):
+        return []
+    from django.apps import apps
+
+    ids = [row.source_id for row in version.sources.all()]
+    source = apps.get_model("sources", "Source")
+    found = list(source._default_manager.filter(pk__in=ids).select_related("outlet").order_by("pk"))
+    for s in found:
+        s.title_or_url = s.title or s.url or f"#{s.pk}"
+    return found
