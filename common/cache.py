@@ -85,14 +85,16 @@ class CachedCountPaginator(Paginator):
 
 def public_response_key(request, *parts) -> str | None:
     """The cache key of a public response, or None when it must not be cached: for signed-in users (who may see
-    drafts) and when PAGE_CACHE_SECONDS is 0. It holds the data version, the full address with its query string
-    and the day (documents count days in custody; pages print the date)."""
+    drafts) and when PAGE_CACHE_SECONDS is 0. It holds the data version, the full address with its query string,
+    the day (documents count days in custody; pages print the date) and the active language (the address names it
+    for pages; an API answer's words follow Accept-Language)."""
     from django.conf import settings
-    from django.utils import timezone
+    from django.utils import timezone, translation
 
     if not settings.PAGE_CACHE_SECONDS or request.method not in ("GET", "HEAD") or request.user.is_authenticated:
         return None
     if getattr(request, "data_version", None) is None:
         request.data_version = data_version()
-    key = (request.data_version, request.build_absolute_uri(), timezone.localdate().isoformat(), *parts)
+    key = (request.data_version, request.build_absolute_uri(), timezone.localdate().isoformat(),
+           translation.get_language(), *parts)  # fmt: skip
     return "public:" + hashlib.sha1(repr(key).encode()).hexdigest()

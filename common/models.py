@@ -6,6 +6,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, router, transaction
+from django.utils.translation import gettext_lazy as _
 
 
 class TimeStampedModel(models.Model):
@@ -241,3 +242,22 @@ class UniqueSlugMixin:
                 if not taken or attempt == SLUG_ATTEMPTS - 1:  # another rule broken, or no luck at all: as it is
                     self.slug = ""
                     raise
+
+
+# --- Languages (h12): an editor's own language for the admin ------------------------------------------------------
+class EditorLanguage(models.Model):
+    """The language an editor reads the admin in (the admin's header sets it; see common.i18n)."""
+
+    user = models.OneToOneField(
+        "auth.User", on_delete=models.CASCADE, related_name="editor_language", verbose_name=_("editor")
+    )
+    language = models.CharField(
+        _("language"), max_length=10, help_text=_("The language of the admin for this editor, e.g. en-gb or ru.")
+    )
+
+    class Meta:
+        verbose_name = _("editor's language")
+        verbose_name_plural = _("editors' languages")
+
+    def __str__(self):
+        return f"{self.user} · {self.language}"

@@ -146,7 +146,8 @@ class DetaineeDetailView(CaseCitable, PublicDetailView):
         return Detainee.objects.visible_to(self.request.user).with_status()
 
     def get(self, request, *args, **kwargs):
-        if casedocs.enabled(request) and not request.GET:  # the stored page: one indexed read (see casedocs)
+        # the stored page (English only): one indexed read (see casedocs)
+        if casedocs.enabled(request) and not request.GET and casedocs.english_page(request):
             page = casedocs.case_page(kwargs["slug"], request)
             if page is not None:
                 return HttpResponse(page)

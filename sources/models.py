@@ -1,6 +1,6 @@
 """Who published what, and what officials said: the evidence behind every fact."""
 
-from django.conf import settings
+from django.conf import global_settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -197,7 +197,10 @@ class Source(AddressesAsUris, PartialDatesMixin, TimeStampedModel):
     published_on_precision = precision_field("published_on")
     author = models.CharField(max_length=300, blank=True, help_text="Byline, if any.")
     language = models.CharField(
-        max_length=8, blank=True, choices=settings.LANGUAGES, help_text="Language of the original (ISO 639-1 code)."
+        max_length=8,
+        blank=True,
+        choices=global_settings.LANGUAGES,  # every language a source may be in, not only the site's own
+        help_text="Language of the original (ISO 639-1 code).",
     )
     summary = models.TextField(
         blank=True, help_text="What the source says, in the editor's own words. Never paste the article."
