@@ -1,16 +1,20 @@
 import functools
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CommonConfig(AppConfig):
     """Shared building blocks: timestamps, partial dates, visibility, search keys."""
 
     name = "common"
-    verbose_name = "Common"
+    verbose_name = _("Common")
 
     def ready(self):
+        from common.i18n import translate_default_names
+
         remember_country_names()
+        translate_default_names()  # model and field names made from code, in the page's language (h12)
 
 
 def remember_country_names() -> None:

@@ -49,9 +49,12 @@ def data_version(using: str | None = None) -> str:
 
 
 def cached_figures(name: str, *, parts=(), compute: Callable, timeout: int = 600, version: str | None = None):
-    """`compute()` once per data version and `parts` (e.g. the filters in force)."""
+    """`compute()` once per data version, `parts` (e.g. the filters in force) and language (figures carry names of
+    countries and labels in the words of the page that asked)."""
+    from django.utils import translation
+
     version = version or data_version()
-    key = "figures:" + hashlib.sha1(repr((name, version, parts)).encode()).hexdigest()
+    key = "figures:" + hashlib.sha1(repr((name, version, parts, translation.get_language())).encode()).hexdigest()
     value = cache.get(key)
     if value is None:
         value = compute()

@@ -11,6 +11,7 @@
   header), or the browser's `Accept-Language` before sign-in.
 """
 
+import json
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -23,8 +24,10 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import trans_real
 
 API_SUFFIX = "-x-api"
-# The OpenAPI schema and its two viewers stay English whatever the request asks.
+# The API's documentation stays English whatever the request asks: the OpenAPI schema, its two viewers and the
+# API's front page (/api/v1/, a page of documentation). Error messages elsewhere under /api/ follow Accept-Language.
 ENGLISH_ONLY = ("/api/schema/", "/api/docs/", "/api/redoc/")
+ENGLISH_ONLY_PAGES = {"/api/v1/", "/api/v1"}
 
 
 def site_languages() -> list[str]:
@@ -90,7 +93,7 @@ class SiteLocaleMiddleware(LocaleMiddleware):
             rest = path[len(first) + 1 :] or "/"
             query = request.META.get("QUERY_STRING", "")
             return HttpResponsePermanentRedirect(rest + (f"?{query}" if query else ""))
-        if path.startswith(ENGLISH_ONLY):
+        if path.startswith(ENGLISH_ONLY) or path in ENGLISH_ONLY_PAGES:
             translation.activate(settings.LANGUAGE_CODE)
         elif is_api(path):
             code = accept_language(request)
@@ -152,8 +155,13 @@ def languages(request):
     return {
         "page_language": hreflang(current),
         "page_alternates": [
-            {"code": code, "hreflang": hreflang(code), "name": info(code)["name_local"], "current": code == current,
-             "url": url_in_language(request, code)}
+            {
+                "code": code,
+                "hreflang": hreflang(code),
+                "name": info(code)["name_local"],
+                "current": code == current,
+                "url": url_in_language(request, code),
+            }
             for code in site_languages()
         ],
     }
@@ -182,3 +190,57 @@ def set_editor_language(request):
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         target = reverse("admin:index")
     return HttpResponseRedirect(target)
+
+
+# --- Names Django makes from code (a field `held_by` reads "held by") -------------------------------------------
+# Model and field names without an explicit verbose_name are made translatable when the apps are ready (no
+# migration changes: migrations keep what the code wrote). Their English words are listed in common/model_words.py
+# so that makemessages finds them; tests/i18n/test_marked.py fails when a new field's name is missing there.
+OWN_APPS = ("common", "sources", "detainees", "exchanges", "dataset", "casedocs", "changes")
+
+
+def default_names():
+    """(model or field, attribute, English words) for every name Django made from code in the project's apps."""
+    from django.apps import apps
+
+    for model in apps.get_models():
+        opts = model._meta
+        if opts.app_label not in OWN_APPS or model.__name__.startswith("Historical"):
+            continue
+        if "verbose_name" not in opts.original_attrs:
+            yield opts, "verbose_name", str(opts.verbose_name)
+        if "verbose_name_plural" not in opts.original_attrs:
+            yield opts, "verbose_name_plural", str(opts.verbose_name_plural)
+        for field in opts.get_fields():
+            if getattr(field, "_verbose_name", "") is None and field.model is model:
+                yield field, "verbose_name", str(field.verbose_name)
+
+
+def translate_default_names() -> None:
+    from django.utils.translation import gettext_lazy
+
+    for holder, attribute, words in list(default_names()):
+        setattr(holder, attribute, gettext_lazy(words))
+
+
+def model_words() -> list[str]:
+    """The English words of `default_names()`, sorted, whatever language is active."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return sorted({words for _, _, words in default_names()})
+
+
+def print_model_words() -> None:
+    """Print common/model_words.py as it should be."""
+    print('"""The English words Django makes from code for model and field names without a verbose_name ("held by"),')
+    print("listed so that makemessages finds them (common.i18n.translate_default_names makes them translatable at")
+    print("start-up).")
+    print()
+    print('Regenerate after adding a model or field: `python manage.py shell -v 0 -c "from common.i18n import')
+    print('print_model_words; print_model_words()" > common/model_words.py` (tests/i18n/test_marked.py says when)."""')
+    print()
+    print("from django.utils.translation import gettext_noop as _")
+    print()
+    print("WORDS = [")
+    for words in model_words():
+        print(f"    _({json.dumps(words, ensure_ascii=False)}),")
+    print("]")

@@ -5,6 +5,8 @@ from django.db import DatabaseError, connection
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
 from django.http import JsonResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from django_countries import countries
 
@@ -56,7 +58,7 @@ class OverviewView(PageCacheMixin, TemplateView):
             held_by_country=[
                 ("held_by_group", group_id, group_name, n)
                 if group_id
-                else ("held_by", code, countries.name(code) or code or "Holder not on file", n)
+                else ("held_by", code, countries.name(code) or code or _("Holder not on file"), n)
                 for code, group_id, group_name, n in held
             ],  # fmt: skip
             case_total=people.count(),
@@ -79,7 +81,8 @@ class AboutView(PageCacheMixin, TemplateView):
         from .methodology import vocabulary
 
         context.update(
-            contact_email=settings.CONTACT_EMAIL, data_licence=settings.DATA_LICENCE, vocabulary=vocabulary()
+            contact_email=settings.CONTACT_EMAIL, data_licence=settings.DATA_LICENCE, vocabulary=vocabulary(),
+            today=timezone.localdate(),
         )
         return context
 

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from common.admin import REFUSAL_LEAD, version_of
 from common.admin_widgets import fitting_formfield
@@ -50,10 +51,10 @@ class CitesMixin(forms.Form):
     """The source rows of the screen a record cites (all of them unless the editor unticks some); for a record on
     file, which one it is, the version the editor loaded, and a box to delete it."""
 
-    cites = forms.MultipleChoiceField(required=False, label="Cites")
+    cites = forms.MultipleChoiceField(required=False, label=_("Cites"))
     record = forms.IntegerField(required=False, widget=forms.HiddenInput)
     loaded_version = forms.CharField(required=False, widget=forms.HiddenInput)
-    delete = forms.BooleanField(required=False, label="Delete this record")
+    delete = forms.BooleanField(required=False, label=_("Delete this record"))
 
     def __init__(self, *args, source_keys=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,36 +82,36 @@ class CitesMixin(forms.Form):
 
 class PersonForm(CitesMixin, PartialDatesFormMixin, DetaineeAdminForm):
     change_reason = forms.CharField(
-        required=False, max_length=100, label="Reason for this change",
-        help_text="Optional. Kept with the history of every record saved here.",
+        required=False, max_length=100, label=_("Reason for this change"),
+        help_text=_("Optional. Kept with the history of every record saved here."),
     )  # fmt: skip
 
     class Meta(DetaineeAdminForm.Meta):
         formfield_callback = fitting
         fields = ["name", "name_original", "aliases", "citizenships", "description", "born_on", "born_on_precision",
                   "wikidata_id", "is_published"]  # fmt: skip
-        labels = {"is_published": "Publish this case"}
-        help_texts = {"is_published": "Refused, with the list, while any fact on this screen cites no source."}
+        labels = {"is_published": _("Publish this case")}
+        help_texts = {"is_published": _("Refused, with the list, while any fact on this screen cites no source.")}
 
 
 class SourceRowForm(CitesMixin):
     """A source: one on file, or a new one described here (a URL already on file is that source)."""
 
     on_file = forms.ModelChoiceField(
-        Source.objects.all(), required=False, label="Source on file",
+        Source.objects.all(), required=False, label=_("Source on file"),
         widget=AutocompleteSelect(Detainee._meta.get_field("sources"), admin.site),
-        help_text="Search by title or URL. Or describe a new source in the boxes below.",
+        help_text=_("Search by title or URL. Or describe a new source in the boxes below."),
     )  # fmt: skip
-    url = forms.URLField(required=False, max_length=1000, label="URL", assume_scheme="https")
-    title = forms.CharField(required=False, max_length=500, help_text="Headline or document title, as published.")
+    url = forms.URLField(required=False, max_length=1000, label=_("URL"), assume_scheme="https")
+    title = forms.CharField(required=False, max_length=500, help_text=_("Headline or document title, as published."))
     headline_on_file = forms.BooleanField(
-        required=False, initial=True, label="The title is the exact headline",
-        help_text="Untick when it is your own short description: pages then say “headline not on file”.",
+        required=False, initial=True, label=_("The title is the exact headline"),
+        help_text=_("Untick when it is your own short description: pages then say “headline not on file”."),
     )  # fmt: skip
     outlet = forms.ModelChoiceField(
         Outlet.objects.all(), required=False, widget=AutocompleteSelect(Source._meta.get_field("outlet"), admin.site)
     )
-    published_on = PartialDateField(required=False, label="Published on")
+    published_on = PartialDateField(required=False, label=_("Published on"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,7 +127,7 @@ class SourceRowForm(CitesMixin):
         self.found = None
         if cleaned.get("on_file"):
             if described:
-                raise ValidationError("Pick a source on file or describe a new one, not both.")
+                raise ValidationError(_("Pick a source on file or describe a new one, not both."))
             return cleaned
         if cleaned.get("url"):
             self.found = Source.objects.filter(url=cleaned["url"]).first()
@@ -164,7 +165,7 @@ DesignationRowForm = row_form(Designation, DESIGNATION_FIELDS)
 
 class SentenceRowForm(row_form(Sentence, ["court", "sentenced_on", "sentenced_on_precision", "term_months", "is_life",
                                           "fine_amount", "fine_currency"])):  # fmt: skip
-    for_charges = forms.MultipleChoiceField(required=False, label="For charges")
+    for_charges = forms.MultipleChoiceField(required=False, label=_("For charges"))
 
     def __init__(self, *args, charge_keys=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ import dataclasses
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext_lazy as _
 
 from common.integrity import Problem, checked_writes
 from common.text import search_words
@@ -62,9 +63,10 @@ def cite_in_facts(*, source: Source, detainee: Detainee, keys: list[str]) -> lis
     facts = {fact["key"]: fact for fact in case_facts(detainee, source)}
     unknown = [key for key in keys if key not in facts]
     if unknown:
-        raise ValidationError(f"Not a fact of {detainee.name}'s case: {', '.join(unknown)}.")
+        raise ValidationError(_("Not a fact of %(name)s's case: %(facts)s.")
+                              % {"name": detainee.name, "facts": ", ".join(unknown)})  # fmt: skip
     if not keys:
-        raise ValidationError("Tick the facts this article supports.")
+        raise ValidationError(_("Tick the facts this article supports."))
     added = []
     for key in dict.fromkeys(keys):
         fact = facts[key]
@@ -192,7 +194,7 @@ def merge_detainees(*, keep: Detainee, remove: Detainee) -> Detainee:
     """Fold `remove` into `keep`: custody, designations, exchanges, statements, citations, claims and names move;
     `remove` is deleted (its history stays, so the merge can be undone from the admin's history)."""
     if keep.pk == remove.pk:
-        raise ValidationError("Choose two different records to merge.")
+        raise ValidationError(_("Choose two different records to merge."))
     removed_id = remove.pk
     reason = f"Merged #{removed_id} ({remove.name}) into #{keep.pk}"
     for record in [*remove.detentions.all(), *remove.designations.all(), *remove.claims.all()]:

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -48,7 +49,7 @@ class ExchangeAdmin(PublishActionsMixin, ChangeReasonAdminMixin, SimpleHistoryAd
     def publish_problems(self, obj):
         return publish_problems(obj)
 
-    @admin.display(description="People", ordering="n_participants")
+    @admin.display(description=_("People"), ordering="n_participants")
     def participant_count(self, obj):
         return obj.n_participants
 

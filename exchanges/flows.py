@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from .models import NOT_ON_FILE, Exchange, ExchangeCount, ExchangeParticipant, ExchangeStatus
@@ -93,13 +94,15 @@ def flow_rows(exchanges) -> Iterator[Row]:
 class FlowFilterForm(forms.Form):
     """The filters of the flows page and of /api/v1/flows/: the same names, the same meaning."""
 
-    year_from = forms.IntegerField(required=False, min_value=1900, max_value=2100, help_text="Exchanges in or after.")
-    year_to = forms.IntegerField(required=False, min_value=1900, max_value=2100, help_text="Exchanges in or before.")
+    year_from = forms.IntegerField(
+        required=False, min_value=1900, max_value=2100, help_text=_("Exchanges in or after.")
+    )
+    year_to = forms.IntegerField(required=False, min_value=1900, max_value=2100, help_text=_("Exchanges in or before."))
     country = forms.TypedMultipleChoiceField(
         required=False,
         choices=lambda: list(countries),
         coerce=str.upper,
-        help_text="Flows released or received by this country (ISO 3166-1 alpha-2; repeat for several).",
+        help_text=_("Flows released or received by this country (ISO 3166-1 alpha-2; repeat for several)."),
     )
 
     KNOWN = {"year_from", "year_to", "country"}

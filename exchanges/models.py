@@ -4,6 +4,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -67,9 +68,9 @@ class ExchangeParticipantQuerySet(models.QuerySet):
 
 
 class ExchangeStatus(models.TextChoices):
-    COMPLETED = "completed", "Completed"
-    PROPOSED = "proposed", "Proposed"
-    FAILED = "failed", "Failed"
+    COMPLETED = "completed", _("Completed")
+    PROPOSED = "proposed", _("Proposed")
+    FAILED = "failed", _("Failed")
 
 
 class Exchange(UniqueSlugMixin, PartialDatesMixin, TimeStampedModel):
@@ -79,20 +80,26 @@ class Exchange(UniqueSlugMixin, PartialDatesMixin, TimeStampedModel):
 
     Status = ExchangeStatus
 
-    name = models.CharField(max_length=200, help_text='"Griner–Bout exchange".')
+    name = models.CharField(max_length=200, help_text=_('"Griner–Bout exchange".'))
     slug = models.SlugField(
-        max_length=90, unique=True, editable=False, help_text="Address of the exchange page; set once from the name."
+        max_length=90, unique=True, editable=False, help_text=_("Address of the exchange page; set once from the name.")
     )
-    date = models.DateField(null=True, blank=True, help_text="When the exchange took place (or was proposed).")
+    date = models.DateField(null=True, blank=True, help_text=_("When the exchange took place (or was proposed)."))
     date_precision = precision_field("date")
-    place = models.CharField(max_length=200, blank=True, help_text='Where the handover happened: "Abu Dhabi airport".')
-    place_country = CountryField(blank=True, db_index=True, help_text="Country of the place.")
-    mediators = CountryField(multiple=True, blank=True, help_text="Countries that mediated.")
-    status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.COMPLETED, db_index=True, help_text="Whether it happened."
+    place = models.CharField(
+        max_length=200, blank=True, help_text=_('Where the handover happened: "Abu Dhabi airport".')
     )
-    description = models.TextField(blank=True, help_text="What happened, in the editor's words.")
-    is_published = models.BooleanField(default=False, db_index=True, help_text="Visible to the public.")
+    place_country = CountryField(blank=True, db_index=True, help_text=_("Country of the place."))
+    mediators = CountryField(multiple=True, blank=True, help_text=_("Countries that mediated."))
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.COMPLETED,
+        db_index=True,
+        help_text=_("Whether it happened."),
+    )
+    description = models.TextField(blank=True, help_text=_("What happened, in the editor's words."))
+    is_published = models.BooleanField(default=False, db_index=True, help_text=_("Visible to the public."))
     sources = sources_field("exchanges")
     claims = GenericRelation("sources.Claim", related_query_name="exchange")
 
@@ -170,22 +177,22 @@ class ExchangeParticipant(TimeStampedModel):
     """One person in an exchange, with the state that let them go and the one that took them."""
 
     exchange = models.ForeignKey(
-        Exchange, on_delete=models.CASCADE, related_name="participants", help_text="The exchange."
+        Exchange, on_delete=models.CASCADE, related_name="participants", help_text=_("The exchange.")
     )
     detainee = models.ForeignKey(
-        Detainee, on_delete=models.PROTECT, related_name="exchange_participations", help_text="The person exchanged."
+        Detainee, on_delete=models.PROTECT, related_name="exchange_participations", help_text=_("The person exchanged.")
     )
-    released_by = CountryField(blank=True, help_text="The state that released the person.")
+    released_by = CountryField(blank=True, help_text=_("The state that released the person."))
     released_by_group = models.ForeignKey(
         Group, null=True, blank=True, on_delete=models.PROTECT, related_name="released_participants",
-        help_text="The group that released the person, when not a state.",
+        help_text=_("The group that released the person, when not a state."),
     )  # fmt: skip
-    received_by = CountryField(blank=True, help_text="The state that received the person.")
+    received_by = CountryField(blank=True, help_text=_("The state that received the person."))
     received_by_group = models.ForeignKey(
         Group, null=True, blank=True, on_delete=models.PROTECT, related_name="received_participants",
-        help_text="The group that received the person, when not a state.",
+        help_text=_("The group that received the person, when not a state."),
     )  # fmt: skip
-    note = models.CharField(max_length=300, blank=True, help_text="Anything particular about this person's part.")
+    note = models.CharField(max_length=300, blank=True, help_text=_("Anything particular about this person's part."))
 
     objects = ExchangeParticipantQuerySet.as_manager()
     history = HistoricalRecords()
@@ -274,20 +281,22 @@ def validate_sides(row) -> None:
 class ExchangeCount(TimeStampedModel):
     """People of an exchange not entered one by one: a number going one way ("Russia released 95 Ukrainian POWs")."""
 
-    exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="counts", help_text="The exchange.")
-    released_by = CountryField(blank=True, help_text="The state that released them.")
+    exchange = models.ForeignKey(
+        Exchange, on_delete=models.CASCADE, related_name="counts", help_text=_("The exchange.")
+    )
+    released_by = CountryField(blank=True, help_text=_("The state that released them."))
     released_by_group = models.ForeignKey(
         Group, null=True, blank=True, on_delete=models.PROTECT, related_name="released_counts",
-        help_text="The group that released them, when not a state.",
+        help_text=_("The group that released them, when not a state."),
     )  # fmt: skip
-    received_by = CountryField(blank=True, help_text="The state that received them.")
+    received_by = CountryField(blank=True, help_text=_("The state that received them."))
     received_by_group = models.ForeignKey(
         Group, null=True, blank=True, on_delete=models.PROTECT, related_name="received_counts",
-        help_text="The group that received them, when not a state.",
+        help_text=_("The group that received them, when not a state."),
     )  # fmt: skip
-    number = models.PositiveIntegerField(help_text="How many people went this way (beyond those named).")
+    number = models.PositiveIntegerField(help_text=_("How many people went this way (beyond those named)."))
     description = models.CharField(
-        max_length=300, blank=True, help_text='Who they were: "prisoners of war", "Palestinian prisoners".'
+        max_length=300, blank=True, help_text=_('Who they were: "prisoners of war", "Palestinian prisoners".')
     )
 
     history = HistoricalRecords()

@@ -1,5 +1,6 @@
 """API representation of exchanges, participants writable in the same request."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from common.api import FieldSelectionMixin, ModelValidationMixin
@@ -96,7 +97,7 @@ class ExchangeSerializer(FieldSelectionMixin, ModelValidationMixin, CountryField
     def validate_participants(self, participants):
         ids = [p["detainee"].pk for p in participants]
         if len(ids) != len(set(ids)):
-            raise serializers.ValidationError("A person can take part in an exchange only once.")
+            raise serializers.ValidationError(_("A person can take part in an exchange only once."))
         return participants
 
     def create(self, validated_data):

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -50,7 +51,7 @@ class SourceAdmin(CarefulImportMixin, ChangeReasonAdminMixin, SimpleHistoryAdmin
     ]
     readonly_fields = ["intake_link"]
 
-    @admin.display(description="Matches")
+    @admin.display(description=_("Matches"))
     def intake_link(self, obj):
         if not obj.pk or not obj.text:
             return "Paste the text and save to see the cases it names."
