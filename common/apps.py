@@ -13,8 +13,14 @@ class CommonConfig(AppConfig):
     def ready(self):
         from common.i18n import translate_default_names
 
+        from django.core.signals import request_finished
+
+        from common.i18n import back_to_the_default_language
+
         remember_country_names()
         translate_default_names()  # model and field names made from code, in the page's language (h12)
+        # A request's language ends with it (after a streamed body too), not in whatever runs next on the thread.
+        request_finished.connect(back_to_the_default_language, dispatch_uid="h12-language-ends-with-request")
 
 
 def remember_country_names() -> None:

@@ -131,6 +131,11 @@ class EditorLanguageMiddleware:
         return self.get_response(request)
 
 
+def back_to_the_default_language(**kwargs) -> None:
+    """request_finished: the language a request activated does not outlive it on its thread."""
+    translation.deactivate()
+
+
 def url_in_language(request, code: str) -> str:
     """This page's address in another site language (the same query string), or that language's home page."""
     match = request.resolver_match
@@ -151,14 +156,14 @@ def languages(request):
     current = base_language()
     if is_api(request.path_info) or is_admin(request.path_info):
         return {"page_language": hreflang(current)}
-    info = translation.get_language_info
+    names = dict(settings.LANGUAGES)  # each language's own name, as settings write it
     return {
         "page_language": hreflang(current),
         "page_alternates": [
             {
                 "code": code,
                 "hreflang": hreflang(code),
-                "name": info(code)["name_local"],
+                "name": names[code],
                 "current": code == current,
                 "url": url_in_language(request, code),
             }

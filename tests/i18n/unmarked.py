@@ -69,7 +69,10 @@ def _visible(text: str) -> str:
 
 
 def _has_words(text: str) -> bool:
-    text = text.strip(" \t\n·•|—–-:;,.()[]")
+    pieces = re.split(r"\s*[·•|]\s*", text)
+    if len(pieces) > 1:  # "API · CSV": each piece on its own
+        return any(_has_words(piece) for piece in pieces)
+    text = text.strip(" \t\n—–-:;,.()[]")
     if not LETTERS.search(text) or text in ALLOWED_TEXT:
         return False
     return not CSS_CLASS.fullmatch(text)  # a class name in a {% block bodyclass %}: "change-form"
