@@ -11,11 +11,9 @@ class CommonConfig(AppConfig):
     verbose_name = _("Common")
 
     def ready(self):
-        from common.i18n import translate_default_names
-
         from django.core.signals import request_finished
 
-        from common.i18n import back_to_the_default_language
+        from common.i18n import back_to_the_default_language, translate_default_names
 
         remember_country_names()
         translate_default_names()  # model and field names made from code, in the page's language (h12)

@@ -42,7 +42,7 @@ def test_the_finders_find_what_they_should(tmp_path):
     try:
         page.write_text(
             '{% load i18n %}<h1>Held now</h1><p title="Last seen">{% translate "Fine" %}</p>'
-            '{{ n }} case{{ n|pluralize }}<p>{% blocktranslate %}Also fine{% endblocktranslate %}</p>'
+            "{{ n }} case{{ n|pluralize }}<p>{% blocktranslate %}Also fine{% endblocktranslate %}</p>"
             '{% include "x.html" with title="Charge list" %}<code>held_on</code><p>API · CSV</p>'
         )
         module.write_text(

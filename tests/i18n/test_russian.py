@@ -17,7 +17,8 @@ from common.partial_dates import parse_partial_date
 pytestmark = pytest.mark.django_db
 
 RUSSIAN_PAGES = ["/ru/", "/ru/detainees/", "/ru/exchanges/", "/ru/sources/", "/ru/statements/", "/ru/flows/",
-                 "/ru/census/", "/ru/about/", "/ru/groups/", "/ru/officials/", "/ru/detainees/brittney-griner/"]  # fmt: skip
+                 "/ru/census/", "/ru/about/", "/ru/groups/", "/ru/officials/",
+                 "/ru/detainees/brittney-griner/"]  # fmt: skip
 
 
 def text_of(html: str) -> str:
@@ -71,8 +72,9 @@ def test_a_case_page_in_russian_reads_as_russian_reporting_writes(client, demo):
         assert english not in text, english
 
 
-@pytest.mark.parametrize(("n", "words"), [(1, "1 день"), (2, "2 дня"), (3, "3 дня"), (5, "5 дней"), (11, "11 дней"),
-                                          (21, "21 день"), (22, "22 дня"), (25, "25 дней"), (111, "111 дней")])  # fmt: skip
+@pytest.mark.parametrize(("n", "words"), [(1, "1 день"), (2, "2 дня"), (3, "3 дня"), (5, "5 дней"),
+                                          (11, "11 дней"), (21, "21 день"), (22, "22 дня"), (25, "25 дней"),
+                                          (111, "111 дней")])  # fmt: skip
 def test_russian_plural_forms_of_days(n, words):
     with translation.override("ru"):
         sentence = ngettext("%(days)s day in custody in all.", "%(days)s days in custody in all.", n) % {"days": n}

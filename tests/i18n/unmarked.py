@@ -56,8 +56,10 @@ CODE_TAGS = {
 }  # fmt: skip
 TRANSLATING_TAGS = {"translate", "trans", "blocktranslate", "blocktrans", "plural"}
 # Filter arguments that are formats or code, not prose.
-CODE_FILTERS = re.compile(r"\|(date|time|default_if_none:None|yesno|stringformat|floatformat|cut|add|slice|"
-                          r"urlencode|join|truncatechars|truncatewords|get_digit|dictsort|dictsortreversed)\s*:\s*$")
+CODE_FILTERS = re.compile(
+    r"\|(date|time|default_if_none:None|yesno|stringformat|floatformat|cut|add|slice|"
+    r"urlencode|join|truncatechars|truncatewords|get_digit|dictsort|dictsortreversed)\s*:\s*$"
+)
 
 
 def _visible(text: str) -> str:
@@ -131,7 +133,7 @@ def template_findings(path: Path) -> list[tuple[str, int, str]]:
         visible = pending + text
         last_open, last_close = visible.rfind("<"), visible.rfind(">")
         pending = visible[last_open:] if last_open > last_close else ""
-        body = visible[: last_open] if last_open > last_close else visible
+        body = visible[:last_open] if last_open > last_close else visible
         body = re.sub(r"^[^<>]*>", " ", body) if body.find(">") < body.find("<") or "<" not in body else body
         body = _visible(body)
         for piece in re.split(r"\s{2,}", body):
