@@ -214,11 +214,14 @@ class RecordAdminMixin:
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         names = {
-            f for _, opts in fieldsets for row in opts["fields"] for f in (row if isinstance(row, tuple) else [row])
+            f
+            for _title, opts in fieldsets
+            for row in opts["fields"]
+            for f in (row if isinstance(row, tuple) else [row])
         }
         if "change_reason" in names:
             return fieldsets
-        return [*fieldsets, ("Change note", {"fields": ["change_reason", "loaded_version"]})]
+        return [*fieldsets, (_("Change note"), {"fields": ["change_reason", "loaded_version"]})]
 
     def get_inline_instances(self, request, obj=None):
         inlines = super().get_inline_instances(request, obj)
@@ -333,5 +336,5 @@ def deleted_records_view(request):
                          "when": record.history_date, "who": record.history_user, "restore": restore,
                          "restore_all": whole})  # fmt: skip
     rows.sort(key=lambda r: r["when"], reverse=True)
-    context = {**admin.site.each_context(request), "title": "Deleted records", "rows": rows}
+    context = {**admin.site.each_context(request), "title": _("Deleted records"), "rows": rows}
     return TemplateResponse(request, "admin/deleted_records.html", context)

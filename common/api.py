@@ -479,14 +479,14 @@ def json_type_errors(fields, data: dict) -> dict:
             continue
         value = data[name]
         if isinstance(field, serializers.CharField) and not isinstance(value, str):
-            errors[name] = ["Not a valid string."]
+            errors[name] = [_("Not a valid string.")]
         elif isinstance(field, serializers.MultipleChoiceField):
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                errors[name] = ["Expected a list of codes."]
+                errors[name] = [_("Expected a list of codes.")]
         elif isinstance(field, serializers.ChoiceField) and not isinstance(value, str) and textual(field):
-            errors[name] = [f'"{value}" is not a valid choice.']
+            errors[name] = [_('"%(value)s" is not a valid choice.') % {"value": value}]
         elif isinstance(field, serializers.BooleanField) and not isinstance(value, bool):
-            errors[name] = ["Must be a valid boolean (true or false)."]
+            errors[name] = [_("Must be a valid boolean (true or false).")]
         elif isinstance(field, serializers.PrimaryKeyRelatedField) and not is_id(value):
             errors[name] = [ID_MESSAGE.format(value=json.dumps(value))]
         elif (isinstance(field, serializers.ManyRelatedField) and isinstance(value, list)
@@ -497,7 +497,7 @@ def json_type_errors(fields, data: dict) -> dict:
         elif isinstance(field, serializers.ListField) and isinstance(value, list):
             textual_child = isinstance(field.child, serializers.CharField | serializers.ChoiceField)
             if textual_child and not all(isinstance(v, str) for v in value):
-                errors[name] = ["Every item must be a string."]
+                errors[name] = [_("Every item must be a string.")]
         elif isinstance(field, serializers.ListSerializer) and isinstance(value, list):
             nested = [json_type_errors(field.child.fields, item) if isinstance(item, dict) else {} for item in value]
             if any(nested):

@@ -204,7 +204,10 @@ def check_order(
     if certainly_before(later, later_precision, earlier, earlier_precision):
         shown_later = format_partial_date(later, later_precision)
         shown_earlier = format_partial_date(earlier, earlier_precision)
-        errors.setdefault(later_field, []).append(f"{message} ({shown_later} is before {shown_earlier}.)")
+        errors.setdefault(later_field, []).append(
+            _("%(message)s (%(later)s is before %(earlier)s.)")
+            % {"message": message, "later": shown_later, "earlier": shown_earlier}
+        )
 
 
 def raise_if(errors: dict) -> None:

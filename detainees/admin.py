@@ -19,7 +19,7 @@ from .models import Charge, Designation, Detainee, Detention, Group, Sentence, S
 from .resources import DetaineeResource
 from .services import merge_detainees, publish_problems
 
-DATE_PAIR_HELP = 'Type dates as the source gives them: "6 March 2008", "March 2008" or "2008".'
+DATE_PAIR_HELP = _('Type dates as the source gives them: "6 March 2008", "March 2008" or "2008".')
 
 
 class PublishActionsMixin:
@@ -40,7 +40,7 @@ class PublishActionsMixin:
             problems = self.publish_problems(obj)
             if problems:
                 items = format_html_join("", "<li>{}</li>", ((p,) for p in problems))
-                refused.append(format_html("<strong>{}</strong> still needs a source for:<ul>{}</ul>", obj, items))
+                refused.append(format_html(_("<strong>{}</strong> still needs a source for:<ul>{}</ul>"), obj, items))
                 continue
             if not obj.is_published:
                 obj.is_published = True
@@ -132,9 +132,10 @@ class DetaineeAdmin(
     inlines = [DetentionInline, DesignationInline, ClaimInline]
     fieldsets = [
         (None, {"fields": ["one_screen"]}),
-        (None, {"fields": ["name", "name_original", "aliases", "not_a_duplicate", "citizenships", "description"]}),
-        ("Identity", {"fields": [("born_on", "born_on_precision"), "wikidata_id"]}),
-        ("Publication", {"fields": ["is_published", "sources", "slug", ("created_at", "updated_at")]}),
+        (None, {"fields": ["name", "name_original", "aliases", "not_a_duplicate", "citizenships", "description",
+                           "description_ru"]}),
+        (_("Identity"), {"fields": [("born_on", "born_on_precision"), "wikidata_id"]}),
+        (_("Publication"), {"fields": ["is_published", "sources", "slug", ("created_at", "updated_at")]}),
     ]
 
     def publish_problems(self, obj):
@@ -162,7 +163,7 @@ class DetaineeAdmin(
             self.message_user(request, _("Merged “%(removed)s” into “%(kept)s”. The history of both is kept.")
                               % {"removed": remove.name, "kept": keep.name}, messages.SUCCESS)  # fmt: skip
             return None
-        context = {**self.admin_site.each_context(request), "title": "Merge two detainees", "people": people,
+        context = {**self.admin_site.each_context(request), "title": _("Merge two detainees"), "people": people,
                    "opts": self.model._meta, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}  # fmt: skip
         return TemplateResponse(request, "admin/detainees/merge.html", context)
 
@@ -236,17 +237,19 @@ class DetentionAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     inlines = [ChargeInline, SentenceInline, TransferInline, ClaimInline]
     fieldsets = [
         (None, {"fields": ["detainee", ("held_by", "held_by_group"), "place", "circumstances"]}),
-        ("Still held", {"fields": [("last_confirmed_on", "last_confirmed_on_precision")]}),
-        ("Detained", {"fields": [("detained_on", "detained_on_precision")], "description": DATE_PAIR_HELP}),
+        (_("Still held"), {"fields": [("last_confirmed_on", "last_confirmed_on_precision")]}),
+        (_("Detained"), {"fields": [("detained_on", "detained_on_precision")], "description": DATE_PAIR_HELP}),
         (
-            "End of custody",
+            _("End of custody"),
             {
                 "fields": [("released_on", "released_on_precision"), "end_reason"],
-                "description": "Extradited or handed to another state? End this custody with that reason and add "
-                "the next holder's custody as the person's next detention.",
+                "description": _(
+                    "Extradited or handed to another state? End this custody with that reason and add "
+                    "the next holder's custody as the person's next detention."
+                ),
             },
         ),
-        ("Sources", {"fields": ["sources"]}),
+        (_("Sources"), {"fields": ["sources"]}),
     ]
 
     def view_on_site(self, obj):

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from common.admin import REFUSAL_LEAD, version_of
 from common.admin_widgets import fitting_formfield
@@ -132,7 +133,7 @@ class SourceRowForm(CitesMixin):
         if cleaned.get("url"):
             self.found = Source.objects.filter(url=cleaned["url"]).first()
         if self.found is None and described and not cleaned.get("title"):
-            self.add_error("title", "Give the title (or your short description, with the box below unticked).")
+            self.add_error("title", _("Give the title (or your short description, with the box below unticked)."))
         return cleaned
 
     def to_source(self) -> Source:
@@ -214,8 +215,9 @@ class CaseScreen:
             if record:
                 instance = self.on_file.get(form_class._meta.model, {}).get(int(record) if record.isdigit() else 0)
                 if instance is None:
-                    self.top_errors.append(f"Row {key} names a record that is not part of this case any more "
-                                           "(deleted meanwhile?). Reload the page; nothing was saved.")  # fmt: skip
+                    self.top_errors.append(_("Row %(row)s names a record that is not part of this case any more "
+                                             "(deleted meanwhile?). Reload the page; nothing was saved.")
+                                           % {"row": key})  # fmt: skip
         return form_class(self.data, prefix=key, instance=instance, initial=initial, source_keys=self.source_keys,
                           **extra)  # fmt: skip
 
@@ -274,15 +276,16 @@ class CaseScreen:
         valid = not self.top_errors
         needed = {key for key, form in self.rows() if self.present(form)}
         for block in self.detentions:  # a detention is needed as soon as anything is typed inside it
-            children = [k for kind in FORMS for k, _ in block[kind]]
+            children = [k for kind in FORMS for k, _form in block[kind]]
             block["present"] = bool(needed & {block["key"], *children})
             if block["present"]:
                 needed.add(block["key"])
             for key, sentence in block["sentence"]:
-                blank = {k for k, _ in block["charge"]} - needed
+                blank = {k for k, _form in block["charge"]} - needed
                 for charge in self.data.getlist(f"{key}-for_charges") if key in needed else ():
                     if charge in blank:
-                        sentence.add_error(None, f"Charge {row_number(charge)} is empty: fill it in or untick it.")
+                        sentence.add_error(None, _("Charge %(number)s is empty: fill it in or untick it.")
+                                           % {"number": row_number(charge)})  # fmt: skip
                         valid = False
         for key, form in self.rows():
             if key in needed:
@@ -377,18 +380,24 @@ def case_entry_view(request, pk: int | None = None):
                 model_admin.log_change(request, saved, "Changed on the case-entry screen.")
             if saved.is_published:  # the case page itself is the confirmation
                 return redirect(saved.get_absolute_url())
-            messages.success(request, format_html("Saved “{}” as a draft.", saved.name))
+            messages.success(request, format_html(_("Saved “{}” as a draft."), saved.name))
             return redirect("admin:detainees_detainee_change", saved.pk)
     if request.method == "POST" and not screen.top_errors:  # a refusal must show where the eye lands: the top
         wrong = [key for key, form in screen.rows() if form.is_bound and form.errors]
         if wrong:
             screen.top_errors.append(
-                f"Not saved: {len(wrong)} row{'s' if len(wrong) != 1 else ''} to correct, marked in red below. "
-                "Nothing was saved and everything you typed is kept."
+                ngettext(
+                    "Not saved: %(count)d row to correct, marked in red below. Nothing was saved and everything you "
+                    "typed is kept.",
+                    "Not saved: %(count)d rows to correct, marked in red below. Nothing was saved and everything you "
+                    "typed is kept.",
+                    len(wrong),
+                )
+                % {"count": len(wrong)}
             )
     context = {
         **admin.site.each_context(request),
-        "title": f"Edit the case of {detainee.name}" if detainee else "Add a case",
+        "title": _("Edit the case of %(name)s") % {"name": detainee.name} if detainee else _("Add a case"),
         "detainee": detainee,
         "screen": screen,
         "media": screen.media,

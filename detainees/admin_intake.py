@@ -168,7 +168,7 @@ def intake_review_view(request, source_id: int):
     ]  # fmt: skip
     context = {
         **admin.site.each_context(request),
-        "title": f"Intake: {source.title}",
+        "title": _("Intake: %(title)s") % {"title": source.title},
         "source": source,
         "result": result,
         "cited": cited,

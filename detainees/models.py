@@ -3,6 +3,7 @@
 import datetime
 
 from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -11,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -79,6 +80,13 @@ class Group(UniqueSlugMixin, TimeStampedModel):
     )
     country = CountryField(blank=True, db_index=True, help_text=_("Country where it mainly operates."))
     description = models.TextField(blank=True, help_text=_("Who they are, in the editor's words."))
+    description_ru = models.TextField(
+        blank=True,
+        verbose_name=_("description in Russian"),
+        help_text=_(
+            "The same in Russian, for Russian pages (/ru/); empty shows the English one, marked not yet translated."
+        ),
+    )
     wikidata_id = models.CharField(
         max_length=20,
         blank=True,
@@ -288,6 +296,13 @@ class Detainee(UniqueSlugMixin, PartialDatesMixin, TimeStampedModel):
     description = models.CharField(
         max_length=300, blank=True, help_text=_('Who they are in a few words: "basketball player", "former US Marine".')
     )
+    description_ru = models.CharField(
+        max_length=300, blank=True,
+        verbose_name=_("description in Russian"),
+        help_text=_(
+            "The same in Russian, for Russian pages (/ru/); empty shows the English one, marked not yet translated."
+        ),
+    )
     wikidata_id = models.CharField(
         max_length=20,
         blank=True,
@@ -352,7 +367,7 @@ class Detainee(UniqueSlugMixin, PartialDatesMixin, TimeStampedModel):
     def clean(self):
         errors = {}
         if not isinstance(self.aliases, list) or not all(isinstance(a, str) and a.strip() for a in self.aliases):
-            errors["aliases"] = ["Aliases must be a list of non-empty names."]
+            errors["aliases"] = [_("Aliases must be a list of non-empty names.")]
         else:
             self.aliases = [a.strip() for a in self.aliases]
         raise_if(errors)
@@ -490,12 +505,12 @@ class Detention(PartialDatesMixin, TimeStampedModel):
     def clean(self):
         errors: dict[str, list[str]] = {}
         check_order(errors, self.detained_on, self.detained_on_precision, self.released_on, self.released_on_precision,
-                    "released_on", "Release cannot come before detention.")  # fmt: skip
+                    "released_on", _("Release cannot come before detention."))  # fmt: skip
         if self.held_by and self.held_by_group_id:
-            errors.setdefault("held_by_group", []).append("A state or a group holds the person, not both.")
+            errors.setdefault("held_by_group", []).append(_("A state or a group holds the person, not both."))
         check_order(
             errors, self.detained_on, self.detained_on_precision, self.last_confirmed_on,
-            self.last_confirmed_on_precision, "last_confirmed_on", "Custody cannot be confirmed before it began.",
+            self.last_confirmed_on_precision, "last_confirmed_on", _("Custody cannot be confirmed before it began."),
         )  # fmt: skip
         if self.detainee_id and self.detained_on:
             # A successor in a custody chain begins at its predecessor's handover, not certainly before it.
@@ -511,16 +526,17 @@ class Detention(PartialDatesMixin, TimeStampedModel):
                     self.detained_on,
                     self.detained_on_precision,
                     "detained_on",
-                    f"Custody after the handover by {previous.holder_name} cannot begin before it.",
+                    _("Custody after the handover by %(holder)s cannot begin before it.")
+                    % {"holder": previous.holder_name},
                 )
         if self.released_on and not self.end_reason:
-            errors.setdefault("end_reason", []).append("Say why custody ended, or clear the release date.")
+            errors.setdefault("end_reason", []).append(_("Say why custody ended, or clear the release date."))
         if self.is_open and self.detainee_id:
             for message in self.exchanges_that_ended_it():
                 errors.setdefault("released_on", []).append(message)
         if self.end_reason and not self.released_on and self.end_reason not in TRANSFER_REASONS:
             # A handover's date may be unknown (the next holder's custody then starts undated); a release's not.
-            errors.setdefault("released_on", []).append("Give the release date (a month or a year will do).")
+            errors.setdefault("released_on", []).append(_("Give the release date (a month or a year will do)."))
         raise_if(errors)
 
     @property
@@ -611,7 +627,7 @@ class Transfer(PartialDatesMixin, TimeStampedModel):
                 self.moved_on,
                 self.moved_on_precision,
                 "moved_on",
-                "A transfer cannot come before the detention began.",
+                _("A transfer cannot come before the detention began."),
             )
             check_order(
                 errors,
@@ -620,7 +636,7 @@ class Transfer(PartialDatesMixin, TimeStampedModel):
                 detention.released_on,
                 detention.released_on_precision,
                 "moved_on",
-                "A transfer cannot come after release.",
+                _("A transfer cannot come after release."),
             )
         raise_if(errors)
 
@@ -699,7 +715,7 @@ class Charge(PartialDatesMixin, TimeStampedModel):
                 self.charged_on,
                 self.charged_on_precision,
                 "charged_on",
-                "A charge cannot come before the detention began.",
+                _("A charge cannot come before the detention began."),
             )
         raise_if(errors)
 
@@ -750,20 +766,20 @@ class Sentence(PartialDatesMixin, TimeStampedModel):
         indexes = [models.Index(fields=["sentenced_on"], name="sentence_sentenced_on_idx")]
 
     def __str__(self):
-        return f"{self.term_display() or 'Sentence'} ({self.partial_date('sentenced_on')})"
+        return f"{self.term_display() or _('Sentence')} ({self.partial_date('sentenced_on')})"
 
     def clean(self):
         errors: dict[str, list[str]] = {}
         if self.is_life and self.term_months:
-            errors["term_months"] = ["A life sentence has no term in months; clear one of them."]
+            errors["term_months"] = [_("A life sentence has no term in months; clear one of them.")]
         if self.fine_amount is not None and not self.fine_currency:
-            errors["fine_currency"] = ["Give the currency of the fine."]
+            errors["fine_currency"] = [_("Give the currency of the fine.")]
         if self.fine_currency and self.fine_amount is None:
-            errors["fine_amount"] = ["Give the amount of the fine, or clear the currency."]
+            errors["fine_amount"] = [_("Give the amount of the fine, or clear the currency.")]
         if self.detention_id:
             check_order(errors, self.detention.detained_on, self.detention.detained_on_precision, self.sentenced_on,
                         self.sentenced_on_precision, "sentenced_on",
-                        "A sentence cannot come before the detention began.")  # fmt: skip
+                        _("A sentence cannot come before the detention began."))  # fmt: skip
         raise_if(errors)
 
     def validate_charges(self, charges) -> None:
@@ -777,17 +793,18 @@ class Sentence(PartialDatesMixin, TimeStampedModel):
         """ "Life", "9 years", "3 years 6 months", plus the fine."""
         parts = []
         if self.is_life:
-            parts.append("Life imprisonment")
+            parts.append(str(_("Life imprisonment")))
         elif self.term_months:
             years, months = divmod(self.term_months, 12)
             term = []
             if years:
-                term.append(f"{years} year{'s' if years != 1 else ''}")
+                term.append(ngettext("%(n)d year", "%(n)d years", years) % {"n": years})
             if months:
-                term.append(f"{months} month{'s' if months != 1 else ''}")
+                term.append(ngettext("%(n)d month", "%(n)d months", months) % {"n": months})
             parts.append(" ".join(term))
         if self.fine_amount is not None:
-            parts.append(f"fine of {self.fine_amount:,.0f} {self.fine_currency}")
+            parts.append(_("fine of %(amount)s %(currency)s")
+                         % {"amount": intcomma(f"{self.fine_amount:.0f}"), "currency": self.fine_currency})  # fmt: skip
         return ", ".join(parts)
 
 
@@ -849,7 +866,7 @@ class SentenceChange(PartialDatesMixin, TimeStampedModel):
                 self.changed_on,
                 self.changed_on_precision,
                 "changed_on",
-                "A change cannot come before the sentence.",
+                _("A change cannot come before the sentence."),
             )
         raise_if(errors)
 
@@ -914,6 +931,6 @@ class Designation(PartialDatesMixin, TimeStampedModel):
             self.withdrawn_on,
             self.withdrawn_on_precision,
             "withdrawn_on",
-            "Withdrawal cannot come before the designation.",
+            _("Withdrawal cannot come before the designation."),
         )
         raise_if(errors)

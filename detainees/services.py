@@ -133,7 +133,7 @@ def publish_problems(detainee: Detainee, *, sources=None) -> list[str]:
     problems = []
     own = sources if sources is not None else (list(detainee.sources.all()) if detainee.pk else [])
     if not own:
-        problems.append("The person's own record cites no source.")
+        problems.append(_("The person's own record cites no source."))
     if not detainee.pk:
         return problems
     facts = unsourced_facts({detainee.pk}, drafts_too=True)

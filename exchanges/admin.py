@@ -39,8 +39,8 @@ class ExchangeAdmin(PublishActionsMixin, ChangeReasonAdminMixin, SimpleHistoryAd
     inlines = [ParticipantInline, CountInline, ClaimInline]
     fieldsets = [
         (None, {"fields": ["name", "status", ("date", "date_precision"), ("place", "place_country"), "mediators"]}),
-        ("Account", {"fields": ["description", "sources"]}),
-        ("Publication", {"fields": ["is_published", "slug", ("created_at", "updated_at")]}),
+        (_("Account"), {"fields": ["description", "description_ru", "sources"]}),
+        (_("Publication"), {"fields": ["is_published", "slug", ("created_at", "updated_at")]}),
     ]
 
     def get_queryset(self, request):

@@ -99,6 +99,13 @@ class Exchange(UniqueSlugMixin, PartialDatesMixin, TimeStampedModel):
         help_text=_("Whether it happened."),
     )
     description = models.TextField(blank=True, help_text=_("What happened, in the editor's words."))
+    description_ru = models.TextField(
+        blank=True,
+        verbose_name=_("description in Russian"),
+        help_text=_(
+            "The same in Russian, for Russian pages (/ru/); empty shows the English one, marked not yet translated."
+        ),
+    )
     is_published = models.BooleanField(default=False, db_index=True, help_text=_("Visible to the public."))
     sources = sources_field("exchanges")
     claims = GenericRelation("sources.Claim", related_query_name="exchange")
@@ -247,16 +254,19 @@ def custody_conflicts(exchange: Exchange, people) -> list[str]:
     their back."""
     if exchange.status != ExchangeStatus.COMPLETED or not exchange.is_published:
         return []
-    when = exchange.partial_date("date") or "its date, not on file"
+    when = exchange.partial_date("date") or _("its date, not on file")
     problems = []
     for person in people:
         for detention in person.detentions.all():
             if detention.open_at(exchange.date, exchange.date_precision):
                 problems.append(
-                    f"{person.name} is still held by {detention.holder_name} since "
-                    f"{detention.partial_date('detained_on')} on file, but this completed, published exchange "
-                    f"released them ({when}). End that custody first (release date {when}, end reason "
-                    "“exchanged”, citing the exchange's sources), or keep the exchange proposed or a draft."
+                    _(
+                        "%(name)s is still held by %(holder)s since %(since)s on file, but this completed, published "
+                        "exchange released them (%(when)s). End that custody first (release date %(when)s, end "
+                        "reason “exchanged”, citing the exchange's sources), or keep the exchange proposed or a draft."
+                    )
+                    % {"name": person.name, "holder": detention.holder_name,
+                       "since": detention.partial_date("detained_on"), "when": when}  # fmt: skip
                 )
     return problems
 
@@ -267,13 +277,13 @@ def validate_sides(row) -> None:
 
     errors = {}
     if row.released_by and row.released_by_group_id:
-        errors["released_by_group"] = ["A state or a group released them, not both."]
+        errors["released_by_group"] = [_("A state or a group released them, not both.")]
     if row.received_by and row.received_by_group_id:
-        errors["received_by_group"] = ["A state or a group received them, not both."]
+        errors["received_by_group"] = [_("A state or a group received them, not both.")]
     if row.released_by and row.released_by == row.received_by:
-        errors["received_by"] = ["The receiving state must differ from the releasing one."]
+        errors["received_by"] = [_("The receiving state must differ from the releasing one.")]
     if row.released_by_group_id and row.released_by_group_id == row.received_by_group_id:
-        errors["received_by_group"] = ["The receiving group must differ from the releasing one."]
+        errors["received_by_group"] = [_("The receiving group must differ from the releasing one.")]
     if errors:
         raise ValidationError(errors)
 

@@ -45,9 +45,9 @@ class SourceAdmin(CarefulImportMixin, ChangeReasonAdminMixin, SimpleHistoryAdmin
     date_hierarchy = "published_on"
     fieldsets = [
         (None, {"fields": ["title", "headline_on_file", "url", "outlet", "via", "author", "language"]}),
-        ("Date", {"fields": [("published_on", "published_on_precision")]}),
-        ("Content", {"fields": ["summary", "archive_url"]}),
-        ("Article text (staff only)", {"fields": ["text", "intake_link"], "classes": ["collapse"]}),
+        (_("Date"), {"fields": [("published_on", "published_on_precision")]}),
+        (_("Content"), {"fields": ["summary", "summary_ru", "archive_url"]}),
+        (_("Article text (staff only)"), {"fields": ["text", "intake_link"], "classes": ["collapse"]}),
     ]
     readonly_fields = ["intake_link"]
 
@@ -72,8 +72,8 @@ class StatementAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
             None,
             {"fields": ["speaker", "official", "speaker_role", "speaker_country", ("said_on", "said_on_precision")]},
         ),  # fmt: skip
-        ("What was said", {"fields": ["quote", "summary", "source"]}),
-        ("About", {"fields": ["detainees", "exchanges"]}),
+        (_("What was said"), {"fields": ["quote", "summary", "source"]}),
+        (_("About"), {"fields": ["detainees", "exchanges"]}),
     ]
 
 

@@ -215,6 +215,13 @@ class Source(AddressesAsUris, PartialDatesMixin, TimeStampedModel):
     summary = models.TextField(
         blank=True, help_text=_("What the source says, in the editor's own words. Never paste the article.")
     )
+    summary_ru = models.TextField(
+        blank=True,
+        verbose_name=_("summary in Russian"),
+        help_text=_(
+            "The summary in Russian, for Russian pages (/ru/); empty shows the English one, marked not yet translated."
+        ),
+    )
     archive_url = models.URLField(
         max_length=1000, blank=True, help_text=_("Archived copy (Wayback Machine, archive.today).")
     )
@@ -288,6 +295,11 @@ class Official(UniqueSlugMixin, TimeStampedModel):
     country = CountryField(blank=True, db_index=True, help_text=_("Country they speak for."))
     role = models.CharField(
         max_length=200, blank=True, help_text=_('Current or last office: "Deputy Foreign Minister".')
+    )
+    description_ru = models.TextField(
+        blank=True,
+        verbose_name=_("description in Russian"),
+        help_text=_("Who they are, in Russian, for Russian pages (/ru/)."),
     )
     wikidata_id = models.CharField(
         max_length=20,

@@ -224,3 +224,38 @@ def test_the_sitemap_lists_both_languages_with_alternates(client, demo):
 def test_the_feed_follows_the_address_language(client, demo):
     assert "Трекер обменов заключёнными" in client.get("/ru/feed.atom").content.decode()
     assert "Prisoner Exchange Tracker: new cases" in client.get("/feed.atom").content.decode()
+
+
+def test_a_russian_description_is_shown_on_russian_pages_and_the_english_one_is_marked_untranslated(client, demo):
+    from detainees.models import Detainee
+
+    person = Detainee.objects.get(slug="brittney-griner")
+    english = person.description
+    russian_page = client.get("/ru/detainees/brittney-griner/").content.decode()
+    assert english in russian_page and "(ещё не переведено)" in russian_page  # the fallback, marked
+    assert f'<dd lang="en">{english[:1].upper()}' in russian_page  # and marked as English for screen readers
+    person.description_ru = "американская баскетболистка"
+    person.save()  # through the ORM, as the admin saves: the data version moves and cached pages go
+    russian_page = client.get("/ru/detainees/brittney-griner/").content.decode()
+    assert "Американская баскетболистка" in russian_page and "(ещё не переведено)" not in russian_page
+    english_page = client.get("/detainees/brittney-griner/").content.decode()
+    assert english in english_page and "американская" not in english_page.lower()
+    document = client.get(f"/api/v1/detainees/{person.pk}/").json()
+    assert document["description_ru"] == "американская баскетболистка" and document["description"] == english
+
+
+def test_sources_exchanges_groups_and_officials_have_their_russian_field_in_the_api(client, demo):
+    from detainees.models import Group
+    from exchanges.models import Exchange
+    from sources.models import Official, Source
+
+    source = Source.objects.first()
+    source.summary_ru = "Краткое содержание"
+    source.save()
+    assert client.get(f"/api/v1/sources/{source.pk}/").json()["summary_ru"] == "Краткое содержание"
+    assert "Краткое содержание" in client.get(f"/ru/sources/{source.pk}/").content.decode()
+    assert "Краткое содержание" not in client.get(f"/sources/{source.pk}/").content.decode()
+    exchange = Exchange.objects.published().first()
+    assert "description_ru" in client.get(f"/api/v1/exchanges/{exchange.pk}/").json()
+    assert "description_ru" in client.get(f"/api/v1/groups/{Group.objects.first().pk}/").json()
+    assert "description_ru" in client.get(f"/api/v1/officials/{Official.objects.first().pk}/").json()

@@ -204,6 +204,8 @@ def _unmarked(node: ast.expr) -> list[tuple[int, str]]:
         name = _name(node.func)
         if name in GETTEXT:
             return []
+        if name in ("format_html", "mark_safe") and node.args:  # HTML around words: the words must be marked
+            return _unmarked(node.args[0])
         if name == "format" and isinstance(node.func, ast.Attribute):
             return _unmarked(node.func.value)
         return []
@@ -225,6 +227,30 @@ API_DOCS = re.compile(r"(^|/)(serializers|filters|api|schema|api_root|api_urls)\
 API_DOC_KEYWORDS = {"help_text", "label", "description", "title"}
 
 
+ERROR_LISTS = re.compile(r"error|problem|refus|missing|warning", re.IGNORECASE)
+
+
+def _is_error_list(node: ast.expr) -> bool:
+    """`errors`, `self.top_errors`, `errors.setdefault("x", [])`, `problems`: lists of messages someone reads."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "setdefault":
+        node = node.func.value
+    return bool(ERROR_LISTS.search(_name(node)))
+
+
+def _fieldset_text(node: ast.expr) -> list[tuple[int, str]]:
+    """An admin's fieldsets: each title and each "description" shown above the fields."""
+    found = []
+    for fieldset in getattr(node, "elts", []):
+        if isinstance(fieldset, ast.Tuple) and len(fieldset.elts) == 2:
+            found += _unmarked(fieldset.elts[0])
+            options = fieldset.elts[1]
+            if isinstance(options, ast.Dict):
+                for key, value in zip(options.keys, options.values, strict=True):
+                    if isinstance(key, ast.Constant) and key.value == "description":
+                        found += _unmarked(value)
+    return found
+
+
 class _Finder(ast.NodeVisitor):
     def __init__(self, api_docs: bool = False):
         self.found: list[tuple[int, str]] = []
@@ -238,6 +264,8 @@ class _Finder(ast.NodeVisitor):
                 target = statement.targets[0]
                 if is_choices and isinstance(statement.value, ast.Tuple) and len(statement.value.elts) >= 2:
                     self.found += _unmarked(statement.value.elts[-1])
+                elif isinstance(target, ast.Name) and target.id == "fieldsets":
+                    self.found += _fieldset_text(statement.value)
                 elif isinstance(target, ast.Name) and target.id in CLASS_TEXT and node.name != "Meta" or (
                     node.name == "Meta" and isinstance(target, ast.Name)
                     and target.id in {"verbose_name", "verbose_name_plural", "help_texts", "labels"}
@@ -249,6 +277,15 @@ class _Finder(ast.NodeVisitor):
         for target in node.targets:  # function.short_description = "…"
             if isinstance(target, ast.Attribute) and target.attr in {"short_description", "help_text", "label"}:
                 self.found += _unmarked(node.value)
+            if isinstance(target, ast.Subscript) and _is_error_list(target.value):  # errors["field"] = ["…"]
+                self.found += _unmarked(node.value)
+        self.generic_visit(node)
+
+    def visit_Dict(self, node):
+        if not self.skipped_keywords:  # a page's context: {"title": "…"} (the API's own dicts are documentation)
+            for key, value in zip(node.keys, node.values, strict=True):
+                if isinstance(key, ast.Constant) and key.value == "title":
+                    self.found += _unmarked(value)
         self.generic_visit(node)
 
     def visit_Call(self, node):
@@ -265,6 +302,12 @@ class _Finder(ast.NodeVisitor):
                     self.found += _unmarked(keyword.value)
         if name in ERROR_CALLS and node.args:
             self.found += _unmarked(node.args[0])
+        if name == "append" and isinstance(node.func, ast.Attribute) and _is_error_list(node.func.value) and node.args:
+            self.found += _unmarked(node.args[0])  # errors.setdefault("field", []).append("…"), problems.append("…")
+        if name == "check_order" and node.args:  # common.models.check_order(…, message): a refusal
+            self.found += _unmarked(node.args[-1])
+        if name == "add_error" and len(node.args) >= 2:  # form.add_error(field, "…")
+            self.found += _unmarked(node.args[1])
         if name == "Entry" and len(node.args) >= 3:  # the methodology page's vocabulary (config/methodology.py)
             self.found += _unmarked(node.args[0]) + _unmarked(node.args[2])
         if name in MESSAGE_CALLS and isinstance(node.func, ast.Attribute) and _name(node.func.value) in (
