@@ -19,6 +19,11 @@ class CommonConfig(AppConfig):
         translate_default_names()  # model and field names made from code, in the page's language (h12)
         # A request's language ends with it (after a streamed body too), not in whatever runs next on the thread.
         request_finished.connect(back_to_the_default_language, dispatch_uid="h12-language-ends-with-request")
+        from django.contrib.auth.signals import user_logged_in
+
+        from common.i18n import remember_editor_language
+
+        user_logged_in.connect(remember_editor_language, dispatch_uid="h12-editor-language-at-sign-in")
 
 
 def remember_country_names() -> None:

@@ -114,21 +114,32 @@ class SiteLocaleMiddleware(LocaleMiddleware):
         return response
 
 
+SESSION_KEY = "editor_language"
+
+
 class EditorLanguageMiddleware:
-    """In the admin, a signed-in editor's own language (after AuthenticationMiddleware)."""
+    """In the admin, a signed-in editor's own language (after AuthenticationMiddleware). It is read from the
+    session, where sign-in puts it (`remember_editor_language`), so an admin page costs no extra query."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if is_admin(request.path_info) and request.user.is_authenticated:
-            from common.models import EditorLanguage
-
-            code = EditorLanguage.objects.filter(user=request.user).values_list("language", flat=True).first()
+            code = request.session.get(SESSION_KEY)
             if code in site_languages():
                 translation.activate(code)
                 request.LANGUAGE_CODE = code
         return self.get_response(request)
+
+
+def remember_editor_language(sender, request, user, **kwargs):
+    """user_logged_in: the editor's language into their new session (one query, at sign-in only)."""
+    from common.models import EditorLanguage
+
+    code = EditorLanguage.objects.filter(user=user).values_list("language", flat=True).first()
+    if code and hasattr(request, "session"):
+        request.session[SESSION_KEY] = code
 
 
 def back_to_the_default_language(**kwargs) -> None:
@@ -191,6 +202,7 @@ def set_editor_language(request):
     code = request.POST.get("language", "")
     if code in site_languages():
         EditorLanguage.objects.update_or_create(user=request.user, defaults={"language": code})
+        request.session[SESSION_KEY] = code
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         target = reverse("admin:index")
@@ -222,10 +234,12 @@ def default_names():
 
 
 def translate_default_names() -> None:
+    from django.utils.functional import Promise
     from django.utils.translation import gettext_lazy
 
     for holder, attribute, words in list(default_names()):
-        setattr(holder, attribute, gettext_lazy(words))
+        if not isinstance(getattr(holder, attribute), Promise):  # once is enough
+            setattr(holder, attribute, gettext_lazy(words))
 
 
 def model_words() -> list[str]:

@@ -59,7 +59,7 @@ class CitesMixin(forms.Form):
 
     def __init__(self, *args, source_keys=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["cites"].choices = [(k, f"Source {row_number(k)}") for k in source_keys]
+        self.fields["cites"].choices = [(k, _("Source %(number)s") % {"number": row_number(k)}) for k in source_keys]
         self.fields["cites"].initial = list(source_keys)
         instance = getattr(self, "instance", None)
         if instance is None or instance.pk is None or isinstance(instance, Detainee):
@@ -170,7 +170,8 @@ class SentenceRowForm(row_form(Sentence, ["court", "sentenced_on", "sentenced_on
 
     def __init__(self, *args, charge_keys=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["for_charges"].choices = [(k, f"Charge {row_number(k)}") for k in charge_keys]
+        self.fields["for_charges"].choices = [(k, _("Charge %(number)s") % {"number": row_number(k)})
+                                              for k in charge_keys]  # fmt: skip
 
 
 FORMS = {"charge": ChargeRowForm, "sentence": SentenceRowForm, "transfer": TransferRowForm}

@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from common.integrity import Problem, checked_writes
+from common.models import format_partial_date
 from common.text import search_words
 from sources.models import Source
 
@@ -31,22 +32,30 @@ def case_facts(detainee: Detainee, source: Source | None = None) -> list[dict]:
     the person was part of. Each is {"key", "label", "obj", "cited"} — `cited` when it cites `source` already."""
     from exchanges.models import Exchange
 
-    facts: list[tuple[str, str, object]] = [("detainee", "The person: identity, names, citizenship", detainee)]
+    def label(words, obj) -> str:
+        return words % {"fact": obj}
+
+    facts: list[tuple[str, str, object]] = [("detainee", _("The person: identity, names, citizenship"), detainee)]
     detentions = detainee.detentions.prefetch_related("charges", "sentences__changes", "transfers")
     for detention in detentions.order_by("detained_on", "pk"):
-        facts.append(("detention", f"Detention: held by {detention.holder_name or 'holder not on file'} from "
-                                   f"{detention.partial_date('detained_on')}", detention))  # fmt: skip
-        facts += [("charge", f"Charge: {charge}", charge) for charge in detention.charges.all()]
+        facts.append(("detention", _("Detention: held by %(holder)s from %(since)s") % {
+            "holder": detention.holder_name or _("holder not on file"),
+            "since": format_partial_date(detention.detained_on, detention.detained_on_precision, form="genitive")},
+            detention))  # fmt: skip
+        facts += [("charge", label(_("Charge: %(fact)s"), charge), charge) for charge in detention.charges.all()]
         for sentence in detention.sentences.all():
-            facts.append(("sentence", f"Sentence: {sentence}", sentence))
-            facts += [("sentencechange", f"Sentence change: {change}", change) for change in sentence.changes.all()]
-        facts += [("transfer", f"Transfer: {transfer}", transfer) for transfer in detention.transfers.all()]
-    facts += [("designation", f"Designation: {d}", d) for d in detainee.designations.order_by("designated_on", "pk")]
+            facts.append(("sentence", label(_("Sentence: %(fact)s"), sentence), sentence))
+            facts += [("sentencechange", label(_("Sentence change: %(fact)s"), change), change)
+                      for change in sentence.changes.all()]  # fmt: skip
+        facts += [("transfer", label(_("Transfer: %(fact)s"), transfer), transfer)
+                  for transfer in detention.transfers.all()]  # fmt: skip
+    facts += [("designation", label(_("Designation: %(fact)s"), d), d)
+              for d in detainee.designations.order_by("designated_on", "pk")]  # fmt: skip
     exchanges = Exchange.objects.filter(participants__detainee=detainee).distinct().order_by("date", "pk")
-    facts += [("exchange", f"Exchange: {exchange.name}", exchange) for exchange in exchanges]
+    facts += [("exchange", label(_("Exchange: %(fact)s"), exchange.name), exchange) for exchange in exchanges]
     cited: set[str] = set()
     if source is not None:
-        for kind, _, obj in facts:
+        for kind, _label, obj in facts:
             if obj.sources.filter(pk=source.pk).exists():
                 cited.add(f"{kind}:{obj.pk}")
     return [

@@ -13,10 +13,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django import forms
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from .models import NOT_ON_FILE, Exchange, ExchangeCount, ExchangeParticipant, ExchangeStatus
+from .models import NOT_ON_FILE, Exchange, ExchangeCount, ExchangeParticipant, ExchangeStatus, side_label
 
 Row = tuple[str, str, int, list[dict]]  # released_by, received_by, number of people, the named ones
 
@@ -202,8 +203,8 @@ def sankey(pairs: list[tuple[str, str, int]], *, width: int, font: int, wrap: in
     widest = 0.0
     for side, side_totals in totals.items():
         for code, n in side_totals.items():
-            lines = _label_lines(countries.name(code) or code, wrap)
-            number = f"{n:,}"
+            lines = _label_lines(countries.name(code) or side_label(code), wrap)
+            number = intcomma(n)
             labels[(side, code)] = (lines, number)
             widths = [len(line) for line in lines[:-1]] + [len(lines[-1]) + 1 + len(number)]
             widest = max(widest, max(widths) * font * CHAR_WIDTH)

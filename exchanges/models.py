@@ -4,6 +4,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -53,7 +54,13 @@ class ExchangeQuerySet(PublishedQuerySet):
         return self.prefetch_related(Prefetch("participants", queryset=participants), Prefetch("counts", counts))
 
 
-NOT_ON_FILE = "a side not on file"  # an exchange side given neither as a state nor as a group
+NOT_ON_FILE = "a side not on file"  # an exchange side given neither as a state nor as a group (a key: kept English)
+_NOT_ON_FILE_WORDS = gettext_noop("a side not on file")  # for the catalogue; pages show it through side_label()
+
+
+def side_label(name) -> str:
+    """A side's name as a page shows it: the words for a side not on file in the page's language."""
+    return gettext(NOT_ON_FILE) if name == NOT_ON_FILE else name
 
 
 class ExchangeParticipantQuerySet(models.QuerySet):

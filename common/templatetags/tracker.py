@@ -176,3 +176,18 @@ def long_date(value) -> str:
     if hasattr(value, "date") and callable(value.date):
         value = value.date()
     return format_partial_date(value)
+
+
+@register.filter
+def full_stop(text) -> str:
+    """End a sentence with one full stop: "… 2024" → "… 2024.", but "… 2024 г." stays as it is."""
+    text = str(text)
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+@register.filter
+def side(name) -> str:
+    """An exchange side's name as the page shows it ("a side not on file" in the page's language)."""
+    from exchanges.models import side_label
+
+    return side_label(name)
