@@ -304,7 +304,8 @@ def restore_deleted_view(request, label: str, pk: int):
         return HttpResponseRedirect(reverse("deleted-records"))
     messages.success(
         request,
-        ngettext("Restored %(count)d record: %(records)s.", "Restored %(count)d records: %(records)s.", len(restored))
+        ngettext("Restored %(count)d record(s): %(records)s.", "Restored %(count)d record(s): %(records)s.",
+                 len(restored))  # fmt: skip
         % {"count": len(restored), "records": "; ".join(restored)},
     )
     return HttpResponseRedirect(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[pk]))
