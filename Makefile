@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-.PHONY: run worker test check lint format install migrate demo bench bench-smoke loadtest backup restore serve-prod cluster cluster-stop clean
+.PHONY: run worker test check lint format install migrate demo bench bench-smoke loadtest backup restore serve-prod cluster cluster-stop clean messages compilemessages
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,21 @@ $(STAMP): requirements.txt
 
 install: $(STAMP)
 
-migrate: install
+## Languages (README "Languages"): the catalogues' sources, locale/<lang>/LC_MESSAGES/django.po, are edited by hand and
+## committed; the compiled django.mo files are built from them here (never committed, see .gitignore) before
+## anything runs. `make messages` refreshes every .po from the code; LANGS=uk adds a new language's file.
+LANGS ?= $(notdir $(wildcard locale/*))
+MESSAGES_IGNORE := --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=bench --ignore=var --ignore=docs
+
+messages: install
+	@command -v xgettext >/dev/null || { echo "gettext is needed: apt-get install gettext"; exit 2; }
+	$(PY) manage.py makemessages $(addprefix -l ,$(LANGS)) --add-location=file --no-obsolete $(MESSAGES_IGNORE)
+
+compilemessages: install
+	@command -v msgfmt >/dev/null || { echo "gettext is needed: apt-get install gettext"; exit 2; }
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=staticfiles -v0
+
+migrate: compilemessages
 	$(PY) manage.py ensure_database
 	$(PY) manage.py migrate --noinput
 
@@ -33,14 +47,14 @@ worker: migrate
 	$(PY) manage.py alerts_worker
 
 ## The whole test suite on every core (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL)
-test: install
+test: compilemessages
 	$(PY) -m ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest -n $${PYTEST_WORKERS:-auto} --dist loadgroup --durations=20
 
 ## The edit-test loop: lint, the migrations check and the unit tier (no browser, no server, no schemathesis, no
 ## cluster), with hypothesis' quick `dev` profile
-check: install
+check: compilemessages
 	$(PY) -m ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 	HYPOTHESIS_PROFILE=dev $(PY) -m pytest -n $${PYTEST_WORKERS:-auto} --dist loadgroup -q -m "not e2e and not schemathesis and not cluster and not slow"
@@ -48,13 +62,13 @@ check: install
 ## Latency and throughput against N synthetic cases on PostgreSQL (N=100,000 unless BENCH_N is set), then first
 ## visits to 80 distinct URLs per kind beside Datasette 0.65 on a SQLite copy (installed in bench/.venv-datasette).
 ## BENCH_ARGS=--no-cache measures every request doing its full work; --first-visit-only skips the cached table
-bench: install
+bench: compilemessages
 	@command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 2; }
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tracker_bench} \
 	  $(PY) bench/run.py --detainees $${BENCH_N:-100000} --seconds $${BENCH_SECONDS:-5} --first-visit --datasette $(BENCH_ARGS)
 
 ## The benchmark at 2,000 cases, one second per run, in its own database: it must run cleanly (CI runs it)
-bench-smoke: install
+bench-smoke: compilemessages
 	@command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 2; }
 	DATABASE_URL=$${BENCH_SMOKE_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tracker_bench_smoke} \
 	  $(PY) bench/run.py --detainees 2000 --smoke --workers 2
@@ -82,7 +96,7 @@ serve-prod: migrate
 
 ## The production layout locally: HAProxy on :8160, two gunicorn servers, a streaming PostgreSQL replica on :5433
 ## (pg_createcluster + pg_basebackup of the cluster on :5432), Redis shared (ops/cluster.py; needs root, haproxy)
-cluster: install
+cluster: compilemessages
 	$(PY) ops/cluster.py start
 
 ## Stop the servers, drop the replica and its replication slot (the database CLUSTER_DB stays)

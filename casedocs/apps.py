@@ -1,11 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CaseDocsConfig(AppConfig):
     """Each published case stored whole (its API document and its public page), kept current by the database."""
 
     name = "casedocs"
-    verbose_name = "Stored case documents"
+    verbose_name = _("Stored case documents")
 
     def ready(self):
         from django.db.models.signals import post_migrate

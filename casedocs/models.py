@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
 
 
 class CaseDocument(models.Model):
@@ -19,25 +20,25 @@ class CaseDocument(models.Model):
     detainee = models.OneToOneField(
         "detainees.Detainee", primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )  # no constraint and no cascade: the triggers mark it, `build_case_documents --prune` removes leftovers
-    version = models.BigIntegerField(default=0, help_text="Moves with each build stored (builders only).")
-    built_on = models.DateField(null=True, help_text="When it was built; empty until the first build.")
-    daily = models.BooleanField(default=True, help_text="Its day counts grow each day (someone still held).")
-    api = models.TextField(blank=True, help_text="The API document, for ORIGIN.")
-    page = models.TextField(blank=True, help_text="The anonymous case page, for ORIGIN.")
+    version = models.BigIntegerField(default=0, help_text=_("Moves with each build stored (builders only)."))
+    built_on = models.DateField(null=True, help_text=_("When it was built; empty until the first build."))
+    daily = models.BooleanField(default=True, help_text=_("Its day counts grow each day (someone still held)."))
+    api = models.TextField(blank=True, help_text=_("The API document, for ORIGIN."))
+    page = models.TextField(blank=True, help_text=_("The anonymous case page, for ORIGIN."))
 
     def __str__(self):
         return f"Stored case {self.detainee_id} (version {self.version})"
 
 
 class CaseMark(models.Model):
-    """"Something shown on this person's case changed": appended by the triggers, removed by the build that saw it.
+    """ "Something shown on this person's case changed": appended by the triggers, removed by the build that saw it.
 
     Append-only for writers: a write adds rows and never waits for another write's lock on a shared row (the
     stored documents used to carry the mark themselves, and writers citing one source deadlocked on them).
     """
 
     id = models.BigAutoField(primary_key=True)
-    detainee_id = models.BigIntegerField(null=True, help_text="The person whose stored documents are out of date.")
+    detainee_id = models.BigIntegerField(null=True, help_text=_("The person whose stored documents are out of date."))
 
     class Meta:
         indexes = [models.Index(fields=["detainee_id"], name="casemark_person_idx")]

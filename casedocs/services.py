@@ -27,7 +27,7 @@ from django.db import DatabaseError, connections, router, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, QueryDict
 from django.urls import resolve
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from common.citations import long_date
 from common.sql import execute_prepared
@@ -43,7 +43,8 @@ ORIGIN = f"http://{HOST}"
 
 def enabled(request=None) -> bool:
     """Stored documents answer anonymous reads (the case page only without a query string); editors, who may see
-    drafts, always get documents computed afresh."""
+    drafts, always get documents computed afresh. Pages are stored in English only: a Russian page (/ru/…) is
+    rendered afresh (and then kept by the page cache, whose key holds the language)."""
     if not settings.CASE_DOCUMENTS or isinstance(request, _DocumentRequest):  # building one: the view's own path
         return False
     return request is None or (not request.user.is_authenticated and request.method in ("GET", "HEAD"))
@@ -127,16 +128,23 @@ class _DocumentRequest(HttpRequest):
         return "http"
 
 
+def english_page(request) -> bool:
+    """Whether this request's page is the English one, the only language stored (see `enabled`)."""
+    return translation.get_language() == settings.LANGUAGE_CODE
+
+
 def render_page(slug: str) -> str:
-    """The anonymous case page of a published person, for ORIGIN (the view's own rendering, page cache aside)."""
+    """The anonymous English case page of a published person, for ORIGIN (the view's own rendering, page cache
+    aside), whatever language the request that asked for the build speaks (an editor's Russian admin, say)."""
     from detainees.views import DetaineeDetailView
 
-    request = _DocumentRequest(f"/detainees/{slug}/")
-    view = DetaineeDetailView()
-    view.setup(request, slug=slug)
-    response = view.get(request)
-    response.render()
-    return response.content.decode()
+    with translation.override(settings.LANGUAGE_CODE):
+        request = _DocumentRequest(f"/detainees/{slug}/")
+        view = DetaineeDetailView()
+        view.setup(request, slug=slug)
+        response = view.get(request)
+        response.render()
+        return response.content.decode()
 
 
 def build(ids: list[int]) -> dict[int, tuple[dict, str]]:

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ChangesConfig(AppConfig):
@@ -6,4 +7,4 @@ class ChangesConfig(AppConfig):
     Mirrors, the dump, releases, alerts and webhooks all read it; nothing else says what changed."""
 
     name = "changes"
-    verbose_name = "Change feed"
+    verbose_name = _("Change feed")

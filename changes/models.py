@@ -1,6 +1,7 @@
 """The change feed's log (see `changes.apps`)."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Change(models.Model):
@@ -13,16 +14,16 @@ class Change(models.Model):
     """
 
     class Op(models.TextChoices):
-        UPSERT = "upsert", "upsert"
-        DELETE = "delete", "delete"
+        UPSERT = "upsert", _("upsert")
+        DELETE = "delete", _("delete")
 
-    seq = models.BigAutoField(primary_key=True, help_text="The event's place in the feed's one total order.")
-    resource = models.CharField(max_length=40, help_text="The API list the record belongs to, e.g. `detainees`.")
-    object_id = models.BigIntegerField(help_text="The record's id in that list.")
-    op = models.CharField(max_length=6, choices=Op.choices, help_text="`upsert` or `delete`.")
-    at = models.DateTimeField(help_text="When the publisher appended the event.")
-    document = models.JSONField(null=True, blank=True, help_text="The anonymous representation published (upserts).")
-    digest = models.CharField(max_length=64, blank=True, help_text="A hash of `document`; empty for a delete.")
+    seq = models.BigAutoField(primary_key=True, help_text=_("The event's place in the feed's one total order."))
+    resource = models.CharField(max_length=40, help_text=_("The API list the record belongs to, e.g. `detainees`."))
+    object_id = models.BigIntegerField(help_text=_("The record's id in that list."))
+    op = models.CharField(max_length=6, choices=Op.choices, help_text=_("`upsert` or `delete`."))
+    at = models.DateTimeField(help_text=_("When the publisher appended the event."))
+    document = models.JSONField(null=True, blank=True, help_text=_("The anonymous representation published (upserts)."))
+    digest = models.CharField(max_length=64, blank=True, help_text=_("A hash of `document`; empty for a delete."))
 
     class Meta:
         ordering = ["seq"]

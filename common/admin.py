@@ -8,6 +8,8 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from common.admin_widgets import fitting_formfield
 from common.integrity import UnsourcedFacts, check_now, checked_writes, lock_record
@@ -136,8 +138,11 @@ class VersionedForm(forms.Form):
             return cleaned  # a deleted record being restored: nothing newer to overwrite
         if not loaded:
             raise ValidationError(
-                f"This form did not say which version of {instance._meta.verbose_name} “{instance}” you loaded, so it "
-                "could overwrite someone else's change. Reload the page and make your change again.",
+                _(
+                    "This form did not say which version of %(kind)s “%(record)s” you loaded, so it could overwrite "
+                    "someone else's change. Reload the page and make your change again."
+                )
+                % {"kind": instance._meta.verbose_name, "record": instance},
                 code="no_version",
             )
         if current.isoformat() != loaded:
@@ -151,8 +156,8 @@ class ChangeReasonForm(VersionedForm):
     change_reason = forms.CharField(
         required=False,
         max_length=100,
-        label="Reason for this change",
-        help_text="Optional. Say what was corrected and why; published cases show it in their change log.",
+        label=_("Reason for this change"),
+        help_text=_("Optional. Say what was corrected and why; published cases show it in their change log."),
         widget=forms.TextInput(attrs={"size": 80}),
     )
 
@@ -209,11 +214,14 @@ class RecordAdminMixin:
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         names = {
-            f for _, opts in fieldsets for row in opts["fields"] for f in (row if isinstance(row, tuple) else [row])
+            f
+            for _title, opts in fieldsets
+            for row in opts["fields"]
+            for f in (row if isinstance(row, tuple) else [row])
         }
         if "change_reason" in names:
             return fieldsets
-        return [*fieldsets, ("Change note", {"fields": ["change_reason", "loaded_version"]})]
+        return [*fieldsets, (_("Change note"), {"fields": ["change_reason", "loaded_version"]})]
 
     def get_inline_instances(self, request, obj=None):
         inlines = super().get_inline_instances(request, obj)
@@ -284,17 +292,22 @@ def restore_deleted_view(request, label: str, pk: int):
     except (LookupError, ValueError):
         return HttpResponseRedirect(reverse("deleted-records"))
     if not request.user.has_perm(f"{model._meta.app_label}.add_{model._meta.model_name}"):
-        messages.error(request, "You may not restore this kind of record.")
+        messages.error(request, _("You may not restore this kind of record."))
         return HttpResponseRedirect(reverse("deleted-records"))
     try:
         restored = restore_deleted(model, pk, reason=f"Restored by {request.user.get_username()}")
     except ValidationError as refusal:
-        messages.error(request, "Not restored: " + " ".join(refusal.messages))
+        messages.error(request, _("Not restored: ") + " ".join(refusal.messages))
         return HttpResponseRedirect(reverse("deleted-records"))
     if not restored:
-        messages.warning(request, "Nothing to restore: the record exists or has no earlier version.")
+        messages.warning(request, _("Nothing to restore: the record exists or has no earlier version."))
         return HttpResponseRedirect(reverse("deleted-records"))
-    messages.success(request, f"Restored {len(restored)} record(s): " + "; ".join(restored) + ".")
+    messages.success(
+        request,
+        ngettext("Restored %(count)d record(s): %(records)s.", "Restored %(count)d record(s): %(records)s.",
+                 len(restored))  # fmt: skip
+        % {"count": len(restored), "records": "; ".join(restored)},
+    )
     return HttpResponseRedirect(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[pk]))
 
 
@@ -324,7 +337,7 @@ def deleted_records_view(request):
                          "when": record.history_date, "who": record.history_user, "restore": restore,
                          "restore_all": whole})  # fmt: skip
     rows.sort(key=lambda r: r["when"], reverse=True)
-    context = {**admin.site.each_context(request), "title": "Deleted records", "rows": rows}
+    context = {**admin.site.each_context(request), "title": _("Deleted records"), "rows": rows}
     return TemplateResponse(request, "admin/deleted_records.html", context)
 
 

@@ -2,19 +2,20 @@
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.utils.translation import gettext_lazy as _
 
 CASE_APPS = ["detainees", "exchanges", "sources"]
 SECURITY_APPS = {  # for whoever runs the site, below everything an editor works on
-    "auth": "Security: accounts and permissions",
-    "authtoken": "Security: API tokens",
-    "axes": "Security: sign-in attempts and lock-outs",
+    "auth": _("Security: accounts and permissions"),
+    "authtoken": _("Security: API tokens"),
+    "axes": _("Security: sign-in attempts and lock-outs"),
 }
 
 
 class TrackerAdminSite(admin.AdminSite):
-    site_header = "Prisoner Exchange Tracker — editors"
-    site_title = "Prisoner Exchange Tracker admin"
-    index_title = "Editors' desk"
+    site_header = _("Prisoner Exchange Tracker — editors")
+    site_title = _("Prisoner Exchange Tracker admin")
+    index_title = _("Editors' desk")
 
     def get_app_list(self, request, app_label=None):
         apps = super().get_app_list(request, app_label)
@@ -33,9 +34,17 @@ class TrackerAdminSite(admin.AdminSite):
             if app["app_label"] == "auth":
                 for model in app["models"]:
                     if model["object_name"] == "Group":
-                        model["name"] = "Permission groups"  # not the armed groups of the case records
+                        model["name"] = _("Permission groups")  # not the armed groups of the case records
         return sorted(apps, key=place)
 
 
 class TrackerAdminConfig(AdminConfig):
     default_site = "common.admin_site.TrackerAdminSite"
+
+    def ready(self):
+        # Before the admin modules are imported (autodiscover): their forms take the field names as they are then,
+        # and the names Django makes from code must already be translatable (common.i18n).
+        from common.i18n import translate_default_names
+
+        translate_default_names()
+        super().ready()

@@ -6,6 +6,7 @@ every inline row, so every admin form that shows a country or a currency gets th
 """
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from .currencies import currency_choices
@@ -25,7 +26,7 @@ SELECT2 = {
 class SearchSelectMixin:
     """A select that becomes a type-to-find box (Select2 over its own options) once the page's script runs."""
 
-    search_placeholder = "Type a name"
+    search_placeholder = _("Type a name")
 
     def __init__(self, attrs=None, choices=()):
         attrs = {"class": "search-select", "data-placeholder": self.search_placeholder,
@@ -38,15 +39,15 @@ class SearchSelectMixin:
 
 
 class CountrySearchSelect(SearchSelectMixin, forms.Select):
-    search_placeholder = "Type a country's name"
+    search_placeholder = _("Type a country's name")
 
 
 class CountrySearchSelectMultiple(SearchSelectMixin, forms.SelectMultiple):
-    search_placeholder = "Type a country's name; add as many as apply"
+    search_placeholder = _("Type a country's name; add as many as apply")
 
 
 class CurrencySearchSelect(SearchSelectMixin, forms.Select):
-    search_placeholder = "Type a code or a currency's name"
+    search_placeholder = _("Type a code or a currency's name")
 
 
 def fitting_formfield(db_field, formfield):

@@ -20,6 +20,7 @@ from django.http import JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -160,9 +161,9 @@ class KeysetCursor:
         if not valid:
             raise ValidationError({"cursor": [self.invalid_message]})
         if names != self.names:
-            raise ValidationError({"cursor": [f"This cursor was made for another order ({', '.join(map(str, names))}"
-                                              f"); keep the `ordering` of the page it came from, or start again with "
-                                              f"an empty cursor."]})  # fmt: skip
+            raise ValidationError({"cursor": [_(
+                "This cursor was made for another order (%(order)s); keep the `ordering` of the page it came from, "
+                "or start again with an empty cursor.") % {"order": ", ".join(map(str, names))}]})  # fmt: skip
         return direction, values
 
     def link(self, direction: str, row) -> str:
@@ -244,9 +245,10 @@ class TrackerPagination(pagination.PageNumberPagination):
         try:
             size = int(raw)
         except ValueError:
-            raise ValidationError({"page_size": ["A whole number from 1 to 500."]}) from None
+            raise ValidationError({"page_size": [_("A whole number from 1 to 500.")]}) from None
         if not 1 <= size <= self.max_page_size:
-            raise ValidationError({"page_size": [f"Must be from 1 to {self.max_page_size}; got {size}."]})
+            message = _("Must be from 1 to %(most)d; got %(got)d.") % {"most": self.max_page_size, "got": size}
+            raise ValidationError({"page_size": [message]})
         return size
 
     def paginate_queryset(self, queryset, request, view=None):
@@ -254,7 +256,7 @@ class TrackerPagination(pagination.PageNumberPagination):
         self.cursor = None
         raw = request.query_params.get(self.page_query_param) or "1"
         if not raw.isdigit() or int(raw) < 1:  # checked with a cursor too, which ignores it
-            raise ValidationError({"page": ["A whole number of 1 or more."]})
+            raise ValidationError({"page": [_("A whole number of 1 or more.")]})
         if self.cursor_query_param in request.query_params:
             if not request.query_params.get("ordering"):
                 queryset = queryset.order_by("id")  # without `ordering`, cursor pages come in id order
@@ -269,7 +271,7 @@ class TrackerPagination(pagination.PageNumberPagination):
             return super().paginate_queryset(queryset, request, view)
         except Exception as exc:  # DRF turns InvalidPage into NotFound; a script wants to know which field
             if isinstance(exc.__cause__, InvalidPage) or "Invalid page" in str(exc):
-                raise ValidationError({"page": [f"Page {raw} is beyond the last page."]}) from None
+                raise ValidationError({"page": [_("Page %(page)s is beyond the last page.") % {"page": raw}]}) from None
             raise
 
     @staticmethod
@@ -367,7 +369,8 @@ def check_selection(fields, selection: dict) -> None:
     """A 400 naming every unknown field of a `fields=` selection, nested ones (`detentions.bogus`) included."""
     unknown = unknown_fields(fields, selection)
     if unknown:
-        raise ValidationError({"fields": [f"Unknown field(s): {', '.join(unknown)}. Known: {', '.join(fields)}."]})
+        message = _("Unknown field(s): %(unknown)s. Known: %(known)s.")
+        raise ValidationError({"fields": [message % {"unknown": ", ".join(unknown), "known": ", ".join(fields)}]})
 
 
 def unknown_fields(fields, selection: dict, prefix: str = "") -> list[str]:
@@ -435,7 +438,7 @@ class ModelValidationMixin:
                     field, serializers.ManyRelatedField | serializers.ListField | serializers.ListSerializer
                 )
                 if many and isinstance(data.get(name), dict):
-                    raise ValidationError({name: ['Expected a list of items but got type "dict".']})
+                    raise ValidationError({name: [_('Expected a list of items but got type "dict".')]})
         return super().to_internal_value(data)
 
     def validate(self, attrs):
@@ -477,14 +480,14 @@ def json_type_errors(fields, data: dict) -> dict:
             continue
         value = data[name]
         if isinstance(field, serializers.CharField) and not isinstance(value, str):
-            errors[name] = ["Not a valid string."]
+            errors[name] = [_("Not a valid string.")]
         elif isinstance(field, serializers.MultipleChoiceField):
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                errors[name] = ["Expected a list of codes."]
+                errors[name] = [_("Expected a list of codes.")]
         elif isinstance(field, serializers.ChoiceField) and not isinstance(value, str) and textual(field):
-            errors[name] = [f'"{value}" is not a valid choice.']
+            errors[name] = [_('"%(value)s" is not a valid choice.') % {"value": value}]
         elif isinstance(field, serializers.BooleanField) and not isinstance(value, bool):
-            errors[name] = ["Must be a valid boolean (true or false)."]
+            errors[name] = [_("Must be a valid boolean (true or false).")]
         elif isinstance(field, serializers.PrimaryKeyRelatedField) and not is_id(value):
             errors[name] = [ID_MESSAGE.format(value=json.dumps(value))]
         elif (isinstance(field, serializers.ManyRelatedField) and isinstance(value, list)
@@ -495,7 +498,7 @@ def json_type_errors(fields, data: dict) -> dict:
         elif isinstance(field, serializers.ListField) and isinstance(value, list):
             textual_child = isinstance(field.child, serializers.CharField | serializers.ChoiceField)
             if textual_child and not all(isinstance(v, str) for v in value):
-                errors[name] = ["Every item must be a string."]
+                errors[name] = [_("Every item must be a string.")]
         elif isinstance(field, serializers.ListSerializer) and isinstance(value, list):
             nested = [json_type_errors(field.child.fields, item) if isinstance(item, dict) else {} for item in value]
             if any(nested):
@@ -565,7 +568,7 @@ class CSVStreamMixin:
         params = request.query_params
         raw = params.get("page")
         if raw and (not raw.isdigit() or int(raw) < 1):
-            raise ValidationError({"page": ["A whole number of 1 or more."]})
+            raise ValidationError({"page": [_("A whole number of 1 or more.")]})
         size = self.paginator.get_page_size(request) if params.get("page_size") else 50
         if params.get("cursor"):
             ordered = queryset if params.get("ordering") else queryset.order_by("id")  # as the JSON pages order
@@ -936,7 +939,7 @@ class JSONOnlyParser(parsers.JSONParser):
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
-            raise ParseError("JSON parse error - nested too deeply.") from None
+            raise ParseError(_("JSON parse error - nested too deeply.")) from None
         fields = sorted({surrogate_free(path[0]) for path in surrogate_paths(data)}) if data is not None else []
         if fields:
             raise ValidationError({field: [SURROGATE_MESSAGE] for field in fields})

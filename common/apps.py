@@ -1,15 +1,20 @@
 import functools
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CommonConfig(AppConfig):
     """Shared building blocks: timestamps, partial dates, visibility, search keys."""
 
     name = "common"
-    verbose_name = "Common"
+    verbose_name = _("Common")
 
     def ready(self):
+        from django.core.signals import request_finished
+
+        from common.i18n import back_to_the_default_language, translate_default_names
+
         remember_country_names()
         from common import reasons
 
@@ -17,6 +22,14 @@ class CommonConfig(AppConfig):
         from common import review
 
         review.connect()  # changes to public cases queued for a second editor, at the end of each checked write
+        translate_default_names()  # model and field names made from code, in the page's language (h12)
+        # A request's language ends with it (after a streamed body too), not in whatever runs next on the thread.
+        request_finished.connect(back_to_the_default_language, dispatch_uid="h12-language-ends-with-request")
+        from django.contrib.auth.signals import user_logged_in
+
+        from common.i18n import remember_editor_language
+
+        user_logged_in.connect(remember_editor_language, dispatch_uid="h12-editor-language-at-sign-in")
 
 
 def remember_country_names() -> None:

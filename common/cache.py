@@ -49,9 +49,12 @@ def data_version(using: str | None = None) -> str:
 
 
 def cached_figures(name: str, *, parts=(), compute: Callable, timeout: int = 600, version: str | None = None):
-    """`compute()` once per data version and `parts` (e.g. the filters in force)."""
+    """`compute()` once per data version, `parts` (e.g. the filters in force) and language (figures carry names of
+    countries and labels in the words of the page that asked)."""
+    from django.utils import translation
+
     version = version or data_version()
-    key = "figures:" + hashlib.sha1(repr((name, version, parts)).encode()).hexdigest()
+    key = "figures:" + hashlib.sha1(repr((name, version, parts, translation.get_language())).encode()).hexdigest()
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -85,14 +88,16 @@ class CachedCountPaginator(Paginator):
 
 def public_response_key(request, *parts) -> str | None:
     """The cache key of a public response, or None when it must not be cached: for signed-in users (who may see
-    drafts) and when PAGE_CACHE_SECONDS is 0. It holds the data version, the full address with its query string
-    and the day (documents count days in custody; pages print the date)."""
+    drafts) and when PAGE_CACHE_SECONDS is 0. It holds the data version, the full address with its query string,
+    the day (documents count days in custody; pages print the date) and the active language (the address names it
+    for pages; an API answer's words follow Accept-Language)."""
     from django.conf import settings
-    from django.utils import timezone
+    from django.utils import timezone, translation
 
     if not settings.PAGE_CACHE_SECONDS or request.method not in ("GET", "HEAD") or request.user.is_authenticated:
         return None
     if getattr(request, "data_version", None) is None:
         request.data_version = data_version()
-    key = (request.data_version, request.build_absolute_uri(), timezone.localdate().isoformat(), *parts)
+    key = (request.data_version, request.build_absolute_uri(), timezone.localdate().isoformat(),
+           translation.get_language(), *parts)  # fmt: skip
     return "public:" + hashlib.sha1(repr(key).encode()).hexdigest()

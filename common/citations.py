@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 
 class Citations:
@@ -53,14 +54,18 @@ class PageCitation:
     @property
     def text(self) -> str:
         """The human-readable citation shown on the page."""
-        return (
-            f"{self.site}, “{self.title}”, {self.url} (last updated {long_date(self.updated)}; "
-            f"accessed {long_date(self.accessed)})."
-        )
+        from django.utils.translation import gettext
+
+        return gettext("%(site)s, “%(title)s”, %(url)s (last updated %(updated)s; accessed %(accessed)s).") % {
+            "site": gettext(self.site), "title": self.title, "url": self.url, "updated": long_date(self.updated),
+            "accessed": long_date(self.accessed)}  # fmt: skip
 
 
 def long_date(day: datetime.date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    """ "8 December 2022"; in Russian "8 декабря 2022 г." (common.models.format_partial_date)."""
+    from common.models import format_partial_date
+
+    return format_partial_date(day)
 
 
 _BIBTEX_SPECIAL = {c: f"\\{c}" for c in "&%$#_{}"} | {"~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
@@ -83,7 +88,8 @@ def to_bibtex(c: PageCitation) -> str:
         ("url", c.url),
         ("howpublished", "\\url{" + c.url + "}"),
         ("urldate", c.accessed.isoformat()),
-        ("note", _bibtex_escape(f"{c.kind}, last updated {long_date(c.updated)}; accessed {long_date(c.accessed)}")),
+        ("note", _bibtex_escape(gettext("%(kind)s, last updated %(updated)s; accessed %(accessed)s") % {
+            "kind": c.kind, "updated": long_date(c.updated), "accessed": long_date(c.accessed)})),  # fmt: skip
     ]
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@misc{{{c.key},\n{body}\n}}\n"

@@ -11,6 +11,7 @@
 """
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from import_export.admin import ImportExportMixin
 
@@ -46,15 +47,16 @@ class CarefulImportResource(SafeExportMixin, resources.ModelResource):
         loaded = str(row.get("version") or "").strip()
         if not loaded:
             raise ValidationError({"version": [
-                f"This row updates {instance._meta.verbose_name} “{instance}” (id {instance.pk}) but carries no "
-                "`version`: export the records again and edit that file, so that the import can tell whether "
-                "someone changed them since."]})  # fmt: skip
+                _("This row updates %(kind)s “%(record)s” (id %(id)s) but carries no `version`: export the records "
+                  "again and edit that file, so that the import can tell whether someone changed them since.")
+                % {"kind": instance._meta.verbose_name, "record": instance, "id": instance.pk}]})  # fmt: skip
         if loaded != version_of(instance):
             changed = describe_changes(instance, loaded)
             raise ValidationError({"version": [
-                f"Someone saved {instance._meta.verbose_name} “{instance}” after this file was exported"
-                + (f" — {changed}" if changed else "")
-                + ". This row was not imported: export again and re-apply your change."]})  # fmt: skip
+                _("Someone saved %(kind)s “%(record)s” after this file was exported%(changes)s. This row was not "
+                  "imported: export again and re-apply your change.")
+                % {"kind": instance._meta.verbose_name, "record": instance,
+                   "changes": f" — {changed}" if changed else ""}]})  # fmt: skip
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         if not field.attribute or field.column_name not in row:

@@ -5,6 +5,7 @@ from functools import cache
 import pycountry
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
 
 
 @cache
@@ -20,7 +21,7 @@ class CurrencyValidator:
     def __call__(self, value: str) -> None:
         if value and pycountry.currencies.get(alpha_3=value) is None:
             raise ValidationError(
-                "“%(value)s” is not an ISO 4217 currency code. Use one such as RUB, USD or EUR.",
+                _("“%(value)s” is not an ISO 4217 currency code. Use one such as RUB, USD or EUR."),
                 code="invalid_currency",
                 params={"value": value},
             )

@@ -39,6 +39,7 @@ from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
 from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclasses.dataclass(frozen=True)
@@ -295,8 +296,9 @@ def lock_sources(ids: Iterable[int], *, using: str | None = None) -> None:
         there = set(model._base_manager.using(using).filter(pk__in=ids).values_list("pk", flat=True))
     gone = [i for i in ids if i not in there]
     if gone:
-        message = "Source {} no longer exists (deleted meanwhile); nothing was saved."
-        raise ValidationError({"sources": [ValidationError(message.format(i), code="does_not_exist") for i in gone]})
+        message = _("Source %(id)s no longer exists (deleted meanwhile); nothing was saved.")
+        raise ValidationError({"sources": [ValidationError(message % {"id": i}, code="does_not_exist")
+                                           for i in gone]})  # fmt: skip
 
 
 def cases_of_records(label: str, ids: Iterable[int]) -> dict[str, set[int]]:

@@ -8,14 +8,16 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, router, transaction
 from django.db.models import Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 
 class TimeStampedModel(models.Model):
     """Abstract base giving every record indexed creation and update times."""
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True, help_text="When the record was first saved.")
-    updated_at = models.DateTimeField(auto_now=True, db_index=True, help_text="When the record was last saved.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, help_text=_("When the record was first saved."))
+    updated_at = models.DateTimeField(auto_now=True, db_index=True, help_text=_("When the record was last saved."))
 
     class Meta:
         abstract = True
@@ -24,39 +26,42 @@ class TimeStampedModel(models.Model):
 class DatePrecision(models.TextChoices):
     """How much of a date a source actually gives."""
 
-    DAY = "day", "Day"
-    MONTH = "month", "Month"
-    YEAR = "year", "Year"
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
 
 
 # What each partial date is, in the words an editor or a script author reads in help texts.
 DATE_IN_WORDS = {
-    "born_on": "the date of birth",
-    "detained_on": "the date of detention",
-    "released_on": "the date custody ended",
-    "last_confirmed_on": "the date the person was last confirmed held",
-    "moved_on": "the date of the move",
-    "charged_on": "the date of the charge",
-    "sentenced_on": "the date of the sentence",
-    "changed_on": "the date of the change",
-    "designated_on": "the date of the designation",
-    "withdrawn_on": "the date it was withdrawn",
-    "date": "the date",
-    "published_on": "the date of publication",
-    "said_on": "the date it was said",
+    "born_on": _("the date of birth"),
+    "detained_on": _("the date of detention"),
+    "released_on": _("the date custody ended"),
+    "last_confirmed_on": _("the date the person was last confirmed held"),
+    "moved_on": _("the date of the move"),
+    "charged_on": _("the date of the charge"),
+    "sentenced_on": _("the date of the sentence"),
+    "changed_on": _("the date of the change"),
+    "designated_on": _("the date of the designation"),
+    "withdrawn_on": _("the date it was withdrawn"),
+    "date": _("the date"),
+    "published_on": _("the date of publication"),
+    "said_on": _("the date it was said"),
 }
 
 
 def precision_field(date_field: str, **kwargs) -> models.CharField:
     """The `<date>_precision` companion of a partial date field."""
-    what = DATE_IN_WORDS.get(date_field, "the date")
+    what = DATE_IN_WORDS.get(date_field, DATE_IN_WORDS["date"])
     return models.CharField(
         max_length=5,
         choices=DatePrecision.choices,
         default=DatePrecision.DAY,
-        help_text=(
-            f"How much of {what} the sources give: the day; the month only (kept as the 1st of the month); or the "
-            "year only (kept as 1 January). Typing “May 2024” or “2008” as the date sets it."
+        help_text=format_lazy(
+            _(
+                "How much of {what} the sources give: the day; the month only (kept as the 1st of the month); or "
+                "the year only (kept as 1 January). Typing “May 2024” or “2008” as the date sets it."
+            ),
+            what=what,
         ),
         **kwargs,
     )
@@ -81,15 +86,57 @@ def truncate_date(value: datetime.date | None, precision: str) -> datetime.date 
     return value
 
 
-def format_partial_date(value: datetime.date | None, precision: str = DatePrecision.DAY) -> str:
-    """Show a date only as precisely as it is known: "17 February 2022", "February 2022", "2008"."""
+# Month names in the three grammatical cases a sentence may need (Russian: "февраль 2022 г.", "с февраля 2022 г.",
+# "в феврале 2022 г."); English uses one form for all three. Translated in the catalogues, so a new language is a
+# catalogue too.
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")  # fmt: skip
+MONTH_FORMS = {
+    "nominative": [
+        pgettext_lazy("month, nominative", "January"), pgettext_lazy("month, nominative", "February"),
+        pgettext_lazy("month, nominative", "March"), pgettext_lazy("month, nominative", "April"),
+        pgettext_lazy("month, nominative", "May"), pgettext_lazy("month, nominative", "June"),
+        pgettext_lazy("month, nominative", "July"), pgettext_lazy("month, nominative", "August"),
+        pgettext_lazy("month, nominative", "September"), pgettext_lazy("month, nominative", "October"),
+        pgettext_lazy("month, nominative", "November"), pgettext_lazy("month, nominative", "December"),
+    ],
+    "genitive": [
+        pgettext_lazy("month, genitive", "January"), pgettext_lazy("month, genitive", "February"),
+        pgettext_lazy("month, genitive", "March"), pgettext_lazy("month, genitive", "April"),
+        pgettext_lazy("month, genitive", "May"), pgettext_lazy("month, genitive", "June"),
+        pgettext_lazy("month, genitive", "July"), pgettext_lazy("month, genitive", "August"),
+        pgettext_lazy("month, genitive", "September"), pgettext_lazy("month, genitive", "October"),
+        pgettext_lazy("month, genitive", "November"), pgettext_lazy("month, genitive", "December"),
+    ],
+    "prepositional": [
+        pgettext_lazy("month, prepositional", "January"), pgettext_lazy("month, prepositional", "February"),
+        pgettext_lazy("month, prepositional", "March"), pgettext_lazy("month, prepositional", "April"),
+        pgettext_lazy("month, prepositional", "May"), pgettext_lazy("month, prepositional", "June"),
+        pgettext_lazy("month, prepositional", "July"), pgettext_lazy("month, prepositional", "August"),
+        pgettext_lazy("month, prepositional", "September"), pgettext_lazy("month, prepositional", "October"),
+        pgettext_lazy("month, prepositional", "November"), pgettext_lazy("month, prepositional", "December"),
+    ],
+}  # fmt: skip
+
+
+def format_partial_date(
+    value: datetime.date | None, precision: str = DatePrecision.DAY, form: str = "nominative"
+) -> str:
+    """Show a date only as precisely as it is known, in the active language: "17 February 2022", "February 2022",
+    "2008"; in Russian "17 февраля 2022 г.", "февраль 2022 г.", "2008 г.". `form` is the grammatical case a
+    sentence needs for a month alone ("genitive": "с февраля 2022 г."; "prepositional": "в феврале 2022 г.")."""
     if value is None:
         return ""
     if precision == DatePrecision.YEAR:
-        return str(value.year)
+        return pgettext("partial date: a year alone", "%(year)s") % {"year": value.year}
     if precision == DatePrecision.MONTH:
-        return f"{value:%B} {value.year}"
-    return f"{value.day} {value:%B} {value.year}"
+        month = MONTH_FORMS[form][value.month - 1]
+        return pgettext("partial date: a month and its year", "%(month)s %(year)s") % {
+            "month": month,
+            "year": value.year,
+        }
+    return pgettext("partial date: a day", "%(day)s %(month)s %(year)s") % {
+        "day": value.day, "month": MONTH_FORMS["genitive"][value.month - 1], "year": value.year}  # fmt: skip
 
 
 def iso_partial_date(value: datetime.date | None, precision: str = DatePrecision.DAY) -> str:
@@ -159,7 +206,10 @@ def check_order(
     if certainly_before(later, later_precision, earlier, earlier_precision):
         shown_later = format_partial_date(later, later_precision)
         shown_earlier = format_partial_date(earlier, earlier_precision)
-        errors.setdefault(later_field, []).append(f"{message} ({shown_later} is before {shown_earlier}.)")
+        errors.setdefault(later_field, []).append(
+            _("%(message)s (%(later)s is before %(earlier)s.)")
+            % {"message": message, "later": shown_later, "earlier": shown_earlier}
+        )
 
 
 def raise_if(errors: dict) -> None:
@@ -362,3 +412,20 @@ class ReviewItem(models.Model):
 
         self.outcome, self.closed_by, self.closed_at = outcome, user, timezone.now()
         self.save(update_fields=["outcome", "closed_by", "closed_at"])
+# --- Languages (h12): an editor's own language for the admin ------------------------------------------------------
+class EditorLanguage(models.Model):
+    """The language an editor reads the admin in (the admin's header sets it; see common.i18n)."""
+
+    user = models.OneToOneField(
+        "auth.User", on_delete=models.CASCADE, related_name="editor_language", verbose_name=_("editor")
+    )
+    language = models.CharField(
+        _("language"), max_length=10, help_text=_("The language of the admin for this editor, e.g. en-gb or ru.")
+    )
+
+    class Meta:
+        verbose_name = _("editor's language")
+        verbose_name_plural = _("editors' languages")
+
+    def __str__(self):
+        return f"{self.user} · {self.language}"

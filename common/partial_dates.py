@@ -1,4 +1,5 @@
-"""Dates typed as sources give them: "2 May 2024", "2024-05-02", "May 2024", "2024-05", "2008".
+"""Dates typed as sources give them: "2 May 2024", "2024-05-02", "May 2024", "2024-05", "2008", and as Russian
+reports write them: "17 августа 2023 года", "17 авг. 2023 г.", "в мае 2024 г.", "май 2024", "2008 год".
 
 One text field sets both the date and its precision. A form that could be read two ways ("05/02/2024": 5 February
 or 2 May?) is refused with both readings shown, never guessed.
@@ -9,6 +10,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from .models import DatePrecision, format_partial_date
 
@@ -22,10 +24,28 @@ MONTHS = {
     )
     for name in names
 }  # fmt: skip
+# Russian month names in every case a report uses them (nominative, genitive, prepositional) and short forms.
+RUSSIAN_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [("январь", "января", "январе", "янв"), ("февраль", "февраля", "феврале", "фев", "февр"),
+         ("март", "марта", "марте", "мар"), ("апрель", "апреля", "апреле", "апр"), ("май", "мая", "мае"),
+         ("июнь", "июня", "июне", "июн"), ("июль", "июля", "июле", "июл"), ("август", "августа", "августе", "авг"),
+         ("сентябрь", "сентября", "сентябре", "сен", "сент"), ("октябрь", "октября", "октябре", "окт"),
+         ("ноябрь", "ноября", "ноябре", "ноя", "нояб"), ("декабрь", "декабря", "декабре", "дек")],
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+MONTHS.update(RUSSIAN_MONTHS)
 MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
-HELP = (
-    'As precisely as the source gives it: "2 May 2024", "2024-05-02", "May 2024", "2024-05" or "2008". '
-    "A month or a year alone is kept as such and shown so."
+# "в мае 2024 г.", "2008 года", "17 августа 2023 года": the preposition before and the word for "year" after.
+_RUSSIAN_YEAR_WORD = re.compile(r"\s*(?:г\.?|гг\.?|год(?:а|у)?)$")
+_RUSSIAN_PREPOSITION = re.compile(r"^(?:в|во|с|со|от|на|к)\s+")
+HELP = _(
+    'As precisely as the source gives it: "2 May 2024", "2024-05-02", "May 2024", "2024-05" or "2008" (or as '
+    'Russian reports write it: "17 августа 2023 года", "в мае 2024 г."). A month or a year alone is kept as such '
+    "and shown so."
 )
 
 
@@ -33,13 +53,13 @@ def _date(year: int, month: int, day: int, text: str) -> datetime.date:
     try:
         return datetime.date(year, month, day)
     except ValueError:
-        raise ValidationError(f"“{text}” is not a date in the calendar.", code="invalid") from None
+        raise ValidationError(_("“%(text)s” is not a date in the calendar.") % {"text": text}, code="invalid") from None
 
 
 def parse_partial_date(text: str) -> tuple[datetime.date, str]:
     """(date, precision) for what an editor typed; a month or year is stored as its first day."""
     raw = " ".join(text.strip().replace(",", " ").split())
-    low = raw.lower()
+    low = _RUSSIAN_PREPOSITION.sub("", _RUSSIAN_YEAR_WORD.sub("", raw.lower().replace("ё", "е"))).strip()
     if m := re.fullmatch(r"(\d{4})", low):
         return _date(int(m[1]), 1, 1, raw), DatePrecision.YEAR
     if m := re.fullmatch(r"(\d{4})-(\d{1,2})", low):
@@ -65,12 +85,16 @@ def parse_partial_date(text: str) -> tuple[datetime.date, str]:
         if len(readings) == 2:
             first, second = (format_partial_date(d) for d in readings)
             raise ValidationError(
-                f"“{raw}” could be {first} (day first) or {second} (month first). Type it unambiguously, "
-                f'e.g. "{first}" or "{readings[0].isoformat()}".',
+                _(
+                    "“%(raw)s” could be %(first)s (day first) or %(second)s (month first). Type it unambiguously, "
+                    'e.g. "%(first)s" or "%(iso)s".'
+                )
+                % {"raw": raw, "first": first, "second": second, "iso": readings[0].isoformat()},
                 code="ambiguous",
             )
-        raise ValidationError(f"“{raw}” is not a date in the calendar.", code="invalid")
-    raise ValidationError(f"“{raw}” is not a date this form reads. {HELP}", code="invalid")
+        raise ValidationError(_("“%(text)s” is not a date in the calendar.") % {"text": raw}, code="invalid")
+    raise ValidationError(_("“%(text)s” is not a date this form reads. %(help)s") % {"text": raw, "help": HELP},
+                          code="invalid")  # fmt: skip
 
 
 class PartialDateField(forms.CharField):
@@ -80,7 +104,7 @@ class PartialDateField(forms.CharField):
         kwargs.setdefault("help_text", HELP)
         kwargs.setdefault("max_length", 40)
         super().__init__(*args, **kwargs)
-        self.widget.attrs.setdefault("placeholder", "e.g. 2 May 2024, May 2024, 2008")
+        self.widget.attrs.setdefault("placeholder", _("e.g. 2 May 2024, May 2024, 2008"))
         self.widget.attrs.setdefault("size", 22)
 
     def to_python(self, value):

@@ -161,7 +161,7 @@ class CitableMixin:
             key=f"pet-{self.citation_prefix}-{ident}",
             title=getattr(obj, self.citation_title_field),
             url=self.request.build_absolute_uri(obj.get_absolute_url()),
-            kind=self.citation_kind,
+            kind=str(self.citation_kind),
             updated=timezone.localdate(obj.updated_at),
             accessed=getattr(self.request, "accessed_on", None) or timezone.localdate(),  # see casedocs.services
         )

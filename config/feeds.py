@@ -3,7 +3,9 @@
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext_lazy as _
 
+from common.templatetags.tracker import description_in_language
 from detainees.models import Detainee
 from exchanges.models import Exchange
 
@@ -12,8 +14,8 @@ class LatestFeed(Feed):
     """The 20 most recently created published cases and exchanges, newest first."""
 
     feed_type = Atom1Feed
-    title = "Prisoner Exchange Tracker: new cases and exchanges"
-    subtitle = "Newly published cases of people detained by states, and prisoner exchanges."
+    title = _("Prisoner Exchange Tracker: new cases and exchanges")
+    subtitle = _("Newly published cases of people detained by states, and prisoner exchanges.")
 
     def link(self):
         return reverse("overview")
@@ -28,8 +30,10 @@ class LatestFeed(Feed):
 
     def item_description(self, item):
         if isinstance(item, Exchange):
-            return f"Exchange{(' in ' + item.place) if item.place else ''}, {item.partial_date('date')}."
-        return item.description or "New case."
+            if item.place:
+                return _("Exchange in %(place)s, %(date)s.") % {"place": item.place, "date": item.partial_date("date")}
+            return _("Exchange, %(date)s.") % {"date": item.partial_date("date")}
+        return description_in_language(item) or _("New case.")
 
     def item_pubdate(self, item):
         return item.created_at

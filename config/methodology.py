@@ -9,6 +9,7 @@ without a meaning here fails `tests/site/test_methodology.py` (which walks every
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.utils.translation import gettext_lazy as _
 
 from common.models import DatePrecision
 
@@ -50,108 +51,109 @@ def vocabulary() -> list[Entry]:
     from detainees.models import CustodyOnFile
 
     return [
-        Entry("Status of a person", "detainees.Detainee.status", {
-            "held": "The latest custody on file has not ended (or ended in a handover to a holder whose custody is "
-                    "not on file yet: the person is still in someone's custody).",
-            "released": "The latest custody on file ended otherwise than by exchange or death: released, pardoned, "
-                        "sentence served, deported or escaped.",
-            "exchanged": "The latest custody on file ended in an exchange; or, with no custody on file at all, the "
-                         "person took part in a published, completed exchange (exchanges release people in custody).",
-            "deceased": "The person died in custody.",
-            "unknown": "No custody on file and no completed exchange: the tracker cannot say where the person is.",
+        Entry(_("Status of a person"), "detainees.Detainee.status", {
+            "held": _("The latest custody on file has not ended (or ended in a handover to a holder whose custody is "
+                    "not on file yet: the person is still in someone's custody)."),
+            "released": _("The latest custody on file ended otherwise than by exchange or death: released, pardoned, "
+                        "sentence served, deported or escaped."),
+            "exchanged": _("The latest custody on file ended in an exchange; or, with no custody on file at all, the "
+                         "person took part in a published, completed exchange (exchanges release people in custody)."),
+            "deceased": _("The person died in custody."),
+            "unknown": _("No custody on file and no completed exchange: the tracker cannot say where the person is."),
         }),
-        Entry("Why custody ended", "detainees.Detention.end_reason", {
-            "released": "Freed by the holder, without an exchange, pardon, deportation or a completed term.",
-            "exchanged": "Released in an exchange; the exchange's page shows who went which way.",
-            "pardoned": "Freed by a pardon or an amnesty.",
-            "sentence_served": "Freed at the end of the sentence.",
-            "deported": "Expelled from the holding country at the end of custody.",
-            "died_in_custody": "Died while held. The person's status becomes deceased.",
-            "escaped": "Escaped from custody.",
-            "extradited": "Handed to another state under an extradition; that state's custody is the next detention "
-                          "of the same person (a custody chain).",
-            "handed_over": "Handed to another holder without an extradition (a state or a group); the next holder's "
-                           "custody is the next detention of the same person.",
+        Entry(_("Why custody ended"), "detainees.Detention.end_reason", {
+            "released": _("Freed by the holder, without an exchange, pardon, deportation or a completed term."),
+            "exchanged": _("Released in an exchange; the exchange's page shows who went which way."),
+            "pardoned": _("Freed by a pardon or an amnesty."),
+            "sentence_served": _("Freed at the end of the sentence."),
+            "deported": _("Expelled from the holding country at the end of custody."),
+            "died_in_custody": _("Died while held. The person's status becomes deceased."),
+            "escaped": _("Escaped from custody."),
+            "extradited": _("Handed to another state under an extradition; that state's custody is the next detention "
+                          "of the same person (a custody chain)."),
+            "handed_over": _("Handed to another holder without an extradition (a state or a group); the next holder's "
+                           "custody is the next detention of the same person."),
         }),
-        Entry("Custody on file", "custody", {
-            "none": "No detention of the person is on file (many people are known only from an exchange). Counts "
-                    "of who holds whom cannot include them; every such count says how many they are.",
-            "on_file": "At least one detention of the person is on file.",
+        Entry(_("Custody on file"), "custody", {
+            "none": _("No detention of the person is on file (many people are known only from an exchange). Counts "
+                    "of who holds whom cannot include them; every such count says how many they are."),
+            "on_file": _("At least one detention of the person is on file."),
         }, choices=list(CustodyOnFile.choices)),
-        Entry("Status of an exchange", "exchanges.Exchange.status", {
-            "completed": "It took place. Only completed exchanges are counted on the overview and drawn on the "
-                         "flows page; the custody of each person it released must be ended on file.",
-            "proposed": "Proposed by a party or a mediator; no one has been exchanged.",
-            "failed": "Planned or agreed, but did not take place.",
+        Entry(_("Status of an exchange"), "exchanges.Exchange.status", {
+            "completed": _("It took place. Only completed exchanges are counted on the overview and drawn on the "
+                         "flows page; the custody of each person it released must be ended on file."),
+            "proposed": _("Proposed by a party or a mediator; no one has been exchanged."),
+            "failed": _("Planned or agreed, but did not take place."),
         }),
-        Entry("Charges", "detainees.Charge.category", {
-            "drugs": "Possession, smuggling or trafficking of drugs.",
-            "espionage": "Spying for a foreign state.",
-            "treason": "Treason or aiding a foreign state against one's own.",
-            "arms_trafficking": "Trade in or smuggling of weapons.",
-            "terrorism": "Terrorism, or support for a group the holder calls terrorist.",
-            "cybercrime": "Hacking, computer fraud and other crimes through computers.",
-            "fraud": "Fraud, embezzlement, money laundering and other financial crimes.",
-            "property": "Theft, extortion, damage to property.",
-            "violence": "Assault, murder and other violence against people.",
-            "political": "Speech, protest, organising or other political activity made a crime.",
-            "immigration": "Breaches of immigration or border law.",
-            "other": "Anything else, described in the charge's own words.",
+        Entry(_("Charges"), "detainees.Charge.category", {
+            "drugs": _("Possession, smuggling or trafficking of drugs."),
+            "espionage": _("Spying for a foreign state."),
+            "treason": _("Treason or aiding a foreign state against one's own."),
+            "arms_trafficking": _("Trade in or smuggling of weapons."),
+            "terrorism": _("Terrorism, or support for a group the holder calls terrorist."),
+            "cybercrime": _("Hacking, computer fraud and other crimes through computers."),
+            "fraud": _("Fraud, embezzlement, money laundering and other financial crimes."),
+            "property": _("Theft, extortion, damage to property."),
+            "violence": _("Assault, murder and other violence against people."),
+            "political": _("Speech, protest, organising or other political activity made a crime."),
+            "immigration": _("Breaches of immigration or border law."),
+            "other": _("Anything else, described in the charge's own words."),
         }),
-        Entry("Outcome of a charge", "detainees.Charge.outcome", {
-            "pending": "Not yet decided.",
-            "convicted": "The court found the person guilty.",
-            "acquitted": "The court found the person not guilty.",
-            "dropped": "The charge was withdrawn before a verdict.",
+        Entry(_("Outcome of a charge"), "detainees.Charge.outcome", {
+            "pending": _("Not yet decided."),
+            "convicted": _("The court found the person guilty."),
+            "acquitted": _("The court found the person not guilty."),
+            "dropped": _("The charge was withdrawn before a verdict."),
         }),
-        Entry("Changes to a sentence", "detainees.SentenceChange.kind", {
-            "appeal_rejected": "An appeal was rejected: the sentence stands.",
-            "reduced_on_appeal": "An appeal court shortened the sentence.",
-            "increased_on_appeal": "An appeal court lengthened the sentence.",
-            "overturned_on_appeal": "An appeal court quashed the conviction.",
-            "reduced": "The sentence was shortened otherwise than on appeal.",
-            "increased": "The sentence was lengthened otherwise than on appeal.",
-            "commuted": "The sentence was replaced by a lighter one.",
-            "pardoned": "The person was pardoned.",
+        Entry(_("Changes to a sentence"), "detainees.SentenceChange.kind", {
+            "appeal_rejected": _("An appeal was rejected: the sentence stands."),
+            "reduced_on_appeal": _("An appeal court shortened the sentence."),
+            "increased_on_appeal": _("An appeal court lengthened the sentence."),
+            "overturned_on_appeal": _("An appeal court quashed the conviction."),
+            "reduced": _("The sentence was shortened otherwise than on appeal."),
+            "increased": _("The sentence was lengthened otherwise than on appeal."),
+            "commuted": _("The sentence was replaced by a lighter one."),
+            "pardoned": _("The person was pardoned."),
         }),
-        Entry("Places of custody", "detainees.Transfer.facility_kind", {
-            "pre_trial_centre": "Held before or during trial (a SIZO in Russia).",
-            "prison": "A prison.",
-            "penal_colony": "A penal colony (labour camp), where most sentences in Russia and Belarus are served.",
-            "federal_prison": "A federal prison (United States).",
-            "immigration_detention": "Held under immigration law, not a criminal charge.",
-            "other": "Anything else, named in the transfer.",
+        Entry(_("Places of custody"), "detainees.Transfer.facility_kind", {
+            "pre_trial_centre": _("Held before or during trial (a SIZO in Russia)."),
+            "prison": _("A prison."),
+            "penal_colony": _("A penal colony (labour camp), where most sentences in Russia and Belarus are served."),
+            "federal_prison": _("A federal prison (United States)."),
+            "immigration_detention": _("Held under immigration law, not a criminal charge."),
+            "other": _("Anything else, named in the transfer."),
         }),
-        Entry("Designations", "detainees.Designation.kind", {
-            "wrongfully_detained": "An authority (such as the US State Department) determined the person is held "
-                                   "wrongfully.",
-            "hostage": "An authority called the person a hostage: held to obtain something from another state.",
-            "political_prisoner": "An authority (such as Memorial or Viasna) lists the person as a political prisoner.",
-            "prisoner_of_conscience": "Amnesty International (or another authority) calls the person a prisoner of "
-                                      "conscience.",
-            "other": "Another recognition, named in the designation.",
+        Entry(_("Designations"), "detainees.Designation.kind", {
+            "wrongfully_detained": _("An authority (such as the US State Department) determined the person is held "
+                                   "wrongfully."),
+            "hostage": _("An authority called the person a hostage: held to obtain something from another state."),
+            "political_prisoner": _("An authority (such as Memorial or Viasna) lists the person as a political "
+                                    "prisoner."),
+            "prisoner_of_conscience": _("Amnesty International (or another authority) calls the person a prisoner of "
+                                      "conscience."),
+            "other": _("Another recognition, named in the designation."),
         }),
-        Entry("Groups", "detainees.Group.kind", {
-            "armed_group": "A non-state armed group (Hamas, the Houthis).",
-            "militia": "An armed militia.",
-            "terrorist_organisation": "An organisation widely designated as terrorist (ISIS).",
-            "criminal_organisation": "A criminal gang or cartel.",
-            "de_facto_authority": "An authority in control of territory without recognition as a state.",
-            "other": "Anything else, described on the group's page.",
+        Entry(_("Groups"), "detainees.Group.kind", {
+            "armed_group": _("A non-state armed group (Hamas, the Houthis)."),
+            "militia": _("An armed militia."),
+            "terrorist_organisation": _("An organisation widely designated as terrorist (ISIS)."),
+            "criminal_organisation": _("A criminal gang or cartel."),
+            "de_facto_authority": _("An authority in control of territory without recognition as a state."),
+            "other": _("Anything else, described on the group's page."),
         }),
-        Entry("Outlets", "sources.Outlet.kind", {
-            "wire_agency": "A news agency selling reports to other outlets (AFP, Reuters, TASS).",
-            "state_media": "Media owned or run by a state; cited for what that state says.",
-            "independent": "Media independent of any state.",
-            "newspaper": "A newspaper.",
-            "broadcaster": "A radio or television broadcaster.",
-            "government": "A government or official body publishing its own statements.",
-            "ngo": "A non-governmental organisation (a human-rights group).",
-            "other": "Anything else.",
+        Entry(_("Outlets"), "sources.Outlet.kind", {
+            "wire_agency": _("A news agency selling reports to other outlets (AFP, Reuters, TASS)."),
+            "state_media": _("Media owned or run by a state; cited for what that state says."),
+            "independent": _("Media independent of any state."),
+            "newspaper": _("A newspaper."),
+            "broadcaster": _("A radio or television broadcaster."),
+            "government": _("A government or official body publishing its own statements."),
+            "ngo": _("A non-governmental organisation (a human-rights group)."),
+            "other": _("Anything else."),
         }),
-        Entry("Date precision", "detainees.Detention.detained_on_precision", {
-            DatePrecision.DAY: "The day is known.",
-            DatePrecision.MONTH: "Only the month is known: the date means any day of that month.",
-            DatePrecision.YEAR: "Only the year is known: the date means any day of that year.",
+        Entry(_("Date precision"), "detainees.Detention.detained_on_precision", {
+            DatePrecision.DAY: _("The day is known."),
+            DatePrecision.MONTH: _("Only the month is known: the date means any day of that month."),
+            DatePrecision.YEAR: _("Only the year is known: the date means any day of that year."),
         }),
     ]  # fmt: skip

@@ -69,9 +69,11 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "common.i18n.SiteLocaleMiddleware",  # languages (h12): /ru/ pages, Accept-Language for the API, see common.i18n
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "common.i18n.EditorLanguageMiddleware",  # the admin in the editor's own language (h12)
     "common.routing.ReplicaReadMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -109,6 +111,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "common.i18n.languages",  # the page's language and its alternates (h12)
             ],
         },
     },
@@ -165,6 +168,13 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# --- Languages (h12; common/i18n.py, README "Languages") ---
+# English unprefixed, Russian under /ru/. A third language is a catalogue (locale/<code>/LC_MESSAGES/django.po, from
+# `make messages`) and one line here. Names are each language's own, as the switcher shows them.
+LANGUAGES = [("en-gb", "English"), ("ru", "Русский")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Counts are grouped with `intcomma` in each language's way (5,390 in English, 5 390 in Russian); not
+# USE_THOUSAND_SEPARATOR, which would print years as 2,022.
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

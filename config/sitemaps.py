@@ -1,11 +1,19 @@
-"""sitemap.xml: published cases and exchanges only."""
+"""sitemap.xml: published cases and exchanges only, each in every site language with its alternates (hreflang)."""
 
-from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import Sitemap as DjangoSitemap
 from django.urls import reverse
 
 from detainees.models import Detainee, Group
 from exchanges.models import Exchange
 from sources.models import Official
+
+
+class Sitemap(DjangoSitemap):
+    """Every address once per language in LANGUAGES, each naming the others and x-default (English)."""
+
+    i18n = True
+    alternates = True
+    x_default = True
 
 
 class DetaineeSitemap(Sitemap):

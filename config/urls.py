@@ -6,16 +6,17 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
 from common.admin import deleted_records_view, restore_deleted_view
+from common.i18n import set_editor_language, site_patterns
 from config import feeds, sitemaps
 from config import views as site_views
 from config.api_root import CachedSchemaView
 from detainees.views import CensusView
 from exchanges.views import FlowsView
 
-urlpatterns = [
+# Public pages: English at /…, Russian at /ru/… (common.i18n); the API, the admin and the sitemap are unprefixed.
+urlpatterns = site_patterns(
     path("", site_views.OverviewView.as_view(), name="overview"),
     path("about/", site_views.AboutView.as_view(), name="about"),
-    path("healthz", site_views.healthz, name="healthz"),
     path("detainees/", include("detainees.urls")),
     path("exchanges/", include("exchanges.urls")),
     path("flows/", FlowsView.as_view(), name="flows"),
@@ -23,6 +24,8 @@ urlpatterns = [
     path("groups/", include("detainees.group_urls")),
     path("", include("sources.urls")),
     path("feed.atom", feeds.LatestFeed(), name="feed"),
+) + [
+    path("healthz", site_views.healthz, name="healthz"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps.SITEMAPS}, name="sitemap"),
     path("api/reconcile/", include("reconcile.urls")),  # h9: W3C Reconciliation Service API 0.2
     path("api/v1/", include("config.api_urls")),
@@ -35,6 +38,7 @@ urlpatterns = [
         admin.site.admin_view(restore_deleted_view),
         name="deleted-restore",
     ),
+    path("admin/language/", admin.site.admin_view(set_editor_language), name="editor-language"),
     path("admin/", admin.site.urls),
     path("account/", include("alerts.urls")),  # alerts and webhooks: a reader's account (alerts/urls.py)
     path("api/v1/webhooks/", include("alerts.api_urls")),  # a script owner's webhooks (alerts/api_urls.py)

@@ -1,6 +1,7 @@
 """Site-wide pages: the overview and the health check."""
 
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db import DatabaseError, connection
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
@@ -14,7 +15,7 @@ from common.charts import bar_chart
 from common.views import PageCacheMixin
 from detainees.census import census_figures
 from detainees.models import Detainee, Detention
-from exchanges.models import Exchange
+from exchanges.models import Exchange, side_label
 
 
 def latest_exchanges(exchanges) -> list:
@@ -23,7 +24,8 @@ def latest_exchanges(exchanges) -> list:
     latest = list(exchanges.filter(status="completed").with_participants().order_by("-date")[:5])
     for e in latest:
         e.total = e.people_total()
-        e.sides = "; ".join(f"{d['released_by']} → {d['received_by']}: {d['total']:,}" for d in e.directions())
+        e.sides = "; ".join(f"{side_label(d['released_by'])} → {side_label(d['received_by'])}: {intcomma(d['total'])}"
+                            for d in e.directions())  # fmt: skip
     return latest
 
 
@@ -90,7 +92,8 @@ class AboutView(PageCacheMixin, TemplateView):
         from .methodology import vocabulary
 
         context.update(
-            contact_email=settings.CONTACT_EMAIL, data_licence=settings.DATA_LICENCE, vocabulary=vocabulary()
+            contact_email=settings.CONTACT_EMAIL, data_licence=settings.DATA_LICENCE, vocabulary=vocabulary(),
+            today=timezone.localdate(),
         )
         return context
 

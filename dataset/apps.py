@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DatasetConfig(AppConfig):
@@ -6,4 +7,4 @@ class DatasetConfig(AppConfig):
     public dump, the deletions feed for mirrors, the demo cases and the synthetic generator."""
 
     name = "dataset"
-    verbose_name = "Whole dataset"
+    verbose_name = _("Whole dataset")

@@ -7,6 +7,7 @@ public do not appear, so the list reveals nothing about drafts.
 
 from django.apps import apps
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -83,9 +84,9 @@ def tombstones(since) -> list[dict]:
 
 
 class TombstoneSerializer(serializers.Serializer):
-    resource = serializers.ChoiceField(choices=list(RESOURCES), help_text="The API list the record was in.")
+    resource = serializers.ChoiceField(choices=list(RESOURCES), help_text=_("The API list the record was in."))
     id = serializers.IntegerField()
-    at = serializers.DateTimeField(help_text="When it left the public dataset.")
+    at = serializers.DateTimeField(help_text=_("When it left the public dataset."))
     reason = serializers.ChoiceField(choices=["deleted", "unpublished"])
 
 
@@ -103,10 +104,10 @@ class DeletionsView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("since", OpenApiTypes.DATETIME, description="Only what left at or after this time."),
-            OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="Page number, from 1."),
+            OpenApiParameter("since", OpenApiTypes.DATETIME, description=_("Only what left at or after this time.")),
+            OpenApiParameter("page", {"type": "integer", "minimum": 1}, description=_("Page number, from 1.")),
             OpenApiParameter("page_size", {"type": "integer", "minimum": 1, "maximum": 500},
-                             description="Results per page: default 50, at most 500."),
+                             description=_("Results per page: default 50, at most 500.")),
         ],
         responses={200: TombstonePageSerializer, 400: ERRORS[400]},
     )  # fmt: skip

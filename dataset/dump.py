@@ -8,6 +8,7 @@ import datetime
 import json
 from collections.abc import Callable, Iterator
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -86,8 +87,8 @@ class PublicDumpView(APIView):
             "generated_at": serializers.DateTimeField(), "outlets": OutletSerializer(many=True),
             "sources": SourceSerializer(many=True), "detainees": DetaineeSerializer(many=True),
             "exchanges": ExchangeSerializer(many=True), "statements": StatementSerializer(many=True),
-        }), description="One JSON object: format, version, generated_at, and a list per resource in the shape of "
-                        "its API endpoint.")},
+        }), description=_("One JSON object: format, version, generated_at, and a list per resource in the shape of "
+                        "its API endpoint."))},
     )  # fmt: skip
     def get(self, request):
         unknown = sorted(set(request.query_params) - {"format"})

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
@@ -29,7 +30,7 @@ from .models import (
 from .resources import DetaineeResource
 from .services import merge_detainees, publish_problems
 
-DATE_PAIR_HELP = 'Type dates as the source gives them: "6 March 2008", "March 2008" or "2008".'
+DATE_PAIR_HELP = _('Type dates as the source gives them: "6 March 2008", "March 2008" or "2008".')
 
 
 def awaiting_message(count: int) -> str:
@@ -52,14 +53,14 @@ class PublishActionsMixin:
     def publish_problems(self, obj) -> list[str]:
         raise NotImplementedError
 
-    @admin.action(description="Publish selected records", permissions=["change"])
+    @admin.action(description=_("Publish selected records"), permissions=["change"])
     def publish(self, request, queryset):
         published, awaiting, refused = 0, 0, []
         for obj in queryset:
             problems = self.publish_problems(obj)
             if problems:
                 items = format_html_join("", "<li>{}</li>", ((p,) for p in problems))
-                refused.append(format_html("<strong>{}</strong> still needs a source for:<ul>{}</ul>", obj, items))
+                refused.append(format_html(_("<strong>{}</strong> still needs a source for:<ul>{}</ul>"), obj, items))
                 continue
             if not obj.is_published:
                 obj.is_published = True
@@ -70,18 +71,23 @@ class PublishActionsMixin:
             else:
                 published += 1
         if published:
-            self.message_user(request, f"Published {published} record(s).", messages.SUCCESS)
+            self.message_user(
+                request,
+                ngettext("Published %(count)d record.", "Published %(count)d records.", published)
+                % {"count": published},
+                messages.SUCCESS,
+            )
         if awaiting:
             self.message_user(request, awaiting_message(awaiting), messages.INFO)
         for line in refused:
-            self.message_user(request, format_html("Not published — {}", line), messages.ERROR)
+            self.message_user(request, format_html(_("Not published — {}"), line), messages.ERROR)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if obj.awaiting_review and "is_published" in form.changed_data:
             self.message_user(request, awaiting_message(1), messages.INFO)
 
-    @admin.action(description="Unpublish selected records (back to draft)", permissions=["change"])
+    @admin.action(description=_("Unpublish selected records (back to draft)"), permissions=["change"])
     def unpublish(self, request, queryset):
         count = 0
         for obj in queryset.filter(is_published=True):
@@ -89,7 +95,12 @@ class PublishActionsMixin:
             obj._change_reason = "Unpublished"
             obj.save()
             count += 1
-        self.message_user(request, f"Moved {count} record(s) back to draft.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("Moved %(count)d record back to draft.", "Moved %(count)d records back to draft.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 class SearchKeyAdminMixin:
@@ -127,7 +138,7 @@ class DesignationInline(admin.TabularInline):
 
 
 class StatusFilter(admin.SimpleListFilter):
-    title = "status"
+    title = _("status")
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
@@ -151,9 +162,10 @@ class DetaineeAdmin(
     inlines = [DetentionInline, DesignationInline, ClaimInline]
     fieldsets = [
         (None, {"fields": ["one_screen"]}),
-        (None, {"fields": ["name", "name_original", "aliases", "not_a_duplicate", "citizenships", "description"]}),
-        ("Identity", {"fields": [("born_on", "born_on_precision"), "wikidata_id"]}),
-        ("Publication", {"fields": ["is_published", "sources", "slug", ("created_at", "updated_at")]}),
+        (None, {"fields": ["name", "name_original", "aliases", "not_a_duplicate", "citizenships", "description",
+                           "description_ru"]}),
+        (_("Identity"), {"fields": [("born_on", "born_on_precision"), "wikidata_id"]}),
+        (_("Publication"), {"fields": ["is_published", "sources", "slug", ("created_at", "updated_at")]}),
     ]
 
     def publish_problems(self, obj):
@@ -161,27 +173,27 @@ class DetaineeAdmin(
 
     actions = ["publish", "unpublish", "merge"]
 
-    @admin.action(description="Merge two selected detainees into one", permissions=["change", "delete"])
+    @admin.action(description=_("Merge two selected detainees into one"), permissions=["change", "delete"])
     def merge(self, request, queryset):
         people = list(queryset.order_by("pk"))
         if len(people) != 2:
-            self.message_user(request, "Select exactly two detainees to merge.", messages.WARNING)
+            self.message_user(request, _("Select exactly two detainees to merge."), messages.WARNING)
             return None
         if "keep" in request.POST:
             keep = next((p for p in people if str(p.pk) == request.POST["keep"]), None)
             if keep is None:
-                self.message_user(request, "Choose which record to keep.", messages.WARNING)
+                self.message_user(request, _("Choose which record to keep."), messages.WARNING)
                 return None
             remove = next(p for p in people if p.pk != keep.pk)
             try:
                 merge_detainees(keep=keep, remove=remove)
             except ValidationError as refusal:
-                self.message_user(request, format_html("Not merged: {}", " ".join(refusal.messages)), messages.ERROR)
+                self.message_user(request, format_html(_("Not merged: {}"), " ".join(refusal.messages)), messages.ERROR)
                 return None
-            self.message_user(request, f"Merged “{remove.name}” into “{keep.name}”. The history of both is kept.",
-                              messages.SUCCESS)  # fmt: skip
+            self.message_user(request, _("Merged “%(removed)s” into “%(kept)s”. The history of both is kept.")
+                              % {"removed": remove.name, "kept": keep.name}, messages.SUCCESS)  # fmt: skip
             return None
-        context = {**self.admin_site.each_context(request), "title": "Merge two detainees", "people": people,
+        context = {**self.admin_site.each_context(request), "title": _("Merge two detainees"), "people": people,
                    "opts": self.model._meta, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}  # fmt: skip
         return TemplateResponse(request, "admin/detainees/merge.html", context)
 
@@ -200,18 +212,18 @@ class DetaineeAdmin(
             *super().get_urls(),
         ]
 
-    @admin.display(description="Whole case")
+    @admin.display(description=_("Whole case"))
     def one_screen(self, obj):
         if obj is None or obj.pk is None:
             return format_html('<a href="{}">Enter a new case on one screen</a>', reverse("admin:detainees_case_entry"))
         url = reverse("admin:detainees_case_edit", args=[obj.pk])
         return format_html('<a href="{}">Edit the whole case on one screen</a>', url)
 
-    @admin.display(description="Status", ordering="status")
+    @admin.display(description=_("Status"), ordering="status")
     def status_display(self, obj):
         return obj.get_status_display()
 
-    @admin.display(description="Held by", ordering="held_by")
+    @admin.display(description=_("Held by"), ordering="held_by")
     def held_by_display(self, obj):
         return obj.held_by.name if obj.held_by else "—"
 
@@ -255,17 +267,19 @@ class DetentionAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     inlines = [ChargeInline, SentenceInline, TransferInline, ClaimInline]
     fieldsets = [
         (None, {"fields": ["detainee", ("held_by", "held_by_group"), "place", "circumstances"]}),
-        ("Still held", {"fields": [("last_confirmed_on", "last_confirmed_on_precision")]}),
-        ("Detained", {"fields": [("detained_on", "detained_on_precision")], "description": DATE_PAIR_HELP}),
+        (_("Still held"), {"fields": [("last_confirmed_on", "last_confirmed_on_precision")]}),
+        (_("Detained"), {"fields": [("detained_on", "detained_on_precision")], "description": DATE_PAIR_HELP}),
         (
-            "End of custody",
+            _("End of custody"),
             {
                 "fields": [("released_on", "released_on_precision"), "end_reason"],
-                "description": "Extradited or handed to another state? End this custody with that reason and add "
-                "the next holder's custody as the person's next detention.",
+                "description": _(
+                    "Extradited or handed to another state? End this custody with that reason and add "
+                    "the next holder's custody as the person's next detention."
+                ),
             },
         ),
-        ("Sources", {"fields": ["sources"]}),
+        (_("Sources"), {"fields": ["sources"]}),
     ]
 
     def view_on_site(self, obj):

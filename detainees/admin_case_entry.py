@@ -18,6 +18,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from common.admin import REFUSAL_LEAD, version_of
 from common.admin_widgets import fitting_formfield
@@ -50,14 +52,14 @@ class CitesMixin(forms.Form):
     """The source rows of the screen a record cites (all of them unless the editor unticks some); for a record on
     file, which one it is, the version the editor loaded, and a box to delete it."""
 
-    cites = forms.MultipleChoiceField(required=False, label="Cites")
+    cites = forms.MultipleChoiceField(required=False, label=_("Cites"))
     record = forms.IntegerField(required=False, widget=forms.HiddenInput)
     loaded_version = forms.CharField(required=False, widget=forms.HiddenInput)
-    delete = forms.BooleanField(required=False, label="Delete this record")
+    delete = forms.BooleanField(required=False, label=_("Delete this record"))
 
     def __init__(self, *args, source_keys=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["cites"].choices = [(k, f"Source {row_number(k)}") for k in source_keys]
+        self.fields["cites"].choices = [(k, _("Source %(number)s") % {"number": row_number(k)}) for k in source_keys]
         self.fields["cites"].initial = list(source_keys)
         instance = getattr(self, "instance", None)
         if instance is None or instance.pk is None or isinstance(instance, Detainee):
@@ -81,36 +83,36 @@ class CitesMixin(forms.Form):
 
 class PersonForm(CitesMixin, PartialDatesFormMixin, DetaineeAdminForm):
     change_reason = forms.CharField(
-        required=False, max_length=100, label="Reason for this change",
-        help_text="Optional. Kept with the history of every record saved here.",
+        required=False, max_length=100, label=_("Reason for this change"),
+        help_text=_("Optional. Kept with the history of every record saved here."),
     )  # fmt: skip
 
     class Meta(DetaineeAdminForm.Meta):
         formfield_callback = fitting
         fields = ["name", "name_original", "aliases", "citizenships", "description", "born_on", "born_on_precision",
                   "wikidata_id", "is_published"]  # fmt: skip
-        labels = {"is_published": "Publish this case"}
-        help_texts = {"is_published": "Refused, with the list, while any fact on this screen cites no source."}
+        labels = {"is_published": _("Publish this case")}
+        help_texts = {"is_published": _("Refused, with the list, while any fact on this screen cites no source.")}
 
 
 class SourceRowForm(CitesMixin):
     """A source: one on file, or a new one described here (a URL already on file is that source)."""
 
     on_file = forms.ModelChoiceField(
-        Source.objects.all(), required=False, label="Source on file",
+        Source.objects.all(), required=False, label=_("Source on file"),
         widget=AutocompleteSelect(Detainee._meta.get_field("sources"), admin.site),
-        help_text="Search by title or URL. Or describe a new source in the boxes below.",
+        help_text=_("Search by title or URL. Or describe a new source in the boxes below."),
     )  # fmt: skip
-    url = forms.URLField(required=False, max_length=1000, label="URL", assume_scheme="https")
-    title = forms.CharField(required=False, max_length=500, help_text="Headline or document title, as published.")
+    url = forms.URLField(required=False, max_length=1000, label=_("URL"), assume_scheme="https")
+    title = forms.CharField(required=False, max_length=500, help_text=_("Headline or document title, as published."))
     headline_on_file = forms.BooleanField(
-        required=False, initial=True, label="The title is the exact headline",
-        help_text="Untick when it is your own short description: pages then say “headline not on file”.",
+        required=False, initial=True, label=_("The title is the exact headline"),
+        help_text=_("Untick when it is your own short description: pages then say “headline not on file”."),
     )  # fmt: skip
     outlet = forms.ModelChoiceField(
         Outlet.objects.all(), required=False, widget=AutocompleteSelect(Source._meta.get_field("outlet"), admin.site)
     )
-    published_on = PartialDateField(required=False, label="Published on")
+    published_on = PartialDateField(required=False, label=_("Published on"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,12 +128,12 @@ class SourceRowForm(CitesMixin):
         self.found = None
         if cleaned.get("on_file"):
             if described:
-                raise ValidationError("Pick a source on file or describe a new one, not both.")
+                raise ValidationError(_("Pick a source on file or describe a new one, not both."))
             return cleaned
         if cleaned.get("url"):
             self.found = Source.objects.filter(url=cleaned["url"]).first()
         if self.found is None and described and not cleaned.get("title"):
-            self.add_error("title", "Give the title (or your short description, with the box below unticked).")
+            self.add_error("title", _("Give the title (or your short description, with the box below unticked)."))
         return cleaned
 
     def to_source(self) -> Source:
@@ -164,11 +166,12 @@ DesignationRowForm = row_form(Designation, DESIGNATION_FIELDS)
 
 class SentenceRowForm(row_form(Sentence, ["court", "sentenced_on", "sentenced_on_precision", "term_months", "is_life",
                                           "is_death", "is_suspended", "fine_amount", "fine_currency"])):  # fmt: skip
-    for_charges = forms.MultipleChoiceField(required=False, label="For charges")
+    for_charges = forms.MultipleChoiceField(required=False, label=_("For charges"))
 
     def __init__(self, *args, charge_keys=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["for_charges"].choices = [(k, f"Charge {row_number(k)}") for k in charge_keys]
+        self.fields["for_charges"].choices = [(k, _("Charge %(number)s") % {"number": row_number(k)})
+                                              for k in charge_keys]  # fmt: skip
 
 
 FORMS = {"charge": ChargeRowForm, "sentence": SentenceRowForm, "transfer": TransferRowForm}
@@ -213,8 +216,9 @@ class CaseScreen:
             if record:
                 instance = self.on_file.get(form_class._meta.model, {}).get(int(record) if record.isdigit() else 0)
                 if instance is None:
-                    self.top_errors.append(f"Row {key} names a record that is not part of this case any more "
-                                           "(deleted meanwhile?). Reload the page; nothing was saved.")  # fmt: skip
+                    self.top_errors.append(_("Row %(row)s names a record that is not part of this case any more "
+                                             "(deleted meanwhile?). Reload the page; nothing was saved.")
+                                           % {"row": key})  # fmt: skip
         return form_class(self.data, prefix=key, instance=instance, initial=initial, source_keys=self.source_keys,
                           **extra)  # fmt: skip
 
@@ -273,15 +277,16 @@ class CaseScreen:
         valid = not self.top_errors
         needed = {key for key, form in self.rows() if self.present(form)}
         for block in self.detentions:  # a detention is needed as soon as anything is typed inside it
-            children = [k for kind in FORMS for k, _ in block[kind]]
+            children = [k for kind in FORMS for k, _form in block[kind]]
             block["present"] = bool(needed & {block["key"], *children})
             if block["present"]:
                 needed.add(block["key"])
             for key, sentence in block["sentence"]:
-                blank = {k for k, _ in block["charge"]} - needed
+                blank = {k for k, _form in block["charge"]} - needed
                 for charge in self.data.getlist(f"{key}-for_charges") if key in needed else ():
                     if charge in blank:
-                        sentence.add_error(None, f"Charge {row_number(charge)} is empty: fill it in or untick it.")
+                        sentence.add_error(None, _("Charge %(number)s is empty: fill it in or untick it.")
+                                           % {"number": row_number(charge)})  # fmt: skip
                         valid = False
         for key, form in self.rows():
             if key in needed:
@@ -382,18 +387,24 @@ def case_entry_view(request, pk: int | None = None):
 
                 messages.info(request, format_html("“{}”: {}", saved.name, awaiting_message(1)))
                 return redirect("admin:detainees_detainee_change", saved.pk)
-            messages.success(request, format_html("Saved “{}” as a draft.", saved.name))
+            messages.success(request, format_html(_("Saved “{}” as a draft."), saved.name))
             return redirect("admin:detainees_detainee_change", saved.pk)
     if request.method == "POST" and not screen.top_errors:  # a refusal must show where the eye lands: the top
         wrong = [key for key, form in screen.rows() if form.is_bound and form.errors]
         if wrong:
             screen.top_errors.append(
-                f"Not saved: {len(wrong)} row{'s' if len(wrong) != 1 else ''} to correct, marked in red below. "
-                "Nothing was saved and everything you typed is kept."
+                ngettext(
+                    "Not saved: %(count)d row to correct, marked in red below. Nothing was saved and everything you "
+                    "typed is kept.",
+                    "Not saved: %(count)d rows to correct, marked in red below. Nothing was saved and everything you "
+                    "typed is kept.",
+                    len(wrong),
+                )
+                % {"count": len(wrong)}
             )
     context = {
         **admin.site.each_context(request),
-        "title": f"Edit the case of {detainee.name}" if detainee else "Add a case",
+        "title": _("Edit the case of %(name)s") % {"name": detainee.name} if detainee else _("Add a case"),
         "detainee": detainee,
         "screen": screen,
         "media": screen.media,

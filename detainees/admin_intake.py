@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 
 from common.partial_dates import PartialDatesFormMixin
 from sources.models import Source
@@ -24,8 +25,8 @@ class IntakeForm(PartialDatesFormMixin, forms.ModelForm):
 
     different_article = forms.BooleanField(
         required=False,
-        label="It is a different article",
-        help_text="Tick only when the article listed above as on file is another one with the same title and date.",
+        label=_("It is a different article"),
+        help_text=_("Tick only when the article listed above as on file is another one with the same title and date."),
     )
 
     class Meta:
@@ -38,7 +39,7 @@ class IntakeForm(PartialDatesFormMixin, forms.ModelForm):
             "text": forms.Textarea(attrs={"rows": 16, "class": "vLargeTextField"}),
             "summary": forms.Textarea({"rows": 3, "class": "vLargeTextField"}),
         }
-        help_texts = {"text": "Paste the article. It is kept for editors only and never published."}
+        help_texts = {"text": _("Paste the article. It is kept for editors only and never published.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,8 +54,10 @@ class IntakeForm(PartialDatesFormMixin, forms.ModelForm):
         self.on_file = list(same)
         if self.on_file and not cleaned.get("different_article"):
             raise ValidationError(
-                "An article from this outlet with this title and date is on file already (listed below). Open it "
-                "instead, or tick “It is a different article”."
+                _(
+                    "An article from this outlet with this title and date is on file already (listed below). Open it "
+                    "instead, or tick “It is a different article”."
+                )
             )
         return cleaned
 
@@ -72,12 +75,13 @@ def intake_view(request):
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k in IntakeForm._meta.fields}
         source = intake_article(**fields)
-        messages.success(request, f"Saved “{source.title}”. Here is what it names that is already on file.")
+        messages.success(request, _("Saved “%(title)s”. Here is what it names that is already on file.")
+                         % {"title": source.title})  # fmt: skip
         return redirect("admin:detainees_intake_review", source.pk)
     on_file = list(form.on_file) if form.is_bound else []
     if form.is_bound and (by_url := form.url_on_file()) and by_url not in on_file:
         on_file.insert(0, by_url)
-    context = {**admin.site.each_context(request), "title": "Article intake", "form": form, "on_file": on_file,
+    context = {**admin.site.each_context(request), "title": _("Article intake"), "form": form, "on_file": on_file,
                "media": form.media}  # fmt: skip
     return TemplateResponse(request, "admin/detainees/intake.html", context)
 
@@ -99,8 +103,17 @@ def intake_review_view(request, source_id: int):
                 messages.error(request, " ".join(refusal.messages))
                 return redirect("admin:detainees_intake_review", source.pk)
             url = reverse("admin:detainees_case_edit", args=[person.pk])
-            messages.success(request, format_html("Draft case started for {}, citing this article: <a href=\"{}\">"
-                                                  "open it</a> to add what the article says.", person.name, url))
+            messages.success(
+                request,
+                format_html(
+                    _(
+                        'Draft case started for {}, citing this article: <a href="{}">open it</a> to add what the '
+                        "article says."
+                    ),
+                    person.name,
+                    url,
+                ),
+            )
             return redirect("admin:detainees_intake_review", source.pk)
         detainee = get_object_or_404(Detainee, pk=request.POST.get("cite"))
         try:
@@ -109,9 +122,13 @@ def intake_review_view(request, source_id: int):
             messages.error(request, " ".join(refusal.messages))
             return redirect("admin:detainees_intake_review", source.pk)
         if added:
-            messages.success(request, f"Cited in {detainee.name}'s case: {'; '.join(added)}.")
+            messages.success(
+                request,
+                _("Cited in %(name)s's case: %(facts)s.")
+                % {"name": detainee.name, "facts": "; ".join(map(str, added))},
+            )
         else:
-            messages.info(request, f"Those facts of {detainee.name}'s case cite it already.")
+            messages.info(request, _("Those facts of %(name)s's case cite it already.") % {"name": detainee.name})
         return redirect("admin:detainees_intake_review", source.pk)
     result = analyse(source.text or "", source.published_on)
     cited = set(source.cited_detainees.values_list("pk", flat=True))
@@ -151,7 +168,7 @@ def intake_review_view(request, source_id: int):
     ]  # fmt: skip
     context = {
         **admin.site.each_context(request),
-        "title": f"Intake: {source.title}",
+        "title": _("Intake: %(title)s") % {"title": source.title},
         "source": source,
         "result": result,
         "cited": cited,

@@ -1,11 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DetaineesConfig(AppConfig):
     """People held by states, and each episode of their custody."""
 
     name = "detainees"
-    verbose_name = "Detainees"
+    verbose_name = _("Detainees")
 
     def ready(self):
         from common import integrity, review

@@ -16,6 +16,7 @@ import datetime
 from django import forms
 from django.db.models import BooleanField, Case, F, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from common.cache import cached_figures, data_version
@@ -70,7 +71,7 @@ def public_detentions():
 class CensusForm(forms.Form):
     """`on`: the census page, its API and the map of /flows/ read the date the same way (default: today)."""
 
-    on = IsoDateField(required=False, help_text="The day counted (YYYY-MM-DD); today when absent.")
+    on = IsoDateField(required=False, help_text=_("The day counted (YYYY-MM-DD); today when absent."))
 
     KNOWN = {"on"}
 
@@ -81,8 +82,8 @@ class CensusForm(forms.Form):
             return today
         if day > today:
             raise forms.ValidationError(
-                f"A census counts what is on file up to today ({format_partial_date(today)}): "
-                f"choose a date not after it.", code="future",
+                _("A census counts what is on file up to today (%(today)s): choose a date not after it.")
+                % {"today": format_partial_date(today)}, code="future",
             )  # fmt: skip
         return day
 
@@ -207,7 +208,7 @@ def assemble_census(day: datetime.date, entries: dict) -> dict:
         kind, value = key
         if kind == "group":
             return group(value)[0]
-        return countries.name(value) or value or "Captor not on file"
+        return countries.name(value) or value or _("Captor not on file")
 
     by_holder = _rows(holders, holder_name, "holder")
     for row in by_holder:

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from .models import Detainee, Sentence
 from .services import likely_duplicates
@@ -31,13 +32,13 @@ class AliasesField(forms.CharField):
 class DetaineeAdminForm(forms.ModelForm):
     aliases = AliasesField(
         required=False,
-        help_text="Other spellings and transliterations, one per line: Victor Bout, Виктор Бут …",
+        help_text=_("Other spellings and transliterations, one per line: Victor Bout, Виктор Бут …"),
     )
 
     not_a_duplicate = forms.BooleanField(
         required=False,
-        label="Not a duplicate",
-        help_text="Tick when the records listed as possible duplicates are other people.",
+        label=_("Not a duplicate"),
+        help_text=_("Tick when the records listed as possible duplicates are other people."),
     )
 
     class Meta:
@@ -55,10 +56,17 @@ class DetaineeAdminForm(forms.ModelForm):
                 citizenships=cleaned.get("citizenships") or [],
             )  # fmt: skip
             if similar:
-                listed = ", ".join(f"{d.name} (#{d.pk}{', draft' if not d.is_published else ''})" for d in similar)
+                listed = ", ".join(
+                    (_("%(name)s (#%(id)s, draft)") if not d.is_published else "%(name)s (#%(id)s)")
+                    % {"name": d.name, "id": d.pk}
+                    for d in similar
+                )
                 raise ValidationError(
-                    f"Possible duplicates on file: {listed}. Open them to check; if this is a different person, "
-                    "tick “Not a duplicate” and save again."
+                    _(
+                        "Possible duplicates on file: %(listed)s. Open them to check; if this is a different person, "
+                        "tick “Not a duplicate” and save again."
+                    )
+                    % {"listed": listed}
                 )
         return cleaned
 

@@ -3,6 +3,7 @@
 import datetime
 
 from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -11,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, pgettext_lazy
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -38,17 +40,17 @@ def sources_field(what: str) -> models.ManyToManyField:
         "sources.Source",
         blank=True,
         related_name=f"cited_{what}",
-        help_text="Sources that support this record. Every published fact needs at least one.",
+        help_text=_("Sources that support this record. Every published fact needs at least one."),
     )
 
 
 class GroupKind(models.TextChoices):
-    ARMED_GROUP = "armed_group", "Armed group"
-    MILITIA = "militia", "Militia"
-    TERRORIST_ORGANISATION = "terrorist_organisation", "Terrorist organisation"
-    CRIMINAL_ORGANISATION = "criminal_organisation", "Criminal organisation"
-    DE_FACTO_AUTHORITY = "de_facto_authority", "De facto authority"
-    OTHER = "other", "Other"
+    ARMED_GROUP = "armed_group", _("Armed group")
+    MILITIA = "militia", _("Militia")
+    TERRORIST_ORGANISATION = "terrorist_organisation", _("Terrorist organisation")
+    CRIMINAL_ORGANISATION = "criminal_organisation", _("Criminal organisation")
+    DE_FACTO_AUTHORITY = "de_facto_authority", _("De facto authority")
+    OTHER = "other", _("Other")
 
 
 class NamedQuerySet(models.QuerySet):
@@ -69,24 +71,31 @@ class Group(UniqueSlugMixin, TimeStampedModel):
 
     Kind = GroupKind
 
-    name = models.CharField(max_length=200, unique=True, help_text='Name as most sources write it, e.g. "Hamas".')
+    name = models.CharField(max_length=200, unique=True, help_text=_('Name as most sources write it, e.g. "Hamas".'))
     slug = models.SlugField(
-        max_length=90, unique=True, editable=False, help_text="Address of the group's page; set once from the name."
+        max_length=90, unique=True, editable=False, help_text=_("Address of the group's page; set once from the name.")
     )
-    name_original = models.CharField(max_length=200, blank=True, help_text='Name in the original script: "حماس".')
-    aliases = models.JSONField(default=list, blank=True, help_text="Other names and spellings, as a list.")
+    name_original = models.CharField(max_length=200, blank=True, help_text=_('Name in the original script: "حماس".'))
+    aliases = models.JSONField(default=list, blank=True, help_text=_("Other names and spellings, as a list."))
     kind = models.CharField(
-        max_length=30, choices=Kind.choices, default=Kind.OTHER, db_index=True, help_text="What sort of group."
+        max_length=30, choices=Kind.choices, default=Kind.OTHER, db_index=True, help_text=_("What sort of group.")
     )
-    country = CountryField(blank=True, db_index=True, help_text="Country where it mainly operates.")
-    description = models.TextField(blank=True, help_text="Who they are, in the editor's words.")
+    country = CountryField(blank=True, db_index=True, help_text=_("Country where it mainly operates."))
+    description = models.TextField(blank=True, help_text=_("Who they are, in the editor's words."))
+    description_ru = models.TextField(
+        blank=True,
+        verbose_name=_("description in Russian"),
+        help_text=_(
+            "The same in Russian, for Russian pages (/ru/); empty shows the English one, marked not yet translated."
+        ),
+    )
     wikidata_id = models.CharField(
         max_length=20,
         blank=True,
         validators=[RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata id looks like Q123456.")],
-        help_text="Wikidata item, e.g. Q38799.",
+        help_text=_("Wikidata item, e.g. Q38799."),
     )
-    search_key = models.TextField(editable=False, default="", help_text="Folded names for search; derived.")
+    search_key = models.TextField(editable=False, default="", help_text=_("Folded names for search; derived."))
 
     objects = NamedQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["search_key"])
@@ -105,7 +114,7 @@ class Group(UniqueSlugMixin, TimeStampedModel):
 
     def clean(self):
         if not isinstance(self.aliases, list) or not all(isinstance(a, str) and a.strip() for a in self.aliases):
-            raise ValidationError({"aliases": ["Aliases must be a list of non-empty names."]})
+            raise ValidationError({"aliases": [_("Aliases must be a list of non-empty names.")]})
         self.aliases = [a.strip() for a in self.aliases]
 
     def save(self, *args, **kwargs):
@@ -126,18 +135,18 @@ def captor_name(country, group, unknown: str = "an unknown captor") -> str:
 class CustodyOnFile(models.TextChoices):
     """Whether any custody (detention) of a person is on file: many people are known only from an exchange."""
 
-    NONE = "none", "No custody on file"
-    ON_FILE = "on_file", "Custody on file"
+    NONE = "none", _("No custody on file")
+    ON_FILE = "on_file", _("Custody on file")
 
 
 class Status(models.TextChoices):
     """A detainee's situation, derived from their latest detention."""
 
-    HELD = "held", "Held"
-    RELEASED = "released", "Released"
-    EXCHANGED = "exchanged", "Exchanged"
-    DECEASED = "deceased", "Deceased"
-    UNKNOWN = "unknown", "Unknown"
+    HELD = "held", _("Held")
+    RELEASED = "released", _("Released")
+    EXCHANGED = "exchanged", _("Exchanged")
+    DECEASED = "deceased", _("Deceased")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 def current_status_of(detention_ref):
@@ -267,58 +276,67 @@ class Detainee(UniqueSlugMixin, PartialDatesMixin, ReviewedModel, TimeStampedMod
     partial_date_fields = ("born_on",)
 
     name = models.CharField(
-        max_length=200, help_text='Name in Latin script as most sources write it, e.g. "Viktor Bout".'
+        max_length=200, help_text=_('Name in Latin script as most sources write it, e.g. "Viktor Bout".')
     )
     slug = models.SlugField(
         max_length=90,
         unique=True,
         editable=False,
-        help_text="Address of the case page; set once from the name and kept when the name is edited.",
+        help_text=_("Address of the case page; set once from the name and kept when the name is edited."),
     )
     name_original = models.CharField(
-        max_length=200, blank=True, help_text='Name in the original script, e.g. "Виктор Бут".'
+        max_length=200, blank=True, help_text=_('Name in the original script, e.g. "Виктор Бут".')
     )
     aliases = models.JSONField(
         default=list,
         blank=True,
-        help_text='Other spellings and transliterations, as a list: ["Victor Bout", "Viktor Anatolyevich Bout"].',
+        help_text=_('Other spellings and transliterations, as a list: ["Victor Bout", "Viktor Anatolyevich Bout"].'),
     )
-    citizenships = CountryField(multiple=True, blank=True, help_text="Every citizenship the person holds.")
-    born_on = models.DateField(null=True, blank=True, help_text="Date of birth.")
+    citizenships = CountryField(multiple=True, blank=True, help_text=_("Every citizenship the person holds."))
+    born_on = models.DateField(null=True, blank=True, help_text=_("Date of birth."))
     born_on_precision = precision_field("born_on")
     description = models.CharField(
-        max_length=300, blank=True, help_text='Who they are in a few words: "basketball player", "former US Marine".'
+        max_length=300, blank=True, help_text=_('Who they are in a few words: "basketball player", "former US Marine".')
+    )
+    description_ru = models.CharField(
+        max_length=300, blank=True,
+        verbose_name=_("description in Russian"),
+        help_text=_(
+            "The same in Russian, for Russian pages (/ru/); empty shows the English one, marked not yet translated."
+        ),
     )
     wikidata_id = models.CharField(
         max_length=20,
         blank=True,
         validators=[RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata id looks like Q123456.")],
-        help_text="Wikidata item, e.g. Q7137.",
+        help_text=_("Wikidata item, e.g. Q7137."),
     )
     is_published = models.BooleanField(
-        default=False, db_index=True, help_text="Visible to the public. Drafts are seen only by editors."
+        default=False, db_index=True, help_text=_("Visible to the public. Drafts are seen only by editors.")
     )
     sources = sources_field("detainees")
     claims = GenericRelation("sources.Claim", related_query_name="detainee")
     search_key = models.TextField(
-        editable=False, default="", help_text="Folded names and aliases for search; derived, never edited."
+        editable=False, default="", help_text=_("Folded names and aliases for search; derived, never edited.")
     )
     # Derived from the detentions by DetaineeQuerySet.refresh_status(); stored so that lists filter, sort and count
     # on them with an index. Never typed: editors change the detentions.
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.UNKNOWN, editable=False,
-        help_text="Derived from the latest detention.",
+        help_text=_("Derived from the latest detention."),
     )  # fmt: skip
-    held_by = CountryField(blank=True, editable=False, help_text="Country holding the person now; empty when not held.")
+    held_by = CountryField(
+        blank=True, editable=False, help_text=_("Country holding the person now; empty when not held.")
+    )
     held_by_group = models.ForeignKey(
         Group, null=True, blank=True, on_delete=models.SET_NULL, editable=False, related_name="+",
-        help_text="Group holding the person now, when a group rather than a state holds them.",
+        help_text=_("Group holding the person now, when a group rather than a state holds them."),
     )  # fmt: skip
     latest_detention = models.ForeignKey(
         "Detention", null=True, blank=True, on_delete=models.SET_NULL, editable=False, related_name="+",
-        help_text="The detention the status comes from.",
+        help_text=_("The detention the status comes from."),
     )  # fmt: skip
-    latest_detained_on = models.DateField(null=True, blank=True, editable=False, help_text="Start of it.")
+    latest_detained_on = models.DateField(null=True, blank=True, editable=False, help_text=_("Start of it."))
 
     objects = DetaineeQuerySet.as_manager()
     history = HistoricalRecords(
@@ -352,7 +370,7 @@ class Detainee(UniqueSlugMixin, PartialDatesMixin, ReviewedModel, TimeStampedMod
     def clean(self):
         errors = {}
         if not isinstance(self.aliases, list) or not all(isinstance(a, str) and a.strip() for a in self.aliases):
-            errors["aliases"] = ["Aliases must be a list of non-empty names."]
+            errors["aliases"] = [_("Aliases must be a list of non-empty names.")]
         else:
             self.aliases = [a.strip() for a in self.aliases]
         raise_if(errors)
@@ -440,15 +458,15 @@ class MergedDetainee(TimeStampedModel):
 
 
 class EndReason(models.TextChoices):
-    RELEASED = "released", "Released"
-    EXCHANGED = "exchanged", "Exchanged"
-    PARDONED = "pardoned", "Pardoned"
-    SENTENCE_SERVED = "sentence_served", "Sentence served"
-    DEPORTED = "deported", "Deported"
-    DIED_IN_CUSTODY = "died_in_custody", "Died in custody"
-    ESCAPED = "escaped", "Escaped"
-    EXTRADITED = "extradited", "Extradited"
-    HANDED_OVER = "handed_over", "Handed over"
+    RELEASED = "released", pgettext_lazy("end of custody", "Released")
+    EXCHANGED = "exchanged", pgettext_lazy("end of custody", "Exchanged")
+    PARDONED = "pardoned", pgettext_lazy("end of custody", "Pardoned")
+    SENTENCE_SERVED = "sentence_served", pgettext_lazy("end of custody", "Sentence served")
+    DEPORTED = "deported", pgettext_lazy("end of custody", "Deported")
+    DIED_IN_CUSTODY = "died_in_custody", pgettext_lazy("end of custody", "Died in custody")
+    ESCAPED = "escaped", pgettext_lazy("end of custody", "Escaped")
+    EXTRADITED = "extradited", pgettext_lazy("end of custody", "Extradited")
+    HANDED_OVER = "handed_over", pgettext_lazy("end of custody", "Handed over")
 
 
 # Custody that ends in another holder's custody: the person's next detention is its successor.
@@ -467,37 +485,39 @@ class Detention(PartialDatesMixin, TimeStampedModel):
     EndReason = EndReason
 
     detainee = models.ForeignKey(
-        Detainee, on_delete=models.CASCADE, related_name="detentions", help_text="The person held."
+        Detainee, on_delete=models.CASCADE, related_name="detentions", help_text=_("The person held.")
     )
-    held_by = CountryField(blank=True, help_text="The state holding the person in this episode.")
+    held_by = CountryField(blank=True, help_text=_("The state holding the person in this episode."))
     held_by_group = models.ForeignKey(
         Group,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="detentions",
-        help_text="The group holding the person, when not a state. Set this or the state, not both; neither means "
-        "the captor is unknown.",
+        help_text=_(
+            "The group holding the person, when not a state. Set this or the state, not both; neither means "
+            "the captor is unknown."
+        ),
     )
-    detained_on = models.DateField(help_text="Date of arrest or detention.")
+    detained_on = models.DateField(help_text=_("Date of arrest or detention."))
     detained_on_precision = precision_field("detained_on")
     place = models.CharField(
-        max_length=200, blank=True, help_text='Where they were detained: "Sheremetyevo airport, Moscow".'
+        max_length=200, blank=True, help_text=_('Where they were detained: "Sheremetyevo airport, Moscow".')
     )
     circumstances = models.CharField(
-        max_length=300, blank=True, help_text='How: "airport customs search", "sting operation".'
+        max_length=300, blank=True, help_text=_('How: "airport customs search", "sting operation".')
     )
     released_on = models.DateField(
         null=True,
         blank=True,
-        help_text="End of custody by this holder (release, or handover to the next holder); empty while held.",
+        help_text=_("End of custody by this holder (release, or handover to the next holder); empty while held."),
     )
     released_on_precision = precision_field("released_on")
     end_reason = models.CharField(
-        max_length=20, choices=EndReason.choices, blank=True, help_text="Why custody ended; empty while held."
+        max_length=20, choices=EndReason.choices, blank=True, help_text=_("Why custody ended; empty while held.")
     )
     last_confirmed_on = models.DateField(
-        null=True, blank=True, help_text="Latest date a source confirmed the person still in this custody."
+        null=True, blank=True, help_text=_("Latest date a source confirmed the person still in this custody.")
     )
     last_confirmed_on_precision = precision_field("last_confirmed_on")
     sources = sources_field("detentions")
@@ -542,12 +562,12 @@ class Detention(PartialDatesMixin, TimeStampedModel):
     def clean(self):
         errors: dict[str, list[str]] = {}
         check_order(errors, self.detained_on, self.detained_on_precision, self.released_on, self.released_on_precision,
-                    "released_on", "Release cannot come before detention.")  # fmt: skip
+                    "released_on", _("Release cannot come before detention."))  # fmt: skip
         if self.held_by and self.held_by_group_id:
-            errors.setdefault("held_by_group", []).append("A state or a group holds the person, not both.")
+            errors.setdefault("held_by_group", []).append(_("A state or a group holds the person, not both."))
         check_order(
             errors, self.detained_on, self.detained_on_precision, self.last_confirmed_on,
-            self.last_confirmed_on_precision, "last_confirmed_on", "Custody cannot be confirmed before it began.",
+            self.last_confirmed_on_precision, "last_confirmed_on", _("Custody cannot be confirmed before it began."),
         )  # fmt: skip
         if self.detainee_id and self.detained_on:
             # A successor in a custody chain begins at its predecessor's handover, not certainly before it.
@@ -563,16 +583,17 @@ class Detention(PartialDatesMixin, TimeStampedModel):
                     self.detained_on,
                     self.detained_on_precision,
                     "detained_on",
-                    f"Custody after the handover by {previous.holder_name} cannot begin before it.",
+                    _("Custody after the handover by %(holder)s cannot begin before it.")
+                    % {"holder": previous.holder_name},
                 )
         if self.released_on and not self.end_reason:
-            errors.setdefault("end_reason", []).append("Say why custody ended, or clear the release date.")
+            errors.setdefault("end_reason", []).append(_("Say why custody ended, or clear the release date."))
         if self.is_open and self.detainee_id:
             for message in self.exchanges_that_ended_it():
                 errors.setdefault("released_on", []).append(message)
         if self.end_reason and not self.released_on and self.end_reason not in TRANSFER_REASONS:
             # A handover's date may be unknown (the next holder's custody then starts undated); a release's not.
-            errors.setdefault("released_on", []).append("Give the release date (a month or a year will do).")
+            errors.setdefault("released_on", []).append(_("Give the release date (a month or a year will do)."))
         raise_if(errors)
 
     @property
@@ -612,12 +633,12 @@ class Detention(PartialDatesMixin, TimeStampedModel):
 
 
 class FacilityKind(models.TextChoices):
-    PRE_TRIAL_CENTRE = "pre_trial_centre", "Pre-trial centre"
-    PRISON = "prison", "Prison"
-    PENAL_COLONY = "penal_colony", "Penal colony"
-    FEDERAL_PRISON = "federal_prison", "Federal prison"
-    IMMIGRATION_DETENTION = "immigration_detention", "Immigration detention"
-    OTHER = "other", "Other"
+    PRE_TRIAL_CENTRE = "pre_trial_centre", _("Pre-trial centre")
+    PRISON = "prison", _("Prison")
+    PENAL_COLONY = "penal_colony", _("Penal colony")
+    FEDERAL_PRISON = "federal_prison", _("Federal prison")
+    IMMIGRATION_DETENTION = "immigration_detention", _("Immigration detention")
+    OTHER = "other", _("Other")
 
 
 class Transfer(PartialDatesMixin, TimeStampedModel):
@@ -628,13 +649,13 @@ class Transfer(PartialDatesMixin, TimeStampedModel):
     FacilityKind = FacilityKind
 
     detention = models.ForeignKey(
-        Detention, on_delete=models.CASCADE, related_name="transfers", help_text="The detention."
+        Detention, on_delete=models.CASCADE, related_name="transfers", help_text=_("The detention.")
     )
-    moved_on = models.DateField(help_text="Date of the move.")
+    moved_on = models.DateField(help_text=_("Date of the move."))
     moved_on_precision = precision_field("moved_on")
-    facility_name = models.CharField(max_length=200, help_text='"Penal colony IK-2, Mordovia".')
+    facility_name = models.CharField(max_length=200, help_text=_('"Penal colony IK-2, Mordovia".'))
     facility_kind = models.CharField(
-        max_length=30, choices=FacilityKind.choices, default=FacilityKind.OTHER, help_text="Kind of facility."
+        max_length=30, choices=FacilityKind.choices, default=FacilityKind.OTHER, help_text=_("Kind of facility.")
     )
     sources = sources_field("transfers")
 
@@ -663,7 +684,7 @@ class Transfer(PartialDatesMixin, TimeStampedModel):
                 self.moved_on,
                 self.moved_on_precision,
                 "moved_on",
-                "A transfer cannot come before the detention began.",
+                _("A transfer cannot come before the detention began."),
             )
             check_order(
                 errors,
@@ -672,31 +693,31 @@ class Transfer(PartialDatesMixin, TimeStampedModel):
                 detention.released_on,
                 detention.released_on_precision,
                 "moved_on",
-                "A transfer cannot come after release.",
+                _("A transfer cannot come after release."),
             )
         raise_if(errors)
 
 
 class ChargeCategory(models.TextChoices):
-    DRUGS = "drugs", "Drugs"
-    ESPIONAGE = "espionage", "Espionage"
-    TREASON = "treason", "Treason"
-    ARMS_TRAFFICKING = "arms_trafficking", "Arms trafficking"
-    TERRORISM = "terrorism", "Terrorism"
-    CYBERCRIME = "cybercrime", "Cybercrime"
-    FRAUD = "fraud", "Fraud"
-    PROPERTY = "property", "Property crime (theft, extortion, damage)"
-    VIOLENCE = "violence", "Violence"
-    POLITICAL = "political", "Political"
-    IMMIGRATION = "immigration", "Immigration"
-    OTHER = "other", "Other"
+    DRUGS = "drugs", _("Drugs")
+    ESPIONAGE = "espionage", _("Espionage")
+    TREASON = "treason", _("Treason")
+    ARMS_TRAFFICKING = "arms_trafficking", _("Arms trafficking")
+    TERRORISM = "terrorism", _("Terrorism")
+    CYBERCRIME = "cybercrime", _("Cybercrime")
+    FRAUD = "fraud", _("Fraud")
+    PROPERTY = "property", _("Property crime (theft, extortion, damage)")
+    VIOLENCE = "violence", _("Violence")
+    POLITICAL = "political", _("Political")
+    IMMIGRATION = "immigration", _("Immigration")
+    OTHER = "other", _("Other")
 
 
 class ChargeOutcome(models.TextChoices):
-    PENDING = "pending", "Pending"
-    CONVICTED = "convicted", "Convicted"
-    ACQUITTED = "acquitted", "Acquitted"
-    DROPPED = "dropped", "Dropped"
+    PENDING = "pending", _("Pending")
+    CONVICTED = "convicted", _("Convicted")
+    ACQUITTED = "acquitted", _("Acquitted")
+    DROPPED = "dropped", _("Dropped")
     # A court may find the accused not answerable and order psychiatric treatment instead of a punishment (Russian
     # Criminal Code art. 97-104): neither a conviction nor an acquittal, and not "pending" once ordered.
     TREATMENT = "treatment", _("Compulsory psychiatric treatment ordered instead of punishment")
@@ -712,19 +733,21 @@ class Charge(PartialDatesMixin, TimeStampedModel):
     Outcome = ChargeOutcome
 
     detention = models.ForeignKey(
-        Detention, on_delete=models.CASCADE, related_name="charges", help_text="The detention."
+        Detention, on_delete=models.CASCADE, related_name="charges", help_text=_("The detention.")
     )
-    category = models.CharField(max_length=20, choices=Category.choices, db_index=True, help_text="Kind of accusation.")
-    statute = models.CharField(max_length=200, blank=True, help_text='Law invoked: "Criminal Code art. 229.1".')
-    charged_on = models.DateField(null=True, blank=True, help_text="When the charge was brought, if known.")
+    category = models.CharField(
+        max_length=20, choices=Category.choices, db_index=True, help_text=_("Kind of accusation.")
+    )
+    statute = models.CharField(max_length=200, blank=True, help_text=_('Law invoked: "Criminal Code art. 229.1".'))
+    charged_on = models.DateField(null=True, blank=True, help_text=_("When the charge was brought, if known."))
     charged_on_precision = precision_field("charged_on")
-    description = models.TextField(blank=True, help_text="The accusation in the editor's words.")
+    description = models.TextField(blank=True, help_text=_("The accusation in the editor's words."))
     outcome = models.CharField(
         max_length=10,
         choices=Outcome.choices,
         default=Outcome.PENDING,
         db_index=True,
-        help_text="Where the charge stands.",
+        help_text=_("Where the charge stands."),
     )
     sources = sources_field("charges")
 
@@ -752,7 +775,7 @@ class Charge(PartialDatesMixin, TimeStampedModel):
                 self.charged_on,
                 self.charged_on_precision,
                 "charged_on",
-                "A charge cannot come before the detention began.",
+                _("A charge cannot come before the detention began."),
             )
         raise_if(errors)
 
@@ -763,21 +786,21 @@ class Sentence(PartialDatesMixin, TimeStampedModel):
     partial_date_fields = ("sentenced_on",)
 
     detention = models.ForeignKey(
-        Detention, on_delete=models.CASCADE, related_name="sentences", help_text="The detention."
+        Detention, on_delete=models.CASCADE, related_name="sentences", help_text=_("The detention.")
     )
     charges = models.ManyToManyField(
-        Charge, blank=True, related_name="sentences", help_text="The charges of the same detention that it covers."
+        Charge, blank=True, related_name="sentences", help_text=_("The charges of the same detention that it covers.")
     )
-    court = models.CharField(max_length=200, blank=True, help_text='"Khimki City Court".')
+    court = models.CharField(max_length=200, blank=True, help_text=_('"Khimki City Court".'))
     sentenced_on = models.DateField(
         null=True, blank=True,
         help_text=_("Date of the sentence. Leave empty when no report dates it (the term is still worth recording)."),
     )  # fmt: skip
     sentenced_on_precision = precision_field("sentenced_on")
     term_months = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Custodial term in months (9 years = 108). Empty for life or a fine only."
+        null=True, blank=True, help_text=_("Custodial term in months (9 years = 108). Empty for life or a fine only.")
     )
-    is_life = models.BooleanField(default=False, help_text="Life imprisonment.")
+    is_life = models.BooleanField(default=False, help_text=_("Life imprisonment."))
     is_death = models.BooleanField(
         default=False, verbose_name=_("death sentence"),
         help_text=_("A sentence of death (a later pardon or commutation is a change to the sentence)."),
@@ -787,13 +810,13 @@ class Sentence(PartialDatesMixin, TimeStampedModel):
         help_text=_("The custodial term is suspended (a conditional sentence, served on probation, not in prison)."),
     )  # fmt: skip
     fine_amount = models.DecimalField(
-        max_digits=16, decimal_places=2, null=True, blank=True, help_text="Fine, in the currency below."
+        max_digits=16, decimal_places=2, null=True, blank=True, help_text=_("Fine, in the currency below.")
     )
     fine_currency = models.CharField(
         max_length=3,
         blank=True,
         validators=[CurrencyValidator()],
-        help_text="ISO 4217 code of the fine's currency: RUB, USD.",
+        help_text=_("ISO 4217 code of the fine's currency: RUB, USD."),
     )
     sources = sources_field("sentences")
 
@@ -821,31 +844,32 @@ class Sentence(PartialDatesMixin, TimeStampedModel):
         indexes = [models.Index(fields=["sentenced_on"], name="sentence_sentenced_on_idx")]
 
     def __str__(self):
-        return f"{self.term_display() or 'Sentence'} ({self.partial_date('sentenced_on')})"
+        return f"{self.term_display() or _('Sentence')} ({self.partial_date('sentenced_on')})"
 
     def clean(self):
         errors: dict[str, list[str]] = {}
         if self.is_life and self.term_months:
-            errors["term_months"] = ["A life sentence has no term in months; clear one of them."]
+            errors["term_months"] = [_("A life sentence has no term in months; clear one of them.")]
         if self.is_death and (self.is_life or self.term_months or self.is_suspended):
             errors["is_death"] = [_("A death sentence has no term, life term or suspension; clear the others.")]
         if self.is_suspended and not self.term_months:
             errors["term_months"] = [_("Give the suspended term in months.")]
         if self.fine_amount is not None and not self.fine_currency:
-            errors["fine_currency"] = ["Give the currency of the fine."]
+            errors["fine_currency"] = [_("Give the currency of the fine.")]
         if self.fine_currency and self.fine_amount is None:
-            errors["fine_amount"] = ["Give the amount of the fine, or clear the currency."]
+            errors["fine_amount"] = [_("Give the amount of the fine, or clear the currency.")]
         if self.detention_id:
             check_order(errors, self.detention.detained_on, self.detention.detained_on_precision, self.sentenced_on,
                         self.sentenced_on_precision, "sentenced_on",
-                        "A sentence cannot come before the detention began.")  # fmt: skip
+                        _("A sentence cannot come before the detention began."))  # fmt: skip
         raise_if(errors)
 
     def validate_charges(self, charges) -> None:
         """Charges a sentence covers must belong to its own detention."""
         foreign = [str(c) for c in charges if c.detention_id != self.detention_id]
         if foreign:
-            raise ValidationError({"charges": [f"Not a charge of this detention: {', '.join(foreign)}."]})
+            raise ValidationError({"charges": [_("Not a charge of this detention: %(charges)s.")
+                                               % {"charges": ", ".join(foreign)}]})  # fmt: skip
 
     def term_display(self) -> str:
         """ "Life", "9 years", "3 years 6 months", plus the fine."""
@@ -853,12 +877,13 @@ class Sentence(PartialDatesMixin, TimeStampedModel):
         if self.is_death:
             parts.append(str(_("Death sentence")))
         elif self.is_life:
-            parts.append("Life imprisonment")
+            parts.append(str(_("Life imprisonment")))
         elif self.term_months:
             shown = term_text(self.term_months)
             parts.append(str(_("%(term)s suspended") % {"term": shown}) if self.is_suspended else shown)
         if self.fine_amount is not None:
-            parts.append(f"fine of {self.fine_amount:,.0f} {self.fine_currency}")
+            parts.append(_("fine of %(amount)s %(currency)s")
+                         % {"amount": intcomma(f"{self.fine_amount:.0f}"), "currency": self.fine_currency})  # fmt: skip
         return ", ".join(parts)
 
 
@@ -867,23 +892,23 @@ def term_text(term_months: int) -> str:
     years, months = divmod(term_months, 12)
     term = []
     if years:
-        term.append(f"{years} year{'s' if years != 1 else ''}")
+        term.append(ngettext("%(n)d year", "%(n)d years", years) % {"n": years})
     if months:
-        term.append(f"{months} month{'s' if months != 1 else ''}")
+        term.append(ngettext("%(n)d month", "%(n)d months", months) % {"n": months})
     return " ".join(term)
 
 
 class SentenceChangeKind(models.TextChoices):
     """What became of the sentence, said from the sentence's side (never "appeal upheld", which reads both ways)."""
 
-    APPEAL_REJECTED = "appeal_rejected", "Appeal rejected, sentence upheld"
-    REDUCED_ON_APPEAL = "reduced_on_appeal", "Sentence reduced on appeal"
-    INCREASED_ON_APPEAL = "increased_on_appeal", "Sentence increased on appeal"
-    OVERTURNED_ON_APPEAL = "overturned_on_appeal", "Conviction overturned on appeal"
-    REDUCED = "reduced", "Sentence reduced"
-    INCREASED = "increased", "Sentence increased"
-    COMMUTED = "commuted", "Sentence commuted"
-    PARDONED = "pardoned", "Pardoned"
+    APPEAL_REJECTED = "appeal_rejected", _("Appeal rejected, sentence upheld")
+    REDUCED_ON_APPEAL = "reduced_on_appeal", _("Sentence reduced on appeal")
+    INCREASED_ON_APPEAL = "increased_on_appeal", _("Sentence increased on appeal")
+    OVERTURNED_ON_APPEAL = "overturned_on_appeal", _("Conviction overturned on appeal")
+    REDUCED = "reduced", _("Sentence reduced")
+    INCREASED = "increased", _("Sentence increased")
+    COMMUTED = "commuted", _("Sentence commuted")
+    PARDONED = "pardoned", _("Pardoned")
 
 
 class SentenceChange(PartialDatesMixin, TimeStampedModel):
@@ -894,18 +919,18 @@ class SentenceChange(PartialDatesMixin, TimeStampedModel):
     Kind = SentenceChangeKind
 
     sentence = models.ForeignKey(
-        Sentence, on_delete=models.CASCADE, related_name="changes", help_text="The sentence changed."
+        Sentence, on_delete=models.CASCADE, related_name="changes", help_text=_("The sentence changed.")
     )
-    kind = models.CharField(max_length=20, choices=Kind.choices, help_text="What happened to the sentence.")
+    kind = models.CharField(max_length=20, choices=Kind.choices, help_text=_("What happened to the sentence."))
     changed_on = models.DateField(
         null=True, blank=True, help_text=_("Date of the decision. Leave empty when no report dates it."),
     )  # fmt: skip
     changed_on_precision = precision_field("changed_on")
-    court = models.CharField(max_length=200, blank=True, help_text="Court or authority that decided.")
+    court = models.CharField(max_length=200, blank=True, help_text=_("Court or authority that decided."))
     new_term_months = models.PositiveIntegerField(
-        null=True, blank=True, help_text="The term in months after the change, if it changed."
+        null=True, blank=True, help_text=_("The term in months after the change, if it changed.")
     )
-    description = models.TextField(blank=True, help_text="The decision in the editor's words.")
+    description = models.TextField(blank=True, help_text=_("The decision in the editor's words."))
     sources = sources_field("sentence_changes")
 
     history = HistoricalRecords(m2m_fields=[sources])
@@ -933,17 +958,17 @@ class SentenceChange(PartialDatesMixin, TimeStampedModel):
                 self.changed_on,
                 self.changed_on_precision,
                 "changed_on",
-                "A change cannot come before the sentence.",
+                _("A change cannot come before the sentence."),
             )
         raise_if(errors)
 
 
 class DesignationKind(models.TextChoices):
-    WRONGFULLY_DETAINED = "wrongfully_detained", "Wrongfully detained"
-    HOSTAGE = "hostage", "Hostage"
-    POLITICAL_PRISONER = "political_prisoner", "Political prisoner"
-    PRISONER_OF_CONSCIENCE = "prisoner_of_conscience", "Prisoner of conscience"
-    OTHER = "other", "Other"
+    WRONGFULLY_DETAINED = "wrongfully_detained", _("Wrongfully detained")
+    HOSTAGE = "hostage", _("Hostage")
+    POLITICAL_PRISONER = "political_prisoner", _("Political prisoner")
+    PRISONER_OF_CONSCIENCE = "prisoner_of_conscience", _("Prisoner of conscience")
+    OTHER = "other", _("Other")
 
 
 class Designation(PartialDatesMixin, TimeStampedModel):
@@ -954,16 +979,18 @@ class Designation(PartialDatesMixin, TimeStampedModel):
     Kind = DesignationKind
 
     detainee = models.ForeignKey(
-        Detainee, on_delete=models.CASCADE, related_name="designations", help_text="The person."
+        Detainee, on_delete=models.CASCADE, related_name="designations", help_text=_("The person.")
     )
-    authority = models.CharField(max_length=200, help_text='Who designated: "US State Department", "Memorial".')
-    authority_country = CountryField(blank=True, db_index=True, help_text="Country of the authority.")
+    authority = models.CharField(max_length=200, help_text=_('Who designated: "US State Department", "Memorial".'))
+    authority_country = CountryField(blank=True, db_index=True, help_text=_("Country of the authority."))
     kind = models.CharField(
-        max_length=30, choices=Kind.choices, db_index=True, help_text="What they were recognised as."
+        max_length=30, choices=Kind.choices, db_index=True, help_text=_("What they were recognised as.")
     )
-    designated_on = models.DateField(null=True, blank=True, help_text="Date of the designation.")
+    designated_on = models.DateField(null=True, blank=True, help_text=_("Date of the designation."))
     designated_on_precision = precision_field("designated_on")
-    withdrawn_on = models.DateField(null=True, blank=True, help_text="Date the designation was withdrawn, if it was.")
+    withdrawn_on = models.DateField(
+        null=True, blank=True, help_text=_("Date the designation was withdrawn, if it was.")
+    )
     withdrawn_on_precision = precision_field("withdrawn_on")
     sources = sources_field("designations")
 
@@ -996,6 +1023,6 @@ class Designation(PartialDatesMixin, TimeStampedModel):
             self.withdrawn_on,
             self.withdrawn_on_precision,
             "withdrawn_on",
-            "Withdrawal cannot come before the designation.",
+            _("Withdrawal cannot come before the designation."),
         )
         raise_if(errors)

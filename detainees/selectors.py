@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from common.admin import is_public_reason
 from common.models import format_partial_date
@@ -51,7 +53,7 @@ class Event:
 
     @property
     def when(self) -> str:
-        return format_partial_date(self.date, self.precision) or "Date unknown"
+        return format_partial_date(self.date, self.precision) or _("Date unknown")
 
     @property
     def datetime_attr(self) -> str:
@@ -92,18 +94,28 @@ def holder_name(detention: Detention) -> str:
 
 
 def _on(obj, field: str) -> str:
-    """ "on 16 November 2010", "in November 2010", or "on a date not on file"."""
-    when = format_partial_date(getattr(obj, field), getattr(obj, f"{field}_precision"))
+    """ "on 16 November 2010", "in November 2010", or "on a date not on file" (Russian: "16 ноября 2010 г.",
+    "в ноябре 2010 г.")."""
+    precision = getattr(obj, f"{field}_precision")
+    when = format_partial_date(getattr(obj, field), precision, form="prepositional")
     if not when:
-        return "on a date not on file"
-    return f"on {when}" if getattr(obj, f"{field}_precision") == "day" else f"in {when}"
+        return _("on a date not on file")
+    return (_("on %(date)s") if precision == "day" else _("in %(date)s")) % {"date": when}
+
+
+def _since(obj, field: str) -> str:
+    """The date after "since"/"from" (Russian: "с 17 февраля 2022 г.", "с февраля 2022 г.")."""
+    return format_partial_date(getattr(obj, field), getattr(obj, f"{field}_precision"), form="genitive")
 
 
 def handover_text(d: Detention) -> str:
     """ "extradited to United States of America on 16 November 2010" for a detention that ends in a handover."""
-    verb = "extradited" if d.end_reason == Detention.EndReason.EXTRADITED else "handed over"
-    to = f" to {holder_name(d.successor)}" if getattr(d, "successor", None) else ""
-    return f"{verb}{to} {_on(d, 'released_on')}"
+    extradited = d.end_reason == Detention.EndReason.EXTRADITED
+    when = _on(d, "released_on")
+    if getattr(d, "successor", None):
+        text = _("extradited to %(holder)s %(when)s") if extradited else _("handed over to %(holder)s %(when)s")
+        return text % {"holder": holder_name(d.successor), "when": when}
+    return (_("extradited %(when)s") if extradited else _("handed over %(when)s")) % {"when": when}
 
 
 def custody_chains(detainee: Detainee) -> list[str]:
@@ -116,15 +128,20 @@ def custody_chains(detainee: Detainee) -> list[str]:
             continue
         parts, current = [], d
         while current is not None:
-            since = format_partial_date(current.detained_on, current.detained_on_precision)
-            part = f"held by {holder_name(current)}" + (f" from {since}" if current is d else "")
+            holder = holder_name(current)
+            if current is d and current.detained_on:
+                part = _("held by %(holder)s from %(since)s") % {"holder": holder,
+                                                                  "since": _since(current, "detained_on")}
+            else:
+                part = _("held by %(holder)s") % {"holder": holder}
             if current.successor:
                 part += f", {handover_text(current)}"
             elif current.released_on:
-                until = format_partial_date(current.released_on, current.released_on_precision)
-                part += f" until {until} ({current.get_end_reason_display().lower()})"
+                until = format_partial_date(current.released_on, current.released_on_precision, form="genitive")
+                part += " " + _("until %(until)s (%(reason)s)") % {
+                    "until": until, "reason": str(current.get_end_reason_display()).lower()}
             elif current.is_open:
-                part += " to this day"
+                part += " " + _("to this day")
             parts.append(part)
             current = current.successor
         sentences.append("; ".join(parts)[:1].upper() + "; ".join(parts)[1:])
@@ -140,49 +157,62 @@ def timeline(detainee: Detainee, participations=()) -> list[Event]:
         how = f" ({d.circumstances})" if d.circumstances else ""
         if d.predecessor is None:  # a successor's start is its predecessor's handover, told there
             events.append(Event(d.detained_on, d.detained_on_precision, "detained",
-                                f"Detained by {holder}{where}{how}", d))  # fmt: skip
+                                _("Detained by %(holder)s") % {"holder": holder} + f"{where}{how}", d))  # fmt: skip
         for c in d.charges.all():
             if c.charged_on:
                 law = f" ({c.statute})" if c.statute else ""
                 events.append(Event(c.charged_on, c.charged_on_precision, "charged",
-                                    f"Charged: {c.get_category_display().lower()}{law}", c))  # fmt: skip
+                                    _("Charged: %(charge)s") % {"charge": str(c.get_category_display()).lower()}
+                                    + law, c))  # fmt: skip
         for t in d.transfers.all():
             events.append(Event(t.moved_on, t.moved_on_precision, "transferred",
-                                f"Moved to {t.facility_name}", t))  # fmt: skip
+                                _("Moved to %(facility)s") % {"facility": t.facility_name}, t))  # fmt: skip
         for s in d.sentences.all():
-            court = f" by {s.court}" if s.court else ""
-            events.append(Event(s.sentenced_on, s.sentenced_on_precision, "sentenced",
-                                f"Sentenced{court}: {s.term_display() or 'no custodial term'}", s))  # fmt: skip
+            term = s.term_display() or _("no custodial term")
+            text = (_("Sentenced by %(court)s: %(term)s") % {"court": s.court, "term": term} if s.court
+                    else _("Sentenced: %(term)s") % {"term": term})  # fmt: skip
+            events.append(Event(s.sentenced_on, s.sentenced_on_precision, "sentenced", text, s))
             for c in s.changes.all():
-                term = f"; term now {c.new_term_months} months" if c.new_term_months else ""
-                text = f"{c.get_kind_display()}{' by ' + c.court if c.court else ''}{term}"
+                term = ("; " + ngettext("term now %(months)d month", "term now %(months)d months", c.new_term_months)
+                        % {"months": c.new_term_months}) if c.new_term_months else ""  # fmt: skip
+                by = " " + _("by %(court)s") % {"court": c.court} if c.court else ""
+                text = f"{c.get_kind_display()}{by}{term}"
                 events.append(Event(c.changed_on, c.changed_on_precision, "appeal", text, c))
         if d.ends_in_handover:
-            verb = "Extradited" if d.end_reason == Detention.EndReason.EXTRADITED else "Handed over"
-            to = f" to {holder_name(d.successor)}" if d.successor else ""
-            events.append(Event(d.released_on, d.released_on_precision, d.end_reason,
-                                f"{verb} by {holder}{to}", d))  # fmt: skip
+            extradited = d.end_reason == Detention.EndReason.EXTRADITED
+            if d.successor:
+                text = (_("Extradited by %(holder)s to %(to)s") if extradited
+                        else _("Handed over by %(holder)s to %(to)s")) % {"holder": holder,
+                                                                          "to": holder_name(d.successor)}
+            else:
+                text = (_("Extradited by %(holder)s") if extradited
+                        else _("Handed over by %(holder)s")) % {"holder": holder}
+            events.append(Event(d.released_on, d.released_on_precision, d.end_reason, text, d))  # fmt: skip
         elif d.released_on:
             if d.end_reason == "exchanged":
                 exchange = next((p.exchange for p in participations if p.exchange.date and
                                  abs((p.exchange.date - d.released_on).days) <= 31), None)  # fmt: skip
-                text = f"Exchanged: released by {holder}"
+                text = _("Exchanged: released by %(holder)s") % {"holder": holder}
                 link = exchange.get_absolute_url() if exchange else ""
                 events.append(Event(d.released_on, d.released_on_precision, "exchanged", text, d, link,
                                     [exchange] if exchange else []))  # fmt: skip
             else:
                 events.append(Event(d.released_on, d.released_on_precision, d.end_reason,
-                                    f"{d.get_end_reason_display()} by {holder}", d))  # fmt: skip
+                                    _("%(how)s by %(holder)s") % {"how": d.get_end_reason_display(),
+                                                                         "holder": holder}, d))  # fmt: skip
     # An exchange on file is a dated event of the case, whether or not the custody it ended is on file.
     told = {id(x) for e in events for x in e.extra}
     for p in participations:
         if p.exchange.status == "completed" and id(p.exchange) not in told:
             events.append(Event(p.exchange.date, p.exchange.date_precision, "exchanged",
-                                f"Exchanged: released by {p.released_by_name} to {p.received_by_name}", p.exchange,
+                                _("Exchanged: released by %(by)s to %(to)s") % {"by": p.released_by_name,
+                                                                                  "to": p.received_by_name},
+                                p.exchange,
                                 p.exchange.get_absolute_url(), [p.exchange]))  # fmt: skip
     for g in detainee.designations.all():
         events.append(Event(g.designated_on, g.designated_on_precision, "designated",
-                            f"Designated {g.get_kind_display().lower()} by {g.authority}", g))  # fmt: skip
+                            _("Designated %(kind)s by %(authority)s") % {
+                                "kind": str(g.get_kind_display()).lower(), "authority": g.authority}, g))  # fmt: skip
     return sorted(events, key=lambda e: e.sort_key)  # stable: same-key events keep the order they were added
 
 
@@ -199,25 +229,23 @@ def status_sentence(detainee: Detainee) -> str:
                 .select_related("exchange").order_by("-exchange__date", "-pk").first()
             )  # fmt: skip
             if took_part is None:  # the stored status is being refreshed
-                return "Exchanged (custody not on file)"
+                return _("Exchanged (custody not on file)")
             exchange = took_part.exchange
-            on = "on" if exchange.date_precision == "day" else "in"
-            return f"Exchanged {on} {exchange.partial_date('date')} in the {exchange.name} (custody not on file)"
-        return "Status unknown: no detention on file"
-    since = latest.partial_date("detained_on")
-    ended = latest.partial_date("released_on")
-    on = "in" if latest.released_on_precision != "day" else "on"
+            return _("Exchanged %(when)s in the %(exchange)s (custody not on file)") % {
+                "when": _on(exchange, "date"), "exchange": exchange.name}
+        return _("Status unknown: no detention on file")
+    ended = _on(latest, "released_on")
     match detainee.status:
         case Status.HELD:
-            holder = latest.holder_name if latest.is_open else "a holder not on file"
-            return f"Held by {holder} since {since}"
+            holder = latest.holder_name if latest.is_open else _("a holder not on file")
+            return _("Held by %(holder)s since %(since)s") % {"holder": holder, "since": _since(latest, "detained_on")}
         case Status.EXCHANGED:
-            return f"Exchanged {on} {ended}"
+            return _("Exchanged %(when)s") % {"when": ended}
         case Status.DECEASED:
-            return f"Died in custody {on} {ended}"
+            return _("Died in custody %(when)s") % {"when": ended}
         case Status.RELEASED:
-            return f"Released {on} {ended}"
-    return "Status unknown: no detention on file"
+            return _("Released %(when)s") % {"when": ended}
+    return _("Status unknown: no detention on file")
 
 
 def last_confirmed(detainee: Detainee) -> str:

@@ -44,7 +44,7 @@ class GroupSerializer(FieldSelectionMixin, ModelValidationMixin, CountryFieldMix
     class Meta:
         model = Group
         fields = ["id", "url", "html_url", "slug", "name", "name_original", "aliases", "kind", "country",
-                  "description", "wikidata_id", "created_at", "updated_at"]  # fmt: skip
+                  "description", "description_ru", "wikidata_id", "created_at", "updated_at"]  # fmt: skip
         read_only_fields = ["slug"]
 
     def get_html_url(self, obj) -> str:
@@ -195,8 +195,8 @@ class DetaineeSerializer(
         model = Detainee
         fields = [
             "id", "url", "html_url", "slug", "name", "name_original", "aliases", "citizenships", "born_on",
-            "born_on_precision", "description", "wikidata_id", "is_published", "review_state", "last_checked_on",
-            "status", "held_by", "held_by_group", "days_held",
+            "born_on_precision", "description", "description_ru", "wikidata_id", "is_published", "review_state",
+            "last_checked_on", "status", "held_by", "held_by_group", "days_held",
             "sources", "detentions", "designations", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["slug"]

@@ -6,8 +6,10 @@ import dataclasses
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext_lazy as _
 
 from common.integrity import Problem, checked_writes
+from common.models import format_partial_date
 from sources.models import Source
 
 from .models import Charge, Designation, Detainee, Detention, MergedDetainee, Sentence, SentenceChange, Transfer
@@ -29,22 +31,30 @@ def case_facts(detainee: Detainee, source: Source | None = None) -> list[dict]:
     the person was part of. Each is {"key", "label", "obj", "cited"} — `cited` when it cites `source` already."""
     from exchanges.models import Exchange
 
-    facts: list[tuple[str, str, object]] = [("detainee", "The person: identity, names, citizenship", detainee)]
+    def label(words, obj) -> str:
+        return words % {"fact": obj}
+
+    facts: list[tuple[str, str, object]] = [("detainee", _("The person: identity, names, citizenship"), detainee)]
     detentions = detainee.detentions.prefetch_related("charges", "sentences__changes", "transfers")
     for detention in detentions.order_by("detained_on", "pk"):
-        facts.append(("detention", f"Detention: held by {detention.holder_name or 'holder not on file'} from "
-                                   f"{detention.partial_date('detained_on')}", detention))  # fmt: skip
-        facts += [("charge", f"Charge: {charge}", charge) for charge in detention.charges.all()]
+        facts.append(("detention", _("Detention: held by %(holder)s from %(since)s") % {
+            "holder": detention.holder_name or _("holder not on file"),
+            "since": format_partial_date(detention.detained_on, detention.detained_on_precision, form="genitive")},
+            detention))  # fmt: skip
+        facts += [("charge", label(_("Charge: %(fact)s"), charge), charge) for charge in detention.charges.all()]
         for sentence in detention.sentences.all():
-            facts.append(("sentence", f"Sentence: {sentence}", sentence))
-            facts += [("sentencechange", f"Sentence change: {change}", change) for change in sentence.changes.all()]
-        facts += [("transfer", f"Transfer: {transfer}", transfer) for transfer in detention.transfers.all()]
-    facts += [("designation", f"Designation: {d}", d) for d in detainee.designations.order_by("designated_on", "pk")]
+            facts.append(("sentence", label(_("Sentence: %(fact)s"), sentence), sentence))
+            facts += [("sentencechange", label(_("Sentence change: %(fact)s"), change), change)
+                      for change in sentence.changes.all()]  # fmt: skip
+        facts += [("transfer", label(_("Transfer: %(fact)s"), transfer), transfer)
+                  for transfer in detention.transfers.all()]  # fmt: skip
+    facts += [("designation", label(_("Designation: %(fact)s"), d), d)
+              for d in detainee.designations.order_by("designated_on", "pk")]  # fmt: skip
     exchanges = Exchange.objects.filter(participants__detainee=detainee).distinct().order_by("date", "pk")
-    facts += [("exchange", f"Exchange: {exchange.name}", exchange) for exchange in exchanges]
+    facts += [("exchange", label(_("Exchange: %(fact)s"), exchange.name), exchange) for exchange in exchanges]
     cited: set[str] = set()
     if source is not None:
-        for kind, _, obj in facts:
+        for kind, _label, obj in facts:
             if obj.sources.filter(pk=source.pk).exists():
                 cited.add(f"{kind}:{obj.pk}")
     return [
@@ -61,9 +71,10 @@ def cite_in_facts(*, source: Source, detainee: Detainee, keys: list[str]) -> lis
     facts = {fact["key"]: fact for fact in case_facts(detainee, source)}
     unknown = [key for key in keys if key not in facts]
     if unknown:
-        raise ValidationError(f"Not a fact of {detainee.name}'s case: {', '.join(unknown)}.")
+        raise ValidationError(_("Not a fact of %(name)s's case: %(facts)s.")
+                              % {"name": detainee.name, "facts": ", ".join(unknown)})  # fmt: skip
     if not keys:
-        raise ValidationError("Tick the facts this article supports.")
+        raise ValidationError(_("Tick the facts this article supports."))
     added = []
     for key in dict.fromkeys(keys):
         fact = facts[key]
@@ -131,7 +142,7 @@ def publish_problems(detainee: Detainee, *, sources=None) -> list[str]:
     problems = []
     own = sources if sources is not None else (list(detainee.sources.all()) if detainee.pk else [])
     if not own:
-        problems.append("The person's own record cites no source.")
+        problems.append(_("The person's own record cites no source."))
     if not detainee.pk:
         return problems
     facts = unsourced_facts({detainee.pk}, drafts_too=True)
@@ -177,7 +188,7 @@ def merge_detainees(*, keep: Detainee, remove: Detainee) -> Detainee:
     `remove` is deleted (its history stays, so the merge can be undone from the admin's history) and a
     `MergedDetainee` keeps its id and address answering with a permanent redirect to `keep`."""
     if keep.pk == remove.pk:
-        raise ValidationError("Choose two different records to merge.")
+        raise ValidationError(_("Choose two different records to merge."))
     removed_id = remove.pk
     reason = f"Merged #{removed_id} ({remove.name}) into #{keep.pk}"
     for record in [*remove.detentions.all(), *remove.designations.all(), *remove.claims.all()]:

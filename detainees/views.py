@@ -3,6 +3,7 @@
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView, TemplateView
 from django_countries import countries
 
@@ -40,9 +41,9 @@ class DetaineeListView(FilteredListView):
     filterset_class = DetaineeFilter
     template_name = "detainees/detainee_list.html"
     api_list_name = "api:detainee-list"
-    sort_options = [("", "Name (A–Z)"), ("-detained_on", "Most recently detained"),
-                    ("detained_on", "Longest ago detained"),
-                    ("-updated_at", "Recently updated")]  # fmt: skip
+    sort_options = [("", _("Name (A–Z)")), ("-detained_on", _("Most recently detained")),
+                    ("detained_on", _("Longest ago detained")),
+                    ("-updated_at", _("Recently updated"))]  # fmt: skip
 
     def get_base_queryset(self):
         return super().get_base_queryset().with_status()
@@ -81,8 +82,10 @@ class DetaineeListView(FilteredListView):
             .order_by().values_list("held_by").annotate(n=Count("detainee", distinct=True))
         )  # fmt: skip
         on_file = Exists(Detention.objects.filter(detainee=OuterRef("pk")))
-        custody = self.facet_queryset("custody").order_by().aggregate(
-            total=Count("pk"), on_file=Count("pk", filter=Q(on_file))
+        custody = (
+            self.facet_queryset("custody")
+            .order_by()
+            .aggregate(total=Count("pk"), on_file=Count("pk", filter=Q(on_file)))
         )
         custody_counts = {CustodyOnFile.NONE: custody["total"] - custody["on_file"],
                           CustodyOnFile.ON_FILE: custody["on_file"]}  # fmt: skip
@@ -131,7 +134,7 @@ SHOWN_IN_PLACE = {"place", "circumstances", "held_by", "held_by_group", "detaine
 
 
 class CaseCitable(CitableMixin):
-    citation_kind = "Case record"
+    citation_kind = _("Case record")
     citation_prefix = "case"
     citation_url_name = "detainees:detainee-cite"
 
@@ -166,7 +169,8 @@ class DetaineeDetailView(CaseCitable, PublicDetailView):
         return Detainee.objects.visible_to(self.request.user).with_status()
 
     def get(self, request, *args, **kwargs):
-        if casedocs.enabled(request) and not request.GET:  # the stored page: one indexed read (see casedocs)
+        # the stored page (English only): one indexed read (see casedocs)
+        if casedocs.enabled(request) and not request.GET and casedocs.english_page(request):
             page = casedocs.case_page(kwargs["slug"], request)
             if page is not None:
                 return HttpResponse(page)
@@ -227,6 +231,10 @@ class DetaineeDetailView(CaseCitable, PublicDetailView):
         return context
 
 
+from common.i18n import base_language, hreflang  # noqa: E402
+from common.templatetags.tracker import description_in_language  # noqa: E402
+
+
 def person_json_ld(person, url: str, participations) -> dict:
     """schema.org Person for search engines: names, nationality, birth date, Wikidata, the exchanges."""
     data = {
@@ -235,12 +243,14 @@ def person_json_ld(person, url: str, participations) -> dict:
         "@id": url,
         "url": url,
         "name": person.name,
+        # the page about the person, in the page's language (a Person has no inLanguage of its own)
+        "mainEntityOfPage": {"@type": "ProfilePage", "@id": url, "inLanguage": hreflang(base_language())},
     }
     alternate = [n for n in [person.name_original, *(person.aliases or [])] if n]
     if alternate:
         data["alternateName"] = alternate
-    if person.description:
-        data["description"] = person.description
+    if description_in_language(person):
+        data["description"] = description_in_language(person)
     if person.citizenships:
         data["nationality"] = [{"@type": "Country", "name": c.name, "identifier": c.code} for c in person.citizenships]
     if person.born_on:
@@ -335,10 +345,10 @@ class CensusView(PageCacheMixin, TemplateView):
             held_people=[p for p in figures["people"] if p["certain"]],
             uncertain_people=[p for p in figures["people"] if not p["certain"]],
             tables=[
-                ("holder", "Held by", "State or group", rows("by_holder")),
-                ("citizenship", "Citizenship", "Citizenship", rows("by_citizenship")),
-                ("charge", "Charges", "Charged with (in that custody)", rows("by_charge_category")),
-                ("designation", "Designations", "Designated as (any date)", rows("by_designation")),
+                ("holder", _("Held by"), _("State or group"), rows("by_holder")),
+                ("citizenship", _("Citizenship"), _("Citizenship"), rows("by_citizenship")),
+                ("charge", _("Charges"), _("Charged with (in that custody)"), rows("by_charge_category")),
+                ("designation", _("Designations"), _("Designated as (any date)"), rows("by_designation")),
             ],
             total_query=list_query("total", {}, day),
             december=december,

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -38,8 +39,8 @@ class ExchangeAdmin(PublishActionsMixin, ChangeReasonAdminMixin, SimpleHistoryAd
     inlines = [ParticipantInline, CountInline, ClaimInline]
     fieldsets = [
         (None, {"fields": ["name", "status", ("date", "date_precision"), ("place", "place_country"), "mediators"]}),
-        ("Account", {"fields": ["description", "sources"]}),
-        ("Publication", {"fields": ["is_published", "slug", ("created_at", "updated_at")]}),
+        (_("Account"), {"fields": ["description", "description_ru", "sources"]}),
+        (_("Publication"), {"fields": ["is_published", "slug", ("created_at", "updated_at")]}),
     ]
 
     def get_queryset(self, request):
@@ -48,7 +49,7 @@ class ExchangeAdmin(PublishActionsMixin, ChangeReasonAdminMixin, SimpleHistoryAd
     def publish_problems(self, obj):
         return publish_problems(obj)
 
-    @admin.display(description="People", ordering="n_participants")
+    @admin.display(description=_("People"), ordering="n_participants")
     def participant_count(self, obj):
         return obj.n_participants
 

@@ -1,11 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ExchangesConfig(AppConfig):
     """Prisoner exchanges between states and who went which way."""
 
     name = "exchanges"
-    verbose_name = "Exchanges"
+    verbose_name = _("Exchanges")
 
     def ready(self):
         from common import integrity, review

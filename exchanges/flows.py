@@ -13,9 +13,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django import forms
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from .models import NOT_ON_FILE, Exchange, ExchangeCount, ExchangeParticipant, ExchangeStatus
+from .models import NOT_ON_FILE, Exchange, ExchangeCount, ExchangeParticipant, ExchangeStatus, side_label
 
 Row = tuple[str, str, int, list[dict]]  # released_by, received_by, number of people, the named ones
 
@@ -93,13 +95,15 @@ def flow_rows(exchanges) -> Iterator[Row]:
 class FlowFilterForm(forms.Form):
     """The filters of the flows page and of /api/v1/flows/: the same names, the same meaning."""
 
-    year_from = forms.IntegerField(required=False, min_value=1900, max_value=2100, help_text="Exchanges in or after.")
-    year_to = forms.IntegerField(required=False, min_value=1900, max_value=2100, help_text="Exchanges in or before.")
+    year_from = forms.IntegerField(
+        required=False, min_value=1900, max_value=2100, help_text=_("Exchanges in or after.")
+    )
+    year_to = forms.IntegerField(required=False, min_value=1900, max_value=2100, help_text=_("Exchanges in or before."))
     country = forms.TypedMultipleChoiceField(
         required=False,
         choices=lambda: list(countries),
         coerce=str.upper,
-        help_text="Flows released or received by this country (ISO 3166-1 alpha-2; repeat for several).",
+        help_text=_("Flows released or received by this country (ISO 3166-1 alpha-2; repeat for several)."),
     )
 
     KNOWN = {"year_from", "year_to", "country"}
@@ -157,6 +161,7 @@ def flows_for(params) -> tuple[FlowFilterForm, list[Flow], list[Flow]]:
 # the node columns, so no label ever covers a band.
 LAYOUTS = {"wide": {"width": 700, "font": 13, "wrap": 26}, "narrow": {"width": 330, "font": 13, "wrap": 13}}
 CHAR_WIDTH = 0.6  # of the font size: a generous average for the system sans-serif (bold digits included)
+CYRILLIC_CHAR_WIDTH = 0.7
 NODE_W = 10
 TARGET_HEIGHT = 380  # units the larger column's people fill, at most
 MAX_UNIT = 24  # units per person, at most (a panel of three people is not a screen tall)
@@ -168,6 +173,11 @@ def nice_scale(unit: float) -> int:
         if step * unit >= 12:
             return step
     return 100000
+
+
+def _text_width(text: str) -> float:
+    """Width in font sizes: Cyrillic letters run wider than Latin ones ("Соединенные Штаты Америки", h12)."""
+    return sum(CYRILLIC_CHAR_WIDTH if "\u0400" <= c <= "\u04ff" else CHAR_WIDTH for c in text)
 
 
 def _label_lines(name: str, wrap: int) -> list[str]:
@@ -199,11 +209,11 @@ def sankey(pairs: list[tuple[str, str, int]], *, width: int, font: int, wrap: in
     widest = 0.0
     for side, side_totals in totals.items():
         for code, n in side_totals.items():
-            lines = _label_lines(countries.name(code) or code, wrap)
-            number = f"{n:,}"
+            lines = _label_lines(countries.name(code) or side_label(code), wrap)
+            number = intcomma(n)
             labels[(side, code)] = (lines, number)
-            widths = [len(line) for line in lines[:-1]] + [len(lines[-1]) + 1 + len(number)]
-            widest = max(widest, max(widths) * font * CHAR_WIDTH)
+            widths = [_text_width(line) for line in lines[:-1]] + [_text_width(f"{lines[-1]} {number}")]
+            widest = max(widest, max(widths) * font)
     margin = math.ceil(widest + 6)  # label column on each side
     left_x, right_x = margin, width - margin - NODE_W
 

@@ -4,6 +4,8 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -54,7 +56,13 @@ class ExchangeQuerySet(PublishedQuerySet):
         return self.prefetch_related(Prefetch("participants", queryset=participants), Prefetch("counts", counts))
 
 
-NOT_ON_FILE = "a side not on file"  # an exchange side given neither as a state nor as a group
+NOT_ON_FILE = "a side not on file"  # an exchange side given neither as a state nor as a group (a key: kept English)
+_NOT_ON_FILE_WORDS = gettext_noop("a side not on file")  # for the catalogue; pages show it through side_label()
+
+
+def side_label(name) -> str:
+    """A side's name as a page shows it: the words for a side not on file in the page's language."""
+    return gettext(NOT_ON_FILE) if name == NOT_ON_FILE else name
 
 
 class ExchangeParticipantQuerySet(models.QuerySet):
@@ -69,9 +77,9 @@ class ExchangeParticipantQuerySet(models.QuerySet):
 
 
 class ExchangeStatus(models.TextChoices):
-    COMPLETED = "completed", "Completed"
-    PROPOSED = "proposed", "Proposed"
-    FAILED = "failed", "Failed"
+    COMPLETED = "completed", _("Completed")
+    PROPOSED = "proposed", _("Proposed")
+    FAILED = "failed", _("Failed")
 
 
 class Exchange(UniqueSlugMixin, PartialDatesMixin, ReviewedModel, TimeStampedModel):
@@ -81,20 +89,33 @@ class Exchange(UniqueSlugMixin, PartialDatesMixin, ReviewedModel, TimeStampedMod
 
     Status = ExchangeStatus
 
-    name = models.CharField(max_length=200, help_text='"Griner–Bout exchange".')
+    name = models.CharField(max_length=200, help_text=_('"Griner–Bout exchange".'))
     slug = models.SlugField(
-        max_length=90, unique=True, editable=False, help_text="Address of the exchange page; set once from the name."
+        max_length=90, unique=True, editable=False, help_text=_("Address of the exchange page; set once from the name.")
     )
-    date = models.DateField(null=True, blank=True, help_text="When the exchange took place (or was proposed).")
+    date = models.DateField(null=True, blank=True, help_text=_("When the exchange took place (or was proposed)."))
     date_precision = precision_field("date")
-    place = models.CharField(max_length=200, blank=True, help_text='Where the handover happened: "Abu Dhabi airport".')
-    place_country = CountryField(blank=True, db_index=True, help_text="Country of the place.")
-    mediators = CountryField(multiple=True, blank=True, help_text="Countries that mediated.")
-    status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.COMPLETED, db_index=True, help_text="Whether it happened."
+    place = models.CharField(
+        max_length=200, blank=True, help_text=_('Where the handover happened: "Abu Dhabi airport".')
     )
-    description = models.TextField(blank=True, help_text="What happened, in the editor's words.")
-    is_published = models.BooleanField(default=False, db_index=True, help_text="Visible to the public.")
+    place_country = CountryField(blank=True, db_index=True, help_text=_("Country of the place."))
+    mediators = CountryField(multiple=True, blank=True, help_text=_("Countries that mediated."))
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.COMPLETED,
+        db_index=True,
+        help_text=_("Whether it happened."),
+    )
+    description = models.TextField(blank=True, help_text=_("What happened, in the editor's words."))
+    description_ru = models.TextField(
+        blank=True,
+        verbose_name=_("description in Russian"),
+        help_text=_(
+            "The same in Russian, for Russian pages (/ru/); empty shows the English one, marked not yet translated."
+        ),
+    )
+    is_published = models.BooleanField(default=False, db_index=True, help_text=_("Visible to the public."))
     sources = sources_field("exchanges")
     claims = GenericRelation("sources.Claim", related_query_name="exchange")
 
@@ -205,22 +226,22 @@ class ExchangeParticipant(TimeStampedModel):
     """One person in an exchange, with the state that let them go and the one that took them."""
 
     exchange = models.ForeignKey(
-        Exchange, on_delete=models.CASCADE, related_name="participants", help_text="The exchange."
+        Exchange, on_delete=models.CASCADE, related_name="participants", help_text=_("The exchange.")
     )
     detainee = models.ForeignKey(
-        Detainee, on_delete=models.PROTECT, related_name="exchange_participations", help_text="The person exchanged."
+        Detainee, on_delete=models.PROTECT, related_name="exchange_participations", help_text=_("The person exchanged.")
     )
-    released_by = CountryField(blank=True, help_text="The state that released the person.")
+    released_by = CountryField(blank=True, help_text=_("The state that released the person."))
     released_by_group = models.ForeignKey(
         Group, null=True, blank=True, on_delete=models.PROTECT, related_name="released_participants",
-        help_text="The group that released the person, when not a state.",
+        help_text=_("The group that released the person, when not a state."),
     )  # fmt: skip
-    received_by = CountryField(blank=True, help_text="The state that received the person.")
+    received_by = CountryField(blank=True, help_text=_("The state that received the person."))
     received_by_group = models.ForeignKey(
         Group, null=True, blank=True, on_delete=models.PROTECT, related_name="received_participants",
-        help_text="The group that received the person, when not a state.",
+        help_text=_("The group that received the person, when not a state."),
     )  # fmt: skip
-    note = models.CharField(max_length=300, blank=True, help_text="Anything particular about this person's part.")
+    note = models.CharField(max_length=300, blank=True, help_text=_("Anything particular about this person's part."))
 
     objects = ExchangeParticipantQuerySet.as_manager()
     history = HistoricalRecords()
@@ -275,16 +296,19 @@ def custody_conflicts(exchange: Exchange, people) -> list[str]:
     their back."""
     if exchange.status != ExchangeStatus.COMPLETED or not exchange.is_published:
         return []
-    when = exchange.partial_date("date") or "its date, not on file"
+    when = exchange.partial_date("date") or _("its date, not on file")
     problems = []
     for person in people:
         for detention in person.detentions.all():
             if detention.open_at(exchange.date, exchange.date_precision):
                 problems.append(
-                    f"{person.name} is still held by {detention.holder_name} since "
-                    f"{detention.partial_date('detained_on')} on file, but this completed, published exchange "
-                    f"released them ({when}). End that custody first (release date {when}, end reason "
-                    "“exchanged”, citing the exchange's sources), or keep the exchange proposed or a draft."
+                    _(
+                        "%(name)s is still held by %(holder)s since %(since)s on file, but this completed, published "
+                        "exchange released them (%(when)s). End that custody first (release date %(when)s, end "
+                        "reason “exchanged”, citing the exchange's sources), or keep the exchange proposed or a draft."
+                    )
+                    % {"name": person.name, "holder": detention.holder_name,
+                       "since": detention.partial_date("detained_on"), "when": when}  # fmt: skip
                 )
     return problems
 
@@ -295,13 +319,13 @@ def validate_sides(row) -> None:
 
     errors = {}
     if row.released_by and row.released_by_group_id:
-        errors["released_by_group"] = ["A state or a group released them, not both."]
+        errors["released_by_group"] = [_("A state or a group released them, not both.")]
     if row.received_by and row.received_by_group_id:
-        errors["received_by_group"] = ["A state or a group received them, not both."]
+        errors["received_by_group"] = [_("A state or a group received them, not both.")]
     if row.released_by and row.released_by == row.received_by:
-        errors["received_by"] = ["The receiving state must differ from the releasing one."]
+        errors["received_by"] = [_("The receiving state must differ from the releasing one.")]
     if row.released_by_group_id and row.released_by_group_id == row.received_by_group_id:
-        errors["received_by_group"] = ["The receiving group must differ from the releasing one."]
+        errors["received_by_group"] = [_("The receiving group must differ from the releasing one.")]
     if errors:
         raise ValidationError(errors)
 
@@ -309,20 +333,22 @@ def validate_sides(row) -> None:
 class ExchangeCount(TimeStampedModel):
     """People of an exchange not entered one by one: a number going one way ("Russia released 95 Ukrainian POWs")."""
 
-    exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="counts", help_text="The exchange.")
-    released_by = CountryField(blank=True, help_text="The state that released them.")
+    exchange = models.ForeignKey(
+        Exchange, on_delete=models.CASCADE, related_name="counts", help_text=_("The exchange.")
+    )
+    released_by = CountryField(blank=True, help_text=_("The state that released them."))
     released_by_group = models.ForeignKey(
         Group, null=True, blank=True, on_delete=models.PROTECT, related_name="released_counts",
-        help_text="The group that released them, when not a state.",
+        help_text=_("The group that released them, when not a state."),
     )  # fmt: skip
-    received_by = CountryField(blank=True, help_text="The state that received them.")
+    received_by = CountryField(blank=True, help_text=_("The state that received them."))
     received_by_group = models.ForeignKey(
         Group, null=True, blank=True, on_delete=models.PROTECT, related_name="received_counts",
-        help_text="The group that received them, when not a state.",
+        help_text=_("The group that received them, when not a state."),
     )  # fmt: skip
-    number = models.PositiveIntegerField(help_text="How many people went this way (beyond those named).")
+    number = models.PositiveIntegerField(help_text=_("How many people went this way (beyond those named)."))
     description = models.CharField(
-        max_length=300, blank=True, help_text='Who they were: "prisoners of war", "Palestinian prisoners".'
+        max_length=300, blank=True, help_text=_('Who they were: "prisoners of war", "Palestinian prisoners".')
     )
 
     history = HistoricalRecords()

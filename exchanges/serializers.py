@@ -1,5 +1,6 @@
 """API representation of exchanges, participants writable in the same request."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from common.api import FieldSelectionMixin, ModelValidationMixin
@@ -40,14 +41,14 @@ class SidesSerializer(serializers.Serializer):
     def validate(self, attrs):
         errors = {}
         if attrs.get("released_by") and attrs.get("released_by_group"):
-            errors["released_by_group"] = "A state or a group released them, not both."
+            errors["released_by_group"] = _("A state or a group released them, not both.")
         if attrs.get("received_by") and attrs.get("received_by_group"):
-            errors["received_by_group"] = "A state or a group received them, not both."
+            errors["received_by_group"] = _("A state or a group received them, not both.")
         if attrs.get("released_by") and attrs.get("released_by") == attrs.get("received_by"):
-            errors["received_by"] = "The receiving state must differ from the releasing one."
+            errors["received_by"] = _("The receiving state must differ from the releasing one.")
         group = attrs.get("released_by_group")
         if group is not None and group == attrs.get("received_by_group"):
-            errors["received_by_group"] = "The receiving group must differ from the releasing one."
+            errors["received_by_group"] = _("The receiving group must differ from the releasing one.")
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
@@ -84,8 +85,8 @@ class ExchangeSerializer(FieldSelectionMixin, ModelValidationMixin, CountryField
         model = Exchange
         fields = [
             "id", "url", "html_url", "slug", "name", "date", "date_precision", "place", "place_country", "mediators",
-            "status", "description", "is_published", "review_state", "last_checked_on", "countries", "participants",
-            "counts", "people_total", "sources",
+            "status", "description", "description_ru", "is_published", "review_state", "last_checked_on", "countries",
+            "participants", "counts", "people_total", "sources",
             "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["slug"]
@@ -103,7 +104,7 @@ class ExchangeSerializer(FieldSelectionMixin, ModelValidationMixin, CountryField
     def validate_participants(self, participants):
         ids = [p["detainee"].pk for p in participants]
         if len(ids) != len(set(ids)):
-            raise serializers.ValidationError("A person can take part in an exchange only once.")
+            raise serializers.ValidationError(_("A person can take part in an exchange only once."))
         return participants
 
     def create(self, validated_data):

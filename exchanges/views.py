@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from common.citations import Citations
@@ -28,7 +29,7 @@ class ExchangeListView(FilteredListView):
     filterset_class = ExchangeFilter
     template_name = "exchanges/exchange_list.html"
     api_list_name = "api:exchange-list"
-    sort_options = [("", "Newest first"), ("date", "Oldest first"), ("name", "Name (A–Z)")]
+    sort_options = [("", _("Newest first")), ("date", _("Oldest first")), ("name", _("Name (A–Z)"))]
 
     def get_queryset(self):
         return super().get_queryset().with_participants(self.request.user)
@@ -49,7 +50,7 @@ class ExchangeListView(FilteredListView):
 
 
 class ExchangeCitable(CitableMixin):
-    citation_kind = "Exchange record"
+    citation_kind = _("Exchange record")
     citation_prefix = "exchange"
     citation_url_name = "exchanges:exchange-cite"
 
@@ -90,11 +91,15 @@ class ExchangeDetailView(ExchangeCitable, PublicDetailView):
 
 def exchange_json_ld(exchange, url: str, request) -> dict:
     """schema.org Event for search engines: when, where, and the people exchanged (prefetched, published only)."""
-    data = {"@context": "https://schema.org", "@type": "Event", "@id": url, "url": url, "name": exchange.name}
+    from common.i18n import base_language, hreflang
+    from common.templatetags.tracker import description_in_language
+
+    data = {"@context": "https://schema.org", "@type": "Event", "@id": url, "url": url, "name": exchange.name,
+            "inLanguage": hreflang(base_language())}  # fmt: skip
     if exchange.date:
         data["startDate"] = iso_partial_date(exchange.date, exchange.date_precision)
-    if exchange.description:
-        data["description"] = exchange.description
+    if description_in_language(exchange):
+        data["description"] = description_in_language(exchange)
     if exchange.place or exchange.place_country:
         place = {"@type": "Place", "name": exchange.place or exchange.place_country.name}
         if exchange.place_country:

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -44,13 +45,13 @@ class SourceAdmin(CarefulImportMixin, ChangeReasonAdminMixin, SimpleHistoryAdmin
     date_hierarchy = "published_on"
     fieldsets = [
         (None, {"fields": ["title", "headline_on_file", "url", "outlet", "via", "author", "language"]}),
-        ("Date", {"fields": [("published_on", "published_on_precision")]}),
-        ("Content", {"fields": ["summary", "archive_url"]}),
-        ("Article text (staff only)", {"fields": ["text", "intake_link"], "classes": ["collapse"]}),
+        (_("Date"), {"fields": [("published_on", "published_on_precision")]}),
+        (_("Content"), {"fields": ["summary", "summary_ru", "archive_url"]}),
+        (_("Article text (staff only)"), {"fields": ["text", "intake_link"], "classes": ["collapse"]}),
     ]
     readonly_fields = ["intake_link"]
 
-    @admin.display(description="Matches")
+    @admin.display(description=_("Matches"))
     def intake_link(self, obj):
         if not obj.pk or not obj.text:
             return "Paste the text and save to see the cases it names."
@@ -71,8 +72,8 @@ class StatementAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
             None,
             {"fields": ["speaker", "official", "speaker_role", "speaker_country", ("said_on", "said_on_precision")]},
         ),  # fmt: skip
-        ("What was said", {"fields": ["quote", "summary", "source"]}),
-        ("About", {"fields": ["detainees", "exchanges"]}),
+        (_("What was said"), {"fields": ["quote", "summary", "source"]}),
+        (_("About"), {"fields": ["detainees", "exchanges"]}),
     ]
 
 

@@ -1,6 +1,6 @@
 """Who published what, and what officials said: the evidence behind every fact."""
 
-from django.conf import settings
+from django.conf import global_settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -8,6 +8,7 @@ from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.encoding import iri_to_uri
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -23,14 +24,14 @@ from common.text import search_key, search_words
 
 
 class OutletKind(models.TextChoices):
-    WIRE_AGENCY = "wire_agency", "Wire agency"
-    STATE_MEDIA = "state_media", "State media"
-    INDEPENDENT = "independent", "Independent"
-    NEWSPAPER = "newspaper", "Newspaper"
-    BROADCASTER = "broadcaster", "Broadcaster"
-    GOVERNMENT = "government", "Government"
-    NGO = "ngo", "NGO"
-    OTHER = "other", "Other"
+    WIRE_AGENCY = "wire_agency", _("Wire agency")
+    STATE_MEDIA = "state_media", _("State media")
+    INDEPENDENT = "independent", _("Independent")
+    NEWSPAPER = "newspaper", _("Newspaper")
+    BROADCASTER = "broadcaster", _("Broadcaster")
+    GOVERNMENT = "government", _("Government")
+    NGO = "ngo", _("NGO")
+    OTHER = "other", _("Other")
 
 
 TRACKING_PARAMETERS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ocid", "cmpid", "smid", "ref", "ref_src")
@@ -145,16 +146,18 @@ class Outlet(AddressesAsUris, TimeStampedModel):
 
     Kind = OutletKind
 
-    name = models.CharField(max_length=200, unique=True, help_text='Name as the outlet styles itself, e.g. "TASS".')
-    country = CountryField(blank=True, db_index=True, help_text="Country the outlet is based in (ISO 3166-1 alpha-2).")
+    name = models.CharField(max_length=200, unique=True, help_text=_('Name as the outlet styles itself, e.g. "TASS".'))
+    country = CountryField(
+        blank=True, db_index=True, help_text=_("Country the outlet is based in (ISO 3166-1 alpha-2).")
+    )
     kind = models.CharField(
         max_length=20,
         choices=Kind.choices,
         default=Kind.OTHER,
         db_index=True,
-        help_text="What sort of publisher it is.",
+        help_text=_("What sort of publisher it is."),
     )
-    website = models.URLField(blank=True, help_text="Home page of the outlet.")
+    website = models.URLField(blank=True, help_text=_("Home page of the outlet."))
 
     history = HistoricalRecords()
 
@@ -171,19 +174,26 @@ class Source(AddressesAsUris, PartialDatesMixin, TimeStampedModel):
 
     partial_date_fields = ("published_on",)
 
-    title = models.CharField(max_length=500, help_text="Headline or document title, as published.")
+    title = models.CharField(max_length=500, help_text=_("Headline or document title, as published."))
     headline_on_file = models.BooleanField(
         default=True,
-        help_text="Untick when the exact headline is not known: the title is then the editor's short description, "
-        'and pages say "headline not on file". Never invent a headline.',
+        help_text=_(
+            "Untick when the exact headline is not known: the title is then the editor's short description, "
+            'and pages say "headline not on file". Never invent a headline.'
+        ),
     )
     url = models.URLField(
         max_length=1000,
         blank=True,
-        help_text="Address of the original; unique when given. Empty for offline documents.",
+        help_text=_("Address of the original; unique when given. Empty for offline documents."),
     )
     outlet = models.ForeignKey(
-        Outlet, on_delete=models.PROTECT, null=True, blank=True, related_name="sources", help_text="Who published it."
+        Outlet,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sources",
+        help_text=_("Who published it."),
     )
     via = models.ForeignKey(
         Outlet,
@@ -191,23 +201,33 @@ class Source(AddressesAsUris, PartialDatesMixin, TimeStampedModel):
         null=True,
         blank=True,
         related_name="relayed_sources",
-        help_text="Agency the outlet reported through (e.g. RIA Novosti for a Moscow Times story), if any.",
+        help_text=_("Agency the outlet reported through (e.g. RIA Novosti for a Moscow Times story), if any."),
     )
-    published_on = models.DateField(null=True, blank=True, help_text="Publication date.")
+    published_on = models.DateField(null=True, blank=True, help_text=_("Publication date."))
     published_on_precision = precision_field("published_on")
-    author = models.CharField(max_length=300, blank=True, help_text="Byline, if any.")
+    author = models.CharField(max_length=300, blank=True, help_text=_("Byline, if any."))
     language = models.CharField(
-        max_length=8, blank=True, choices=settings.LANGUAGES, help_text="Language of the original (ISO 639-1 code)."
+        max_length=8,
+        blank=True,
+        choices=global_settings.LANGUAGES,  # every language a source may be in, not only the site's own
+        help_text=_("Language of the original (ISO 639-1 code)."),
     )
     summary = models.TextField(
-        blank=True, help_text="What the source says, in the editor's own words. Never paste the article."
+        blank=True, help_text=_("What the source says, in the editor's own words. Never paste the article.")
+    )
+    summary_ru = models.TextField(
+        blank=True,
+        verbose_name=_("summary in Russian"),
+        help_text=_(
+            "The summary in Russian, for Russian pages (/ru/); empty shows the English one, marked not yet translated."
+        ),
     )
     archive_url = models.URLField(
-        max_length=1000, blank=True, help_text="Archived copy (Wayback Machine, archive.today)."
+        max_length=1000, blank=True, help_text=_("Archived copy (Wayback Machine, archive.today).")
     )
     text = models.TextField(
         blank=True,
-        help_text="The article's full text, for staff only (intake matching). Never shown publicly or in the API.",
+        help_text=_("The article's full text, for staff only (intake matching). Never shown publicly or in the API."),
     )
 
     objects = SourceQuerySet.as_manager()
@@ -260,24 +280,34 @@ class Official(UniqueSlugMixin, TimeStampedModel):
     """A person who speaks for a state or an organisation: a public record, one page with their statements."""
 
     name = models.CharField(
-        max_length=200, help_text='Name in Latin script as most sources write it: "Sergei Ryabkov".'
+        max_length=200, help_text=_('Name in Latin script as most sources write it: "Sergei Ryabkov".')
     )
     slug = models.SlugField(
-        max_length=90, unique=True, editable=False, help_text="Address of the official's page; set once from the name."
+        max_length=90,
+        unique=True,
+        editable=False,
+        help_text=_("Address of the official's page; set once from the name."),
     )
     name_original = models.CharField(
-        max_length=200, blank=True, help_text='Name in the original script: "Сергей Рябков".'
+        max_length=200, blank=True, help_text=_('Name in the original script: "Сергей Рябков".')
     )
-    aliases = models.JSONField(default=list, blank=True, help_text='Other spellings, as a list: ["Sergey Ryabkov"].')
-    country = CountryField(blank=True, db_index=True, help_text="Country they speak for.")
-    role = models.CharField(max_length=200, blank=True, help_text='Current or last office: "Deputy Foreign Minister".')
+    aliases = models.JSONField(default=list, blank=True, help_text=_('Other spellings, as a list: ["Sergey Ryabkov"].'))
+    country = CountryField(blank=True, db_index=True, help_text=_("Country they speak for."))
+    role = models.CharField(
+        max_length=200, blank=True, help_text=_('Current or last office: "Deputy Foreign Minister".')
+    )
+    description_ru = models.TextField(
+        blank=True,
+        verbose_name=_("description in Russian"),
+        help_text=_("Who they are, in Russian, for Russian pages (/ru/)."),
+    )
     wikidata_id = models.CharField(
         max_length=20,
         blank=True,
         validators=[RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata id looks like Q123456.")],
-        help_text="Wikidata item.",
+        help_text=_("Wikidata item."),
     )
-    search_key = models.TextField(editable=False, default="", help_text="Folded names for search; derived.")
+    search_key = models.TextField(editable=False, default="", help_text=_("Folded names for search; derived."))
 
     objects = OfficialQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["search_key"])
@@ -293,7 +323,7 @@ class Official(UniqueSlugMixin, TimeStampedModel):
 
     def clean(self):
         if not isinstance(self.aliases, list) or not all(isinstance(a, str) and a.strip() for a in self.aliases):
-            raise ValidationError({"aliases": ["Aliases must be a list of non-empty names."]})
+            raise ValidationError({"aliases": [_("Aliases must be a list of non-empty names.")]})
         self.aliases = [a.strip() for a in self.aliases]
 
     def save(self, *args, **kwargs):
@@ -306,35 +336,35 @@ class Statement(PartialDatesMixin, TimeStampedModel):
 
     partial_date_fields = ("said_on",)
 
-    speaker = models.CharField(max_length=200, db_index=True, help_text='Who spoke, e.g. "Sergei Vershinin".')
+    speaker = models.CharField(max_length=200, db_index=True, help_text=_('Who spoke, e.g. "Sergei Vershinin".'))
     speaker_role = models.CharField(
-        max_length=200, blank=True, help_text='Their office, e.g. "Deputy Foreign Minister".'
+        max_length=200, blank=True, help_text=_('Their office, e.g. "Deputy Foreign Minister".')
     )
-    speaker_country = CountryField(blank=True, db_index=True, help_text="Country the speaker speaks for.")
+    speaker_country = CountryField(blank=True, db_index=True, help_text=_("Country the speaker speaks for."))
     official = models.ForeignKey(
         Official,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="statements",
-        help_text="The official on file who spoke; `speaker` keeps the name as the source gave it.",
+        help_text=_("The official on file who spoke; `speaker` keeps the name as the source gave it."),
     )
-    said_on = models.DateField(null=True, blank=True, help_text="When it was said.")
+    said_on = models.DateField(null=True, blank=True, help_text=_("When it was said."))
     said_on_precision = precision_field("said_on")
     quote = models.TextField(
         blank=True,
         validators=[MaxLengthValidator(600)],
-        help_text="A short quote, one sentence at most (600 characters). Copy no more than that.",
+        help_text=_("A short quote, one sentence at most (600 characters). Copy no more than that."),
     )
-    summary = models.TextField(blank=True, help_text="What was said, in the editor's words, when there is no quote.")
+    summary = models.TextField(blank=True, help_text=_("What was said, in the editor's words, when there is no quote."))
     source = models.ForeignKey(
-        Source, on_delete=models.PROTECT, related_name="statements", help_text="Where the statement was reported."
+        Source, on_delete=models.PROTECT, related_name="statements", help_text=_("Where the statement was reported.")
     )
     detainees = models.ManyToManyField(
-        "detainees.Detainee", blank=True, related_name="statements", help_text="The detainees it is about."
+        "detainees.Detainee", blank=True, related_name="statements", help_text=_("The detainees it is about.")
     )
     exchanges = models.ManyToManyField(
-        "exchanges.Exchange", blank=True, related_name="statements", help_text="The exchanges it is about."
+        "exchanges.Exchange", blank=True, related_name="statements", help_text=_("The exchanges it is about.")
     )
 
     objects = StatementQuerySet.as_manager()
@@ -392,14 +422,14 @@ class Claim(TimeStampedModel):
     """
 
     content_type = models.ForeignKey(
-        ContentType, on_delete=models.CASCADE, help_text="Kind of record the claim is about."
+        ContentType, on_delete=models.CASCADE, help_text=_("Kind of record the claim is about.")
     )
-    object_id = models.PositiveBigIntegerField(help_text="Id of the record the claim is about.")
+    object_id = models.PositiveBigIntegerField(help_text=_("Id of the record the claim is about."))
     record = GenericForeignKey("content_type", "object_id")
-    field = models.CharField(max_length=100, help_text='The fact in dispute, e.g. "mediators".')
-    value = models.CharField(max_length=500, help_text='What this source says, e.g. "AE, SA" or "none".')
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="claims", help_text="Who says so.")
-    note = models.TextField(blank=True, help_text="Context for readers.")
+    field = models.CharField(max_length=100, help_text=_('The fact in dispute, e.g. "mediators".'))
+    value = models.CharField(max_length=500, help_text=_('What this source says, e.g. "AE, SA" or "none".'))
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="claims", help_text=_("Who says so."))
+    note = models.TextField(blank=True, help_text=_("Context for readers."))
 
     objects = ClaimQuerySet.as_manager()
     history = HistoricalRecords()
@@ -420,7 +450,7 @@ class Claim(TimeStampedModel):
         if self.content_type_id and self.object_id is not None:
             model = self.content_type.model_class()
             if model is None or not model._default_manager.filter(pk=self.object_id).exists():
-                raise ValidationError({"about_id": ["No such record."]})
+                raise ValidationError({"about_id": [_("No such record.")]})
 
     COUNTRY_FIELDS = {"mediators", "held_by", "released_by", "received_by", "place_country", "country"}
 

@@ -27,7 +27,8 @@ class SourceSerializer(FieldSelectionMixin, ModelValidationMixin, serializers.Mo
         model = Source
         fields = [
             "id", "api_url", "html_url", "title", "headline_on_file", "url", "outlet", "via", "published_on",
-            "published_on_precision", "author", "language", "summary", "archive_url", "created_at", "updated_at",
+            "published_on_precision", "author", "language", "summary", "summary_ru", "archive_url", "created_at",
+            "updated_at",
         ]  # fmt: skip
 
     def get_html_url(self, obj) -> str:
@@ -55,7 +56,7 @@ class OfficialSerializer(FieldSelectionMixin, ModelValidationMixin, CountryField
     class Meta:
         model = Official
         fields = ["id", "url", "html_url", "slug", "name", "name_original", "aliases", "country", "role",
-                  "wikidata_id", "created_at", "updated_at"]  # fmt: skip
+                  "description_ru", "wikidata_id", "created_at", "updated_at"]  # fmt: skip
         read_only_fields = ["slug"]
 
     def get_html_url(self, obj) -> str:

@@ -2,6 +2,7 @@
 
 from django.apps import apps
 from django.db.models import Count, F, Q
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
 from common.views import CitableMixin, CitationView, FilteredListView, PublicDetailView, PublicMixin
@@ -24,7 +25,7 @@ class SourceListView(SourceVisibilityMixin, FilteredListView):
     filterset_class = SourceFilter
     template_name = "sources/source_list.html"
     api_list_name = "api:source-list"
-    sort_options = [("", "Newest first"), ("published_on", "Oldest first"), ("title", "Title (A–Z)")]
+    sort_options = [("", _("Newest first")), ("published_on", _("Oldest first")), ("title", _("Title (A–Z)"))]
 
     def get_facets(self):
         outlets = (
@@ -36,7 +37,7 @@ class SourceListView(SourceVisibilityMixin, FilteredListView):
 
 
 class SourceCitable(CitableMixin):
-    citation_kind = "Source record"
+    citation_kind = _("Source record")
     citation_prefix = "source"
     citation_url_name = "sources:source-cite"
     citation_title_field = "title"
@@ -98,7 +99,7 @@ class StatementListView(FilteredListView):
     filterset_class = StatementFilter
     template_name = "sources/statement_list.html"
     api_list_name = "api:statement-list"
-    sort_options = [("", "Newest first"), ("said_on", "Oldest first"), ("speaker", "Speaker (A–Z)")]
+    sort_options = [("", _("Newest first")), ("said_on", _("Oldest first")), ("speaker", _("Speaker (A–Z)"))]
 
     def get_queryset(self):
         return super().get_queryset().select_related("source__outlet", "official").with_subjects(self.request.user)

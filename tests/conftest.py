@@ -9,8 +9,13 @@ from django.core.management import call_command
 from django.db.models.signals import post_migrate
 
 import tests.hypothesis_profiles  # noqa: F401  (registers and loads the profile)
+from common.catalogues import ensure_compiled
 from tests.factories import EditorFactory, UserFactory
 from tests.snapshots import Replayer
+
+# The Russian pages need the compiled catalogue (built, never committed: common/catalogues.py); pytest run directly
+# builds it here as `make test` does.
+ensure_compiled()
 
 
 @pytest.fixture

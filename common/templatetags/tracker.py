@@ -15,9 +15,55 @@ register = template.Library()
 
 
 @register.simple_tag
-def partial_date(obj, field: str) -> str:
-    """`{% partial_date detention "detained_on" %}` → "February 2022" when that is all that is known."""
-    return format_partial_date(getattr(obj, field), getattr(obj, f"{field}_precision"))
+def partial_date(obj, field: str, form: str = "nominative") -> str:
+    """`{% partial_date detention "detained_on" %}` → "February 2022" when that is all that is known; in Russian
+    "февраль 2022 г.", or with `"genitive"` / `"prepositional"` the case a sentence needs ("с февраля 2022 г.")."""
+    return format_partial_date(getattr(obj, field), getattr(obj, f"{field}_precision"), form=form)
+
+
+# --- Languages (h12) ---------------------------------------------------------------------------------------------
+@register.filter
+def status_label(code) -> str:
+    """A detainee's status code ("held") as its label in the page's language ("Held", "Под стражей")."""
+    from detainees.models import Status
+
+    try:
+        return Status(code).label
+    except ValueError:
+        return str(code).capitalize()
+
+
+def _translated(obj, field: str) -> tuple[str, bool]:
+    """The text of `field` in the page's language: (text, whether it is a translation). On a Russian page the
+    `<field>_ru` text when on file, else the original (English) text."""
+    from django.utils import translation
+
+    original = getattr(obj, field, "") or ""
+    if (translation.get_language() or "").startswith("ru"):
+        russian = getattr(obj, f"{field}_ru", "") or ""
+        if russian:
+            return russian, True
+    return original, False
+
+
+@register.filter
+def description_in_language(obj) -> str:
+    return _translated(obj, "description")[0]
+
+
+@register.simple_tag(takes_context=False)
+def in_language(obj, field: str = "description") -> dict:
+    """`{% in_language person "description" as text %}`: {"text", "lang", "untranslated"} for a Russian page
+    showing what is on file: the Russian text, or the English one marked as not yet translated."""
+    from django.utils import translation
+
+    text, translated = _translated(obj, field)
+    russian_page = (translation.get_language() or "").startswith("ru")
+    return {
+        "text": text,
+        "lang": "ru" if translated else "en",
+        "untranslated": bool(text) and russian_page and not translated,
+    }
 
 
 def _code(country) -> str:
@@ -52,7 +98,16 @@ def source_url(source) -> str:
 
 @register.filter
 def field_label(name: str) -> str:
-    """A field's name as a reader reads it: "held_by" → "Held by"."""
+    """A field's name as a reader reads it, in the page's language: "held_by" → "Held by" ("Удерживающая сторона")."""
+    from django.apps import apps
+    from django.core.exceptions import FieldDoesNotExist
+    from django.utils.text import capfirst
+
+    for label in ("detainees.Detainee", "detainees.Detention", "exchanges.Exchange"):
+        try:
+            return capfirst(apps.get_model(label)._meta.get_field(str(name)).verbose_name)
+        except (FieldDoesNotExist, AttributeError):
+            continue
     return str(name).replace("_", " ").capitalize()
 
 
@@ -113,3 +168,28 @@ def editors_desk(context):
         "changes": recent_changes_by_others(request.user),
         "can_add": request.user.has_perm("detainees.add_detainee"),
     }
+
+
+@register.filter
+def long_date(value) -> str:
+    """A full date in the page's language: "8 December 2022", "8 декабря 2022 г."."""
+    if not value:
+        return ""
+    if hasattr(value, "date") and callable(value.date):
+        value = value.date()
+    return format_partial_date(value)
+
+
+@register.filter
+def full_stop(text) -> str:
+    """End a sentence with one full stop: "… 2024" → "… 2024.", but "… 2024 г." stays as it is."""
+    text = str(text)
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+@register.filter
+def side(name) -> str:
+    """An exchange side's name as the page shows it ("a side not on file" in the page's language)."""
+    from exchanges.models import side_label
+
+    return side_label(name)

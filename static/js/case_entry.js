@@ -6,6 +6,11 @@
   const form = document.getElementById("case-entry");
   if (!form) return;
 
+  // The words for "Source" and "Charge" in the editor's language, from the form (data-label-source, -charge).
+  function rowLabel(kind) {
+    return form.dataset["label" + kind.charAt(0).toUpperCase() + kind.slice(1)];
+  }
+
   function nextIndex(container) {
     let next = 0;
     for (const row of container.querySelectorAll(":scope > [data-key]")) {
@@ -41,7 +46,7 @@
   function fillCites(scope) {
     for (const group of scope.querySelectorAll("fieldset.cites")) {
       for (const row of sourceRows()) {
-        tickBox(group, row.dataset.key, "Source " + (Number(row.dataset.key.split("-").pop()) + 1), true);
+        tickBox(group, row.dataset.key, rowLabel("source") + " " + (Number(row.dataset.key.split("-").pop()) + 1), true);
       }
     }
   }
@@ -51,7 +56,7 @@
     const groups = form.querySelectorAll(`[data-rows="sentence"][data-detention="${detentionKey}"] fieldset.for-charges`);
     for (const group of groups) {
       for (const row of charges) {
-        tickBox(group, row.dataset.key, "Charge " + (Number(row.dataset.key.split("-").pop()) + 1), false);
+        tickBox(group, row.dataset.key, rowLabel("charge") + " " + (Number(row.dataset.key.split("-").pop()) + 1), false);
       }
     }
   }
