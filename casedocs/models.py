@@ -54,8 +54,8 @@ class CensusMark(models.Model):
     read; `build_census` prunes the marks no stored figure needs any more."""
 
     id = models.BigAutoField(primary_key=True)
-    detainee_id = models.BigIntegerField(null=True, help_text="The person whose census entries may have changed.")
-    at = models.DateTimeField(db_default=Now(), help_text="When the change was written (the database's clock).")
+    detainee_id = models.BigIntegerField(null=True, help_text=_("The person whose census entries may have changed."))
+    at = models.DateTimeField(db_default=Now(), help_text=_("When the change was written (the database's clock)."))
 
     class Meta:
         indexes = [models.Index(fields=["at"], name="censusmark_at_idx")]
@@ -69,10 +69,10 @@ class StoredCensus(models.Model):
     requests by `build_census`; a request reads it and patches in the people marked since (see
     `casedocs.census_store`)."""
 
-    key = models.CharField(max_length=20, primary_key=True, help_text='"2024-12-01", or "december" for the series.')
-    entries = models.TextField(help_text="The figures' entries, as JSON (detainees.census.census_entries).")
-    read_at = models.DateTimeField(help_text="When the build began reading the records.")
-    built_in = models.FloatField(default=0, help_text="Seconds the build took.")
+    key = models.CharField(max_length=20, primary_key=True, help_text=_('"2024-12-01", or "december" for the series.'))
+    entries = models.TextField(help_text=_("The figures' entries, as JSON (detainees.census.census_entries)."))
+    read_at = models.DateTimeField(help_text=_("When the build began reading the records."))
+    built_in = models.FloatField(default=0, help_text=_("Seconds the build took."))
 
     def __str__(self):
         return f"Stored census {self.key} (read at {self.read_at:%Y-%m-%d %H:%M:%S})"

@@ -435,17 +435,17 @@ class MergedDetainee(TimeStampedModel):
     """A detainee record folded into another by `merge_detainees`: its id, case page and API address keep answering,
     with a permanent redirect to the record it was merged into, so mirrors and citations do not break."""
 
-    merged_id = models.PositiveBigIntegerField(unique=True, help_text="Id of the record that was merged away.")
+    merged_id = models.PositiveBigIntegerField(unique=True, help_text=_("Id of the record that was merged away."))
     merged_slug = models.SlugField(
-        max_length=90, unique=True, help_text="Its case page's address, which now redirects; never given out again."
+        max_length=90, unique=True, help_text=_("Its case page's address, which now redirects; never given out again.")
     )
-    merged_name = models.CharField(max_length=200, help_text="Its name at the time of the merge.")
+    merged_name = models.CharField(max_length=200, help_text=_("Its name at the time of the merge."))
     was_published = models.BooleanField(
-        default=False, help_text="Whether it was public when merged: a draft's id is never revealed by a redirect."
+        default=False, help_text=_("Whether it was public when merged: a draft's id is never revealed by a redirect.")
     )
     into = models.ForeignKey(
         Detainee, on_delete=models.CASCADE, related_name="merged_records",
-        help_text="The surviving record; when it is itself merged later, this follows it.",
+        help_text=_("The surviving record; when it is itself merged later, this follows it."),
     )  # fmt: skip
 
     objects = MergedDetaineeQuerySet.as_manager()
