@@ -104,6 +104,8 @@ def vocabulary() -> list[Entry]:
             "convicted": _("The court found the person guilty."),
             "acquitted": _("The court found the person not guilty."),
             "dropped": _("The charge was withdrawn before a verdict."),
+            "treatment": _("The court found the person not answerable and ordered compulsory psychiatric treatment "
+                           "instead of a punishment: neither a conviction nor an acquittal."),
         }),
         Entry(_("Changes to a sentence"), "detainees.SentenceChange.kind", {
             "appeal_rejected": _("An appeal was rejected: the sentence stands."),
