@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
-from common.admin import REFUSAL_LEAD, version_of
+from common.admin import REFUSAL_LEAD, merge_form, version_of
 from common.admin_widgets import fitting_formfield
 from common.integrity import UnsourcedFacts
 from common.partial_dates import PartialDateField, PartialDatesFormMixin
@@ -44,6 +44,11 @@ def fitting(db_field, **kwargs):
 def row_number(key: str) -> int:
     """The number an editor reads beside a row: "det-0-charge-1" is Charge 2."""
     return int(key.rsplit("-", 1)[1]) + 1
+
+
+def loaded_version(form) -> str:
+    """The version a save of this row claims: the one it was merged with (`common.merge`), else the one loaded."""
+    return getattr(form, "merged_version", None) or form.cleaned_data.get("loaded_version") or ""
 
 
 class CitesMixin(forms.Form):
@@ -73,10 +78,21 @@ class CitesMixin(forms.Form):
         """Nothing typed in this row: it is left out (a screen always offers empty rows). A record on file never is."""
         if getattr(getattr(self, "instance", None), "pk", None) is not None:
             return False
-        return not self.facts_changed()
+        return not self.typed()
+
+    def typed(self) -> bool:
+        return bool([n for n in self.changed_data if n not in NOT_FACTS and not n.endswith("_precision")])
 
     def facts_changed(self) -> bool:
-        return bool([n for n in self.changed_data if n not in NOT_FACTS and not n.endswith("_precision")])
+        """Whether saving this row writes anything: for a record someone else saved meanwhile, whether this editor
+        changed a field of it (their changes to other fields are kept, `common.merge`)."""
+        merged = getattr(self, "merge_changed", None)
+        return bool(merged) if merged is not None else self.typed()
+
+    def _post_clean(self):
+        super()._post_clean()
+        if not self._errors and getattr(getattr(self, "instance", None), "pk", None) is not None and self.typed():
+            merge_form(self)
 
 
 class PersonForm(CitesMixin, PartialDatesFormMixin, DetaineeAdminForm):
@@ -296,7 +312,7 @@ class CaseScreen:
         def add(key, form, parent=None):
             extra = {"charges": form.cleaned_data["for_charges"]} if "for_charges" in form.fields else {}
             records.append(CaseRecord(key=key, instance=form.instance, parent=parent, cites=form.cleaned_data["cites"],
-                                      loaded=form.cleaned_data.get("loaded_version") or "",
+                                      loaded=loaded_version(form),
                                       delete=bool(form.cleaned_data.get("delete")), changed=form.facts_changed(),
                                       **extra))  # fmt: skip
 
@@ -311,10 +327,15 @@ class CaseScreen:
             if key in self.needed:
                 add(key, form)
         person = CaseRecord(key="person", instance=self.person.instance, cites=self.person.cleaned_data["cites"],
-                            loaded=self.person.cleaned_data.get("loaded_version") or "",
+                            loaded=loaded_version(self.person),
                             changed=self.person.facts_changed())  # fmt: skip
         return {"person": person, "sources": sources, "records": records,
                 "reason": self.person.cleaned_data.get("change_reason") or ""}  # fmt: skip
+
+    @property
+    def merge_conflicts(self) -> list:
+        """Fields this editor and another both changed since the screen was loaded, for the side-by-side choice."""
+        return [c for _, form in self.rows() for c in getattr(form, "merge_conflicts", [])]
 
     def show(self, error: ValidationError, key: str | None = None) -> None:
         """Put a refusal of the save beside the row it concerns (at the top when it concerns none)."""
