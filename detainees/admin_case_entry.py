@@ -15,6 +15,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.utils import ErrorDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
@@ -302,6 +303,8 @@ class CaseScreen:
         for key, form in self.rows():
             if key in needed:
                 valid = form.is_valid() and valid
+            else:  # an empty row is skipped: never checked, never marked, never counted (whatever else is refused)
+                form._errors, form.cleaned_data = ErrorDict(), {}
         self.needed = needed
         return valid
 
