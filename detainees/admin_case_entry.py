@@ -19,9 +19,10 @@ from django.forms.utils import ErrorDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from common.admin import REFUSAL_LEAD, merge_form, version_of
-from common.admin_widgets import fitting_formfield
+from common.admin_widgets import ADD_ANOTHER_MEDIA, add_another, fitting_formfield
 from common.integrity import UnsourcedFacts
 from common.partial_dates import PartialDateField, PartialDatesFormMixin
 from sources.models import Outlet, Source
@@ -125,8 +126,11 @@ class SourceRowForm(CitesMixin):
         help_text="Untick when it is your own short description: pages then say “headline not on file”.",
     )  # fmt: skip
     outlet = forms.ModelChoiceField(
-        Outlet.objects.all(), required=False, widget=AutocompleteSelect(Source._meta.get_field("outlet"), admin.site)
-    )
+        Outlet.objects.all(), required=False,
+        widget=add_another(AutocompleteSelect(Source._meta.get_field("outlet"), admin.site),
+                           Source._meta.get_field("outlet"), admin.site),
+        help_text=_("Not on file? “+” adds it without leaving this screen."),
+    )  # fmt: skip
     published_on = PartialDateField(required=False, label="Published on")
 
     def __init__(self, *args, **kwargs):
@@ -168,9 +172,12 @@ def row_form(model, names, **widgets):
 
 
 TEXT = forms.Textarea(attrs={"rows": 2, "cols": 40})
+GROUP = Detention._meta.get_field("held_by_group")
+GROUP_BOX = add_another(AutocompleteSelect(GROUP, admin.site), GROUP, admin.site)
 DetentionRowForm = row_form(Detention, ["held_by", "held_by_group", "place", "detained_on", "detained_on_precision",
                                         "circumstances", "released_on", "released_on_precision", "end_reason",
-                                        "last_confirmed_on", "last_confirmed_on_precision"])  # fmt: skip
+                                        "last_confirmed_on", "last_confirmed_on_precision"],
+                            held_by_group=GROUP_BOX)  # fmt: skip
 ChargeRowForm = row_form(Charge, ["category", "outcome", "statute", "charged_on", "charged_on_precision",
                                   "description"], description=TEXT)  # fmt: skip
 TransferRowForm = row_form(Transfer, ["moved_on", "moved_on_precision", "facility_name", "facility_kind"])
@@ -354,7 +361,7 @@ class CaseScreen:
 
     @property
     def media(self):
-        return self.person.media + SourceRowForm().media
+        return self.person.media + SourceRowForm().media + DetentionRowForm().media + ADD_ANOTHER_MEDIA
 
     def blueprints(self) -> dict:
         """Empty rows for the browser to copy, keyed with placeholders it replaces (see case_entry.js): lower-case

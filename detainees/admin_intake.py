@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -9,6 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
+from common.admin_widgets import ADD_ANOTHER_MEDIA, add_another
 from common.partial_dates import PartialDatesFormMixin
 from sources.models import Source
 
@@ -43,6 +45,15 @@ class IntakeForm(PartialDatesFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.on_file = []
+        for name in ("outlet", "via"):  # an outlet not on file is added in a pop-up, here
+            field = Source._meta.get_field(name)
+            box = AutocompleteSelect(field, admin.site)
+            box.choices = self.fields[name].choices
+            self.fields[name].widget = add_another(box, field, admin.site)
+
+    @property
+    def media(self):
+        return super().media + ADD_ANOTHER_MEDIA
 
     def clean(self):
         cleaned = super().clean()

@@ -74,3 +74,22 @@ def test_the_exchange_participants_table_shows_note_and_delete_at_1280_px(editor
     delete = editor_page.locator("#participants-group td.delete input").first
     box = delete.bounding_box()
     assert box is not None and box["x"] + box["width"] <= 1280, box
+
+
+def test_an_exact_country_name_ranks_first_and_enter_picks_it(editor_page):
+    """Typing "United States" and Enter picks the United States, not the Minor Outlying Islands (issue 26, item 5):
+    an exact name, code or everyday name ranks first."""
+    editor_page.goto(reverse("admin:detainees_detainee_add"), wait_until="networkidle")
+    for typed, first in [("United States", "United States of America"), ("niger", "Niger"), ("Guinea", "Guinea"),
+                         ("ir", "Iran")]:
+        editor_page.click(".field-citizenships .select2-selection")
+        editor_page.keyboard.type(typed)
+        option = editor_page.locator(".select2-results__option").first
+        assert option.text_content() == first, (typed, option.text_content())
+        editor_page.keyboard.press("Escape")
+    editor_page.click(".field-citizenships .select2-selection")
+    editor_page.keyboard.type("United States")
+    editor_page.keyboard.press("Enter")
+    assert editor_page.locator("#id_citizenships").evaluate("s => Array.from(s.selectedOptions, o => o.value)") == [
+        "US"
+    ]
