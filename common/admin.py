@@ -109,6 +109,11 @@ class VersionedForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelMultipleChoiceField):
+                # The ids shown travel with the form: the exact original of a three-way merge (`merge_form`); a
+                # citation added meanwhile is not in the history row of the version loaded.
+                field.show_hidden_initial = True
         instance = getattr(self, "instance", None)
         if instance is not None and instance.pk and not self.is_bound:
             if self.version_from_database:
@@ -189,7 +194,9 @@ def merge_form(form) -> None:
         return
     names = mergeable_fields(model, [n for n in form.fields if n in cleaned])
     m2m = {n: [o.pk for o in cleaned[n]] for n in names if model._meta.get_field(n).many_to_many}
-    merged, conflicts, theirs, original, yours = merge_record(instance, stored, base, names, m2m)
+    shown = {n: form.data.getlist(form.add_initial_prefix(n)) for n in m2m
+             if hasattr(form.data, "getlist") and form.add_initial_prefix(n) in form.data}  # fmt: skip
+    merged, conflicts, theirs, original, yours = merge_record(instance, stored, base, names, m2m, shown)
     pending = []
     for name in conflicts:
         head = name.removesuffix("_precision")

@@ -87,7 +87,10 @@ def base_version(instance, loaded: str):
     when = loaded_at(loaded)
     if history is None or when is None or instance.pk is None:
         return None
-    return history.filter(id=instance.pk, updated_at__lte=when).order_by("-updated_at", "-history_id").first()
+    # The first row of that version: rows recorded later with the same `updated_at` are citations changed since
+    # (a many-to-many change records the in-memory version); taking the first makes such a change a conflict to
+    # resolve rather than a citation silently dropped. The form's own record of what it showed comes first anyway.
+    return history.filter(id=instance.pk, updated_at__lte=when).order_by("-updated_at", "history_id").first()
 
 
 def field_values(obj, names: list[str], *, historical: bool = False) -> dict:
@@ -125,13 +128,19 @@ def mergeable_fields(model, names) -> list[str]:
     return out
 
 
-def merge_record(yours_instance, stored, base, names: list[str], yours_m2m: dict | None = None):
+def merge_record(yours_instance, stored, base, names: list[str], yours_m2m: dict | None = None,
+                 shown_m2m: dict | None = None):
     """Three-way merge of one record. `yours_instance` holds the editor's values, `stored` the record as it is now,
-    `base` its historical version at load. Returns (merged values, conflicts, theirs, original, yours)."""
+    `base` its historical version at load; `shown_m2m` the ids a many-to-many field showed when the form was loaded
+    (exact where the history is not: a citation added later is recorded with the version it was added to).
+    Returns (merged values, conflicts, theirs, original, yours)."""
     scalar = [n for n in names if not stored._meta.get_field(n).many_to_many]
     m2m = [n for n in names if n not in scalar and (yours_m2m or {}).get(n, MISSING) is not MISSING]
     theirs = field_values(stored, scalar + m2m)
     original = field_values(base, scalar + m2m, historical=True) if base is not None else {}
+    for name, ids in (shown_m2m or {}).items():
+        if name in m2m:
+            original[name] = sorted(int(pk) for pk in ids if str(pk).isdigit())
     yours = field_values(yours_instance, scalar)
     for name in m2m:
         yours[name] = sorted(yours_m2m[name])

@@ -213,3 +213,22 @@ def test_on_the_one_screen_editor_the_same_field_shows_the_choice(gordon_black):
     data_two["det-0-merge-place"] = "original"
     assert two.post(case_url(gordon_black), data_two).status_code == 302
     assert gordon_black.detentions.get().place == "Vladivostok"
+
+
+def test_a_citation_added_meanwhile_is_kept_when_a_stale_form_saves_other_fields(case):
+    from tests.factories import SourceFactory
+
+    person, _, _ = case
+    first, added = SourceFactory(), SourceFactory()
+    person.sources.add(first)
+    two = editor_client()
+    page = two.get(detainee_url(person))
+    assert f'name="initial-sources" value="{first.pk}"' in page.content.decode()  # what the form showed
+    data = form_data(page)
+    data["initial-sources"] = [str(first.pk)]
+    person.sources.add(added)  # meanwhile, intake cites another article for the person
+    data["description"] = "edited by editor two"
+    assert two.post(detainee_url(person), data).status_code == 302
+    person.refresh_from_db()
+    assert person.description == "edited by editor two"
+    assert set(person.sources.all()) == {first, added}
