@@ -110,6 +110,11 @@ class VersionedForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelMultipleChoiceField):
+                # The ids shown travel with the form: the exact original of a three-way merge (`merge_form`); a
+                # citation added meanwhile is not in the history row of the version loaded.
+                field.show_hidden_initial = True
         instance = getattr(self, "instance", None)
         if instance is not None and instance.pk and not self.is_bound:
             if self.version_from_database:
@@ -123,6 +128,9 @@ class VersionedForm(forms.Form):
         return not hasattr(self, "prefix_is_inline") or self.has_changed()
 
     def has_changed(self):
+        merged = getattr(self, "merge_changed", None)
+        if merged is not None:  # a stale row merged with the stored one: changed only if this editor changed it
+            return bool(merged) or bool(self.cleaned_data.get("DELETE"))
         return bool([name for name in self.changed_data if name != "loaded_version"])
 
     def clean(self):
@@ -145,9 +153,87 @@ class VersionedForm(forms.Form):
                 % {"kind": instance._meta.verbose_name, "record": instance},
                 code="no_version",
             )
-        if current.isoformat() != loaded:
-            raise ValidationError(conflict_message(instance, loaded), code="conflict")
+        if current.isoformat() != loaded and (self.cleaned_data.get("DELETE") or not hasattr(self, "_meta")):
+            raise ValidationError(conflict_message(instance, loaded), code="conflict")  # a stale deletion
         return cleaned
+
+    def _post_clean(self):
+        super()._post_clean()
+        if not self._errors:
+            merge_form(self)
+
+
+def merge_form(form) -> None:
+    """Merge what the editor typed into the record as it is stored now (`common.merge`): fields only someone else
+    changed since the version loaded keep their value, fields only this editor changed are saved, and a field both
+    changed is a conflict the editor resolves with a choice per field (`merge-<field>` radio buttons, posted with
+    the form again). Sets `form.merged_version` (the version the save then claims) and `form.merge_changed` (the
+    fields this save writes); a conflict not resolved yet is a form error, with `form.merge_conflicts` to show."""
+    from django.db import connection
+
+    from common.merge import Conflict, base_version, display, merge_record, mergeable_fields
+
+    form.merge_conflicts, form.merged_version = [], None
+    instance = getattr(form, "instance", None)
+    cleaned = getattr(form, "cleaned_data", {})
+    if instance is None or not instance.pk or not hasattr(form, "_meta") or cleaned.get("DELETE"):
+        return
+    if hasattr(form, "prefix_is_inline") and not form.will_save():
+        return
+    loaded = cleaned.get("loaded_version") or ""
+    if not loaded:
+        return
+    model = type(instance)
+    if connection.in_atomic_block:
+        lock_record(instance)  # held until the save commits: nothing changes between this merge and the write
+    stored = model._default_manager.filter(pk=instance.pk).first()
+    if stored is None:
+        return
+    form.merged_version = version_of(stored)
+    if form.merged_version == loaded:
+        return
+    base = base_version(stored, loaded)
+    if base is None:
+        form.add_error(None, ValidationError(conflict_message(instance, loaded), code="conflict"))
+        return
+    names = mergeable_fields(model, [n for n in form.fields if n in cleaned])
+    m2m = {n: [o.pk for o in cleaned[n]] for n in names if model._meta.get_field(n).many_to_many}
+    shown = {n: form.data.getlist(form.add_initial_prefix(n)) for n in m2m
+             if hasattr(form.data, "getlist") and form.add_initial_prefix(n) in form.data}  # fmt: skip
+    merged, conflicts, theirs, original, yours = merge_record(instance, stored, base, names, m2m, shown)
+    pending = []
+    for name in conflicts:
+        head = name.removesuffix("_precision")
+        chosen = form.data.get(form.add_prefix(f"merge-{head}"))
+        if chosen in ("theirs", "original"):
+            merged[name] = (theirs if chosen == "theirs" else original).get(name)
+        elif chosen != "yours":
+            pending.append(head)
+    for name in names:
+        field = model._meta.get_field(name)
+        if field.many_to_many:
+            cleaned[name] = field.related_model._default_manager.filter(pk__in=merged[name])
+        else:
+            setattr(instance, field.attname, merged[name])
+    form.merge_changed = [n for n in names if n in merged and str(merged[n]) != str(theirs.get(n))]
+    if not pending:
+        return
+    label = f"{model._meta.verbose_name} “{stored}”"
+    for name in dict.fromkeys(pending):
+        field = model._meta.get_field(name)
+        form.merge_conflicts.append(Conflict(
+            record=label, field=name, label=str(field.verbose_name),
+            theirs=display(model, name, theirs.get(name)), yours=display(model, name, yours.get(name)),
+            original=display(model, name, original.get(name)), choice_name=form.add_prefix(f"merge-{name}"),
+        ))  # fmt: skip
+    who = describe_changes(stored, loaded)
+    names_text = ", ".join(c.label for c in form.merge_conflicts)
+    form.add_error(None, ValidationError(
+        _("Someone else saved this record after you opened it, and changed what you changed too: %(fields)s "
+          "(%(record)s%(who)s). Nothing was saved; your input is kept. Choose below, field by field, which value to "
+          "keep, then save again.") % {"fields": names_text, "record": label, "who": f"; {who}" if who else ""},
+        code="conflict",
+    ))  # fmt: skip
 
 
 class ChangeReasonForm(VersionedForm):
@@ -244,7 +330,7 @@ class RecordAdminMixin:
 
     def save_model(self, request, obj, form, change):
         if change:
-            claim_version(obj, form.cleaned_data.get("loaded_version") or "")
+            claim_version(obj, getattr(form, "merged_version", None) or form.cleaned_data.get("loaded_version") or "")
         reason = form.cleaned_data.get("change_reason")
         if reason:
             obj._change_reason = reason
@@ -253,8 +339,17 @@ class RecordAdminMixin:
     def save_formset(self, request, form, formset, change):
         for row in formset.forms:
             if row.instance.pk and (row in formset.deleted_forms or row.has_changed()):
-                claim_version(row.instance, row.cleaned_data.get("loaded_version") or "")
+                loaded = getattr(row, "merged_version", None) or row.cleaned_data.get("loaded_version") or ""
+                claim_version(row.instance, loaded)
         super().save_formset(request, form, formset, change)
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        """The fields in conflict with another editor's save, of the main form and every inline row, side by side."""
+        forms_shown = [context["adminform"].form] if "adminform" in context else []
+        for inline in context.get("inline_admin_formsets", []):
+            forms_shown += list(inline.formset.forms)
+        context["merge_conflicts"] = [c for f in forms_shown for c in getattr(f, "merge_conflicts", [])]
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -71,3 +71,17 @@ def fitting_formfield(db_field, formfield):
         field.widget = CurrencySearchSelect(choices=choices)
         return field
     return formfield
+
+
+def add_another(widget, model_field, admin_site):
+    """`widget` with the admin's "+" beside it: a pop-up adds the missing record (an outlet, a group) and selects it,
+    as on the admin's own forms, for the pages of our own (the one-screen editor, intake). Django's add view checks
+    the permission; the pop-up's script is `ADD_ANOTHER_MEDIA`."""
+    from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
+
+    return RelatedFieldWidgetWrapper(widget, model_field.remote_field, admin_site, can_add_related=True,
+                                     can_change_related=False, can_delete_related=False, can_view_related=False)
+
+
+ADD_ANOTHER_MEDIA = forms.Media(js=["admin/js/vendor/jquery/jquery.min.js", "admin/js/jquery.init.js",
+                                    "admin/js/admin/RelatedObjectLookups.js"])  # fmt: skip

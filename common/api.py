@@ -801,6 +801,8 @@ class ConditionalMixin:
     def finalize_response(self, request, response, *args, **kwargs):
         if request.method in ("GET", "HEAD") and response.status_code == 200 and isinstance(response, Response):
             response = not_modified_or(request, response)
+            if response.status_code == 200:
+                self.remember_loaded(request, response)  # h11: the version a later write may name
         if (response.status_code >= 400 or request.method not in ("GET", "HEAD")) and getattr(
             request, "accepted_renderer", None
         ) is not None:
@@ -810,11 +812,15 @@ class ConditionalMixin:
         cache_headers(request, response)
         return response
 
-    def check_if_match(self, request, instance):
+    def check_if_match(self, request, instance, serializer=None):
         """Compare the client's ETag with the record as stored now, and keep it so until the write commits: the
         record's case and row are locked first (`common.integrity.lock_record`, inside the write's transaction),
         then the record is read afresh and its representation compared. Of writers holding the same ETag, one
-        passes; the others wait for its commit, then see a new ETag (412). Returns the fresh record to write on."""
+        passes; the others wait for its commit, then see a new ETag. Returns the fresh record to write on.
+
+        A stale If-Match on a PATCH or PUT is merged three ways (`common.merge.api_merge`) against the
+        representation that ETag named: the write passes when none of the fields it sends were changed since, fields
+        it sends unchanged keep the newer value, and it answers 412 naming the fields that were changed."""
         wanted, unwanted = request.headers.get("If-Match"), request.headers.get("If-None-Match")
         if unwanted and unwanted.strip() == "*":  # "only if it does not exist yet": it does
             raise PreconditionFailed()
@@ -824,15 +830,49 @@ class ConditionalMixin:
         instance = self.get_queryset().filter(pk=instance.pk).first()
         if instance is None:  # deleted while we waited
             raise PreconditionFailed()
-        current = representation_etag(self.get_serializer(instance).data)
-        if wanted and wanted.strip() != "*" and current not in _etags(wanted):
-            raise PreconditionFailed()
+        data = self.get_serializer(instance).data
+        current = representation_etag(data)
         if unwanted and current in _etags(unwanted):
             raise PreconditionFailed()
+        if wanted and wanted.strip() != "*" and current not in _etags(wanted):
+            self.merge_stale_write(request, instance, data, wanted, serializer)
         return instance
 
+    # --- h11: three-way merge of a write sent with a stale If-Match (common/merge.py) ---------------------------------
+    def merge_stale_write(self, request, instance, current: dict, wanted: str, serializer) -> None:
+        """Let a write on a stale version through when it touches nothing changed since; else 412 naming fields."""
+        from django.utils.translation import gettext as _
+
+        from common.merge import api_merge, recall_representation
+
+        label = instance._meta.label_lower
+        base = next((b for tag in _etags(wanted) if (b := recall_representation(label, instance.pk, tag))), None)
+        if base is None or serializer is None or request.method not in ("PATCH", "PUT"):
+            raise PreconditionFailed()
+        sent = request.data if isinstance(request.data, dict) else {}
+        conflicts, stale = api_merge(base, dict(current), {k: v for k, v in sent.items() if k != "change_reason"})
+        if conflicts:
+            raise PreconditionFailed({
+                "detail": _("The record changed since you loaded it, in fields this write changes too: %(fields)s. "
+                            "Reload it and retry.") % {"fields": ", ".join(conflicts)},
+                "fields": conflicts,
+            })  # fmt: skip
+        for name in stale:  # sent as loaded, changed since by someone else: theirs stays
+            serializer.validated_data.pop(name, None)
+
+    def remember_loaded(self, request, response) -> None:
+        """Keep the representation an editor was served, under its ETag, for `merge_stale_write`."""
+        from common.merge import remember_representation
+
+        lookup = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field) if hasattr(self, "kwargs") else None
+        model = getattr(getattr(self, "queryset", None), "model", None)
+        if lookup is None or model is None or not request.user.is_authenticated or not response.has_header("ETag"):
+            return
+        remember_representation(model._meta.label_lower, lookup, response["ETag"], response.data)
+    # --- end h11 --------------------------------------------------------------------------------------------------
+
     def perform_update(self, serializer):
-        serializer.instance = self.check_if_match(self.request, serializer.instance)
+        serializer.instance = self.check_if_match(self.request, serializer.instance, serializer)
         super().perform_update(serializer)
 
     def perform_destroy(self, instance):
@@ -842,6 +882,7 @@ class ConditionalMixin:
         response = super().update(request, *args, **kwargs)
         if response.status_code == 200:
             response["ETag"] = representation_etag(response.data)
+            self.remember_loaded(request, response)  # h11
         return response
 
 

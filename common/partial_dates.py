@@ -111,6 +111,18 @@ class PartialDateField(forms.CharField):
         text = super().to_python(value)
         return parse_partial_date(text) if text else None
 
+    def has_changed(self, initial, data):
+        """Changed only when the date or its precision differs from what the form showed: "17 February 2022" typed
+        over the date 2022-02-17 is no change (an untouched inline row must not be saved again)."""
+        try:
+            new = self.to_python(data)
+            old = self.to_python(initial) if isinstance(initial, str) else (initial, None) if initial else None
+        except ValidationError:
+            return True
+        if old is None or new is None:
+            return old != new
+        return old[0] != new[0] or (old[1] is not None and old[1] != new[1])
+
 
 class PartialDatesFormMixin:
     """For every `<field>`/`<field>_precision` pair of the model, one text field that takes the date as the source
@@ -129,7 +141,7 @@ class PartialDatesFormMixin:
                 self.fields[precision].required = False
                 self.fields[precision].widget = forms.HiddenInput()
             value = getattr(self.instance, name, None)
-            if value and not self.is_bound:
+            if value:  # bound too: has_changed() compares what was typed with what was shown
                 self.initial[name] = format_partial_date(value, getattr(self.instance, precision, DatePrecision.DAY))
 
     def clean(self):

@@ -15,14 +15,15 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.utils import ErrorDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from common.admin import REFUSAL_LEAD, version_of
-from common.admin_widgets import fitting_formfield
+from common.admin import REFUSAL_LEAD, merge_form, version_of
+from common.admin_widgets import ADD_ANOTHER_MEDIA, add_another, fitting_formfield
 from common.integrity import UnsourcedFacts
 from common.partial_dates import PartialDateField, PartialDatesFormMixin
 from sources.models import Outlet, Source
@@ -46,6 +47,11 @@ def fitting(db_field, **kwargs):
 def row_number(key: str) -> int:
     """The number an editor reads beside a row: "det-0-charge-1" is Charge 2."""
     return int(key.rsplit("-", 1)[1]) + 1
+
+
+def loaded_version(form) -> str:
+    """The version a save of this row claims: the one it was merged with (`common.merge`), else the one loaded."""
+    return getattr(form, "merged_version", None) or form.cleaned_data.get("loaded_version") or ""
 
 
 class CitesMixin(forms.Form):
@@ -75,10 +81,21 @@ class CitesMixin(forms.Form):
         """Nothing typed in this row: it is left out (a screen always offers empty rows). A record on file never is."""
         if getattr(getattr(self, "instance", None), "pk", None) is not None:
             return False
-        return not self.facts_changed()
+        return not self.typed()
+
+    def typed(self) -> bool:
+        return bool([n for n in self.changed_data if n not in NOT_FACTS and not n.endswith("_precision")])
 
     def facts_changed(self) -> bool:
-        return bool([n for n in self.changed_data if n not in NOT_FACTS and not n.endswith("_precision")])
+        """Whether saving this row writes anything: for a record someone else saved meanwhile, whether this editor
+        changed a field of it (their changes to other fields are kept, `common.merge`)."""
+        merged = getattr(self, "merge_changed", None)
+        return bool(merged) if merged is not None else self.typed()
+
+    def _post_clean(self):
+        super()._post_clean()
+        if not self._errors and getattr(getattr(self, "instance", None), "pk", None) is not None and self.typed():
+            merge_form(self)
 
 
 class PersonForm(CitesMixin, PartialDatesFormMixin, DetaineeAdminForm):
@@ -110,8 +127,11 @@ class SourceRowForm(CitesMixin):
         help_text=_("Untick when it is your own short description: pages then say “headline not on file”."),
     )  # fmt: skip
     outlet = forms.ModelChoiceField(
-        Outlet.objects.all(), required=False, widget=AutocompleteSelect(Source._meta.get_field("outlet"), admin.site)
-    )
+        Outlet.objects.all(), required=False,
+        widget=add_another(AutocompleteSelect(Source._meta.get_field("outlet"), admin.site),
+                           Source._meta.get_field("outlet"), admin.site),
+        help_text=_("Not on file? “+” adds it without leaving this screen."),
+    )  # fmt: skip
     published_on = PartialDateField(required=False, label=_("Published on"))
 
     def __init__(self, *args, **kwargs):
@@ -153,9 +173,12 @@ def row_form(model, names, **widgets):
 
 
 TEXT = forms.Textarea(attrs={"rows": 2, "cols": 40})
+GROUP = Detention._meta.get_field("held_by_group")
+GROUP_BOX = add_another(AutocompleteSelect(GROUP, admin.site), GROUP, admin.site)
 DetentionRowForm = row_form(Detention, ["held_by", "held_by_group", "place", "detained_on", "detained_on_precision",
                                         "circumstances", "released_on", "released_on_precision", "end_reason",
-                                        "last_confirmed_on", "last_confirmed_on_precision"])  # fmt: skip
+                                        "last_confirmed_on", "last_confirmed_on_precision"],
+                            held_by_group=GROUP_BOX)  # fmt: skip
 ChargeRowForm = row_form(Charge, ["category", "outcome", "statute", "charged_on", "charged_on_precision",
                                   "description"], description=TEXT)  # fmt: skip
 TransferRowForm = row_form(Transfer, ["moved_on", "moved_on_precision", "facility_name", "facility_kind"])
@@ -291,6 +314,8 @@ class CaseScreen:
         for key, form in self.rows():
             if key in needed:
                 valid = form.is_valid() and valid
+            else:  # an empty row is skipped: never checked, never marked, never counted (whatever else is refused)
+                form._errors, form.cleaned_data = ErrorDict(), {}
         self.needed = needed
         return valid
 
@@ -301,7 +326,7 @@ class CaseScreen:
         def add(key, form, parent=None):
             extra = {"charges": form.cleaned_data["for_charges"]} if "for_charges" in form.fields else {}
             records.append(CaseRecord(key=key, instance=form.instance, parent=parent, cites=form.cleaned_data["cites"],
-                                      loaded=form.cleaned_data.get("loaded_version") or "",
+                                      loaded=loaded_version(form),
                                       delete=bool(form.cleaned_data.get("delete")), changed=form.facts_changed(),
                                       **extra))  # fmt: skip
 
@@ -316,10 +341,15 @@ class CaseScreen:
             if key in self.needed:
                 add(key, form)
         person = CaseRecord(key="person", instance=self.person.instance, cites=self.person.cleaned_data["cites"],
-                            loaded=self.person.cleaned_data.get("loaded_version") or "",
+                            loaded=loaded_version(self.person),
                             changed=self.person.facts_changed())  # fmt: skip
         return {"person": person, "sources": sources, "records": records,
                 "reason": self.person.cleaned_data.get("change_reason") or ""}  # fmt: skip
+
+    @property
+    def merge_conflicts(self) -> list:
+        """Fields this editor and another both changed since the screen was loaded, for the side-by-side choice."""
+        return [c for _, form in self.rows() for c in getattr(form, "merge_conflicts", [])]
 
     def show(self, error: ValidationError, key: str | None = None) -> None:
         """Put a refusal of the save beside the row it concerns (at the top when it concerns none)."""
@@ -335,7 +365,7 @@ class CaseScreen:
 
     @property
     def media(self):
-        return self.person.media + SourceRowForm().media
+        return self.person.media + SourceRowForm().media + DetentionRowForm().media + ADD_ANOTHER_MEDIA
 
     def blueprints(self) -> dict:
         """Empty rows for the browser to copy, keyed with placeholders it replaces (see case_entry.js): lower-case

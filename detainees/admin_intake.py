@@ -2,20 +2,23 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from common.admin_widgets import ADD_ANOTHER_MEDIA, add_another
 from common.partial_dates import PartialDatesFormMixin
 from sources.models import Source
 
 from .intake import analyse
 from .models import Detainee
-from .services import case_facts, cite_in_facts, intake_article, start_draft_case
+from .services import case_facts, cite_in_cases, cite_in_facts, intake_article, start_draft_case
 
 
 class IntakeForm(PartialDatesFormMixin, forms.ModelForm):
@@ -44,6 +47,15 @@ class IntakeForm(PartialDatesFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.on_file = []
+        for name in ("outlet", "via"):  # an outlet not on file is added in a pop-up, here
+            field = Source._meta.get_field(name)
+            box = AutocompleteSelect(field, admin.site)
+            box.choices = self.fields[name].choices
+            self.fields[name].widget = add_another(box, field, admin.site)
+
+    @property
+    def media(self):
+        return super().media + ADD_ANOTHER_MEDIA
 
     def clean(self):
         cleaned = super().clean()
@@ -86,6 +98,25 @@ def intake_view(request):
     return TemplateResponse(request, "admin/detainees/intake.html", context)
 
 
+def cite_ticked(request, source):
+    """Cite the article in every fact ticked, in every case of the page; the confirmation lists exactly those."""
+    chosen = {int(name[5:]): request.POST.getlist(name) for name in request.POST
+              if name.startswith("fact-") and name[5:].isdigit()}  # fmt: skip
+    try:
+        done = cite_in_cases(source=source, chosen=chosen)
+    except ValidationError as refusal:
+        messages.error(request, _("Nothing was cited: %(why)s") % {"why": " ".join(refusal.messages)})
+        return redirect("admin:detainees_intake_review", source.pk)
+    cited = [(person, added) for person, added in done if added]
+    if cited:
+        items = format_html_join("", "<li>{}: {}</li>", ((p.name, "; ".join(a)) for p, a in cited))
+        messages.success(request, format_html(gettext("Cited this article in: <ul>{}</ul>"), items))
+    already = [person.name for person, added in done if not added]
+    if already:
+        messages.info(request, _("Those facts cite it already: %(names)s.") % {"names": ", ".join(already)})
+    return redirect("admin:detainees_intake_review", source.pk)
+
+
 def intake_review_view(request, source_id: int):
     """Step 2: the cases, outlets, officials and dates the article names; one click cites it in a case."""
     if not request.user.has_perm("sources.view_source"):
@@ -106,7 +137,7 @@ def intake_review_view(request, source_id: int):
             messages.success(
                 request,
                 format_html(
-                    _(
+                    gettext(
                         'Draft case started for {}, citing this article: <a href="{}">open it</a> to add what the '
                         "article says."
                     ),
@@ -115,6 +146,8 @@ def intake_review_view(request, source_id: int):
                 ),
             )
             return redirect("admin:detainees_intake_review", source.pk)
+        if "cite_all" in request.POST:  # the one form of every case found: every tick is saved, or none
+            return cite_ticked(request, source)
         detainee = get_object_or_404(Detainee, pk=request.POST.get("cite"))
         try:
             added = cite_in_facts(source=source, detainee=detainee, keys=request.POST.getlist("fact"))

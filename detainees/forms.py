@@ -2,6 +2,9 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import Detainee, Sentence
@@ -27,6 +30,20 @@ class AliasesField(forms.CharField):
                 seen.add(name)
                 names.append(name)
         return names
+
+
+def duplicates_message(similar) -> str:
+    """The duplicate warning, each possible duplicate a link to its record (a new tab: the input here stays)."""
+    links = format_html_join(
+        ", ", '<a href="{}" target="_blank" rel="noopener">{} (#{}{})</a>',
+        ((reverse("admin:detainees_detainee_change", args=[d.pk]), d.name, d.pk,
+          gettext(", draft") if not d.is_published else "") for d in similar),
+    )  # fmt: skip
+    return format_html(
+        gettext("Possible duplicates on file: {}. Open them to check (they open in a new tab); if this is a different "
+          "person, tick “Not a duplicate” and save again."),
+        links,
+    )
 
 
 class DetaineeAdminForm(forms.ModelForm):
@@ -56,18 +73,7 @@ class DetaineeAdminForm(forms.ModelForm):
                 citizenships=cleaned.get("citizenships") or [],
             )  # fmt: skip
             if similar:
-                listed = ", ".join(
-                    (_("%(name)s (#%(id)s, draft)") if not d.is_published else "%(name)s (#%(id)s)")
-                    % {"name": d.name, "id": d.pk}
-                    for d in similar
-                )
-                raise ValidationError(
-                    _(
-                        "Possible duplicates on file: %(listed)s. Open them to check; if this is a different person, "
-                        "tick “Not a duplicate” and save again."
-                    )
-                    % {"listed": listed}
-                )
+                raise ValidationError(duplicates_message(similar))
         return cleaned
 
 

@@ -87,6 +87,23 @@ def cite_in_facts(*, source: Source, detainee: Detainee, keys: list[str]) -> lis
 
 
 @transaction.atomic
+def cite_in_cases(*, source: Source, chosen: dict[int, list[str]]) -> list[tuple[Detainee, list[str]]]:
+    """Cite `source` in the ticked facts of several cases at once (detainee id → keys from `case_facts`), all or
+    nothing: each case with the labels of the facts newly cited. A case or fact not on file is refused, naming it."""
+    people = Detainee.objects.in_bulk(list(chosen))
+    missing = [str(pk) for pk in chosen if pk not in people]
+    if missing:
+        raise ValidationError(f"No case on file with id {', '.join(missing)}.")
+    done = []
+    for pk, keys in chosen.items():
+        if keys:
+            done.append((people[pk], cite_in_facts(source=source, detainee=people[pk], keys=keys)))
+    if not done:
+        raise ValidationError("Tick the facts this article supports.")
+    return done
+
+
+@transaction.atomic
 def start_draft_case(*, name: str, source: Source) -> Detainee:
     """A draft case for a person an article names who is not on file, citing the article for who they are."""
     person = Detainee(name=name.strip(), is_published=False)

@@ -1,5 +1,7 @@
 """Who published what, and what officials said: the evidence behind every fact."""
 
+import re
+
 from django.conf import global_settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -53,6 +55,28 @@ def url_key(url: str) -> str:
     return f"{host}{port}{path}" + (f"?{urlencode(query)}" if query else "")
 
 
+TITLE_NOISE = frozenset(
+    "a an and are as at be by for from has have in into is it its of on or over says said that the their this to "
+    "was were will with after about amid".split()
+)
+
+
+def title_words(title: str) -> set[str]:
+    """A title's telling words, folded and cut to their first five letters ("Russians" and "Russian" agree)."""
+    words = re.findall(r"\w+", title.casefold())
+    return {w[:5] for w in words if w not in TITLE_NOISE and len(w) > 2}
+
+
+def similar_titles(one: str, other: str) -> bool:
+    """The same title (case, spacing, punctuation aside), or one sharing most of the other's telling words: half of
+    the shorter title's and at least two ("Antonov: swap channel works" and "Antonov says the channel works")."""
+    a, b = title_words(one), title_words(other)
+    if not a or not b:
+        return " ".join(one.split()).casefold() == " ".join(other.split()).casefold()
+    shared = len(a & b)
+    return a == b or (shared >= 2 and shared * 2 >= min(len(a), len(b)))
+
+
 class SourceQuerySet(models.QuerySet):
     def same_article(self, *, url: str = "", outlet=None, published_on=None, title: str = ""):
         """Sources that are this article already: the same address once copied differently (`url_key`), or the
@@ -65,9 +89,11 @@ class SourceQuerySet(models.QuerySet):
                 if url_key(source.url) == key:
                     found.append(source.pk)
         if outlet and published_on and title.strip():
-            wanted = " ".join(title.split()).casefold()
-            for pk, their_title in self.filter(outlet=outlet, published_on=published_on).values_list("pk", "title"):
-                if " ".join(their_title.split()).casefold() == wanted:
+            same_day = self.filter(outlet=outlet, published_on=published_on)
+            for pk, theirs, headline in same_day.values_list("pk", "title", "headline_on_file"):
+                # A title that is an editor's description (not the headline) cannot be compared: same outlet and
+                # day is then reason enough to ask.
+                if not headline or similar_titles(theirs, title):
                     found.append(pk)
         return self.filter(pk__in=found).select_related("outlet")
 

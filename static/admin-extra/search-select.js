@@ -4,15 +4,20 @@
 {
     const $ = django.jQuery;
 
-    // Options whose code or name begins with what was typed come first: "rub" finds RUB before "Aruban Florin".
+    // An exact name, code or everyday name comes first ("United States" before "United States Minor Outlying
+    // Islands", so Enter picks it); then options whose code or name begins with what was typed: "rub" finds RUB
+    // before "Aruban Florin". The term is the one select2 matches with (kept by the matcher below): an input
+    // listener of our own would run after select2's search and rank by the text before the last key.
     let typed = '';
-    $(document).on('input', '.select2-search__field', function() { typed = this.value.trim().toLowerCase(); });
     function beginsFirst(results) {
         if (!typed) { return results; }
         const rank = (item) => {
             const text = (item.text || '').toLowerCase();
-            if (text.startsWith(typed)) { return 0; }
-            return text.split(/[\s—()-]+/).some((w) => w.startsWith(typed)) ? 1 : 2;
+            const name = text.includes(' — ') ? text.split(' — ')[1] : text;
+            const exact = [text, name, String(item.id || '').toLowerCase(), ...(ALSO_CALLED[item.id] || [])];
+            if (exact.includes(typed)) { return 0; }
+            if (text.startsWith(typed)) { return 1; }
+            return text.split(/[\s—()-]+/).some((w) => w.startsWith(typed)) ? 2 : 3;
         };
         return results.map((item, i) => [rank(item), i, item]).sort((a, b) => a[0] - b[0] || a[1] - b[1])
             .map((entry) => entry[2]);
@@ -20,7 +25,7 @@
 
     // Everyday names that are not in the standard lists: "usa", "britain", "rouble" find their country or currency.
     const ALSO_CALLED = {
-        US: ['usa', 'america', 'united states of america'], GB: ['uk', 'britain', 'great britain', 'england'],
+        US: ['usa', 'america', 'united states', 'united states of america'], GB: ['uk', 'britain', 'great britain', 'england'],
         RU: ['russian federation'], KP: ['north korea', 'dprk'], KR: ['south korea'], IR: ['persia'],
         AE: ['uae', 'emirates'], CZ: ['czech republic'], TR: ['turkey'], NL: ['holland'], VA: ['vatican'],
         RUB: ['rouble', 'roubles', 'rubles'], BYN: ['belarusian rouble'], GBP: ['pound', 'sterling'],
@@ -28,6 +33,7 @@
     };
     function matchWithAliases(params, data) {
         const term = (params.term || '').trim().toLowerCase();
+        typed = term;
         if (!term) { return data; }
         const text = (data.text || '').toLowerCase();
         const aliases = ALSO_CALLED[data.id] || [];

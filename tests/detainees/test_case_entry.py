@@ -233,10 +233,10 @@ def test_a_row_naming_another_cases_record_is_refused(editor_client, gordon_blac
 
 def test_the_screen_loads_a_case_in_a_fixed_number_of_queries(editor_client, gordon_black, django_assert_num_queries):
     # session, user, permissions (2), the case's records and citations prefetched model by model, then one query per
-    # source row (its chosen source) and per detention row (the groups to choose from), the blueprint's included
-    with django_assert_num_queries(6):
+    # source row (its chosen source) and per detention row (its chosen group: groups are found by typing now)
+    with django_assert_num_queries(4):
         editor_client.get(URL)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(16):
         editor_client.get(edit_url(gordon_black))
 
 
