@@ -93,13 +93,13 @@ def cite_in_cases(*, source: Source, chosen: dict[int, list[str]]) -> list[tuple
     people = Detainee.objects.in_bulk(list(chosen))
     missing = [str(pk) for pk in chosen if pk not in people]
     if missing:
-        raise ValidationError(f"No case on file with id {', '.join(missing)}.")
+        raise ValidationError(_("No case on file with id %(ids)s.") % {"ids": ", ".join(missing)})
     done = []
     for pk, keys in chosen.items():
         if keys:
             done.append((people[pk], cite_in_facts(source=source, detainee=people[pk], keys=keys)))
     if not done:
-        raise ValidationError("Tick the facts this article supports.")
+        raise ValidationError(_("Tick the facts this article supports."))
     return done
 
 
