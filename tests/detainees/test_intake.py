@@ -73,9 +73,9 @@ def test_editor_pastes_the_tass_article_and_cites_it_in_three_cases(editor_clien
     tass = Outlet.objects.get(name="TASS")
     response = editor_client.post(reverse("admin:detainees_intake"), {
         "url": "https://tass.com/politics/0000000", "title": "Antonov on Russians held in US prisons",
-        "outlet": tass.pk, "published_on": "2023-08-17", "published_on_precision": "day", "language": "en",
+        "outlet": tass.pk, "published_on": "2023-08-18", "published_on_precision": "day", "language": "en",
         "text": TASS,
-    })  # fmt: skip
+    })  # fmt: skip  (the 18th: the demo holds TASS's report of the 17th, which intake now recognises as on file)
     source = Source.objects.get(url="https://tass.com/politics/0000000")
     review = reverse("admin:detainees_intake_review", args=[source.pk])
     assert response.status_code == 302 and response["Location"] == review

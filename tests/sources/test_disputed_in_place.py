@@ -25,7 +25,7 @@ def claim(record, field, value, title):
 
 def rows(section: str) -> list[tuple[str, str]]:
     """The (dt, dd) pairs of a section's facts."""
-    return re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", section, re.S)
+    return re.findall(r"<dt>(.*?)</dt><dd[^>]*>(.*?)</dd>", section, re.S)
 
 
 def detention_section(page: str, detention) -> str:
