@@ -273,3 +273,14 @@ def test_a_readers_account_pages_have_a_russian_version(client):
     assert en.status_code == 200 and "Sign up for alerts" in text_of(en.content.decode())
     home = client.get("/ru/").content.decode()
     assert 'href="/ru/account/"' in home
+
+
+def test_the_last_check_date_is_russian_with_the_month_in_the_genitive(client, demo):
+    """“Last checked by a second editor on 7 декабря 2026”, not “7 Декабрь 2026” (Django's `F` is the nominative)."""
+    from detainees.models import Detainee
+
+    Detainee.objects.filter(slug="brittney-griner").update(last_checked_on=datetime.date(2026, 12, 7))
+    ru = text_of(client.get("/ru/detainees/brittney-griner/").content.decode())
+    assert "Последняя проверка вторым редактором: 7 декабря 2026 г." in ru  # “г.” as every Russian date
+    en = text_of(client.get("/detainees/brittney-griner/").content.decode())
+    assert "Last checked by a second editor on 7 December 2026" in en
