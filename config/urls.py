@@ -24,6 +24,8 @@ urlpatterns = site_patterns(
     path("groups/", include("detainees.group_urls")),
     path("", include("sources.urls")),
     path("feed.atom", feeds.LatestFeed(), name="feed"),
+    # h12b: a reader's account pages have a Russian version too (/ru/account/…), like every public page.
+    path("account/", include("alerts.urls")),  # alerts and webhooks: a reader's account (alerts/urls.py)
 ) + [
     path("healthz", site_views.healthz, name="healthz"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps.SITEMAPS}, name="sitemap"),
@@ -40,7 +42,6 @@ urlpatterns = site_patterns(
     ),
     path("admin/language/", admin.site.admin_view(set_editor_language), name="editor-language"),
     path("admin/", admin.site.urls),
-    path("account/", include("alerts.urls")),  # alerts and webhooks: a reader's account (alerts/urls.py)
     path("api/v1/webhooks/", include("alerts.api_urls")),  # a script owner's webhooks (alerts/api_urls.py)
 ]
 

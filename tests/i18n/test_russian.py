@@ -259,3 +259,28 @@ def test_sources_exchanges_groups_and_officials_have_their_russian_field_in_the_
     assert "description_ru" in client.get(f"/api/v1/exchanges/{exchange.pk}/").json()
     assert "description_ru" in client.get(f"/api/v1/groups/{Group.objects.first().pk}/").json()
     assert "description_ru" in client.get(f"/api/v1/officials/{Official.objects.first().pk}/").json()
+
+
+def test_a_readers_account_pages_have_a_russian_version(client):
+    """Alerts and webhooks (h8) are public pages like the rest: /ru/account/… in Russian, /account/… in English, and
+    the Russian footer's “Alerts and webhooks” link leads to the Russian one."""
+    ru = client.get("/ru/account/signup/")
+    assert ru.status_code == 200 and ru["Content-Language"] == "ru"
+    assert "Регистрация для оповещений" in text_of(ru.content.decode())
+    assert "Sign up for alerts" not in text_of(ru.content.decode())
+    assert 'href="/ru/account/login/"' in ru.content.decode()
+    en = client.get("/account/signup/")
+    assert en.status_code == 200 and "Sign up for alerts" in text_of(en.content.decode())
+    home = client.get("/ru/").content.decode()
+    assert 'href="/ru/account/"' in home
+
+
+def test_the_last_check_date_is_russian_with_the_month_in_the_genitive(client, demo):
+    """“Last checked by a second editor on 7 декабря 2026”, not “7 Декабрь 2026” (Django's `F` is the nominative)."""
+    from detainees.models import Detainee
+
+    Detainee.objects.filter(slug="brittney-griner").update(last_checked_on=datetime.date(2026, 12, 7))
+    ru = text_of(client.get("/ru/detainees/brittney-griner/").content.decode())
+    assert "Последняя проверка вторым редактором: 7 декабря 2026 г." in ru  # “г.” as every Russian date
+    en = text_of(client.get("/detainees/brittney-griner/").content.decode())
+    assert "Last checked by a second editor on 7 December 2026" in en
