@@ -25,7 +25,8 @@ from django.http import FileResponse, HttpResponseNotModified, StreamingHttpResp
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -198,6 +199,27 @@ def _decompressed(path: Path) -> Iterator[bytes]:
             yield chunk
 
 
+def dump_schema():
+    from detainees import serializers as d
+    from exchanges import serializers as e
+    from sources import serializers as s
+
+    lists = {
+        "claims": s.ClaimSerializer, "charges": d.ChargeSerializer, "designations": d.DesignationSerializer,
+        "detainees": d.DetaineeSerializer, "detentions": d.DetentionSerializer,
+        "exchange-participants": e.ParticipantResourceSerializer, "exchanges": e.ExchangeSerializer,
+        "groups": d.GroupSerializer, "officials": s.OfficialSerializer, "outlets": s.OutletSerializer,
+        "sentence-changes": d.SentenceChangeResourceSerializer, "sentences": d.SentenceSerializer,
+        "sources": s.SourceSerializer, "statements": s.StatementSerializer, "transfers": d.TransferSerializer,
+    }
+    return inline_serializer("PublicDump", {
+        "format": serializers.CharField(), "version": serializers.IntegerField(),
+        "seq": serializers.IntegerField(help_text="Every event of the change feed up to this seq is in the dump."),
+        "generated_at": serializers.DateTimeField(), "counts": serializers.DictField(child=serializers.IntegerField()),
+        **{name: serializer(many=True) for name, serializer in lists.items()},
+    })  # fmt: skip
+
+
 class PublicDumpView(APIView):
     """The newest dump: every public record of every list, in the shape of its API detail, at the seq named in the
     file (`seq`), its name and the `X-Feed-Seq` header. Follow `/api/v1/changes/?after=<seq>` from there."""
@@ -206,8 +228,9 @@ class PublicDumpView(APIView):
 
     @extend_schema(
         summary="The whole public dataset, at a seq of the change feed",
-        responses={200: OpenApiResponse(description="gzip JSON: format, version, seq, generated_at, counts, and a "
-                                                    "list per resource in the shape of its API detail."),
+        responses={200: OpenApiResponse(response=dump_schema(), description="One JSON object (sent gzip-encoded "
+                                        "to clients that accept it): format, version, seq, generated_at, counts, and "
+                                        "a list per resource in the shape of its API detail."),
                    503: OpenApiResponse(description="No dump built yet (`manage.py build_dump`).")},
     )  # fmt: skip
     def get(self, request):

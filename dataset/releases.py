@@ -183,7 +183,8 @@ class ReleaseFileView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(summary="A release's file", responses={200: OpenApiResponse(description="gzip JSON"), 404: None})
+    @extend_schema(summary="A release's file",
+                   responses={200: OpenApiResponse(description="gzip JSON"), 404: ERRORS[404]})
     def get(self, request, name: str, kind: str):
         _refuse_unknown(request, set())
         if kind not in ("dump", "delta"):
