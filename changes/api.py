@@ -13,7 +13,7 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from common.api import ERRORS, TrackerPagination
-from common.filters import to_utc
+from common.filters import MAX_ID, to_utc
 
 from .models import Change, Published
 from .publisher import localized
@@ -88,7 +88,7 @@ class ChangesView(APIView):
     )  # fmt: skip
     def get(self, request):
         _refuse_unknown(request, {"after", "resource", "documents", "page_size"})
-        after = _whole(request, "after", 0, 0)
+        after = _whole(request, "after", 0, 0, MAX_ID)
         size = _whole(request, "page_size", 100, 1, MAX_PAGE)
         resources = _resources(request)
         inline = request.query_params.get("documents", "").lower()
@@ -157,7 +157,7 @@ class DeletionsView(APIView):
             except DjangoValidationError as exc:
                 raise ValidationError({"since": exc.messages}) from exc
             deleted = deleted.filter(at__gte=since)
-        after = _whole(request, "after", 0, 0)
+        after = _whole(request, "after", 0, 0, MAX_ID)
         if after:
             deleted = deleted.filter(seq__gt=after)
         resources = _resources(request)

@@ -252,11 +252,11 @@ def pending(using: str | None = None) -> int:
 def mark_daily(today: datetime.date | None = None, using: str | None = None) -> int:
     """Mark the published people whose document counts days in custody up to today (`days_held`): their
     representation changes every day with no write. Returns how many were marked."""
-    from detainees.models import Detainee
+    from detainees.models import Detention
 
     using = using or router.db_for_write(Mark)
-    ids = list(Detainee.objects.using(using).published().filter(detentions__released_on__isnull=True)
-               .values_list("pk", flat=True).distinct())  # fmt: skip
+    ids = list(Detention.objects.using(using).filter(released_on__isnull=True, detainee__is_published=True)
+               .values_list("detainee_id", flat=True).distinct())  # fmt: skip
     Mark.objects.using(using).bulk_create([Mark(resource="detainees", object_id=pk) for pk in ids], batch_size=BATCH)
     return len(ids)
 

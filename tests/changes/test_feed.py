@@ -155,3 +155,33 @@ def test_the_cursor_pages_through_without_repeats():
         DetaineeFactory()
     all_seqs = [e["seq"] for e in feed(page_size=2)]
     assert all_seqs == sorted(set(all_seqs)) and len(all_seqs) >= 5
+
+
+def test_a_cursor_beyond_any_seq_is_a_400_not_a_database_error():
+    api = APIClient()
+    for path in ("/api/v1/changes/", "/api/v1/deletions/"):
+        response = api.get(path, {"after": "9" * 30})
+        assert response.status_code == 400 and "after" in response.json(), path
+        assert api.get(path, {"after": "-1"}).status_code == 400
+
+
+def test_publish_changes_drains_bulk_writes_and_daily_marks_the_people_still_held(capsys):
+    from django.core.management import call_command
+
+    from detainees.models import Detainee
+
+    held = DetentionFactory(released_on=None).detainee
+    released = DetentionFactory(released_on="2023-01-01", end_reason="released").detainee
+    Detainee.objects.bulk_create([Detainee(name=f"Bulk {n}", slug=f"bulk-{n}", citizenships=["US"],
+                                           is_published=True) for n in range(3)])  # fmt: skip
+    call_command("publish_changes")
+    assert "Published" in capsys.readouterr().out and not Mark.objects.exists()
+    assert Change.objects.filter(resource="detainees", document__name__startswith="Bulk").count() == 3
+    call_command("publish_changes", "--daily")
+    assert "1 people marked for the day" in capsys.readouterr().out
+    assert not Mark.objects.exists()  # marked and consumed; the same day renders the same: no event
+    from changes.publisher import mark_daily
+
+    mark_daily()
+    assert set(Mark.objects.values_list("object_id", flat=True)) == {held.pk}
+    assert released.pk not in set(Mark.objects.values_list("object_id", flat=True))
