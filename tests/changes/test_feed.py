@@ -185,3 +185,35 @@ def test_publish_changes_drains_bulk_writes_and_daily_marks_the_people_still_hel
     mark_daily()
     assert set(Mark.objects.values_list("object_id", flat=True)) == {held.pk}
     assert released.pk not in set(Mark.objects.values_list("object_id", flat=True))
+
+
+def test_deletions_cover_every_list_even_without_history_rows():
+    """Issue 23: deletions of claims, groups, sentence changes and participants never reached /deletions/, nor a
+    charge deleted without a history row. Every list is covered now, whatever deleted the record."""
+    import datetime
+
+    from detainees.models import Group, SentenceChange
+    from sources.models import Claim
+    from tests.factories import SentenceFactory
+
+    group = Group.objects.create(name="Deleted Group", kind="armed_group")
+    participant = ParticipantFactory()
+    change = SentenceChange.objects.create(sentence=SentenceFactory(), kind="reduced",
+                                           changed_on=datetime.date(2023, 1, 1))  # fmt: skip
+    claim = Claim.objects.create(record=participant.detainee, field="born_on", value="1970", source=SourceFactory())
+    charge = ChargeFactory()
+    publish()
+    gone = {("groups", group.pk), ("exchange-participants", participant.pk), ("sentence-changes", change.pk),
+            ("claims", claim.pk), ("charges", charge.pk)}  # fmt: skip
+    group.delete()
+    participant.delete()
+    change.delete()
+    claim.delete()
+    with connection.cursor() as cursor:  # no history row, no signal: only the database sees it
+        cursor.execute("DELETE FROM detainees_charge_sources WHERE charge_id = %s", [charge.pk])
+        cursor.execute("DELETE FROM detainees_charge WHERE id = %s", [charge.pk])
+    rows = APIClient().get("/api/v1/deletions/", {"page_size": 500}).json()["results"]
+    assert gone <= {(r["resource"], r["id"]) for r in rows}
+    assert all(r["reason"] == "deleted" for r in rows if (r["resource"], r["id"]) in gone)
+    only = APIClient().get("/api/v1/deletions/", {"resource": "claims"}).json()["results"]
+    assert [(r["resource"], r["id"]) for r in only] == [g for g in gone if g[0] == "claims"]
