@@ -149,7 +149,7 @@ class DeletionsView(APIView):
             400: ERRORS[400]},
     )  # fmt: skip
     def get(self, request):
-        _refuse_unknown(request, {"since", "after", "resource", "page", "page_size", "cursor"})
+        _refuse_unknown(request, {"since", "after", "resource", "page", "page_size"})
         deleted = Published.objects.filter(op=Change.Op.DELETE)
         if request.query_params.get("since"):
             try:

@@ -12,8 +12,8 @@ from changes.publisher import publish
 from tests.factories import ChargeFactory, DetaineeFactory, DetentionFactory, ExchangeFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
-LISTS = ["detainees", "detentions", "designations", "charges", "sentences", "transfers", "exchanges", "outlets",
-         "sources", "statements"]  # fmt: skip
+LISTS = ["detainees", "detentions", "designations", "charges", "sentences", "sentence-changes", "transfers", "groups",
+         "exchanges", "exchange-participants", "outlets", "sources", "statements", "officials", "claims"]  # fmt: skip
 
 
 @pytest.mark.parametrize("endpoint", LISTS)
