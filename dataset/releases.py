@@ -14,7 +14,7 @@ import orjson
 from django.conf import settings
 from django.db import router
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
@@ -167,7 +167,10 @@ class ReleasesView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(summary="Releases", responses={200: ReleaseSerializer(many=True), 400: ERRORS[400]},
+    @extend_schema(summary="Releases", responses={200: inline_serializer("PaginatedReleaseList", {
+        "count": serializers.IntegerField(), "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True), "results": ReleaseSerializer(many=True)}),
+        400: ERRORS[400]},  # fmt: skip
                    parameters=[OpenApiParameter("page", {"type": "integer", "minimum": 1}),
                                OpenApiParameter("page_size", {"type": "integer", "minimum": 1, "maximum": 500})])
     def get(self, request):
