@@ -8,3 +8,17 @@ class ChangesConfig(AppConfig):
 
     name = "changes"
     verbose_name = _("Change feed")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from .triggers import install_after_migrate
+
+        post_migrate.connect(install_after_migrate, sender=self, dispatch_uid="changes-triggers")
+
+        from common import api, filters
+
+        from . import services
+
+        api.record_validators = services.record_validators
+        filters.changed_since = services.changed_since

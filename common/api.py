@@ -734,6 +734,13 @@ def documented(viewset):
     )(viewset)  # fmt: skip
 
 
+# --- The change feed (changes.apps sets it): (view, data) -> (Last-Modified or None, whether it is the feed's).
+# A public record's Last-Modified is its last event's time, sent only while the representation is exactly what the
+# feed last published, so a date never answers 304 after a change that moved no `updated_at`.
+record_validators = None
+# ---
+
+
 def representation_etag(data) -> str:
     """A strong ETag for a record's representation: it changes whenever anything shown changes."""
     try:  # a tenth of the time of json.dumps; the fallback for what orjson refuses (an int beyond 64 bits)
@@ -794,6 +801,8 @@ class ConditionalMixin:
 
     def conditional_response(self, data, updated_at) -> Response:
         response = Response(data)
+        if record_validators is not None and not self.request.user.is_authenticated:  # the public: from the feed
+            updated_at, _ = record_validators(self, data)
         if updated_at:
             response["Last-Modified"] = http_date(updated_at.timestamp())
         return response

@@ -22,7 +22,7 @@ from django.utils.functional import cached_property
 
 from common.sql import execute_prepared
 
-CASE_APPS = ("detainees", "exchanges", "sources")
+CASE_APPS = ("detainees", "exchanges", "sources", "changes")  # changes: the feed's seq, its marks and releases
 
 # The data version last read while answering the current request (the Cache-Control middleware resets it and
 # names it in the response's X-Data-Version, at no extra query).

@@ -206,7 +206,15 @@ class UpdatedSinceFilter(django_filters.IsoDateTimeFilter):
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
+        request = getattr(self.parent, "request", None)
+        public = not getattr(getattr(request, "user", None), "is_authenticated", False)
+        if value is not None and changed_since is not None and public:  # answered from the feed (changes.apps)
+            return changed_since(qs, to_utc(value))
         return super().filter(qs, to_utc(value) if value is not None else None)
+
+
+# The change feed's answer to `updated_since` for the public: (queryset, since) -> queryset. Set by changes.apps.
+changed_since = None
 
 
 def to_utc(value: datetime.datetime) -> datetime.datetime:

@@ -54,7 +54,7 @@ CSV_DESCRIPTION = (
     " With `format=csv`: CSV (UTF-8 with a byte-order mark), a header row then every matching row, not paginated; "
     "lists of values joined with `|`; cells that a spreadsheet would run as a formula start with `'`."
 )
-ERROR_CODES = {"400", "401", "403", "404", "405", "406", "412", "415", "429", "500"}
+ERROR_CODES = {"400", "401", "403", "404", "405", "406", "412", "415", "429", "500", "503"}
 
 
 def error(description: str) -> dict:

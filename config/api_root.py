@@ -59,6 +59,8 @@ class ApiRootView(APIView):
         data.update(
             dump=absolute("api:dump"),
             deletions=absolute("api:deletions"),
+            changes=absolute("api:changes"),
+            releases=absolute("api:releases"),
             schema=absolute("api-schema"),
             docs=absolute("api-docs"),
             redoc=absolute("api-redoc"),

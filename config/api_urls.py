@@ -3,9 +3,10 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from changes.api import ChangesView, DeletionsView
 from config.api_root import ApiRootView
-from dataset.deletions import DeletionsView
 from dataset.dump import PublicDumpView
+from dataset.releases import ReleaseFileView, ReleasesView
 from detainees import api as detainees_api
 from exchanges import api as exchanges_api
 from sources import api as sources_api
@@ -42,6 +43,9 @@ router.register("claims", sources_api.ClaimViewSet, basename="claim")
 urlpatterns = [
     path("dump/", PublicDumpView.as_view(), name="dump"),
     path("deletions/", DeletionsView.as_view(), name="deletions"),
+    path("changes/", ChangesView.as_view(), name="changes"),
+    path("releases/", ReleasesView.as_view(), name="releases"),
+    path("releases/<str:name>/<str:kind>/", ReleaseFileView.as_view(), name="release-file"),
     path("flows/", exchanges_api.FlowsView.as_view(), name="flows"),
     path("census/", detainees_api.CensusView.as_view(), name="census"),
     *router.urls,

@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "casedocs.middleware.RefreshAfterWritesMiddleware",  # outside the write's transaction: it has committed
+    "changes.middleware.PublishAfterWritesMiddleware",  # the change feed catches up, after the commit too
     "common.middleware.CheckedWritesMiddleware",  # every write checked: no published case gains an unsourced fact
     "csp.middleware.CSPMiddleware",
     "common.middleware.PermissionsPolicyMiddleware",
@@ -217,6 +218,10 @@ REVIEW_REQUIRED = env.bool("REVIEW_REQUIRED", default=PRODUCTION)
 CASE_DOCUMENTS_REFRESH = env.int("CASE_DOCUMENTS_REFRESH", default=20)
 # /api/v1/dump/ is kept here as one gzip file per data version (dataset.dumpfile); any local directory will do.
 DUMP_DIR = env.path("DUMP_DIR", default=BASE_DIR / "var" / "dump")
+# The change feed (changes): marks published after each write request and before each read of the feed, at most
+# this many at a time (`manage.py publish_changes` drains the rest); the public origin written into dump files.
+CHANGES_PUBLISH_LIMIT = env.int("CHANGES_PUBLISH_LIMIT", default=5000)
+PUBLIC_ORIGIN = env.str("PUBLIC_ORIGIN", default="http://localhost:8000")
 # What a CDN or proxy cache may do with public responses (common.middleware.CacheControlMiddleware): keep them
 # PUBLIC_MAX_AGE seconds, then serve the old copy up to PUBLIC_STALE_SECONDS while it fetches a new one.
 PUBLIC_MAX_AGE = env.int("PUBLIC_MAX_AGE", default=60)

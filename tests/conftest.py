@@ -97,6 +97,7 @@ def _database_is_the_one_asked_for(django_db_setup, django_db_blocker):
 def _own_dump_dir(settings, tmp_path):
     """The bulk download's files are named by data version, which repeats from one test database to the next."""
     settings.DUMP_DIR = tmp_path / "dump"
+    settings.PUBLIC_ORIGIN = "http://testserver"  # dump files carry the site's address; the test client's
 
 
 @pytest.fixture(autouse=True)

@@ -23,6 +23,7 @@ def test_root_answers_scripts_with_json_naming_every_resource_and_the_extras(cli
     assert {name for name, _ in RESOURCES} == registered | {"flows", "census"}  # the descriptions cover every list
     assert data["detainees"] == "http://testserver/api/v1/detainees/"  # the stock root's shape is kept
     assert data["dump"].endswith("/api/v1/dump/") and data["deletions"].endswith("/api/v1/deletions/")
+    assert data["changes"].endswith("/api/v1/changes/") and data["releases"].endswith("/api/v1/releases/")
     assert data["docs"].endswith("/api/docs/") and data["schema"].endswith("/api/schema/")
     assert all(r["csv"].endswith("?format=csv") and r["description"] for r in data["resources"])
 
@@ -34,7 +35,8 @@ def test_root_is_a_page_of_the_site_in_a_browser(client):
     assert "<h1>API, version 1</h1>" in html and '<footer class="site-footer">' in html
     for name, _ in RESOURCES:
         assert f'href="http://testserver/api/v1/{name}/"' in html
-    for path in ["/api/v1/dump/", "/api/v1/deletions/", "/api/docs/", "/api/redoc/", "/api/schema/"]:
+    for path in ["/api/v1/dump/", "/api/v1/deletions/", "/api/v1/changes/", "/api/v1/releases/", "/api/docs/",
+                 "/api/redoc/", "/api/schema/"]:  # fmt: skip
         assert f'href="http://testserver{path}"' in html
 
 

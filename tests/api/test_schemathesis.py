@@ -5,6 +5,8 @@ Every test here is marked `schemathesis`, and a run that deselects the mark does
 (tests/conftest.py): building the coverage phase's cases for 178 operations costs ~25 s of CPU per test process.
 """
 
+import io
+
 import pytest
 import schemathesis
 import schemathesis.checks as checks
@@ -71,10 +73,16 @@ def published_data(demo):
 
     for signal in (request_started, request_finished):
         signal.disconnect(close_old_connections)
+    from django.core.management import call_command
+
+    from changes.publisher import publish
     from tests.factories import DetaineeFactory
 
-    for person in DetaineeFactory.create_batch(3):  # tombstones, so /deletions/ has pages to read
+    people = DetaineeFactory.create_batch(3)
+    publish()  # public first, so that deleting them leaves tombstones: /deletions/ has pages to read
+    for person in people:
         person.delete()
+    call_command("build_dump", stdout=io.StringIO(), stderr=io.StringIO())  # built by its command, never on request
     yield demo
     for signal in (request_started, request_finished):
         signal.connect(close_old_connections)

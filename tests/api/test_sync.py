@@ -1,4 +1,6 @@
-"""Incremental sync: updated_since on every list, and tombstones for what left the public dataset."""
+"""Incremental sync: updated_since on every list, and tombstones for what left the public dataset, both read from the
+change feed. Writes through the site publish to the feed as they commit (changes.middleware); these tests write with
+factories, outside any request, so they publish where a request would have."""
 
 import datetime
 
@@ -6,11 +8,12 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from changes.publisher import publish
 from tests.factories import ChargeFactory, DetaineeFactory, DetentionFactory, ExchangeFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
-LISTS = ["detainees", "detentions", "designations", "charges", "sentences", "transfers", "exchanges", "outlets",
-         "sources", "statements"]  # fmt: skip
+LISTS = ["detainees", "detentions", "designations", "charges", "sentences", "sentence-changes", "transfers", "groups",
+         "exchanges", "exchange-participants", "outlets", "sources", "statements", "officials", "claims"]  # fmt: skip
 
 
 @pytest.mark.parametrize("endpoint", LISTS)
@@ -23,6 +26,7 @@ def test_every_list_takes_updated_since(endpoint):
 
 def test_updated_since_returns_only_what_changed():
     old = DetaineeFactory(name="Old")
+    publish()
     mark = timezone.now()
     DetaineeFactory(name="New")
     names = [d["name"] for d in APIClient().get("/api/v1/detainees/", {"updated_since": mark.isoformat()})
@@ -37,19 +41,24 @@ def test_deletions_list_deleted_and_unpublished_records_but_never_drafts():
     mark = timezone.now()
     gone = DetaineeFactory(name="Deleted Person")
     gone_id = gone.pk
+    publish()
     gone.delete()
     hidden = DetaineeFactory(name="Back To Draft")
+    publish()
     hidden.is_published = False
     hidden.save()
     draft = DetaineeFactory(is_published=False)
     draft_id = draft.pk
+    publish()
     draft.delete()  # never public: must not appear
     charge = ChargeFactory(detention=DetentionFactory(detainee=DetaineeFactory()))
     charge_id = charge.pk
+    publish()
     charge.delete()
     exchange = ExchangeFactory()
     exchange.sources.add(SourceFactory())
     exchange_id = exchange.pk
+    publish()
     exchange.delete()
     rows = api.get("/api/v1/deletions/", {"since": mark.isoformat()}).json()["results"]
     got = {(r["resource"], r["id"], r["reason"]) for r in rows}

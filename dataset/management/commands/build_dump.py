@@ -1,24 +1,39 @@
-"""Build /api/v1/dump/'s file for the current data version now, so no visitor waits for it (cron after edits)."""
+"""`manage.py build_dump`: write /api/v1/dump/'s file at the change feed's head (cron, or the worker, after edits)."""
+
+import time
 
 from django.core.management.base import BaseCommand
-from django.test import RequestFactory
+from tqdm import tqdm
 
-from dataset.dump import iter_public_dump
-from dataset.dumpfile import dump_response
+from dataset.dump import build_dump
 
 
 class Command(BaseCommand):
-    help = "Build the bulk download's gzip file for the current data version (nothing to do if it exists)."
+    help = ("Publish pending changes, then write the whole public dataset as a gzip file at the feed's current seq "
+            "(DUMP_DIR/dumps; the newest is what /api/v1/dump/ serves; the three newest are kept).")
 
     def add_arguments(self, parser):
-        parser.add_argument("--base-url", default="http://127.0.0.1:8000",
-                            help="The site's address as visitors use it (records carry absolute URLs).")  # fmt: skip
+        parser.add_argument("--base-url", default=None,
+                            help="The site's address as visitors use it (records carry absolute URLs); "
+                                 "default PUBLIC_ORIGIN.")  # fmt: skip
 
-    def handle(self, *args, base_url, **options):
-        scheme, _, host = base_url.partition("://")
-        request = RequestFactory().get("/api/v1/dump/", secure=scheme == "https", HTTP_HOST=host.rstrip("/"))
-        response = dump_response(request, iter_public_dump)
-        for _ in response.streaming_content:  # builds the file when it is not there yet
-            pass
-        name = response["Content-Disposition"].split('"')[1]
-        self.stderr.write(f"{name}.gz is ready for {base_url}")
+    def handle(self, *args, base_url=None, **options):
+        started = time.monotonic()
+        bar = tqdm(desc="Dump", unit="record", file=self.stderr, disable=None)
+        counts: dict[str, int] = {}
+
+        def on_start(seq, totals):
+            bar.total = sum(totals.values())
+            bar.refresh()
+
+        def on_record(name):
+            counts[name] = counts.get(name, 0) + 1
+            bar.update()
+
+        try:
+            path, seq, checksum = build_dump(origin=base_url, on_record=on_record, on_start=on_start)
+        finally:
+            bar.close()
+        size = path.stat().st_size
+        self.stdout.write(f"Wrote {path.name}: {sum(counts.values()):,} records at seq {seq:,}, {size / 1e6:.1f} MB "
+                          f"gzip, sha256 {checksum}, in {time.monotonic() - started:.1f} s.")  # fmt: skip

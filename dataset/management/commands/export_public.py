@@ -1,42 +1,44 @@
-"""Write the whole published dataset as one JSON file (the same document as /api/v1/dump/)."""
+"""Write the whole public dataset as one JSON file (the same document as /api/v1/dump/, at the feed's head)."""
 
+import sys
 import time
 
 from django.core.management.base import BaseCommand
-from django.test import RequestFactory
-from rest_framework.request import Request
 from tqdm import tqdm
 
-from dataset.dump import iter_public_dump
+from changes.publisher import publish
+from dataset.dump import iter_dump
 
 
 class Command(BaseCommand):
-    """Published records only; links in the file point at --base-url."""
+    """Public records only; links in the file point at --base-url."""
 
-    help = "Export every published record as one JSON document."
+    help = "Export every public record as one JSON document (uncompressed), at the change feed's current seq."
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="Where to write the JSON ('-' for standard output).")
         parser.add_argument("--base-url", default="http://127.0.0.1:8000", help="Site address used in url fields.")
 
     def handle(self, *args, file, base_url, **options):
-        scheme, _, host = base_url.partition("://")
-        request = Request(RequestFactory().get("/", secure=scheme == "https", HTTP_HOST=host.rstrip("/")))
         started = time.monotonic()
+        publish()
         counts: dict[str, int] = {}
         bar = tqdm(desc="Exporting", unit="record", file=self.stderr, disable=None)
+        seen = {}
 
         def count(name):
             counts[name] = counts.get(name, 0) + 1
             bar.update()
 
-        out = self.stdout if file == "-" else open(file, "w", encoding="utf-8")
+        out = sys.stdout.buffer if file == "-" else open(file, "wb")
         try:
-            for chunk in iter_public_dump(request, on_record=count):
-                out.write(chunk, ending="") if file == "-" else out.write(chunk)
+            for chunk in iter_dump(base_url.rstrip("/"), on_record=count,
+                                   on_start=lambda seq, totals: seen.update(seq=seq)):  # fmt: skip
+                out.write(chunk)
         finally:
             bar.close()
             if file != "-":
                 out.close()
         summary = ", ".join(f"{n} {name}" for name, n in counts.items()) or "nothing"
-        self.stderr.write(f"Exported {summary} in {time.monotonic() - started:.1f} s, 0 errors.")
+        self.stderr.write(f"Exported {summary} at seq {seen.get('seq', 0)} in {time.monotonic() - started:.1f} s, "
+                          "0 errors.")

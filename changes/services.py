@@ -1,0 +1,63 @@
+"""What the rest of the site asks of the feed: keep it current, and read validators and changes from it."""
+
+import logging
+
+from django.conf import settings
+from django.db import DatabaseError
+
+from .models import Change, Mark, Published
+from .publisher import canonical, digest_of, publish, viewsets
+
+logger = logging.getLogger(__name__)
+
+
+def origin_of(request) -> str:
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def catch_up(limit: int | None = None) -> int:
+    """Publish what is marked, up to `limit` marks (CHANGES_PUBLISH_LIMIT): after a write request and before the
+    feed is read, so the feed is current whatever wrote; `publish_changes` drains the rest (bulk imports)."""
+    if not Mark.objects.exists():
+        return 0
+    try:
+        return publish(limit=limit or settings.CHANGES_PUBLISH_LIMIT)
+    except DatabaseError:  # the write has committed; the marks stay for the next run
+        logger.exception("publishing the change feed failed")
+        return 0
+
+
+def _resource(view) -> str | None:
+    for prefix, viewset in viewsets().items():
+        if isinstance(view, viewset):
+            return prefix
+    return None
+
+
+def record_validators(view, data):
+    """(Last-Modified, True) from the record's last event when `data` is exactly what the feed last published of
+    it; (None, False) otherwise (not yet published, a partial `fields=` selection): no Last-Modified is sent and no
+    date answers 304, only the ETag. Two events of the record in the same second: the date cannot tell them apart,
+    so none either."""
+    resource = _resource(view)
+    if resource is None or not isinstance(data, dict) or "id" not in data:
+        return None, False
+    served = digest_of(canonical(data, origin_of(view.request)))
+    last = Published.objects.filter(resource=resource, object_id=data["id"]).first()
+    if (last is None or last.op != Change.Op.UPSERT or last.digest != served) and catch_up():
+        last = Published.objects.filter(resource=resource, object_id=data["id"]).first()  # written outside a request
+    if last is None or last.op != Change.Op.UPSERT or last.digest != served:
+        return None, False
+    if last.previous_at is not None and int(last.previous_at.timestamp()) == int(last.at.timestamp()):
+        return None, False
+    return last.at, True
+
+
+def changed_since(queryset, since):
+    """The records of `queryset` whose last event is an upsert at or after `since` (`updated_since`)."""
+    from .triggers import RESOURCES
+
+    catch_up()
+    resource = RESOURCES.get(queryset.model._meta.label)
+    published = Published.objects.filter(resource=resource, op=Change.Op.UPSERT, at__gte=since)
+    return queryset.filter(pk__in=published.values("object_id"))
