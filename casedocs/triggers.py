@@ -246,7 +246,15 @@ def install_for_migration(apps, schema_editor):
 
 
 def drop_for_migration(apps, schema_editor):
+    """Before a migration that rebuilds a case table on SQLite: every trigger naming the tables goes, the change
+    feed's too (`changes.triggers`); both sets are installed again after the migrations (post_migrate)."""
     drop(schema_editor.connection.alias)
+    from django.apps import apps as installed
+
+    if installed.is_installed("changes"):
+        from changes import triggers as feed
+
+        feed.drop(schema_editor.connection.alias)
 
 
 def install_without_census_for_migration(apps, schema_editor):

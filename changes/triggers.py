@@ -45,8 +45,13 @@ EMBEDDED_IN = {
 }
 # Records whose visibility decides others' (the publisher expands their `+` marks).
 GATES = ("detainees.Detainee", "exchanges.Exchange")
-# Tables of the case apps that show nowhere in the API, with the reason.
+# Tables of the case apps that show nowhere in the API's JSON documents, with the reason.
 # (History tables are left out: the change history is no API list and no API representation shows it.)
+SHOWN_NOWHERE = {
+    # Redirect records of merged ids: the removed record's own delete is its event; the list of merges travels in
+    # the dump (`dataset.merges`) and the CSV's `merged_ids` column, not in any JSON document.
+    "detainees.MergedDetainee",
+}
 
 
 def _table(label: str) -> str:
@@ -61,6 +66,8 @@ def graph() -> dict[str, tuple[str | None, list[tuple[str, str]]]]:
             if model._meta.model_name.startswith("historical"):
                 continue
             label = model._meta.label
+            if label in SHOWN_NOWHERE:
+                continue
             out[model._meta.db_table] = (RESOURCES.get(label), [(c, _table(p)) for c, p in EMBEDDED_IN.get(label, [])])
             for field in model._meta.local_many_to_many:  # a link row is shown inside the record owning the field
                 through = field.remote_field.through._meta
