@@ -5,7 +5,6 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from django.test import Client
 from django.utils import timezone
 
 from alerts.delivery import DELIVERY_HEADER, SIGNATURE_HEADER, verify
@@ -13,12 +12,18 @@ from changes.models import Change
 
 
 def publish(resource: str, object_id: int, *, op: str = "upsert", document: dict | None = None) -> Change:
-    """Append one event to the feed. An upsert carries the record's anonymous API representation (fetched through
-    the public API, as the publisher renders it) unless a document is given; a delete carries none."""
+    """Append one event to the feed, as the test orders it. An upsert carries the record's anonymous API
+    representation, rendered by the publisher's own code, unless a document is given; a delete carries none.
+
+    The alerts tests are the feed's consumer tested against a feed the test writes (the publisher that writes it
+    for real is proven in tests/changes; `real_feed_off` in conftest keeps it from adding events of its own here).
+    """
     if op == "upsert" and document is None:
-        response = Client().get(f"/api/v1/{resource}/{object_id}/")
-        assert response.status_code == 200, (resource, object_id, response.status_code)
-        document = response.json()
+        from changes.publisher import localized, render
+
+        rendered = render(resource, [object_id])
+        assert object_id in rendered, (resource, object_id, "not visible to the public")
+        document = localized(rendered[object_id], "http://testserver")
     return Change.objects.create(
         resource=resource,
         object_id=object_id,
