@@ -8,7 +8,7 @@ def drop_triggers(apps, schema_editor):
     (they are put back after every migrate, see `casedocs.triggers.install_after_migrate`)."""
     from casedocs import triggers
 
-    triggers.drop(schema_editor.connection.alias)
+    triggers.drop_for_migration(apps, schema_editor)  # the feed's too
 
 
 class Migration(migrations.Migration):
@@ -44,4 +44,5 @@ class Migration(migrations.Migration):
             model_name='detainee',
             constraint=models.CheckConstraint(condition=models.Q(('is_published', True), ('awaiting_review', True), _negated=True), name='detainee_published_not_awaiting'),
         ),
+        migrations.RunPython(migrations.RunPython.noop, drop_triggers),  # backwards: gone before the rebuilds
     ]

@@ -8,7 +8,7 @@ def drop_triggers(apps, schema_editor):
     back after every migrate, see `casedocs.triggers.install_after_migrate`)."""
     from casedocs import triggers
 
-    triggers.drop(schema_editor.connection.alias)
+    triggers.drop_for_migration(apps, schema_editor)  # the feed's too
 
 
 class Migration(migrations.Migration):
@@ -39,4 +39,5 @@ class Migration(migrations.Migration):
             name='description_ru',
             field=models.TextField(blank=True, help_text='The same in Russian, for Russian pages (/ru/); empty shows the English one, marked not yet translated.', verbose_name='description in Russian'),
         ),
+        migrations.RunPython(migrations.RunPython.noop, drop_triggers),  # backwards: gone before the rebuilds
     ]

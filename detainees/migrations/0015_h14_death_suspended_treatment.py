@@ -8,7 +8,7 @@ def drop_triggers(apps, schema_editor):
     (as in 0014; they are put back after every migrate, see `casedocs.triggers.install_after_migrate`)."""
     from casedocs import triggers
 
-    triggers.drop(schema_editor.connection.alias)
+    triggers.drop_for_migration(apps, schema_editor)  # the feed's too
 
 
 def install_triggers(apps, schema_editor):
@@ -72,5 +72,5 @@ class Migration(migrations.Migration):
             model_name='sentence',
             constraint=models.CheckConstraint(condition=models.Q(('is_suspended', True), ('term_months__isnull', True), _negated=True), name='sentence_suspended_has_term'),
         ),
-        migrations.RunPython(install_triggers, migrations.RunPython.noop),
+        migrations.RunPython(install_triggers, drop_triggers),  # backwards: gone before the rebuilds
     ]

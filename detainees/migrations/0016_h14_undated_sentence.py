@@ -7,7 +7,7 @@ def drop_triggers(apps, schema_editor):
     """SQLite rebuilds the altered tables; the case documents' triggers naming them must go first (as in 0014)."""
     from casedocs import triggers
 
-    triggers.drop(schema_editor.connection.alias)
+    triggers.drop_for_migration(apps, schema_editor)  # the feed's too
 
 
 def install_triggers(apps, schema_editor):
@@ -44,5 +44,5 @@ class Migration(migrations.Migration):
             name='changed_on',
             field=models.DateField(blank=True, help_text='Date of the decision. Leave empty when no report dates it.', null=True),
         ),
-        migrations.RunPython(install_triggers, migrations.RunPython.noop),
+        migrations.RunPython(install_triggers, drop_triggers),  # backwards: gone before the rebuilds
     ]
