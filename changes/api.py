@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Max
+from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -37,8 +38,11 @@ def _whole(request, name: str, default: int, low: int, high: int | None = None) 
     if raw == "":
         return default
     if not raw.isdigit() or int(raw) < low or (high is not None and int(raw) > high):
-        bound = f" to {high}" if high is not None else " or more"
-        raise ValidationError({name: [f"A whole number from {low}{bound}."]})
+        if high is not None:
+            message = _("A whole number from %(lo)d to %(hi)d.") % {"lo": low, "hi": high}
+        else:
+            message = _("A whole number from %(lo)d or more.") % {"lo": low}
+        raise ValidationError({name: [message]})
     return int(raw)
 
 
@@ -47,7 +51,8 @@ def _resources(request) -> list[str]:
     raw = [part for part in raw if part]
     bad = sorted(set(raw) - set(NAMES))
     if bad:
-        raise ValidationError({"resource": [f"Unknown resource {', '.join(bad)}. Known: {', '.join(NAMES)}."]})
+        raise ValidationError({"resource": [_("Unknown resource %(bad)s. Known: %(known)s.")
+                                             % {"bad": ", ".join(bad), "known": ", ".join(NAMES)}]})
     return raw
 
 
@@ -93,7 +98,7 @@ class ChangesView(APIView):
         resources = _resources(request)
         inline = request.query_params.get("documents", "").lower()
         if inline not in TRUE | FALSE:
-            raise ValidationError({"documents": ["true or false."]})
+            raise ValidationError({"documents": [_("true or false.")]})
         catch_up()
         # The head first, then the events up to it: whatever commits meanwhile comes after the cursor given.
         head = Change.objects.aggregate(head=Max("seq"))["head"] or 0

@@ -47,8 +47,9 @@ class Mark(models.Model):
     hangs on that record (its detentions, charges, participations, the statements and claims about it...)."""
 
     id = models.BigAutoField(primary_key=True)
-    resource = models.CharField(max_length=41, help_text="The API list of the record, `+` when its visibility moved.")
-    object_id = models.BigIntegerField(help_text="The record's id.")
+    resource = models.CharField(max_length=41,
+                                help_text=_("The API list of the record, `+` when its visibility moved."))
+    object_id = models.BigIntegerField(help_text=_("The record's id."))
 
     class Meta:
         indexes = [models.Index(fields=["resource", "object_id"], name="change_mark_record")]
@@ -61,15 +62,16 @@ class Published(models.Model):
     """The last event of each record ever published: what the feed last said about it. The publisher compares a
     fresh rendering's hash with `digest` here; `/api/v1/deletions/`, Last-Modified and the dump read it too."""
 
-    resource = models.CharField(max_length=40, help_text="The API list the record belongs to.")
-    object_id = models.BigIntegerField(help_text="The record's id in that list.")
-    seq = models.BigIntegerField(help_text="The seq of the record's last event.")
-    op = models.CharField(max_length=6, choices=Change.Op.choices, help_text="The op of that event.")
-    at = models.DateTimeField(help_text="When that event was appended.")
-    previous_at = models.DateTimeField(null=True, blank=True, help_text="When the event before it was appended.")
-    digest = models.CharField(max_length=64, blank=True, help_text="The hash of the document last published.")
+    resource = models.CharField(max_length=40, help_text=_("The API list the record belongs to."))
+    object_id = models.BigIntegerField(help_text=_("The record's id in that list."))
+    seq = models.BigIntegerField(help_text=_("The seq of the record's last event."))
+    op = models.CharField(max_length=6, choices=Change.Op.choices, help_text=_("The op of that event."))
+    at = models.DateTimeField(help_text=_("When that event was appended."))
+    previous_at = models.DateTimeField(null=True, blank=True, help_text=_("When the event before it was appended."))
+    digest = models.CharField(max_length=64, blank=True, help_text=_("The hash of the document last published."))
     reason = models.CharField(max_length=12, blank=True,
-                              help_text="For a delete: `deleted`, or `unpublished` (still on file, no longer public).")
+                              help_text=_("For a delete: `deleted`, or `unpublished` "
+                                          "(still on file, no longer public)."))
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["resource", "object_id"], name="published_one_per_record")]
@@ -82,20 +84,20 @@ class Published(models.Model):
 class Release(models.Model):
     """A dated version of the whole public dataset: a dump at `seq`, and the delta from the release before it."""
 
-    name = models.CharField(max_length=40, unique=True, help_text="The release's name: its date, then a number.")
-    seq = models.BigIntegerField(help_text="The feed's seq the release was taken at: every event up to it is in.")
-    created_at = models.DateTimeField(help_text="When the release was made.")
-    dump = models.CharField(max_length=200, help_text="The dump file's name, in DUMP_DIR.")
-    dump_sha256 = models.CharField(max_length=64, help_text="SHA-256 of the dump file as stored (gzip).")
-    dump_bytes = models.BigIntegerField(help_text="The dump file's size.")
-    delta = models.CharField(max_length=200, blank=True, help_text="The delta file's name (empty for the first).")
-    delta_sha256 = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the delta file (gzip).")
-    delta_bytes = models.BigIntegerField(default=0, help_text="The delta file's size.")
+    name = models.CharField(max_length=40, unique=True, help_text=_("The release's name: its date, then a number."))
+    seq = models.BigIntegerField(help_text=_("The feed's seq the release was taken at: every event up to it is in."))
+    created_at = models.DateTimeField(help_text=_("When the release was made."))
+    dump = models.CharField(max_length=200, help_text=_("The dump file's name, in DUMP_DIR."))
+    dump_sha256 = models.CharField(max_length=64, help_text=_("SHA-256 of the dump file as stored (gzip)."))
+    dump_bytes = models.BigIntegerField(help_text=_("The dump file's size."))
+    delta = models.CharField(max_length=200, blank=True, help_text=_("The delta file's name (empty for the first)."))
+    delta_sha256 = models.CharField(max_length=64, blank=True, help_text=_("SHA-256 of the delta file (gzip)."))
+    delta_bytes = models.BigIntegerField(default=0, help_text=_("The delta file's size."))
     previous = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                                 help_text="The release the delta starts from.")  # fmt: skip
-    added = models.IntegerField(default=0, help_text="Records added since the previous release.")
-    changed = models.IntegerField(default=0, help_text="Records changed since the previous release.")
-    deleted = models.IntegerField(default=0, help_text="Records deleted since the previous release.")
+                                 help_text=_("The release the delta starts from."))  # fmt: skip
+    added = models.IntegerField(default=0, help_text=_("Records added since the previous release."))
+    changed = models.IntegerField(default=0, help_text=_("Records changed since the previous release."))
+    deleted = models.IntegerField(default=0, help_text=_("Records deleted since the previous release."))
 
     class Meta:
         ordering = ["-seq", "-id"]

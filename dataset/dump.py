@@ -25,6 +25,7 @@ from django.http import FileResponse, HttpResponseNotModified, StreamingHttpResp
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -164,7 +165,7 @@ def dumps(directory: Path | None = None) -> list[tuple[int, Path]]:
 
 
 def prune(directory: Path) -> None:
-    for _, path in dumps(directory)[KEEP:]:
+    for _seq, path in dumps(directory)[KEEP:]:
         path.unlink(missing_ok=True)
         Path(f"{path}.sha256").unlink(missing_ok=True)
 
@@ -218,7 +219,7 @@ def dump_schema():
     }
     return inline_serializer("PublicDump", {
         "format": serializers.CharField(), "version": serializers.IntegerField(),
-        "seq": serializers.IntegerField(help_text="Every event of the change feed up to this seq is in the dump."),
+        "seq": serializers.IntegerField(help_text=_("Every event of the change feed up to this seq is in the dump.")),
         "generated_at": serializers.DateTimeField(), "counts": serializers.DictField(child=serializers.IntegerField()),
         **{name: serializer(many=True) for name, serializer in lists.items()},
     })  # fmt: skip
@@ -232,10 +233,10 @@ class PublicDumpView(APIView):
 
     @extend_schema(
         summary="The whole public dataset, at a seq of the change feed",
-        responses={200: OpenApiResponse(response=dump_schema(), description="One JSON object (sent gzip-encoded "
+        responses={200: OpenApiResponse(response=dump_schema(), description=_("One JSON object (sent gzip-encoded "
                                         "to clients that accept it): format, version, seq, generated_at, counts, and "
-                                        "a list per resource in the shape of its API detail."),
-                   503: OpenApiResponse(description="No dump built yet (`manage.py build_dump`).")},
+                                        "a list per resource in the shape of its API detail.")),
+                   503: OpenApiResponse(description=_("No dump built yet (`manage.py build_dump`)."))},
     )  # fmt: skip
     def get(self, request):
         unknown = sorted(set(request.query_params) - {"format"})

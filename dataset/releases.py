@@ -14,6 +14,7 @@ import orjson
 from django.conf import settings
 from django.db import router
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
@@ -136,9 +137,9 @@ def make_release(*, origin: str | None = None, on_record=lambda name: None, on_s
 
 class ReleaseSerializer(serializers.ModelSerializer):
     previous = serializers.SlugRelatedField(slug_field="name", read_only=True,
-                                            help_text="The release the delta starts from.")  # fmt: skip
-    dump_url = serializers.SerializerMethodField(help_text="The release's dump (gzip JSON).")
-    delta_url = serializers.SerializerMethodField(help_text="Its delta from the release before (gzip JSON).")
+                                            help_text=_("The release the delta starts from."))  # fmt: skip
+    dump_url = serializers.SerializerMethodField(help_text=_("The release's dump (gzip JSON)."))
+    delta_url = serializers.SerializerMethodField(help_text=_("Its delta from the release before (gzip JSON)."))
 
     class Meta:
         model = Release
@@ -187,7 +188,7 @@ class ReleaseFileView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(summary="A release's file",
-                   responses={200: OpenApiResponse(description="gzip JSON"), 404: ERRORS[404]})
+                   responses={200: OpenApiResponse(description=_("gzip JSON")), 404: ERRORS[404]})
     def get(self, request, name: str, kind: str):
         _refuse_unknown(request, set())
         if kind not in ("dump", "delta"):
