@@ -65,6 +65,8 @@ class ChangeSerializer(serializers.Serializer):
     document = serializers.JSONField(required=False, allow_null=True,
                                      help_text="With `documents=true`: the record as its API detail gave it then "
                                                "(null for a delete).")  # fmt: skip
+    merged_into = serializers.IntegerField(required=False, help_text="On the delete of a case merged into another: "
+                                           "the id of the case it became (its old URLs answer 301 there).")
 
 
 class ChangesView(APIView):
@@ -116,8 +118,14 @@ class ChangesView(APIView):
             item = {"seq": row["seq"], "resource": row["resource"], "id": row["object_id"], "op": row["op"],
                     "at": serializers.DateTimeField().to_representation(row["at"])}  # fmt: skip
             if "document" in row:
-                item["document"] = localized(row["document"], origin)
+                item["document"] = localized(row["document"], origin) if row["op"] == "upsert" else None
             results.append(item)
+        merged = dict(Change.objects.filter(seq__in=[r["seq"] for r in rows if r["op"] == "delete"],
+                                            resource="detainees", document__isnull=False)
+                      .values_list("seq", "document"))  # fmt: skip
+        for item in results:  # a case merged into another: its delete names the survivor
+            if item["seq"] in merged and merged[item["seq"]].get("merged_into"):
+                item["merged_into"] = merged[item["seq"]]["merged_into"]
         url = request.build_absolute_uri()
         return Response({"cursor": cursor, "next": replace_query_param(url, "after", cursor) if more else None,
                          "results": results})  # fmt: skip

@@ -212,6 +212,11 @@ def publish_records(wanted: dict[str, set[int]], using: str) -> int:
         gone = [e.object_id for e in events if e.op == Change.Op.DELETE and e.resource == resource]
         on_file |= {(resource, pk) for pk in model._default_manager.using(using).filter(pk__in=gone)
                     .values_list("pk", flat=True)}  # fmt: skip
+    merged_into = merges_of([e.object_id for e in events if e.op == Change.Op.DELETE and e.resource == "detainees"],
+                            using)
+    for event in events:  # a record merged into another: its delete names the survivor (issue 27)
+        if event.op == Change.Op.DELETE and event.resource == "detainees" and event.object_id in merged_into:
+            event.document = {"merged_into": merged_into[event.object_id]}
     created = Change.objects.using(using).bulk_create(events, batch_size=BATCH)
     if any(event.seq is None for event in created):  # a backend that does not return ids: read them back
         raise RuntimeError("bulk_create returned no seq")
@@ -224,6 +229,17 @@ def publish_records(wanted: dict[str, set[int]], using: str) -> int:
         update_fields=["seq", "op", "at", "digest", "previous_at", "reason"],
     )  # fmt: skip
     return len(created)
+
+
+def merges_of(ids: list[int], using: str) -> dict[int, int]:
+    """Removed detainee id → the survivor it was merged into, for merges the public may learn of (a published
+    record folded into a published one; `detainees.MergedDetainee`)."""
+    if not ids:
+        return {}
+    from detainees.models import MergedDetainee
+
+    rows = MergedDetainee.objects.using(using).visible_to(None).filter(merged_id__in=ids)
+    return dict(rows.values_list("merged_id", "into_id"))
 
 
 def publish(limit: int | None = None, using: str | None = None, on_batch=None) -> int:
