@@ -36,6 +36,7 @@ migrate: compilemessages
 
 demo: migrate
 	$(PY) manage.py load_demo --starter
+	$(PY) manage.py build_dump  # /api/v1/dump/ serves a built file, never builds one in a request
 
 ## Serve the site with the demo cases on http://127.0.0.1:$(PORT)
 run: demo

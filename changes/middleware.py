@@ -13,8 +13,16 @@ class PublishAfterWritesMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.method in ("POST", "PUT", "PATCH", "DELETE") and response.status_code < 400:
+        if (request.method in ("POST", "PUT", "PATCH", "DELETE") and response.status_code < 400
+                and not getattr(request, "writes_nothing", False)):  # fmt: skip
             from .services import catch_up
 
             catch_up(settings.CHANGES_PUBLISH_LIMIT)
         return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # A view that answers POSTs without writing (reconciliation's batch queries) says so: `writes_nothing = True`
+        # on its class; the feed is then not asked to catch up after it.
+        view_class = getattr(view_func, "view_class", None)
+        request.writes_nothing = bool(getattr(view_class or view_func, "writes_nothing", False))
+        return None

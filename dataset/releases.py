@@ -168,7 +168,8 @@ class ReleasesView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(summary="Releases", responses={200: inline_serializer("PaginatedReleaseList", {
+    @extend_schema(operation_id="releases_list", summary="Releases",
+                   responses={200: inline_serializer("PaginatedReleaseList", {
         "count": serializers.IntegerField(), "next": serializers.URLField(allow_null=True),
         "previous": serializers.URLField(allow_null=True), "results": ReleaseSerializer(many=True)}),
         400: ERRORS[400]},  # fmt: skip
@@ -187,7 +188,7 @@ class ReleaseFileView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(summary="A release's file",
+    @extend_schema(operation_id="releases_file_retrieve", summary="A release's file",
                    responses={200: OpenApiResponse(description=_("gzip JSON")), 404: ERRORS[404]})
     def get(self, request, name: str, kind: str):
         _refuse_unknown(request, set())

@@ -294,6 +294,7 @@ def flow_panels(flows: list[Flow]) -> list[dict]:
 
 
 def filter_countries(flows: list[Flow]) -> list[tuple[str, str]]:
-    """(code, name) of every country in the flows, for the page's country menu."""
+    """(code, name) of every state in the flows, for the page's country menu: a group or a side not on file is no
+    country the filter takes, so it is not offered (choosing one answered 400)."""
     codes = {f.released_by for f in flows} | {f.received_by for f in flows}
-    return sorted(((c, countries.name(c) or c) for c in codes), key=lambda cn: cn[1])
+    return sorted(((c, countries.name(c)) for c in codes if countries.name(c)), key=lambda cn: cn[1])

@@ -32,6 +32,7 @@ def bad(field: str, message) -> Response:
 
 @extend_schema(exclude=True)  # its contract is the W3C specification's JSON Schemas (reconcile/schemas), not OpenAPI
 class ReconcileAPIView(APIView):
+    writes_nothing = True  # its POSTs are queries (changes.middleware: no feed catch-up after them)
     permission_classes = [AllowAny]
     renderer_classes = [JSONRenderer]
     parser_classes = [FormParser, MultiPartParser]
