@@ -109,7 +109,9 @@ def call_and_check(case, excluded=()):
 # described as the validators accept them; text, codes and booleans must be the JSON types the schema says. Left out
 # for editors' writes: positive_data_acceptance, for "published means sourced" alone (`is_published: true` with no
 # sources is a 400); saying it in the schema (an `anyOf`) breaks the generated client (test_generated_client.py).
-EDITOR_EXCLUDED = (checks.positive_data_acceptance,)
+# ignored_auth: the editor's token is set on every request of `editor_schema` (load(Authorization=...)), so the check's
+# resend "without valid auth" carries it too and is answered as the editor; the anonymous runs check the 401/403s.
+EDITOR_EXCLUDED = (checks.positive_data_acceptance, checks.ignored_auth)
 
 
 @schema.include(method="GET").parametrize()
@@ -148,7 +150,7 @@ STATEFUL = settings(max_examples=25, stateful_step_count=6, deadline=None, suppr
                     derandomize=True, phases=[Phase.generate])  # fmt: skip
 
 
-def run_stateful(loaded, excluded=()) -> list[tuple[str, str, int, bool]]:
+def run_stateful(loaded, excluded=(), scenarios=STATEFUL) -> list[tuple[str, str, int, bool]]:
     """Run the state machine; return every step as (method, path template, status, whether a link led to it)."""
     steps = []
 
@@ -178,13 +180,14 @@ def run_stateful(loaded, excluded=()) -> list[tuple[str, str, int, bool]]:
             case.validate_response(response, additional_checks=additional_checks, excluded_checks=list(excluded),
                                    transport_kwargs=kwargs or None, recorder=self.recorder)  # fmt: skip
 
-    Workflow.run(settings=STATEFUL)
+    Workflow.run(settings=scenarios)
     return steps
 
 
 @pytest.mark.django_db
 def test_stateful_anonymous(published_data):
-    steps = run_stateful(schema)
+    # 40 scenarios: with the feed's, releases' and webhooks' operations in the schema, 25 reached only 7 linked steps
+    steps = run_stateful(schema, scenarios=settings(STATEFUL, max_examples=40))
     assert sum(linked for _method, _path, _status, linked in steps) >= 10  # the phase follows the schema's links
 
 
