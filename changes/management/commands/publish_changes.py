@@ -26,4 +26,4 @@ class Command(BaseCommand):
         head = Change.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
         daily_note = f" ({marked:,} people marked for the day)" if daily else ""
         self.stdout.write(f"Published {appended:,} events from {total:,} marks{daily_note} in "
-                          f"{time.monotonic() - started:.1f} s; the feed is at seq {head:,}.")  # fmt: skip
+                          f"{time.monotonic() - started:.1f} s; the feed is at seq {head}.")  # fmt: skip

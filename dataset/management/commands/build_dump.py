@@ -35,5 +35,5 @@ class Command(BaseCommand):
         finally:
             bar.close()
         size = path.stat().st_size
-        self.stdout.write(f"Wrote {path.name}: {sum(counts.values()):,} records at seq {seq:,}, {size / 1e6:.1f} MB "
+        self.stdout.write(f"Wrote {path.name}: {sum(counts.values()):,} records at seq {seq}, {size / 1e6:.1f} MB "
                           f"gzip, sha256 {checksum}, in {time.monotonic() - started:.1f} s.")  # fmt: skip

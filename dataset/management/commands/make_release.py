@@ -29,5 +29,5 @@ class Command(BaseCommand):
             bar.close()
         delta = (f"; delta from {release.previous.name}: {release.added:,} added, {release.changed:,} changed, "
                  f"{release.deleted:,} deleted" if release.previous else "; the first release (no delta)")  # fmt: skip
-        self.stdout.write(f"Release {release.name} at seq {release.seq:,}: {release.dump} "
+        self.stdout.write(f"Release {release.name} at seq {release.seq}: {release.dump} "
                           f"({release.dump_bytes / 1e6:.1f} MB){delta}, in {time.monotonic() - started:.1f} s.")
