@@ -238,8 +238,14 @@ def translate_default_names() -> None:
     from django.utils.translation import gettext_lazy
 
     for holder, attribute, words in list(default_names()):
-        if not isinstance(getattr(holder, attribute), Promise):  # once is enough
-            setattr(holder, attribute, gettext_lazy(words))
+        value = getattr(holder, attribute)
+        # Once is enough. Not every Promise is ours: Django's own default plural is format_lazy("{}s", name) over
+        # the English name, which stayed English in the Russian admin's sidebar.
+        if isinstance(value, Promise) and getattr(value, "made_by_tracker", False):
+            continue
+        translated = gettext_lazy(words)
+        translated.made_by_tracker = True
+        setattr(holder, attribute, translated)
 
 
 def model_words() -> list[str]:

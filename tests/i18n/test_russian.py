@@ -284,3 +284,23 @@ def test_the_last_check_date_is_russian_with_the_month_in_the_genitive(client, d
     assert "Последняя проверка вторым редактором: 7 декабря 2026 г." in ru  # “г.” as every Russian date
     en = text_of(client.get("/detainees/brittney-griner/").content.decode())
     assert "Last checked by a second editor on 7 December 2026" in en
+
+
+def test_model_names_django_makes_from_code_are_russian_in_the_russian_admin():
+    """A new user found the Russian admin's sidebar in English ("Charges", "Detainees"): Django's default plural is
+    a lazy "{}s" over the English name, which the start-up translation of default names passed over."""
+    import re
+
+    from django.apps import apps
+    from django.utils import translation
+
+    from common.i18n import OWN_APPS
+
+    with translation.override("ru"):
+        english = [
+            f"{model.__name__}: {model._meta.verbose_name_plural}"
+            for model in apps.get_models()
+            if model._meta.app_label in OWN_APPS and not model.__name__.startswith("Historical")
+            and not re.search("[а-яё]", str(model._meta.verbose_name_plural), re.I)
+        ]
+    assert not english, english
