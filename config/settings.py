@@ -216,7 +216,8 @@ CASE_DOCUMENTS = env.bool("CASE_DOCUMENTS", default=True)
 # production; off by default elsewhere (a one-person project, or development) where a publish takes effect at once.
 REVIEW_REQUIRED = env.bool("REVIEW_REQUIRED", default=PRODUCTION)
 CASE_DOCUMENTS_REFRESH = env.int("CASE_DOCUMENTS_REFRESH", default=20)
-# /api/v1/dump/ is kept here as one gzip file per data version (dataset.dumpfile); any local directory will do.
+# Dump files (`manage.py build_dump`, dataset.dump) and releases (`make_release`) are written here; /api/v1/dump/
+# serves the newest. Any local directory will do.
 DUMP_DIR = env.path("DUMP_DIR", default=BASE_DIR / "var" / "dump")
 # The change feed (changes): marks published after each write request and before each read of the feed, at most
 # this many at a time (`manage.py publish_changes` drains the rest); the public origin written into dump files.
