@@ -342,19 +342,28 @@ def auto_match(scored: Sequence[tuple[object, Match]]) -> object | None:
     return scored[0][0]
 
 
-_SIBILANTS = {"s": ("s", "z", "ts"), "z": ("z", "s", "ts"), "ts": ("ts", "z", "s")}
+# German spellings of з and ц as the stored names (English, BGN/PCGN, passports) write them: s for z, z for ts.
+_SIBILANTS = {"s": ("s", "z"), "z": ("z", "ts")}
+_GERMAN = re.compile(r"w|j|sch")  # в, й and ш as German writes them: the word is spelt the German way
+SHORT_WORD = 4
+# Vowels that spellings of one name swap (Paul, Pol as Russian writes it back; Dan, Don), looked up in a short
+# word's first syllable; each one more prefix for the database to look up, so only these.
+_VOWELS_HEARD_ALIKE = {"a": ("o", "au"), "o": ("a", "au"), "au": ("o", "a"), "e": ("i",), "i": ("e",), "u": ("o",)}
 
 
 def _spellings(word: str) -> set[str]:
     """A transliterated word and the spellings of its start that the stored search key (`common.text`) does not
-    fold together but the matcher does: z, s and ts (German writes з as s and ц as z: Kusnezow, Kuznetsov; Sajzew,
-    Zaitsev), and the first vowel of a word that starts consonant-vowel (Pol, Paul)."""
-    head, tail = re.findall(r"ts|.", word[:5]), word[5:]
-    found = {"".join(parts) + tail for parts in itertools.product(*(_SIBILANTS.get(t, (t,)) for t in head))}
-    for spelling in list(found):
-        run = re.match(r"[^aeiouy]([aeiouy]+)", spelling)
-        if run:
-            found |= {spelling[0] + vowel + spelling[run.end() :] for vowel in ("a", "e", "i", "o", "u", "au")}
+    fold together but the matcher does: in a word spelt the German way, s and z for з and ц as stored names write
+    them, z and ts (Kusnezow for Kuznetsov, Sajzew for Zaitsev), and in a short word (a given name: longer ones
+    pair by their start) the first vowel after a consonant (Pol, Paul). Few: each is another prefix the database
+    looks up."""
+    found = {word}
+    if _GERMAN.search(word):  # only there: every word starting with s would otherwise cost a second look-up
+        head, tail = word[:4], word[4:]
+        found |= {"".join(parts) + tail for parts in itertools.product(*(_SIBILANTS.get(t, (t,)) for t in head))}
+    run = re.match(r"[^aeiouy]([aeiouy]+)", word)
+    if run and len(word) <= SHORT_WORD:
+        found |= {word[0] + vowel + word[run.end() :] for vowel in _VOWELS_HEARD_ALIKE.get(run.group(1), ())}
     return found
 
 
