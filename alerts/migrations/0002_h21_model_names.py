@@ -4,18 +4,21 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('alerts', '0001_h8_alerts'),
+        ("alerts", "0001_h8_alerts"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='deliveryattempt',
-            options={'ordering': ['-at', '-id'], 'verbose_name': 'delivery attempt', 'verbose_name_plural': 'delivery attempts'},
+            name="deliveryattempt",
+            options={
+                "ordering": ["-at", "-id"],
+                "verbose_name": "delivery attempt",
+                "verbose_name_plural": "delivery attempts",
+            },
         ),
         migrations.AlterModelOptions(
-            name='searchmember',
-            options={'verbose_name': 'case in a saved search', 'verbose_name_plural': 'cases in saved searches'},
+            name="searchmember",
+            options={"verbose_name": "case in a saved search", "verbose_name_plural": "cases in saved searches"},
         ),
     ]

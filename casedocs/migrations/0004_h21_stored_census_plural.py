@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casedocs', '0003_h13_stored_census'),
+        ("casedocs", "0003_h13_stored_census"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='storedcensus',
-            options={'verbose_name': 'stored census', 'verbose_name_plural': 'stored censuses'},
+            name="storedcensus",
+            options={"verbose_name": "stored census", "verbose_name_plural": "stored censuses"},
         ),
     ]

@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('changes', '0002_h7_marks'),
+        ("changes", "0002_h7_marks"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='published',
-            options={'verbose_name': 'published record', 'verbose_name_plural': 'published records'},
+            name="published",
+            options={"verbose_name": "published record", "verbose_name_plural": "published records"},
         ),
     ]
