@@ -101,18 +101,29 @@ class FollowForm(forms.Form):
     )
     email = forms.BooleanField(label=_("Email me each new event"), required=False, initial=True)
 
-    def clean(self):
+    @staticmethod
+    def record(kind, object_id):
+        """The published case or exchange of this kind and id, or None (a draft too: drafts leave no trace)."""
         from detainees.models import Detainee
         from exchanges.models import Exchange
 
+        model = {Follow.Kind.DETAINEE: Detainee, Follow.Kind.EXCHANGE: Exchange}.get(kind)
+        try:
+            object_id = int(object_id)
+        except (TypeError, ValueError):
+            return None
+        if model is None or not 0 < object_id < 2**63:
+            return None
+        return model.objects.published().filter(pk=object_id).first()
+
+    def clean(self):
         data = super().clean()
         kind = data.get("kind")
         if kind in (Follow.Kind.DETAINEE, Follow.Kind.EXCHANGE):
-            model = Detainee if kind == Follow.Kind.DETAINEE else Exchange
             if not data.get("object_id"):
                 self.add_error("object_id", _("Give the id of the case or exchange."))
                 return data
-            record = model.objects.published().filter(pk=data["object_id"]).first()
+            record = self.record(kind, data["object_id"])
             if record is None:  # a draft is "not found" too: drafts leave no trace
                 self.add_error("object_id", _("No published record has this id."))
                 return data

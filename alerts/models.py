@@ -87,6 +87,8 @@ class SearchMember(models.Model):
     detainee_id = models.BigIntegerField(help_text=_("The matching case's id."))
 
     class Meta:
+        verbose_name = _("case in a saved search")
+        verbose_name_plural = _("cases in saved searches")
         constraints = [models.UniqueConstraint(fields=["search", "detainee_id"], name="search_member_once")]
 
     def __str__(self):
@@ -260,6 +262,18 @@ class Delivery(models.Model):
     def __str__(self):
         return f"{self.id} #{self.seq} {self.status}"
 
+    @property
+    def what(self) -> str:
+        """What the alert is about, by name: the record's name as published, else (a custody, a charge, or a record
+        removed from view) the name of the case or exchange followed; its list and id only when no name is known (a
+        saved search's case removed from view). Reads `follow`: select it with the deliveries."""
+        if self.title:
+            return self.title
+        follow = self.follow if self.follow_id else None
+        if follow is not None and follow.kind != Follow.Kind.SEARCH and follow.label:
+            return follow.label
+        return f"{self.resource} {self.object_id}"
+
 
 class DeliveryAttempt(models.Model):
     """One try of a delivery: what the receiver answered, or why it failed."""
@@ -273,6 +287,8 @@ class DeliveryAttempt(models.Model):
     duration_ms = models.PositiveIntegerField(default=0, help_text=_("How long the attempt took."))
 
     class Meta:
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
         ordering = ["-at", "-id"]
 
     def __str__(self):

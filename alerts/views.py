@@ -98,17 +98,19 @@ class TokenView(AccountMixin, View):
 
 
 def with_pages(follows: list[Follow]) -> list[Follow]:
-    """Each followed case's or exchange's page (by slug), while it is published; two queries in all."""
+    """Each followed case's or exchange's page (by slug) and name, while it is published; two queries in all."""
     from detainees.models import Detainee
     from exchanges.models import Exchange
 
     for kind, model, name in [(Follow.Kind.DETAINEE, Detainee, "detainees:detainee-detail"),
                               (Follow.Kind.EXCHANGE, Exchange, "exchanges:exchange-detail")]:  # fmt: skip
         ids = {f.object_id for f in follows if f.kind == kind}
-        slugs = dict(model.objects.published().filter(pk__in=ids).values_list("pk", "slug")) if ids else {}
+        found = model.objects.published().filter(pk__in=ids).values_list("pk", "slug", "name") if ids else []
+        pages = {pk: (slug, record_name) for pk, slug, record_name in found}
         for follow in follows:
-            if follow.kind == kind and follow.object_id in slugs:
-                follow.page_url = reverse(name, args=[slugs[follow.object_id]])
+            if follow.kind == kind and follow.object_id in pages:
+                slug, follow.label = pages[follow.object_id]  # its name now (shown, not saved)
+                follow.page_url = reverse(name, args=[slug])
     return follows
 
 
@@ -144,9 +146,17 @@ class FollowCreateView(AccountMixin, FormView):
             "email": True,
         }
 
+    def get_context_data(self, **kwargs):
+        """What the link from a case's or an exchange's page follows, by name (the form shows only its id)."""
+        context = super().get_context_data(**kwargs)
+        form = context["form"]
+        kind, object_id = form["kind"].value(), form["object_id"].value()
+        context["target"] = FollowForm.record(kind, object_id)
+        return context
+
     def form_valid(self, form):
         data = form.cleaned_data
-        services.create_follow(
+        follow = services.create_follow(
             user=self.request.user,
             kind=data["kind"],
             object_id=data.get("object_id"),
@@ -154,7 +164,9 @@ class FollowCreateView(AccountMixin, FormView):
             label=data.get("label", ""),
             email=data["email"],
         )
-        messages.success(self.request, _("Followed. New events will reach you from now on."))
+        messages.success(
+            self.request, _("You now follow %(what)s. New events will reach you from now on.") % {"what": follow.label}
+        )
         return redirect("alerts:account")
 
 
@@ -192,10 +204,10 @@ class FollowFeed(Feed):
         return reverse("alerts:follow-feed", args=[follow.feed_token])
 
     def items(self, follow):
-        return Delivery.objects.filter(follow=follow).order_by("-seq")[:50]
+        return Delivery.objects.filter(follow=follow).select_related("follow").order_by("-seq")[:50]
 
     def item_title(self, delivery):
-        what = delivery.title or f"{delivery.resource} {delivery.object_id}"
+        what = delivery.what
         if delivery.op == "delete":
             return _("Removed from public view: %(what)s") % {"what": what}
         if delivery.match == "left":
@@ -205,7 +217,8 @@ class FollowFeed(Feed):
         return _("Updated: %(what)s") % {"what": what}
 
     def item_description(self, delivery):
-        return _("%(resource)s %(id)s, event %(seq)s of the change feed.") % {
+        return _("%(what)s: %(resource)s %(id)s, event %(seq)s of the change feed.") % {
+            "what": delivery.what,
             "resource": delivery.resource,
             "id": delivery.object_id,
             "seq": delivery.seq,

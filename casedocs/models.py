@@ -74,5 +74,9 @@ class StoredCensus(models.Model):
     read_at = models.DateTimeField(help_text=_("When the build began reading the records."))
     built_in = models.FloatField(default=0, help_text=_("Seconds the build took."))
 
+    class Meta:
+        verbose_name = _("stored census")
+        verbose_name_plural = _("stored censuses")  # not Django's "censuss"
+
     def __str__(self):
         return f"Stored census {self.key} (read at {self.read_at:%Y-%m-%d %H:%M:%S})"

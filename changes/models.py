@@ -74,6 +74,8 @@ class Published(models.Model):
                                           "(still on file, no longer public)."))
 
     class Meta:
+        verbose_name = _("published record")  # not Django's "published", "publisheds"
+        verbose_name_plural = _("published records")
         constraints = [models.UniqueConstraint(fields=["resource", "object_id"], name="published_one_per_record")]
         indexes = [models.Index(fields=["op", "resource", "seq"], name="published_op_seq")]
 

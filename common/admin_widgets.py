@@ -59,7 +59,11 @@ def fitting_formfield(db_field, formfield):
         widget = CountrySearchSelectMultiple if multiple else CountrySearchSelect
         formfield.widget = widget(choices=formfield.widget.choices)
     elif db_field.name.endswith("_currency"):
-        choices = [("", "---------"), *currency_choices()]
+        # A callable: the names are read in the language of the page the form is drawn on, not the one of the
+        # moment the form class was made (the admin's forms are made once, in English).
+        def choices():
+            return [("", "---------"), *currency_choices()]
+
         field = forms.TypedChoiceField(
             choices=choices,
             required=formfield.required,

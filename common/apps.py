@@ -13,7 +13,7 @@ class CommonConfig(AppConfig):
     def ready(self):
         from django.core.signals import request_finished
 
-        from common.i18n import back_to_the_default_language, translate_default_names
+        from common.i18n import back_to_the_default_language, translate_default_names, translate_third_party_names
 
         remember_country_names()
         from common import reasons
@@ -23,6 +23,7 @@ class CommonConfig(AppConfig):
 
         review.connect()  # changes to public cases queued for a second editor, at the end of each checked write
         translate_default_names()  # model and field names made from code, in the page's language (h12)
+        translate_third_party_names()  # the admin sidebar's names of other packages' apps
         # A request's language ends with it (after a streamed body too), not in whatever runs next on the thread.
         request_finished.connect(back_to_the_default_language, dispatch_uid="h12-language-ends-with-request")
         from django.contrib.auth.signals import user_logged_in

@@ -8,10 +8,19 @@ stay readable when the picture shrinks to a phone.
 
 import math
 
-# Width of a label in viewBox units at the phone text size (19 units, see .chart text in site.css).
-NARROW_YEAR_LABEL = 48
-WIDE_YEAR_LABEL = 32
+# Width of a year label in viewBox units at the phone text size (19 units, see .chart text in site.css) and at the
+# desk's (11 units), as Chromium draws "2024" in the system sans-serif: 48.4 and 28.
+NARROW_YEAR_LABEL = 49
+WIDE_YEAR_LABEL = 28
+# Between two year labels at least this much (about 8 px on a phone): labels 2.4 units apart read as one number.
+LABEL_GAP = 12
+LABEL_STEPS = (1, 2, 5, 10, 20, 50, 100)  # a label every so many years, on years divisible by it
 NARROW_VALUE_LABEL = 24
+
+
+def label_step(slot: float, label: float) -> int:
+    """The fewest years between labels `label` units wide that leaves `LABEL_GAP` between them."""
+    return next((step for step in LABEL_STEPS if step * slot >= label + LABEL_GAP), LABEL_STEPS[-1])
 
 
 def nice_step(top: int, max_ticks: int = 5) -> int:
@@ -30,7 +39,8 @@ def bar_chart(rows: list[tuple[int, int]], *, width: int = 480, height: int = 24
     """Geometry of a vertical bar chart of (year, count), every year of the range shown, with a y axis.
 
     Margins keep every label inside the picture: value labels above the tallest bar, year labels below, tick
-    labels on the left. Labels that would overlap on a phone carry `narrow-hide`.
+    labels on the left. Year labels stand apart at both text sizes: `show_label` at a desk, `narrow_label` on a
+    phone (the template hides the one or the other by CSS).
     """
     if not rows:
         return {"bars": [], "ticks": [], "width": width, "height": height}
@@ -43,17 +53,19 @@ def bar_chart(rows: list[tuple[int, int]], *, width: int = 480, height: int = 24
     step = nice_step(top)
     y_max = max(step, math.ceil(top / step) * step)
     slot = plot_w / len(years)
-    every_wide = max(1, math.ceil(WIDE_YEAR_LABEL / slot))
-    every_narrow = max(every_wide, math.ceil(NARROW_YEAR_LABEL / slot))
+    every_wide, every_narrow = label_step(slot, WIDE_YEAR_LABEL), label_step(slot, NARROW_YEAR_LABEL)
     bars = []
     for i, year in enumerate(years):
         n = counts.get(year, 0)
         h = round(plot_h * n / y_max, 1)
         x = left + i * slot
+        centre = x + slot / 2
         bars.append({
             "year": year, "count": n, "x": round(x + slot * 0.15, 1), "w": round(slot * 0.7, 1),
             "y": round(base - h, 1), "h": h, "label_x": round(x + slot / 2, 1), "value_y": round(base - h - 6, 1),
-            "show_label": i % every_wide == 0, "narrow_label": i % every_narrow == 0,
+            # on years divisible by the step, and never past the picture's edge (the last one was cut in half)
+            "show_label": year % every_wide == 0 and centre + WIDE_YEAR_LABEL / 2 <= width,
+            "narrow_label": year % every_narrow == 0 and centre + NARROW_YEAR_LABEL / 2 <= width,
             "narrow_value": slot >= NARROW_VALUE_LABEL,
         })  # fmt: skip
     ticks = [{"value": v, "y": round(base - plot_h * v / y_max, 1)} for v in range(0, y_max + 1, step)]

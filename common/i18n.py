@@ -21,7 +21,7 @@ from django.urls import LocalePrefixPattern, URLResolver, reverse
 from django.urls.exceptions import NoReverseMatch
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import trans_real
+from django.utils.translation import gettext_noop, trans_real
 
 API_SUFFIX = "-x-api"
 # The API's documentation stays English whatever the request asks: the OpenAPI schema, its two viewers and the
@@ -246,6 +246,27 @@ def translate_default_names() -> None:
         translated = gettext_lazy(words)
         translated.made_by_tracker = True
         setattr(holder, attribute, translated)
+
+
+# Apps of other packages that the admin's sidebar names, with no Russian of their own: their names in our catalogue.
+# DBTaskResult's own names are marked by django-tasks, but only our catalogue has them in Russian: listed here so
+# that makemessages keeps them.
+THIRD_PARTY_APP_NAMES = {
+    "django_tasks_database": gettext_noop("Background tasks"),
+    "axes": gettext_noop("Sign-in attempts"),
+}
+THIRD_PARTY_WORDS = [gettext_noop("Task Result"), gettext_noop("Task Results")]
+
+
+def translate_third_party_names() -> None:
+    """Give the admin's sidebar the other packages' app names in the page's language ("Tasks Database Backend" read
+    English in the Russian admin; issue 28)."""
+    from django.apps import apps
+    from django.utils.translation import gettext_lazy
+
+    for label, words in THIRD_PARTY_APP_NAMES.items():
+        if label in apps.app_configs:
+            apps.get_app_config(label).verbose_name = gettext_lazy(words)
 
 
 def model_words() -> list[str]:

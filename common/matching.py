@@ -7,10 +7,11 @@ import preview. It knows no app: callers hand it names, birth dates and citizens
 **Names.** Reports spell one name many ways: "Евгений Гершкович", "Yevgeniy Gershkovich" (BGN/PCGN),
 "Evgenii Gershkovich" (passport, ICAO 9303), "Evgenij Gerškovič" (ISO 9), "Jewgeni Gerschkowitsch" (German),
 "Gershkovitch" (French). Each word is folded to a skeleton that these systems agree on (ч, х, ш, щ, ж and their
-diacritic and digraph spellings; й/ы/и; ё/е/ъ/ь; doubled letters), then words are paired by Jaro-Winkler
-similarity in any order ("Gershkovich Evan" as court registries write it). A word left over on one side costs
-little when it is a middle name, a patronymic or an initial ("Paul Nicholas Whelan" is "Paul Whelan"), and much
-when it is not (a different surname). Every name of a record counts: the name, the original-script name, aliases.
+diacritic and digraph spellings; з and ц as German writes them, s and z; й/ы/и; ё/е/ъ/ь; doubled letters), then
+words are paired by Jaro-Winkler similarity (a vowel sound written two ways, Pol and Paul, counts as one) in any
+order ("Gershkovich Evan" as court registries write it). A word left over on one side costs little when it is a
+middle name, a patronymic or an initial ("Paul Nicholas Whelan" is "Paul Whelan"), and much when it is not (a
+different surname). Every name of a record counts: the name, the original-script name, aliases.
 
 **Evidence.** A birth date or citizenship on both sides moves the score: the same birth year (or day) raises it,
 a different one lowers it sharply; a shared citizenship raises it a little, none shared lowers it a little
@@ -26,6 +27,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -56,7 +58,7 @@ _MARKS = "'’ʼʹʺ`´\""  # apostrophes and soft/hard-sign marks: "Ol'ga" is o
 _FOLDS = [
     (r"tsch", "ch"), (r"shch", "sh"), (r"sch", "sh"), (r"tch", "ch"), (r"dzh", "j"), (r"dsch", "j"), (r"dj", "j"),
     (r"tz", "ts"), (r"ck", "k"), (r"kh", "h"), (r"ch", "h"), (r"c(?=[eiy])", "s"), (r"c(?=[lrtkh])", "k"),
-    (r"c", "ts"), (r"zh", "j"), (r"q", "k"),
+    (r"c", "ts"), (r"zh", "j"), (r"z", "s"), (r"ts", "s"), (r"q", "k"),
     (r"x", "ks"), (r"ph", "f"), (r"w", "v"), (r"ou", "u"), (r"oo", "u"), (r"j", "i"), (r"y", "i"), (r"ii+", "i"),
     (r"io", "e"), (r"ie", "e"), (r"ei", "e"), (r"ai", "a"), (r"ff$", "v"), (r"([a-z])\1", r"\1"),
 ]  # fmt: skip
@@ -156,7 +158,24 @@ def _word_score(a: str, b: str) -> float:
     shorter, d = min(len(a), len(b)), edits(a, b)
     if d == 1 and shorter >= 4:
         return 0.92 if a[0] == b[0] else 0.8  # a slip rarely hits the first letter: Elena and Alena are two names
+    if a[0] == b[0] and _one_vowel_apart(a, b):
+        return VOWEL_VARIANT
     return 0.8 * jaro_winkler(a, b)
+
+
+VOWEL_VARIANT = 0.88  # two words one vowel sound apart: "Pol" and "Paul", "Mohamed" and "Mohamad"
+_SYLLABLES = re.compile(r"[aeiou]+|[^aeiou]+")
+
+
+def _one_vowel_apart(a: str, b: str) -> bool:
+    """Whether two words differ in one run of vowels only, consonants all in place: a vowel heard and written
+    another way ("Pol" for Paul, as Russian writes it back: Пол), which Jaro-Winkler scores low in a short word.
+    Two vowels changed is another name (Natalia and Natella)."""
+    pa, pb = _SYLLABLES.findall(a), _SYLLABLES.findall(b)
+    if len(pa) != len(pb):
+        return False
+    differ = [(x, y) for x, y in zip(pa, pb, strict=True) if x != y]
+    return len(differ) == 1 and differ[0][0][0] in "aeiou" and differ[0][1][0] in "aeiou"
 
 
 def _optional(word: str, position: int, length: int) -> bool:
@@ -323,17 +342,49 @@ def auto_match(scored: Sequence[tuple[object, Match]]) -> object | None:
     return scored[0][0]
 
 
-def blocking_keys(names: Iterable[str]) -> set[str]:
-    """Short pieces of the names' words in the stored search key's spelling (`common.text`), for the database to
-    fetch the candidates worth comparing: every record sharing the start of a word with a query name."""
+# German spellings of з and ц as the stored names (English, BGN/PCGN, passports) write them: s for z, z for ts.
+_SIBILANTS = {"s": ("s", "z"), "z": ("z", "ts")}
+_GERMAN = re.compile(r"w|j|sch")  # в, й and ш as German writes them: the word is spelt the German way
+SHORT_WORD = 4
+# Vowels that spellings of one name swap (Paul, Pol as Russian writes it back; Dan, Don), looked up in a short
+# word's first syllable; each one more prefix for the database to look up, so only these.
+_VOWELS_HEARD_ALIKE = {"a": ("o", "au"), "o": ("a", "au"), "au": ("o", "a"), "e": ("i",), "i": ("e",), "u": ("o",)}
+
+
+def _spellings(word: str) -> set[str]:
+    """A transliterated word and the spellings of its start that the stored search key (`common.text`) does not
+    fold together but the matcher does: in a word spelt the German way, s and z for з and ц as stored names write
+    them, z and ts (Kusnezow for Kuznetsov, Sajzew for Zaitsev), and in a short word (a given name: longer ones
+    pair by their start) the first vowel after a consonant (Pol, Paul). Few: each is another prefix the database
+    looks up."""
+    found = {word}
+    if _GERMAN.search(word):  # only there: every word starting with s would otherwise cost a second look-up
+        head, tail = word[:4], word[4:]
+        found |= {"".join(parts) + tail for parts in itertools.product(*(_SIBILANTS.get(t, (t,)) for t in head))}
+    run = re.match(r"[^aeiouy]([aeiouy]+)", word)
+    if run and len(word) <= SHORT_WORD:
+        found |= {word[0] + vowel + word[run.end() :] for vowel in _VOWELS_HEARD_ALIKE.get(run.group(1), ())}
+    return found
+
+
+def blocking_groups(names: Iterable[str]) -> list[frozenset[str]]:
+    """For each word of the names, the short pieces its stored key may start with (`common.text`'s spelling), for
+    the database to fetch the candidates worth comparing: every record sharing the start of a word with a query
+    name, in any spelling the matcher pairs."""
     from common.text import search_words
 
-    keys = set()
+    groups = set()
     for name in names:
-        for w in search_words(latin(name)):
-            if len(w) >= 2:
-                keys.add(w[:3])
-    return keys
+        for word in latin(name).split():
+            keys = {w[:3] for spelling in _spellings(word) for w in search_words(spelling)[:1] if len(w) >= 2}
+            if keys:
+                groups.add(frozenset(keys))
+    return sorted(groups, key=sorted)
+
+
+def blocking_keys(names: Iterable[str]) -> set[str]:
+    """Every piece of `blocking_groups`."""
+    return set().union(*blocking_groups(names))
 
 
 CANDIDATES_READ = 3000  # at most this many rows compared per query; a block this big means a very common name part
@@ -348,15 +399,20 @@ def find(queryset, query: Record, *, threshold: float, limit: int = 10, exclude_
     """
     from django.db.models import Case, IntegerField, Q, Value, When
 
-    keys = sorted(blocking_keys(query.names))
-    if not keys:
+    groups = blocking_groups(query.names)
+    if not groups:
         return []
-    conditions = [Q(search_key__startswith=key) | Q(search_key__contains=f" {key}") for key in keys]
+    conditions = []
+    for keys in groups:
+        condition = Q()
+        for key in sorted(keys):
+            condition |= Q(search_key__startswith=key) | Q(search_key__contains=f" {key}")
+        conditions.append(condition)
     block = Q()
     for condition in conditions:
         block |= condition
     rows = queryset.filter(block)
-    if len(keys) > 1:
+    if len(conditions) > 1:
         # Two words in common at least (a first name alone fetches every Ivan), most in common first.
         shared = sum((Case(When(c, then=Value(1)), default=Value(0), output_field=IntegerField()) for c in conditions),
                      Value(0))  # fmt: skip

@@ -258,6 +258,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["common.permissions.ModelPermissionsOrAnonReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "common.api.exception_handler",
+    "VIEW_DESCRIPTION_FUNCTION": "common.descriptions.view_description",
     "DEFAULT_THROTTLE_CLASSES": ["common.throttling.SharedAnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_RATE", default="600/minute")},
     # The client's address is the one the last of PROXY_COUNT proxies saw, not whatever X-Forwarded-For claims.

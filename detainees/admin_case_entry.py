@@ -121,13 +121,15 @@ class SourceRowForm(CitesMixin):
         help_text=_("Search by title or URL. Or describe a new source in the boxes below."),
     )  # fmt: skip
     url = forms.URLField(required=False, max_length=1000, label=_("URL"), assume_scheme="https")
-    title = forms.CharField(required=False, max_length=500, help_text=_("Headline or document title, as published."))
+    title = forms.CharField(
+        required=False, max_length=500, label=_("Title"), help_text=_("Headline or document title, as published.")
+    )
     headline_on_file = forms.BooleanField(
         required=False, initial=True, label=_("The title is the exact headline"),
         help_text=_("Untick when it is your own short description: pages then say “headline not on file”."),
     )  # fmt: skip
     outlet = forms.ModelChoiceField(
-        Outlet.objects.all(), required=False,
+        Outlet.objects.all(), required=False, label=_("Outlet"),
         widget=add_another(AutocompleteSelect(Source._meta.get_field("outlet"), admin.site),
                            Source._meta.get_field("outlet"), admin.site),
         help_text=_("Not on file? “+” adds it without leaving this screen."),

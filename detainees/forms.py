@@ -49,6 +49,7 @@ def duplicates_message(similar) -> str:
 class DetaineeAdminForm(forms.ModelForm):
     aliases = AliasesField(
         required=False,
+        label=_("Aliases"),  # a declared field's label is made from its name, in English, unless given
         help_text=_("Other spellings and transliterations, one per line: Victor Bout, Виктор Бут …"),
     )
 

@@ -3,7 +3,8 @@
 `aggregate_flows` takes plain rows `(released_by, received_by, number, names)` and knows nothing of where they
 come from: the named participants (`participant_rows`, one person each) and the people exchanges count without
 naming them (`count_rows`, SPEC 1.1), so every page, JSON and CSV built on it adds named and counted people
-together, direction by direction. A side held by a non-state group is given by the group's name.
+together, direction by direction. A side held by a non-state group is given by the group's name; a side an
+exchange leaves blank is named as the exchange's page names it (`exchanges.models.unrecorded_sides`).
 """
 
 import itertools
@@ -17,7 +18,15 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from .models import NOT_ON_FILE, Exchange, ExchangeCount, ExchangeParticipant, ExchangeStatus, side_label
+from .models import (
+    NOT_ON_FILE,
+    Exchange,
+    ExchangeCount,
+    ExchangeParticipant,
+    ExchangeStatus,
+    side_label,
+    unrecorded_sides,
+)
 
 Row = tuple[str, str, int, list[dict]]  # released_by, received_by, number of people, the named ones
 
@@ -66,30 +75,50 @@ def side(code: str, group: str | None) -> str:
     return code or group or NOT_ON_FILE
 
 
-SIDES = ("released_by", "released_by_group__name", "received_by", "received_by_group__name")
+SIDES = ("released_by", "released_by_group_id", "received_by", "received_by_group_id")
+GROUP_NAMES = ("released_by_group__name", "received_by_group__name")
 
 
-def participant_rows(exchanges) -> Iterator[Row]:
-    """One row per published participant of the given exchanges (one query)."""
+def participant_rows(exchanges) -> Iterator[tuple]:
+    """(exchange id, the four side fields, the two group names, 1, [the person]) per published participant of the
+    given exchanges (one query)."""
     participants = (
         ExchangeParticipant.objects.filter(exchange__in=exchanges, detainee__is_published=True)
         .order_by()
-        .values_list(*SIDES, "detainee__name", "detainee__slug")
+        .values_list("exchange_id", *SIDES, *GROUP_NAMES, "detainee__name", "detainee__slug")
     )
-    for released_by, released_group, received_by, received_group, name, slug in participants:
-        yield side(released_by, released_group), side(received_by, received_group), 1, [{"name": name, "slug": slug}]
+    for *sides, name, slug in participants:
+        yield *sides, 1, [{"name": name, "slug": slug}]
 
 
-def count_rows(exchanges) -> Iterator[Row]:
-    """One row per direction of people counted, not named, in the given exchanges (one query)."""
-    counts = ExchangeCount.objects.filter(exchange__in=exchanges).order_by().values_list(*SIDES, "number")
-    for released_by, released_group, received_by, received_group, number in counts:
-        yield side(released_by, released_group), side(received_by, received_group), number, []
+def count_rows(exchanges) -> Iterator[tuple]:
+    """(exchange id, the four side fields, the two group names, number, []) per direction of people counted, not
+    named, in the given exchanges (one query)."""
+    counts = ExchangeCount.objects.filter(exchange__in=exchanges).order_by()
+    for *sides, number in counts.values_list("exchange_id", *SIDES, *GROUP_NAMES, "number"):
+        yield *sides, number, []
 
 
 def flow_rows(exchanges) -> Iterator[Row]:
-    """Every row the flows are made of: the named participants and the counted people."""
-    return itertools.chain(participant_rows(exchanges), count_rows(exchanges))
+    """Every row the flows are made of: the named participants and the counted people, each side named as the
+    exchange's page names it (a side the exchange leaves blank by its other side: `unrecorded_sides`)."""
+    by_exchange: dict[int, list[tuple]] = {}
+    for row in itertools.chain(participant_rows(exchanges), count_rows(exchanges)):
+        by_exchange.setdefault(row[0], []).append(row[1:])
+    for rows in by_exchange.values():
+        names = {}  # (code, group id) -> the side as the flows give it
+        for released, released_group, received, received_group, released_name, received_name, *__ in rows:
+            names[released, released_group] = side(released, released_name)
+            names[received, received_group] = side(received, received_name)
+        named = unrecorded_sides({row[:4] for row in rows})
+        for row in rows:
+            key, (number, people) = row[:4], row[6:]
+            released, received = names[key[:2]], names[key[2:]]
+            if "received_by" in named.get(key, {}):
+                received = names[named[key]["received_by"]]
+            if "released_by" in named.get(key, {}):
+                released = names[named[key]["released_by"]]
+            yield released, received, number, people
 
 
 class FlowFilterForm(forms.Form):

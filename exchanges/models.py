@@ -194,32 +194,46 @@ class Exchange(UniqueSlugMixin, PartialDatesMixin, ReviewedModel, TimeStampedMod
 
     @staticmethod
     def _name_unrecorded_sides(sides: dict) -> None:
-        """A side left blank (people counted, their receiver or releaser not on file) is named by the exchange's
-        own record of its other side, when the exchange records exactly one: Israel released 1,027 counted people
-        in the exchange in which Hamas released Gilad Shalit to Israel, so Israel's people went to Hamas's side.
-        The entry says so (`received_by_inferred` / `released_by_inferred`); with no single such side it stays
-        "a side not on file"."""
-        for key, entry in sides.items():
-            released, received = key[:2], key[2:]
-            blank = ("", None)
-            for own, other, prefix in ((released, received, "received_by"), (received, released, "released_by")):
-                if other != blank or own == blank:
-                    continue
-                # Sides that went the opposite way from `own`: to `own` when `own` released, from it when it received
-                if prefix == "received_by":
-                    opposite = {k[:2] for k in sides if k[2:] == own and k[:2] != blank}
-                else:
-                    opposite = {k[2:] for k in sides if k[:2] == own and k[2:] != blank}
-                if len(opposite) != 1:
-                    continue
-                [(code, group_id)] = opposite
-                source = next(e for k, e in sides.items() if (k[:2] if prefix == "received_by" else k[2:])
-                              == (code, group_id))  # fmt: skip
+        """Name the blank sides `unrecorded_sides` can name, from the entry that records that side; the entry says
+        so (`received_by_inferred` / `released_by_inferred`)."""
+        for key, named in unrecorded_sides(sides).items():
+            entry = sides[key]
+            for prefix, side in named.items():
+                at = slice(0, 2) if prefix == "received_by" else slice(2, 4)  # where `side` is the entry's own
+                source = next(e for k, e in sides.items() if k[at] == side)
                 counter = "released_by" if prefix == "received_by" else "received_by"
                 entry[prefix] = source[counter]
                 entry[f"{prefix}_code"] = source[f"{counter}_code"]
                 entry[f"{prefix}_group"] = source[f"{counter}_group"]
                 entry[f"{prefix}_inferred"] = True
+
+
+Side = tuple[str, int | None]  # (country code, group id): ("", None) is a side not on file
+
+
+def unrecorded_sides(keys) -> dict[tuple, dict[str, Side]]:
+    """The one rule naming a side an exchange leaves blank (people counted, their receiver or releaser not on file),
+    for the exchange page, the overview and the flows alike. `keys` are one exchange's directions as (released_by,
+    released_by_group_id, received_by, received_by_group_id); the answer maps a key with a blank side to
+    {"received_by" or "released_by": the side it is named by}.
+
+    A blank side is named by the exchange's own record of its other side, when the exchange records exactly one:
+    Israel released 1,027 counted people in the exchange in which Hamas released Gilad Shalit to Israel, so Israel's
+    people went to Hamas's side. With no single such side it stays "a side not on file"."""
+    keys, blank, named = list(keys), ("", None), {}
+    for key in keys:
+        released, received = key[:2], key[2:]
+        for own, other, prefix in ((released, received, "received_by"), (received, released, "released_by")):
+            if other != blank or own == blank:
+                continue
+            # Sides that went the opposite way from `own`: to `own` when `own` released, from it when it received
+            if prefix == "received_by":
+                opposite = {k[:2] for k in keys if k[2:] == own and k[:2] != blank}
+            else:
+                opposite = {k[2:] for k in keys if k[:2] == own and k[2:] != blank}
+            if len(opposite) == 1:
+                named.setdefault(key, {})[prefix] = opposite.pop()
+    return named
 
 
 class ExchangeParticipant(TimeStampedModel):

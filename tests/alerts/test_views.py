@@ -308,3 +308,30 @@ def test_one_email_per_person_lists_fifty_alerts_and_counts_the_rest():
         message.body.count("\n- case: ") == 50 and "… and 1 more event: see your follows' Atom feeds." in message.body
     )
     assert set(Delivery.objects.values_list("status", flat=True)) == {"delivered"}
+
+
+def test_following_a_case_names_the_person_not_an_id_everywhere(client):
+    """A new user's "Follow this case" led to a form showing the case's id, and alerts about the case's custody or
+    about its removal read "detentions 12" or "detainees 7": the person's name is shown on each."""
+    from alerts.delivery import send_email_alerts
+
+    user = reader()
+    client.force_login(user)
+    person = DetaineeFactory(name="Paul Whelan")
+    form = client.get(f"/account/follow/?kind=detainee&id={person.pk}").content.decode()
+    assert "Paul Whelan" in form
+    done = client.post("/account/follow/", {"kind": "detainee", "object_id": person.pk, "email": "on"}, follow=True)
+    assert "You now follow Paul Whelan." in done.content.decode()
+    follow = Follow.objects.get()
+    Follow.objects.filter(pk=follow.pk).update(label="Paul N. Whelan")  # the name it was followed by, since renamed
+    assert f'<a href="/detainees/{person.slug}/">Paul Whelan</a>' in client.get("/account/").content.decode()
+    for seq, (resource, object_id, op) in enumerate([("detentions", 12, "upsert"), ("detainees", person.pk, "delete")]):
+        Delivery.objects.create(follow=follow, seq=seq + 1, resource=resource, object_id=object_id, op=op, title="",
+                                body="{}", next_attempt_at=timezone.now(), lease_token="t")  # fmt: skip
+    feed = client.get(f"/account/follows/{follow.feed_token}.atom").content.decode()
+    assert "Updated: Paul N. Whelan" in feed and "Removed from public view: Paul N. Whelan" in feed
+    assert "detentions 12" not in feed.replace("Paul N. Whelan: detentions 12", "")
+    assert send_email_alerts(user.pk, "t") == "sent"
+    body = mail.outbox[-1].body
+    assert "updated — Paul N. Whelan" in body and "removed from public view — Paul N. Whelan" in body
+    assert "detentions 12" not in body and f"detainees {person.pk}" not in body

@@ -208,3 +208,54 @@ def test_every_source_page_fits_a_phone(visit, screenshot):
         if pk == longest:  # the longest address, for review
             screenshot(page, "source-longest-address-390")
         page.context.close()
+
+
+@pytest.mark.parametrize(("size", "viewport"), [("desk", DESK), ("phone", PHONE)], ids=["1280", "390"])
+def test_the_overview_years_stand_apart_inside_the_chart(visit, screenshot, size, viewport):
+    """At 390 px the year labels touched ("20102012…") and the last was cut off at the picture's edge."""
+    page, _ = visit("/", viewport)
+    screenshot(page, f"overview-chart-{viewport['width']}")
+    boxes = page.evaluate(
+        """() => { const svg = document.querySelector('svg.chart'); const s = svg.getBoundingClientRect();
+             return {svg: [s.left, s.right], years: [...svg.querySelectorAll('text:not(.value):not(.tick)')]
+               .filter(t => getComputedStyle(t).display != 'none')
+               .map(t => { const r = t.getBoundingClientRect(); return [r.left, r.right]; })}; }"""
+    )
+    years = sorted(boxes["years"])
+    assert len(years) >= 2
+    for (_, right), (left, _) in zip(years, years[1:], strict=False):
+        assert left - right >= 4, f"year labels {left - right:.1f}px apart"
+    assert years[0][0] >= boxes["svg"][0] - 0.5 and years[-1][1] <= boxes["svg"][1] + 0.5, "a year is cut off"
+
+
+@pytest.mark.parametrize(("size", "viewport"), [("desk", DESK), ("phone", PHONE)], ids=["1280", "390"])
+@pytest.mark.parametrize("prefix", ["", "/ru"])
+def test_a_readers_follows_fit_a_phone_with_every_button_whole(visit, live_server, screenshot, size, viewport, prefix):
+    """At 390 px the follows table ran 94px past the screen and cut "Stop following" off."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from alerts.models import Account
+    from alerts.services import create_follow
+    from detainees.models import Detainee
+    from exchanges.models import Exchange
+
+    user = get_user_model().objects.create_user(username="r@example.org", email="r@example.org", password="pw-x9!k2")
+    Account.objects.create(user=user, email_confirmed=user.email, confirmed_at=timezone.now())
+    person, swap = Detainee.objects.published().first(), Exchange.objects.published().first()
+    create_follow(user=user, kind="detainee", object_id=person.pk, label=person.name)
+    create_follow(user=user, kind="exchange", object_id=swap.pk, label=swap.name)
+    create_follow(user=user, kind="search", query="held_by=RU")
+    page, _ = visit(f"{prefix}/account/login/", viewport)
+    page.fill("#id_username", "r@example.org")
+    page.fill("#id_password", "pw-x9!k2")
+    page.press("#id_password", "Enter")
+    page.wait_for_url(f"**{prefix}/account/")
+    screenshot(page, f"account-follows{prefix.replace('/', '-')}-{viewport['width']}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    buttons = page.evaluate(
+        """() => [...document.querySelectorAll('form[action*="/follows/"] button')].map(b => {
+             const r = b.getBoundingClientRect(); return [r.left, r.right, b.scrollWidth <= b.clientWidth]; })"""
+    )
+    assert len(buttons) == 3
+    assert all(left >= 0 and right <= viewport["width"] and whole for left, right, whole in buttons), buttons

@@ -46,3 +46,21 @@ def test_a_counted_side_given_by_no_side_at_all_stays_unnamed(client):
     swap = ExchangeFactory(name="Counted only", date=datetime.date(2020, 1, 1), place_country="")
     ExchangeCount.objects.create(exchange=swap, released_by="IL", number=40)
     assert [(d["released_by"], d["received_by"]) for d in swap.directions()] == [("Israel", "a side not on file")]
+
+
+def test_the_flows_name_each_direction_as_the_exchange_pages_do(client, demo):
+    """Differential: /flows/ (page and API) adds up exactly the directions the exchange pages show, sides named the
+    same way. The flows showed Shalit's 1,027 going to "a side not on file" while his exchange's page said Hamas."""
+    from collections import Counter
+
+    from exchanges.models import Exchange, ExchangeStatus, side_label
+
+    shown = Counter()
+    for exchange in Exchange.objects.published().filter(status=ExchangeStatus.COMPLETED).with_participants():
+        for direction in exchange.directions():
+            shown[side_label(direction["released_by"]), side_label(direction["received_by"])] += direction["total"]
+    flows = client.get("/api/v1/flows/").json()["flows"]
+    assert Counter({(f["released_by_name"], f["received_by_name"]): f["number"] for f in flows}) == shown
+    assert shown["Israel", "Hamas"] == 1027
+    page = client.get("/flows/").content.decode()
+    assert "a side not on file" not in page and "Hamas" in page

@@ -235,3 +235,11 @@ def test_jsonp_answers_as_to_the_public(editor_client, people):
     assert editor_client.get(URL + "suggest/entity", {"prefix": "Secret"}).json()["result"]  # the editor sees it
     manifest = editor_client.get(URL, {"callback": "alert(1)//"})
     assert manifest["Content-Type"].startswith("application/json")  # not a function name: plain JSON
+
+
+def test_a_given_name_one_vowel_away_reconciles_high(client, people):
+    """A new user's "Pol Whelan" (Paul as Russian writes it back: Пол) scored 29 against Paul Whelan: the short
+    first names were no pair at all, so one surname of two words was all the evidence."""
+    body = reconcile(client, {"q0": {"query": "Pol Whelan"}})
+    top = body["q0"]["result"][0]
+    assert top["id"] == str(people["whelan"].pk) and top["score"] >= 90, top
