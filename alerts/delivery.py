@@ -100,7 +100,8 @@ def tick() -> dict:
     from . import schedule
     from .dispatch import dispatch
 
-    drain(settings.WORKER_PUBLISH_LIMIT)
+    if settings.WORKER_PUBLISH_LIMIT > 0:
+        drain(settings.WORKER_PUBLISH_LIMIT)
     return {"events": dispatch(), "queued": enqueue_due() + schedule.enqueue_due()}
 
 
