@@ -297,3 +297,24 @@ class DeliveryAttempt(models.Model):
     @property
     def ok(self) -> bool:
         return not self.error
+
+
+class DailyRun(models.Model):
+    """The worker's once-a-day job (`alerts.schedule`: drain the change feed, mark what grows with the date, make the
+    day's release) for one day: claimed by compare-and-set under a lease, so two workers never run it twice and a
+    worker killed in the middle leaves it to the next one once the lease has run out."""
+
+    job = models.CharField(max_length=40, help_text=_("The job, e.g. `release`."))
+    day = models.DateField(help_text=_("The day (site time) the run is for."))
+    token = models.CharField(max_length=32, blank=True, help_text=_("The claim of the worker running it."))
+    lease_until = models.DateTimeField(null=True, blank=True, help_text=_("Another worker may take over after this."))
+    finished_at = models.DateTimeField(null=True, blank=True, help_text=_("When the run finished; empty until then."))
+    result = models.CharField(max_length=200, blank=True, help_text=_("What the run made, e.g. the release's name."))
+
+    class Meta:
+        verbose_name = _("daily run")
+        verbose_name_plural = _("daily runs")
+        constraints = [models.UniqueConstraint(fields=["job", "day"], name="alerts_dailyrun_once_a_day")]
+
+    def __str__(self):
+        return f"{self.job} {self.day}"

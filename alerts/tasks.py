@@ -32,3 +32,13 @@ def tick() -> dict:
     ALERTS_TICK_SECONDS; with another backend (RQ), schedule this task (rq-scheduler) or cron
     `alerts_worker --batch`."""
     return delivery.tick()
+
+
+@task()
+def daily_release(day: str, token: str) -> str:
+    """The day's run claimed by `alerts.schedule.claim`: drain the change feed, make the day's release."""
+    import datetime
+
+    from . import schedule
+
+    return schedule.run(datetime.date.fromisoformat(day), token)

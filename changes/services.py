@@ -27,6 +27,14 @@ def catch_up(limit: int | None = None) -> int:
         return 0
 
 
+def drain(limit: int | None = None) -> int:
+    """Publish what is marked, everything (or `limit` marks): the worker's rounds and its daily run, outside any
+    request. Failures propagate (the worker logs and retries)."""
+    if not Mark.objects.exists():
+        return 0
+    return publish(limit=limit)
+
+
 def _resource(view) -> str | None:
     for prefix, viewset in viewsets().items():
         if isinstance(view, viewset):
@@ -36,9 +44,10 @@ def _resource(view) -> str | None:
 
 def record_validators(view, data):
     """(Last-Modified, True) from the record's last event when `data` is exactly what the feed last published of
-    it; (None, False) otherwise (not yet published, a partial `fields=` selection): no Last-Modified is sent and no
-    date answers 304, only the ETag. Two events of the record in the same second: the date cannot tell them apart,
-    so none either."""
+    it; (None, False) otherwise (not yet published, a partial `fields=` selection, a draft or a draft inside it seen
+    by a signed-in editor): no Last-Modified is sent and no date answers 304, only the ETag. The same for everyone:
+    a signed-in reader served the public representation gets the public date. Two events of the record in the same
+    second: the date cannot tell them apart, so none either."""
     resource = _resource(view)
     if resource is None or not isinstance(data, dict) or "id" not in data:
         return None, False
@@ -53,11 +62,15 @@ def record_validators(view, data):
     return last.at, True
 
 
-def changed_since(queryset, since):
-    """The records of `queryset` whose last event is an upsert at or after `since` (`updated_since`)."""
+def changed_since(queryset, since, also=None):
+    """The records of `queryset` whose last event is an upsert at or after `since` (`updated_since`), or that match
+    `also` (signed-in readers: their `updated_at` moved, which is how a draft's edit shows)."""
+    from django.db.models import Q
+
     from .triggers import RESOURCES
 
     catch_up()
     resource = RESOURCES.get(queryset.model._meta.label)
     published = Published.objects.filter(resource=resource, op=Change.Op.UPSERT, at__gte=since)
-    return queryset.filter(pk__in=published.values("object_id"))
+    condition = Q(pk__in=published.values("object_id"))
+    return queryset.filter(condition | also if also is not None else condition)

@@ -735,8 +735,8 @@ def documented(viewset):
 
 
 # --- The change feed (changes.apps sets it): (view, data) -> (Last-Modified or None, whether it is the feed's).
-# A public record's Last-Modified is its last event's time, sent only while the representation is exactly what the
-# feed last published, so a date never answers 304 after a change that moved no `updated_at`.
+# A record's Last-Modified is its last event's time, sent (to anyone) only while the representation served is
+# exactly what the feed last published, so a date never answers 304 after a change that moved no `updated_at`.
 record_validators = None
 # ---
 
@@ -786,7 +786,9 @@ class ConditionalMixin:
     """Conditional requests (RFC 9110) and caching headers, on every read of every resource.
 
     - Every JSON 200 read (list or detail) carries a strong `ETag` of its representation; details also carry
-      `Last-Modified` (the record's `updated_at`, which any change to a record of a case moves).
+      `Last-Modified`: the time of the record's last event in the change feed, sent (signed in or not) only while
+      the representation served is exactly the one the feed last published; otherwise (a draft, or a draft inside
+      it, seen by an editor) no date, only the ETag.
     - `If-None-Match` (a list of ETags, or `*`) answers 304 when it matches; without it, `If-Modified-Since` answers
       304 when the record has not changed since.
     - Writes: `If-Match` that no longer matches, or `If-None-Match` that does (`*` always does, the record exists),
@@ -801,7 +803,7 @@ class ConditionalMixin:
 
     def conditional_response(self, data, updated_at) -> Response:
         response = Response(data)
-        if record_validators is not None and not self.request.user.is_authenticated:  # the public: from the feed
+        if record_validators is not None:  # from the feed, for everyone: see changes.services.record_validators
             updated_at, _ = record_validators(self, data)
         if updated_at:
             response["Last-Modified"] = http_date(updated_at.timestamp())

@@ -1,11 +1,23 @@
 """Figures that are costly to count (totals, facet counts, the size of a filtered list), cached until the data
 changes.
 
-The key carries the data's version: for every case table, its highest id and the highest id of its history table,
-read in one query (each an index lookup). A new record moves the first; an edit or a deletion through the ORM
-writes a history row and moves the second; bulk inserts, which write no history, still move the first. So any
-change invalidates the figures at once, with no invalidation code at the places that write. Redis when REDIS_URL is
-set (shared by every app server), local memory otherwise.
+The key carries the data's version, which comes in two kinds (`data_version`):
+
+- **public** (anonymous requests: pages, API reads, `X-Data-Version`): derived from the change feed — its head
+  `seq`, and, while any are pending, the highest mark the database triggers wrote (`changes.Mark`). A change the
+  public can see appends an event and moves the head; a write not yet published leaves a mark, which moves the
+  version at once; an edit of a draft leaves a mark only until the publisher has rendered it (seconds: the next
+  request after a write publishes it) and appends nothing, so the version comes back to what it was — a draft
+  edit never moves the public version for good (only a brief cache miss betrays that *something* was written).
+  This assumes every public page shows only what the public API shows (true of every page today); the page and
+  figure caches' own timeouts bound the damage if that ever stops being true.
+- **full** (signed-in requests, which may see drafts, and everything outside a request): for every case table its
+  highest id and the highest id of its history table, in one query (each an index lookup). A new record moves the
+  first; an edit or a deletion through the ORM writes a history row and moves the second; bulk inserts, which
+  write no history, still move the first; the feed's tables are in it too.
+
+Either way any change that matters to the reader invalidates the figures at once, with no invalidation code at the
+places that write. Redis when REDIS_URL is set (shared by every app server), local memory otherwise.
 """
 
 import hashlib
@@ -29,6 +41,17 @@ CASE_APPS = ("detainees", "exchanges", "sources", "changes")  # changes: the fee
 version_seen: ContextVar[str | None] = ContextVar("version_seen", default=None)
 
 
+# Whether the current request is anonymous (set by common.middleware.CacheControlMiddleware): its data version is
+# the public one. Outside a request (commands, the worker, tests) the full one.
+public_reader: ContextVar[bool] = ContextVar("public_reader", default=False)
+
+
+def _public_version_sql(connection) -> str:
+    quote = connection.ops.quote_name
+    return (f"SELECT (SELECT MAX({quote('seq')}) FROM {quote('changes_change')}), "
+            f"(SELECT MAX({quote('id')}) FROM {quote('changes_mark')})")  # fmt: skip
+
+
 def _version_sql(connection) -> str:
     quote = connection.ops.quote_name
     parts = []
@@ -38,11 +61,17 @@ def _version_sql(connection) -> str:
     return "SELECT " + ", ".join(parts)
 
 
-def data_version(using: str | None = None) -> str:
-    """A short digest that changes whenever any case record is created, edited or deleted (read where the request
-    reads: the replica for anonymous visitors, see common.routing)."""
+def data_version(using: str | None = None, *, public: bool | None = None) -> str:
+    """A short digest that changes whenever what the reader can see changes (read where the request reads: the
+    replica for anonymous visitors, see common.routing). `public` (default: whether the current request is
+    anonymous): the change feed's version, which draft edits do not move; otherwise the full one, which any
+    created, edited or deleted case record moves."""
     connection = connections[using or router.db_for_read(None)]
-    [marks] = execute_prepared(connection, ("data_version",), _version_sql(connection))
+    if public_reader.get() if public is None else public:
+        [marks] = execute_prepared(connection, ("data_version_public",), _public_version_sql(connection))
+        marks = ("feed", *marks)
+    else:
+        [marks] = execute_prepared(connection, ("data_version",), _version_sql(connection))
     version = hashlib.sha1(repr(marks).encode()).hexdigest()[:16]
     version_seen.set(version)
     return version

@@ -206,14 +206,17 @@ class UpdatedSinceFilter(django_filters.IsoDateTimeFilter):
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
+        if value is None or changed_since is None:
+            return super().filter(qs, None if value is None else to_utc(value))
         request = getattr(self.parent, "request", None)
-        public = not getattr(getattr(request, "user", None), "is_authenticated", False)
-        if value is not None and changed_since is not None and public:  # answered from the feed (changes.apps)
-            return changed_since(qs, to_utc(value))
-        return super().filter(qs, to_utc(value) if value is not None else None)
+        since = to_utc(value)
+        if not getattr(getattr(request, "user", None), "is_authenticated", False):
+            return changed_since(qs, since)  # the public: the records whose last event is at or after `since`
+        # Signed in: the same, plus the records whose own `updated_at` moved (drafts, which the feed never shows).
+        return changed_since(qs, since, also=Q(**{f"{self.field_name}__{self.lookup_expr}": since}))
 
 
-# The change feed's answer to `updated_since` for the public: (queryset, since) -> queryset. Set by changes.apps.
+# The change feed's answer to `updated_since`: (queryset, since, also=Q) -> queryset. Set by changes.apps.
 changed_since = None
 
 

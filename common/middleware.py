@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError
 from django.utils.cache import patch_vary_headers
 
-from common.cache import version_seen
+from common.cache import public_reader, version_seen
 
 logger = logging.getLogger(__name__)
 
@@ -87,11 +87,17 @@ class CacheControlMiddleware:
 
     def __call__(self, request):
         token = version_seen.set(None)
+        user = getattr(request, "user", None)
+        # Anonymous (no session user, no Authorization header): figures are cached under the public data version,
+        # which draft edits do not move (common.cache).
+        anonymous = not request.META.get("HTTP_AUTHORIZATION") and not (user is not None and user.is_authenticated)
+        public = public_reader.set(anonymous)
         try:
             response = self.get_response(request)
             version = version_seen.get()
         finally:
             version_seen.reset(token)
+            public_reader.reset(public)
         if self._private(request, response):
             response["Cache-Control"] = "private, no-store"
             return response

@@ -362,6 +362,13 @@ ALERTS_MAX_ATTEMPTS = env.int("ALERTS_MAX_ATTEMPTS", default=12)  # then the del
 ALERTS_WEBHOOK_DISABLE_AFTER = env.int("ALERTS_WEBHOOK_DISABLE_AFTER", default=15)  # consecutive failed attempts
 # Webhooks to loopback and private addresses (allowed on a laptop, refused in production: no probing the LAN).
 ALERTS_WEBHOOK_ALLOW_PRIVATE = env.bool("ALERTS_WEBHOOK_ALLOW_PRIVATE", default=not PRODUCTION)
+# The worker's daily run (alerts.schedule): after this time of day (site time, HH:MM; empty: never) the first
+# round drains the change feed and makes the day's release; a claim older than the lease may be taken over.
+RELEASES_DAILY_AT = env.str("RELEASES_DAILY_AT", default="03:00")
+RELEASES_LEASE_SECONDS = env.float("RELEASES_LEASE_SECONDS", default=3 * 3600.0)
+# Each round of the worker publishes up to this many marks (what bulk imports and raw SQL left) before reading the
+# feed; 0: the worker publishes nothing (requests and `publish_changes` still do).
+WORKER_PUBLISH_LIMIT = env.int("WORKER_PUBLISH_LIMIT", default=20000)
 # --- end of alerts and webhooks ----------------------------------------------------------------------------------
 
 LOGGING = {

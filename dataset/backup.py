@@ -6,6 +6,15 @@ Format `prisoner-exchange-tracker/dataset`, version 2 (docs/dataset-format.md):
      "records": {"sources.outlet": [{"id": 1, "fields": {...}}, ...], "sources.source": [...], ...},
      "history": {"sources.historicaloutlet": [{"id": <history id>, "fields": {...}}, ...], ...}}
 
+`feed` (optional, written by every export since issue 23) is the change feed's state, so a restore continues it
+rather than starting again at seq 1: `{"changes.change": [...], "changes.published": [...], "changes.release":
+[...]}` — every record's last event (its seq, op, time and published document), what the feed last said of each
+record, and the releases' metadata (their files stay in DUMP_DIR: copy it too). The log is *compacted*: the events
+a record had before its last one are not kept, which changes nothing for a mirror (a reader from any seq still ends
+at the same state) and keeps the backup about one dump's size bigger, not the whole history of the feed. After a
+restore the next event's seq is above every seq in the document, and the publisher, re-rendering the restored
+records, appends nothing for those whose representation is what the feed last said.
+
 Models appear in dependency order; records by id; every field of the model, many-to-many fields as sorted id
 lists, the content type of a claim as ["app_label", "model"]. `history` holds every version of every record (the
 deleted ones too, so tombstones, reverts and the public corrections survive a restore), with its author as a
@@ -110,7 +119,68 @@ def iter_dataset_json(*, on_record: Callable[[str], None] = lambda label: None) 
                                                               sort_keys=True)  # fmt: skip
                 on_record(label)
             yield "]"
+    yield '}, "feed": {'
+    for m, (label, rows) in enumerate(iter_feed()):
+        yield ("," if m else "") + f'\n"{label}": ['
+        for i, record in enumerate(rows):
+            yield ("," if i else "") + "\n" + json.dumps(record, cls=ExactEncoder, ensure_ascii=False, sort_keys=True)
+            on_record(label)
+        yield "]"
     yield "\n}}\n"
+
+
+FEED_MODELS = ["changes.change", "changes.published", "changes.release"]
+FEED_DEPTH = 24  # the published documents nest as the API's representations do
+
+
+def iter_feed() -> Iterator[tuple[str, Iterator[dict]]]:
+    """The change feed's compacted state: each record's last event, the Published rows, the releases."""
+    from changes.models import Change, Published, Release
+
+    last = Published.objects.values("seq")
+    changes = Change.objects.filter(seq__in=last).order_by("seq")
+    yield "changes.change", ({"id": c.seq, "fields": {"resource": c.resource, "object_id": c.object_id, "op": c.op,
+                                                      "at": c.at, "document": c.document, "digest": c.digest}}
+                             for c in changes.iterator(chunk_size=1000))  # fmt: skip
+    fields = ["resource", "object_id", "seq", "op", "at", "previous_at", "digest", "reason"]
+    yield (
+        "changes.published",
+        (
+            {"id": row["seq"], "fields": {f: row[f] for f in fields}}
+            for row in Published.objects.order_by("seq").values(*fields).iterator(chunk_size=1000)
+        ),
+    )
+    yield "changes.release", (next(iter_records_of(release)) for release in Release.objects.order_by("pk"))
+
+
+def iter_records_of(obj) -> Iterator[dict]:
+    [data] = serializers.serialize("python", [obj])
+    yield {"id": data["pk"], "fields": data["fields"]}
+
+
+def import_feed(feed, *, on_record, counts: dict) -> None:
+    """Load the feed's state (see the module's docstring) into a database whose feed is empty."""
+    from changes.models import Change, Published, Release
+
+    if not isinstance(feed, dict) or set(feed) - set(FEED_MODELS):
+        raise DatasetError(f'"feed" must be an object with the lists {", ".join(FEED_MODELS)}.')
+    if Change.objects.exists() or Published.objects.exists() or Release.objects.exists():
+        raise DatasetError("The database already has a change feed; import into an empty database.")
+    try:
+        Change.objects.bulk_create([Change(seq=row["id"], **row["fields"]) for row in feed.get("changes.change", [])],
+                                   batch_size=500)  # fmt: skip
+        Published.objects.bulk_create([Published(**row["fields"]) for row in feed.get("changes.published", [])],
+                                      batch_size=500)  # fmt: skip
+        for row in feed.get("changes.release", []):  # oldest first: each one's previous is already there
+            [item] = serializers.deserialize("python", [{"model": "changes.release", "pk": row["id"],
+                                                         "fields": row["fields"]}])  # fmt: skip
+            item.save()
+    except (KeyError, TypeError, ValueError, DeserializationError, ObjectDoesNotExist) as exc:
+        raise DatasetError(f"feed: {exc!r}") from exc
+    for label in FEED_MODELS:
+        counts[label] = len(feed.get(label, []))
+        for _ in range(counts[label]):
+            on_record(label)
 
 
 def check_header(document) -> dict:
@@ -121,9 +191,12 @@ def check_header(document) -> dict:
             f"Unsupported dataset version {document.get('version')!r}; this site reads "
             f"{', '.join(map(str, READABLE_VERSIONS))}."
         )
-    depth = nesting_depth(document)
+    depth = nesting_depth({key: value for key, value in document.items() if key != "feed"})
     if depth > MAX_DEPTH:
         raise DatasetError(f"The document is nested {depth} levels deep; the format allows {MAX_DEPTH}.")
+    depth = nesting_depth(document.get("feed"), FEED_DEPTH + 1)
+    if depth > FEED_DEPTH:
+        raise DatasetError(f'"feed" is nested {depth} levels deep; the format allows {FEED_DEPTH}.')
     records = document.get("records")
     if not isinstance(records, dict):
         raise DatasetError('"records" must be an object of model label → list of records.')
@@ -236,6 +309,8 @@ def _import_dataset(document, *, on_record) -> dict[str, int]:
     history = document.get("history")
     if history:
         import_history(history, on_record=on_record, counts=counts)
+    if document.get("feed") is not None:
+        import_feed(document["feed"], on_record=on_record, counts=counts)
     reset_sequences()
     apps.get_model("detainees.Detainee").objects.refresh_status()
     if not history:
@@ -295,7 +370,8 @@ def analyze() -> None:
 
 def reset_sequences() -> None:
     """After inserting explicit ids, PostgreSQL's sequences must move past them."""
-    statements = connection.ops.sequence_reset_sql(no_style(), [*dataset_models(), *history_models()])
+    feed = [apps.get_model(label) for label in FEED_MODELS]
+    statements = connection.ops.sequence_reset_sql(no_style(), [*dataset_models(), *history_models(), *feed])
     with connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql)

@@ -98,6 +98,7 @@ def _own_dump_dir(settings, tmp_path):
     """The bulk download's files are named by data version, which repeats from one test database to the next."""
     settings.DUMP_DIR = tmp_path / "dump"
     settings.PUBLIC_ORIGIN = "http://testserver"  # dump files carry the site's address; the test client's
+    settings.RELEASES_DAILY_AT = ""  # the worker's daily release (alerts.schedule): off unless a test turns it on
 
 
 @pytest.fixture(autouse=True)

@@ -76,6 +76,8 @@ def test_every_event_arrives_once_by_id_after_a_500_a_timeout_and_a_kill_9(tmp_p
         "ALERTS_LEASE_SECONDS": "3",
         "ALERTS_WEBHOOK_ALLOW_PRIVATE": "true",
         "CASE_DOCUMENTS": "false",
+        "RELEASES_DAILY_AT": "",
+        "WORKER_PUBLISH_LIMIT": "0",  # the test writes the feed's events itself (tests/alerts/conftest.py)
     }
     manage(env, "migrate", "-v0")
     held = threading.Event()
