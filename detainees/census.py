@@ -275,10 +275,10 @@ def december_sets(days: list[datetime.date], only=None) -> dict:
         high = last_year if end is None else (end.year if end >= datetime.date(end.year, 12, 1) else end.year - 1)
         return range(max(low, first_year), min(high, last_year) + 1)
 
-    for pid, start, start_precision, end, end_precision, reason, next_on, next_precision, confirmed, \
-            confirmed_precision in rows.iterator(2000):
+    for row in rows.iterator(2000):
+        pid, start, start_precision, end, end_precision, reason, next_on, next_precision, confirmed, known = row
         # A start no report dates: certain from the day a report confirmed the custody, possible at any time before.
-        certain_from, certain_precision = certain_start(start, start_precision, confirmed, confirmed_precision)
+        certain_from, certain_precision = certain_start(start, start_precision, confirmed, known)
         possible_from = start if start is not None else datetime.date(first_year, 1, 1)
         if end is not None:  # certain until the end's first day, possible until its last
             certain_end, possible_end = end, span_last_day(end, end_precision)

@@ -17,26 +17,33 @@ def install_triggers(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('detainees', '0019_merge_h12'),
+        ("detainees", "0019_merge_h12"),
     ]
 
     operations = [
         migrations.RunPython(drop_triggers, migrations.RunPython.noop),
         migrations.AlterModelOptions(
-            name='detention',
-            options={'ordering': [models.OrderBy(models.F('detained_on'), nulls_last=True), 'id']},
+            name="detention",
+            options={"ordering": [models.OrderBy(models.F("detained_on"), nulls_last=True), "id"]},
         ),
         migrations.AlterField(
-            model_name='detention',
-            name='detained_on',
-            field=models.DateField(blank=True, help_text='Date of arrest or detention. Leave empty when no report dates it (a person reported held, or freed, with no arrest date): give then the date a report last confirmed the custody, or its release date.', null=True),
+            model_name="detention",
+            name="detained_on",
+            field=models.DateField(
+                blank=True,
+                help_text="Date of arrest or detention. Leave empty when no report dates it (a person reported held, or freed, with no arrest date): give then the date a report last confirmed the custody, or its release date.",
+                null=True,
+            ),
         ),
         migrations.AlterField(
-            model_name='historicaldetention',
-            name='detained_on',
-            field=models.DateField(blank=True, help_text='Date of arrest or detention. Leave empty when no report dates it (a person reported held, or freed, with no arrest date): give then the date a report last confirmed the custody, or its release date.', null=True),
+            model_name="historicaldetention",
+            name="detained_on",
+            field=models.DateField(
+                blank=True,
+                help_text="Date of arrest or detention. Leave empty when no report dates it (a person reported held, or freed, with no arrest date): give then the date a report last confirmed the custody, or its release date.",
+                null=True,
+            ),
         ),
         migrations.RunPython(install_triggers, drop_triggers),  # backwards: gone before the rebuild
     ]

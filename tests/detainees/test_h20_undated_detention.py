@@ -8,6 +8,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from dataset.backup import merge_dataset
 from detainees.census import compute_census, december_sets
@@ -46,7 +47,7 @@ def test_someone_held_since_a_date_unknown_is_held_now_everywhere(client):
     assert client.get("/").context["held_total"] == 1
     census = client.get("/api/v1/census/").json()
     assert (census["held"], [p["certain"] for p in census["people"]]) == (1, [True])
-    listed = client.get("/api/v1/detainees/", {"status": "held", "held_on": datetime.date.today().isoformat()})
+    listed = client.get("/api/v1/detainees/", {"status": "held", "held_on": timezone.localdate().isoformat()})
     assert listed.json()["count"] == 1
     # Before the confirming report the custody may have been under way: counted apart, never in the figure.
     before = compute_census(datetime.date(2024, 12, 1))
