@@ -216,10 +216,11 @@ def _store(using: str, write, *args) -> bool:
 
 
 def counts_days(document: dict) -> bool:
-    """Whether the document's day counts can change with the date: a custody still open (a start, no end, no end
-    reason) counts to today, even one whose count has not begun (a start known to the year counts from its last
-    day, so it reads 0 until then)."""
-    return any(d["detained_on"] and not d["released_on"] and not d["end_reason"] for d in document["detentions"])
+    """Whether the document's day counts can change with the date: a custody still open (a start, or with no start
+    reported a date a report confirmed it; no end, no end reason) counts to today, even one whose count has not
+    begun (a start known to the year counts from its last day, so it reads 0 until then)."""
+    return any((d["detained_on"] or d.get("last_confirmed_on")) and not d["released_on"] and not d["end_reason"]
+               for d in document["detentions"])  # fmt: skip
 
 
 class _OriginOnly:

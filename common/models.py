@@ -168,6 +168,16 @@ def certain_days(start, start_precision, end, end_reason, today: datetime.date) 
     return max(((end or today) - span_last_day(start, start_precision)).days, 0)
 
 
+def certain_start(start, start_precision, confirmed, confirmed_precision):
+    """From when a custody is certain: its start, or, when no report dates the start, the day a report confirmed
+    it (the end of that date's span). (date or None, precision)."""
+    if start is not None:
+        return start, start_precision
+    if confirmed is not None:
+        return span_last_day(confirmed, confirmed_precision), DatePrecision.DAY
+    return None, DatePrecision.DAY
+
+
 class PartialDatesMixin:
     """Normalise every `<field>` that has a `<field>_precision` companion before validation.
 

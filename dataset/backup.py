@@ -385,7 +385,9 @@ NATURAL_KEYS = {
     "detainees.detention": ["detainee", "detained_on"],
     # Reports often give the accusation without its article: two charges of one detention may both lack a statute.
     "detainees.charge": ["detention", "statute", "description"],
-    "detainees.sentence": ["detention", "sentenced_on"], "detainees.sentencechange": ["sentence", "kind"],
+    # A sentence may be cut on appeal twice (Calvey's: in 2022, then in cassation in 2024): the date tells them apart.
+    "detainees.sentence": ["detention", "sentenced_on"],
+    "detainees.sentencechange": ["sentence", "kind", "changed_on"],
     "detainees.transfer": ["detention", "facility_name"], "detainees.designation": ["detainee", "authority", "kind"],
     "exchanges.exchange": ["name"], "exchanges.exchangeparticipant": ["exchange", "detainee"],
     "sources.statement": ["speaker", "said_on"], "sources.claim": ["content_type", "object_id", "field", "value"],

@@ -21,7 +21,7 @@ from django_countries import countries
 
 from common.cache import cached_figures, data_version
 from common.filters import IsoDateField
-from common.models import format_partial_date, span_last_day
+from common.models import certain_start, format_partial_date, span_last_day
 
 from .filters import held_on_q
 from .models import Charge, ChargeCategory, Designation, DesignationKind, Detention
@@ -57,7 +57,8 @@ def possibly_held_on_q(day: datetime.date) -> Q:
     open_ = Q(released_on=None, end_reason="")
     ended_after = Q(released_on__isnull=False) & span_reaches_q("released_on", day)
     undated = Q(released_on=None) & ~Q(end_reason="") & (Q(next_on=None) | span_reaches_q("next_on", day))
-    return Q(detained_on__lte=day) & (open_ | ended_after | undated)
+    # A start no report dates may have been any time before the custody's first known day.
+    return (Q(detained_on__lte=day) | Q(detained_on=None)) & (open_ | ended_after | undated)
 
 
 def public_detentions():
@@ -238,7 +239,8 @@ def compute_census(day: datetime.date) -> dict:
 def december_days(today: datetime.date) -> list[datetime.date]:
     """1 December of every year on file: from the year of the earliest detention of a published person to the
     latest 1 December not after today."""
-    first = Detention.objects.filter(detainee__is_published=True).order_by("detained_on").values_list(
+    first = Detention.objects.filter(detainee__is_published=True, detained_on__isnull=False).order_by(
+        "detained_on").values_list(
         "detained_on", flat=True
     ).first()  # fmt: skip
     if first is None:
@@ -264,7 +266,8 @@ def december_sets(days: list[datetime.date], only=None) -> dict:
         rows = rows.filter(detainee_id__in=list(only))
     rows = rows.annotate(next_start=F("next_on"), next_start_precision=F("next_on_precision")).order_by(
     ).values_list("detainee_id", "detained_on", "detained_on_precision", "released_on", "released_on_precision",
-                  "end_reason", "next_start", "next_start_precision")  # fmt: skip
+                  "end_reason", "next_start", "next_start_precision", "last_confirmed_on",
+                  "last_confirmed_on_precision")  # fmt: skip
 
     def december_years(start: datetime.date, end: datetime.date | None) -> range:
         """Years whose 1 December falls within [start, end] (end None: no end)."""
@@ -272,17 +275,22 @@ def december_sets(days: list[datetime.date], only=None) -> dict:
         high = last_year if end is None else (end.year if end >= datetime.date(end.year, 12, 1) else end.year - 1)
         return range(max(low, first_year), min(high, last_year) + 1)
 
-    for pid, start, start_precision, end, end_precision, reason, next_on, next_precision in rows.iterator(2000):
+    for row in rows.iterator(2000):
+        pid, start, start_precision, end, end_precision, reason, next_on, next_precision, confirmed, known = row
+        # A start no report dates: certain from the day a report confirmed the custody, possible at any time before.
+        certain_from, certain_precision = certain_start(start, start_precision, confirmed, known)
+        possible_from = start if start is not None else datetime.date(first_year, 1, 1)
         if end is not None:  # certain until the end's first day, possible until its last
             certain_end, possible_end = end, span_last_day(end, end_precision)
         elif not reason:  # open
             certain_end = possible_end = None
         else:  # ended on a date not on file: never certain; possibly until the next custody can have begun
-            certain_end = start - datetime.timedelta(days=1)
+            certain_end = None
             possible_end = span_last_day(next_on, next_precision) if next_on else None
-        for year in december_years(span_last_day(start, start_precision), certain_end):
-            held[year].add(pid)
-        for year in december_years(start, possible_end):
+        if certain_from is not None and (end is not None or not reason):
+            for year in december_years(span_last_day(certain_from, certain_precision), certain_end):
+                held[year].add(pid)
+        for year in december_years(possible_from, possible_end):
             possible[year].add(pid)
     return {"years": [day.year for day in days], "held": {y: sorted(ids) for y, ids in held.items()},
             "possible": {y: sorted(ids) for y, ids in possible.items()}}  # fmt: skip

@@ -24,7 +24,7 @@ from django.utils.dateparse import parse_datetime
 from django_countries.fields import CountryField
 from rest_framework import serializers
 
-from common.models import certain_days, review_state_of
+from common.models import certain_days, certain_start, review_state_of
 from common.sql import execute_prepared
 
 from .models import Charge, Designation, Detainee, Detention, Sentence, SentenceChange, Transfer
@@ -197,8 +197,10 @@ def build_documents(rows: list[dict], request) -> list[dict]:
     out = []
     for row in rows:
         nested = tops[row["id"]]
-        days = sum(certain_days(_date(d["detained_on"]), d["detained_on_precision"], _date(d["released_on"]),
-                                d["end_reason"], today) for d in nested["detentions"])  # fmt: skip
+        days = sum(certain_days(*certain_start(_date(d["detained_on"]), d["detained_on_precision"],
+                                               _date(d["last_confirmed_on"]), d["last_confirmed_on_precision"]),
+                                _date(d["released_on"]), d["end_reason"], today)
+                   for d in nested["detentions"])  # fmt: skip
         doc = {}
         for name in DetaineeSerializer.Meta.fields:
             if name == "url":

@@ -37,20 +37,28 @@ from .models import (
 )
 
 
+def _started_q(day, field: str) -> Q:
+    """The partial date `field` (with its precision) is over by `day`: its span's last day is not after it."""
+    if day == datetime.date.max:  # the calendar's last day ends every month and year that can be stored
+        month_started = year_started = Q(**{f"{field}__lte": day})
+    else:
+        following = day + datetime.timedelta(days=1)
+        month_started = Q(**{f"{field}__lt": following.replace(day=1)})
+        year_started = Q(**{f"{field}__lt": following.replace(month=1, day=1)})
+    return (
+        Q(**{f"{field}_precision": "day", f"{field}__lte": day})
+        | Q(**{f"{field}_precision": "month"}) & month_started
+        | Q(**{f"{field}_precision": "year"}) & year_started
+    )
+
+
 def held_on_q(day, prefix: str = "") -> Q:
     """Certainly in custody on `day`. A partial date is a span: a start known only as "August 2019" counts from
     its last day (31 August), an end known only as a month or year (stored as its first day) until that first day;
-    a handover on a date not on file ends the certain custody at its start."""
-    if day == datetime.date.max:  # the calendar's last day ends every month and year that can be stored
-        month_started = year_started = Q(**{f"{prefix}detained_on__lte": day})
-    else:
-        following = day + datetime.timedelta(days=1)
-        month_started = Q(**{f"{prefix}detained_on__lt": following.replace(day=1)})
-        year_started = Q(**{f"{prefix}detained_on__lt": following.replace(month=1, day=1)})
-    started = (
-        Q(**{f"{prefix}detained_on_precision": "day", f"{prefix}detained_on__lte": day})
-        | Q(**{f"{prefix}detained_on_precision": "month"}) & month_started
-        | Q(**{f"{prefix}detained_on_precision": "year"}) & year_started
+    a handover on a date not on file ends the certain custody at its start. A start no report dates counts from the
+    day a report last confirmed the custody (`common.models.certain_start`)."""
+    started = _started_q(day, f"{prefix}detained_on") | Q(**{f"{prefix}detained_on": None}) & _started_q(
+        day, f"{prefix}last_confirmed_on"
     )
     not_ended = Q(**{f"{prefix}released_on__isnull": True, f"{prefix}end_reason": ""}) | Q(
         **{f"{prefix}released_on__gte": day}

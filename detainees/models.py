@@ -24,6 +24,7 @@ from common.models import (
     TimeStampedModel,
     UniqueSlugMixin,
     certain_days,
+    certain_start,
     certainly_before,
     check_order,
     precision_constraint,
@@ -196,6 +197,10 @@ def status_without_custody():
     )
 
 
+# A person's latest custody first: a custody whose start no report dates counts as the latest (Detention's order).
+LATEST_FIRST = (F("detained_on").desc(nulls_first=True), "-id")
+
+
 class DetaineeQuerySet(PublishedQuerySet):
     """Queries on detainees.
 
@@ -210,7 +215,7 @@ class DetaineeQuerySet(PublishedQuerySet):
 
     def refresh_status(self) -> int:
         """Recompute the stored status fields of these detainees from their detentions, in two UPDATEs."""
-        latest = Detention.objects.filter(detainee=OuterRef("pk")).order_by("-detained_on", "-id")
+        latest = Detention.objects.filter(detainee=OuterRef("pk")).order_by(*LATEST_FIRST)
         ids = self.order_by().values("pk")
         Detainee.objects.filter(pk__in=ids).update(latest_detention=Subquery(latest.values("pk")[:1]))
         current = current_status_of(OuterRef("latest_detention"))
@@ -223,7 +228,7 @@ class DetaineeQuerySet(PublishedQuerySet):
 
     def stale_status(self):
         """Detainees whose stored status differs from what their detentions say now; empty when all is well."""
-        latest = Detention.objects.filter(detainee=OuterRef("pk")).order_by("-detained_on", "-id")
+        latest = Detention.objects.filter(detainee=OuterRef("pk")).order_by(*LATEST_FIRST)
         fresh = self.annotate(fresh_latest=Subquery(latest.values("pk")[:1]))
         current = current_status_of(OuterRef("fresh_latest"))
         fresh = fresh.annotate(
@@ -499,7 +504,14 @@ class Detention(PartialDatesMixin, TimeStampedModel):
             "the captor is unknown."
         ),
     )
-    detained_on = models.DateField(help_text=_("Date of arrest or detention."))
+    detained_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "Date of arrest or detention. Leave empty when no report dates it (a person reported held, or freed, "
+            "with no arrest date): give then the date a report last confirmed the custody, or its release date."
+        ),
+    )
     detained_on_precision = precision_field("detained_on")
     place = models.CharField(
         max_length=200, blank=True, help_text=_('Where they were detained: "Sheremetyevo airport, Moscow".')
@@ -526,7 +538,9 @@ class Detention(PartialDatesMixin, TimeStampedModel):
     history = HistoricalRecords(m2m_fields=[sources])
 
     class Meta:
-        ordering = ["detained_on", "id"]
+        # A custody whose start no report dates comes after the dated ones (as an undated sentence is listed last):
+        # on every database alike (PostgreSQL and SQLite disagree on where NULL sorts by default).
+        ordering = [F("detained_on").asc(nulls_last=True), "id"]
         constraints = [
             models.CheckConstraint(
                 # Raw dates order two partial dates only when the end is a day: a month or a year (stored as its
@@ -553,7 +567,8 @@ class Detention(PartialDatesMixin, TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"{self.detainee} held by {self.holder_name} from {self.partial_date('detained_on')}"
+        since = self.partial_date("detained_on") or "a date not reported"
+        return f"{self.detainee} held by {self.holder_name} from {since}"
 
     @property
     def holder_name(self) -> str:
@@ -588,6 +603,12 @@ class Detention(PartialDatesMixin, TimeStampedModel):
                 )
         if self.released_on and not self.end_reason:
             errors.setdefault("end_reason", []).append(_("Say why custody ended, or clear the release date."))
+        if self.detained_on is None and self.last_confirmed_on is None and self.released_on is None:
+            # An undated start needs one day the custody is known by: the census counts it from there.
+            errors.setdefault("detained_on", []).append(
+                _("Give the date of detention or, when no report dates it, the date a report last confirmed the "
+                  "custody (or its release date).")
+            )
         if self.is_open and self.detainee_id:
             for message in self.exchanges_that_ended_it():
                 errors.setdefault("released_on", []).append(message)
@@ -624,12 +645,21 @@ class Detention(PartialDatesMixin, TimeStampedModel):
         return self.end_reason in TRANSFER_REASONS
 
     def days_held(self, today: datetime.date) -> int:
-        """Days certainly in custody (see `certain_days`)."""
-        return certain_days(self.detained_on, self.detained_on_precision, self.released_on, self.end_reason, today)
+        """Days certainly in custody (see `certain_days`); a start no report dates counts from the day a report
+        confirmed the custody."""
+        start, precision = certain_start(self.detained_on, self.detained_on_precision, self.last_confirmed_on,
+                                         self.last_confirmed_on_precision)  # fmt: skip
+        return certain_days(start, precision, self.released_on, self.end_reason, today)
+
+    @property
+    def start_unknown(self) -> bool:
+        """No report dates the start of this custody (shown as "date unknown")."""
+        return self.detained_on is None
 
     @property
     def dates_are_partial(self) -> bool:
-        return self.detained_on_precision != "day" or bool(self.released_on and self.released_on_precision != "day")
+        return (self.detained_on is None or self.detained_on_precision != "day"
+                or bool(self.released_on and self.released_on_precision != "day"))  # fmt: skip
 
 
 class FacilityKind(models.TextChoices):

@@ -238,6 +238,8 @@ def status_sentence(detainee: Detainee) -> str:
     match detainee.status:
         case Status.HELD:
             holder = latest.holder_name if latest.is_open else _("a holder not on file")
+            if latest.start_unknown:
+                return _("Held by %(holder)s since a date unknown") % {"holder": holder}
             return _("Held by %(holder)s since %(since)s") % {"holder": holder, "since": _since(latest, "detained_on")}
         case Status.EXCHANGED:
             return _("Exchanged %(when)s") % {"when": ended}

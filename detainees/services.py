@@ -36,10 +36,11 @@ def case_facts(detainee: Detainee, source: Source | None = None) -> list[dict]:
 
     facts: list[tuple[str, str, object]] = [("detainee", _("The person: identity, names, citizenship"), detainee)]
     detentions = detainee.detentions.prefetch_related("charges", "sentences__changes", "transfers")
-    for detention in detentions.order_by("detained_on", "pk"):
+    for detention in detentions:  # in Detention's order: a start no report dates last
         facts.append(("detention", _("Detention: held by %(holder)s from %(since)s") % {
             "holder": detention.holder_name or _("holder not on file"),
-            "since": format_partial_date(detention.detained_on, detention.detained_on_precision, form="genitive")},
+            "since": format_partial_date(detention.detained_on, detention.detained_on_precision, form="genitive")
+            or _("a date unknown")},
             detention))  # fmt: skip
         facts += [("charge", label(_("Charge: %(fact)s"), charge), charge) for charge in detention.charges.all()]
         for sentence in detention.sentences.all():

@@ -282,7 +282,7 @@ class GroupDetailView(PublicDetailView):
         user = self.request.user
         detentions = (
             self.object.detentions.filter(detainee__in=Detainee.objects.visible_to(user))
-            .select_related("detainee").order_by("detained_on", "id")
+            .select_related("detainee")  # in Detention's order: a start no report dates last
         )  # fmt: skip
         Exchange = apps.get_model("exchanges", "Exchange")
         group = self.object

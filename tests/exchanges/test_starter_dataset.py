@@ -122,9 +122,12 @@ def test_no_starter_text_shares_an_eight_word_run_with_a_seed_or_a_stored_articl
         stored |= runs(path.read_text())
     for s in sources():
         stored |= runs(s.get("text", ""))  # article text kept for intake matching, if any
+    # A source's title, when it is the report's headline as published (`headline_on_file`), is the report's words on
+    # purpose (issue 25 item 2 asks for the headline exactly): it is the one text not held to the project's own words.
     ours = [(f"{label} {row['id']} {field}", row["fields"][field])
             for label, rows in starter_document()["records"].items() for row in rows
-            for field in OWN_WORDS if isinstance(row["fields"].get(field), str) and row["fields"][field]]  # fmt: skip
+            for field in OWN_WORDS if isinstance(row["fields"].get(field), str) and row["fields"][field]
+            and not (field == "title" and row["fields"].get("headline_on_file"))]  # fmt: skip
     assert len(ours) > 150
     copied = {where: sorted(" ".join(r) for r in runs(text) & stored) for where, text in ours}
     assert {where: found for where, found in copied.items() if found} == {}
@@ -244,3 +247,58 @@ def test_the_cases_entered_in_the_third_pass_hold_what_their_reports_say(starter
     for slug in ("brittney-griner", "evan-gershkovich"):
         designation = Designation.objects.get(detainee__slug=slug)
         assert designation.sources.exclude(url__contains="wikipedia.org").exists(), slug
+
+
+def test_the_cases_entered_in_the_fourth_pass_hold_what_their_reports_say(starter, client):
+    """Issue 25, fourth pass (h20): people whose arrest no report dates are entered with an empty start (Latvians freed
+    by Belarus in 2025, an American held in Mordovia), each source keeps the excerpt read, and Shalit's case cites
+    reports beside the encyclopaedia."""
+    undated = {"jurijs-ganins": ("2025-06-21", "pardoned"), "emils-asars": ("2025-09-11", "released"),
+               "ivars-sumass": ("2025-09-11", "released"), "thomas-stwalley": ("None", "")}  # fmt: skip
+    for slug, (released, reason) in undated.items():
+        custody = Detainee.objects.get(slug=slug).detentions.get()
+        assert custody.detained_on is None and (str(custody.released_on), custody.end_reason) == (released, reason)
+    stwalley = Detainee.objects.with_status().get(slug="thomas-stwalley")
+    assert stwalley.status == Status.HELD and str(stwalley.latest_detention.last_confirmed_on) == "2025-08-20"
+    page = " ".join(client.get(stwalley.get_absolute_url()).content.decode().split())
+    assert "Held by Russia, date unknown – now" in page
+    mihailovs = Detainee.objects.get(slug="dmitrijs-mihailovs").detentions.get()
+    claims = Claim.objects.filter(content_type=ContentType.objects.get_for_model(Detention), object_id=mihailovs.pk)
+    assert sorted(claims.values_list("value", flat=True)) == ["2022-03-01", "2022-06"]
+    assert mihailovs.sentences.get().term_months == 48
+    sehili = Sentence.objects.get(detention__detainee__slug="sofiane-sehili")
+    assert (sehili.term_months, sehili.fine_amount, sehili.fine_currency) == (None, 50000, "RUB")
+    hersche = Detainee.objects.get(slug="natallia-hersche")
+    assert {c.code for c in hersche.citizenships} == {"BY", "CH"}
+    assert hersche.detentions.get().sentences.get().term_months == 30
+    shalit = Detainee.objects.get(slug="gilad-shalit")
+    assert shalit.sources.exclude(url__contains="wikipedia.org").count() == 2
+    added = [*undated, "natallia-hersche", "vitali-shkliarov", "sofiane-sehili"]
+    for person in Detainee.objects.filter(slug__in=added):
+        for source in person.sources.all():
+            assert source.text, source.url  # the excerpt read is kept, so the eight-word test checks against it
+
+
+def test_two_reductions_of_one_sentence_are_both_loaded(db):
+    """Calvey's suspended term was cut on appeal in 2022 and again in cassation in 2024: the loader matched sentence
+    changes by sentence and kind only, took the second for the first and silently left it out (8 of 9 loaded)."""
+    from detainees.models import SentenceChange
+
+    doc = {
+        "format": "prisoner-exchange-tracker/dataset", "version": 2,
+        "records": {
+            "detainees.detainee": [{"id": 1, "fields": {"name": "A Person", "is_published": False}}],
+            "detainees.detention": [{"id": 1, "fields": {"detainee": 1, "held_by": "RU", "detained_on": "2019-02-14"}}],
+            "detainees.sentence": [{"id": 1, "fields": {"detention": 1, "sentenced_on": "2021-08-06", "term_months": 66,
+                                                        "is_suspended": True}}],
+            "detainees.sentencechange": [
+                {"id": 1, "fields": {"sentence": 1, "kind": "reduced_on_appeal", "changed_on": "2022-01-01",
+                                     "changed_on_precision": "year", "new_term_months": 54}},
+                {"id": 2, "fields": {"sentence": 1, "kind": "reduced_on_appeal", "changed_on": "2024-01-01",
+                                     "changed_on_precision": "year", "new_term_months": 52}},
+            ],
+        },
+    }  # fmt: skip
+    merge_dataset(doc)
+    merge_dataset(doc)  # and loading again adds nothing
+    assert sorted(SentenceChange.objects.values_list("new_term_months", flat=True)) == [52, 54]
