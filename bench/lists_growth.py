@@ -48,10 +48,13 @@ def urls() -> dict[str, list[str]]:
     return {
         "/healthz": ["/healthz"] * URLS,
         "list page with facets": [f"/detainees/?page={i}" for i in range(2, URLS + 2)],
-        "API list of 50, filtered": [f"/api/v1/detainees/?{f}&page={1 + i // len(filtered)}"
-                                     for i, f in enumerate((filtered * 2)[:URLS])],  # fmt: skip
-        "citizenship list": [f"/detainees/?citizenship={c}&page={1 + i // len(CITIZENSHIPS)}"
-                             for i, c in enumerate((CITIZENSHIPS * 4)[:URLS])],  # fmt: skip
+        "API list of 50, filtered": [
+            f"/api/v1/detainees/?{f}&page={1 + i // len(filtered)}" for i, f in enumerate((filtered * 2)[:URLS])
+        ],  # fmt: skip
+        "citizenship list": [
+            f"/detainees/?citizenship={c}&page={1 + i // len(CITIZENSHIPS)}"
+            for i, c in enumerate((CITIZENSHIPS * 4)[:URLS])
+        ],  # fmt: skip
         "name search, HTML": [f"/detainees/?q={n}" for n in SURNAMES[:URLS]],
         "name search, JSON": [f"/api/v1/detainees/?q={n}" for n in SURNAMES[:URLS]],
     }

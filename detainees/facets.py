@@ -71,7 +71,8 @@ def fresh_sql(vendor: str, ids: str) -> str:
         "JOIN detainees_designation g ON g.detainee_id = p.id WHERE p.id IN ({ids})",
         # what a count of custody leaves out: by whom the people with none on file were released
         "SELECT p.id, 'exchanged_by', x.released_by, p.is_published FROM detainees_detainee p "
-        "JOIN exchanges_exchangeparticipant x ON x.detainee_id = p.id JOIN exchanges_exchange e ON e.id = x.exchange_id "
+        "JOIN exchanges_exchangeparticipant x ON x.detainee_id = p.id "
+        "JOIN exchanges_exchange e ON e.id = x.exchange_id "
         "WHERE p.id IN ({ids}) AND e.is_published AND e.status = 'completed' AND x.released_by <> '' "
         "AND NOT EXISTS (SELECT 1 FROM detainees_detention d WHERE d.detainee_id = p.id)",
     ]
@@ -117,8 +118,10 @@ def statements(vendor: str) -> list[str]:
                     f"EXECUTE FUNCTION {name}_{event}()",
                 ]
             else:
-                out += [f"DROP TRIGGER IF EXISTS {name}_{event}",
-                        f'CREATE TRIGGER {name}_{event} AFTER {when} ON "{table}" FOR EACH ROW BEGIN {body}; END']  # fmt: skip
+                out += [
+                    f"DROP TRIGGER IF EXISTS {name}_{event}",
+                    f'CREATE TRIGGER {name}_{event} AFTER {when} ON "{table}" FOR EACH ROW BEGIN {body}; END',
+                ]
     return out
 
 

@@ -78,8 +78,9 @@ def test_stored_facets_equal_a_fresh_computation_after_every_step_of_a_random_hi
         return Detention.objects.order_by("?").first() or DetentionFactory(detainee=person())
 
     steps = [
-        lambda: people.append(DetaineeFactory(is_published=rng.random() < 0.7,
-                                              citizenships=rng.sample(COUNTRIES, rng.randint(0, 2)))),  # fmt: skip
+        lambda: people.append(
+            DetaineeFactory(is_published=rng.random() < 0.7, citizenships=rng.sample(COUNTRIES, rng.randint(0, 2)))
+        ),  # fmt: skip
         lambda: Detainee.objects.filter(pk=person().pk).update(is_published=rng.random() < 0.5),
         lambda: Detainee.objects.filter(pk=person().pk).update(citizenships=",".join(rng.sample(COUNTRIES, 2))),
         lambda: DetentionFactory(detainee=person(), held_by=rng.choice(COUNTRIES)),
@@ -93,8 +94,9 @@ def test_stored_facets_equal_a_fresh_computation_after_every_step_of_a_random_hi
         lambda: Designation.objects.filter(pk__in=Designation.objects.values("pk")[:1]).delete(),
         lambda: TransferFactory(detention=detention()),
         lambda: Transfer.objects.filter(pk__in=Transfer.objects.values("pk")[:1]).delete(),
-        lambda: ExchangeParticipant.objects.get_or_create(exchange=exchange, detainee=person(),
-                                                          defaults={"released_by": rng.choice(COUNTRIES)}),
+        lambda: ExchangeParticipant.objects.get_or_create(
+            exchange=exchange, detainee=person(), defaults={"released_by": rng.choice(COUNTRIES)}
+        ),
         lambda: Exchange.objects.filter(pk=exchange.pk).update(is_published=rng.random() < 0.5),
         lambda: Exchange.objects.filter(pk=exchange.pk).update(status=rng.choice(["completed", "reported"])),
         lambda: ExchangeParticipant.objects.filter(pk__in=ExchangeParticipant.objects.values("pk")[:1]).delete(),

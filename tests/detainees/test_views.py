@@ -206,7 +206,7 @@ def test_list_page_costs_the_same_queries_for_5_or_25_rows(client, django_assert
         client.get(reverse("detainees:detainee-list"))
     for n in range(20):
         DetentionFactory(detainee=DetaineeFactory(name=f"B{n}"))
-    # data version, the count (stored), four facets, custody on file (one), no custody beside the holders (two), the page
+    # data version, the count (stored), four facets, custody on file, no custody beside the holders (two), the page
     with django_assert_num_queries(10):
         client.get(reverse("detainees:detainee-list"), {"status": "held"})
     with django_assert_num_queries(1):  # until the data changes, the page itself comes from the cache
