@@ -11,7 +11,9 @@ comes from a cache of figures or pages):
 - the first `/detainees/` after an API PATCH (a write moves the data version: everything cached under it is cold)
   against the second visit, over several edits.
 
-Prints a table per size and the growth from the smallest to the largest size beside log n's; writes JSON under
+The databases' change feed must be drained first (`manage.py publish_changes`; on a throwaway copy of generated
+data, `TRUNCATE changes_mark` is quicker): otherwise each PATCH publishes up to 5,000 marks of the generation before
+it answers. Prints a table per size and the growth from the smallest to the largest size beside log n's; writes JSON under
 bench/results/ (`--tag` names it). The machine's load average is recorded: other work shows in every column.
 """
 
@@ -85,7 +87,7 @@ def start(url: str, port: int) -> subprocess.Popen:
 
 
 def write_then_visit(url: str, port: int, edits: int) -> tuple[list[float], list[float]]:
-    """`edits` times: PATCH a detention's description through the API as an editor, then `/detainees/` twice."""
+    """`edits` times: PATCH a detention's place through the API as an editor, then `/detainees/` twice."""
     env = {**os.environ, "DATABASE_URL": url}
     token = subprocess.run(
         [sys.executable, "-c", "import django; django.setup();"
@@ -103,7 +105,7 @@ def write_then_visit(url: str, port: int, edits: int) -> tuple[list[float], list
     first, second = [], []
     for i in range(edits):
         conn = http.client.HTTPConnection(HOST, port, timeout=60)
-        body = json.dumps({"description": f"bench edit {time.time()}"})
+        body = json.dumps({"place": f"bench edit {time.time()}"})
         conn.request("PATCH", f"/api/v1/detentions/{ids[i % len(ids)]}/", body,
                      {"Authorization": f"Token {key}", "Content-Type": "application/json"})  # fmt: skip
         response = conn.getresponse()

@@ -43,8 +43,9 @@ PEOPLE = {
 NO_INSERT_DELETE = {"exchanges_exchange"}
 
 
-def fresh_sql(vendor: str, ids: str) -> str:
-    """(detainee_id, facet, value, published) for the people whose ids `ids` (a SELECT) gives, from the records."""
+def fresh_sql(vendor: str, ids: str, where: str = "p.id IN ({ids})") -> str:
+    """(detainee_id, facet, value, published) for the people whose ids `ids` (a SELECT) gives, from the records;
+    `where` says how a person's row `p` is picked (PostgreSQL's triggers: `p.id = ANY(people)`, an index probe)."""
     if vendor == "postgresql":
         citizenship = ("SELECT p.id, 'citizenship', c, p.is_published FROM detainees_detainee p, "
                        "unnest(string_to_array(p.citizenships, ',')) c WHERE p.id IN ({ids}) AND c <> ''")  # fmt: skip
@@ -76,7 +77,7 @@ def fresh_sql(vendor: str, ids: str) -> str:
         "WHERE p.id IN ({ids}) AND e.is_published AND e.status = 'completed' AND x.released_by <> '' "
         "AND NOT EXISTS (SELECT 1 FROM detainees_detention d WHERE d.detainee_id = p.id)",
     ]
-    return " UNION ".join(parts).replace("{ids}", ids)
+    return " UNION ".join(parts).replace("p.id IN ({ids})", where).replace("{ids}", ids)
 
 
 def refresh_sql(vendor: str, ids: str) -> list[str]:
@@ -98,29 +99,65 @@ def refresh_sql(vendor: str, ids: str) -> list[str]:
     ]
 
 
+def postgres_body(ids: str) -> str:
+    """A PostgreSQL trigger function's body: the people as an array (index probes, not a join planned for any
+    number), the fresh rows computed once, and one statement of data-modifying CTEs that deletes, flips and inserts
+    only the rows that differ and moves only the counts they change (in (facet, value) order, so two writers lock
+    counters in the same order)."""
+    fresh = fresh_sql("postgresql", ids, where="p.id = ANY(people)")
+    key = "f.detainee_id = s.detainee_id AND f.facet = s.facet AND f.value = s.value"
+    return (
+        f"DECLARE people bigint[] := ARRAY({ids}); BEGIN "
+        f"WITH fresh AS MATERIALIZED ({fresh}), "
+        f"stored AS MATERIALIZED (SELECT id, detainee_id, facet, value, published FROM {FACETS} "
+        f"WHERE detainee_id = ANY(people)), "
+        f"gone AS (DELETE FROM {FACETS} WHERE id IN (SELECT s.id FROM stored s WHERE NOT EXISTS "
+        f"(SELECT 1 FROM fresh f WHERE {key})) RETURNING facet, value, CASE WHEN published THEN -1 ELSE 0 END AS d), "
+        f"flipped AS (UPDATE {FACETS} t SET published = f.published FROM stored s JOIN fresh f ON {key} "
+        f"WHERE t.id = s.id AND s.published <> f.published "
+        f"RETURNING t.facet, t.value, CASE WHEN f.published THEN 1 ELSE -1 END AS d), "
+        f"added AS (INSERT INTO {FACETS} (detainee_id, facet, value, published) "
+        f"SELECT f.detainee_id, f.facet, f.value, f.published FROM fresh f "
+        f"WHERE NOT EXISTS (SELECT 1 FROM stored s WHERE {key}) "
+        f"RETURNING facet, value, CASE WHEN published THEN 1 ELSE 0 END AS d), "
+        f"delta AS (SELECT facet, value, SUM(d) AS n FROM (SELECT * FROM gone UNION ALL SELECT * FROM flipped "
+        f"UNION ALL SELECT * FROM added) x GROUP BY facet, value HAVING SUM(d) <> 0) "
+        f"INSERT INTO {COUNTS} (facet, value, n) SELECT facet, value, n FROM delta ORDER BY facet, value "
+        f"ON CONFLICT (facet, value) DO UPDATE SET n = {COUNTS}.n + excluded.n; "
+        f"RETURN NULL; END"
+    )
+
+
 def statements(vendor: str) -> list[str]:
     """The DDL that (re)creates every trigger, for PostgreSQL or SQLite."""
     out = []
     for table, columns in WATCHED.items():
         name = f"{TRIGGER_PREFIX}{table}"[:60]
         new, old = PEOPLE[table].replace("{row}", "NEW"), PEOPLE[table].replace("{row}", "OLD")
-        events = {"update": (f"UPDATE OF {', '.join(columns)}", f"{new} UNION {old}")}
+        events = {"update": ("UPDATE", f"{new} UNION {old}")}
         if table not in NO_INSERT_DELETE:
             events |= {"insert": ("INSERT", new), "delete": ("DELETE", old)}
+        # An update fires only when a watched value moved (Django's save() writes every column).
+        if vendor == "postgresql":
+            moved = " WHEN (" + " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in columns) + ")"
+        else:
+            moved = " WHEN " + " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in columns)
         for event, (when, ids) in events.items():
-            body = "; ".join(refresh_sql(vendor, ids))
+            condition = moved if event == "update" else ""
             if vendor == "postgresql":
                 out += [
-                    f"CREATE OR REPLACE FUNCTION {name}_{event}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                    f"{body}; RETURN NULL; END $$",
+                    f"CREATE OR REPLACE FUNCTION {name}_{event}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                    f"{postgres_body(ids)} $$",
                     f'DROP TRIGGER IF EXISTS {name}_{event} ON "{table}"',
-                    f'CREATE TRIGGER {name}_{event} AFTER {when} ON "{table}" FOR EACH ROW '
+                    f'CREATE TRIGGER {name}_{event} AFTER {when} ON "{table}" FOR EACH ROW{condition} '
                     f"EXECUTE FUNCTION {name}_{event}()",
                 ]
             else:
+                body = "; ".join(refresh_sql(vendor, ids))
                 out += [
                     f"DROP TRIGGER IF EXISTS {name}_{event}",
-                    f'CREATE TRIGGER {name}_{event} AFTER {when} ON "{table}" FOR EACH ROW BEGIN {body}; END',
+                    f'CREATE TRIGGER {name}_{event} AFTER {when} ON "{table}" FOR EACH ROW{condition} '
+                    f"BEGIN {body}; END",
                 ]
     return out
 
