@@ -13,8 +13,8 @@ comes from a cache of figures or pages):
 
 The databases' change feed must be drained first (`manage.py publish_changes`; on a throwaway copy of generated
 data, `TRUNCATE changes_mark` is quicker): otherwise each PATCH publishes up to 5,000 marks of the generation before
-it answers. Prints a table per size and the growth from the smallest to the largest size beside log n's; writes JSON under
-bench/results/ (`--tag` names it). The machine's load average is recorded: other work shows in every column.
+it answers. Prints a table per size and the growth from the smallest to the largest size beside log n's; writes JSON
+under bench/results/ (`--tag` names it). The machine's load average is recorded: other work shows in every column.
 """
 
 import argparse
