@@ -142,3 +142,12 @@ def test_held_by_and_citizenship_filters_read_the_stored_rows(client):
     PersonFacet.objects.filter(detainee=ever, facet="held_by", value="BY").delete()  # the filter reads only these
     cache.clear()
     assert client.get("/api/v1/detainees/?held_by=BY&fields=name").json()["results"] == []
+
+
+def test_generated_cases_store_their_facets_set_wise():
+    from django.core.management import call_command
+
+    call_command("generate_synthetic", detainees=30, seed=16, stdout=None)
+    assert facets.stored_rows() == facets.fresh_rows() and facets.stored_counts() == group_by_counts()
+    DetentionFactory(detainee=Detainee.objects.published().first(), held_by="KP")  # the triggers are back
+    assert facets.stored_counts() == facets.fresh_counts()
