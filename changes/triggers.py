@@ -51,6 +51,9 @@ SHOWN_NOWHERE = {
     # Redirect records of merged ids: the removed record's own delete is its event; the list of merges travels in
     # the dump (`dataset.merges`) and the CSV's `merged_ids` column, not in any JSON document.
     "detainees.MergedDetainee",
+    # The list's facet values and counts (detainees.facets): derived by triggers from records marked here.
+    "detainees.PersonFacet",
+    "detainees.FacetCount",
 }
 
 

@@ -265,7 +265,8 @@ class TrackerPagination(pagination.PageNumberPagination):
             self._cursor_count = self.count_of(queryset, request)
             return page
         # The count is cached under the data version; reuse it if this request has read it already.
-        self.django_paginator_class = functools.partial(CachedCountPaginator,
+        known = view.known_count() if hasattr(view, "known_count") else None  # a count stored elsewhere
+        self.django_paginator_class = functools.partial(CachedCountPaginator, known=known,
                                                         version=getattr(request, "data_version", None))  # fmt: skip
         try:
             return super().paginate_queryset(queryset, request, view)

@@ -96,6 +96,7 @@ def cached_count(queryset, version: str | None = None) -> int:
     tens of milliseconds, and most lists are asked for again before anything changes."""
     if not isinstance(queryset, QuerySet):
         return len(queryset)
+    queryset = queryset.order_by()  # one count per filter, whatever the order asked
     try:
         sql, params = queryset.query.sql_with_params()
     except EmptyResultSet:  # .none(): nothing to count
@@ -104,14 +105,17 @@ def cached_count(queryset, version: str | None = None) -> int:
 
 
 class CachedCountPaginator(Paginator):
-    """A paginator whose count is `cached_count()`; `version` saves the version query when the caller has it."""
+    """A paginator whose count is `cached_count()`; `version` saves the version query when the caller has it;
+    `known` is a count the caller read elsewhere (a stored count: detainees.facets), never counted again."""
 
-    def __init__(self, *args, version: str | None = None, **kwargs):
+    def __init__(self, *args, version: str | None = None, known: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.version = version
+        self.version, self.known = version, known
 
     @cached_property
     def count(self) -> int:
+        if self.known is not None:
+            return self.known
         return cached_count(self.object_list, self.version)
 
 

@@ -34,6 +34,7 @@ from common.csvsafe import neutralise
 from common.filters import MAX_ID
 from common.models import certain_days
 
+from . import facets
 from .census import CensusForm, census, census_day, census_document
 from .documents import TOP_FIELDS, build_documents
 from .filters import (
@@ -107,6 +108,13 @@ class DetaineeViewSet(TrackerViewSet):
     def lean_rows(self):
         queryset = self.filter_queryset(Detainee.objects.visible_to(self.request.user))
         return queryset.values(*TOP_FIELDS)
+
+    def known_count(self) -> int | None:
+        """The list's size from the stored counts when it is published people filtered by at most one facet value
+        (detainees.facets): no COUNT over the people after every write."""
+        public = not Detainee.objects.previews(self.request.user)
+        filterset = DetaineeFilter(self.request.query_params, queryset=Detainee.objects.none(), request=self.request)
+        return facets.known_count(filterset, public)
 
     def selected(self, documents: list[dict]) -> list[dict]:
         raw = self.request.query_params.get("fields")

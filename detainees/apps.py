@@ -9,6 +9,11 @@ class DetaineesConfig(AppConfig):
     verbose_name = _("Detainees")
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from .facets import install_after_migrate
+
+        post_migrate.connect(install_after_migrate, sender=self, dispatch_uid="detainees-facets-triggers")
         from common import integrity, review
 
         from . import signals  # noqa: F401

@@ -1056,3 +1056,41 @@ class Designation(PartialDatesMixin, TimeStampedModel):
             _("Withdrawal cannot come before the designation."),
         )
         raise_if(errors)
+
+
+class PersonFacet(models.Model):
+    """One value a person shows under one facet of the list (`held_by` RU, `charge_category` espionage, `status`
+    held…), derived, never edited: written by database triggers in the transaction of the write that changed it
+    (`detainees.facets`). `held_by=` and `citizenship=` filter on it (one index probe per person, not a scan of
+    their detentions or a LIKE over their citizenships), and `FacetCount` is the sum of its published rows."""
+
+    detainee = models.ForeignKey(
+        Detainee, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+",
+        help_text=_("The person (the triggers remove the rows of a person deleted)."),
+    )  # fmt: skip
+    facet = models.CharField(max_length=20, help_text=_("The filter it counts under."))
+    value = models.CharField(max_length=20, help_text=_("The filter's value."))
+    published = models.BooleanField(help_text=_("Whether the person was published: only those are counted."))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["detainee", "facet", "value"], name="person_facet_unique")]
+        indexes = [models.Index(fields=["facet", "value", "detainee"], name="person_facet_value_idx")]
+
+    def __str__(self):
+        return f"{self.detainee_id} {self.facet}={self.value}"
+
+
+class FacetCount(models.Model):
+    """How many published people show `value` under `facet`: the list's facet counts and totals, kept by the same
+    triggers as `PersonFacet` (a write moves only the counts of the values it changed), so the first visit after a
+    write reads ~60 rows instead of counting 100,000 people. `n` may be 0; drafts are never counted."""
+
+    facet = models.CharField(max_length=20, help_text=_("The filter it counts under."))
+    value = models.CharField(max_length=20, help_text=_("The filter's value."))
+    n = models.IntegerField(default=0, help_text=_("Published people showing it."))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["facet", "value"], name="facet_count_unique")]
+
+    def __str__(self):
+        return f"{self.facet}={self.value}: {self.n}"

@@ -3,6 +3,7 @@
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView, TemplateView
 from django_countries import countries
@@ -15,6 +16,7 @@ from common.models import iso_partial_date
 from common.views import CitableMixin, CitationView, FilteredListView, PageCacheMixin, PublicDetailView, PublicMixin
 from sources.models import Claim, Statement, disputed_fields
 
+from . import facets
 from .census import CensusForm, census, census_day, list_query
 from .documents import load_case
 from .filters import DetaineeFilter, held_on_q
@@ -48,17 +50,43 @@ class DetaineeListView(FilteredListView):
     def get_base_queryset(self):
         return super().get_base_queryset().with_status()
 
+    @cached_property
+    def public(self) -> bool:
+        return not Detainee.objects.previews(self.request.user)
+
+    @cached_property
+    def stored_counts(self) -> dict:
+        return facets.counts()
+
+    def get_paginator(self, *args, **kwargs):
+        # Published people filtered by at most one facet value: the size is a stored count (detainees.facets).
+        known = facets.known_count(self.filterset, self.public, self.stored_counts) if self.public else None
+        return super().get_paginator(*args, known=known, **kwargs)
+
     def get_facets(self):
+        if self.public and not facets.active_filters(self.request.GET):
+            return self.stored_facets()  # the whole published list: ~60 stored counts, current after every write
         filters = tuple(sorted((k, v) for k, v in self.request.GET.lists() if k not in {"page", "ordering"}))
-        user = self.request.user
-        public = not (user.is_active and user.is_staff and user.has_perm("detainees.change_detainee"))
-        return cached_figures("detainee-facets", parts=(filters, public), compute=self.compute_facets,
+        return cached_figures("detainee-facets", parts=(filters, self.public), compute=self.compute_facets,
                               version=self.data_version)  # fmt: skip
 
-    def compute_facets(self):
-        def selected(name):
-            return self.request.GET.get(name, "")
+    def stored_facets(self):
+        """The facets of the unfiltered public list, from the counts the database keeps (detainees.facets)."""
+        stored = self.stored_counts
+        total, on_file = stored.get("all", {}).get("", 0), stored.get("custody", {}).get("on_file", 0)
+        exchanged = stored.get("exchanged_by", {})
+        return self.facets_from(
+            status_counts=stored.get("status", {}),
+            custody_counts={CustodyOnFile.NONE: total - on_file, CustodyOnFile.ON_FILE: on_file},
+            no_custody={"total": total - on_file,
+                        "exchanged_by": sorted(((countries.name(code), n) for code, n in exchanged.items()),
+                                               key=lambda r: (-r[1], r[0]))},
+            holder_counts=dict(sorted(stored.get("held_by", {}).items())),
+            charge_counts=stored.get("charge_category", {}),
+            designation_counts=stored.get("designation", {}),
+        )  # fmt: skip
 
+    def compute_facets(self):
         status_counts = dict(self.facet_queryset("status").order_by().values_list("status").annotate(n=Count("pk")))
         # With `held_on`, a charge counts when it belongs to the custody of that day, as the filter (and the census)
         # read it; so each facet's count is the number of results its link gives.
@@ -89,6 +117,20 @@ class DetaineeListView(FilteredListView):
         )
         custody_counts = {CustodyOnFile.NONE: custody["total"] - custody["on_file"],
                           CustodyOnFile.ON_FILE: custody["on_file"]}  # fmt: skip
+        return self.facets_from(
+            status_counts=status_counts,
+            custody_counts=custody_counts,
+            no_custody=no_custody_beside(self.facet_queryset("held_by").filter(~on_file)),
+            holder_counts=holder_counts,
+            charge_counts=charge_counts,
+            designation_counts=designation_counts,
+        )
+
+    def facets_from(self, *, status_counts, custody_counts, no_custody, holder_counts, charge_counts,
+                    designation_counts) -> dict:  # fmt: skip
+        def selected(name):
+            return self.request.GET.get(name, "")
+
         return {
             "status": [
                 (v, label, status_counts.get(v, 0), selected("status") == v) for v, label in Status.choices
@@ -96,7 +138,7 @@ class DetaineeListView(FilteredListView):
             "custody": [
                 (v, label, custody_counts[v], selected("custody") == v) for v, label in CustodyOnFile.choices
             ],  # fmt: skip
-            "held_by_no_custody": no_custody_beside(self.facet_queryset("held_by").filter(~on_file)),
+            "held_by_no_custody": no_custody,
             "held_by": sorted(
                 [
                     (code, countries.name(code), n, selected("held_by").upper() == code)

@@ -12,6 +12,7 @@ from tqdm import tqdm
 from common import integrity
 from common.text import search_key, transliterate
 from dataset.backup import analyze
+from detainees import facets
 from detainees.models import Charge, Designation, Detainee, Detention, Sentence
 from exchanges.models import Exchange, ExchangeParticipant
 from sources.models import Outlet, Source, Statement
@@ -80,6 +81,9 @@ class Command(BaseCommand):
             counts[label] = counts.get(label, 0) + len(objs)
 
         with transaction.atomic():
+            # The list's facets are stored set-wise at the end, not by a trigger per inserted row (detainees.facets);
+            # dropped and reinstalled inside this transaction, so a failure leaves the triggers as they were.
+            facets.drop()
             outlets = [Outlet(name=f"Synthetic Outlet {seed}-{i:02d}", country=rng.choice(HOLDERS),
                               kind=OUTLET_KINDS[i % len(OUTLET_KINDS)]) for i in range(50)]  # fmt: skip
             save(Outlet, outlets, "outlets")
@@ -233,6 +237,8 @@ class Command(BaseCommand):
                 [Statement.detainees.through(statement_id=s.pk, detainee_id=rng.choice(pool)) for s in statements],
                 batch_size=batch_size,
             )
+            facets.rebuild()
+            facets.install()
             steps.update()
         steps.close()
         analyze()
