@@ -25,6 +25,7 @@ def csv_stream(header: list[str], rows: Iterable[dict]) -> Iterator[str]:
     for row in rows:
         yield writer.writerow({k: neutralise(v) for k, v in row.items()})  # no cell a spreadsheet runs as a formula
 
+
 def iter_csv_rows(self, queryset, columns: "list[str]") -> Iterator[dict]:
     model = queryset.model
     opts = model._meta
@@ -52,6 +53,7 @@ def iter_csv_rows(self, queryset, columns: "list[str]") -> Iterator[dict]:
             chunk = []
     if chunk:
         yield from _csv_chunk(self, chunk, concrete, many, api_url, html)
+
 
 def _csv_chunk(self, chunk, concrete, many, api_url, html) -> Iterator[dict]:
     ids = [row["id"] for row in chunk]

@@ -12,7 +12,8 @@ from tests.factories import DetaineeFactory, DetentionFactory, SourceFactory
 pytestmark = pytest.mark.django_db
 
 LISTS = ["detainees", "detentions", "charges", "sentences", "sentence-changes", "transfers", "designations",
-         "exchanges", "exchange-participants", "sources", "outlets", "groups", "statements", "officials", "claims"]  # fmt: skip
+         "exchanges", "exchange-participants", "sources", "outlets", "groups", "statements", "officials",
+         "claims"]  # fmt: skip
 
 
 def export(client, path: str, **params) -> bytes:
