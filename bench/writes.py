@@ -119,7 +119,6 @@ def drain(picks: dict, shortcut: bool) -> None:
     nothing published before costing no more than with an earlier event), the marks of people with no stored
     document are pruned, and the documents of every person the benchmark writes to are built. Never on a real
     database."""
-    from django.core.management import call_command
     from django.db import connection
 
     from casedocs.models import CaseDocument
@@ -136,11 +135,9 @@ def drain(picks: dict, shortcut: bool) -> None:
         todo = sorted(published - built)
         for start in range(0, len(todo), 50):
             build(todo[start : start + 50])
-    stale_documents, feed = pending()
-    if stale_documents:
-        call_command("build_case_documents", "--stale", jobs=1, batch=200, verbosity=0)
-    if feed:
-        call_command("publish_changes", verbosity=0)
+    from common.derived import drain as drain_marks
+
+    drain_marks(documents=None, marks=None)  # the stale documents and the feed's marks, as the worker drains them
 
 
 def deadlocks(database: str) -> int:
