@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-.PHONY: run worker test check lint format install migrate demo bench bench-smoke loadtest backup restore serve-prod cluster cluster-stop clean messages compilemessages
+.PHONY: run worker test check lint format install migrate demo bench bench-writes bench-smoke loadtest backup restore serve-prod cluster cluster-stop clean messages compilemessages
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -69,6 +69,12 @@ bench: compilemessages
 	  $(PY) bench/run.py --detainees $${BENCH_N:-100000} --seconds $${BENCH_SECONDS:-5} --first-visit --datasette $(BENCH_ARGS)
 
 ## The benchmark at 2,000 cases, one second per run, in its own database: it must run cleanly (CI runs it)
+## Write costs (bench/writes.py): PATCH/POST p50/p95 with their derived state, 10 concurrent writers, the CSV. It writes:
+## point BENCH_WRITES_DATABASE_URL at a copy of a large database, never at one you keep.
+bench-writes: compilemessages
+	DATABASE_URL=$${BENCH_WRITES_DATABASE_URL:?a copy of a large database, e.g. postgres://postgres@127.0.0.1:5432/tracker_bench_writes} \
+	  $(PY) bench/writes.py $(BENCH_ARGS)
+
 bench-smoke: compilemessages
 	@command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 2; }
 	DATABASE_URL=$${BENCH_SMOKE_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tracker_bench_smoke} \

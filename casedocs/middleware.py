@@ -1,4 +1,5 @@
-"""Stored case documents a write made stale are rebuilt at once, so the next visitor reads them current."""
+"""Stored case documents a write made stale are rebuilt right after it (AFTER_WRITE_IN_REQUEST; otherwise by the
+worker, `common.derived`), so the next visitor reads them current."""
 
 from django.conf import settings
 
@@ -13,7 +14,7 @@ class RefreshAfterWritesMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if (settings.CASE_DOCUMENTS and settings.CASE_DOCUMENTS_REFRESH
+        if (settings.CASE_DOCUMENTS and settings.CASE_DOCUMENTS_REFRESH and settings.AFTER_WRITE_IN_REQUEST
                 and request.method in ("POST", "PUT", "PATCH", "DELETE") and response.status_code < 400):  # fmt: skip
             from .services import refresh_stale
 

@@ -1,4 +1,5 @@
-"""The feed catches up right after each write request, so a script reading it next sees the write."""
+"""The feed catches up right after each write request (AFTER_WRITE_IN_REQUEST; otherwise the worker publishes,
+`common.derived`). A script reading the feed next sees the write either way: each read publishes first."""
 
 from django.conf import settings
 
@@ -13,7 +14,8 @@ class PublishAfterWritesMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if (request.method in ("POST", "PUT", "PATCH", "DELETE") and response.status_code < 400
+        if (settings.AFTER_WRITE_IN_REQUEST and request.method in ("POST", "PUT", "PATCH", "DELETE")
+                and response.status_code < 400
                 and not getattr(request, "writes_nothing", False)):  # fmt: skip
             from .services import catch_up
 

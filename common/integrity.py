@@ -144,7 +144,8 @@ class _Block(ContextDecorator):
         self.atomic.__enter__()
         self.outer = _block.get()
         self.started_at = timezone.now()
-        self.touched: dict[str, set[int]] = {}
+        self.touched: dict[str, set[int]] = {}  # every record written inside (the review queue reads them all)
+        self.unchecked: dict[str, set[int]] = {}  # those no inner block has checked since they were written
         self.locked: set[tuple[str, int]] = set()  # (case label, id) locked inside this block
         self.token = _block.set(self)
         return self
@@ -160,7 +161,10 @@ class _Block(ContextDecorator):
                     cases = cases_touched(self.touched)
                     for hook in AFTER_CHECK:
                         hook(self, cases)
-                if self.outer is not None:  # the outer block checks these again when it ends
+                if self.outer is not None:
+                    # Checked here, and locked until the outer transaction ends, so the outer block need not read
+                    # these cases again (a write checked once, not twice: the API's block inside the request's);
+                    # whatever is written after this block is noted in the outer one's `unchecked` and checked there.
                     self.outer.everything |= self.everything
                     for label, ids in self.touched.items():
                         self.outer.touched.setdefault(label, set()).update(ids)
@@ -173,7 +177,9 @@ class _Block(ContextDecorator):
 
     def touch(self, label: str, ids: Iterable[int]) -> None:
         if not self.everything:
-            self.touched.setdefault(label, set()).update(i for i in ids if i is not None)
+            ids = {i for i in ids if i is not None}
+            self.touched.setdefault(label, set()).update(ids)
+            self.unchecked.setdefault(label, set()).update(ids)
 
     def holds(self, key: tuple[str, int]) -> bool:
         """Whether this block or one around it has locked this case. (A block that failed took its locks with it:
@@ -217,11 +223,14 @@ def _check(block: _Block) -> list[Problem]:
     """The block's check: lock the cases it touched (those not locked yet), then read them."""
     if block.everything:  # bulk loaders (an import into an empty database, the demo cases): every published case
         return verify(None)
-    cases = cases_touched(block.touched)
+    cases = cases_touched(block.unchecked)
     # Locked again even where the block believes it holds them: a savepoint rolled back inside it (a retried save)
     # may have released a lock it took; the check is what must never read unlocked.
     lock_cases({label: ids for label, ids in cases.items() if isinstance(ids, set)}, again=True)
-    return _run_rules(cases)
+    problems = _run_rules(cases)
+    if not problems:  # read under their locks, held to the end: what is written later is noted anew
+        block.unchecked = {}
+    return problems
 
 
 def verify(touched: dict | None) -> list[Problem]:

@@ -216,12 +216,19 @@ CASE_DOCUMENTS = env.bool("CASE_DOCUMENTS", default=True)
 # production; off by default elsewhere (a one-person project, or development) where a publish takes effect at once.
 REVIEW_REQUIRED = env.bool("REVIEW_REQUIRED", default=PRODUCTION)
 CASE_DOCUMENTS_REFRESH = env.int("CASE_DOCUMENTS_REFRESH", default=20)
+# What a write leaves to do (stored documents to rebuild, the change feed to publish): done by the worker
+# (`alerts_worker`, which drains the triggers' marks within about a second) in production, so a write answers in the
+# time of the write itself; done after each write request, bounded (CASE_DOCUMENTS_REFRESH documents,
+# CHANGES_PUBLISH_LIMIT marks), in development and tests, where no worker need run. Either way no read is ever
+# served stale (a marked document is built afresh for its visitor; a read of the feed publishes first).
+AFTER_WRITE_IN_REQUEST = env.bool("AFTER_WRITE_IN_REQUEST", default=not PRODUCTION)
 # Dump files (`manage.py build_dump`, dataset.dump) and releases (`make_release`) are written here; /api/v1/dump/
 # serves the newest. Any local directory will do.
 DUMP_DIR = env.path("DUMP_DIR", default=BASE_DIR / "var" / "dump")
-# The change feed (changes): marks published after each write request and before each read of the feed, at most
-# this many at a time (`manage.py publish_changes` drains the rest); the public origin written into dump files.
-CHANGES_PUBLISH_LIMIT = env.int("CHANGES_PUBLISH_LIMIT", default=5000)
+# The change feed (changes): marks published before each read of the feed (and after each write request when
+# AFTER_WRITE_IN_REQUEST), at most this many at a time inside a request (one batch: about a second for a case with
+# many records); the worker and `manage.py publish_changes` drain the rest. Bulk imports end by draining.
+CHANGES_PUBLISH_LIMIT = env.int("CHANGES_PUBLISH_LIMIT", default=500)
 PUBLIC_ORIGIN = env.str("PUBLIC_ORIGIN", default="http://localhost:8000")
 # What a CDN or proxy cache may do with public responses (common.middleware.CacheControlMiddleware): keep them
 # PUBLIC_MAX_AGE seconds, then serve the old copy up to PUBLIC_STALE_SECONDS while it fetches a new one.

@@ -271,3 +271,27 @@ def test_checked_writes_as_a_decorator_gives_each_call_its_own_block():
     for thread in threads:
         thread.join()
     assert not errors
+
+
+def test_an_api_write_is_checked_once_not_again_by_the_request_around_it(api, case, monkeypatch):
+    """The API's block inside the request's (CheckedWritesMiddleware) used to check the same case twice per write."""
+    from common import integrity
+
+    calls = []
+    rule = integrity.RULES["detainees.detainee"]
+    monkeypatch.setitem(integrity.RULES, "detainees.detainee", lambda ids: calls.append(ids) or rule(ids))
+    response = api.patch(f"/api/v1/detainees/{case.pk}/", {"description": "Checked once"}, format="json")
+    assert response.status_code == 200, response.content
+    assert calls == [{case.pk}]
+
+
+def test_a_write_after_an_inner_block_passed_is_still_checked_by_the_outer_one(case):
+    detention = case.detentions.get()
+    with pytest.raises(UnsourcedFacts):
+        with checked_writes():
+            with checked_writes():  # passes: the case is sourced
+                case.description = "Edited inside"
+                case.save()
+            ChargeFactory(detention=detention, category="drugs", statute="Unsourced, written after it")
+    assert not Charge.objects.filter(statute__startswith="Unsourced").exists()
+    assert verify(None) == []

@@ -1,4 +1,5 @@
-"""The alerts worker: django-tasks' database worker, plus the periodic round that reads the change feed."""
+"""The worker: django-tasks' database worker, the periodic round that reads the change feed, and what writes leave to
+do after they commit (stored documents to rebuild, the feed to publish: `common.derived`)."""
 
 import logging
 import time
@@ -11,13 +12,16 @@ from django_tasks.backends.database.management.commands.db_worker import Worker
 from django_tasks.utils import get_random_id
 
 from alerts.delivery import tick
+from common.derived import drain
 
 log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
-    """Run the background worker: every ALERTS_TICK_SECONDS read the feed and queue due deliveries, and run the
-    queued tasks (webhook POSTs, alert and confirmation emails) as they come. `--batch` does one round until
+    """Run the background worker: on every round (each `--interval` seconds) rebuild the stored documents writes made
+    stale and publish the change feed (`common.derived.drain`, bounded per round); every ALERTS_TICK_SECONDS read the
+    feed and queue due deliveries; and run the queued tasks (webhook POSTs, alert and confirmation emails).
+    `--batch` does one round until
     nothing is left and exits (for cron, or a test). Stop it with Ctrl+C or SIGTERM: a running task finishes first.
     """
 
@@ -41,13 +45,16 @@ class Command(BaseCommand):
             max_tasks=None,
             worker_id=worker_id or get_random_id(),
         )
-        totals = {"events": 0, "queued": 0, "tasks": 0}
+        totals = {"events": 0, "queued": 0, "tasks": 0, "published": 0, "documents": 0}
         if not batch:
             worker.configure_signals()
             self.stdout.write(f"alerts worker {worker.worker_id}: feed every {every:g} s, queue every {interval:g} s")
         last_tick = 0.0
         round_ = {"events": 0, "queued": 0}
         while worker.running:
+            derived = drain(documents=None, marks=None) if batch else drain()  # a round: bounded, then the rest
+            totals["published"] += derived["events"]
+            totals["documents"] += derived["documents"]
             if time.monotonic() - last_tick >= every or batch:
                 last_tick = time.monotonic()
                 try:
@@ -70,7 +77,8 @@ class Command(BaseCommand):
             if not batch:
                 time.sleep(interval)
         self.stdout.write(
-            f"Done: {totals['events']} feed events read, {totals['queued']} tasks queued, {totals['tasks']} tasks run."
+            f"Done: {totals['published']} feed events published, {totals['documents']} case documents rebuilt, "
+            f"{totals['events']} feed events read, {totals['queued']} tasks queued, {totals['tasks']} tasks run."
         )
 
 

@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from tqdm import tqdm
 
 from common import integrity
+from common.derived import drain_feed
 from common.text import search_key, transliterate
 from dataset.backup import analyze
 from detainees import facets
@@ -242,5 +243,7 @@ class Command(BaseCommand):
             steps.update()
         steps.close()
         analyze()
+        events = drain_feed(self.stderr)  # a bulk import ends with the change feed current (common.derived)
         summary = ", ".join(f"{v:,} {k}" for k, v in counts.items())
-        self.stdout.write(f"Generated {summary} in {time.monotonic() - started:.1f} s, 0 errors.")
+        self.stdout.write(f"Generated {summary} in {time.monotonic() - started:.1f} s, 0 errors; {events:,} change "
+                          "feed events published.")  # fmt: skip

@@ -6,6 +6,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from common.derived import drain_feed
 from dataset.backup import DatasetError, analyze, import_dataset
 
 
@@ -32,5 +33,7 @@ class Command(BaseCommand):
             except DatasetError as exc:
                 raise CommandError(f"Nothing was imported. {exc}") from exc
         analyze()
+        events = drain_feed(self.stderr)  # a bulk import ends with the change feed current (common.derived)
         self.stdout.write(f"Imported {sum(counts.values())} records ({len(counts)} kinds) in "
-                          f"{time.monotonic() - started:.1f} s, 0 errors.")  # fmt: skip
+                          f"{time.monotonic() - started:.1f} s, 0 errors; {events:,} change feed events "
+                          "published.")  # fmt: skip

@@ -6,6 +6,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from common.derived import drain_feed
 from dataset.backup import DatasetError
 from dataset.demo import demo_document, load_demo
 
@@ -33,10 +34,12 @@ class Command(BaseCommand):
                 added = load_demo(reset=self.reset, starter=starter, on_record=lambda label: bar.update())
             except DatasetError as exc:
                 raise CommandError(f"Nothing was loaded. {exc}") from exc
+        events = drain_feed(self.stderr)  # a bulk load ends with the change feed current (common.derived)
         summary = ", ".join(f"{n} {label.split('.')[1]}" for label, n in added.items()) or "nothing new"
         verb = "Demo data reset" if self.reset else "Demo data loaded"
         self.stdout.write(
             self.style.SUCCESS(
-                f"{verb}: {summary} ({total} demo records checked) in {time.monotonic() - started:.1f} s, 0 errors."
+                f"{verb}: {summary} ({total} demo records checked) in {time.monotonic() - started:.1f} s, 0 errors; "
+                f"{events:,} change feed events published."
             )  # fmt: skip
         )

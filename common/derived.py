@@ -1,0 +1,54 @@
+"""What a write leaves to do after it commits: stored case documents to rebuild, the change feed to publish.
+
+The database triggers mark both, in the write's own transaction (`casedocs.triggers`, `changes.triggers`): the marks
+are the queue. Nothing is enqueued by the write; whoever drains the marks does the work:
+
+- in production, the worker (`manage.py alerts_worker` calls `drain()` on every round, about once a second), so a
+  write request answers in the time of the write itself and concurrent writers never queue on the feed's lock;
+- with `AFTER_WRITE_IN_REQUEST` (development, tests: no worker need run), each write request after its commit
+  (`casedocs.middleware`, `changes.middleware`), bounded;
+- bulk imports (`load_demo`, `import_dataset`, `generate_synthetic`) end by draining the feed (`drain_feed`).
+
+Correctness does not wait for any of them: a marked document is never served (its visitor gets one built afresh),
+and every read of the feed publishes before it reads, so the feed stays gap-free and current to its readers.
+"""
+
+import logging
+
+from django.conf import settings
+from django.db import DatabaseError
+
+logger = logging.getLogger(__name__)
+
+
+def in_request() -> bool:
+    return bool(getattr(settings, "AFTER_WRITE_IN_REQUEST", True))
+
+
+def drain(documents: int | None = 200, marks: int | None = 2000) -> dict:
+    """One round of the worker: publish up to `marks` feed marks, then rebuild up to `documents` stale documents
+    (None: all). Returns what was done; a database error is logged and left for the next round."""
+    from casedocs.services import refresh_stale
+    from changes.models import Mark
+    from changes.publisher import publish
+
+    done = {"events": 0, "documents": 0}
+    try:
+        if Mark.objects.exists():
+            done["events"] = publish(limit=marks)
+        if settings.CASE_DOCUMENTS:
+            done["documents"] = refresh_stale(documents)
+    except DatabaseError:
+        logger.exception("the worker's round of derived state failed; the marks stay for the next round")
+    return done
+
+
+def drain_feed(stderr=None) -> int:
+    """Publish every mark (after a bulk import), with a progress bar on `stderr`; returns the events appended."""
+    from tqdm import tqdm
+
+    from changes.models import Mark
+    from changes.publisher import publish
+
+    with tqdm(total=Mark.objects.count(), desc="Change feed", unit="mark", file=stderr, disable=None) as bar:
+        return publish(on_batch=lambda consumed, events: bar.update(consumed))
