@@ -92,16 +92,12 @@ def enqueue_due(limit: int = 1000) -> int:
 
 
 def tick() -> dict:
-    """One round of the worker's periodic work: publish what is marked (bulk imports, raw SQL, widely cited
-    records: up to WORKER_PUBLISH_LIMIT marks a round), read the feed, queue what is due, and once a day the day's
-    release (`alerts.schedule`)."""
-    from changes.services import drain
-
+    """One round of the worker's periodic work: read the feed, queue what is due, and once a day the day's release
+    (`alerts.schedule`). What is marked was published just before, by the same round (`common.derived.drain`, up to
+    WORKER_PUBLISH_LIMIT marks)."""
     from . import schedule
     from .dispatch import dispatch
 
-    if settings.WORKER_PUBLISH_LIMIT > 0:
-        drain(settings.WORKER_PUBLISH_LIMIT)
     return {"events": dispatch(), "queued": enqueue_due() + schedule.enqueue_due()}
 
 

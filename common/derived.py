@@ -25,16 +25,19 @@ def in_request() -> bool:
     return bool(getattr(settings, "AFTER_WRITE_IN_REQUEST", True))
 
 
-def drain(documents: int | None = 200, marks: int | None = 2000) -> dict:
-    """One round of the worker: publish up to `marks` feed marks, then rebuild up to `documents` stale documents
-    (None: all). Returns what was done; a database error is logged and left for the next round."""
+def drain(documents: int | None = 200, marks: int | None = -1) -> dict:
+    """One round of the worker: publish up to `marks` feed marks (default: WORKER_PUBLISH_LIMIT; 0 publishes
+    nothing), then rebuild up to `documents` stale documents (None: all). Returns what was done; a database error
+    is logged and left for the next round."""
     from casedocs.services import refresh_stale
     from changes.models import Mark
     from changes.publisher import publish
 
     done = {"events": 0, "documents": 0}
     try:
-        if Mark.objects.exists():
+        if marks == -1:
+            marks = settings.WORKER_PUBLISH_LIMIT
+        if marks != 0 and Mark.objects.exists():
             done["events"] = publish(limit=marks)
         if settings.CASE_DOCUMENTS:
             done["documents"] = refresh_stale(documents)

@@ -373,9 +373,10 @@ ALERTS_WEBHOOK_ALLOW_PRIVATE = env.bool("ALERTS_WEBHOOK_ALLOW_PRIVATE", default=
 # round drains the change feed and makes the day's release; a claim older than the lease may be taken over.
 RELEASES_DAILY_AT = env.str("RELEASES_DAILY_AT", default="03:00")
 RELEASES_LEASE_SECONDS = env.float("RELEASES_LEASE_SECONDS", default=3 * 3600.0)
-# Each round of the worker publishes up to this many marks (what bulk imports and raw SQL left) before reading the
-# feed; 0: the worker publishes nothing (requests and `publish_changes` still do).
-WORKER_PUBLISH_LIMIT = env.int("WORKER_PUBLISH_LIMIT", default=20000)
+# Each round of the worker (about once a second) publishes up to this many marks (what writes, bulk imports and
+# raw SQL left; `common.derived.drain`) before reading the feed; 0: the worker publishes nothing (requests and
+# `publish_changes` still do).
+WORKER_PUBLISH_LIMIT = env.int("WORKER_PUBLISH_LIMIT", default=5000)
 # --- end of alerts and webhooks ----------------------------------------------------------------------------------
 
 LOGGING = {

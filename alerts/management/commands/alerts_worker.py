@@ -52,7 +52,8 @@ class Command(BaseCommand):
         last_tick = 0.0
         round_ = {"events": 0, "queued": 0}
         while worker.running:
-            derived = drain(documents=None, marks=None) if batch else drain()  # a round: bounded, then the rest
+            everything = None if settings.WORKER_PUBLISH_LIMIT else 0  # --batch: all that is marked (0: the feed is off)
+            derived = drain(documents=None, marks=everything) if batch else drain()  # a round: bounded
             totals["published"] += derived["events"]
             totals["documents"] += derived["documents"]
             if time.monotonic() - last_tick >= every or batch:
