@@ -217,10 +217,26 @@ def _write_documents(finished: list[tuple], today, using: str) -> None:
     documents, marks = [], []
     for pk, api, page, daily, version, seen in finished:
         if unchanged.get(pk) == version:
-            documents.append(CaseDocument(detainee_id=pk, api=api, page=page, built_on=today, daily=daily,
-                                          version=version + 1))  # fmt: skip
+            documents.append((pk, api, page, today, daily, version + 1))
             marks += seen
-    CaseDocument.objects.using(using).bulk_update(documents, ["api", "page", "built_on", "daily", "version"])
+    table = CaseDocument._meta.db_table
+    with connections[using].cursor() as cursor:
+        # Not bulk_update: its CASE WHEN per row and field cost 19 ms a document to compose, five times the build.
+        if connections[using].vendor == "postgresql":  # one statement for the batch
+            rows = ", ".join(["(%s::bigint, %s::text, %s::text, %s::date, %s::boolean, %s::bigint)"] * len(documents))
+            if documents:
+                cursor.execute(
+                    f"UPDATE {table} AS doc SET api = new.api, page = new.page, built_on = new.built_on, "
+                    f"daily = new.daily, version = new.version FROM (VALUES {rows}) "
+                    "AS new (id, api, page, built_on, daily, version) WHERE doc.detainee_id = new.id",
+                    [value for document in documents for value in document],
+                )
+        else:
+            cursor.executemany(
+                f"UPDATE {table} SET api = %s, page = %s, built_on = %s, daily = %s, version = %s "
+                "WHERE detainee_id = %s",
+                [(api, page, built_on, daily, version, pk) for pk, api, page, built_on, daily, version in documents],
+            )
     if marks:
         CaseMark.objects.using(using).filter(pk__in=marks).delete()
 

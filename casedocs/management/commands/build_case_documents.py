@@ -25,8 +25,11 @@ class Command(BaseCommand):
             "the stale marks of people without a document.")  # fmt: skip
 
     def add_arguments(self, parser):
-        parser.add_argument("--stale", action="store_true",
-                            help="Only documents missing or stale (with --pages: or stored without their page).")
+        parser.add_argument(
+            "--stale",
+            action="store_true",
+            help="Only documents missing or stale (with --pages: or stored without their page).",
+        )
         parser.add_argument("--pages", action="store_true", help="Render and store the case pages too.")
         parser.add_argument("--prune", action="store_true", help="Also delete documents no published person needs.")
         parser.add_argument("--batch", type=int, default=100, help="People per batch (default 100).")
