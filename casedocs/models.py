@@ -11,10 +11,11 @@ class CaseDocument(models.Model):
     Database triggers on every table a case is made of (`casedocs.triggers`) add a `CaseMark` for the person in the
     same transaction as the change, whatever wrote it: the admin, the API, an import, a bulk update, raw SQL. A
     document is served only while no mark of its person is left (the build that stored it removed the marks it had
-    seen before reading the records), and, when it counts the days of a custody still open (`daily`), only on the
-    day it was built. `version` moves with each build stored, so of two builds racing only the one that read the
-    document first may store it. The origin (scheme and host) is stored as `casedocs.services.ORIGIN` and put back
-    per request.
+    seen before reading the records). Nothing stored changes with the date: the day count of a custody still open
+    (`daily`) and the page's "accessed" date are filled in when served. The page is empty until first asked for
+    (an API read builds the API document alone). `version` moves with each build stored, so of two builds racing only
+    the one that read the document first may store it. The origin (scheme and host) is stored as
+    `casedocs.services.ORIGIN` and put back per request.
     """
 
     detainee = models.OneToOneField(

@@ -5,12 +5,18 @@ the page and serialize the document: 10–30 ms of queries and Python per reques
 published case keeps its API document and its anonymous case page in `CaseDocument`:
 
 - reading: `stored_api()` / `stored_page()` return them only while current (built, no mark left by the triggers of
-  `casedocs.triggers`, built today if they count days) and only for published people;
-- building: `build()` reads the document's version and its person's marks first, then renders with the code the
-  site uses without stored documents (`detainees.documents.build_documents`, `DetaineeDetailView`), and stores
-  the result only if no other build stored one meanwhile (`UPDATE … WHERE version = v`), removing only the marks
-  it had read. A write that commits while a document is being built leaves a mark the build never saw, so the
-  older picture is stored stale and never served;
+  `casedocs.triggers`) and only for published people;
+- building: `build()` reads the documents' versions and their people's marks first, then builds with the code the
+  site uses without stored documents (`detainees.documents.build_documents` for a whole batch in three queries,
+  `DetaineeDetailView` for a page), and stores each result only if no other build stored one meanwhile
+  (`UPDATE … WHERE version = v`), removing only the marks it had read. A write that commits while a document is
+  being built leaves a mark the build never saw, so the older picture is stored stale and never served;
+- the API document and the page apart: rendering a page costs ten times what a whole API document does, so an API
+  read builds the API document alone (`build(ids, pages=False)`, which stores no page), and the page is rendered
+  when it is first asked for (with its API document again, three queries, so that both show one picture);
+- the date out of the stored bytes: a page cites itself as accessed on ACCESSED and holds what its day count is
+  made of (`detainees.documents.days_marker`); the API document's `days_held` is stored as null. Each is filled in
+  for today when served, so a document of someone still held stays current past midnight;
 - refreshing: after every write request (`RefreshAfterWritesMiddleware`) and by `build_case_documents`.
 
 Documents are built anonymously, for the origin `ORIGIN`, which each response puts back as its own scheme and
@@ -31,6 +37,7 @@ from django.utils import timezone, translation
 
 from common.citations import long_date
 from common.sql import execute_prepared
+from detainees.documents import days_held_of, fill_days
 from detainees.models import Detainee
 
 from .models import CaseDocument, CaseMark
@@ -62,11 +69,9 @@ def _marked():
     return Exists(CaseMark.objects.filter(detainee_id=OuterRef("pk")))
 
 
-def current(today: datetime.date | None = None):
-    """Documents that may be served today: built, not marked since, and built today if they count days."""
-    return CaseDocument.objects.filter(
-        Q(built_on=today or timezone.localdate()) | Q(daily=False), built_on__isnull=False
-    ).exclude(_marked())
+def current():
+    """Documents that may be served: built, and not marked since (their page may be still to render)."""
+    return CaseDocument.objects.filter(built_on__isnull=False).exclude(_marked())
 
 
 def stale():
@@ -75,14 +80,21 @@ def stale():
 
 
 def _dated(page: str, today: datetime.date) -> str:
-    return page.replace(f"accessed {long_date(ACCESSED)})", f"accessed {long_date(today)})")
+    """A stored page as served on `today`: the day it is accessed on, and its day count (see `fill_days`)."""
+    return fill_days(page.replace(f"accessed {long_date(ACCESSED)})", f"accessed {long_date(today)})"), today)
+
+
+def _served(document: dict, today: datetime.date) -> dict:
+    """A stored API document as served on `today`: with its day count."""
+    document["days_held"] = days_held_of(document, today)
+    return document
 
 
 # `current()` for published people, as SQL: the hottest read of the site, prepared once per session (common.sql).
 _CURRENT = (
     "SELECT doc.detainee_id, doc.{column} FROM casedocs_casedocument doc "
     "JOIN detainees_detainee person ON person.id = doc.detainee_id "
-    "WHERE {where} AND person.is_published AND (doc.built_on = %s OR (NOT doc.daily AND doc.built_on IS NOT NULL)) "
+    "WHERE {where} AND person.is_published AND doc.built_on IS NOT NULL AND doc.{column} <> '' "
     "AND NOT EXISTS (SELECT 1 FROM casedocs_casemark mark WHERE mark.detainee_id = doc.detainee_id)"
 )
 
@@ -90,16 +102,16 @@ _CURRENT = (
 def _read(key: str, column: str, where: str, params: list) -> list[tuple]:
     connection = connections[router.db_for_read(CaseDocument)]
     sql = _CURRENT.format(column=column, where=where)
-    return execute_prepared(connection, ("casedocs", key, len(params)), sql, [*params, timezone.localdate()])
+    return execute_prepared(connection, ("casedocs", key, len(params)), sql, params)
 
 
 def stored_api(ids: list[int], request) -> dict[int, dict]:
     """The current API documents of these people (published ones only), as the API would answer them."""
     if not ids:
         return {}
-    origin = origin_of(request)
+    origin, today = origin_of(request), timezone.localdate()
     rows = _read("api", "api", f"doc.detainee_id IN ({', '.join(['%s'] * len(ids))})", list(ids))
-    return {pk: orjson.loads(text.replace(ORIGIN, origin)) for pk, text in rows}
+    return {pk: _served(orjson.loads(text.replace(ORIGIN, origin)), today) for pk, text in rows}
 
 
 def stored_page(slug: str, request) -> str | None:
@@ -120,6 +132,7 @@ class _DocumentRequest(HttpRequest):
         self.user = AnonymousUser()
         self.resolver_match = resolve(path)
         self.accessed_on = ACCESSED
+        self.days_filled_in_later = True  # see detainees.documents.days_marker
 
     def get_host(self):
         return HOST
@@ -147,10 +160,12 @@ def render_page(slug: str) -> str:
         return response.content.decode()
 
 
-def build(ids: list[int]) -> dict[int, tuple[dict, str]]:
-    """Build the documents of the published people among `ids` and store those still current when done.
+def build(ids: list[int], *, pages: bool = True) -> dict[int, tuple[dict, str | None]]:
+    """Build the documents of the published people among `ids` (their API documents in three queries for the whole
+    batch; their pages one by one, unless `pages` is false) and store those still current when done.
 
-    Returns {id: (API document for ORIGIN, page for ORIGIN)} for every published person asked for, stored or not.
+    Returns {id: (API document for ORIGIN, page for ORIGIN or None)} for every published person asked for, stored or
+    not. A document stored without its page has none until a build with pages stores both.
     """
     from detainees.documents import TOP_FIELDS, build_documents
 
@@ -164,18 +179,16 @@ def build(ids: list[int]) -> dict[int, tuple[dict, str]]:
     seen: dict[int, list[int]] = {pk: [] for pk in versions}
     for mark, pk in CaseMark.objects.filter(detainee_id__in=list(versions)).values_list("pk", "detainee_id"):
         seen[pk].append(mark)
-    today = timezone.localdate()
     rows = list(Detainee.objects.published().filter(pk__in=ids).values(*TOP_FIELDS))
     documents = build_documents(rows, _OriginOnly)
     built, finished = {}, []
     for row, document in zip(rows, documents, strict=True):
         pk = row["id"]
-        built[pk] = (document, render_page(row["slug"]))
+        built[pk] = (document, render_page(row["slug"]) if pages else None)
         if pk in versions:  # not yet on a replica that lags: build again next time
-            daily = counts_days(document)
-            finished.append((pk, orjson.dumps(document).decode(), built[pk][1], daily))
-    for one in sorted(finished):  # one transaction each, in id order: builders never wait on each other in a circle
-        _store(writes, _write_document, *one, versions[one[0]], seen[one[0]], today)
+            api = orjson.dumps({**document, "days_held": None}).decode()  # filled in when served (`_served`)
+            finished.append((pk, api, built[pk][1] or "", counts_days(document), versions[pk], seen[pk]))
+    _store(writes, _write_documents, finished, timezone.localdate())
     return built
 
 
@@ -193,13 +206,38 @@ def _claim_rows(ids: list[int], using: str) -> None:
         )
 
 
-def _write_document(pk: int, api: str, page: str, daily: bool, version: int, marks: list[int], today,
-                    using: str) -> None:
-    """The document, unless another build stored one since this one read the version; and away with the marks this
-    build had read (those a write added since stay: the document is then stored, and stale)."""
-    if CaseDocument.objects.using(using).filter(pk=pk, version=version).update(
-        api=api, page=page, built_on=today, daily=daily, version=version + 1
-    ) and marks:
+def _write_documents(finished: list[tuple], today, using: str) -> None:
+    """Each document, unless another build stored one since this one read its version; and away with the marks this
+    build had read (those a write added since stay: the document is then stored, and stale). One transaction for
+    the batch, its rows locked in id order first, so builders never wait on each other in a circle."""
+    if not finished:
+        return
+    rows = CaseDocument.objects.using(using).select_for_update().filter(pk__in=[f[0] for f in finished])
+    unchanged = dict(rows.order_by("pk").values_list("pk", "version"))
+    documents, marks = [], []
+    for pk, api, page, daily, version, seen in finished:
+        if unchanged.get(pk) == version:
+            documents.append((pk, api, page, today, daily, version + 1))
+            marks += seen
+    table = CaseDocument._meta.db_table
+    with connections[using].cursor() as cursor:
+        # Not bulk_update: its CASE WHEN per row and field cost 19 ms a document to compose, five times the build.
+        if connections[using].vendor == "postgresql":  # one statement for the batch
+            rows = ", ".join(["(%s::bigint, %s::text, %s::text, %s::date, %s::boolean, %s::bigint)"] * len(documents))
+            if documents:
+                cursor.execute(
+                    f"UPDATE {table} AS doc SET api = new.api, page = new.page, built_on = new.built_on, "
+                    f"daily = new.daily, version = new.version FROM (VALUES {rows}) "
+                    "AS new (id, api, page, built_on, daily, version) WHERE doc.detainee_id = new.id",
+                    [value for document in documents for value in document],
+                )
+        else:
+            cursor.executemany(
+                f"UPDATE {table} SET api = %s, page = %s, built_on = %s, daily = %s, version = %s "
+                "WHERE detainee_id = %s",
+                [(api, page, built_on, daily, version, pk) for pk, api, page, built_on, daily, version in documents],
+            )
+    if marks:
         CaseMark.objects.using(using).filter(pk__in=marks).delete()
 
 
@@ -230,12 +268,12 @@ class _OriginOnly:
 
 
 def api_documents(ids: list[int], request) -> dict[int, dict]:
-    """API documents for these people, stored or built now (and stored)."""
+    """API documents for these people, stored or built now (and stored, without their pages)."""
     found = stored_api(ids, request)
     missing = [pk for pk in ids if pk not in found]
     if missing:
         origin = origin_of(request)
-        for pk, (document, _) in build(missing).items():
+        for pk, (document, _) in build(missing, pages=False).items():
             found[pk] = orjson.loads(orjson.dumps(document).replace(ORIGIN.encode(), origin.encode()))
     return found
 
@@ -252,11 +290,11 @@ def case_page(slug: str, request) -> str | None:
     return _dated(built[pk][1], timezone.localdate()).replace(ORIGIN, origin_of(request)) if pk in built else None
 
 
-def refresh_stale(limit: int | None = None) -> int:
+def refresh_stale(limit: int | None = None, *, pages: bool = True) -> int:
     """Rebuild documents marked stale (oldest people first); returns how many were rebuilt."""
     ids = list(stale().using(router.db_for_write(CaseDocument)).filter(detainee__is_published=True)
                .order_by("pk").values_list("pk", flat=True)[:limit])  # fmt: skip
-    return len(build(ids))
+    return len(build(ids, pages=pages))
 
 
 def prune() -> tuple[int, int]:

@@ -13,18 +13,21 @@ output, so the two cannot drift apart. Writes, the browsable API and `?format=cs
 
 import datetime
 import json
+import re
 from decimal import Decimal
 
 from django.db import connections
 from django.db.models import CharField, DateField, F, QuerySet, Value
 from django.db.models.functions import Cast, JSONObject
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.safestring import mark_safe
 from django_countries.fields import CountryField
 from rest_framework import serializers
 
-from common.models import certain_days, certain_start, review_state_of
+from common.models import certain_days, certain_start, review_state_of, span_last_day
 from common.sql import execute_prepared
 
 from .models import Charge, Designation, Detainee, Detention, Sentence, SentenceChange, Transfer
@@ -171,9 +174,10 @@ def build_documents(rows: list[dict], request) -> list[dict]:
             doc = json.loads(doc)
         records[kind][doc["id"]] = _clean(kind, doc)
         parents[kind, doc["id"]] = parent_id
-    for kind in KINDS:
-        for doc in records[kind].values():
-            doc.update({n: [] for n in KINDS[kind][1].Meta.fields if n in NESTED})
+    for kind in KINDS:  # the serializer's fields in its order, so the JSON is its byte for byte
+        fields = KINDS[kind][1].Meta.fields
+        for pk, doc in records[kind].items():
+            records[kind][pk] = {n: [] if n in NESTED else doc[n] for n in fields}
     cited: dict[tuple[str, int], list] = {}
     for kind, owner, target, published_on in run(links, ids):
         cited.setdefault((kind, owner), []).append((target, published_on))
@@ -197,10 +201,7 @@ def build_documents(rows: list[dict], request) -> list[dict]:
     out = []
     for row in rows:
         nested = tops[row["id"]]
-        days = sum(certain_days(*certain_start(_date(d["detained_on"]), d["detained_on_precision"],
-                                               _date(d["last_confirmed_on"]), d["last_confirmed_on_precision"]),
-                                _date(d["released_on"]), d["end_reason"], today)
-                   for d in nested["detentions"])  # fmt: skip
+        days = days_on(*days_held_parts(nested["detentions"]), today)
         doc = {}
         for name in DetaineeSerializer.Meta.fields:
             if name == "url":
@@ -222,7 +223,9 @@ def build_documents(rows: list[dict], request) -> list[dict]:
 
 
 def _date(value):
-    return datetime.date.fromisoformat(value) if value else None
+    if isinstance(value, datetime.date) or not value:
+        return value or None
+    return datetime.date.fromisoformat(value)
 
 
 def _top_value(name: str, value):
@@ -330,3 +333,61 @@ PLURALS = {
     "detention": {"charges": Charge, "sentences": Sentence, "transfers": Transfer},
     "sentence": {"changes": SentenceChange},
 }
+
+
+# ---- day counts: the one part of a case that changes with the date ------------------------------------------------
+#
+# A custody still open counts days up to today. A stored document keeps what the count is made of instead of the
+# count (`days_marker`), and the count is filled in each time it is served (`fill_days`), so a stored document of
+# someone still held does not go out of date at midnight.
+
+_DAYS = re.compile(r"<!--days ([0-9]+) ([01]) ([0-9,-]*)-->")  # the page's text escapes "<": no record can write it
+
+
+def days_held_parts(detentions) -> tuple[int, list[datetime.date]]:
+    """`certain_days` summed over detentions (records or API dicts), split into what no longer changes (the days of
+    custody that ended) and the days a custody still open counts from: the count on a day is
+    `fixed + sum(max((day - start).days, 0) for start in starts)`."""
+    fixed, starts = 0, []
+    for d in detentions:
+        get = d.get if isinstance(d, dict) else lambda name, d=d: getattr(d, name)
+        start, precision = certain_start(_date(get("detained_on")), get("detained_on_precision"),
+                                         _date(get("last_confirmed_on")), get("last_confirmed_on_precision"))
+        end, reason = _date(get("released_on")), get("end_reason")
+        if start is None or (end is None and reason):
+            continue
+        if end is None:
+            starts.append(span_last_day(start, precision))
+        else:
+            fixed += certain_days(start, precision, end, reason, end)
+    return fixed, starts
+
+
+def days_on(fixed: int, starts: list[datetime.date], today: datetime.date) -> int:
+    return fixed + sum(max((today - start).days, 0) for start in starts)
+
+
+def days_sentence(days: int, minimum: bool) -> str:
+    """" 1,234 days in custody in all." (or "At least …"), or nothing for no certain day: the case page's words."""
+    html = get_template("detainees/days_held.html").render({"days_held": days, "days_held_minimum": minimum})
+    return mark_safe(html)  # rendered with the template's own escaping
+
+
+def days_marker(fixed: int, starts: list[datetime.date], minimum: bool) -> str:
+    """What a stored page holds in place of `days_sentence` (see `fill_days`)."""
+    return mark_safe(f"<!--days {fixed} {int(minimum)} {','.join(s.isoformat() for s in starts)}-->")
+
+
+def fill_days(page: str, today: datetime.date) -> str:
+    """A stored page with its day count as of `today`, in the active language (stored pages are English)."""
+
+    def sentence(match):
+        starts = [datetime.date.fromisoformat(s) for s in match[3].split(",") if s]
+        return days_sentence(days_on(int(match[1]), starts, today), match[2] == "1")
+
+    return _DAYS.sub(sentence, page)
+
+
+def days_held_of(document: dict, today: datetime.date) -> int:
+    """An API document's `days_held` on `today`, from its detentions (what a stored one is served with)."""
+    return days_on(*days_held_parts(document["detentions"]), today)

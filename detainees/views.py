@@ -18,7 +18,7 @@ from sources.models import Claim, Statement, disputed_fields
 
 from . import facets
 from .census import CensusForm, census, census_day, list_query
-from .documents import load_case
+from .documents import days_held_parts, days_marker, days_on, days_sentence, load_case
 from .filters import DetaineeFilter, held_on_q
 from .models import (
     Charge,
@@ -264,13 +264,21 @@ class DetaineeDetailView(CaseCitable, PublicDetailView):
             timeline=timeline(person, participations),
             participations=participations,
             statements=list(statements),
-            days_held=person.days_held(),
-            days_held_minimum=person.days_held_is_a_minimum(),
+            days_sentence=self.days_sentence(person),
             last_confirmed=last_confirmed(person),
             change_log=public_change_log(person) if person.is_published else [],
         )
         context["json_ld"] = person_json_ld(person, context["page_citation"].url, participations)
         return context
+
+    def days_sentence(self, person) -> str:
+        """"1,234 days in custody in all.", or for a page to be stored, what the count is made of, filled in each time
+        the page is served (`request.days_filled_in_later`, see casedocs.services)."""
+        minimum = person.days_held_is_a_minimum()
+        fixed, starts = days_held_parts(person.detentions.all())
+        if getattr(self.request, "days_filled_in_later", False):
+            return days_marker(fixed, starts, minimum)
+        return days_sentence(days_on(fixed, starts, timezone.localdate()), minimum)
 
 
 from common.i18n import base_language, hreflang  # noqa: E402

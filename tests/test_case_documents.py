@@ -5,10 +5,12 @@ import datetime
 from unittest import mock
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client, override_settings
 from django.utils import timezone
+from rest_framework.request import Request
 
 from casedocs import services, triggers
 from casedocs.models import CaseDocument
@@ -205,25 +207,80 @@ def test_a_write_request_rebuilds_what_it_made_stale(editor_client, demo):
     assert b"Zqx patched" in assert_served_as_computed(client, person)
 
 
-def test_tomorrow_a_case_still_counting_days_is_rebuilt_and_a_closed_one_is_not(client, demo):
-    DetentionFactory(detainee=DetaineeFactory(name="Still Held"), detained_on=datetime.date(2025, 3, 1))
+def _on(day: datetime.date):
+    """Time frozen at `day` for everything that asks for today's date (the views, the serializer, the documents)."""
+    real = timezone.localdate
+    return mock.patch("django.utils.timezone.localdate", lambda value=None, tz=None: real(value, tz) if value else day)
+
+
+def test_a_case_still_counting_days_stays_current_and_is_served_with_each_days_count(client, demo):
+    still_held = DetentionFactory(detainee=DetaineeFactory(name="Still Held"), detained_on=datetime.date(2025, 3, 1))
+    today = timezone.localdate()
     this_year = DetentionFactory(
         detainee=DetaineeFactory(name="Held Since This Year"),
         detained_on_precision="year",
-        detained_on=timezone.localdate().replace(month=1, day=1),
-    ).detainee  # counts 0 days
+        detained_on=today.replace(month=1, day=1),
+    ).detainee  # counts 0 days until the year is over, then 1, 2, …
     people = list(Detainee.objects.published())
     for person in people:
-        assert_served_as_computed(client, person)
-    later = timezone.localdate() + datetime.timedelta(days=400)
-    real = timezone.localdate
-    with mock.patch("django.utils.timezone.localdate", lambda value=None, tz=None: real(value, tz) if value else later):
-        daily = set(CaseDocument.objects.filter(daily=True).values_list("pk", flat=True))
-        assert this_year.pk in daily and len(daily) < len(people)  # some still held, some released
-        assert set(services.current().values_list("pk", flat=True)) == {p.pk for p in people} - daily
-        for person in people:  # the day counts and the "accessed" date of 400 days later
-            served = assert_served_as_computed(client, person)
-            assert later.strftime("%B %Y").encode() in served
+        assert_served_as_computed(client, person)  # built (page and API document) and stored today
+    stored = {d.pk: (d.api, d.page) for d in CaseDocument.objects.all()}
+    daily = set(CaseDocument.objects.filter(daily=True).values_list("pk", flat=True))
+    assert {still_held.detainee_id, this_year.pk} <= daily and len(daily) < len(people)  # some still held, some not
+    new_year = today.replace(month=12, day=31) + datetime.timedelta(days=1)
+    seen = set()
+    for day in [today + datetime.timedelta(days=1), new_year, new_year + datetime.timedelta(days=1),
+                today + datetime.timedelta(days=400), today + datetime.timedelta(days=3650)]:  # fmt: skip
+        with _on(day):
+            assert set(services.current().values_list("pk", flat=True)) == {p.pk for p in people}  # none expired
+            for person in people:  # the day counts and the "accessed" date of that day, from the stored bytes
+                served = assert_served_as_computed(client, person)
+                assert day.strftime("%B %Y").encode() in served
+                if person.pk == still_held.detainee_id:
+                    seen.add(served)
+    assert len(seen) == 5  # Still Held's count moved every day
+    assert {d.pk: (d.api, d.page) for d in CaseDocument.objects.all()} == stored  # nothing was built again
+    for api, page in stored.values():  # no day count in the stored bytes
+        assert '"days_held":null' in api and "days in custody" not in page
+
+
+def test_an_api_read_builds_the_api_document_alone_and_the_page_when_asked(client, demo):
+    person = _whelan()
+    with FRESH, mock.patch.object(services, "render_page", side_effect=AssertionError("an API read rendered a page")):
+        client.get(f"/api/v1/detainees/{person.pk}/")
+    stored = CaseDocument.objects.get(pk=person.pk)
+    assert is_current(person) and stored.api and stored.page == ""
+    assert_served_as_computed(client, person)  # the page is built at its first visit, and served as computed
+    assert CaseDocument.objects.get(pk=person.pk).page
+    assert_served_as_computed(client, person)
+
+
+def test_every_stored_document_is_what_drf_and_the_page_give_without_stored_documents(client, demo):
+    """Built in batches by the command (three queries a batch, from plain dicts): each stored API document, served,
+    is byte for byte the DRF serializer's response, and each stored page the page rendered without stored
+    documents."""
+    from rest_framework.renderers import JSONRenderer
+    from rest_framework.test import APIRequestFactory
+
+    from detainees.selectors import case_queryset
+    from detainees.serializers import DetaineeSerializer
+
+    DetentionFactory(detainee=DetaineeFactory(name="Still Held"), detained_on=datetime.date(2025, 3, 1))
+    call_command("build_case_documents", "--batch", "7", "--pages", stdout=open("/dev/null", "w"),
+                 stderr=open("/dev/null", "w"))  # fmt: skip
+    people = list(Detainee.objects.published().order_by("pk"))
+    assert services.current().exclude(page="").count() == len(people)
+    for day in [timezone.localdate(), timezone.localdate() + datetime.timedelta(days=40)]:
+        with _on(day):
+            for person in people:
+                request = APIRequestFactory().get(f"/api/v1/detainees/{person.pk}/")
+                request.user = AnonymousUser()
+                serialized = DetaineeSerializer(case_queryset(request.user).get(pk=person.pk),
+                                                context={"request": Request(request)}).data  # fmt: skip
+                with FRESH:
+                    served = client.get(f"/api/v1/detainees/{person.pk}/").content
+                assert served == JSONRenderer().render(serialized), person.slug
+                assert_served_as_computed(client, person)
 
 
 def test_the_build_command_builds_every_published_case_and_says_so(demo, capsys):
@@ -234,6 +291,10 @@ def test_the_build_command_builds_every_published_case_and_says_so(demo, capsys)
     assert services.current().count() == published
     call_command("build_case_documents", "--stale")
     assert "Built 0 case documents of 0" in capsys.readouterr().out
+    assert not CaseDocument.objects.exclude(page="").exists()  # API documents only: pages are built when asked for
+    call_command("build_case_documents", "--stale", "--pages")
+    assert f"Built {published:,} case documents with their pages of {published:,}" in capsys.readouterr().out
+    assert services.current().exclude(page="").count() == published
 
 
 def test_a_list_serves_stored_documents_and_assembles_the_rest_without_building(client, demo):
