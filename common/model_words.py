@@ -135,6 +135,7 @@ WORDS = [
     _("place country"),
     _("previous"),
     _("previous at"),
+    _("published"),
     _("published on"),
     _("published on precision"),
     _("quote"),
