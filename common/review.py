@@ -253,39 +253,49 @@ def revert(item, user, *, reason: str = "Review: reverted") -> list[str]:
         item, case = _locked_item(item, user)
         if item.kind != ReviewItem.Kind.CHANGE:
             raise ValidationError(_("A publication awaiting review is sent back, not reverted."))
-        label = case._meta.label_lower
-        deletions, links = [], []
-        for record_model, path in _record_models(label):
-            for _rid, before, current in _changed(record_model, path, item.object_id, item.since):
-                if before is None:
-                    if current is not None:
-                        deletions.append(current)
-                    continue
-                obj = current if current is not None else before.instance
-                if current is not None:
-                    for name in _tracked(record_model):
-                        setattr(obj, name, getattr(before, name))
-                else:
-                    obj._state.adding = True
-                obj._change_reason = reason
-                _settle(_key(case))
-                obj.save(force_insert=current is None)
-                done.append(str(_("restored %(what)s “%(name)s”") % {"what": record_model._meta.verbose_name,
-                                                                     "name": obj}))  # fmt: skip
-                for field in record_model._meta.many_to_many:
-                    rows = getattr(before, field.name, None)
-                    if rows is not None:
-                        column = f"{field.m2m_reverse_field_name()}_id"
-                        links.append((obj, field, [getattr(row, column, None) for row in rows.all()]))
-        for obj, field, ids in links:
-            target = field.related_model._default_manager.filter(pk__in=[i for i in ids if i is not None])
-            getattr(obj, field.name).set(target)
-        for obj in reversed(deletions):  # records of the case first, then (never) the case itself
-            if type(obj)._default_manager.filter(pk=obj.pk).exists():
-                obj._change_reason = reason
-                done.append(str(_("deleted %(what)s “%(name)s”") % {"what": obj._meta.verbose_name, "name": obj}))
-                obj.delete()
+        # Going back to what a second editor last checked is itself a second editor's decision: a case taken back to
+        # draft meanwhile is public again at once (not left awaiting review with no request open: the state machine
+        # found that limbo).
+        with _approved(case):
+            done = _revert_records(item, case, reason)
         item.close(ReviewItem.Outcome.REVERTED, user)
+    return done
+
+
+def _revert_records(item, case, reason: str) -> list[str]:
+    done: list[str] = []
+    label = case._meta.label_lower
+    deletions, links = [], []
+    for record_model, path in _record_models(label):
+        for _rid, before, current in _changed(record_model, path, item.object_id, item.since):
+            if before is None:
+                if current is not None:
+                    deletions.append(current)
+                continue
+            obj = current if current is not None else before.instance
+            if current is not None:
+                for name in _tracked(record_model):
+                    setattr(obj, name, getattr(before, name))
+            else:
+                obj._state.adding = True
+            obj._change_reason = reason
+            _settle(_key(case))
+            obj.save(force_insert=current is None)
+            done.append(str(_("restored %(what)s “%(name)s”") % {"what": record_model._meta.verbose_name,
+                                                                 "name": obj}))  # fmt: skip
+            for field in record_model._meta.many_to_many:
+                rows = getattr(before, field.name, None)
+                if rows is not None:
+                    column = f"{field.m2m_reverse_field_name()}_id"
+                    links.append((obj, field, [getattr(row, column, None) for row in rows.all()]))
+    for obj, field, ids in links:
+        target = field.related_model._default_manager.filter(pk__in=[i for i in ids if i is not None])
+        getattr(obj, field.name).set(target)
+    for obj in reversed(deletions):  # records of the case first, then (never) the case itself
+        if type(obj)._default_manager.filter(pk=obj.pk).exists():
+            obj._change_reason = reason
+            done.append(str(_("deleted %(what)s “%(name)s”") % {"what": obj._meta.verbose_name, "name": obj}))
+            obj.delete()
     return done
 
 

@@ -347,3 +347,19 @@ def test_a_change_to_a_published_exchange_is_queued_and_checked_by_another_edito
         review.approve(item, a)
     review.approve(item, b)
     assert Exchange.objects.get(pk=exchange.pk).last_checked_on == timezone.localdate()
+
+
+def test_reverting_an_unpublish_puts_the_case_back_in_public_not_in_limbo():
+    """Found by the review state machine: a change queued, then the case taken back to draft, then the reviewer
+    reverts. The case goes back to what was last checked (public); it must not end awaiting review with no
+    publication item (a reviewer's revert is a second editor's decision, not a request)."""
+    a, b = EditorFactory(), ReviewerFactory()
+    person = published_case(description="businessman")
+    api = token_client(a)
+    api.patch(reverse("api:detainee-detail", args=[person.pk]), {"description": "oil executive"}, format="json")
+    api.patch(reverse("api:detainee-detail", args=[person.pk]), {"is_published": False}, format="json")
+    assert item_of(person).kind == "change"
+    review.revert(item_of(person), b)
+    person.refresh_from_db()
+    assert (person.review_state, person.description) == ("published", "businessman")
+    assert not ReviewItem.objects.filter(outcome="").exists()
