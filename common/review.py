@@ -30,7 +30,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models.signals import pre_save
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from common import integrity
@@ -354,11 +354,14 @@ def diff(item) -> list[dict]:
             else:
                 state, after = ("added" if before is None else "changed"), latest
             fields = []
+            names = {f.name for f in model._meta.concrete_fields}
             for field in model._meta.concrete_fields:
                 if field.primary_key or field.name in BOOKKEEPING or field.attname not in _tracked(model):
                     continue
-                old = _shown(before, field)
-                new = _shown(after, field)
+                if field.name.endswith("_precision") and field.name.removesuffix("_precision") in names:
+                    continue  # shown with its date, as the reader sees it ("May 2024")
+                old = _shown(before, field, names)
+                new = _shown(after, field, names)
                 if old != new:
                     fields.append({"name": str(field.verbose_name), "before": old, "after": new})
             old_sources, new_sources = _sources(before), _sources(after)
@@ -368,7 +371,7 @@ def diff(item) -> list[dict]:
             if not fields and state == "changed":
                 continue
             entries.append({
-                "what": str(model._meta.verbose_name), "name": str(latest.instance if after is None else after),
+                "what": str(model._meta.verbose_name), "name": str(latest.instance),  # not "… as of <time>"
                 "state": state, "fields": fields, "sources": new_sources,
                 "reasons": sorted({r for r in history.filter(id=rid, history_date__gte=since)
                                   .values_list("history_change_reason", flat=True) if r}),
@@ -376,12 +379,25 @@ def diff(item) -> list[dict]:
     return entries
 
 
-def _shown(version, field) -> str:
+def _shown(version, field, names=()) -> str:
+    """A field's value in a version as a reader would see it: a partial date as precisely as it is known ("May
+    2024", "2008"), a choice by its label, a country or a related record by its name."""
     if version is None:
         return ""
     value = getattr(version, field.attname, None)
     if value is None or (isinstance(value, str | list | tuple) and not value):
         return ""
+    if isinstance(value, datetime.date) and f"{field.name}_precision" in names:
+        from common.models import format_partial_date
+
+        return format_partial_date(value, getattr(version, f"{field.name}_precision", "day") or "day")
+    if isinstance(value, datetime.datetime):
+        return formats.date_format(timezone.localtime(value) if timezone.is_aware(value) else value,
+                                   "DATETIME_FORMAT")  # fmt: skip
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "DATE_FORMAT")
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
     if hasattr(value, "code") and hasattr(value, "name"):  # a country
         return str(value.name) if value.code else ""
     if field.choices and field.flatchoices:
