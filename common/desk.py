@@ -157,12 +157,13 @@ def to_check_queryset():
 
 
 def to_check_rows(items, user) -> list[dict]:
-    return [
-        {"case": item.case, "kind": item.kind, "since": item.since,
-         "url": reverse("admin:common_reviewitem_change", args=[item.pk]),
-         "mine": any(u.pk == user.pk for u in item.editors.all())}
-        for item in items
-    ]  # fmt: skip
+    rows = []
+    for item in items:
+        case = item.case
+        rows.append({"case": item.case_name(case), "deleted": case is None, "kind": item.kind, "since": item.since,
+                     "url": reverse("admin:common_reviewitem_change", args=[item.pk]),
+                     "mine": any(u.pk == user.pk for u in item.editors.all())})  # fmt: skip
+    return rows
 
 
 def to_check(user, limit: int = TO_CHECK_SHOWN) -> dict:

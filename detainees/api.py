@@ -33,6 +33,7 @@ from common.cache import public_response_key
 from common.csvsafe import neutralise
 from common.filters import MAX_ID
 from common.models import certain_days
+from common.review_api import WithdrawPublicationMixin
 
 from .census import CensusForm, census, census_day, census_document
 from .documents import TOP_FIELDS, build_documents
@@ -90,7 +91,7 @@ class CaseChildViewSet(TrackerViewSet):
 
 
 @documented
-class DetaineeViewSet(TrackerViewSet):
+class DetaineeViewSet(WithdrawPublicationMixin, TrackerViewSet):
     """People held by states; each with their detentions, charges, sentences, transfers and designations."""
 
     queryset = Detainee.objects.all()
@@ -193,9 +194,12 @@ class DetaineeViewSet(TrackerViewSet):
 
     def csv_extra(self, ids, rows):
         merged: dict[int, list[str]] = {}
-        for into, old in MergedDetainee.objects.visible_to(self.request.user).current().filter(
-            into_id__in=ids
-        ).values_list("into_id", "merged_id"):
+        for into, old in (
+            MergedDetainee.objects.visible_to(self.request.user)
+            .current()
+            .filter(into_id__in=ids)
+            .values_list("into_id", "merged_id")
+        ):
             merged.setdefault(into, []).append(str(old))
         extra = self.days_held_extra(ids)
         for pk in ids:
