@@ -24,6 +24,7 @@ from common.api import (
     CSVRenderer,
     StrictFilterBackend,
     TrackerViewSet,
+    WithdrawPublicationMixin,
     check_selection,
     documented,
     parse_field_selection,
@@ -33,7 +34,6 @@ from common.cache import public_response_key
 from common.csvsafe import neutralise
 from common.filters import MAX_ID
 from common.models import certain_days
-from common.review_api import WithdrawPublicationMixin
 
 from .census import CensusForm, census, census_day, census_document
 from .documents import TOP_FIELDS, build_documents

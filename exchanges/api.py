@@ -11,8 +11,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import ERRORS, CSVRenderer, TrackerViewSet, documented
-from common.review_api import WithdrawPublicationMixin
+from common.api import ERRORS, CSVRenderer, TrackerViewSet, WithdrawPublicationMixin, documented
 
 from .filters import ExchangeFilter, ParticipantFilter
 from .flows import FlowFilterForm, flow_document, flows_for

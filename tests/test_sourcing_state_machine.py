@@ -64,7 +64,10 @@ class Writes(RuleBasedStateMachine):
 
     @rule(index=st.integers(0, 1), cited=st.booleans())
     def api_adds_a_charge(self, index, cited):
-        body = {"detention": self.detention_of(index).pk, "category": "espionage", "sources": self.sources(cited)}
+        detention = self.detention_of(index)
+        if detention is None:  # the case was deleted
+            return
+        body = {"detention": detention.pk, "category": "espionage", "sources": self.sources(cited)}
         self.api.post("/api/v1/charges/", body, format="json")
 
     @rule(index=st.integers(0, 1), cited=st.booleans())
@@ -87,6 +90,8 @@ class Writes(RuleBasedStateMachine):
     @rule(index=st.integers(0, 1), cited=st.booleans())
     def admin_adds_a_transfer_inline(self, index, cited):
         detention = self.detention_of(index)
+        if detention is None:
+            return
         url = f"/admin/detainees/detention/{detention.pk}/change/"
         page = self.admin.get(url)
         data = inline_management_data(page)
@@ -177,6 +182,14 @@ class WritesUnderReview(Writes):
             getattr(review, decision)(item, self.reviewer)
         except (PermissionDenied, ValidationError):  # a revert or approval that would leave a fact unsourced
             assert ReviewItem.objects.get(pk=item.pk).outcome == ""
+
+    @rule(index=st.integers(0, 1))
+    def editor_withdraws_a_publish_request_through_the_api(self, index):
+        self.api.post(f"/api/v1/detainees/{self.people[index]}/withdraw-publication/")
+
+    @rule(index=st.integers(0, 1))
+    def editor_deletes_a_case(self, index):
+        self.api.delete(f"/api/v1/detainees/{self.people[index]}/")
 
     @rule()
     def editor_tries_to_approve_their_own_work(self):
