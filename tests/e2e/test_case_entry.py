@@ -207,19 +207,22 @@ def test_intake_creates_an_official_in_a_pop_up_and_stays_on_the_page(editor_pag
     source = Source.objects.create(title="Report (test data)", text="Maria Zakharova spoke.")
     Statement.objects.create(speaker="Maria Zakharova", speaker_role="Foreign Ministry spokeswoman",
                              speaker_country="RU", source=source, summary="Spoke.")  # fmt: skip
+    from django.urls import reverse
+
+    intake = reverse("admin:detainees_intake_review", args=[source.pk])
     page = editor_page()
-    page.goto(f"/admin/detainees/intake/{source.pk}/")
+    page.goto(intake)
     with page.expect_popup() as opened:
         page.get_by_role("link", name="Create an official record").click()
     popup = opened.value
     popup.wait_for_load_state()
     assert popup.locator("#id_name").input_value() == "Maria Zakharova"
-    popup.locator("input[name=_save]").click()
-    popup.wait_for_event("close")
+    with popup.expect_event("close"):
+        popup.locator("input[name=_save]").click()
     official = Official.objects.get(name="Maria Zakharova")
     row = page.locator("tr", has=page.locator("select.official-added"))
     assert "✓ Maria Zakharova" in row.inner_text()
     assert f"official={official.pk}" in row.get_by_role("link", name="Add a statement from this source").get_attribute(
         "href"
     )
-    assert page.url.endswith(f"/admin/detainees/intake/{source.pk}/")
+    assert page.url.endswith(intake)
