@@ -53,7 +53,10 @@ class ReviewItemAdmin(admin.ModelAdmin):
     @admin.display(description=_("case"))
     def case_link(self, item):
         url = reverse("admin:common_reviewitem_change", args=[item.pk])
-        return format_html('<a href="{}">{}</a>', url, item.case or _("(deleted)"))
+        case = item.case
+        if case is None:
+            return format_html('<a href="{}">{} {}</a>', url, item.case_name(), _("(deleted)"))
+        return format_html('<a href="{}">{}</a>', url, case)
 
     @admin.display(description=_("changed by"))
     def changed_by(self, item):
@@ -84,13 +87,14 @@ class ReviewItemAdmin(admin.ModelAdmin):
         opts = case._meta if case is not None else None
         context = {
             **self.admin_site.each_context(request),
-            "title": _("Review: %(case)s") % {"case": case or _("(deleted)")},
+            "title": _("Review: %(case)s") % {"case": item.case_name(case)},
+            "name": item.case_name(case),
             "opts": self.model._meta,
             "item": item,
             "case": case,
             "case_url": case.get_absolute_url() if case is not None else "",
             "edit_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[case.pk]) if case else "",
-            "entries": review.diff(item) if case is not None else [],
+            "entries": review.diff(item),
             "editors": [u.get_username() for u in item.editors.all()],
             "refusal": review.refusal(request.user, item),
             "may_send_back": item.kind == ReviewItem.Kind.PUBLISH and not item.outcome and (

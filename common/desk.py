@@ -7,12 +7,18 @@ from django.urls import reverse
 DRAFTS_SHOWN = 15
 
 
-def drafts_waiting_for_sources(limit: int = DRAFTS_SHOWN) -> list[dict]:
-    """The newest draft cases and what each still needs before it can be published (the publishing rule itself)."""
+def drafts_queryset():
+    """Draft cases an editor still has to finish, newest first. A case awaiting review is not among them: it is listed
+    under "To check" (a second editor's turn), not as "ready to publish" (the editor's)."""
+    detainee = apps.get_model("detainees", "Detainee")
+    return detainee.objects.filter(is_published=False, awaiting_review=False).order_by("-updated_at", "-id")
+
+
+def draft_rows(drafts) -> list[dict]:
+    """Each draft and what it still needs before it can be published (the publishing rule itself)."""
     from detainees.services import unsourced_facts
 
-    detainee = apps.get_model("detainees", "Detainee")
-    drafts = list(detainee.objects.filter(is_published=False).order_by("-updated_at", "-id")[:limit])
+    drafts = list(drafts)
     problems: dict[int, list[str]] = {}
     for problem in unsourced_facts({d.pk for d in drafts}, drafts_too=True):
         problems.setdefault(problem.case_id, []).append(problem.message.split(": ", 1)[1])
@@ -21,6 +27,12 @@ def drafts_waiting_for_sources(limit: int = DRAFTS_SHOWN) -> list[dict]:
          "missing": problems.get(d.pk, []), "ready": not problems.get(d.pk)}
         for d in drafts
     ]  # fmt: skip
+
+
+def drafts_waiting_for_sources(limit: int = DRAFTS_SHOWN) -> dict:
+    """The newest drafts and what each still needs, with how many there are in all."""
+    drafts = drafts_queryset()
+    return {"rows": draft_rows(drafts[:limit]), "total": drafts.count()}
 
 
 def recent_changes_by_others(user, limit: int = 10):
@@ -32,8 +44,9 @@ STALE_AFTER_DAYS = 183  # "over six months"
 STALE_SHOWN = 15
 
 
-def stale_custody(today=None, limit: int = STALE_SHOWN) -> dict:
-    """People still held whose custody no source has confirmed for over six months, the longest silence first.
+def stale_queryset(today=None):
+    """Detentions of people still held whose custody no source has confirmed for over six months, the longest silence
+    first.
 
     A detention with no `last_confirmed_on` counts from its start: nobody has confirmed it since. Drafts are
     included (an editor's desk, not the public site)."""
@@ -49,16 +62,28 @@ def stale_custody(today=None, limit: int = STALE_SHOWN) -> dict:
     open_custody = detention.objects.filter(released_on=None, end_reason="").annotate(
         known_on=Coalesce(F("last_confirmed_on"), F("detained_on"))
     )
-    stale = open_custody.filter(known_on__lt=cutoff)
-    rows = [
+    stale = open_custody.filter(known_on__lt=cutoff).select_related("detainee", "held_by_group")
+    return stale.order_by("known_on", "pk")
+
+
+def stale_rows(detentions, today=None) -> list[dict]:
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    return [
         {"name": d.detainee.name, "url": reverse("admin:detainees_detention_change", args=[d.pk]),
          "holder": d.holder_name,
          "confirmed": d.last_confirmed_on is not None,
          "date": d.partial_date("last_confirmed_on") if d.last_confirmed_on else d.partial_date("detained_on"),
          "months": (today - d.known_on).days // 30}
-        for d in stale.select_related("detainee", "held_by_group").order_by("known_on", "pk")[:limit]
+        for d in detentions
     ]  # fmt: skip
-    return {"rows": rows, "total": stale.count()}
+
+
+def stale_custody(today=None, limit: int = STALE_SHOWN) -> dict:
+    """People still held whose custody no source has confirmed for over six months, the longest silence first."""
+    stale = stale_queryset(today)
+    return {"rows": stale_rows(stale[:limit], today), "total": stale.count()}
 
 
 NO_CUSTODY_SHOWN = 15
@@ -67,15 +92,22 @@ NO_CUSTODY_SHOWN = 15
 def cases_without_custody(limit: int = NO_CUSTODY_SHOWN) -> dict:
     """Cases (drafts too) with no custody on file: they count in no figure of who holds whom until an editor adds
     the detention their sources tell of. Newest first, with the exchanges they are known from."""
+    return {"rows": no_custody_rows(no_custody_queryset()[:limit]), "total": no_custody_queryset().count()}
+
+
+def no_custody_queryset():
     detainee = apps.get_model("detainees", "Detainee")
     detention = apps.get_model("detainees", "Detention")
     people = detainee.objects.exclude(pk__in=detention.objects.values("detainee_id"))
-    rows = [
+    return people.prefetch_related("exchange_participations__exchange").order_by("-updated_at", "-pk")
+
+
+def no_custody_rows(people) -> list[dict]:
+    return [
         {"name": d.name, "url": reverse("admin:detainees_case_edit", args=[d.pk]), "draft": not d.is_published,
          "exchanges": [p.exchange.name for p in d.exchange_participations.all()]}
-        for d in people.prefetch_related("exchange_participations__exchange").order_by("-updated_at", "-pk")[:limit]
+        for d in people
     ]  # fmt: skip
-    return {"rows": rows, "total": people.count()}
 
 
 RECENT_DAYS = 30
@@ -117,15 +149,68 @@ def possible_duplicates(limit: int = DUPLICATES_SHOWN) -> list[dict]:
 TO_CHECK_SHOWN = 15
 
 
-def to_check(user, limit: int = TO_CHECK_SHOWN) -> dict:
-    """The review queue (common.review): publications awaiting approval and changes to published cases not yet checked
-    by a second editor, oldest first, each marked when it is the user's own (someone else must check it)."""
+def to_check_queryset():
     from common.models import ReviewItem
 
     items = ReviewItem.objects.filter(outcome="").select_related("content_type").prefetch_related("editors")
+    return items.order_by("since", "pk")
+
+
+def to_check_rows(items, user) -> list[dict]:
     rows = []
-    for item in items.order_by("since", "pk")[:limit]:
-        rows.append({"case": item.case, "kind": item.kind, "since": item.since,
+    for item in items:
+        case = item.case
+        rows.append({"case": item.case_name(case), "deleted": case is None, "kind": item.kind, "since": item.since,
                      "url": reverse("admin:common_reviewitem_change", args=[item.pk]),
                      "mine": any(u.pk == user.pk for u in item.editors.all())})  # fmt: skip
-    return {"rows": rows, "total": items.count()}
+    return rows
+
+
+def to_check(user, limit: int = TO_CHECK_SHOWN) -> dict:
+    """The review queue (common.review): publications awaiting approval and changes to published cases not yet checked
+    by a second editor, oldest first, each marked when it is the user's own (someone else must check it). `review_on`
+    says whether review is required: with it off nothing new enters the queue, and the desk says so."""
+    from common import review
+
+    items = to_check_queryset()
+    return {"rows": to_check_rows(items[:limit], user), "total": items.count(), "review_on": review.required()}
+
+
+# The desk's lists in full, paged (the desk shows the first few of each): section → (title, queryset, rows).
+FULL_PAGE = 50
+
+
+def sections():
+    from django.utils.translation import gettext_lazy as _
+
+    return {
+        "drafts": (_("Drafts waiting for sources"), lambda user: drafts_queryset(),
+                   lambda rows, user: draft_rows(rows)),
+        "stale": (_("Still held, not confirmed for over six months"), lambda user: stale_queryset(),
+                  lambda rows, user: stale_rows(rows)),
+        "no-custody": (_("No custody on file"), lambda user: no_custody_queryset(),
+                       lambda rows, user: no_custody_rows(rows)),
+        "to-check": (_("To check"), lambda user: to_check_queryset(), to_check_rows),
+    }  # fmt: skip
+
+
+def desk_list_view(request, section: str):
+    """One of the desk's lists in full, paged (the desk shows its first few rows and links here)."""
+    from django.contrib import admin
+    from django.core.exceptions import PermissionDenied
+    from django.core.paginator import Paginator
+    from django.http import Http404
+    from django.template.response import TemplateResponse
+
+    from common.admin_review import may_see_queue
+
+    found = sections().get(section)
+    if found is None:
+        raise Http404
+    if not may_see_queue(request.user):
+        raise PermissionDenied
+    title, queryset, rows = found
+    page = Paginator(queryset(request.user), FULL_PAGE).get_page(request.GET.get("page"))
+    context = {**admin.site.each_context(request), "title": title, "section": section, "page": page,
+               "rows": rows(page.object_list, request.user)}  # fmt: skip
+    return TemplateResponse(request, "admin/desk_list.html", context)

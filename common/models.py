@@ -417,11 +417,21 @@ class ReviewItem(models.Model):
     def case(self):
         return self.content_type.model_class()._base_manager.filter(pk=self.object_id).first()
 
+    def case_name(self, case=None) -> str:
+        """The case's name; for a deleted case (a deletion to check), its name as it last stood."""
+        if case is not None:
+            return str(case)
+        model = self.content_type.model_class()
+        last = model.history.filter(id=self.object_id).exclude(history_type="-").order_by("-history_date").first()
+        return str(last.instance) if last is not None else f"#{self.object_id}"
+
     def close(self, outcome: str, user) -> None:
         from django.utils import timezone
 
         self.outcome, self.closed_by, self.closed_at = outcome, user, timezone.now()
         self.save(update_fields=["outcome", "closed_by", "closed_at"])
+
+
 # --- Languages (h12): an editor's own language for the admin ------------------------------------------------------
 class EditorLanguage(models.Model):
     """The language an editor reads the admin in (the admin's header sets it; see common.i18n)."""

@@ -14,6 +14,9 @@ With `settings.REVIEW_REQUIRED` on (the default in production):
 - **Nobody approves their own work.** `approve`, `check`, `revert` need the `common.review_cases` permission (the
   "Reviewers" group) and refuse an editor who made any of the changes in the item.
 - The case records `last_checked_on`: the date a second editor last approved or checked it (never who).
+- **Deleting a published case is queued, not held**: it leaves the public at once, as unpublishing does (taking
+  something out of public view never waits), and its item stays open as a change to check; reverting it restores the
+  case whole (`common.restore`), public again.
 
 Writes made by no account (commands run by the operator on the server: loading the demo, restoring a backup) are not
 queued and publish directly. With `REVIEW_REQUIRED` off (a one-person project) a publish takes effect at once and no
@@ -29,8 +32,8 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models.signals import pre_save
-from django.utils import timezone
+from django.db.models.signals import post_delete, pre_save
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from common import integrity
@@ -52,6 +55,13 @@ def register(model) -> None:
     """`model` (a case registered with `common.integrity`) is published only after a second editor approves."""
     CASES[model._meta.label_lower] = model
     pre_save.connect(_saving, sender=model, dispatch_uid=f"review-{model._meta.label_lower}")
+    post_delete.connect(_deleted, sender=model, dispatch_uid=f"review-deleted-{model._meta.label_lower}")
+
+
+def _deleted(sender, instance, **kwargs):
+    """A case deleted inside a checked write is noted like a case saved, so the queue hears of it (`_after_check`):
+    a published case's deletion is a change to check."""
+    integrity._note(sender._meta.label_lower, [instance.pk])
 
 
 def connect() -> None:
@@ -137,8 +147,22 @@ def _after_check(block, cases: dict) -> None:
             if (label, pk) in settled:
                 continue
             item = open_items.get(pk)
-            if pk not in rows:  # the case was deleted: nothing left to check
-                if item is not None:
+            if pk not in rows:  # the case was deleted
+                gone = model.history.filter(id=pk, history_type="-").order_by("-history_date", "-history_id").first()
+                was_public = gone is not None and gone.is_published
+                if user is not None and (was_public or (item is not None and item.kind == ReviewItem.Kind.CHANGE)):
+                    # A published case deleted leaves the public at once, as an unpublish does (taking something
+                    # out of public view never waits), and is queued like any change to it: a second editor marks
+                    # the deletion checked or reverts it (the case comes back whole, as Deleted records restores it).
+                    if item is None:
+                        item = ReviewItem.objects.create(
+                            content_type=content_type, object_id=pk, kind=ReviewItem.Kind.CHANGE,
+                            since=block.started_at)  # fmt: skip
+                    elif item.kind != ReviewItem.Kind.CHANGE:
+                        item.kind = ReviewItem.Kind.CHANGE
+                        item.save(update_fields=["kind"])
+                    item.editors.add(user)
+                elif item is not None:  # a draft or a publication request deleted: nothing left to check
                     item.close(ReviewItem.Outcome.WITHDRAWN, user)
                 continue
             public, awaiting = rows[pk]
@@ -185,11 +209,8 @@ def _locked_item(item, user):
     if why:
         raise PermissionDenied(why)
     case = case_model._base_manager.filter(pk=item.object_id).first()
-    if case is None:
-        fresh.close(ReviewItem.Outcome.WITHDRAWN, user)
-        raise ValidationError(_("The case was deleted meanwhile."))
-    _settle(_key(case))
-    return fresh, case
+    _settle((case_model._meta.label_lower, item.object_id))
+    return fresh, case  # case is None: a deletion to check (or revert)
 
 
 @contextmanager
@@ -208,6 +229,12 @@ def approve(item, user):
 
     with acting_as(user), integrity.checked_writes():
         item, case = _locked_item(item, user)
+        if case is None:  # a deleted case: the deletion is checked (a publication asked for is moot)
+            if item.kind == ReviewItem.Kind.PUBLISH:
+                item.close(ReviewItem.Outcome.WITHDRAWN, user)
+                raise ValidationError(_("The case was deleted meanwhile."))
+            item.close(ReviewItem.Outcome.CHECKED, user)
+            return None
         case.last_checked_on = timezone.localdate()
         if item.kind == ReviewItem.Kind.PUBLISH:
             if not case.awaiting_review:
@@ -253,39 +280,56 @@ def revert(item, user, *, reason: str = "Review: reverted") -> list[str]:
         item, case = _locked_item(item, user)
         if item.kind != ReviewItem.Kind.CHANGE:
             raise ValidationError(_("A publication awaiting review is sent back, not reverted."))
-        label = case._meta.label_lower
-        deletions, links = [], []
-        for record_model, path in _record_models(label):
-            for _rid, before, current in _changed(record_model, path, item.object_id, item.since):
-                if before is None:
-                    if current is not None:
-                        deletions.append(current)
-                    continue
-                obj = current if current is not None else before.instance
-                if current is not None:
-                    for name in _tracked(record_model):
-                        setattr(obj, name, getattr(before, name))
-                else:
-                    obj._state.adding = True
-                obj._change_reason = reason
-                _settle(_key(case))
-                obj.save(force_insert=current is None)
-                done.append(str(_("restored %(what)s “%(name)s”") % {"what": record_model._meta.verbose_name,
-                                                                     "name": obj}))  # fmt: skip
-                for field in record_model._meta.many_to_many:
-                    rows = getattr(before, field.name, None)
-                    if rows is not None:
-                        column = f"{field.m2m_reverse_field_name()}_id"
-                        links.append((obj, field, [getattr(row, column, None) for row in rows.all()]))
-        for obj, field, ids in links:
-            target = field.related_model._default_manager.filter(pk__in=[i for i in ids if i is not None])
-            getattr(obj, field.name).set(target)
-        for obj in reversed(deletions):  # records of the case first, then (never) the case itself
-            if type(obj)._default_manager.filter(pk=obj.pk).exists():
-                obj._change_reason = reason
-                done.append(str(_("deleted %(what)s “%(name)s”") % {"what": obj._meta.verbose_name, "name": obj}))
-                obj.delete()
+        # Going back to what a second editor last checked is itself a second editor's decision: a case taken back to
+        # draft (or deleted) meanwhile is public again at once, not left awaiting review with no request open (the
+        # state machine found that limbo).
+        model = item.content_type.model_class()
+        with _approved(case if case is not None else model(pk=item.object_id)):
+            if case is None:
+                from common.restore import restore_deleted
+
+                done = [str(_("restored %(what)s") % {"what": what}) for what in
+                        restore_deleted(model, item.object_id, reason=reason)]  # fmt: skip
+            else:
+                done = _revert_records(item, case, reason)
         item.close(ReviewItem.Outcome.REVERTED, user)
+    return done
+
+
+def _revert_records(item, case, reason: str) -> list[str]:
+    done: list[str] = []
+    label = case._meta.label_lower
+    deletions, links = [], []
+    for record_model, path in _record_models(label):
+        for _rid, before, current in _changed(record_model, path, item.object_id, item.since):
+            if before is None:
+                if current is not None:
+                    deletions.append(current)
+                continue
+            obj = current if current is not None else before.instance
+            if current is not None:
+                for name in _tracked(record_model):
+                    setattr(obj, name, getattr(before, name))
+            else:
+                obj._state.adding = True
+            obj._change_reason = reason
+            _settle(_key(case))
+            obj.save(force_insert=current is None)
+            done.append(str(_("restored %(what)s “%(name)s”") % {"what": record_model._meta.verbose_name,
+                                                                 "name": obj}))  # fmt: skip
+            for field in record_model._meta.many_to_many:
+                rows = getattr(before, field.name, None)
+                if rows is not None:
+                    column = f"{field.m2m_reverse_field_name()}_id"
+                    links.append((obj, field, [getattr(row, column, None) for row in rows.all()]))
+    for obj, field, ids in links:
+        target = field.related_model._default_manager.filter(pk__in=[i for i in ids if i is not None])
+        getattr(obj, field.name).set(target)
+    for obj in reversed(deletions):  # records of the case first, then (never) the case itself
+        if type(obj)._default_manager.filter(pk=obj.pk).exists():
+            obj._change_reason = reason
+            done.append(str(_("deleted %(what)s “%(name)s”") % {"what": obj._meta.verbose_name, "name": obj}))
+            obj.delete()
     return done
 
 
@@ -344,11 +388,14 @@ def diff(item) -> list[dict]:
             else:
                 state, after = ("added" if before is None else "changed"), latest
             fields = []
+            names = {f.name for f in model._meta.concrete_fields}
             for field in model._meta.concrete_fields:
                 if field.primary_key or field.name in BOOKKEEPING or field.attname not in _tracked(model):
                     continue
-                old = _shown(before, field)
-                new = _shown(after, field)
+                if field.name.endswith("_precision") and field.name.removesuffix("_precision") in names:
+                    continue  # shown with its date, as the reader sees it ("May 2024")
+                old = _shown(before, field, names)
+                new = _shown(after, field, names)
                 if old != new:
                     fields.append({"name": str(field.verbose_name), "before": old, "after": new})
             old_sources, new_sources = _sources(before), _sources(after)
@@ -358,7 +405,7 @@ def diff(item) -> list[dict]:
             if not fields and state == "changed":
                 continue
             entries.append({
-                "what": str(model._meta.verbose_name), "name": str(latest.instance if after is None else after),
+                "what": str(model._meta.verbose_name), "name": _name(latest),  # not "… as of <time>"
                 "state": state, "fields": fields, "sources": new_sources,
                 "reasons": sorted({r for r in history.filter(id=rid, history_date__gte=since)
                                   .values_list("history_change_reason", flat=True) if r}),
@@ -366,12 +413,35 @@ def diff(item) -> list[dict]:
     return entries
 
 
-def _shown(version, field) -> str:
+def _name(version) -> str:
+    """A record's name as it stood in `version`; a record of a deleted case may not name itself (its case is gone)."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        return str(version.instance)
+    except ObjectDoesNotExist:
+        return f"#{version.id}"
+
+
+def _shown(version, field, names=()) -> str:
+    """A field's value in a version as a reader would see it: a partial date as precisely as it is known ("May
+    2024", "2008"), a choice by its label, a country or a related record by its name."""
     if version is None:
         return ""
     value = getattr(version, field.attname, None)
     if value is None or (isinstance(value, str | list | tuple) and not value):
         return ""
+    if isinstance(value, datetime.date) and f"{field.name}_precision" in names:
+        from common.models import format_partial_date
+
+        return format_partial_date(value, getattr(version, f"{field.name}_precision", "day") or "day")
+    if isinstance(value, datetime.datetime):
+        return formats.date_format(timezone.localtime(value) if timezone.is_aware(value) else value,
+                                   "DATETIME_FORMAT")  # fmt: skip
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "DATE_FORMAT")
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
     if hasattr(value, "code") and hasattr(value, "name"):  # a country
         return str(value.name) if value.code else ""
     if field.choices and field.flatchoices:

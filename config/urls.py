@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
 from common.admin import deleted_records_view, restore_deleted_view
+from common.desk import desk_list_view
 from common.i18n import set_editor_language, site_patterns
 from config import feeds, sitemaps
 from config import views as site_views
@@ -40,6 +41,7 @@ urlpatterns = site_patterns(
         admin.site.admin_view(restore_deleted_view),
         name="deleted-restore",
     ),
+    path("admin/desk/<slug:section>/", admin.site.admin_view(desk_list_view), name="desk-list"),
     path("admin/language/", admin.site.admin_view(set_editor_language), name="editor-language"),
     path("admin/", admin.site.urls),
     path("api/v1/webhooks/", include("alerts.api_urls")),  # a script owner's webhooks (alerts/api_urls.py)

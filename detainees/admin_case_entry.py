@@ -36,7 +36,8 @@ PERMISSIONS = [f"detainees.add_{m}" for m in ("detainee", "detention", "charge",
 PERMISSIONS.append("sources.add_source")
 ROW = re.compile(r"^(?:src-(\d+)|des-(\d+)|det-(\d+)(?:-(charge|sentence|transfer)-(\d+))?)$")
 BLANK_ROWS = ["src-0", "det-0", "det-0-charge-0", "det-0-sentence-0"]
-NOT_FACTS = ("cites", "for_charges", "loaded_version", "record", "delete", "change_reason", "not_a_duplicate")
+NOT_FACTS = ("cites", "loaded_cites", "for_charges", "loaded_version", "record", "delete", "change_reason",
+             "not_a_duplicate")  # fmt: skip
 
 
 def fitting(db_field, **kwargs):
@@ -61,6 +62,9 @@ class CitesMixin(forms.Form):
     cites = forms.MultipleChoiceField(required=False, label=_("Cites"))
     record = forms.IntegerField(required=False, widget=forms.HiddenInput)
     loaded_version = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The ids of the sources a record on file cited when the screen was loaded: a save changes only the citations
+    # this editor ticked or unticked, and keeps those someone else added or removed meanwhile (three-way merge).
+    loaded_cites = forms.CharField(required=False, widget=forms.HiddenInput)
     delete = forms.BooleanField(required=False, label=_("Delete this record"))
 
     def __init__(self, *args, source_keys=(), **kwargs):
@@ -76,6 +80,12 @@ class CitesMixin(forms.Form):
         for field in self.fields.values():
             if isinstance(field, PartialDateField):
                 field.help_text = ""  # the screen says once how to type dates
+
+    def cited_at_load(self) -> set[int] | None:
+        """The source ids the record cited when the screen was loaded (None: not known, a form posted without them)."""
+        if self.add_prefix("loaded_cites") not in self.data:
+            return None
+        return {int(pk) for pk in (self.cleaned_data.get("loaded_cites") or "").split(",") if pk.strip().isdigit()}
 
     def is_blank(self) -> bool:
         """Nothing typed in this row: it is left out (a screen always offers empty rows). A record on file never is."""
@@ -268,7 +278,9 @@ class CaseScreen:
 
         def row(key, record, **initial):
             on_file.setdefault(type(record), {})[record.pk] = record
-            loaded[key] = (record, {"cites": [cited[s.pk] for s in record.sources.all()], **initial})
+            cites = record.sources.all()
+            loaded[key] = (record, {"cites": [cited[s.pk] for s in cites],
+                                    "loaded_cites": ",".join(str(s.pk) for s in cites), **initial})  # fmt: skip
 
         for i, detention in enumerate(detentions):
             row(f"det-{i}", detention)
@@ -283,7 +295,8 @@ class CaseScreen:
         for i, designation in enumerate(designations):
             row(f"des-{i}", designation)
         # The person's row cites what the person cites (not every source of the case, as a new case's row does).
-        loaded["person"] = {"cites": [cited[s.pk] for s in person_sources]}
+        loaded["person"] = {"cites": [cited[s.pk] for s in person_sources],
+                            "loaded_cites": ",".join(str(s.pk) for s in person_sources)}  # fmt: skip
         return on_file, loaded
 
     def rows(self):
@@ -328,7 +341,7 @@ class CaseScreen:
         def add(key, form, parent=None):
             extra = {"charges": form.cleaned_data["for_charges"]} if "for_charges" in form.fields else {}
             records.append(CaseRecord(key=key, instance=form.instance, parent=parent, cites=form.cleaned_data["cites"],
-                                      loaded=loaded_version(form),
+                                      loaded=loaded_version(form), loaded_cites=form.cited_at_load(),
                                       delete=bool(form.cleaned_data.get("delete")), changed=form.facts_changed(),
                                       **extra))  # fmt: skip
 
@@ -343,7 +356,7 @@ class CaseScreen:
             if key in self.needed:
                 add(key, form)
         person = CaseRecord(key="person", instance=self.person.instance, cites=self.person.cleaned_data["cites"],
-                            loaded=loaded_version(self.person),
+                            loaded=loaded_version(self.person), loaded_cites=self.person.cited_at_load(),
                             changed=self.person.facts_changed())  # fmt: skip
         return {"person": person, "sources": sources, "records": records,
                 "reason": self.person.cleaned_data.get("change_reason") or ""}  # fmt: skip

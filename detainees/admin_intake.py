@@ -190,7 +190,7 @@ def intake_review_view(request, source_id: int):
     # Speakers the article names who have no official record yet: one click starts one, prefilled.
     to_create = [
         (m, official_add + "?" + urlencode({"name": m.obj.speaker, "role": m.obj.speaker_role,
-                                            "country": m.obj.speaker_country.code or ""}))
+                                            "country": m.obj.speaker_country.code or "", "_popup": 1}))
         for m in result.officials
     ]  # fmt: skip
     on_file = [
@@ -210,5 +210,8 @@ def intake_review_view(request, source_id: int):
         "officials": officials,
         "officials_to_create": to_create,
         "officials_on_file": on_file,
+        # "Create an official record" opens the admin's add form in a pop-up, as "+" does for outlets; on save the
+        # row names the official and its "Add a statement" link carries them.
+        "media": ADD_ANOTHER_MEDIA + forms.Media(js=["admin-extra/official-added.js"]),
     }
     return TemplateResponse(request, "admin/detainees/intake_review.html", context)

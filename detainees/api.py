@@ -24,6 +24,7 @@ from common.api import (
     CSVRenderer,
     StrictFilterBackend,
     TrackerViewSet,
+    WithdrawPublicationMixin,
     check_selection,
     documented,
     parse_field_selection,
@@ -91,7 +92,7 @@ class CaseChildViewSet(TrackerViewSet):
 
 
 @documented
-class DetaineeViewSet(TrackerViewSet):
+class DetaineeViewSet(WithdrawPublicationMixin, TrackerViewSet):
     """People held by states; each with their detentions, charges, sentences, transfers and designations."""
 
     queryset = Detainee.objects.all()
@@ -213,9 +214,12 @@ class DetaineeViewSet(TrackerViewSet):
 
     def csv_extra(self, ids, rows):
         merged: dict[int, list[str]] = {}
-        for into, old in MergedDetainee.objects.visible_to(self.request.user).current().filter(
-            into_id__in=ids
-        ).values_list("into_id", "merged_id"):
+        for into, old in (
+            MergedDetainee.objects.visible_to(self.request.user)
+            .current()
+            .filter(into_id__in=ids)
+            .values_list("into_id", "merged_id")
+        ):
             merged.setdefault(into, []).append(str(old))
         extra = self.days_held_extra(ids)
         for pk in ids:

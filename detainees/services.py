@@ -277,6 +277,7 @@ class CaseRecord:
     cites: list[str] = dataclasses.field(default_factory=list)
     charges: list[str] = dataclasses.field(default_factory=list)
     loaded: str = ""
+    loaded_cites: set[int] | None = None  # the source ids it cited when loaded: citations merge three ways
     changed: bool = True
     delete: bool = False
 
@@ -337,6 +338,20 @@ def _enter_case(*, person, sources, records, reason) -> Detainee:
     return detainee
 
 
+def _merged_citations(obj, loaded: set[int], yours: list) -> list:
+    """A three-way merge of a record's citations: what it cites now (another editor may have added or removed some
+    since the screen was loaded), plus the sources this editor ticked, minus those they unticked — against what it
+    cited when loaded. A citation only the other editor added is kept; one only they removed stays removed."""
+    from sources.models import Source
+
+    now = set(obj.sources.values_list("pk", flat=True))
+    mine = {s.pk for s in yours}
+    merged = (now - (loaded - mine)) | (mine - loaded)
+    if merged == mine:
+        return yours
+    return list(Source.objects.filter(pk__in=merged).order_by("pk"))
+
+
 def _claim(record: CaseRecord) -> None:
     from common.admin import claim_version
 
@@ -350,6 +365,8 @@ def _save_row(record: CaseRecord, reason: str, sources=None, charges=None) -> No
     """Save one record and its citations (and a sentence's charges), unless nothing of it changed."""
     obj = record.instance
     on_file = obj.pk is not None
+    if on_file and sources is not None and record.loaded_cites is not None:
+        sources = _merged_citations(obj, record.loaded_cites, sources)
     new_sources = sources is not None and (not on_file or set(obj.sources.all()) != set(sources))
     new_charges = charges is not None and (not on_file or set(obj.charges.all()) != set(charges))
     if on_file and not (record.changed or new_sources or new_charges):

@@ -11,7 +11,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import ERRORS, CSVRenderer, TrackerViewSet, documented
+from common.api import ERRORS, CSVRenderer, TrackerViewSet, WithdrawPublicationMixin, documented
 
 from .filters import ExchangeFilter, ParticipantFilter
 from .flows import FlowFilterForm, flow_document, flows_for
@@ -20,7 +20,7 @@ from .serializers import ExchangeSerializer, ParticipantResourceSerializer
 
 
 @documented
-class ExchangeViewSet(TrackerViewSet):
+class ExchangeViewSet(WithdrawPublicationMixin, TrackerViewSet):
     """Prisoner exchanges, with who went which way; participants are writable in the same request."""
 
     queryset = Exchange.objects.all()

@@ -80,3 +80,67 @@ def test_security_tables_sit_below_the_case_records_and_auth_groups_are_not_conf
     auth = next(app for app in app_list if app["app_label"] == "auth")
     assert auth["name"] == "Security: accounts and permissions"
     assert "Permission groups" in [m["name"] for m in auth["models"]]
+
+
+def test_with_review_off_the_desk_says_so_instead_of_an_empty_to_check(editor_client, settings):
+    settings.REVIEW_REQUIRED = False
+    html = editor_client.get(reverse("admin:index")).content.decode()
+    assert "Review is off on this site" in html and "Nothing waits for a second editor" not in html
+    settings.REVIEW_REQUIRED = True
+    html = editor_client.get(reverse("admin:index")).content.decode()
+    assert "Review is off" not in html and "Nothing waits for a second editor" in html
+
+
+def test_a_case_awaiting_review_is_listed_to_check_not_as_a_draft_ready_to_publish(editor_client, settings):
+    from common import review
+    from common.integrity import checked_writes
+
+    settings.REVIEW_REQUIRED = True
+    source = SourceFactory()
+    person = DetaineeFactory(name="Siamak Namazi", is_published=False)
+    person.sources.add(source)
+    with review.acting_as(EditorFactory()), checked_writes():
+        person.is_published = True
+        person.save()
+    html = editor_client.get(reverse("admin:index")).content.decode()
+    assert "Siamak Namazi" in _section(html, "To check (1)")
+    assert "Siamak Namazi" not in _section(html, "Drafts waiting for sources")
+
+
+def test_the_review_diff_shows_dates_as_readers_see_them_not_internals(editor_client, settings):
+    import datetime
+
+    from rest_framework.test import APIClient
+
+    from common.models import ReviewItem
+
+    settings.REVIEW_REQUIRED = True
+    source = SourceFactory()
+    person = DetaineeFactory(name="Siamak Namazi")
+    person.sources.add(source)
+    detention = DetentionFactory(detainee=person, detained_on=datetime.date(2015, 10, 13))
+    detention.sources.add(source)
+    api = APIClient()
+    api.force_authenticate(EditorFactory())
+    response = api.patch(reverse("api:detention-detail", args=[detention.pk]),
+                         {"detained_on": "2015-10-01", "detained_on_precision": "month"}, format="json")  # fmt: skip
+    assert response.status_code == 200, response.content
+    item = ReviewItem.objects.get(outcome="")
+    html = editor_client.get(reverse("admin:common_reviewitem_change", args=[item.pk])).content.decode()
+    assert "13 October 2015" in html and "October 2015" in html
+    assert " as of " not in html and "precision" not in html.lower() and "2015-10-01" not in html
+
+
+def test_each_desk_list_links_to_all_of_it_paged(editor_client):
+    for n in range(17):
+        DetaineeFactory(name=f"Draft Person {n:02}", is_published=False)
+    html = editor_client.get(reverse("admin:index")).content.decode()
+    drafts = _section(html, "Drafts waiting for sources")
+    assert drafts.count("Draft Person") == 15 and "See all 17" in drafts
+    url = reverse("desk-list", args=["drafts"])
+    assert url in drafts
+    full = editor_client.get(url).content.decode()
+    assert full.count("Draft Person") == 17 and "Page 1 of 1 (17 in all)" in full
+    for section in ("stale", "no-custody", "to-check"):
+        assert editor_client.get(reverse("desk-list", args=[section])).status_code == 200
+    assert editor_client.get(reverse("desk-list", args=["nothing"])).status_code == 404

@@ -347,3 +347,72 @@ def test_a_change_to_a_published_exchange_is_queued_and_checked_by_another_edito
         review.approve(item, a)
     review.approve(item, b)
     assert Exchange.objects.get(pk=exchange.pk).last_checked_on == timezone.localdate()
+
+
+def test_reverting_an_unpublish_puts_the_case_back_in_public_not_in_limbo():
+    """Found by the review state machine: a change queued, then the case taken back to draft, then the reviewer
+    reverts. The case goes back to what was last checked (public); it must not end awaiting review with no
+    publication item (a reviewer's revert is a second editor's decision, not a request)."""
+    a, b = EditorFactory(), ReviewerFactory()
+    person = published_case(description="businessman")
+    api = token_client(a)
+    api.patch(reverse("api:detainee-detail", args=[person.pk]), {"description": "oil executive"}, format="json")
+    api.patch(reverse("api:detainee-detail", args=[person.pk]), {"is_published": False}, format="json")
+    assert item_of(person).kind == "change"
+    review.revert(item_of(person), b)
+    person.refresh_from_db()
+    assert (person.review_state, person.description) == ("published", "businessman")
+    assert not ReviewItem.objects.filter(outcome="").exists()
+
+
+def test_the_api_withdraws_a_request_to_publish_by_the_editor_who_asked_or_a_reviewer():
+    a, other, b = EditorFactory(), EditorFactory(), ReviewerFactory()
+    person, exchange = sourced_draft(), ExchangeFactory(is_published=False)
+    exchange.sources.add(SourceFactory())
+    for case, resource in ((person, "detainee"), (exchange, "exchange")):
+        asked = token_client(a).patch(reverse(f"api:{resource}-detail", args=[case.pk]), {"is_published": True},
+                                      format="json")  # fmt: skip
+        assert asked.json()["review_state"] == "awaiting_review", asked.content
+        url = reverse(f"api:{resource}-withdraw-publication", args=[case.pk])
+        refused = token_client(other).post(url)
+        assert refused.status_code == 403 and "reviewer" in refused.json()["detail"].lower()
+        assert item_of(case).kind == "publish"
+        withdrawn = token_client(a if resource == "detainee" else b).post(url, HTTP_X_CHANGE_REASON="Not yet")
+        assert withdrawn.status_code == 200, withdrawn.content
+        assert withdrawn.json()["review_state"] == "draft"
+        assert ReviewItem.objects.get(object_id=case.pk, content_type__model=resource).outcome == "sent_back"
+        assert token_client(a).post(url).status_code == 409  # nothing awaits any more
+    assert APIClient().post(reverse("api:detainee-withdraw-publication", args=[person.pk])).status_code in (401, 403)
+
+
+def test_deleting_a_published_case_is_queued_to_check_and_a_second_editor_may_restore_it(client):
+    """A deletion is not held (taking something out of public view never waits, as an unpublish): it leaves the
+    public site at once and enters To check, where a second editor marks it checked or reverts it (the case comes
+    back whole and public). On every path: the API's DELETE and the admin's."""
+    a, b = EditorFactory(), ReviewerFactory()
+    by_api, by_admin = published_case(name="Paul Whelan"), published_case(name="Evan Gershkovich")
+    detention_id = by_api.detentions.get().pk
+    assert token_client(a).delete(reverse("api:detainee-detail", args=[by_api.pk])).status_code == 204
+    client.force_login(a)
+    response = client.post(reverse("admin:detainees_detainee_delete", args=[by_admin.pk]), {"post": "yes"})
+    assert response.status_code == 302 and not Detainee.objects.filter(pk=by_admin.pk).exists()
+    items = {i.object_id: i for i in ReviewItem.objects.filter(outcome="")}
+    assert set(items) == {by_api.pk, by_admin.pk} and {i.kind for i in items.values()} == {"change"}
+    assert all(list(i.editors.all()) == [a] for i in items.values())
+    desk = client.get(reverse("admin:index")).content.decode()
+    assert "Paul Whelan" in desk and "A published case deleted" in desk
+    page = client.get(reverse("admin:common_reviewitem_change", args=[items[by_api.pk].pk])).content.decode()
+    assert "This published case was deleted" in page and "Paul Whelan" in page
+    with pytest.raises(PermissionDenied):
+        review.revert(items[by_api.pk], a)  # not the author
+    review.revert(items[by_api.pk], b)
+    restored = Detainee.objects.get(pk=by_api.pk)
+    assert restored.review_state == "published" and Detention.objects.filter(pk=detention_id).exists()
+    review.approve(items[by_admin.pk], b)
+    assert ReviewItem.objects.get(pk=items[by_admin.pk].pk).outcome == "checked"
+    assert not Detainee.objects.filter(pk=by_admin.pk).exists()
+    assert not ReviewItem.objects.filter(outcome="").exists()
+    draft = sourced_draft()
+    ask_to_publish(draft, a)
+    assert token_client(a).delete(reverse("api:detainee-detail", args=[draft.pk])).status_code == 204
+    assert not ReviewItem.objects.filter(outcome="").exists()  # a request to publish deleted: nothing to check

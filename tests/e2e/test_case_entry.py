@@ -197,3 +197,32 @@ def test_rows_added_in_the_browser_link_to_each_other_and_the_case_reopens_on_th
     page.wait_for_url("**/admin/detainees/detainee/*/change/")
     later.refresh_from_db()
     assert later.place == "Test place (test data)"
+
+
+def test_intake_creates_an_official_in_a_pop_up_and_stays_on_the_page(editor_page):
+    """Issue 26, item 5: a speaker with no official record is created in the admin's add-another pop-up, without
+    leaving intake; the row then names the official and its "Add a statement" link carries them."""
+    from sources.models import Official, Source, Statement
+
+    source = Source.objects.create(title="Report (test data)", text="Maria Zakharova spoke.")
+    Statement.objects.create(speaker="Maria Zakharova", speaker_role="Foreign Ministry spokeswoman",
+                             speaker_country="RU", source=source, summary="Spoke.")  # fmt: skip
+    from django.urls import reverse
+
+    intake = reverse("admin:detainees_intake_review", args=[source.pk])
+    page = editor_page()
+    page.goto(intake)
+    with page.expect_popup() as opened:
+        page.get_by_role("link", name="Create an official record").click()
+    popup = opened.value
+    popup.wait_for_load_state()
+    assert popup.locator("#id_name").input_value() == "Maria Zakharova"
+    with popup.expect_event("close"):
+        popup.locator("input[name=_save]").click()
+    official = Official.objects.get(name="Maria Zakharova")
+    row = page.locator("tr", has=page.locator("select.official-added"))
+    assert "✓ Maria Zakharova" in row.inner_text()
+    assert f"official={official.pk}" in row.get_by_role("link", name="Add a statement from this source").get_attribute(
+        "href"
+    )
+    assert page.url.endswith(intake)

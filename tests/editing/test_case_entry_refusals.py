@@ -84,3 +84,25 @@ def test_outlets_and_groups_can_be_added_in_place_on_the_screen_and_in_intake(ed
                                {"name": "Reuters", "kind": "other", "country": "GB", "_popup": "1",
                                 "_to_field": "id"})  # fmt: skip
     assert popup.status_code == 200 and b"popup-response" in popup.content and b"Reuters" in popup.content
+
+
+def test_intake_adds_an_official_in_place_with_the_add_another_pop_up(editor_client):
+    """Issue 26, item 5: "Create an official record" left intake for a full admin page; it opens the admin's pop-up,
+    as "+" does for outlets and groups, and the new official comes back to the row (its id and name)."""
+    from sources.models import Official, Source, Statement
+
+    source = Source.objects.create(title="Report", text="Maria Zakharova spoke.")
+    Statement.objects.create(speaker="Maria Zakharova", speaker_role="Foreign Ministry spokeswoman",
+                             speaker_country="RU", source=source, summary="Spoke.")  # fmt: skip
+    page = editor_client.get(reverse("admin:detainees_intake_review", args=[source.pk])).content.decode()
+    official_add = reverse("admin:sources_official_add")
+    assert 'id="add_id_new_official_1" class="related-widget-wrapper-link add-related" data-popup="yes"' in page
+    query = "name=Maria+Zakharova&amp;role=Foreign+Ministry+spokeswoman&amp;country=RU&amp;_popup=1"
+    assert f'href="{official_add}?{query}"' in page
+    assert '<select id="id_new_official_1"' in page  # where the pop-up puts the new official
+    assert "admin/js/admin/RelatedObjectLookups.js" in page and "admin-extra/official-added.js" in page
+    popup = editor_client.post(f"{official_add}?_popup=1", {"name": "Maria Zakharova", "role": "spokeswoman",
+                                                            "country": "RU", "_popup": "1"})  # fmt: skip
+    official = Official.objects.get(name="Maria Zakharova")
+    assert popup.status_code == 200 and b"popup-response" in popup.content
+    assert f"&quot;value&quot;: &quot;{official.pk}&quot;".encode() in popup.content

@@ -232,3 +232,31 @@ def test_a_citation_added_meanwhile_is_kept_when_a_stale_form_saves_other_fields
     person.refresh_from_db()
     assert person.description == "edited by editor two"
     assert set(person.sources.all()) == {first, added}
+
+
+def test_on_the_one_screen_editor_a_stale_save_keeps_the_citations_another_editor_added(gordon_black):
+    """A three-way merge of citation sets: a source another editor cited meanwhile (the screen never showed it) is
+    kept; a source this editor unticked is removed; one this editor ticked is added."""
+    from sources.models import Source
+    from tests.detainees.test_case_entry import screen_data
+    from tests.factories import SourceFactory
+
+    one = editor_client()
+    page = one.get(case_url(gordon_black))
+    data = screen_data(page)
+    detention = gordon_black.detentions.get()
+    charge = detention.charges.order_by("pk").first()
+    loaded = set(detention.sources.values_list("pk", flat=True))
+    theirs = SourceFactory(title="Cited meanwhile by another editor (test)")
+    detention.sources.add(theirs)  # meanwhile: another editor cites a new article for the detention and the charge
+    charge.sources.add(theirs)
+    data["det-0-place"] = "Vladivostok, SIZO-1"  # this editor changes a field of the detention
+    data["det-0-charge-0-cites"] = []  # and unticks the charge's citation shown on the screen
+    data["person-change_reason"] = "Test edit"
+    response = one.post(case_url(gordon_black), data)
+    assert response.status_code == 302, response.context["screen"].top_errors
+    detention.refresh_from_db()
+    assert detention.place == "Vladivostok, SIZO-1"
+    assert set(detention.sources.values_list("pk", flat=True)) == loaded | {theirs.pk}
+    assert set(charge.sources.values_list("pk", flat=True)) == {theirs.pk}
+    assert Source.objects.filter(pk=theirs.pk).exists()
