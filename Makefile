@@ -4,6 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+# The test runs keep Python's compiled modules and pytest's rewritten test modules (__pycache__, ignored by git) even
+# where PYTHONDONTWRITEBYTECODE is set: compiling and rewriting every module again cost ~6 s of CPU per test process.
+BYTECODE := PYTHONDONTWRITEBYTECODE=
 
 .PHONY: run worker test check lint format install migrate demo bench bench-writes bench-smoke loadtest backup restore serve-prod cluster cluster-stop clean messages compilemessages
 
@@ -51,14 +54,22 @@ worker: migrate
 test: compilemessages
 	$(PY) -m ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest -n $${PYTEST_WORKERS:-auto} --dist loadgroup --durations=20
+	$(BYTECODE) $(PY) -m pytest -n $${PYTEST_WORKERS:-auto} --dist loadgroup --durations=20
 
 ## The edit-test loop: lint, the migrations check and the unit tier (no browser, no server, no schemathesis, no
-## cluster), with hypothesis' quick `dev` profile
+## cluster), with hypothesis' quick `dev` profile. The lint and the migrations check run beside the tests' start-up
+## and all three must pass; pytest's plugins for schemathesis, anyio and faker are not loaded (nothing in the tier
+## uses them; loading them costs every test process seconds of CPU). See README, "Suite times".
 check: compilemessages
-	$(PY) -m ruff check .
-	$(PY) manage.py makemigrations --check --dry-run
-	HYPOTHESIS_PROFILE=dev $(PY) -m pytest -n $${PYTEST_WORKERS:-auto} --dist loadgroup -q -m "not e2e and not schemathesis and not cluster and not slow"
+	@$(PY) -m ruff check . & lint=$$!; \
+	$(BYTECODE) $(PY) manage.py makemigrations --check --dry-run & migrations=$$!; \
+	HYPOTHESIS_PROFILE=dev $(BYTECODE) $(PY) -m pytest -n $${PYTEST_WORKERS:-auto} --dist loadgroup -q \
+	  -p no:schemathesis -p no:anyio -p no:faker -m "not e2e and not schemathesis and not cluster and not slow"; \
+	tests=$$?; wait $$lint; lint=$$?; wait $$migrations; migrations=$$?; \
+	echo "make check: lint $$(test $$lint = 0 && echo passed || echo FAILED)," \
+	  "migrations check $$(test $$migrations = 0 && echo passed || echo FAILED)," \
+	  "tests $$(test $$tests = 0 && echo passed || echo FAILED)"; \
+	test $$lint = 0 && test $$migrations = 0 && test $$tests = 0
 
 ## Latency and throughput against N synthetic cases on PostgreSQL (N=100,000 unless BENCH_N is set), then first
 ## visits to 80 distinct URLs per kind beside Datasette 0.65 on a SQLite copy (installed in bench/.venv-datasette).

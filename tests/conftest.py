@@ -10,6 +10,7 @@ from django.db.models.signals import post_migrate
 
 import tests.hypothesis_profiles  # noqa: F401  (registers and loads the profile)
 from common.catalogues import ensure_compiled
+from tests import template_db
 from tests.factories import EditorFactory, UserFactory
 from tests.snapshots import Replayer
 
@@ -82,6 +83,21 @@ def pytest_sessionfinish(session, exitstatus):
         if skipped:
             reporter.write_line(f"REQUIRE_POSTGRES is set and {skipped} test(s) were skipped: failing the run.")
             session.exitstatus = 1
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings):
+    """pytest-django's (each xdist worker's own database), and then: until the test databases exist, migrating an
+    in-memory SQLite one copies a kept migrated database, keyed by the migrations (tests/template_db.py)."""
+    template_db.install()
+    yield
+    template_db.uninstall()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """pytest-django's; the migration tests' own `migrate` calls, later, run for real."""
+    template_db.uninstall()
 
 
 @pytest.fixture(autouse=True, scope="session")

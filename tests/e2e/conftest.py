@@ -61,3 +61,12 @@ def screenshot():
 
     return take
 
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Every test in this folder drives the browser, so each is an `e2e` test even where its module forgets to say so
+    (test_admin_fits.py did, and `make check`, which leaves the browser out, started Chromium for it)."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.e2e)

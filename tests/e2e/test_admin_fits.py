@@ -9,6 +9,8 @@ from django.urls import reverse
 from exchanges.models import Exchange
 from tests.factories import UserFactory
 
+pytestmark = pytest.mark.e2e  # a browser: not in `make check`
+
 
 @pytest.fixture
 def admin_page(browser, live_server, demo):

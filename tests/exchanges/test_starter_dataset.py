@@ -16,6 +16,7 @@ from detainees.models import Charge, Designation, Detainee, Detention, Sentence,
 from exchanges.models import Exchange, ExchangeParticipant
 from sources.models import Claim, Outlet, Source, Statement, url_key
 from tests.exchanges.test_demo_truth import OWN_WORDS, SEEDS, runs
+from tests.snapshots import Replayer
 
 READING_LOG = Path(__file__).resolve().parents[2] / "dataset" / "sources-read.md"
 CITING = {Detainee: "", Detention: "detainee__", Charge: "detention__detainee__", Sentence: "detention__detainee__",
@@ -25,17 +26,34 @@ MODELS = (*CITING, ExchangeParticipant, Outlet, Source, Statement, Claim)
 QUIET = {"stdout": open("/dev/null", "w"), "stderr": open("/dev/null", "w")}
 
 
+def _load_starter():
+    call_command("load_demo", "--starter", **QUIET)
+
+
+_starter_rows = Replayer(_load_starter)
+
+
 @pytest.fixture
 def starter(db):
-    """The starter dataset, loaded through the same command `make run` uses."""
-    call_command("load_demo", "--starter", **QUIET)
+    """The starter dataset, as the command `make run` uses loads it: the command runs once per test process and
+    starting state, and its rows are put back, checked table by table, for every later test (tests/snapshots.py;
+    each load cost seconds of CPU, and seven tests ask for it)."""
+    _starter_rows()
+
+
+@pytest.fixture
+def starter_loaded_by_the_command(db):
+    """The starter dataset loaded by the command itself, for the test of loading it twice."""
+    _load_starter()
 
 
 def sources() -> list[dict]:
     return [r["fields"] for r in starter_document()["records"]["sources.source"]]
 
 
-def test_the_starter_dataset_loads_cites_an_address_for_every_fact_and_loads_twice_without_change(starter):
+def test_the_starter_dataset_loads_cites_an_address_for_every_fact_and_loads_twice_without_change(
+    starter_loaded_by_the_command,
+):
     for model, to_published in CITING.items():
         facts = model.objects.filter(**{f"{to_published}is_published": True})
         without = [str(f) for f in facts.exclude(sources__url__gt="").distinct()]
