@@ -8,8 +8,14 @@ and deletes the marks it consumed; then commits, which releases the lock. Append
 committing before releasing it makes `seq` order commit order: a reader never sees an event appear with a lower seq
 than one it has already read.
 
-Marks written while a batch renders stay for the next batch (the record is rendered again; the same hash appends
-nothing). Documents are rendered for the neutral origin `ORIGIN`; whoever serves them puts the request's back.
+A batch reads a window of the oldest marks (`WINDOW`), expands them to the records to render, and also reads the
+ids of every mark already visible on those records (each write marks its records again, so most marks are
+duplicates): the render that follows consumes them all, and each record is rendered once instead of once per batch
+that names it. Only the ids read before the render are deleted, never a key or an id range, so marks written while
+a batch renders (READ COMMITTED shows them to a later DELETE) stay for the next batch (the record is rendered
+again; the same hash appends nothing).
+
+Documents are rendered for the neutral origin `ORIGIN`; whoever serves them puts the request's back.
 """
 
 import datetime
@@ -34,6 +40,10 @@ HOST = "feed.invalid"
 ORIGIN = f"http://{HOST}"
 LOCK_KEY = 2300230023  # the feed's advisory lock on PostgreSQL
 BATCH = 500
+WINDOW = 20_000  # marks read per batch (many name the same record)
+DELETE_BATCH = 5_000
+RECORDS = 5_000  # at most this many distinct records named by a batch's window (a `+` mark counts as EXPANDS)
+EXPANDS = 10
 
 
 class _FeedRequest(HttpRequest):
@@ -247,18 +257,58 @@ def publish(limit: int | None = None, using: str | None = None, on_batch=None) -
     using = using or router.db_for_write(Change)
     appended = consumed = 0
     while limit is None or consumed < limit:
-        size = BATCH if limit is None else min(BATCH, limit - consumed)
+        size = WINDOW if limit is None else min(WINDOW, limit - consumed)
         with transaction.atomic(using=using):
             lock(using)
-            marks = list(Mark.objects.using(using).order_by("id").values_list("id", "resource", "object_id")[:size])
-            if not marks:
+            ids, keys = read_marks(size, using)
+            if not ids:
                 break
-            appended += publish_records(expand((r, pk) for _, r, pk in marks), using)
-            Mark.objects.using(using).filter(id__in=[m[0] for m in marks]).delete()
-        consumed += len(marks)
+            wanted = expand(keys)
+            ids = sorted(set(ids) | set(marks_on(wanted, using)))
+            appended += publish_records(wanted, using)
+            for chunk in _chunks(ids, DELETE_BATCH):  # exactly the marks read before the render, never a range
+                Mark.objects.using(using).filter(id__in=chunk).delete()
+        consumed += len(ids)
         if on_batch:
-            on_batch(len(marks), appended)
+            on_batch(len(ids), appended)
     return appended
+
+
+def read_marks(size: int, using: str) -> tuple[list[int], set[tuple[str, int]]]:
+    """The ids of the oldest marks (up to `size`, naming up to RECORDS records), of every other mark already visible
+    on the same records, and the records they name. Marks repeat (every write of a record marks it again): reading
+    the duplicates now lets this render consume them all, instead of rendering the same record again in later
+    batches. Only ids read here are deleted after the render, so a mark committed meanwhile by another transaction
+    stays for the next batch."""
+    marks = list(Mark.objects.using(using).order_by("id").values_list("id", "resource", "object_id")[:size])
+    if not marks:
+        return [], set()
+    ids, keys, budget = set(), set(), 0
+    for pk, resource, object_id in marks:  # a prefix of the window naming at most RECORDS records: the lock is held
+        if (resource, object_id) not in keys:  # for seconds, not minutes (requests publish under it too)
+            cost = EXPANDS if resource.startswith("+") else 1
+            if keys and budget + cost > RECORDS:
+                marks = marks[: len(ids)]
+                break
+            keys.add((resource, object_id))
+            budget += cost
+        ids.add(pk)
+    by_resource: dict[str, list[int]] = defaultdict(list)
+    for resource, object_id in keys:
+        by_resource[resource].append(object_id)
+    ids.update(marks_on(by_resource, using, after=marks[-1][0]))
+    return sorted(ids), keys
+
+
+def marks_on(records: dict, using: str, after: int = 0) -> list[int]:
+    """The ids of the marks visible now on these {resource: ids} records (the ones a render starting after this
+    call consumes)."""
+    found = []
+    for resource, object_ids in records.items():
+        for chunk in _chunks(sorted(object_ids), DELETE_BATCH):
+            found += Mark.objects.using(using).filter(resource=resource, object_id__in=chunk, id__gt=after
+                                                      ).values_list("id", flat=True)  # fmt: skip
+    return found
 
 
 def pending(using: str | None = None) -> int:

@@ -52,7 +52,7 @@ class Command(BaseCommand):
         last_tick = 0.0
         round_ = {"events": 0, "queued": 0}
         while worker.running:
-            everything = None if settings.WORKER_PUBLISH_LIMIT else 0  # --batch: all that is marked (0: the feed is off)
+            everything = None if settings.WORKER_PUBLISH_LIMIT else 0  # --batch: all that is marked (0: none)
             derived = drain(documents=None, marks=everything) if batch else drain()  # a round: bounded
             totals["published"] += derived["events"]
             totals["documents"] += derived["documents"]
