@@ -19,8 +19,11 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
+# Kept by the database's triggers from the records (detainees.facets), never edited: not in the admin.
+DERIVED = {"detainees.PersonFacet", "detainees.FacetCount"}
 CASE_MODELS = [m for m in apps.get_models() if m._meta.app_label in {"detainees", "exchanges", "sources"}
-               and not m._meta.model_name.startswith("historical") and m._meta.auto_created is False]  # fmt: skip
+               and not m._meta.model_name.startswith("historical") and m._meta.auto_created is False
+               and m._meta.label not in DERIVED]  # fmt: skip
 
 
 @pytest.mark.parametrize("model", CASE_MODELS, ids=lambda m: m._meta.label)
