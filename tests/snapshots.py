@@ -107,8 +107,11 @@ class Snapshot:
             load()
             after = _state()
             transaction.set_rollback(True)
-        if any(before[table] - after.get(table, Counter()) for table in before):
-            raise RuntimeError("The loader changed or removed rows it found; a snapshot can only replay additions.")
+        # Counters the triggers keep (DERIVED_FIRST) may move; every other table only grows.
+        lost = sorted(t for t in before if t not in DERIVED_FIRST and before[t] - after.get(t, Counter()))
+        if lost:
+            raise RuntimeError(f"The loader changed or removed rows it found ({', '.join(lost)}); a snapshot can only "
+                               "replay additions.")
         return cls(before, after)
 
     def added(self, table: str) -> Counter:
@@ -161,12 +164,15 @@ class Snapshot:
         rows = _Rows()
         changed = self.changed()
         expected = {table: state.get(table, Counter()) + self.added(table) for table in _tables()}
-        # Tables that triggers keep as a function of others (the list's facets, keyed by value) go first: the
-        # triggers fired by the other inserts then move them by differences, never inserting a key a second time.
-        changed = sorted(changed, key=lambda table: table not in DERIVED_FIRST)
+        # Tables that triggers keep as a function of others (the list's facets and their counts, keyed by value) are
+        # not replayed row by row: a count the loader moved is a changed row. The state fits, so they were as the
+        # loader found them: they end as it left them (set below, after the triggers fired by the other inserts).
+        for table in DERIVED_FIRST & set(changed):
+            expected[table] = self.after.get(table, Counter())
         with transaction.atomic():
             for table in changed:
-                rows.insert(table, self.added(table))
+                if table not in DERIVED_FIRST:
+                    rows.insert(table, self.added(table))
             for table in _tables():  # what triggers fired by the inserts wrote, set back to the loader's result
                 if rows.read(table) != expected[table]:
                     rows.empty(table)
@@ -199,6 +205,11 @@ class Replayer:
         self.snapshots: list[Snapshot] = []
 
     def __call__(self) -> None:
+        from changes import publisher
+
+        # Marks a test left (a flush keeps none, but fixtures write): the loader drains the feed at its end, which
+        # consumes them too; drained here first, the loader's run and its replay find the same empty queue.
+        publisher.publish()
         state = _state()
         snapshot = next((snapshot for snapshot in self.snapshots if snapshot.fits(state)), None)
         if snapshot is None:

@@ -12,6 +12,8 @@ import pytest
 def real_feed_off(request, monkeypatch):
     if request.node.get_closest_marker("real_feed"):
         return
+    import changes.publisher
     import changes.services
 
     monkeypatch.setattr(changes.services, "publish", lambda *args, **kwargs: 0)
+    monkeypatch.setattr(changes.publisher, "publish", lambda *args, **kwargs: 0)  # the worker's round (common.derived)
