@@ -1164,6 +1164,7 @@ class WithdrawPublicationMixin:
         request=None,
         responses={
             200: OpenApiResponse(description="Withdrawn: the record, now a draft (`review_state` is `draft`)."),
+            401: WRITE_ERRORS[401],
             403: OpenApiResponse(description="Neither the editor who asked nor a reviewer."),
             404: OpenApiResponse(description="No such record (or not visible to this account)."),
             409: OpenApiResponse(description="No request to publish this record awaits review."),
