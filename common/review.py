@@ -196,6 +196,23 @@ def _add_author(item, user) -> None:
         item.save(update_fields=["checks"])
 
 
+def queued_for(case, user) -> bool:
+    """Whether `user`'s changes to the public `case` are (or, once the request's block ends, will be) in "To check":
+    review is on and the case has an open item of theirs, or the write now open touched it (h24: the one-screen
+    editor says so)."""
+    if not required() or user is None:
+        return False
+    from common.models import ReviewItem
+
+    block = integrity.outermost_block()
+    if block is not None and block.touched:
+        touched = integrity.cases_touched(block.touched).get(case._meta.label_lower)
+        if isinstance(touched, set) and case.pk in touched:
+            return True
+    content_type = ContentType.objects.get_for_model(type(case))
+    return ReviewItem.objects.filter(content_type=content_type, object_id=case.pk, outcome="", editors=user).exists()
+
+
 # ---- decisions ---------------------------------------------------------------------------------------------------
 
 
