@@ -97,6 +97,10 @@ class ReviewItemAdmin(admin.ModelAdmin):
             "entries": review.diff(item),
             "editors": [u.get_username() for u in item.editors.all()],
             "refusal": review.refusal(request.user, item),
+            "progress": item.progress(),
+            # An author checks the other authors' part only (h24): the button says whose.
+            "part_of": [u.get_username() for u in review.others_to_check(item, request.user)]
+            if item.editors.filter(pk=request.user.pk).exists() else [],
             "may_send_back": item.kind == ReviewItem.Kind.PUBLISH and not item.outcome and (
                 item.editors.filter(pk=request.user.pk).exists() or request.user.has_perm(review.PERMISSION)),
         }  # fmt: skip
@@ -120,6 +124,10 @@ class ReviewItemAdmin(admin.ModelAdmin):
         except ValidationError as refusal:
             messages.error(request, "; ".join(refusal.messages))
             return redirect(request.path)
+        item.refresh_from_db()
+        if decision == "approve" and not item.outcome:  # the user's part is done; their own changes are left
+            messages.success(request, format_html("{} {}", _("Checked your part."), "; ".join(item.progress())))
+            return redirect(reverse("admin:common_reviewitem_changelist"))
         done = {"approve": _("Approved: it is public, and marked checked today.") if item.kind == "publish"
                 else _("Marked checked."), "revert": _("Reverted to the version last checked."),
                 "send_back": _("Sent back to draft.")}[decision]  # fmt: skip

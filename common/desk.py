@@ -162,7 +162,9 @@ def to_check_rows(items, user) -> list[dict]:
         case = item.case
         rows.append({"case": item.case_name(case), "deleted": case is None, "kind": item.kind, "since": item.since,
                      "url": reverse("admin:common_reviewitem_change", args=[item.pk]),
-                     "mine": any(u.pk == user.pk for u in item.editors.all())})  # fmt: skip
+                     # Yours: only the user's own changes are left, so someone else must check them (h24).
+                     "mine": [u.pk for u in item.unchecked_authors()] == [user.pk],
+                     "progress": item.progress()})  # fmt: skip
     return rows
 
 

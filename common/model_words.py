@@ -37,6 +37,7 @@ WORDS = [
     _("charged on"),
     _("charged on precision"),
     _("charges"),
+    _("checks"),
     _("circumstances"),
     _("citizenships"),
     _("claim"),

@@ -385,6 +385,11 @@ class ReviewItem(models.Model):
         settings.AUTH_USER_MODEL, related_name="+", blank=True,
         help_text=_("Who made the changes to check: none of them may approve or check them."),
     )  # fmt: skip
+    checks = models.JSONField(
+        default=dict, blank=True,
+        help_text=_("Whose changes in this item were checked, and by whom: {author's id: checker's id}. The item "
+                    "closes when every author's changes were checked by someone other than that author."),
+    )  # fmt: skip
     outcome = models.CharField(
         max_length=10, choices=Outcome.choices, default=Outcome.OPEN, blank=True, help_text=_("How it was closed.")
     )
@@ -424,6 +429,32 @@ class ReviewItem(models.Model):
         model = self.content_type.model_class()
         last = model.history.filter(id=self.object_id).exclude(history_type="-").order_by("-history_date").first()
         return str(last.instance) if last is not None else f"#{self.object_id}"
+
+    def checked_by_author(self) -> dict[int, int]:
+        """{author's id: id of the editor who checked that author's changes} (h24)."""
+        return {int(author): int(checker) for author, checker in (self.checks or {}).items()}
+
+    def unchecked_authors(self) -> list:
+        """The editors whose changes in this item no one else has checked yet."""
+        done = self.checked_by_author()
+        return [u for u in self.editors.all() if u.pk not in done]
+
+    def progress(self) -> list[str]:
+        """What was checked and what is left, author by author ("B’s changes checked by A", "A’s changes still to
+        check by someone other than A"); empty while no author's part was checked."""
+        from django.contrib.auth import get_user_model
+
+        done = self.checked_by_author()
+        if not done:
+            return []
+        editors = list(self.editors.all())
+        names = {u.pk: u.get_username() for u in get_user_model()._default_manager.filter(pk__in=done.values())}
+        lines = [str(_("%(author)s’s changes checked by %(checker)s") % {
+                     "author": u.get_username(), "checker": names.get(done[u.pk], f"#{done[u.pk]}")})
+                 for u in editors if u.pk in done]  # fmt: skip
+        lines += [str(_("%(author)s’s changes still to check by someone other than %(author)s") % {
+                      "author": u.get_username()}) for u in editors if u.pk not in done]  # fmt: skip
+        return lines
 
     def close(self, outcome: str, user) -> None:
         from django.utils import timezone

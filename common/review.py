@@ -12,7 +12,10 @@ With `settings.REVIEW_REQUIRED` on (the default in production):
   made the change among its `editors`. The desk lists the queue; each item shows its field-by-field diff from the
   history (django-simple-history) with the sources, until a second editor marks it checked or reverts it.
 - **Nobody approves their own work.** `approve`, `check`, `revert` need the `common.review_cases` permission (the
-  "Reviewers" group) and refuse an editor who made any of the changes in the item.
+  "Reviewers" group). Checking is per author (`ReviewItem.checks`): an editor who made some of the changes in the item
+  checks the OTHER authors' changes, and the item closes once every author's changes were checked by someone other
+  than that author (on a two-editor project A checks B's part and B checks A's). An editor whose own changes are all
+  that is left to check is refused, and so is their revert; a third editor checks every part at once.
 - The case records `last_checked_on`: the date a second editor last approved or checked it (never who).
 - **Deleting a published case is queued, not held**: it leaves the public at once, as unpublishing does (taking
   something out of public view never waits), and its item stays open as a change to check; reverting it restores the
@@ -161,7 +164,7 @@ def _after_check(block, cases: dict) -> None:
                     elif item.kind != ReviewItem.Kind.CHANGE:
                         item.kind = ReviewItem.Kind.CHANGE
                         item.save(update_fields=["kind"])
-                    item.editors.add(user)
+                    _add_author(item, user)
                 elif item is not None:  # a draft or a publication request deleted: nothing left to check
                     item.close(ReviewItem.Outcome.WITHDRAWN, user)
                 continue
@@ -182,7 +185,32 @@ def _after_check(block, cases: dict) -> None:
             elif item.kind != kind:
                 item.kind = kind
                 item.save(update_fields=["kind"])
-            item.editors.add(user)
+            _add_author(item, user)
+
+
+def _add_author(item, user) -> None:
+    """`user` changed the item's case (again): their changes are to check, even if someone checked an earlier part."""
+    item.editors.add(user)
+    if str(user.pk) in (item.checks or {}):
+        item.checks.pop(str(user.pk))
+        item.save(update_fields=["checks"])
+
+
+def queued_for(case, user) -> bool:
+    """Whether `user`'s changes to the public `case` are (or, once the request's block ends, will be) in "To check":
+    review is on and the case has an open item of theirs, or the write now open touched it (h24: the one-screen
+    editor says so)."""
+    if not required() or user is None:
+        return False
+    from common.models import ReviewItem
+
+    block = integrity.outermost_block()
+    if block is not None and block.touched:
+        touched = integrity.cases_touched(block.touched).get(case._meta.label_lower)
+        if isinstance(touched, set) and case.pk in touched:
+            return True
+    content_type = ContentType.objects.get_for_model(type(case))
+    return ReviewItem.objects.filter(content_type=content_type, object_id=case.pk, outcome="", editors=user).exists()
 
 
 # ---- decisions ---------------------------------------------------------------------------------------------------
@@ -194,9 +222,18 @@ def refusal(user, item) -> str:
         return str(_("This item was already closed (%(outcome)s).") % {"outcome": item.get_outcome_display()})
     if user is None or not user.is_active or not user.has_perm(PERMISSION):
         return str(_("Only reviewers (the Reviewers group) may approve or check the work of other editors."))
-    if item.editors.filter(pk=user.pk).exists():
-        return str(_("You made changes in this item: a second editor must check them, not you."))
+    if not others_to_check(item, user) and item.editors.filter(pk=user.pk).exists():
+        return str(ONLY_YOURS_LEFT)
     return ""
+
+
+ONLY_YOURS_LEFT = _("Only your own changes are left to check in this item: a second editor must check them, not you.")
+
+
+def others_to_check(item, user) -> list:
+    """The authors whose changes in `item` are still to check and whom `user` may check: everyone but `user`. With
+    two editors who both changed a case, each checks the other's part (h24): nobody checks their own change."""
+    return [u for u in item.unchecked_authors() if user is None or u.pk != user.pk]
 
 
 def _locked_item(item, user):
@@ -229,6 +266,8 @@ def approve(item, user):
 
     with acting_as(user), integrity.checked_writes():
         item, case = _locked_item(item, user)
+        if _check_part(item, user):  # the user's own changes are left: someone else checks them
+            return case
         if case is None:  # a deleted case: the deletion is checked (a publication asked for is moot)
             if item.kind == ReviewItem.Kind.PUBLISH:
                 item.close(ReviewItem.Outcome.WITHDRAWN, user)
@@ -249,6 +288,17 @@ def approve(item, user):
             case.save()
             item.close(ReviewItem.Outcome.CHECKED, user)
     return case
+
+
+def _check_part(item, user) -> bool:
+    """Record that `user` checked every other author's changes in `item`. True when the item stays open: `user`'s own
+    changes are still to check, by someone other than `user`."""
+    checks = dict(item.checks or {})
+    for author in others_to_check(item, user):
+        checks[str(author.pk)] = user.pk
+    item.checks = checks
+    item.save(update_fields=["checks"])
+    return any(u.pk == user.pk for u in item.unchecked_authors())
 
 
 def send_back(item, user):

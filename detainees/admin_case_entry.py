@@ -402,6 +402,17 @@ class CaseScreen:
         }
 
 
+def saved_message(case, user) -> str:
+    """What the editor is told on the public page after saving a published case: saved, and, when review put the
+    change in "To check" (common.review), that a second editor will check it."""
+    from common import review
+
+    queued = review.queued_for(case, user)
+    if queued:
+        return format_html(_("Saved “{}”: queued in “To check” for a second editor to check."), case.name)
+    return format_html(_("Saved “{}”."), case.name)
+
+
 def case_entry_view(request, pk: int | None = None):
     """A case on one screen: GET shows it (empty for a new case), POST saves it all or nothing."""
     detainee = get_object_or_404(Detainee, pk=pk) if pk is not None else None
@@ -424,7 +435,8 @@ def case_entry_view(request, pk: int | None = None):
                 model_admin.log_addition(request, saved, [{"added": {}}])
             else:
                 model_admin.log_change(request, saved, "Changed on the case-entry screen.")
-            if saved.is_published:  # the case page itself is the confirmation
+            if saved.is_published:  # the case page is where the editor lands, told what became of the save
+                messages.success(request, saved_message(saved, request.user))
                 return redirect(saved.get_absolute_url())
             saved.refresh_from_db(fields=["awaiting_review"])
             if saved.awaiting_review:  # common.review: a second editor approves it first
