@@ -369,8 +369,8 @@ def days_on(fixed: int, starts: list[datetime.date], today: datetime.date) -> in
 
 def days_sentence(days: int, minimum: bool) -> str:
     """" 1,234 days in custody in all." (or "At least …"), or nothing for no certain day: the case page's words."""
-    html = get_template("detainees/days_held.html").render({"days_held": days, "days_held_minimum": minimum})
-    return mark_safe(html)  # rendered with the template's own escaping
+    # A template's render() is already safe text, escaped by the template itself: no mark_safe needed here.
+    return get_template("detainees/days_held.html").render({"days_held": days, "days_held_minimum": minimum})
 
 
 def days_marker(fixed: int, starts: list[datetime.date], minimum: bool) -> str:
