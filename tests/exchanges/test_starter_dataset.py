@@ -323,12 +323,19 @@ def test_two_reductions_of_one_sentence_are_both_loaded(db):
 
 
 def test_the_cases_entered_in_the_fifth_pass_hold_what_their_reports_say(starter, client):
-    """Issue 25, fifth pass (h30): people the earlier passes missed (a Czech and a Belgian-Russian held now, a Pole held
-    since 2018, a Briton who died in the DPR's custody, an Estonian exchanged in 2018 with the exchange itself, an
-    American held ten days in Crimea), gaps filled (Stwalley's arrest month and term, Healy's capture day, Van
-    Wurden's sentence), and reports that disagree kept side by side."""
+    """Issue 25, fifth pass (h30): people the earlier passes missed (a Czech, a Belgian-Russian and an
+    Irish-Russian held now, a Pole held since 2018, a Briton who died in the DPR's custody, an Estonian exchanged in
+    2018 with the exchange itself, an American held ten days in Crimea, a Lithuanian mayor held a day in 2021), gaps
+    filled (Stwalley's arrest month and term, Healy's capture day, Van Wurden's sentence), and reports that disagree
+    kept side by side."""
     held = Detainee.objects.published().with_status().filter(status=Status.HELD)
-    assert {"minh-hoang-tran", "mikhail-loshchinin", "marian-radzajewski"} <= set(held.values_list("slug", flat=True))
+    held_now = {"minh-hoang-tran", "mikhail-loshchinin", "marian-radzajewski", "dmitri-simbaev"}
+    assert held_now <= set(held.values_list("slug", flat=True))
+    simbaev = Detainee.objects.get(slug="dmitri-simbaev")
+    assert {c.code for c in simbaev.citizenships} == {"IE", "RU"}
+    assert str(simbaev.detentions.get().last_confirmed_on) == "2026-01-18"
+    markauskas = Detainee.objects.with_status().get(slug="bronius-markauskas")
+    assert (markauskas.status, str(markauskas.detentions.get().released_on)) == (Status.RELEASED, "2021-10-24")
     tran = Detainee.objects.get(slug="minh-hoang-tran")
     assert {c.code for c in tran.citizenships} == {"CZ", "VN"}
     sentence = Sentence.objects.get(detention__detainee=tran)
@@ -362,7 +369,7 @@ def test_the_cases_entered_in_the_fifth_pass_hold_what_their_reports_say(starter
                                    object_id=Detention.objects.get(detainee__slug="gene-spector").pk)  # fmt: skip
     assert sorted(spector.values_list("value", flat=True)) == ["2020", "2021"]
     fifth = ["minh-hoang-tran", "paul-urey", "raivo-susi", "artyom-zinchenko", "marian-radzajewski", "tyler-jacob",
-             "mikhail-loshchinin"]  # fmt: skip
+             "mikhail-loshchinin", "dmitri-simbaev", "bronius-markauskas"]  # fmt: skip
     for person in Detainee.objects.filter(slug__in=fifth):
         assert client.get(person.get_absolute_url()).status_code == 200
         for source in person.sources.all():
