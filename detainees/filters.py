@@ -83,7 +83,8 @@ class DetaineeFilter(django_filters.FilterSet):
     held_by = CountryChoiceFilter(
         method="filter_held_by",
         label="Held by",
-        help_text="Ever held by this country (ISO code), in any detention of the custody chain.",
+        help_text="Ever held by this country (ISO code), in any detention of the custody chain. Not the same as the "
+        "`held_by` field of each result, which is the country holding the person now.",
     )
     held_on = IsoDateFilter(
         method="filter_held_on", label="In custody on", help_text="In custody on this date (YYYY-MM-DD)."
