@@ -15,7 +15,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--base-url", default=None,
                             help="The site's address as visitors use it (records carry absolute URLs); "
-                                 "default PUBLIC_ORIGIN.")  # fmt: skip
+                                 "default the setting SITE_URL.")  # fmt: skip
 
     def handle(self, *args, base_url=None, **options):
         started = time.monotonic()

@@ -13,7 +13,7 @@ class Command(BaseCommand):
             "delta (added, changed, deleted) from the previous release, listed at /api/v1/releases/.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--base-url", default=None, help="The site's address (default PUBLIC_ORIGIN).")
+        parser.add_argument("--base-url", default=None, help="The site's address (default the setting SITE_URL).")
 
     def handle(self, *args, base_url=None, **options):
         started = time.monotonic()
