@@ -57,7 +57,9 @@ def test_the_overview_maps_where_people_are_held_now_with_a_key_and_the_places_o
     TransferFactory(detention=moved, moved_on=datetime.date(2024, 5, 1), facility_name="Penal colony IK-7, Mordovia")
     DetentionFactory(detainee=DetaineeFactory(name="Arrested"), held_by="RU", place="Moscow",
                      detained_on=datetime.date(2023, 3, 1))  # fmt: skip
-    DetentionFactory(detainee=DetaineeFactory(name="Nowhere"), held_by="RU", detained_on=datetime.date(2023, 3, 1))
+    DetentionFactory(
+        detainee=DetaineeFactory(name="Nowhere"), held_by="RU", place="", detained_on=datetime.date(2023, 3, 1)
+    )
     DetentionFactory(detainee=DetaineeFactory(name="Draft Person", is_published=False), held_by="BY", place="Minsk",
                      detained_on=datetime.date(2023, 3, 1))  # fmt: skip
     cache.clear()
