@@ -1156,11 +1156,45 @@ def json_500(request):
 
 
 class WithdrawPublicationMixin:
+    """`POST …/withdraw-publication/`, and the same withdrawal by an ordinary write: `PATCH {"is_published": false}`
+    on a record awaiting review takes it back to draft and out of the queue (a draft awaiting nothing), under the
+    same rule — the editor who asked, or a reviewer; anyone else is refused 403 and nothing is written."""
+
+    def perform_update(self, serializer):
+        from django.contrib.contenttypes.models import ContentType
+        from django.core.exceptions import PermissionDenied
+        from django.db import transaction
+        from rest_framework.exceptions import PermissionDenied as Forbidden
+
+        from common import review
+        from common.models import ReviewItem
+
+        case = serializer.instance
+        item = None
+        if serializer.validated_data.get("is_published", True) is False and getattr(case, "awaiting_review", False):
+            item = ReviewItem.objects.filter(content_type=ContentType.objects.get_for_model(case), object_id=case.pk,
+                                             outcome="", kind=ReviewItem.Kind.PUBLISH).first()  # fmt: skip
+        if item is None:
+            return super().perform_update(serializer)
+        user = self.request.user
+        # Asked before writing: the write itself would make its author one of the request's editors.
+        if not (item.editors.filter(pk=user.pk).exists() or user.has_perm(review.PERMISSION)):
+            raise Forbidden(review.refusal(user, item) or "Only the editor who asked, or a reviewer, may withdraw it.")
+        with transaction.atomic():
+            super().perform_update(serializer)
+            try:
+                with reasons.change_reason(getattr(self, "change_reason", None)):
+                    review.send_back(item, user)
+            except PermissionDenied as refusal:
+                raise Forbidden(str(refusal)) from None  # the whole write is undone with it
+        serializer.instance.refresh_from_db()
+
     @extend_schema(
         summary="Withdraw a request to publish",
         description="The record goes back to draft and leaves the review queue. Only the editor who asked to "
         "publish it, or a reviewer (the Reviewers group), may withdraw the request. An `X-Change-Reason` header is "
-        "recorded with it.",
+        "recorded with it. `PATCH {\"is_published\": false}` on a record awaiting review does the same, under the "
+        "same rule.",
         request=None,
         responses={
             200: OpenApiResponse(description="Withdrawn: the record, now a draft (`review_state` is `draft`)."),

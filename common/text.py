@@ -91,3 +91,19 @@ def prefix_forms(raw: str) -> tuple[str, ...]:
     forms = {fold_word(typed), *(fold_word(typed + extra) for extra in _CONTINUATIONS)}
     ordered = sorted(forms, key=len)
     return tuple(f for i, f in enumerate(ordered) if not any(g in f for g in ordered[:i]))
+
+
+_CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+# Letters Russian does not use: a name with one is Belarusian or Ukrainian ("Андрэй Пачобут", "Юрій").
+_NOT_RUSSIAN = re.compile(r"[іїєґўІЇЄҐЎ]")
+
+
+def russian_name(name_original: str, aliases) -> str:
+    """The name a Russian page heads a record with, from what is on file, or "" when none is in Cyrillic: the
+    original-script name when it is Russian, else the first Russian alias, else any Cyrillic one (a Belarusian or
+    Ukrainian spelling still reads better to a Russian reader than a Latin one). Never made up: no transliteration."""
+    names = [n.strip() for n in [name_original or "", *(aliases or [])] if n and n.strip()]
+    cyrillic = [n for n in names if _CYRILLIC_LETTER.search(n) and not _LATIN_LETTER.search(n)]
+    russian = [n for n in cyrillic if not _NOT_RUSSIAN.search(n)]
+    return (russian or cyrillic or [""])[0]

@@ -7,6 +7,7 @@ the whole map is about 47 kB of path data (relative whole units).
 import functools
 import itertools
 import json
+import math
 from pathlib import Path
 
 from django.conf import settings
@@ -105,20 +106,48 @@ def country_shapes() -> tuple[tuple[str, str, str], ...]:
     return tuple(shapes)
 
 
+def map_level(n: int, top: int) -> int:
+    """The shade of a country holding `n` people when the most held by one state is `top`: 0 for none, then four
+    steps, darker is more; the most held is always the darkest."""
+    if not n:
+        return 0
+    return 1 + round(3 * (n - 1) / (top - 1)) if top > 1 else 4
+
+
+def map_legend(top: int) -> list[dict]:
+    """The key of the map: each shade in use with the numbers of people it stands for, lowest first
+    ({"level", "low", "high"}); the steps follow `map_level`, so the key cannot drift from the shading."""
+    steps: dict[int, list[int]] = {}
+    if top == 1:
+        return [{"level": 4, "low": 1, "high": 1}]
+    for level in range(1, 5):
+        # The numbers n with round(3 (n - 1) / (top - 1)) = level - 1, found without walking 1..top.
+        low = max(1, math.ceil((level - 1.5) * (top - 1) / 3 + 1 - 1e-9))
+        high = min(top, math.floor((level - 0.5) * (top - 1) / 3 + 1 + 1e-9))
+        while low <= high and map_level(low, top) != level:
+            low += 1
+        while high >= low and map_level(high, top) != level:
+            high -= 1
+        if low <= high:
+            steps[level] = [low, high]
+    return [{"level": level, "low": low, "high": high} for level, (low, high) in sorted(steps.items())]
+
+
 def held_map(counts: dict[str, int]) -> dict:
-    """The map with each country shaded by how many people it holds now (four steps, darker is more)."""
+    """The map with each country shaded by how many people it holds (four steps, darker is more), with its key."""
     top = max(counts.values(), default=0)
-
-    def level(n: int) -> int:
-        if not n:
-            return 0
-        return 1 + round(3 * (n - 1) / (top - 1)) if top > 1 else 4  # the most held is always the darkest
-
     return {
         "width": WIDTH,
         "height": HEIGHT,
         "shapes": [
-            {"code": code, "name": name, "d": d, "count": counts.get(code, 0), "level": level(counts.get(code, 0))}
+            {
+                "code": code,
+                "name": name,
+                "d": d,
+                "count": counts.get(code, 0),
+                "level": map_level(counts.get(code, 0), top),
+            }
             for code, name, d in country_shapes()
-        ],
+        ],  # fmt: skip
+        "legend": map_legend(top) if top else [],
     }

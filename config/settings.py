@@ -229,7 +229,19 @@ DUMP_DIR = env.path("DUMP_DIR", default=BASE_DIR / "var" / "dump")
 # AFTER_WRITE_IN_REQUEST), at most this many at a time inside a request (one batch: about a second for a case with
 # many records); the worker and `manage.py publish_changes` drain the rest. Bulk imports end by draining.
 CHANGES_PUBLISH_LIMIT = env.int("CHANGES_PUBLISH_LIMIT", default=500)
-PUBLIC_ORIGIN = env.str("PUBLIC_ORIGIN", default="http://localhost:8000")
+# The site's public address (scheme and host, no path), for everything made outside a request: dump files and
+# releases (`build_dump`, `make_release`, the worker), links in mail. One value: `SITE_URL` (`PUBLIC_ORIGIN`, the name
+# the dump used to read, is taken when SITE_URL is not set; both set and different stops start-up). In production
+# with neither, https:// and the first host of ALLOWED_HOSTS, never a local address in files the public downloads.
+_site_url, _public_origin = env.str("SITE_URL", default=""), env.str("PUBLIC_ORIGIN", default="")
+if _site_url and _public_origin and _site_url.rstrip("/") != _public_origin.rstrip("/"):
+    raise ImproperlyConfigured(
+        f"SITE_URL ({_site_url}) and PUBLIC_ORIGIN ({_public_origin}) name two public addresses: set SITE_URL only."
+    )
+_named_hosts = [h for h in ALLOWED_HOSTS if h not in ("*", "") and not h.startswith(".")]
+_default_site = f"https://{_named_hosts[0]}" if PRODUCTION and _named_hosts else "http://127.0.0.1:8000"
+SITE_URL = (_site_url or _public_origin or _default_site).rstrip("/")
+PUBLIC_ORIGIN = SITE_URL  # the dump's and releases' name for it (dataset.dump, dataset.releases)
 # What a CDN or proxy cache may do with public responses (common.middleware.CacheControlMiddleware): keep them
 # PUBLIC_MAX_AGE seconds, then serve the old copy up to PUBLIC_STALE_SECONDS while it fetches a new one.
 PUBLIC_MAX_AGE = env.int("PUBLIC_MAX_AGE", default=60)
@@ -355,8 +367,7 @@ EMAIL_BACKEND = env.str(
     default=f"django.core.mail.backends.{'smtp' if EMAIL_HOST else 'console'}.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="alerts@prisoner-exchange-tracker.example")
-# Links in mail (confirmation, alerts) start with this: the worker has no request to take the host from.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Links in mail (confirmation, alerts) start with SITE_URL (above): the worker has no request to take the host from.
 LOGIN_URL = "alerts:login"
 LOGIN_REDIRECT_URL = "alerts:account"
 LOGOUT_REDIRECT_URL = "overview"

@@ -13,7 +13,8 @@ from common import routing
 from common.cache import cached_figures, data_version
 from common.charts import bar_chart
 from common.views import PageCacheMixin
-from detainees.census import census_figures
+from common.worldmap import held_map
+from detainees.census import census_figures, places_held
 from detainees.models import Detainee, Detention
 from exchanges.models import Exchange, side_label
 
@@ -50,15 +51,31 @@ class OverviewView(PageCacheMixin, TemplateView):
         "held" where no record covers today (a start known only as this month; a handover to a custody not on
         file), so it is not what is counted here."""
         figures = census_figures(today, version=version)
+        places = places_held(today, version=version)
+        states = [r for r in figures["by_holder"] if r["held_by"] and r["held"]]
         return {
+            # The map of where they are: the states of the same census rows, and within each the places on file.
+            "held_map": held_map({r["held_by"]: len(r["held"]) for r in states}),
+            "held_places": [
+                {
+                    "code": r["held_by"],
+                    "name": r["name"],
+                    "people": len(r["held"]),
+                    "places": places.get(r["held_by"], []),
+                }
+                for r in states
+            ],
+            "held_off_map": [r for r in figures["by_holder"] if not r["held_by"] and r["held"]],
             "today": today,
             "held_total": figures["held"],
             "held_uncertain": figures["uncertain"],
             # (filter parameter, its value, who holds, how many): a state, a group, or a holder not on file.
             "held_by_country": [
-                ("held_by_group", row["held_by_group"], row["name"], len(row["held"])) if row["held_by_group"]
+                ("held_by_group", row["held_by_group"], row["name"], len(row["held"]))
+                if row["held_by_group"]
                 else ("held_by", row["held_by"], row["name"], len(row["held"]))
-                for row in figures["by_holder"] if row["held"]
+                for row in figures["by_holder"]
+                if row["held"]
             ],  # fmt: skip
         }
 
@@ -92,7 +109,9 @@ class AboutView(PageCacheMixin, TemplateView):
         from .methodology import vocabulary
 
         context.update(
-            contact_email=settings.CONTACT_EMAIL, data_licence=settings.DATA_LICENCE, vocabulary=vocabulary(),
+            contact_email=settings.CONTACT_EMAIL,
+            data_licence=settings.DATA_LICENCE,
+            vocabulary=vocabulary(),
             today=timezone.localdate(),
         )
         return context

@@ -400,3 +400,43 @@ def census_document(figures: dict, *, api_url: str, html_url: str, list_api: str
     ]  # fmt: skip
     document["december"] = figures["december"]
     return document
+
+
+# ---- where, within a state -------------------------------------------------------------------------------------
+
+
+def places_held(day: datetime.date, version: str | None = None) -> dict[str, list[dict]]:
+    """Where the people certainly held on `day` by each state are, as far as the records say:
+    {state code: [{"place", "kind", "people"}]}, most people first, one entry "kind": "none" for those with no place
+    on file. A person's place is the facility of their latest transfer moved on or before `day` ("kind":
+    "facility"), else the place where the custody began ("kind": "detained"). Counted over the same custodies as the
+    census (`held_on_q`, published people), so each state's places add up to its census figure (a person held by one
+    state in two custodies at once would count once in each place). Two queries, once per data version and day."""
+
+    def compute() -> dict[str, list[dict]]:
+        from .models import Transfer
+
+        covering = Detention.objects.filter(held_on_q(day), detainee__is_published=True).exclude(held_by="")
+        custodies = list(covering.order_by().values_list("id", "detainee_id", "held_by", "place"))
+        moved: dict[int, str] = {}
+        for detention_id, facility in (
+            Transfer.objects.filter(detention__in=covering.values("pk"), moved_on__lte=day)
+            .order_by("detention_id", "moved_on", "id").values_list("detention_id", "facility_name")
+        ):  # fmt: skip
+            moved[detention_id] = facility  # the latest move wins
+        where: dict[str, dict[tuple[str, str], set[int]]] = {}
+        for detention_id, pid, code, place in custodies:
+            if detention_id in moved:
+                key = ("facility", moved[detention_id])
+            else:
+                key = ("detained", place) if place else ("none", "")
+            where.setdefault(code, {}).setdefault(key, set()).add(pid)
+        return {
+            code: sorted(
+                ({"kind": kind, "place": place, "people": len(ids)} for (kind, place), ids in places.items()),
+                key=lambda p: (p["kind"] == "none", -p["people"], p["place"]),
+            )
+            for code, places in where.items()
+        }
+
+    return cached_figures("places-held", parts=(day.isoformat(),), version=version or data_version(), compute=compute)

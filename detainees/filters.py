@@ -83,7 +83,8 @@ class DetaineeFilter(django_filters.FilterSet):
     held_by = CountryChoiceFilter(
         method="filter_held_by",
         label="Held by",
-        help_text="Ever held by this country (ISO code), in any detention of the custody chain.",
+        help_text="Ever held by this country (ISO code), in any detention of the custody chain. Not the same as the "
+        "`held_by` field of each result, which is the country holding the person now.",
     )
     held_on = IsoDateFilter(
         method="filter_held_on", label="In custody on", help_text="In custody on this date (YYYY-MM-DD)."
@@ -198,12 +199,8 @@ class DetentionFilter(django_filters.FilterSet):
     held_by = CountryChoiceFilter(field_name="held_by", help_text="Holding country (ISO code).")
     held_by_group = IdFilter(field_name="held_by_group_id", help_text="Holding group (id).")
     held_on = IsoDateFilter(method="filter_held_on", help_text="In custody on this date (YYYY-MM-DD).")
-    detained_from = IsoDateFilter(
-        field_name="detained_on", lookup_expr="gte", help_text="Began on or after."
-    )
-    detained_to = IsoDateFilter(
-        field_name="detained_on", lookup_expr="lte", help_text="Began on or before."
-    )
+    detained_from = IsoDateFilter(field_name="detained_on", lookup_expr="gte", help_text="Began on or after.")
+    detained_to = IsoDateFilter(field_name="detained_on", lookup_expr="lte", help_text="Began on or before.")
     end_reason = AnyOfChoiceFilter(choices=EndReason.choices, help_text="Why custody ended.")
     updated_since = UpdatedSinceFilter()
     ordering = django_filters.OrderingFilter(fields=["detained_on", "released_on", "updated_at"])

@@ -66,15 +66,39 @@ class Event:
             return f"{self.date.year:04d}-{self.date.month:02d}"
         return self.date.isoformat()
 
+    # An undated event placed by a date it must precede (see `place_undated`): the sort key of that date.
+    anchor: tuple | None = None
+
+    @staticmethod
+    def key_of(date: datetime.date, precision: str) -> tuple:
+        """A partial date's place in time: one known only to the month (or year) after the dated days of it."""
+        month = 13 if precision == "year" else date.month
+        day = date.day if precision == "day" else 32
+        return (date.year, month, day)
+
     @property
     def sort_key(self) -> tuple:
-        """Oldest first; an event known only to the month (or year) after the dated events of that month (or year),
-        undated ones last."""
-        if self.date is None:
-            return (10_000, 13, 32)
-        month = 13 if self.precision == "year" else self.date.month
-        day = self.date.day if self.precision == "day" else 32
-        return (self.date.year, month, day)
+        """Oldest first; an event known only to the month (or year) after the dated events of that month (or year);
+        an undated one just before the date it is anchored to, else last."""
+        if self.date is not None:
+            return (*self.key_of(self.date, self.precision), 1)
+        if self.anchor is not None:
+            return (*self.anchor, 0)
+        return (10_000, 13, 32, 1)
+
+
+def place_undated(event: Event, later: list[Event], known: list[tuple[datetime.date | None, str]] = ()) -> None:
+    """Anchor an undated event (a custody whose start no report dates, a handover on a date not on file) just before
+    the earliest date it must precede: the dated events that `later` holds (the same custody's charges, moves,
+    sentences and end; for a handover, the next custody's) and the `known` dates (the custody's last confirmation).
+    With none of them dated it stays last. The rule of SPEC 1.1 ("a timeline places an event known only to the
+    month or year after the dated events of that month or year") is kept: the anchor is such an event's own key."""
+    if event.date is not None:
+        return
+    keys = [e.sort_key[:3] for e in later if e is not event and e.date is not None]
+    keys += [Event.key_of(date, precision) for date, precision in known if date is not None]
+    if keys:
+        event.anchor = min(keys)
 
 
 def link_chain(detentions) -> list[Detention]:
@@ -130,8 +154,10 @@ def custody_chains(detainee: Detainee) -> list[str]:
         while current is not None:
             holder = holder_name(current)
             if current is d and current.detained_on:
-                part = _("held by %(holder)s from %(since)s") % {"holder": holder,
-                                                                  "since": _since(current, "detained_on")}
+                part = _("held by %(holder)s from %(since)s") % {
+                    "holder": holder,
+                    "since": _since(current, "detained_on"),
+                }
             else:
                 part = _("held by %(holder)s") % {"holder": holder}
             if current.successor:
@@ -139,7 +165,9 @@ def custody_chains(detainee: Detainee) -> list[str]:
             elif current.released_on:
                 until = format_partial_date(current.released_on, current.released_on_precision, form="genitive")
                 part += " " + _("until %(until)s (%(reason)s)") % {
-                    "until": until, "reason": str(current.get_end_reason_display()).lower()}
+                    "until": until,
+                    "reason": str(current.get_end_reason_display()).lower(),
+                }
             elif current.is_open:
                 part += " " + _("to this day")
             parts.append(part)
@@ -151,7 +179,10 @@ def custody_chains(detainee: Detainee) -> list[str]:
 def timeline(detainee: Detainee, participations=()) -> list[Event]:
     """Every dated event of a case, oldest first: detained, extradited, moved, sentenced, appeals, released."""
     events: list[Event] = []
-    for d in link_chain(detainee.detentions.all()):
+    chain = link_chain(detainee.detentions.all())
+    of_custody: dict[int, tuple[int, int]] = {}  # detention id: the slice of `events` it added
+    for d in chain:
+        first = len(events)
         holder = holder_name(d)
         where = f", {d.place}" if d.place else ""
         how = f" ({d.circumstances})" if d.circumstances else ""
@@ -181,12 +212,13 @@ def timeline(detainee: Detainee, participations=()) -> list[Event]:
         if d.ends_in_handover:
             extradited = d.end_reason == Detention.EndReason.EXTRADITED
             if d.successor:
-                text = (_("Extradited by %(holder)s to %(to)s") if extradited
-                        else _("Handed over by %(holder)s to %(to)s")) % {"holder": holder,
-                                                                          "to": holder_name(d.successor)}
+                text = (
+                    _("Extradited by %(holder)s to %(to)s") if extradited else _("Handed over by %(holder)s to %(to)s")
+                ) % {"holder": holder, "to": holder_name(d.successor)}
             else:
-                text = (_("Extradited by %(holder)s") if extradited
-                        else _("Handed over by %(holder)s")) % {"holder": holder}
+                text = (_("Extradited by %(holder)s") if extradited else _("Handed over by %(holder)s")) % {
+                    "holder": holder
+                }
             events.append(Event(d.released_on, d.released_on_precision, d.end_reason, text, d))  # fmt: skip
         elif d.released_on:
             if d.end_reason == "exchanged":
@@ -200,6 +232,16 @@ def timeline(detainee: Detainee, participations=()) -> list[Event]:
                 events.append(Event(d.released_on, d.released_on_precision, d.end_reason,
                                     _("%(how)s by %(holder)s") % {"how": d.get_end_reason_display(),
                                                                          "holder": holder}, d))  # fmt: skip
+        of_custody[d.pk] = (first, len(events))
+    # Undated lines of a custody: its start before the custody's first dated event (or its last confirmation), a
+    # handover on a date not on file before the next custody's first dated event.
+    for d in chain:
+        own = events[slice(*of_custody[d.pk])]
+        for e in own:
+            if e.cited is d and e.kind == "detained":
+                place_undated(e, own, [(d.last_confirmed_on, d.last_confirmed_on_precision)])
+            elif e.cited is d and d.ends_in_handover and d.successor is not None:
+                place_undated(e, events[slice(*of_custody[d.successor.pk])])
     # An exchange on file is a dated event of the case, whether or not the custody it ended is on file.
     told = {id(x) for e in events for x in e.extra}
     for p in participations:
@@ -232,7 +274,9 @@ def status_sentence(detainee: Detainee) -> str:
                 return _("Exchanged (custody not on file)")
             exchange = took_part.exchange
             return _("Exchanged %(when)s in the %(exchange)s (custody not on file)") % {
-                "when": _on(exchange, "date"), "exchange": exchange.name}
+                "when": _on(exchange, "date"),
+                "exchange": exchange.name,
+            }
         return _("Status unknown: no detention on file")
     ended = _on(latest, "released_on")
     match detainee.status:

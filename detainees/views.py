@@ -256,7 +256,10 @@ class DetaineeDetailView(CaseCitable, PublicDetailView):
             }
             for sentence in detention.sentences.all():
                 sentence.disputed = disputed_fields(c for c in about["sentence"] if c.object_id == sentence.pk)
+        # A Russian page heads the case with the Russian name on file, the English one beside it (common.text).
+        local_name = russian_name(person.name_original, person.aliases) if base_language() == "ru" else ""
         context.update(
+            local_name=local_name if local_name != person.name else "",
             disputed=disputed_fields(about["detainee"]),
             citations=Citations(),
             status_sentence=status_sentence(person),
@@ -272,7 +275,7 @@ class DetaineeDetailView(CaseCitable, PublicDetailView):
         return context
 
     def days_sentence(self, person) -> str:
-        """"1,234 days in custody in all.", or for a page to be stored, what the count is made of, filled in each time
+        """ "1,234 days in custody in all.", or for a page to be stored, what the count is made of, filled in each time
         the page is served (`request.days_filled_in_later`, see casedocs.services)."""
         minimum = person.days_held_is_a_minimum()
         fixed, starts = days_held_parts(person.detentions.all())
@@ -283,6 +286,7 @@ class DetaineeDetailView(CaseCitable, PublicDetailView):
 
 from common.i18n import base_language, hreflang  # noqa: E402
 from common.templatetags.tracker import description_in_language  # noqa: E402
+from common.text import russian_name  # noqa: E402
 
 
 def person_json_ld(person, url: str, participations) -> dict:

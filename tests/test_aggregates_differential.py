@@ -90,6 +90,7 @@ custody = st.fixed_dictionaries({
 })  # fmt: skip
 person = st.fixed_dictionaries({
     "published": st.booleans(),
+    "town": st.sampled_from(["", "Town A", "Town B"]),  # where each of their custodies began; "" none on file
     "citizenships": st.sets(st.sampled_from(["RU", "US", "UA"]), max_size=2),
     "designations": st.sets(st.sampled_from(["hostage", "wrongfully_detained", "political_prisoner"]), max_size=2),
 })  # fmt: skip
@@ -134,6 +135,7 @@ def make(people: list[dict], custodies: list[dict], exchanges: list[dict]) -> Gr
                     released, released_precision = max(end, start), "day"
         detention = Detention.objects.create(
             detainee=made[row["who"]], held_by=row["holder"] if row["holder"] != "group" else "",
+            place=people[row["who"]]["town"],
             held_by_group=group if row["holder"] == "group" else None, detained_on=start,
             detained_on_precision=row["start_precision"], released_on=released,
             released_on_precision=released_precision, end_reason=reason,
@@ -242,13 +244,21 @@ class Records:
 
         out: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
         for e in self.completed():
-            for p in self.participants[e.pk]:
-                key = (name(p.released_by.code, p.released_by_group), name(p.received_by.code, p.received_by_group))
-                out[key][0] += 1
-                out[key][1] += 1
-            for c in self.counts[e.pk]:
-                out[name(c.released_by.code, c.released_by_group), name(c.received_by.code, c.received_by_group)][
-                    0] += c.number  # fmt: skip
+            rows = [(name(p.released_by.code, p.released_by_group), name(p.received_by.code, p.received_by_group), 1, 1)
+                    for p in self.participants[e.pk]]  # fmt: skip
+            rows += [(name(c.released_by.code, c.released_by_group), name(c.received_by.code, c.received_by_group),
+                      c.number, 0) for c in self.counts[e.pk]]  # fmt: skip
+            for released, received, number, named in rows:
+                # A side the exchange leaves blank is the one side that went the other way, when there is exactly one
+                # (SPEC: Israel's counted prisoners went to Hamas, who released Gilad Shalit to Israel).
+                if received == NOT_ON_FILE and released != NOT_ON_FILE:
+                    back = {a for a, b, _, _ in rows if b == released and a != NOT_ON_FILE}
+                    received = back.pop() if len(back) == 1 else received
+                elif released == NOT_ON_FILE and received != NOT_ON_FILE:
+                    back = {b for a, b, _, _ in rows if a == received and b != NOT_ON_FILE}
+                    released = back.pop() if len(back) == 1 else released
+                out[released, received][0] += number
+                out[released, received][1] += named
         return {k: tuple(v) for k, v in out.items()}
 
 
@@ -345,6 +355,43 @@ class EveryNumberEqualsBruteForceTests(HypothesisTestCase):
             assert (number(shown.group(1)) if shown else 0) == total, e.name
         if len(r.completed()) <= 5:  # all of them are the latest; no draft among them (checked below)
             assert all(f">{e.name}</a>" in latest for e in r.completed())
+        # The map of where people are held now: each state's shade, its number in the map's description, in the
+        # table beside it, and the places within it, against the census of today counted by hand.
+        states = {h[1]: c for h, (c, _) in today["holders"].items() if h[0] == "state" and h[1] and c}
+        held_by_state = {countries.name(code): len(c) for code, c in states.items()}
+        where = page[page.index('id="where-h"') : page.index('id="chart-h"')]
+        shaded = {text(t).rsplit(":", 1)[0]: int(n) for n, t in re.findall(
+            r'<path class="land level-[1-4]" d="[^"]*" data-people="(\d+)"><title>([^<]*)</title>', where)}  # fmt: skip
+        assert shaded == held_by_state
+        # The states holding no one on file are drawn, unshaded; with none held by a state, the page says so.
+        assert ('class="land level-0"' in where) == bool(held_by_state) != ("No state on file holds anyone" in where)
+        desc = re.search(r'<desc id="where-map-desc">(.*?)</desc>', where, re.S)
+        described = {text(n): number(v) for n, v in re.findall(r"([^.:]+): ([\d,]+)\.", desc.group(1))} if desc else {}
+        assert described == held_by_state
+        table = re.search(r'<table class="places-table">(.*?)</table>', where, re.S)
+        groups = re.findall(r"<tbody>(.*?)</tbody>", table.group(1) if table else "", re.S)
+        tabled, places = {}, {}
+        for body in groups:
+            name, n = re.search(r'<tr class="state"><th scope="rowgroup">(.*?)</th><td class="num">([\d,]+)</td>',
+                                body).groups()  # fmt: skip
+            tabled[text(name)] = number(n)
+            places[text(name)] = {
+                text(re.sub(r' <span class="meta">.*?</span>', "", p)): number(m)
+                for p, m in re.findall(r'<tr class="place"><td>(.*?)</td><td class="num">([\d,]+)</td>', body)
+            }
+        assert tabled == held_by_state
+        town = {pid: p.place for pid, dets in r.detentions.items() for p in dets[:1]}
+        assert places == {
+            countries.name(code): dict(Counter(town[pid] or "no place on file" for pid in held))
+            for code, held in states.items()
+        }
+        # The key names each shade in use, and the darkest step ends at the largest number.
+        legend = re.findall(r'<span class="swatch level-([1-4])" aria-hidden="true"></span>([\d,]+)(?: to ([\d,]+))?<',
+                            where)  # fmt: skip
+        if held_by_state:
+            assert legend and number(legend[-1][2] or legend[-1][1]) == max(held_by_state.values())
+            assert {int(level) for level, _, _ in legend} == {int(m) for m in re.findall(
+                r'<path class="land level-([1-4])"', where)}  # fmt: skip
         # The chart of completed exchanges per year.
         per_year = Counter(e.date.year for e in r.completed() if e.date)
         desc = re.search(r'<desc id="chart-desc">(.*?)</desc>', page, re.S)
@@ -452,8 +499,11 @@ class EveryNumberEqualsBruteForceTests(HypothesisTestCase):
             return countries.name(code) or code
 
         table = re.search(r'<table class="flow-table">(.*?)</table>', page, re.S)
-        rows = re.findall(r'<tr><th scope="row">(.*?) <span aria-hidden="true">→</span><span class="visually-hidden">'
-                          r'to</span> (.*?)</th><td class="num">([\d,]+)</td>', table.group(1) if table else "")
+        rows = re.findall(
+            r'<tr><th scope="row">(.*?) <span aria-hidden="true">→</span><span class="visually-hidden">'
+            r'to</span> (.*?)</th><td class="num">([\d,]+)</td>',
+            table.group(1) if table else "",
+        )
         rendered = {(text(a), text(b)): number(n) for a, b, n in rows}
         assert rendered == {(shown(a), shown(b)): n for (a, b), (n, _) in expected.items()}
         # The map of who is held now: the census of today, states only.

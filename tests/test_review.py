@@ -416,3 +416,33 @@ def test_deleting_a_published_case_is_queued_to_check_and_a_second_editor_may_re
     ask_to_publish(draft, a)
     assert token_client(a).delete(reverse("api:detainee-detail", args=[draft.pk])).status_code == 204
     assert not ReviewItem.objects.filter(outcome="").exists()  # a request to publish deleted: nothing to check
+
+
+def test_patching_is_published_false_withdraws_a_request_to_publish_as_the_withdraw_action_does():
+    """h29: `PATCH {"is_published": false}` on a case awaiting review used to leave it awaiting (it was already not
+    public, so the save changed nothing the review rule saw). It withdraws the request, under the same rule as
+    `POST …/withdraw-publication/`: the editor who asked or a reviewer; anyone else is refused and nothing changes."""
+    a, other, b = EditorFactory(), EditorFactory(), ReviewerFactory()
+    person, exchange = sourced_draft(), ExchangeFactory(is_published=False)
+    exchange.sources.add(SourceFactory())
+    for case, resource in ((person, "detainee"), (exchange, "exchange")):
+        url = reverse(f"api:{resource}-detail", args=[case.pk])
+        asked = token_client(a).patch(url, {"is_published": True}, format="json")
+        assert asked.json()["review_state"] == "awaiting_review", asked.content
+        refused = token_client(other).patch(url, {"is_published": False, "description": "changed"}, format="json")
+        assert refused.status_code == 403, refused.content
+        assert item_of(case).kind == "publish" and not item_of(case).editors.filter(pk=other.pk).exists()
+        case.refresh_from_db()
+        assert case.review_state == "awaiting_review" and case.description != "changed"
+        # An edit that does not ask to withdraw leaves the request waiting.
+        kept = token_client(a).patch(url, {"description": "kept waiting"}, format="json")
+        assert kept.json()["review_state"] == "awaiting_review"
+        who = a if resource == "detainee" else b
+        withdrawn = token_client(who).patch(url, {"is_published": False}, format="json",
+                                            HTTP_X_CHANGE_REASON="Not yet")  # fmt: skip
+        assert withdrawn.status_code == 200, withdrawn.content
+        assert (withdrawn.json()["is_published"], withdrawn.json()["review_state"]) == (False, "draft")
+        assert ReviewItem.objects.get(object_id=case.pk, content_type__model=resource).outcome == "sent_back"
+        assert not ReviewItem.objects.filter(object_id=case.pk, content_type__model=resource, outcome="").exists()
+        # A draft asked to stay a draft: an ordinary write, nothing to withdraw.
+        assert token_client(a).patch(url, {"is_published": False}, format="json").status_code == 200

@@ -129,3 +129,48 @@ def test_releases_keep_dated_dumps_with_deltas_between_them(settings):
     assert Client().get("/api/v1/releases/nope/dump/").status_code == 404
     assert Client().get(f"/api/v1/releases/{first.name}/previous/").status_code == 404
     assert Client().get(f"/api/v1/releases/{first.name}/delta/").status_code == 404
+
+
+def settings_in_a_fresh_process(**environment) -> tuple[str, str] | str:
+    """(SITE_URL, PUBLIC_ORIGIN) as a command on the server reads them from its environment, or the start-up error."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings as django_settings
+
+    env = {k: v for k, v in os.environ.items() if k not in ("SITE_URL", "PUBLIC_ORIGIN", "DJANGO_ENV")}
+    env.update(DJANGO_SETTINGS_MODULE="config.settings", **environment)
+    code = ("import django; django.setup(); from django.conf import settings as s; "
+            "print(s.SITE_URL, s.PUBLIC_ORIGIN)")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120,
+                          cwd=django_settings.BASE_DIR)  # fmt: skip
+    if done.returncode:
+        return done.stderr.strip().splitlines()[-1]
+    return tuple(done.stdout.split())
+
+
+def test_command_built_files_take_the_public_address_from_site_url():
+    """h29: the dump and releases read PUBLIC_ORIGIN (default http://localhost:8000) while the documented public
+    address, the one mail uses, is SITE_URL: a server configured with SITE_URL wrote dumps full of localhost URLs.
+    One value now, from SITE_URL; PUBLIC_ORIGIN is read when SITE_URL is not set; both different refuse to start."""
+    assert settings_in_a_fresh_process(SITE_URL="https://tracker.example.org/") == (
+        "https://tracker.example.org", "https://tracker.example.org")  # fmt: skip
+    assert settings_in_a_fresh_process(PUBLIC_ORIGIN="https://old.example.org") == (
+        "https://old.example.org", "https://old.example.org")  # fmt: skip
+    production = {"DJANGO_ENV": "production", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "tracker.example.org,localhost"}
+    assert settings_in_a_fresh_process(**production) == ("https://tracker.example.org", "https://tracker.example.org")
+    refused = settings_in_a_fresh_process(SITE_URL="https://a.example.org", PUBLIC_ORIGIN="https://b.example.org")
+    assert "ImproperlyConfigured" in refused and "set SITE_URL only" in refused
+
+
+def test_the_dump_command_writes_urls_of_the_configured_address(settings):
+    settings.SITE_URL = settings.PUBLIC_ORIGIN = "https://tracker.example.org"
+    person = DetaineeFactory(name="Paul Whelan")
+    call_command("build_dump", stdout=io.StringIO(), stderr=io.StringIO())
+    [(_, path)] = dumps()
+    text = gzip.decompress(path.read_bytes()).decode()
+    document = json.loads(text)
+    assert document["detainees"][0]["url"] == f"https://tracker.example.org/api/v1/detainees/{person.pk}/"
+    assert document["detainees"][0]["html_url"].startswith("https://tracker.example.org/detainees/")
+    assert "testserver" not in text and "localhost" not in text and "127.0.0.1" not in text

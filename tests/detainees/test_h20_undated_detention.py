@@ -114,3 +114,44 @@ def test_the_dataset_loads_an_undated_custody_once():
     merge_dataset(doc)
     merge_dataset(doc)
     assert list(Detention.objects.values_list("detained_on", "released_on")) == [(None, datetime.date(2025, 9, 11))]
+
+
+def test_an_undated_custody_sits_in_the_timeline_before_the_first_date_it_must_precede(client):
+    """h29: an undated start used to sort after every dated event, below a later custody. It is placed just before
+    its own custody's first dated event (a move, a release) or its last confirmation; an undated handover just
+    before the next custody's first dated event; with nothing dated to precede, last."""
+    from tests.factories import TransferFactory
+
+    person = DetaineeFactory(is_published=True)
+    freed = DetentionFactory(detainee=person, held_by="BY", detained_on=None, released_on=datetime.date(2019, 9, 11),
+                             end_reason="pardoned")  # fmt: skip
+    confirmed = {"last_confirmed_on": datetime.date(2023, 5, 1), "last_confirmed_on_precision": "month"}
+    again = DetentionFactory(detainee=person, held_by="RU", detained_on=None, **confirmed)
+    TransferFactory(detention=again, moved_on=datetime.date(2024, 2, 3), facility_name="IK-7")
+    DetentionFactory(detainee=person, held_by="US", detained_on=datetime.date(2021, 1, 5),
+                     released_on=datetime.date(2022, 1, 5), end_reason="released")  # fmt: skip
+    events = [(e.kind, e.when) for e in timeline(person)]
+    assert events == [
+        ("detained", "Date unknown"),  # before its release of 11 September 2019
+        ("pardoned", "11 September 2019"),
+        ("detained", "5 January 2021"),
+        ("released", "5 January 2022"),
+        ("detained", "Date unknown"),  # before its last confirmation (May 2023), which precedes its move
+        ("transferred", "3 February 2024"),
+    ], events
+    assert freed.pk and again.pk
+    page = " ".join(client.get(person.get_absolute_url()).content.decode().split())
+    assert page.index("11 September 2019") < page.index("5 January 2021") < page.index("3 February 2024")
+
+
+def test_an_undated_handover_sits_before_the_next_custodys_first_dated_event():
+    person = DetaineeFactory(is_published=True)
+    DetentionFactory(detainee=person, held_by="TH", detained_on=datetime.date(2008, 3, 6), released_on=None,
+                     end_reason="extradited")  # fmt: skip
+    nxt = DetentionFactory(detainee=person, held_by="US", detained_on=datetime.date(2010, 11, 16),
+                           released_on=datetime.date(2022, 12, 8), end_reason="released")  # fmt: skip
+    DetentionFactory(detainee=DetaineeFactory(), held_by="RU", detained_on=datetime.date(2009, 1, 1))  # not his
+    kinds = [e.kind for e in timeline(person)]
+    # The successor's start is told by the handover; the handover comes before the successor's release.
+    assert kinds == ["detained", "extradited", "released"], kinds
+    assert nxt.pk

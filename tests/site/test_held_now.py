@@ -1,4 +1,4 @@
-""""Held now" has one meaning (issue 24, h13 item 4): the census of today — custody on file that certainly covers
+""" "Held now" has one meaning (issue 24, h13 item 4): the census of today — custody on file that certainly covers
 today, the `held_on` rule of every list — on the overview, the census and the lists alike.
 
 The stored status says "held" where the census cannot: a start known only as this month or this year (custody may
@@ -46,3 +46,36 @@ def test_the_overview_counts_held_now_as_the_census_of_today_does(client):
     html = client.get("/").content.decode()
     assert "And 1 whose custody may cover today" in html and "the census</a>" in html
     assert f'href="/detainees/?held_on={today.isoformat()}&amp;held_by=IR"' in html
+
+
+def test_the_overview_maps_where_people_are_held_now_with_a_key_and_the_places_on_file(client):
+    """Issue 25, done means: the overview shows the real number held now and the map shows where."""
+    from tests.factories import TransferFactory
+
+    moved = DetentionFactory(detainee=DetaineeFactory(name="Moved"), held_by="RU", place="Moscow",
+                             detained_on=datetime.date(2023, 3, 1))  # fmt: skip
+    TransferFactory(detention=moved, moved_on=datetime.date(2024, 5, 1), facility_name="Penal colony IK-7, Mordovia")
+    DetentionFactory(detainee=DetaineeFactory(name="Arrested"), held_by="RU", place="Moscow",
+                     detained_on=datetime.date(2023, 3, 1))  # fmt: skip
+    DetentionFactory(
+        detainee=DetaineeFactory(name="Nowhere"), held_by="RU", place="", detained_on=datetime.date(2023, 3, 1)
+    )
+    DetentionFactory(detainee=DetaineeFactory(name="Draft Person", is_published=False), held_by="BY", place="Minsk",
+                     detained_on=datetime.date(2023, 3, 1))  # fmt: skip
+    cache.clear()
+    html = client.get("/").content.decode()
+    where = html.split('id="where-h"', 1)[1].split("</section>", 1)[0]
+    # Russia is shaded darkest, with its number; Belarus (a draft's holder) is drawn but not shaded.
+    assert re.search(r'<path class="land level-4" d="[^"]*" data-people="3"><title>Russia: 3 people</title>', where)
+    assert "Belarus" not in where and "Minsk" not in where and "Draft Person" not in html
+    assert '<desc id="where-map-desc">Russia: 3. ' in where
+    assert '<span class="swatch level-4" aria-hidden="true"></span>3</li>' in where  # the key
+    table = where.split('<table class="places-table">', 1)[1]
+    assert re.search(r'<tr class="state"><th scope="rowgroup"><a [^>]*>Russia</a></th><td class="num">3</td>', table)
+    places = dict(re.findall(r'<tr class="place"><td>(.*?)</td><td class="num">(\d+)</td>', table))
+    assert places == {"Penal colony IK-7, Mordovia": "1", 'Moscow <span class="meta">(where detained)</span>': "1",
+                      "no place on file": "1"}  # fmt: skip
+    # The same in Russian, and /flows/ has the same key under its map.
+    ru = client.get("/ru/").content.decode()
+    assert "Россия: 3" in ru and "Условные обозначения" in ru
+    assert '<span class="swatch level-4" aria-hidden="true"></span>3</li>' in client.get("/flows/").content.decode()

@@ -9,13 +9,15 @@ from dataset.dump import build_dump
 
 
 class Command(BaseCommand):
-    help = ("Publish pending changes, then write the whole public dataset as a gzip file at the feed's current seq "
-            "(DUMP_DIR/dumps; the newest is what /api/v1/dump/ serves; the three newest are kept).")
+    help = (
+        "Publish pending changes, then write the whole public dataset as a gzip file at the feed's current seq "
+        "(DUMP_DIR/dumps; the newest is what /api/v1/dump/ serves; the three newest are kept)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--base-url", default=None,
                             help="The site's address as visitors use it (records carry absolute URLs); "
-                                 "default PUBLIC_ORIGIN.")  # fmt: skip
+                                 "default the setting SITE_URL.")  # fmt: skip
 
     def handle(self, *args, base_url=None, **options):
         started = time.monotonic()

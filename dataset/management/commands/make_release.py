@@ -9,11 +9,13 @@ from dataset.releases import make_release
 
 
 class Command(BaseCommand):
-    help = ("Make a release (daily from the worker, or on demand): a dump at the change feed's current seq and a "
-            "delta (added, changed, deleted) from the previous release, listed at /api/v1/releases/.")
+    help = (
+        "Make a release (daily from the worker, or on demand): a dump at the change feed's current seq and a "
+        "delta (added, changed, deleted) from the previous release, listed at /api/v1/releases/."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--base-url", default=None, help="The site's address (default PUBLIC_ORIGIN).")
+        parser.add_argument("--base-url", default=None, help="The site's address (default the setting SITE_URL).")
 
     def handle(self, *args, base_url=None, **options):
         started = time.monotonic()
@@ -29,5 +31,7 @@ class Command(BaseCommand):
             bar.close()
         delta = (f"; delta from {release.previous.name}: {release.added:,} added, {release.changed:,} changed, "
                  f"{release.deleted:,} deleted" if release.previous else "; the first release (no delta)")  # fmt: skip
-        self.stdout.write(f"Release {release.name} at seq {release.seq}: {release.dump} "
-                          f"({release.dump_bytes / 1e6:.1f} MB){delta}, in {time.monotonic() - started:.1f} s.")
+        self.stdout.write(
+            f"Release {release.name} at seq {release.seq}: {release.dump} "
+            f"({release.dump_bytes / 1e6:.1f} MB){delta}, in {time.monotonic() - started:.1f} s."
+        )
