@@ -74,6 +74,7 @@ def awkward_case() -> Detainee:
     return person
 
 
+@pytest.mark.slow  # a differential test over the demo and 40 generated cases
 def test_every_document_equals_the_serializers(demo):
     awkward_case()
     call_command("generate_synthetic", detainees=40, seed=5, stdout=open("/dev/null", "w"),

@@ -62,6 +62,7 @@ def round_trip(tmp_path):
     return json.loads(first.read_text())
 
 
+@pytest.mark.slow  # the whole demo exported, wiped, imported and exported again
 def test_demo_cases_round_trip_without_loss(demo, tmp_path):
     Detainee.objects.filter(slug="paul-whelan").update(is_published=False)  # drafts travel too
     Detention.objects.filter(detainee__slug="paul-whelan").update(
@@ -106,6 +107,7 @@ def test_generated_data_round_trips_without_loss(tmp_path):
     round_trip(tmp_path)
 
 
+@pytest.mark.slow  # the whole demo exported, wiped and imported
 def test_records_imported_from_a_document_without_history_start_their_history(demo, tmp_path):
     path = tmp_path / "d.json"
     call_command("export_dataset", str(path), stdout=open("/dev/null", "w"))
