@@ -127,6 +127,18 @@ def _fresh_cache():
     cache.clear()
 
 
+# Fixtures that load a whole dataset by its command (hundreds of records, each through the merge and its history, ~10 s
+# of CPU a load): the tests that use them are integration tests of the data, `slow` (README, "Suite times").
+SLOW_FIXTURES = {"starter", "starter_loaded_by_the_command"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_ignore_collect(collection_path, config):
     """A run that deselects `schemathesis` does not collect its module at all: collecting it builds the coverage
     phase's cases of every operation (~25 s of CPU in each test process), only for them to be deselected."""

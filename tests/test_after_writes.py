@@ -64,5 +64,6 @@ def test_in_request_the_write_rebuilds_and_publishes_as_before(editor_client, de
     )
 
 
+@pytest.mark.slow  # the whole demo loaded by the command into an empty database
 def test_loading_the_demo_ends_with_the_feed_drained(demo_loaded_by_the_command):
     assert not Mark.objects.exists() and Change.objects.filter(resource="detainees").exists()

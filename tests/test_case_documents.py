@@ -64,6 +64,7 @@ def test_a_table_nobody_mapped_is_refused(monkeypatch):
         triggers.covered_tables()
 
 
+@pytest.mark.slow  # a differential test over the whole demo: every demo case, built then stored
 def test_every_demo_case_is_served_as_computed_built_then_stored(client, demo):
     people = list(Detainee.objects.published())
     for person in people:
@@ -213,6 +214,7 @@ def _on(day: datetime.date):
     return mock.patch("django.utils.timezone.localdate", lambda value=None, tz=None: real(value, tz) if value else day)
 
 
+@pytest.mark.slow  # a differential test over the whole demo: every demo case, six days, four renders each
 def test_a_case_still_counting_days_stays_current_and_is_served_with_each_days_count(client, demo):
     still_held = DetentionFactory(detainee=DetaineeFactory(name="Still Held"), detained_on=datetime.date(2025, 3, 1))
     today = timezone.localdate()
@@ -255,6 +257,7 @@ def test_an_api_read_builds_the_api_document_alone_and_the_page_when_asked(clien
     assert_served_as_computed(client, person)
 
 
+@pytest.mark.slow  # a differential test over the whole demo: every demo case against DRF and the page, two days
 def test_every_stored_document_is_what_drf_and_the_page_give_without_stored_documents(client, demo):
     """Built in batches by the command (three queries a batch, from plain dicts): each stored API document, served,
     is byte for byte the DRF serializer's response, and each stored page the page rendered without stored

@@ -122,6 +122,7 @@ def test_load_demo_never_overwrites_an_edit_or_drops_a_citation(demo):
     assert bout.history.count() == versions  # no new version written
 
 
+@pytest.mark.slow  # the loader and the reset over the whole demo
 def test_load_demo_puts_back_a_deleted_demo_record_and_reset_demo_overwrites_on_purpose(demo):
     bout = Detainee.objects.get(slug="viktor-bout")
     original = bout.description

@@ -240,6 +240,7 @@ def test_with_review_off_a_publish_is_immediate_and_nothing_is_queued(settings):
     assert not ReviewItem.objects.exists()
 
 
+@pytest.mark.slow  # three subprocesses, each starting Django
 def test_review_is_on_by_default_in_production_only():
     import subprocess
     import sys

@@ -28,6 +28,7 @@ def _settings_env(url: str, prefix: str, **extra) -> dict:
     return {"REDIS_URL": url, "CACHE_KEY_PREFIX": prefix, **extra}
 
 
+@pytest.mark.slow  # a subprocess starting Django against Redis
 def test_redis_url_gives_the_site_a_redis_cache(redis_url):
     """The settings module with REDIS_URL set: Django's Redis backend, importable (the package is installed)."""
     url, prefix = redis_url

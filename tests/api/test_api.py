@@ -368,8 +368,9 @@ def test_bad_participant_rolls_back_the_whole_exchange(editor_api):
 # ---- cost -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("endpoint", ["detainees", "exchanges", "detentions", "sentences", "statements", "sources"])
-def test_list_queries_do_not_grow_with_rows(api, django_assert_max_num_queries, endpoint):
+def test_list_queries_do_not_grow_with_rows(api):
+    """Each list costs the same queries for 5 rows as for 25 (the rows are made once for all six lists)."""
+
     def populate(n):
         for _ in range(n):
             person = DetaineeFactory()
@@ -378,16 +379,23 @@ def test_list_queries_do_not_grow_with_rows(api, django_assert_max_num_queries, 
             ParticipantFactory(detainee=person)
             StatementFactory().detainees.add(person)
 
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    def queries(endpoint):
+        cache.clear()  # every request starts with an empty cache, for 5 rows as for 25
+        with CaptureQueriesContext(connection) as captured:
+            assert api.get(f"/api/v1/{endpoint}/", {"page_size": 500}).status_code == 200
+        return len(captured.captured_queries)
+
+    endpoints = ["detainees", "exchanges", "detentions", "sentences", "statements", "sources"]
+    connection.features.supports_json_field  # noqa: B018  (Django's probe, once per connection: not a list's cost)
     populate(5)
-    with CaptureQueriesContext(connection) as few:
-        api.get(f"/api/v1/{endpoint}/", {"page_size": 500})
+    few = {endpoint: queries(endpoint) for endpoint in endpoints}
     populate(20)
-    with CaptureQueriesContext(connection) as many:
-        api.get(f"/api/v1/{endpoint}/", {"page_size": 500})
-    assert len(few.captured_queries) == len(many.captured_queries) <= 16
+    many = {endpoint: queries(endpoint) for endpoint in endpoints}
+    assert few == many and max(many.values()) <= 16, (few, many)
 
 
 @pytest.mark.parametrize("when", ["3255-09-26T18:06:29+18:18", "0001-01-01T00:00:00-10:00", "2024-08-01T00:00:00Z"])

@@ -22,7 +22,8 @@ from exchanges.models import Exchange
 from tests.factories import DetaineeFactory
 
 # One process generates the client for the whole module (make test distributes by xdist group).
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("generated_client")]
+# slow: openapi-python-client runs as a subprocess and its package is imported
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("generated_client"), pytest.mark.slow]
 GENERATOR = Path(sys.executable).with_name("openapi-python-client")
 
 

@@ -22,6 +22,7 @@ from tests.factories import (
     SentenceFactory,
     SourceFactory,
 )
+from tests.hypothesis_profiles import examples
 
 pytestmark = pytest.mark.django_db
 
@@ -272,7 +273,7 @@ def query_value(value) -> str:
     return "".join(f"%{b:02X}" for b in text.encode("utf-8", "surrogatepass"))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_fuzzed_queries_and_bodies_never_answer_500(editor_api, anonymous, data):
     if not Sentence.objects.exists():  # one of each record, once per test

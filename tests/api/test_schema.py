@@ -3,6 +3,8 @@
 schemathesis is imported by the one test that reads the schema with it: importing it costs seconds of CPU in every
 test process that collects this module, and `make check` runs without its pytest plugin."""
 
+import pytest
+
 
 def test_schema_and_docs_are_served_offline(client):
     response = client.get("/api/schema/", {"format": "json"})
@@ -27,6 +29,10 @@ def test_the_schema_links_every_created_record_to_its_operations(client):
     for path, item in paths.items():
         if "post" in item and f"{path}{{id}}/" in paths:
             assert item["post"]["responses"]["201"]["links"], path
+
+
+@pytest.mark.slow  # imports schemathesis (seconds of CPU), which the unit tier otherwise never loads
+def test_schemathesis_loads_the_schemas_links(client):
     import schemathesis
 
     assert loaded_links(schemathesis.openapi.from_dict(client.get("/api/schema/", {"format": "json"}).json())) > 0

@@ -403,6 +403,7 @@ def settings_for_machine():
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 
+@pytest.mark.slow  # the machine's mirror check, a full pull of every feed after each of 12 steps
 def test_the_issues_cases_in_order(db):
     """The issue's findings, as one fixed walk: publish a draft with its records, unpublish, remove a participant,
     delete a cited source, each followed by the mirror check."""

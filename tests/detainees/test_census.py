@@ -21,6 +21,7 @@ from common.models import span_last_day, truncate_date
 from detainees.census import compute_census, compute_december, december_days
 from detainees.models import Charge, Designation, Detainee, Detention, Group
 from tests.factories import DesignationFactory, DetaineeFactory, DetentionFactory, SourceFactory
+from tests.hypothesis_profiles import examples
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -308,7 +309,7 @@ detention = st.fixed_dictionaries({
 
 
 class CensusEqualsBruteForceTests(HypothesisTestCase):
-    @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(
         st.lists(detention, min_size=1, max_size=7),
         st.lists(st.sets(st.sampled_from(["RU", "US", "BY"]), max_size=2), min_size=4, max_size=4),

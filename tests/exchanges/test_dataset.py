@@ -62,6 +62,7 @@ def round_trip(tmp_path):
     return json.loads(first.read_text())
 
 
+@pytest.mark.slow  # the whole demo exported, wiped, imported and exported again
 def test_demo_cases_round_trip_without_loss(demo, tmp_path):
     Detainee.objects.filter(slug="paul-whelan").update(is_published=False)  # drafts travel too
     Detention.objects.filter(detainee__slug="paul-whelan").update(
@@ -106,6 +107,7 @@ def test_generated_data_round_trips_without_loss(tmp_path):
     round_trip(tmp_path)
 
 
+@pytest.mark.slow  # the whole demo exported, wiped and imported
 def test_records_imported_from_a_document_without_history_start_their_history(demo, tmp_path):
     path = tmp_path / "d.json"
     call_command("export_dataset", str(path), stdout=open("/dev/null", "w"))
@@ -118,6 +120,22 @@ def test_records_imported_from_a_document_without_history_start_their_history(de
     assert griner.history.latest().history_change_reason == "Imported"
     new = DetaineeFactory(name="After import")  # sequences moved past the imported ids
     assert new.pk > max(Detainee.objects.exclude(pk=new.pk).values_list("pk", flat=True))
+
+
+_demo_export: list[str] = []
+
+
+@pytest.fixture
+def demo_export(request, tmp_path):
+    """The demo's export, in a database as a fresh one is (no records, no history): the demo is loaded, exported and
+    wiped once per test process, and later tests reuse the document (each round cost seconds of CPU)."""
+    if not _demo_export:
+        request.getfixturevalue("demo")
+        call_command("export_dataset", str(tmp_path / "demo.json"), stdout=open("/dev/null", "w"))
+        _demo_export.append((tmp_path / "demo.json").read_text())
+        wipe()
+    assert not any(model._default_manager.exists() for model in (*dataset_models(), *history_models()))
+    return _demo_export[0]
 
 
 @pytest.mark.parametrize(
@@ -134,13 +152,11 @@ def test_records_imported_from_a_document_without_history_start_their_history(de
         (lambda d: d["records"]["detainees.detention"][0].pop("fields"), '"fields"'),
     ],
 )  # fmt: skip
-def test_malformed_document_names_the_problem_and_writes_nothing(demo, tmp_path, damage, message):
+def test_malformed_document_names_the_problem_and_writes_nothing(demo_export, tmp_path, damage, message):
     path = tmp_path / "d.json"
-    call_command("export_dataset", str(path), stdout=open("/dev/null", "w"))
-    document = json.loads(path.read_text())
+    document = json.loads(demo_export)
     damage(document)
     path.write_text(json.dumps(document))
-    wipe()
     with pytest.raises(CommandError) as exc:
         call_command("import_dataset", str(path), stdout=open("/dev/null", "w"))
     assert message in str(exc.value) and "Nothing was imported" in str(exc.value)

@@ -96,6 +96,7 @@ def test_seed_statements_are_quoted_briefly_with_their_source(demo):
         assert len(statement.quote) <= 200  # a sentence, never a paragraph of the article
 
 
+@pytest.mark.slow  # the loader and the reset over the whole demo
 def test_records_an_editor_renamed_are_not_loaded_again_and_a_reset_puts_them_back(demo):
     """A new user's check: renaming a demo exchange, outlet or transfer, then `load_demo` (every `make run`), made
     a second copy of each; `reset_demo` added copies instead of putting the demo's version back."""

@@ -110,6 +110,7 @@ def test_admin_refuses_adding_someone_still_held_to_a_completed_published_exchan
     assert not ExchangeParticipant.objects.exists()
 
 
+@pytest.mark.slow  # merges the whole demo document up to its conflict
 def test_dataset_import_refuses_the_conflict():
     """The demo dataset with Griner's custody left open though the Griner–Bout exchange released her."""
     from dataset.backup import DatasetError, merge_dataset

@@ -66,6 +66,7 @@ def test_the_starter_dataset_loads_cites_an_address_for_every_fact_and_loads_twi
     assert {m.__name__: m.objects.count() for m in MODELS} == counts
 
 
+@pytest.mark.slow  # loads the whole starter dataset by the command
 def test_a_database_holding_the_old_demo_takes_the_starter_dataset(demo):
     """`make run` on a database loaded before the starter dataset existed adds its cases and touches no demo record."""
     whelan = Detainee.objects.get(slug="paul-whelan")

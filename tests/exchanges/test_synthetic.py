@@ -16,6 +16,7 @@ def generate(n=300, seed=7):
                  stderr=open("/dev/null", "w"))  # fmt: skip
 
 
+@pytest.mark.slow  # generates 300 cases
 def test_shape_of_the_generated_data():
     generate(300)
     assert Detainee.objects.count() == 300

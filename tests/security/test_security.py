@@ -26,12 +26,14 @@ PRODUCTION = {"DJANGO_ENV": "production", "SECRET_KEY": "x9!" * 20 + "-long-rand
               "ALLOWED_HOSTS": "tracker.example.org"}  # fmt: skip
 
 
+@pytest.mark.slow  # a subprocess: manage.py in production settings
 def test_production_settings_pass_check_deploy_without_a_warning():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
+@pytest.mark.slow  # a subprocess each: manage.py in production settings
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
 def test_production_refuses_to_start_without_its_secrets(missing):
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
