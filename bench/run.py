@@ -78,11 +78,13 @@ def prepare(detainees: int, urls: int) -> dict:
     )  # fmt: skip
     people = list(published.order_by("?").values_list("pk", "slug", "name")[: urls * 8])
     surnames = list(dict.fromkeys(name.split()[-1].lower() for _, _, name in people if name.split()))
-    filtered_pages = []  # (filter, page) pairs that exist (a page beyond the last is a 400), shallow pages first
+    # (filter, page) that exist (a page beyond the last is a 400), two by two: pages p and p + 1 of one filter (never
+    # the same people: one goes to the cold set, the other to the warm one), shallow pages first
+    pages = []
     for field in ("status", "held_by"):
         for value, n in published.values_list(field).annotate(n=Count("pk")).order_by("-n"):
-            filtered_pages += [(f"{field}={value}", page) for page in range(1, min(40, -(-n // 50)) + 1) if value]
-    filtered_pages.sort(key=lambda pair: pair[1])
+            pages += [(first, f"{field}={value}") for first in range(1, min(40, -(-n // 50)), 2) if value]
+    filtered_pages = [(pair, page) for first, pair in sorted(pages) for page in (first, first + 1)]
     from django.db import connections
 
     connections.close_all()
@@ -153,46 +155,55 @@ def _probe(url: str) -> set[int] | None:
 
 
 def _disjoint(candidates: list[Visit], n: int) -> tuple[list[Visit], list[Visit]]:
-    """Two lists of up to n list URLs each whose people do not overlap (one half is measured cold, the other warm:
-    a person on both would be cold in one and warm in the other), taken in order from the candidates."""
+    """Two lists of up to n list URLs each whose people do not overlap (one is measured cold, the other warm: a
+    person on both would be cold in one and warm in the other). The candidates come two by two (pages p and p + 1
+    of one filter, two surnames), one of each pair to each side, so both sides have the same mix of filters and
+    depths; a pair that would put a person on both sides is left out."""
     halves: tuple[list[Visit], list[Visit]] = ([], [])
     seen: tuple[set[int], set[int]] = (set(), set())
-    for visit in candidates[: n * 6]:
-        if len(halves[0]) >= n and len(halves[1]) >= n:
+    for i in range(0, min(len(candidates), n * 6) - 1, 2):
+        if len(halves[0]) >= n:
             break
-        visit.ids = _probe(visit.ours)
-        if not visit.ids:
+        pair = candidates[i : i + 2]
+        if len(halves[0]) % 2:  # the deeper page to the cold side every other time
+            pair.reverse()
+        for visit in pair:
+            visit.ids = _probe(visit.ours)
+        if not (pair[0].ids and pair[1].ids) or pair[0].ids & (pair[1].ids | seen[1]) or pair[1].ids & seen[0]:
             continue
-        for side in sorted((0, 1), key=lambda s: len(halves[s])):
-            if len(halves[side]) < n and not visit.ids & seen[1 - side]:
-                halves[side].append(visit)
-                seen[side].update(visit.ids)
-                break
+        for side, visit in enumerate(pair):
+            halves[side].append(visit)
+            seen[side].update(visit.ids)
     return halves
 
 
-def first_visit_plan(picks: dict, n: int, datasette) -> dict[str, tuple[list[Visit], list[Visit]]]:
-    """For each kind, (cold visits, warm visits): two disjoint sets of up to n distinct URLs for the kinds that read
-    stored documents, one set (measured once, in the warm column) for the others. Datasette's URL for each is its
-    fastest equivalent: the row page, a page by key (`_next`) over indexed columns, FTS5 for names."""
+def first_visit_plan(picks: dict, n: int, datasette) -> dict[str, list[tuple[list[Visit], list[Visit]]]]:
+    """For each kind, its rounds of (cold visits, warm visits): two disjoint sets of up to n distinct URLs in all
+    for the kinds that read stored documents, one set (measured once, in the warm column) for the others. The
+    filtered lists come in two rounds, one per filter (status, held by): pages of one filter never show the same
+    person twice, pages of two filters often do. Datasette's URL for each is its fastest equivalent: the row page,
+    a page by key (`_next`) over indexed columns, FTS5 for names."""
     people = picks["people"]
     theirs = datasette.visit_url if datasette else (lambda kind, spec: "")
     sets = [people[i * n : (i + 1) * n] for i in range(4)]
-    plan: dict[str, tuple[list[Visit], list[Visit]]] = {
-        "/healthz": ([], [Visit("/healthz", theirs("/healthz", None), set()) for _ in range(n)]),
-        "API detail": tuple([Visit(f"/api/v1/detainees/{pk}/", theirs("API detail", pk), {pk}) for pk, _ in s]
-                            for s in sets[:2]),
-        "case page": tuple([Visit(f"/detainees/{slug}/", theirs("case page", pk), {pk}) for pk, slug in s]
-                           for s in sets[2:4]),
+    plan: dict[str, list[tuple[list[Visit], list[Visit]]]] = {
+        "/healthz": [([], [Visit("/healthz", theirs("/healthz", None), set()) for _ in range(n)])],
+        "API detail": [tuple([Visit(f"/api/v1/detainees/{pk}/", theirs("API detail", pk), {pk}) for pk, _ in s]
+                             for s in sets[:2])],
+        "case page": [tuple([Visit(f"/detainees/{slug}/", theirs("case page", pk), {pk}) for pk, slug in s]
+                            for s in sets[2:4])],
     }  # fmt: skip
-    filtered = [Visit(f"/api/v1/detainees/?{pair}&page={page}", theirs("API list of 50, filtered", (pair, page)),
-                      set()) for pair, page in picks["filtered_pages"]]  # fmt: skip
-    plan["API list of 50, filtered"] = _disjoint(filtered, n)
-    plan["list page with facets"] = ([], [Visit(f"/detainees/?page={i}", theirs("list page with facets", i), set())
-                                          for i in range(1, n + 1)])  # fmt: skip
+    rounds = {}
+    for field in ("held_by=", "status="):  # held by first: few pages of it at small sizes, status fills the rest
+        filtered = [Visit(f"/api/v1/detainees/?{pair}&page={page}", theirs("API list of 50, filtered", (pair, page)),
+                          set()) for pair, page in picks["filtered_pages"] if pair.startswith(field)]  # fmt: skip
+        rounds[field] = _disjoint(filtered, n - len(rounds.get("held_by=", ([], []))[0]) if rounds else n // 2)
+    plan["API list of 50, filtered"] = [rounds["status="], rounds["held_by="]]
+    plan["list page with facets"] = [([], [Visit(f"/detainees/?page={i}", theirs("list page with facets", i), set())
+                                           for i in range(1, n + 1)])]  # fmt: skip
     searches = [Visit(f"/api/v1/detainees/?q={quote(name)}", theirs("API name search", quote(name)), set())
                 for name in picks["surnames"]]  # fmt: skip
-    plan["API name search"] = _disjoint(searches, n)
+    plan["API name search"] = [_disjoint(searches, n)]
     return plan
 
 
@@ -215,34 +226,40 @@ def first_visit(plan: dict, other: tuple[str, int] | None) -> dict:
     """Each kind's visits, one client per server, the two servers asked in turn URL by URL (so that both see the
     same machine at the same moment): a cold URL of ours, Datasette's equivalent, a warm URL of ours, its
     equivalent. Statuses other than 200 are counted as errors."""
-    from django.db import connections
-
     results = {}
-    for kind, (cold, warm) in plan.items():
-        set_documents(kind, cold, warm)
-        connections.close_all()
-        ours, theirs = Client(HOST, PORT), Client(*other) if other else None
+    for kind, rounds in plan.items():
         times = {"cold": [], "warm": [], "datasette": []}
         errors = dict.fromkeys(times, 0)
         urls = {"cold": [], "warm": [], "datasette": []}
-        for i in range(max(len(cold), len(warm))):
-            for column, todo in (("cold", cold), ("warm", warm)):
-                if i >= len(todo):
-                    continue
-                for label, client, url in ((column, ours, todo[i].ours), ("datasette", theirs, todo[i].theirs)):
-                    if client is None:
-                        continue
-                    elapsed, status = client.get(url)
-                    times[label].append(elapsed)
-                    errors[label] += status != 200
-                    urls[label].append(url)
-        for client in filter(None, (ours, theirs)):
-            client.close()
+        for cold, warm in rounds:
+            visit_round(kind, cold, warm, other, times, errors, urls)
         results[kind] = {label: _summary(urls[label], times[label], errors[label]) if times[label] else None
                          for label in times}  # fmt: skip
         print(f"  measured first visits: {kind}", flush=True)
     ratios(results)
     return results
+
+
+def visit_round(kind: str, cold: list[Visit], warm: list[Visit], other, times: dict, errors: dict, urls: dict):
+    """One round of a kind: its documents set, then its URLs in turn (see first_visit)."""
+    from django.db import connections
+
+    set_documents(kind, cold, warm)
+    connections.close_all()
+    ours, theirs = Client(HOST, PORT), Client(*other) if other else None
+    for i in range(max(len(cold), len(warm))):
+        for column, todo in (("cold", cold), ("warm", warm)):
+            if i >= len(todo):
+                continue
+            for label, client, url in ((column, ours, todo[i].ours), ("datasette", theirs, todo[i].theirs)):
+                if client is None:
+                    continue
+                elapsed, status = client.get(url)
+                times[label].append(elapsed)
+                errors[label] += status != 200
+                urls[label].append(url)
+    for client in filter(None, (ours, theirs)):
+        client.close()
 
 
 def ratios(results: dict) -> None:
