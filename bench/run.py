@@ -538,29 +538,36 @@ def measure_growth(args, stamp: str, main_url: str, main_size: int) -> dict:
     return out
 
 
-def growth_rows(section: dict) -> list[tuple[str, list[float | None]]]:
+def growth_rows(section: dict) -> list[tuple[str, list[float | None], list[float | None]]]:
+    """(row, p50 at each size, × /healthz at each size), the cold and warm columns of a kind as two rows."""
     rows = []
     for kind, row in section["sizes"][-1]["kinds"].items():
         for label in ("cold", "warm"):
             if row.get(label):
+                at = [(s["kinds"].get(kind) or {}).get(label) or {} for s in section["sizes"]]
                 name = kind if kind not in DOCUMENT_KINDS else f"{kind}, {label}"
-                rows.append((name, [((s["kinds"].get(kind) or {}).get(label) or {}).get("p50_ms")
-                                    for s in section["sizes"]]))  # fmt: skip
+                rows.append((name, [r.get("p50_ms") for r in at], [r.get("ratio_to_healthz") for r in at]))
     return rows
 
 
 def growth_lines(section: dict) -> list[str]:
     sizes = section["sizes"]
-    lines = ["Growth: first-visit p50 ms of the project alone (same URLs' kinds, response cache off), by cases"]
-    head = f"{'first visit':<34}" + "".join(f"{s['cases']:>10,}" for s in sizes) + f"{'growth':>9}{'log n':>7}"
+    lines = ["Growth: first-visit p50 ms of the project alone (the same kinds of URL, response cache off), by cases"]
+    head = (f"{'first visit':<34}" + "".join(f"{s['cases']:>10,}" for s in sizes)
+            + f"{'growth':>9}{'×hz growth':>12}{'log n':>7}")  # fmt: skip
     lines += [head, "-" * len(head)]
-    for name, values in growth_rows(section):
+
+    def grown(values):
+        return f"{values[-1] / values[0]:.1f}×" if values[0] and values[-1] else "—"
+
+    for name, values, ratios_to_healthz in growth_rows(section):
         cells = "".join(f"{'—' if v is None else format(v, '.1f'):>10}" for v in values)
-        growth = f"{values[-1] / values[0]:.1f}×" if values[0] and values[-1] else "—"
-        lines.append(f"{name:<34}{cells}{growth:>9}{section['log_n_growth']:>6.1f}×")
+        lines.append(f"{name:<34}{cells}{grown(values):>9}{grown(ratios_to_healthz):>12}"
+                     f"{section['log_n_growth']:>6.1f}×")  # fmt: skip
     lines.append(
-        "growth: the largest size's p50 ÷ the smallest's; log n: ln(largest) ÷ ln(smallest). Load average "
-        "at each size: " + ", ".join(f"{s['cases']:,}: {s['load_average'][0]:.1f}" for s in sizes)
+        "growth: the largest size's p50 ÷ the smallest's; ×hz growth: the same for p50 ÷ /healthz (less moved by "
+        "other work on the machine, as long as /healthz itself is steady); log n: ln(largest) ÷ ln(smallest). Load "
+        "average at each size: " + ", ".join(f"{s['cases']:,}: {s['load_average'][0]:.1f}" for s in sizes)
     )
     return lines
 
