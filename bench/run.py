@@ -51,10 +51,8 @@ def prepare(detainees: int, urls: int) -> dict:
 
     django.setup()
     from django.core.management import call_command
-    from django.db.models import Count
 
     from detainees.models import Detainee
-    from exchanges.models import Exchange
 
     call_command("ensure_database")
     call_command("migrate", verbosity=0)
@@ -70,6 +68,20 @@ def prepare(detainees: int, urls: int) -> dict:
     started = time.monotonic()
     call_command("publish_changes", verbosity=0)  # the change feed drained, as after any bulk import (README Mirrors)
     print(f"Change feed current ({time.monotonic() - started:.0f} s)", flush=True)
+    picks = pick(urls)
+    from django.db import connections
+
+    connections.close_all()
+    return picks
+
+
+def pick(urls: int) -> dict:
+    """The records the benchmark visits: people at random, surnames, pages of filtered lists that exist."""
+    from django.db.models import Count
+
+    from detainees.models import Detainee
+    from exchanges.models import Exchange
+
     published = Detainee.objects.published()
     case = published.annotate(n=Count("detentions")).filter(n__gte=2).order_by("pk").values_list("pk", "slug").first()
     big = (
@@ -85,9 +97,6 @@ def prepare(detainees: int, urls: int) -> dict:
         for value, n in published.values_list(field).annotate(n=Count("pk")).order_by("-n"):
             pages += [(first, f"{field}={value}") for first in range(1, min(40, -(-n // 50)), 2) if value]
     filtered_pages = [(pair, page) for first, pair in sorted(pages) for page in (first, first + 1)]
-    from django.db import connections
-
-    connections.close_all()
     return {"case_id": case[0], "case_slug": case[1], "exchange_slug": big, "detainees": Detainee.objects.count(),
             "published": published.count(), "people": [(pk, slug) for pk, slug, _ in people],
             "surnames": surnames, "filtered_pages": filtered_pages}  # fmt: skip
