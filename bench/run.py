@@ -5,7 +5,7 @@
 Sections, in this order (`--only a,b` runs some; `--skip-…` leaves one out; `--resume FILE` continues an earlier run,
 keeping the sections it holds):
 
-- first-visit: one request to each of --urls DISTINCT URLs per kind (different people, filters and pages, surnames)
+- first-visit: one request to each of --urls DISTINCT URLs per kind (different people, filters and pages, names)
   at one client, gunicorn with the response cache off, beside Datasette 0.65 serving a SQLite copy of the same
   people (bench/datasette_copy.py), asked in turn URL by URL. Each kind that reads stored case documents is measured
   twice, on two disjoint sets of URLs: "cold" (the documents of the people those URLs show deleted just before,
@@ -89,7 +89,9 @@ def pick(urls: int) -> dict:
         .order_by("-n", "pk").values_list("slug", flat=True).first()
     )  # fmt: skip
     people = list(published.order_by("?").values_list("pk", "slug", "name")[: urls * 8])
+    # surnames, then given names (the synthetic data has 40 and 29: a name search's URLs run out before --urls)
     surnames = list(dict.fromkeys(name.split()[-1].lower() for _, _, name in people if name.split()))
+    surnames += list(dict.fromkeys(name.split()[0].lower() for _, _, name in people if len(name.split()) > 1))
     # (filter, page) that exist (a page beyond the last is a 400), two by two: pages p and p + 1 of one filter (never
     # the same people: one goes to the cold set, the other to the warm one), shallow pages first
     pages = []
@@ -166,7 +168,7 @@ def _probe(url: str) -> set[int] | None:
 def _disjoint(candidates: list[Visit], n: int) -> tuple[list[Visit], list[Visit]]:
     """Two lists of up to n list URLs each whose people do not overlap (one is measured cold, the other warm: a
     person on both would be cold in one and warm in the other). The candidates come two by two (pages p and p + 1
-    of one filter, two surnames), one of each pair to each side, so both sides have the same mix of filters and
+    of one filter, two names), one of each pair to each side, so both sides have the same mix of filters and
     depths; a pair that would put a person on both sides is left out."""
     halves: tuple[list[Visit], list[Visit]] = ([], [])
     seen: tuple[set[int], set[int]] = (set(), set())
@@ -392,7 +394,8 @@ def measure_throughput(picks: dict, args) -> dict:
             status = Client(HOST, PORT).get(path)[1]  # answered at all (wrk counts none slower than its run)
             if args.smoke and status != 200:
                 raise SystemExit(f"{name}: answered {status}")
-            wrk(path, 1, 1)  # warm up caches, connections and prepared statements
+            wrk(path, 2 * args.workers, 1)  # warm up every worker's cache (one per worker without Redis), connections
+            drain()  # and prepared statements
             one = wrk(path, 1, args.seconds)
             many = wrk(path, 16, args.seconds)
             results["endpoints"][name] = {"path": path, "c1": one, "c16": many}
