@@ -362,10 +362,12 @@ def start_history(chunk: int = 2000) -> None:
 
 def analyze() -> None:
     """After a bulk load PostgreSQL's planner still believes the tables are empty (autovacuum catches up minutes
-    later) and picks sequential scans; refresh its statistics now."""
+    later) and picks sequential scans; refresh its statistics now. Outside a transaction, VACUUM too: until it
+    sets the visibility map, no index-only scan is possible (a filtered list's probe of the stored facet rows read
+    the heap, 637 pages for one value at 20,000 cases, instead of the index alone)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)")
 
 
 def reset_sequences() -> None:

@@ -39,6 +39,17 @@ PEOPLE = {
     "exchanges_exchangeparticipant": "SELECT {row}.detainee_id",
     "exchanges_exchange": "SELECT detainee_id FROM exchanges_exchangeparticipant WHERE exchange_id = {row}.id",
 }
+# The same, set-wise, over a statement's transition table {rows} (PostgreSQL's statement-level triggers).
+PEOPLE_OF_ROWS = {
+    "detainees_detainee": "SELECT r.id FROM {rows} r",
+    "detainees_detention": "SELECT r.detainee_id FROM {rows} r",
+    "detainees_charge": "SELECT d.detainee_id FROM detainees_detention d WHERE d.id IN "
+    "(SELECT r.detention_id FROM {rows} r)",
+    "detainees_designation": "SELECT r.detainee_id FROM {rows} r",
+    "exchanges_exchangeparticipant": "SELECT r.detainee_id FROM {rows} r",
+    "exchanges_exchange": "SELECT x.detainee_id FROM exchanges_exchangeparticipant x WHERE x.exchange_id IN "
+    "(SELECT r.id FROM {rows} r)",
+}
 # Rows of exchanges come and go with their participants' rows (deleting an exchange deletes them first).
 NO_INSERT_DELETE = {"exchanges_exchange"}
 
@@ -103,11 +114,14 @@ def postgres_body(ids: str) -> str:
     """A PostgreSQL trigger function's body: the people as an array (index probes, not a join planned for any
     number), the fresh rows computed once, and one statement of data-modifying CTEs that deletes, flips and inserts
     only the rows that differ and moves only the counts they change (in (facet, value) order, so two writers lock
-    counters in the same order)."""
+    counters in the same order). `ids` is a SELECT of the people concerned, over a statement's transition tables:
+    one call per statement, whatever number of rows it writes (a bulk INSERT of 2,000 rows used to call a
+    row-level trigger 2,000 times, each planning and running the whole body for one person)."""
     fresh = fresh_sql("postgresql", ids, where="p.id = ANY(people)")
     key = "f.detainee_id = s.detainee_id AND f.facet = s.facet AND f.value = s.value"
     return (
-        f"DECLARE people bigint[] := ARRAY({ids}); BEGIN "
+        f"DECLARE people bigint[] := ARRAY(SELECT DISTINCT i FROM ({ids}) x (i) WHERE i IS NOT NULL ORDER BY i); "
+        f"BEGIN IF cardinality(people) = 0 THEN RETURN NULL; END IF; "
         f"WITH fresh AS MATERIALIZED ({fresh}), "
         f"stored AS MATERIALIZED (SELECT id, detainee_id, facet, value, published FROM {FACETS} "
         f"WHERE detainee_id = ANY(people)), "
@@ -128,37 +142,54 @@ def postgres_body(ids: str) -> str:
     )
 
 
+def _moved(columns: tuple[str, ...], rows: str, other: str) -> str:
+    """The rows of transition table `rows` whose watched values are not in `other` (an update's rows whose watched
+    values moved, as they were after it or before it; a row whose id changed counts as moved too)."""
+    picked = ", ".join(("id", *columns))
+    return f"(SELECT {picked} FROM {rows} EXCEPT SELECT {picked} FROM {other})"
+
+
 def statements(vendor: str) -> list[str]:
-    """The DDL that (re)creates every trigger, for PostgreSQL or SQLite."""
+    """The DDL that (re)creates every trigger, for PostgreSQL or SQLite.
+
+    PostgreSQL: one trigger per table and event FOR EACH STATEMENT, over the statement's transition tables (the
+    rows it inserted, deleted, or updated as they were before and after), so a write of many rows refreshes all
+    their people in one set-wise pass. SQLite has no statement-level triggers: one per row, with a WHEN that skips
+    an update moving no watched value (Django's save() writes every column)."""
     out = []
     for table, columns in WATCHED.items():
         name = f"{TRIGGER_PREFIX}{table}"[:60]
-        new, old = PEOPLE[table].replace("{row}", "NEW"), PEOPLE[table].replace("{row}", "OLD")
-        events = {"update": ("UPDATE", f"{new} UNION {old}")}
-        if table not in NO_INSERT_DELETE:
-            events |= {"insert": ("INSERT", new), "delete": ("DELETE", old)}
-        # An update fires only when a watched value moved (Django's save() writes every column).
         if vendor == "postgresql":
-            moved = " WHEN (" + " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in columns) + ")"
-        else:
-            moved = " WHEN " + " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in columns)
-        for event, (when, ids) in events.items():
-            condition = moved if event == "update" else ""
-            if vendor == "postgresql":
+            of = PEOPLE_OF_ROWS[table]
+            moved_new = of.replace("{rows}", _moved(columns, "new_rows", "old_rows"))
+            moved_old = of.replace("{rows}", _moved(columns, "old_rows", "new_rows"))
+            events = {
+                "update": ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows", f"{moved_new} UNION {moved_old}")
+            }
+            if table not in NO_INSERT_DELETE:
+                events["insert"] = ("INSERT", "NEW TABLE AS new_rows", of.replace("{rows}", "new_rows"))
+                events["delete"] = ("DELETE", "OLD TABLE AS old_rows", of.replace("{rows}", "old_rows"))
+            for event, (when, transition, ids) in events.items():
                 out += [
                     f"CREATE OR REPLACE FUNCTION {name}_{event}() RETURNS trigger LANGUAGE plpgsql AS $$ "
                     f"{postgres_body(ids)} $$",
                     f'DROP TRIGGER IF EXISTS {name}_{event} ON "{table}"',
-                    f'CREATE TRIGGER {name}_{event} AFTER {when} ON "{table}" FOR EACH ROW{condition} '
-                    f"EXECUTE FUNCTION {name}_{event}()",
+                    f'CREATE TRIGGER {name}_{event} AFTER {when} ON "{table}" REFERENCING {transition} '
+                    f"FOR EACH STATEMENT EXECUTE FUNCTION {name}_{event}()",
                 ]
-            else:
-                body = "; ".join(refresh_sql(vendor, ids))
-                out += [
-                    f"DROP TRIGGER IF EXISTS {name}_{event}",
-                    f'CREATE TRIGGER {name}_{event} AFTER {when} ON "{table}" FOR EACH ROW{condition} '
-                    f"BEGIN {body}; END",
-                ]
+            continue
+        new, old = PEOPLE[table].replace("{row}", "NEW"), PEOPLE[table].replace("{row}", "OLD")
+        events = {"update": ("UPDATE", f"{new} UNION {old}")}
+        if table not in NO_INSERT_DELETE:
+            events |= {"insert": ("INSERT", new), "delete": ("DELETE", old)}
+        moved = " WHEN " + " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in columns)
+        for event, (when, ids) in events.items():
+            condition = moved if event == "update" else ""
+            body = "; ".join(refresh_sql(vendor, ids))
+            out += [
+                f"DROP TRIGGER IF EXISTS {name}_{event}",
+                f'CREATE TRIGGER {name}_{event} AFTER {when} ON "{table}" FOR EACH ROW{condition} BEGIN {body}; END',
+            ]
     return out
 
 

@@ -84,6 +84,32 @@ def test_a_stored_case_is_one_indexed_read(client, demo, django_assert_max_num_q
             client.get(f"/api/v1/detainees/{person.pk}/")
 
 
+def cold_visit_queries(client, url: str) -> list[str]:
+    """The statements a first visit to `url` sends, savepoints aside (the test's own transaction adds them)."""
+    from django.test.utils import CaptureQueriesContext
+
+    with FRESH, CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return [q["sql"] for q in captured if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+
+
+def test_a_cold_case_is_built_and_stored_in_few_queries(client, demo):
+    """A first visit whose document is not built: on PostgreSQL the row is claimed with its version and marks read
+    in one statement, and stored with its marks removed in another (three statements each before, savepoints
+    aside), and the page of a published person reads its statements without the every-statement "published"
+    subquery."""
+    person = _whelan()
+    statements = cold_visit_queries(client, f"/detainees/{person.slug}/")
+    assert is_current(person) and CaseDocument.objects.get(pk=person.pk).page
+    assert not any("sources_statement_exchanges" in sql for sql in statements)  # no published() subquery
+    if connection.vendor == "postgresql":
+        other = Detainee.objects.published().exclude(pk=person.pk).order_by("pk").first()
+        api = cold_visit_queries(client, f"/api/v1/detainees/{other.pk}/")
+        assert len(statements) <= 16, "\n".join(statements)  # 20 before
+        assert len(api) <= 7, "\n".join(api)  # 11 before
+    assert_served_as_computed(client, person)
+
+
 def test_drafts_get_no_stored_document(client, demo):
     person = Detainee.objects.published().get(slug="paul-whelan")
     assert_served_as_computed(client, person)
@@ -311,3 +337,28 @@ def test_a_list_serves_stored_documents_and_assembles_the_rest_without_building(
             computed = client.get(url).content
         assert served == computed
     assert CaseDocument.objects.count() == stored  # a list builds nothing
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_one_statement_writes_commit_and_keep_later_marks():
+    """The path requests take on PostgreSQL (autocommit, the commit not waiting for the disk): the document is
+    claimed, built and stored current, its marks gone; a write after it leaves it stale; a build racing a write
+    never stores the older picture as current."""
+    person = DetentionFactory(detainee=DetaineeFactory(name="Autocommit Case")).detainee
+    assert not connection.in_atomic_block
+    services.build([person.pk])
+    assert is_current(person) and CaseDocument.objects.get(pk=person.pk).page
+    Detention.objects.filter(detainee=person).update(place="Zqx after the build")
+    assert not is_current(person)
+    real = services.render_page
+
+    def render_then_someone_writes(slug):
+        page = real(slug)
+        Detention.objects.filter(detainee=person).update(place="Zqx written meanwhile")
+        return page
+
+    with mock.patch.object(services, "render_page", render_then_someone_writes):
+        services.build([person.pk])
+    assert not is_current(person)
+    services.build([person.pk])
+    assert is_current(person) and "Zqx written meanwhile" in CaseDocument.objects.get(pk=person.pk).page
