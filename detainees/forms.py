@@ -81,8 +81,10 @@ class DetaineeAdminForm(forms.ModelForm):
 class SentenceAdminForm(forms.ModelForm):
     class Meta:
         model = Sentence
-        fields = ["detention", "charges", "court", "sentenced_on", "sentenced_on_precision", "term_months", "is_life",
-                  "is_death", "is_suspended", "fine_amount", "fine_currency", "sources"]  # fmt: skip
+        fields = ["detention", "charges", "court", "court_city", "court_country", "in_absentia", "closed_trial",
+                  "sentenced_on", "sentenced_on_precision", "term_months", "is_life", "is_death", "is_suspended",
+                  "counted_from", "counted_from_precision", "combines", "combination", "fine_amount", "fine_currency",
+                  "sources"]  # fmt: skip
 
     def clean(self):
         cleaned = super().clean()
