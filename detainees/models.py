@@ -738,7 +738,9 @@ class Transfer(PartialDatesMixin, TimeStampedModel):
 
 
 class CounselRole(models.TextChoices):
-    RETAINED = "retained", _("Defence lawyer")
+    """Reports mostly say "his lawyer" without saying who chose them: `defence` claims no more than that."""
+
+    DEFENCE = "defence", _("Defence lawyer")
     APPOINTED = "appointed", _("Court-appointed lawyer")
     OTHER = "other", _("Other legal representative")
 
@@ -756,8 +758,9 @@ class Counsel(TimeStampedModel):
     )
     name = models.CharField(max_length=200, help_text=_('Name as the report gives it: "Maria Bonzi".'))
     role = models.CharField(
-        max_length=10, choices=Role.choices, default=Role.RETAINED,
-        help_text=_("Chosen by the defence, appointed by the court, or another kind of representative."),
+        max_length=10, choices=Role.choices, default=Role.DEFENCE,
+        help_text=_("A lawyer defending the person (whoever chose them), one the court appointed, or another kind "
+                    "of representative."),
     )  # fmt: skip
     note = models.CharField(
         max_length=300, blank=True, help_text=_('What the report says of them, briefly: "said he would appeal".')
@@ -920,6 +923,8 @@ class SentenceCombination(models.TextChoices):
     PARTIAL_ADDITION = "partial_addition", _("Part of the earlier term added")
     FULL_ADDITION = "full_addition", _("The whole earlier term added")
     ABSORPTION = "absorption", _("The earlier term absorbed by this one")
+    # Reports often say only that a term "counts" or "includes" an earlier sentence: no more is claimed.
+    COMBINED = "combined", _("Combined with an earlier term (how not reported)")
 
 
 class Sentence(PartialDatesMixin, TimeStampedModel):
@@ -1001,7 +1006,8 @@ class Sentence(PartialDatesMixin, TimeStampedModel):
         max_length=20, blank=True, choices=SentenceCombination.choices, verbose_name=_("combined with an earlier term"),
         help_text=_(
             "How the term takes in an earlier sentence (Russian Criminal Code art. 69-70): part of the earlier term "
-            "added, all of it added, or absorbed by the longer term. The term in months is then the combined term."
+            "added, all of it added, absorbed by the longer term, or combined in a way the reports do not give. The "
+            "term in months is then the combined term."
         ),
     )  # fmt: skip
     sources = sources_field("sentences")

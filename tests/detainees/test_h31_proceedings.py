@@ -288,7 +288,7 @@ def test_the_one_screen_editor_saves_a_lawyer_an_extension_and_the_new_sentence_
         "det-0-extension-0-extended_to": "July 2024",
         "det-0-extension-0-cites": ["src-0"],
         "det-0-counsel-0-name": "Test Lawyer",
-        "det-0-counsel-0-role": "retained",
+        "det-0-counsel-0-role": "defence",
         "det-0-counsel-0-cites": ["src-0"],
     }
     response = editor_client.post(URL, data)
