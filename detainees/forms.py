@@ -86,6 +86,15 @@ class SentenceAdminForm(forms.ModelForm):
                   "counted_from", "counted_from_precision", "combines", "combination", "fine_amount", "fine_currency",
                   "sources"]  # fmt: skip
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A form posted without it (a script written before h31's counted_from) means no date, at the day's precision.
+        if "counted_from_precision" in self.fields:
+            self.fields["counted_from_precision"].required = False
+
+    def clean_counted_from_precision(self):
+        return self.cleaned_data.get("counted_from_precision") or "day"
+
     def clean(self):
         cleaned = super().clean()
         charges = cleaned.get("charges")

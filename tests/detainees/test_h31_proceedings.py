@@ -19,6 +19,7 @@ from detainees.models import Counsel, CustodyExtension, Detainee, Sentence
 from detainees.services import unsourced_facts
 from tests.detainees.test_case_entry import GORDON_BLACK, URL
 from tests.exchanges.test_dataset import round_trip
+from tests.exchanges.test_starter_dataset import starter  # noqa: F401 (a fixture)
 from tests.factories import DetentionFactory, SentenceFactory, SourceFactory, TransferFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,9 +53,9 @@ def nested_detention(client, detention) -> dict:
 def test_in_absentia_closed_trial_and_the_courts_city_and_country_show_on_the_page_and_in_the_api(client):
     detention = DetentionFactory(held_by="", detained_on=D(2022, 4, 1), detained_on_precision="month",
                                  released_on=D(2022, 9, 21), end_reason="exchanged")  # fmt: skip
-    sentence = SentenceFactory(detention=detention, court="Southern District Military Court", court_city="Rostov-on-Don",
-                               court_country="RU", in_absentia=True, closed_trial=True, sentenced_on=D(2023, 6, 1),
-                               sentenced_on_precision="month", term_months=276)  # fmt: skip
+    sentence = SentenceFactory(detention=detention, court="Southern District Military Court",
+                               court_city="Rostov-on-Don", court_country="RU", in_absentia=True, closed_trial=True,
+                               sentenced_on=D(2023, 6, 1), sentenced_on_precision="month", term_months=276)  # fmt: skip
     sourced(detention, sentence)
     body = client.get(reverse("api:sentence-detail", args=[sentence.pk])).json()
     assert (body["in_absentia"], body["closed_trial"], body["court_city"], body["court_country"]) == (
@@ -152,8 +153,9 @@ def test_a_sentence_cannot_combine_another_persons_a_later_one_or_itself():
 
 def test_the_case_page_shows_the_combination_and_the_day_the_term_counts_from(client):
     first, second = two_sentences()
-    Sentence.objects.filter(pk=second.pk).update(combines=first, combination="partial_addition",
-                                                 counted_from=D(2021, 3, 1), counted_from_precision="month")  # fmt: skip
+    Sentence.objects.filter(pk=second.pk).update(
+        combines=first, combination="partial_addition", counted_from=D(2021, 3, 1), counted_from_precision="month"
+    )
     sourced(first.detention, second.detention, first, second)
     html = page_of(client, first.detention)
     assert "Part of the earlier term added: the sentence of 10 December 2021" in html
@@ -183,6 +185,20 @@ def test_referenced_first_puts_a_combined_sentence_before_the_one_naming_it_and_
 
 
 # ---- lawyers -----------------------------------------------------------------------------------------------------
+
+
+def test_a_source_cited_only_by_a_lawyer_or_an_extension_counts_as_cited_in_the_case(client):
+    from sources.models import Source
+
+    detention = DetentionFactory()
+    lawyer = Counsel.objects.create(detention=detention, name="Test Lawyer")
+    extension = CustodyExtension.objects.create(detention=detention, extended_to=D(2025, 2, 21))
+    for record in (lawyer, extension):
+        only = SourceFactory()
+        record.sources.add(only)
+        assert only in Source.objects.cited_in_case(detention.detainee_id)
+    body = client.get(reverse("api:source-list"), {"detainee": detention.detainee_id}).json()
+    assert len(body["results"]) == 2
 
 
 def test_lawyers_show_on_the_case_page_and_in_the_api_and_need_a_source(client):
@@ -325,3 +341,17 @@ def test_the_dataset_document_carries_lawyers_and_extensions(tmp_path):
     out = tmp_path / "again.json"
     call_command("export_dataset", str(out), stdout=open("/dev/null", "w"))
     assert json.loads(out.read_text())["records"]["detainees.counsel"][0]["id"] == lawyer.pk
+
+
+def test_the_starter_dataset_holds_what_its_sources_state(starter, client):  # noqa: F811
+    """dataset/tools/h31_apply.py's entries, loaded as `make run` loads them."""
+    spector = Sentence.objects.get(detention__detainee__name="Gene Spector", sentenced_on=D(2024, 12, 24))
+    assert spector.closed_trial and spector.combination == "combined"
+    assert spector.combines.sentenced_on == D(2021, 1, 1)
+    hubbard = Sentence.objects.get(detention__detainee__name="Stephen Hubbard")
+    assert (hubbard.counted_from, hubbard.closed_trial) == (D(2022, 4, 2), True)
+    assert set(Counsel.objects.values_list("name", flat=True)) >= {"Pavel Mamonov", "Vladimir Zherebenkov"}
+    sehili = CustodyExtension.objects.filter(detention__detainee__name="Sofiane Sehili")
+    assert [e.extended_to for e in sehili] == [D(2025, 10, 4), D(2025, 11, 3)]
+    html = client.get(Detainee.objects.get(name="Laurent Vinatier").get_absolute_url()).content.decode()
+    assert "Pavel Mamonov" in html and "custody until 21 February 2025" in html
