@@ -756,7 +756,7 @@ class Counsel(TimeStampedModel):
     detention = models.ForeignKey(
         Detention, on_delete=models.CASCADE, related_name="counsel", help_text=_("The custody whose case they act in.")
     )
-    name = models.CharField(max_length=200, help_text=_('Name as the report gives it: "Maria Bonzi".'))
+    name = models.CharField(max_length=200, help_text=_("Name as the report spells it."))
     role = models.CharField(
         max_length=10, choices=Role.choices, default=Role.DEFENCE,
         help_text=_("A lawyer defending the person (whoever chose them), one the court appointed, or another kind "
