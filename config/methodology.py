@@ -117,6 +117,18 @@ def vocabulary() -> list[Entry]:
             "commuted": _("The sentence was replaced by a lighter one."),
             "pardoned": _("The person was pardoned."),
         }),
+        Entry(_("A term combined with an earlier sentence"), "detainees.Sentence.combination", {
+            "partial_addition": _("Part of the earlier, unserved term was added to the new one (Russian Criminal Code "
+                                  "art. 69-70); the term shown is the total."),
+            "full_addition": _("All of the earlier term was added; the term shown is the total."),
+            "absorption": _("The longer term absorbs the shorter one; the term shown is the longer."),
+            "combined": _("A report says the term counts or includes an earlier sentence, without saying how."),
+        }),
+        Entry(_("Lawyers"), "detainees.Counsel.role", {
+            "defence": _("A lawyer defending the person, as a report names them (whoever chose them)."),
+            "appointed": _("A lawyer the court appointed."),
+            "other": _("Another representative in the case, named as the report describes them."),
+        }),
         Entry(_("Places of custody"), "detainees.Transfer.facility_kind", {
             "pre_trial_centre": _("Held before or during trial (a SIZO in Russia)."),
             "prison": _("A prison."),

@@ -301,6 +301,8 @@ SPECTACULAR_SETTINGS = {
         "OutletKindEnum": "sources.models.OutletKind",
         "DesignationKindEnum": "detainees.models.DesignationKind",
         "SentenceChangeKindEnum": "detainees.models.SentenceChangeKind",
+        "SentenceCombinationEnum": "detainees.models.SentenceCombination",
+        "CounselRoleEnum": "detainees.models.CounselRole",
     },
     "COMPONENT_SPLIT_REQUEST": True,
     # Operations grouped by resource (tags) with operationIds such as `detainees_list`; see common/schema.py.

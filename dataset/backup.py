@@ -53,8 +53,9 @@ MAX_DEPTH = 8  # document → records → label → list → record → fields �
 MODELS = [
     "sources.outlet", "sources.source", "sources.official", "detainees.group", "detainees.detainee",
     "detainees.detention", "detainees.charge", "detainees.sentence", "detainees.sentencechange",
-    "detainees.transfer", "detainees.designation", "exchanges.exchange", "exchanges.exchangeparticipant",
-    "exchanges.exchangecount", "sources.statement", "sources.claim",
+    "detainees.transfer", "detainees.custodyextension", "detainees.counsel", "detainees.designation",
+    "exchanges.exchange", "exchanges.exchangeparticipant", "exchanges.exchangecount", "sources.statement",
+    "sources.claim",
 ]  # fmt: skip
 
 
@@ -73,6 +74,30 @@ class DatasetError(Exception):
 
 def dataset_models():
     return [apps.get_model(label) for label in MODELS]
+
+
+def referenced_first(model, rows: list) -> list:
+    """The rows of `model` in the document's order, except that a row another row of the same model points at (a
+    sentence that a later one combines, `Sentence.combines`) comes before it, so every foreign key names a record
+    already loaded. Rows that are not objects, and references to ids the document lacks, are left as they are (the
+    checks of each record report them)."""
+    own = [f.name for f in model._meta.concrete_fields if f.is_relation and f.related_model is model]
+    if not own:
+        return rows
+    by_id = {row["id"]: row for row in rows if isinstance(row, dict) and isinstance(row.get("fields"), dict)}
+    placed: set = set()
+    out: list = []
+    for row in rows:
+        chain = []
+        while isinstance(row, dict) and row.get("id") in by_id and row["id"] not in placed:
+            placed.add(row["id"])
+            chain.append(row)
+            targets = [row["fields"].get(name) for name in own]
+            row = next((by_id[t] for t in targets if t in by_id and t not in placed), None)
+        if not chain and not (isinstance(row, dict) and row.get("id") in placed):
+            out.append(row)  # not a well-formed record: kept where it was, for the record checks to name
+        out.extend(reversed(chain))
+    return out
 
 
 def iter_records(model) -> Iterator[dict]:
@@ -285,7 +310,7 @@ def _import_dataset(document, *, on_record) -> dict[str, int]:
         rows = records.get(label, [])
         if not isinstance(rows, list):
             raise DatasetError(f"{label}: expected a list of records.")
-        for position, row in enumerate(rows):
+        for position, row in enumerate(referenced_first(model, rows)):
             where = f"{label} record {position + 1}" + (f" (id {row.get('id')})" if isinstance(row, dict) else "")
             if not isinstance(row, dict) or "id" not in row or not isinstance(row.get("fields"), dict):
                 raise DatasetError(f'{where}: each record needs an "id" and a "fields" object.')
@@ -391,6 +416,8 @@ NATURAL_KEYS = {
     "detainees.sentence": ["detention", "sentenced_on"],
     "detainees.sentencechange": ["sentence", "kind", "changed_on"],
     "detainees.transfer": ["detention", "facility_name"], "detainees.designation": ["detainee", "authority", "kind"],
+    "detainees.custodyextension": ["detention", "decided_on", "extended_to"],
+    "detainees.counsel": ["detention", "name"],
     "exchanges.exchange": ["name"], "exchanges.exchangeparticipant": ["exchange", "detainee"],
     "sources.statement": ["speaker", "said_on"], "sources.claim": ["content_type", "object_id", "field", "value"],
 }  # fmt: skip
@@ -422,7 +449,7 @@ def merge_dataset(document, *, overwrite: bool = False, reason: str = "Demo data
         for model in dataset_models():
             label = model._meta.label_lower
             ids[label] = {}
-            for position, row in enumerate(records.get(label, [])):
+            for position, row in enumerate(referenced_first(model, records.get(label, []))):
                 where = f"{label} record {position + 1} (id {row.get('id')})"
                 try:
                     obj, created = _merge_record(model, row, ids, overwrite=overwrite, reason=reason, editor=editor)

@@ -17,6 +17,8 @@ from sources.admin import ClaimInline
 from .forms import DetaineeAdminForm, SentenceAdminForm
 from .models import (
     Charge,
+    Counsel,
+    CustodyExtension,
     Designation,
     Detainee,
     Detention,
@@ -240,10 +242,13 @@ class SentenceInline(admin.StackedInline):
     form = SentenceAdminForm
     extra = 0
     show_change_link = True
-    autocomplete_fields = ["sources", "charges"]
+    autocomplete_fields = ["sources", "charges", "combines"]
     fields = [
-        ("court", "sentenced_on", "sentenced_on_precision"),
+        ("court", "court_city", "court_country"),
+        ("sentenced_on", "sentenced_on_precision", "in_absentia", "closed_trial"),
         ("term_months", "is_life", "is_death", "is_suspended", "fine_amount", "fine_currency"),
+        ("counted_from", "counted_from_precision"),
+        ("combines", "combination"),
         "charges",
         "sources",
     ]
@@ -256,6 +261,21 @@ class TransferInline(admin.StackedInline):  # stacked: as a table its sources bo
     fields = [("moved_on", "moved_on_precision"), ("facility_name", "facility_kind"), "sources"]
 
 
+class CustodyExtensionInline(admin.StackedInline):
+    model = CustodyExtension
+    extra = 0
+    autocomplete_fields = ["sources"]
+    fields = [("decided_on", "decided_on_precision", "court"), ("extended_to", "extended_to_precision"), "description",
+              "sources"]  # fmt: skip
+
+
+class CounselInline(admin.StackedInline):
+    model = Counsel
+    extra = 0
+    autocomplete_fields = ["sources"]
+    fields = [("name", "role"), "note", "sources"]
+
+
 @admin.register(Detention)
 class DetentionAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     list_display = ["detainee", "held_by", "detained_on", "released_on", "end_reason"]
@@ -264,7 +284,7 @@ class DetentionAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     search_fields = ["detainee__name", "detainee__name_original", "place", "circumstances"]
     autocomplete_fields = ["detainee", "sources", "held_by_group"]
     date_hierarchy = "detained_on"
-    inlines = [ChargeInline, SentenceInline, TransferInline, ClaimInline]
+    inlines = [ChargeInline, SentenceInline, TransferInline, CustodyExtensionInline, CounselInline, ClaimInline]
     fieldsets = [
         (None, {"fields": ["detainee", ("held_by", "held_by_group"), "place", "circumstances"]}),
         (_("Still held"), {"fields": [("last_confirmed_on", "last_confirmed_on_precision")]}),
@@ -307,9 +327,9 @@ class SentenceAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     form = SentenceAdminForm
     list_display = ["__str__", "detention", "court"]
     list_select_related = ["detention__detainee"]
-    list_filter = ["is_life"]
-    search_fields = ["court", "detention__detainee__name"]
-    autocomplete_fields = ["detention", "charges", "sources"]
+    list_filter = ["is_life", "in_absentia", "closed_trial"]
+    search_fields = ["court", "court_city", "detention__detainee__name"]
+    autocomplete_fields = ["detention", "charges", "combines", "sources"]
     date_hierarchy = "sentenced_on"
     inlines = [SentenceChangeInline]
 
@@ -332,6 +352,24 @@ class TransferAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     search_fields = ["facility_name", "detention__detainee__name"]
     autocomplete_fields = ["detention", "sources"]
     date_hierarchy = "moved_on"
+
+
+@admin.register(CustodyExtension)
+class CustodyExtensionAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
+    list_display = ["__str__", "detention", "court", "decided_on"]
+    list_select_related = ["detention__detainee"]
+    search_fields = ["court", "description", "detention__detainee__name"]
+    autocomplete_fields = ["detention", "sources"]
+    date_hierarchy = "decided_on"
+
+
+@admin.register(Counsel)
+class CounselAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
+    list_display = ["name", "role", "detention"]
+    list_filter = ["role"]
+    list_select_related = ["detention__detainee"]
+    search_fields = ["name", "detention__detainee__name"]
+    autocomplete_fields = ["detention", "sources"]
 
 
 @admin.register(SentenceChange)

@@ -29,12 +29,12 @@ from common.partial_dates import PartialDateField, PartialDatesFormMixin
 from sources.models import Outlet, Source
 
 from .forms import DetaineeAdminForm
-from .models import Charge, Designation, Detainee, Detention, Sentence, Transfer
+from .models import Charge, Counsel, CustodyExtension, Designation, Detainee, Detention, Sentence, Transfer
 from .services import CaseRecord, RowInvalid, enter_case
 
 PERMISSIONS = [f"detainees.add_{m}" for m in ("detainee", "detention", "charge", "sentence", "transfer", "designation")]
 PERMISSIONS.append("sources.add_source")
-ROW = re.compile(r"^(?:src-(\d+)|des-(\d+)|det-(\d+)(?:-(charge|sentence|transfer)-(\d+))?)$")
+ROW = re.compile(r"^(?:src-(\d+)|des-(\d+)|det-(\d+)(?:-(charge|sentence|transfer|extension|counsel)-(\d+))?)$")
 BLANK_ROWS = ["src-0", "det-0", "det-0-charge-0", "det-0-sentence-0"]
 NOT_FACTS = ("cites", "loaded_cites", "for_charges", "loaded_version", "record", "delete", "change_reason",
              "not_a_duplicate")  # fmt: skip
@@ -194,13 +194,20 @@ DetentionRowForm = row_form(Detention, ["held_by", "held_by_group", "place", "de
 ChargeRowForm = row_form(Charge, ["category", "outcome", "statute", "charged_on", "charged_on_precision",
                                   "description"], description=TEXT)  # fmt: skip
 TransferRowForm = row_form(Transfer, ["moved_on", "moved_on_precision", "facility_name", "facility_kind"])
+ExtensionRowForm = row_form(CustodyExtension, ["decided_on", "decided_on_precision", "court", "extended_to",
+                                               "extended_to_precision", "description"])  # fmt: skip
+CounselRowForm = row_form(Counsel, ["name", "role", "note"])
 DESIGNATION_FIELDS = ["kind", "authority", "authority_country", "designated_on", "designated_on_precision",
                       "withdrawn_on", "withdrawn_on_precision"]  # fmt: skip
 DesignationRowForm = row_form(Designation, DESIGNATION_FIELDS)
 
 
-class SentenceRowForm(row_form(Sentence, ["court", "sentenced_on", "sentenced_on_precision", "term_months", "is_life",
-                                          "is_death", "is_suspended", "fine_amount", "fine_currency"])):  # fmt: skip
+# The earlier sentence a term combines (`combines`) is chosen on the sentence's own admin page: on this screen it may
+# not be saved yet. How it combines, and the day it counts from, are typed here.
+class SentenceRowForm(row_form(Sentence, ["court", "court_city", "court_country", "in_absentia", "closed_trial",
+                                          "sentenced_on", "sentenced_on_precision", "term_months", "is_life",
+                                          "is_death", "is_suspended", "counted_from", "counted_from_precision",
+                                          "combination", "fine_amount", "fine_currency"])):  # fmt: skip
     for_charges = forms.MultipleChoiceField(required=False, label=_("For charges"))
 
     def __init__(self, *args, charge_keys=(), **kwargs):
@@ -209,7 +216,8 @@ class SentenceRowForm(row_form(Sentence, ["court", "sentenced_on", "sentenced_on
                                               for k in charge_keys]  # fmt: skip
 
 
-FORMS = {"charge": ChargeRowForm, "sentence": SentenceRowForm, "transfer": TransferRowForm}
+FORMS = {"charge": ChargeRowForm, "sentence": SentenceRowForm, "transfer": TransferRowForm,
+         "extension": ExtensionRowForm, "counsel": CounselRowForm}  # fmt: skip
 
 
 class CaseScreen:
@@ -262,12 +270,14 @@ class CaseScreen:
         """The case's records by model and id, and the rows of the screen that show them: key → (record, initial)."""
         detentions = list(
             detainee.detentions.prefetch_related("sources", "charges__sources", "sentences__sources",
-                                                 "sentences__charges", "transfers__sources")
+                                                 "sentences__charges", "transfers__sources", "extensions__sources",
+                                                 "counsel__sources")
         )  # fmt: skip
         designations = list(detainee.designations.prefetch_related("sources"))
         facts = [detainee, *designations]
         for detention in detentions:
-            facts += [detention, *detention.charges.all(), *detention.sentences.all(), *detention.transfers.all()]
+            facts += [detention, *detention.charges.all(), *detention.sentences.all(), *detention.transfers.all(),
+                      *detention.extensions.all(), *detention.counsel.all()]  # fmt: skip
         cited = {}
         person_sources = list(detainee.sources.all())
         for fact in facts:
@@ -292,6 +302,10 @@ class CaseScreen:
                 row(f"det-{i}-sentence-{j}", sentence, for_charges=[charges[c.pk] for c in sentence.charges.all()])
             for j, transfer in enumerate(detention.transfers.all()):
                 row(f"det-{i}-transfer-{j}", transfer)
+            for j, extension in enumerate(detention.extensions.all()):
+                row(f"det-{i}-extension-{j}", extension)
+            for j, counsel in enumerate(detention.counsel.all()):
+                row(f"det-{i}-counsel-{j}", counsel)
         for i, designation in enumerate(designations):
             row(f"des-{i}", designation)
         # The person's row cites what the person cites (not every source of the case, as a new case's row does).
@@ -394,10 +408,12 @@ class CaseScreen:
         detention = blank(DetentionRowForm, "det-__d__", "__D__")
         return {
             "source": blank(SourceRowForm, "src-__s__", "__S__"),
-            "detention": {"key": detention[0], "form": detention[1], "charge": [], "sentence": [], "transfer": []},
+            "detention": {"key": detention[0], "form": detention[1], **{kind: [] for kind in FORMS}},
             "charge": blank(ChargeRowForm, "det-__d__-charge-__n__", "__N__"),
             "sentence": blank(SentenceRowForm, "det-__d__-sentence-__n__", "__N__"),
             "transfer": blank(TransferRowForm, "det-__d__-transfer-__n__", "__N__"),
+            "extension": blank(ExtensionRowForm, "det-__d__-extension-__n__", "__N__"),
+            "counsel": blank(CounselRowForm, "det-__d__-counsel-__n__", "__N__"),
             "designation": blank(DesignationRowForm, "des-__n__", "__N__"),
         }
 

@@ -17,14 +17,24 @@ class DetaineesConfig(AppConfig):
         from common import integrity, review
 
         from . import signals  # noqa: F401
-        from .models import Charge, Designation, Detainee, Detention, Sentence, SentenceChange, Transfer
+        from .models import (
+            Charge,
+            Counsel,
+            CustodyExtension,
+            Designation,
+            Detainee,
+            Detention,
+            Sentence,
+            SentenceChange,
+            Transfer,
+        )
         from .services import unsourced_facts
 
         integrity.register_case(Detainee, unsourced_facts)
         review.register(Detainee)  # published only after a second editor approves (common.review)
         for model in (Detention, Designation):
             integrity.register_record(model, Detainee, "detainee")
-        for model in (Charge, Sentence, Transfer):
+        for model in (Charge, Sentence, Transfer, Counsel, CustodyExtension):
             integrity.register_record(model, Detainee, "detention__detainee")
         integrity.register_record(SentenceChange, Detainee, "sentence__detention__detainee")
         integrity.connect_source_deletion()

@@ -30,10 +30,22 @@ from rest_framework import serializers
 from common.models import certain_days, certain_start, review_state_of, span_last_day
 from common.sql import execute_prepared
 
-from .models import Charge, Designation, Detainee, Detention, Sentence, SentenceChange, Transfer
+from .models import (
+    Charge,
+    Counsel,
+    CustodyExtension,
+    Designation,
+    Detainee,
+    Detention,
+    Sentence,
+    SentenceChange,
+    Transfer,
+)
 from .serializers import (
     DetaineeSerializer,
     NestedChargeSerializer,
+    NestedCounselSerializer,
+    NestedCustodyExtensionSerializer,
     NestedDesignationSerializer,
     NestedDetentionSerializer,
     NestedSentenceSerializer,
@@ -41,7 +53,7 @@ from .serializers import (
     SentenceChangeSerializer,
 )
 
-NESTED = {"sources", "charges", "sentences", "transfers", "changes"}
+NESTED = {"sources", "charges", "sentences", "transfers", "changes", "extensions", "counsel"}
 
 # kind: (model, serializer, the detainee from the record, the parent key, the parent's kind, its list there)
 KINDS = {
@@ -54,6 +66,9 @@ KINDS = {
                  "transfers"),
     "change": (SentenceChange, SentenceChangeSerializer, "sentence__detention__detainee_id", "sentence_id",
                "sentence", "changes"),
+    "extension": (CustodyExtension, NestedCustodyExtensionSerializer, "detention__detainee_id", "detention_id",
+                  "detention", "extensions"),
+    "counsel": (Counsel, NestedCounselSerializer, "detention__detainee_id", "detention_id", "detention", "counsel"),
 }  # fmt: skip
 CITED = {"detainee": Detainee, **{kind: spec[0] for kind, spec in KINDS.items()}}
 TOP_FIELDS = [
@@ -189,7 +204,7 @@ def build_documents(rows: list[dict], request) -> list[dict]:
                 doc["charges"] = sorted(t for t, _ in cited.get(("sentence_charge", pk), []))
     # Attach each record to its parent, in the model's order.
     tops: dict[int, dict] = {pk: {"detentions": [], "designations": []} for pk in ids}
-    for kind in ["change", "charge", "sentence", "transfer", "detention", "designation"]:
+    for kind in ["change", "charge", "sentence", "transfer", "extension", "counsel", "detention", "designation"]:
         _, _, _, _, parent_kind, plural = KINDS[kind]
         for doc in sorted(records[kind].values(), key=_order_key(kind)):
             parent_id = parents[kind, doc["id"]]
@@ -305,7 +320,7 @@ def load_case(detainee: Detainee) -> Detainee:
         return _cached(Source, [sources[i] for i in _sources_order(cited.get((kind, pk), []))])
 
     children: dict[tuple[str, int], dict[str, list]] = {}
-    for kind in ["change", "charge", "sentence", "transfer", "detention", "designation"]:
+    for kind in ["change", "charge", "sentence", "transfer", "extension", "counsel", "detention", "designation"]:
         model, _, _, _, parent_kind, plural = KINDS[kind]
         names = [o.expression.name if hasattr(o, "expression") else o for o in model._meta.ordering]
         ordered = sorted(objects[kind].values(),
@@ -316,6 +331,9 @@ def load_case(detainee: Detainee) -> Detainee:
             children.setdefault(owner, {}).setdefault(plural, []).append(obj)
             parent = detainee if parent_kind is None else objects[parent_kind][parent_id]
             obj._state.fields_cache[model._meta.get_field(KINDS[kind][3].removesuffix("_id")).name] = parent
+    for sentence in objects["sentence"].values():  # the earlier sentence a term combines: one of the same person's
+        if sentence.combines_id in objects["sentence"]:
+            sentence._state.fields_cache["combines"] = objects["sentence"][sentence.combines_id]
     for kind, records in [("detainee", {detainee.pk: detainee}), *objects.items()]:
         for pk, obj in records.items():
             cache = {"sources": sources_of(kind, pk)}
@@ -330,7 +348,13 @@ def load_case(detainee: Detainee) -> Detainee:
 
 PLURALS = {
     "detainee": {"detentions": Detention, "designations": Designation},
-    "detention": {"charges": Charge, "sentences": Sentence, "transfers": Transfer},
+    "detention": {
+        "charges": Charge,
+        "sentences": Sentence,
+        "transfers": Transfer,
+        "extensions": CustodyExtension,
+        "counsel": Counsel,
+    },
     "sentence": {"changes": SentenceChange},
 }
 

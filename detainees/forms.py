@@ -81,8 +81,19 @@ class DetaineeAdminForm(forms.ModelForm):
 class SentenceAdminForm(forms.ModelForm):
     class Meta:
         model = Sentence
-        fields = ["detention", "charges", "court", "sentenced_on", "sentenced_on_precision", "term_months", "is_life",
-                  "is_death", "is_suspended", "fine_amount", "fine_currency", "sources"]  # fmt: skip
+        fields = ["detention", "charges", "court", "court_city", "court_country", "in_absentia", "closed_trial",
+                  "sentenced_on", "sentenced_on_precision", "term_months", "is_life", "is_death", "is_suspended",
+                  "counted_from", "counted_from_precision", "combines", "combination", "fine_amount", "fine_currency",
+                  "sources"]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A form posted without it (a script written before h31's counted_from) means no date, at the day's precision.
+        if "counted_from_precision" in self.fields:
+            self.fields["counted_from_precision"].required = False
+
+    def clean_counted_from_precision(self):
+        return self.cleaned_data.get("counted_from_precision") or "day"
 
     def clean(self):
         cleaned = super().clean()

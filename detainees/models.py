@@ -652,6 +652,15 @@ class Detention(PartialDatesMixin, TimeStampedModel):
         return certain_days(start, precision, self.released_on, self.end_reason, today)
 
     @property
+    def current_facility(self):
+        """The latest transfer of an open custody: where the person is held now, as far as the file knows (reads
+        prefetched transfers). None once custody ended or when no move is on file."""
+        if not self.is_open:
+            return None
+        transfers = list(self.transfers.all())
+        return max(transfers, key=lambda t: (t.moved_on, t.pk)) if transfers else None
+
+    @property
     def start_unknown(self) -> bool:
         """No report dates the start of this custody (shown as "date unknown")."""
         return self.detained_on is None
@@ -725,6 +734,104 @@ class Transfer(PartialDatesMixin, TimeStampedModel):
                 "moved_on",
                 _("A transfer cannot come after release."),
             )
+        raise_if(errors)
+
+
+class CounselRole(models.TextChoices):
+    """Reports mostly say "his lawyer" without saying who chose them: `defence` claims no more than that."""
+
+    DEFENCE = "defence", _("Defence lawyer")
+    APPOINTED = "appointed", _("Court-appointed lawyer")
+    OTHER = "other", _("Other legal representative")
+
+
+class Counsel(TimeStampedModel):
+    """A lawyer who defends or represents the person in the proceedings of one custody.
+
+    Per detention, not per person: the lawyers of one state's case are not those of the next holder's. Only what a
+    report states: a name as the report spells it, and the role it gives."""
+
+    Role = CounselRole
+
+    detention = models.ForeignKey(
+        Detention, on_delete=models.CASCADE, related_name="counsel", help_text=_("The custody whose case they act in.")
+    )
+    name = models.CharField(max_length=200, help_text=_("Name as the report spells it."))
+    role = models.CharField(
+        max_length=10, choices=Role.choices, default=Role.DEFENCE,
+        help_text=_("A lawyer defending the person (whoever chose them), one the court appointed, or another kind "
+                    "of representative."),
+    )  # fmt: skip
+    note = models.CharField(
+        max_length=300, blank=True, help_text=_('What the report says of them, briefly: "said he would appeal".')
+    )
+    sources = sources_field("counsel")
+
+    history = HistoricalRecords(m2m_fields=[sources])
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("lawyer")
+        verbose_name_plural = _("lawyers")
+        constraints = [models.CheckConstraint(condition=Q(role__in=CounselRole.values), name="counsel_role_valid")]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_role_display()})"
+
+
+class CustodyExtension(PartialDatesMixin, TimeStampedModel):
+    """A court's decision ordering or extending pre-trial custody to a date: Russian courts rule every month or
+    few months, so a case may have a dated series of them. Not a change to a sentence (there is none yet)."""
+
+    partial_date_fields = ("decided_on", "extended_to")
+
+    detention = models.ForeignKey(
+        Detention, on_delete=models.CASCADE, related_name="extensions", help_text=_("The custody extended.")
+    )
+    decided_on = models.DateField(
+        null=True, blank=True, help_text=_("Date of the court's decision. Leave empty when no report dates it.")
+    )
+    decided_on_precision = precision_field("decided_on")
+    court = models.CharField(max_length=200, blank=True, help_text=_('"Lefortovo District Court".'))
+    extended_to = models.DateField(
+        null=True, blank=True, help_text=_("The date custody was ordered or extended to; empty when not reported.")
+    )
+    extended_to_precision = precision_field("extended_to")
+    description = models.CharField(
+        max_length=300, blank=True,
+        help_text=_("Anything else the report says: an appeal rejected, house arrest refused."),
+    )  # fmt: skip
+    sources = sources_field("custody_extensions")
+
+    history = HistoricalRecords(m2m_fields=[sources])
+
+    class Meta:
+        ordering = [F("decided_on").asc(nulls_last=True), "id"]
+        verbose_name = _("custody extension")
+        constraints = [
+            precision_constraint("custody_extension", "decided_on"),
+            precision_constraint("custody_extension", "extended_to"),
+            models.CheckConstraint(
+                condition=Q(extended_to__gte=F("decided_on")) | Q(extended_to=None) | Q(decided_on=None)
+                | ~Q(extended_to_precision="day"),  # fmt: skip
+                name="custody_extension_to_after_decision",
+            ),
+        ]
+
+    def __str__(self):
+        to = self.partial_date("extended_to") or _("a date not reported")
+        return str(_("Custody extended to %(date)s") % {"date": to})
+
+    def clean(self):
+        errors: dict[str, list[str]] = {}
+        if self.decided_on is None and self.extended_to is None:
+            errors["extended_to"] = [_("Give the date custody was extended to, or the date of the decision.")]
+        check_order(errors, self.decided_on, self.decided_on_precision, self.extended_to, self.extended_to_precision,
+                    "extended_to", _("Custody cannot be extended to a day before the decision."))  # fmt: skip
+        if self.detention_id:
+            check_order(errors, self.detention.detained_on, self.detention.detained_on_precision, self.decided_on,
+                        self.decided_on_precision, "decided_on",
+                        _("A decision on custody cannot come before the detention began."))  # fmt: skip
         raise_if(errors)
 
 
@@ -810,10 +917,22 @@ class Charge(PartialDatesMixin, TimeStampedModel):
         raise_if(errors)
 
 
+class SentenceCombination(models.TextChoices):
+    """How a sentence takes in an earlier one (cumulative sentences, Russian Criminal Code art. 69-70)."""
+
+    PARTIAL_ADDITION = "partial_addition", _("Part of the earlier term added")
+    FULL_ADDITION = "full_addition", _("The whole earlier term added")
+    ABSORPTION = "absorption", _("The earlier term absorbed by this one")
+    # Reports often say only that a term "counts" or "includes" an earlier sentence: no more is claimed.
+    COMBINED = "combined", _("Combined with an earlier term (how not reported)")
+
+
 class Sentence(PartialDatesMixin, TimeStampedModel):
     """A court's sentence in a detention."""
 
-    partial_date_fields = ("sentenced_on",)
+    partial_date_fields = ("sentenced_on", "counted_from")
+
+    Combination = SentenceCombination
 
     detention = models.ForeignKey(
         Detention, on_delete=models.CASCADE, related_name="sentences", help_text=_("The detention.")
@@ -848,6 +967,49 @@ class Sentence(PartialDatesMixin, TimeStampedModel):
         validators=[CurrencyValidator()],
         help_text=_("ISO 4217 code of the fine's currency: RUB, USD."),
     )
+    court_city = models.CharField(
+        max_length=100, blank=True, verbose_name=_("court's city"),
+        help_text=_('Where the court sits: "Rostov-on-Don". Worth giving when the court\'s name does not say it.'),
+    )  # fmt: skip
+    court_country = CountryField(
+        blank=True, verbose_name=_("court's country"),
+        help_text=_(
+            "Country whose court passed the sentence, when it is not the holder of the custody (a person captured "
+            "by one state or group and tried by another's court). Empty: the holder's court."
+        ),
+    )  # fmt: skip
+    in_absentia = models.BooleanField(
+        default=False, verbose_name=_("passed in absentia"),
+        help_text=_("The court sentenced the person in their absence (not in its custody, or already freed)."),
+    )  # fmt: skip
+    closed_trial = models.BooleanField(
+        default=False, verbose_name=_("trial behind closed doors"),
+        help_text=_("The trial, or most of it, was held behind closed doors (reported as a closed or secret trial)."),
+    )  # fmt: skip
+    counted_from = models.DateField(
+        null=True, blank=True, verbose_name=_("term counted from"),
+        help_text=_(
+            "The day the court counts the term from, when a report gives it and it is not the sentence's date: "
+            "the arrest, or an earlier arrest whose custody is credited."
+        ),
+    )  # fmt: skip
+    counted_from_precision = precision_field("counted_from")
+    combines = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="combined_into",
+        verbose_name=_("combines the earlier sentence"),
+        help_text=_(
+            "An earlier sentence of the same person that this one combines into its term, when it is on file "
+            "(deleting it clears this link; the kind of combination stays)."
+        ),
+    )  # fmt: skip
+    combination = models.CharField(
+        max_length=20, blank=True, choices=SentenceCombination.choices, verbose_name=_("combined with an earlier term"),
+        help_text=_(
+            "How the term takes in an earlier sentence (Russian Criminal Code art. 69-70): part of the earlier term "
+            "added, all of it added, absorbed by the longer term, or combined in a way the reports do not give. The "
+            "term in months is then the combined term."
+        ),
+    )  # fmt: skip
     sources = sources_field("sentences")
 
     history = HistoricalRecords(m2m_fields=[sources, charges])
@@ -870,6 +1032,12 @@ class Sentence(PartialDatesMixin, TimeStampedModel):
                 condition=~(Q(is_suspended=True) & Q(term_months__isnull=True)), name="sentence_suspended_has_term"
             ),
             precision_constraint("sentence", "sentenced_on"),
+            precision_constraint("sentence", "counted_from"),
+            models.CheckConstraint(
+                condition=Q(combination__in=[*SentenceCombination.values, ""]), name="sentence_combination_valid"
+            ),
+            models.CheckConstraint(condition=Q(combines=None) | ~Q(combination=""), name="sentence_combines_says_how"),
+            models.CheckConstraint(condition=~Q(combines=F("id")), name="sentence_combines_not_itself"),
         ]
         indexes = [models.Index(fields=["sentenced_on"], name="sentence_sentenced_on_idx")]
 
@@ -892,7 +1060,24 @@ class Sentence(PartialDatesMixin, TimeStampedModel):
             check_order(errors, self.detention.detained_on, self.detention.detained_on_precision, self.sentenced_on,
                         self.sentenced_on_precision, "sentenced_on",
                         _("A sentence cannot come before the detention began."))  # fmt: skip
+        if self.combines_id:
+            self.clean_combines(errors)
         raise_if(errors)
+
+    def clean_combines(self, errors: dict) -> None:
+        """The earlier sentence combined must be another, earlier sentence of the same person."""
+        earlier = self.combines
+        if self.pk is not None and earlier.pk == self.pk:
+            errors.setdefault("combines", []).append(_("A sentence cannot combine itself."))
+            return
+        if self.detention_id and earlier.detention.detainee_id != self.detention.detainee_id:
+            errors.setdefault("combines", []).append(_("Choose an earlier sentence of the same person."))
+            return
+        check_order(errors, earlier.sentenced_on, earlier.sentenced_on_precision, self.sentenced_on,
+                    self.sentenced_on_precision, "combines",
+                    _("The sentence combined must come before this one."))  # fmt: skip
+        if not self.combination:
+            errors.setdefault("combination", []).append(_("Say how the earlier term is combined."))
 
     def validate_charges(self, charges) -> None:
         """Charges a sentence covers must belong to its own detention."""

@@ -14,7 +14,7 @@ from common.admin import is_public_reason
 from common.models import format_partial_date
 from sources.models import Source
 
-from .models import Charge, Designation, Detainee, Detention, Sentence, Status, Transfer
+from .models import Charge, Counsel, CustodyExtension, Designation, Detainee, Detention, Sentence, Status, Transfer
 
 
 def cited(path: str = "sources") -> Prefetch:
@@ -24,12 +24,16 @@ def cited(path: str = "sources") -> Prefetch:
 
 def case_queryset(user=None):
     """A detainee with everything the case page shows, in a fixed number of queries."""
-    sentences = Sentence.objects.prefetch_related(cited(), "charges", cited("changes__sources"))
+    sentences = Sentence.objects.select_related("combines").prefetch_related(
+        cited(), "charges", cited("changes__sources")
+    )
     detentions = Detention.objects.prefetch_related(
         cited(),
         cited("charges__sources"),
         Prefetch("sentences", queryset=sentences),
         cited("transfers__sources"),
+        cited("extensions__sources"),
+        cited("counsel__sources"),
     )
     base = Detainee.objects.visible_to(user) if user is not None else Detainee.objects.published()
     return base.with_status().prefetch_related(
@@ -322,6 +326,8 @@ def change_log_rows(ids: list[int]):
         _history(Charge).filter(detention_id__in=detention_ids),
         _history(Sentence).filter(detention_id__in=detention_ids),
         _history(Transfer).filter(detention_id__in=detention_ids),
+        _history(Counsel).filter(detention_id__in=detention_ids),
+        _history(CustodyExtension).filter(detention_id__in=detention_ids),
         _history(Designation).filter(detainee_id=pk),
     ]
     rows = [

@@ -8,7 +8,19 @@ from common.api import FieldSelectionMixin, ModelValidationMixin, ReadOnlyListsM
 from common.countries import CountryFieldMixin
 from common.models import ReviewState
 
-from .models import Charge, Designation, Detainee, Detention, Group, Sentence, SentenceChange, Status, Transfer
+from .models import (
+    Charge,
+    Counsel,
+    CustodyExtension,
+    Designation,
+    Detainee,
+    Detention,
+    Group,
+    Sentence,
+    SentenceChange,
+    Status,
+    Transfer,
+)
 from .services import publish_problems
 
 
@@ -60,7 +72,9 @@ class ChargeSerializer(FieldSelectionMixin, ModelValidationMixin, serializers.Mo
                   "outcome", "sources", "created_at", "updated_at"]  # fmt: skip
 
 
-class SentenceSerializer(FieldSelectionMixin, ReadOnlyListsMixin, ModelValidationMixin, serializers.ModelSerializer):
+class SentenceSerializer(
+    FieldSelectionMixin, ReadOnlyListsMixin, ModelValidationMixin, CountryFieldMixin, serializers.ModelSerializer
+):
     url = serializers.HyperlinkedIdentityField(view_name="api:sentence-detail")
     read_only_lists = {"changes": "write each change at /api/v1/sentence-changes/ (with `sentence`)."}
     changes = SentenceChangeSerializer(many=True, read_only=True)
@@ -68,9 +82,10 @@ class SentenceSerializer(FieldSelectionMixin, ReadOnlyListsMixin, ModelValidatio
     class Meta:
         model = Sentence
         fields = [
-            "id", "url", "detention", "charges", "court", "sentenced_on", "sentenced_on_precision", "term_months",
-            "is_life", "is_death", "is_suspended", "fine_amount", "fine_currency", "changes", "sources", "created_at",
-            "updated_at",
+            "id", "url", "detention", "charges", "court", "court_city", "court_country", "in_absentia", "closed_trial",
+            "sentenced_on", "sentenced_on_precision", "term_months", "is_life", "is_death", "is_suspended",
+            "counted_from", "counted_from_precision", "combines", "combination", "fine_amount", "fine_currency",
+            "changes", "sources", "created_at", "updated_at",
         ]  # fmt: skip
 
     def validate(self, attrs):
@@ -129,8 +144,10 @@ class NestedChargeSerializer(ChargeSerializer):
 
 class NestedSentenceSerializer(SentenceSerializer):
     class Meta(SentenceSerializer.Meta):
-        fields = ["id", "charges", "court", "sentenced_on", "sentenced_on_precision", "term_months", "is_life",
-                  "is_death", "is_suspended", "fine_amount", "fine_currency", "changes", "sources"]  # fmt: skip
+        fields = ["id", "charges", "court", "court_city", "court_country", "in_absentia", "closed_trial",
+                  "sentenced_on", "sentenced_on_precision", "term_months", "is_life", "is_death", "is_suspended",
+                  "counted_from", "counted_from_precision", "combines", "combination", "fine_amount", "fine_currency",
+                  "changes", "sources"]  # fmt: skip
 
 
 class NestedTransferSerializer(TransferSerializer):
@@ -138,18 +155,37 @@ class NestedTransferSerializer(TransferSerializer):
         fields = ["id", "moved_on", "moved_on_precision", "facility_name", "facility_kind", "sources"]
 
 
+class NestedCustodyExtensionSerializer(serializers.ModelSerializer):
+    """A court's order extending pre-trial custody, inside its detention (edited in the admin)."""
+
+    class Meta:
+        model = CustodyExtension
+        fields = ["id", "decided_on", "decided_on_precision", "court", "extended_to", "extended_to_precision",
+                  "description", "sources"]  # fmt: skip
+
+
+class NestedCounselSerializer(serializers.ModelSerializer):
+    """A lawyer acting in the case of a detention, inside it (edited in the admin)."""
+
+    class Meta:
+        model = Counsel
+        fields = ["id", "name", "role", "note", "sources"]
+
+
 class NestedDetentionSerializer(DetentionSerializer):
-    """A detention inside a detainee, with its charges, sentences and transfers."""
+    """A detention inside a detainee, with its charges, sentences, transfers, custody extensions and lawyers."""
 
     charges = NestedChargeSerializer(many=True, read_only=True)
     sentences = NestedSentenceSerializer(many=True, read_only=True)
     transfers = NestedTransferSerializer(many=True, read_only=True)
+    extensions = NestedCustodyExtensionSerializer(many=True, read_only=True)
+    counsel = NestedCounselSerializer(many=True, read_only=True)
 
     class Meta(DetentionSerializer.Meta):
         fields = [
             "id", "held_by", "held_by_group", "detained_on", "detained_on_precision", "place", "circumstances",
             "released_on", "released_on_precision", "end_reason", "last_confirmed_on", "last_confirmed_on_precision",
-            "sources", "charges", "sentences", "transfers",
+            "sources", "charges", "sentences", "transfers", "extensions", "counsel",
         ]  # fmt: skip
 
 

@@ -12,7 +12,18 @@ from common.integrity import Problem, checked_writes
 from common.models import format_partial_date
 from sources.models import Source
 
-from .models import Charge, Designation, Detainee, Detention, MergedDetainee, Sentence, SentenceChange, Transfer
+from .models import (
+    Charge,
+    Counsel,
+    CustodyExtension,
+    Designation,
+    Detainee,
+    Detention,
+    MergedDetainee,
+    Sentence,
+    SentenceChange,
+    Transfer,
+)
 
 
 @transaction.atomic
@@ -35,7 +46,9 @@ def case_facts(detainee: Detainee, source: Source | None = None) -> list[dict]:
         return words % {"fact": obj}
 
     facts: list[tuple[str, str, object]] = [("detainee", _("The person: identity, names, citizenship"), detainee)]
-    detentions = detainee.detentions.prefetch_related("charges", "sentences__changes", "transfers")
+    detentions = detainee.detentions.prefetch_related(
+        "charges", "sentences__changes", "transfers", "extensions", "counsel"
+    )
     for detention in detentions:  # in Detention's order: a start no report dates last
         facts.append(("detention", _("Detention: held by %(holder)s from %(since)s") % {
             "holder": detention.holder_name or _("holder not on file"),
@@ -49,6 +62,8 @@ def case_facts(detainee: Detainee, source: Source | None = None) -> list[dict]:
                       for change in sentence.changes.all()]  # fmt: skip
         facts += [("transfer", label(_("Transfer: %(fact)s"), transfer), transfer)
                   for transfer in detention.transfers.all()]  # fmt: skip
+        facts += [("custodyextension", label(_("Custody: %(fact)s"), e), e) for e in detention.extensions.all()]
+        facts += [("counsel", label(_("Lawyer: %(fact)s"), c), c) for c in detention.counsel.all()]
     facts += [("designation", label(_("Designation: %(fact)s"), d), d)
               for d in detainee.designations.order_by("designated_on", "pk")]  # fmt: skip
     exchanges = Exchange.objects.filter(participants__detainee=detainee).distinct().order_by("date", "pk")
@@ -122,6 +137,8 @@ UNSOURCED = [  # (model, path to the detainee, label an editor reads)
     (Sentence, "detention__detainee", "Sentence"),
     (SentenceChange, "sentence__detention__detainee", "Sentence change"),
     (Transfer, "detention__detainee", "Transfer"),
+    (Counsel, "detention__detainee", "Lawyer"),
+    (CustodyExtension, "detention__detainee", "Custody extension"),
     (Designation, "detainee", "Designation"),
 ]
 

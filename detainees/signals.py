@@ -7,7 +7,17 @@ from django.db.models.signals import m2m_changed, post_delete, post_init, post_s
 from django.dispatch import receiver
 from django.utils import timezone
 
-from .models import Charge, Designation, Detainee, Detention, Sentence, SentenceChange, Transfer
+from .models import (
+    Charge,
+    Counsel,
+    CustodyExtension,
+    Designation,
+    Detainee,
+    Detention,
+    Sentence,
+    SentenceChange,
+    Transfer,
+)
 
 # Every record of a case, and the path from it to its detainee's id.
 CASE_RECORDS = {
@@ -16,6 +26,8 @@ CASE_RECORDS = {
     Charge: "detention.detainee_id",
     Sentence: "detention.detainee_id",
     Transfer: "detention.detainee_id",
+    Counsel: "detention.detainee_id",
+    CustodyExtension: "detention.detainee_id",
     SentenceChange: "sentence.detention.detainee_id",
     "exchanges.ExchangeParticipant": "detainee_id",  # by name: detainees does not import exchanges
 }

@@ -118,6 +118,7 @@ class SourceQuerySet(models.QuerySet):
             "cited_detainees": {}, "cited_detentions__detainee": {}, "cited_charges__detention__detainee": {},
             "cited_sentences__detention__detainee": {}, "cited_sentence_changes__sentence__detention__detainee": {},
             "cited_transfers__detention__detainee": {}, "cited_designations__detainee": {},
+            "cited_counsel__detention__detainee": {}, "cited_custody_extensions__detention__detainee": {},
             "statements__detainees": {"statements__in": Statement.objects.visible_to(user)},
             "cited_exchanges__participants__detainee": {"cited_exchanges__in": exchanges},
         }  # fmt: skip

@@ -86,6 +86,8 @@ def _case_ids_citing(source: Source) -> set[int]:
     ids.update(source.cited_charges.values_list("detention__detainee_id", flat=True))
     ids.update(source.cited_sentences.values_list("detention__detainee_id", flat=True))
     ids.update(source.cited_transfers.values_list("detention__detainee_id", flat=True))
+    ids.update(source.cited_counsel.values_list("detention__detainee_id", flat=True))
+    ids.update(source.cited_custody_extensions.values_list("detention__detainee_id", flat=True))
     ids.update(source.cited_designations.values_list("detainee_id", flat=True))
     ids.update(source.statements.values_list("detainees", flat=True))
     ids.discard(None)

@@ -233,10 +233,12 @@ def test_a_row_naming_another_cases_record_is_refused(editor_client, gordon_blac
 
 def test_the_screen_loads_a_case_in_a_fixed_number_of_queries(editor_client, gordon_black, django_assert_num_queries):
     # session, user, permissions (2), the case's records and citations prefetched model by model, then one query per
-    # source row (its chosen source) and per detention row (its chosen group: groups are found by typing now)
+    # source row (its chosen source) and per detention row (its chosen group: groups are found by typing now); h31
+    # added two record types to prefetch (custody extensions and lawyers): two more (and their citations, when a case
+    # has any)
     with django_assert_num_queries(4):
         editor_client.get(URL)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(18):
         editor_client.get(edit_url(gordon_black))
 
 

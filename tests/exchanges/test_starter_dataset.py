@@ -12,7 +12,18 @@ from django.core.management import call_command
 
 from dataset.backup import DatasetError, merge_dataset
 from dataset.demo import demo_document, starter_document
-from detainees.models import Charge, Designation, Detainee, Detention, Sentence, SentenceChange, Status, Transfer
+from detainees.models import (
+    Charge,
+    Counsel,
+    CustodyExtension,
+    Designation,
+    Detainee,
+    Detention,
+    Sentence,
+    SentenceChange,
+    Status,
+    Transfer,
+)
 from exchanges.models import Exchange, ExchangeParticipant
 from sources.models import Claim, Outlet, Source, Statement, url_key
 from tests.exchanges.test_demo_truth import OWN_WORDS, SEEDS, runs
@@ -21,7 +32,8 @@ from tests.snapshots import Replayer
 READING_LOG = Path(__file__).resolve().parents[2] / "dataset" / "sources-read.md"
 CITING = {Detainee: "", Detention: "detainee__", Charge: "detention__detainee__", Sentence: "detention__detainee__",
           SentenceChange: "sentence__detention__detainee__", Transfer: "detention__detainee__",
-          Designation: "detainee__", Exchange: ""}  # fmt: skip
+          Designation: "detainee__", Exchange: "", Counsel: "detention__detainee__",
+          CustodyExtension: "detention__detainee__"}  # fmt: skip
 MODELS = (*CITING, ExchangeParticipant, Outlet, Source, Statement, Claim)
 QUIET = {"stdout": open("/dev/null", "w"), "stderr": open("/dev/null", "w")}
 
