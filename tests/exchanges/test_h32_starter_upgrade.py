@@ -88,8 +88,10 @@ def test_a_restored_database_forgets_which_rows_the_demo_was_loaded_into(db):
     load_demo()
     link = LoadedRecord.objects.filter(document="demo", label="detainees.detainee").order_by("document_id").first()
     wipe()
+    WHEN = "2026-01-01T00:00:00.000000Z"
     backup = {"format": "prisoner-exchange-tracker/dataset", "version": 2, "records": {"detainees.detainee": [
-        {"id": link.object_id, "fields": {"name": "Someone Else", "is_published": False}}]}}  # fmt: skip
+        {"id": link.object_id, "fields": {"name": "Someone Else", "is_published": False, "created_at": WHEN,
+                                            "updated_at": WHEN}}]}}  # fmt: skip
     import_dataset(backup)
     load_demo(reset=True)
     assert Detainee.objects.get(pk=link.object_id).name == "Someone Else"  # not taken for the demo's record
