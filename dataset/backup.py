@@ -27,7 +27,9 @@ is not a backup. Run it and the export in one `snapshot()`, so both read the sam
 
 `import_dataset(document)` loads a document into an empty database, all or nothing. `merge_dataset(document)` adds
 to a database that already has records only what it lacks (the demo cases): records are matched by their natural
-keys, never overwritten, and new ones get new ids.
+keys, never overwritten, and new ones get new ids. With `origin` (a shipped document: `demo`, `starter`) it first
+finds the records it loaded before by their ids in the document (dataset.models.LoadedRecord), so a record whose
+natural key changed between releases is not loaded twice (docs/dataset-format.md).
 """
 
 import contextlib
@@ -259,6 +261,23 @@ def nesting_depth(value, limit: int = MAX_DEPTH + 1) -> int:
     return deepest
 
 
+def _waves(model, rows: list) -> list[list]:
+    """`rows` (in `referenced_first` order) cut where a row points at a row of the same model in the current part,
+    so each part is prepared only after the rows it points at were written (a combined sentence, `combines`)."""
+    own = [f.name for f in model._meta.concrete_fields if f.is_relation and f.related_model is model]
+    waves: list[list] = [[]]
+    current: set = set()
+    for row in rows:
+        fields = row.get("fields") if isinstance(row, dict) else None
+        if own and isinstance(fields, dict) and any(fields.get(name) in current for name in own):
+            waves.append([])
+            current = set()
+        waves[-1].append(row)
+        if isinstance(row, dict):
+            current.add(row.get("id"))
+    return waves
+
+
 @contextlib.contextmanager
 def snapshot():
     """One read-only transaction that sees the whole database as of one moment (REPEATABLE READ on PostgreSQL; a
@@ -303,6 +322,9 @@ def _import_dataset(document, *, on_record) -> dict[str, int]:
     records = check_header(document)
     if not database_is_empty():
         raise DatasetError("The database already holds case records; import into an empty database.")
+    from .models import LoadedRecord
+
+    LoadedRecord.objects.all().delete()  # links to rows of the emptied database would point at the imported ones
     carries_history = bool(document.get("history"))
     counts: dict[str, int] = {}
     for model in dataset_models():
@@ -437,32 +459,72 @@ def natural_key(label: str, fields: dict) -> list[str]:
 
 
 def merge_dataset(document, *, overwrite: bool = False, reason: str = "Demo data",
-                  on_record: Callable[[str], None] = lambda label: None) -> dict[str, int]:  # fmt: skip
+                  on_record: Callable[[str], None] = lambda label: None,
+                  origin: str | None = None) -> dict[str, int]:  # fmt: skip
     """Add to this database what the document has and it lacks, matched by natural keys; never overwrite an
     existing record unless `overwrite` (an explicit reset of the demo). New records get new ids, foreign keys
-    follow them, and each gets a first version with `reason`. All or nothing, checked like any other write."""
+    follow them, and each gets a first version with `reason`. All or nothing, checked like any other write.
+
+    `origin` names a shipped document ("demo", "starter"): the load then records which of its records (by their ids
+    in the document, stable between releases) went into which row (dataset.models.LoadedRecord), and finds a record
+    it loaded before by that first, so a record whose natural key changed between releases is the same record. A
+    record it never loaded is matched by natural key; failing that, in a database loaded before these links were
+    kept, by a row the document's editor entered that shares all of the key but its last field and that no record
+    of the document claims (the one whose date a later release corrected)."""
+    from .models import LoadedRecord
+
     records = check_header(document)
     ids: dict[str, dict[int, int]] = {}
     added: dict[str, int] = {}
     with integrity.checked_writes():
         editor = entering_editor(document)
+        loaded: dict[tuple[str, int], int] = {}
+        if origin is not None:
+            rows = LoadedRecord.objects.filter(document=origin).values_list("label", "document_id", "object_id")
+            loaded = {(label, doc_id): pk for label, doc_id, pk in rows}
+        links = []
         for model in dataset_models():
             label = model._meta.label_lower
             ids[label] = {}
-            for position, row in enumerate(referenced_first(model, records.get(label, []))):
-                where = f"{label} record {position + 1} (id {row.get('id')})"
-                try:
-                    obj, created = _merge_record(model, row, ids, overwrite=overwrite, reason=reason, editor=editor)
-                except ValidationError as exc:
-                    details = "; ".join(f"field {f}: {' '.join(m)}" for f, m in exc.message_dict.items())
-                    raise DatasetError(f"{where}: {details}") from exc
-                except (KeyError, DeserializationError, ObjectDoesNotExist, ValueError, TypeError) as exc:
-                    raise DatasetError(f"{where}: {exc!r}") from exc
-                ids[label][row["id"]] = obj.pk
-                if created:
-                    added[label] = added.get(label, 0) + 1
-                on_record(label)
+            for rows in _waves(model, referenced_first(model, records.get(label, []))):
+                prepared, found = [], []
+                for position, row in enumerate(rows):
+                    with _naming_the_record(label, position, row):
+                        item = _prepare_record(model, row, ids)
+                        prepared.append(item)
+                        found.append(_find_record(model, item, loaded.get((label, row["id"]))))
+                if origin is not None and editor is not None:
+                    mapped = {pk for (of, _doc_id), pk in loaded.items() if of == label} | set(ids[label].values())
+                    _match_orphans(model, prepared, found, claimed=mapped | {o.pk for o in found if o is not None},
+                                   editor=editor)  # fmt: skip
+                for position, row in enumerate(rows):
+                    with _naming_the_record(label, position, row):
+                        if found[position] is None:  # one added just before, under the same key, is this one
+                            found[position] = _find_record(model, prepared[position], None)
+                        obj, created = _write_record(model, prepared[position], found[position], overwrite=overwrite,
+                                                     reason=reason, editor=editor)  # fmt: skip
+                    ids[label][row["id"]] = obj.pk
+                    if origin is not None and loaded.get((label, row["id"])) != obj.pk:
+                        link = LoadedRecord(document=origin, label=label, document_id=row["id"], object_id=obj.pk)
+                        links.append(link)
+                    if created:
+                        added[label] = added.get(label, 0) + 1
+                    on_record(label)
+        once = ["document", "label", "document_id"]
+        LoadedRecord.objects.bulk_create(links, update_conflicts=True, unique_fields=once, update_fields=["object_id"])
     return added
+
+
+@contextlib.contextmanager
+def _naming_the_record(label: str, position: int, row: dict):
+    where = f"{label} record {position + 1} (id {row.get('id') if isinstance(row, dict) else None})"
+    try:
+        yield
+    except ValidationError as exc:
+        details = "; ".join(f"field {f}: {' '.join(m)}" for f, m in exc.message_dict.items())
+        raise DatasetError(f"{where}: {details}") from exc
+    except (KeyError, DeserializationError, ObjectDoesNotExist, ValueError, TypeError) as exc:
+        raise DatasetError(f"{where}: {exc!r}") from exc
 
 
 def entering_editor(document: dict):
@@ -483,7 +545,9 @@ def entering_editor(document: dict):
     return user
 
 
-def _merge_record(model, row: dict, ids: dict, *, overwrite: bool, reason: str, editor=None):
+def _prepare_record(model, row: dict, ids: dict) -> dict:
+    """The document's record with this database's ids: its fields, many-to-many ids, unsaved object and the lookup
+    of its natural key."""
     label = model._meta.label_lower
     fields = {k: v for k, v in row["fields"].items() if k not in SKIPPED_ON_MERGE}
     for field in model._meta.concrete_fields:
@@ -499,11 +563,50 @@ def _merge_record(model, row: dict, ids: dict, *, overwrite: bool, reason: str, 
     [item] = serializers.deserialize("python", [{"model": label, "pk": None, "fields": fields}],
                                      use_natural_foreign_keys=True)  # fmt: skip
     incoming = item.object
-    lookup = {name: getattr(incoming, model._meta.get_field(name).attname) for name in natural_key(label, fields)}
+    key = natural_key(label, fields)
+    lookup = {name: getattr(incoming, model._meta.get_field(name).attname) for name in key}
+    return {"fields": fields, "related": related, "incoming": incoming, "lookup": lookup, "key": key}
+
+
+def _find_record(model, item: dict, loaded_pk: int | None):
+    """The row this record is: the one an earlier load of the same document put it in, else the one with its
+    natural key, else one whose history had that key (renamed or edited since). None when it is new here."""
+    if loaded_pk is not None:
+        existing = model._default_manager.filter(pk=loaded_pk).first()
+        if existing is not None:
+            return existing
+    lookup = item["lookup"]
     existing = model._default_manager.filter(**lookup).order_by("pk").first()
     if existing is None and hasattr(model, "history"):  # renamed or edited since: its history had this key
         earlier = model.history.filter(**lookup).values_list("id", flat=True)
         existing = model._default_manager.filter(pk__in=list(earlier)).order_by("pk").first()
+    return existing
+
+
+def _match_orphans(model, prepared: list[dict], found: list, *, claimed: set, editor) -> None:
+    """For a database loaded before the links were kept: a record still unmatched takes the one row that shares its
+    natural key but the last field (the same person's custody, the start date corrected in a later release), that
+    the document's editor entered, and that no record of this document claims. Only where it is one record for one
+    row; never for a key of one field (a source's address, a person's name)."""
+    if not hasattr(model, "history"):
+        return
+    waiting: dict[tuple, list[int]] = {}
+    for position, item in enumerate(prepared):
+        if found[position] is None and len(item["key"]) > 1:
+            prefix = tuple((name, item["lookup"][name]) for name in item["key"][:-1])
+            waiting.setdefault(prefix, []).append(position)
+    for prefix, positions in waiting.items():
+        if len(positions) != 1:
+            continue
+        rows = list(model._default_manager.filter(**dict(prefix)).exclude(pk__in=claimed).values_list("pk", flat=True))
+        entered = [pk for pk in rows if model.history.filter(id=pk, history_type="+", history_user=editor).exists()]
+        if len(entered) == 1:
+            found[positions[0]] = model._default_manager.get(pk=entered[0])
+            claimed.add(entered[0])
+
+
+def _write_record(model, item: dict, existing, *, overwrite: bool, reason: str, editor=None):
+    fields, related, incoming = item["fields"], item["related"], item["incoming"]
     if existing is not None and not overwrite:
         return existing, False
     if existing is not None:
@@ -516,7 +619,7 @@ def _merge_record(model, row: dict, ids: dict, *, overwrite: bool, reason: str, 
         obj = incoming
         if getattr(obj, "slug", None) and model._default_manager.filter(slug=obj.slug).exists():
             obj.slug = ""  # taken by another record here: the model makes a fresh one
-    obj.full_clean(validate_unique=False, exclude=list(many))
+    obj.full_clean(validate_unique=False, exclude=list(related))
     obj._change_reason = reason
     if editor is not None:
         obj._history_user = editor  # simple_history signs this version, and those of the links set below, with it

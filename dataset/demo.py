@@ -26,4 +26,5 @@ def load_demo(*, reset: bool = False, starter: bool = False,
     """Insert the demo records (with `starter`, the starter dataset's) this database lacks; with `reset`, also put
     back the shipped version of those it has (an editor's changes to them are overwritten, and kept in their
     history). Returns what was added."""
-    return merge_dataset(demo_document(starter=starter), overwrite=reset, reason="Demo data", on_record=on_record)
+    return merge_dataset(demo_document(starter=starter), overwrite=reset, reason="Demo data", on_record=on_record,
+                         origin="starter" if starter else "demo")  # fmt: skip
