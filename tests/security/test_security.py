@@ -1,6 +1,7 @@
 """Security: production settings, headers, login lock-out, hostile input, escaping."""
 
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import DetaineeFactory, DetentionFactory, EditorFactory, ExchangeFactory, StatementFactory
+from tests.hypothesis_profiles import PROFILE
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,10 +127,19 @@ HTML_LISTS = {
 }  # fmt: skip
 
 
+def hostile_values(index: int, offset: int) -> list[str]:
+    """Every hostile value for every filter in hypothesis' `ci` profile (`make test`, CI); in `dev` (`make check`) two
+    a filter, in turn from a random start, so each list still meets every value in each run."""
+    if PROFILE == "ci":
+        return HOSTILE
+    return [HOSTILE[(offset + 2 * index + i) % len(HOSTILE)] for i in range(2)]
+
+
 @pytest.mark.parametrize("path", list(HTML_LISTS))
 def test_hostile_filter_values_never_cause_a_500(client, path):
-    for param in HTML_LISTS[path]:
-        for value in HOSTILE:
+    offset = random.randrange(len(HOSTILE))
+    for index, param in enumerate(HTML_LISTS[path]):
+        for value in hostile_values(index, offset):
             response = client.get(f"{path}?{param}={value}" if value.startswith("%") else path, {param: value}
                                   if not value.startswith("%") else None)  # fmt: skip
             assert response.status_code in (200, 400), (path, param, value, response.status_code)
