@@ -267,7 +267,8 @@ class TrackerPagination(pagination.PageNumberPagination):
             return page
         # The count is cached under the data version; reuse it if this request has read it already.
         known = view.known_count() if hasattr(view, "known_count") else None  # a count stored elsewhere
-        self.django_paginator_class = functools.partial(CachedCountPaginator, known=known,
+        searched = bool(request.query_params.get("q", "").strip())  # the page query counts a search (common.cache)
+        self.django_paginator_class = functools.partial(CachedCountPaginator, known=known, window=searched,
                                                         version=getattr(request, "data_version", None))  # fmt: skip
         try:
             return super().paginate_queryset(queryset, request, view)
