@@ -130,8 +130,10 @@ def custody_chains(detainee: Detainee) -> list[str]:
         while current is not None:
             holder = holder_name(current)
             if current is d and current.detained_on:
-                part = _("held by %(holder)s from %(since)s") % {"holder": holder,
-                                                                  "since": _since(current, "detained_on")}
+                part = _("held by %(holder)s from %(since)s") % {
+                    "holder": holder,
+                    "since": _since(current, "detained_on"),
+                }
             else:
                 part = _("held by %(holder)s") % {"holder": holder}
             if current.successor:
@@ -139,7 +141,9 @@ def custody_chains(detainee: Detainee) -> list[str]:
             elif current.released_on:
                 until = format_partial_date(current.released_on, current.released_on_precision, form="genitive")
                 part += " " + _("until %(until)s (%(reason)s)") % {
-                    "until": until, "reason": str(current.get_end_reason_display()).lower()}
+                    "until": until,
+                    "reason": str(current.get_end_reason_display()).lower(),
+                }
             elif current.is_open:
                 part += " " + _("to this day")
             parts.append(part)
@@ -181,12 +185,13 @@ def timeline(detainee: Detainee, participations=()) -> list[Event]:
         if d.ends_in_handover:
             extradited = d.end_reason == Detention.EndReason.EXTRADITED
             if d.successor:
-                text = (_("Extradited by %(holder)s to %(to)s") if extradited
-                        else _("Handed over by %(holder)s to %(to)s")) % {"holder": holder,
-                                                                          "to": holder_name(d.successor)}
+                text = (
+                    _("Extradited by %(holder)s to %(to)s") if extradited else _("Handed over by %(holder)s to %(to)s")
+                ) % {"holder": holder, "to": holder_name(d.successor)}
             else:
-                text = (_("Extradited by %(holder)s") if extradited
-                        else _("Handed over by %(holder)s")) % {"holder": holder}
+                text = (_("Extradited by %(holder)s") if extradited else _("Handed over by %(holder)s")) % {
+                    "holder": holder
+                }
             events.append(Event(d.released_on, d.released_on_precision, d.end_reason, text, d))  # fmt: skip
         elif d.released_on:
             if d.end_reason == "exchanged":
@@ -232,7 +237,9 @@ def status_sentence(detainee: Detainee) -> str:
                 return _("Exchanged (custody not on file)")
             exchange = took_part.exchange
             return _("Exchanged %(when)s in the %(exchange)s (custody not on file)") % {
-                "when": _on(exchange, "date"), "exchange": exchange.name}
+                "when": _on(exchange, "date"),
+                "exchange": exchange.name,
+            }
         return _("Status unknown: no detention on file")
     ended = _on(latest, "released_on")
     match detainee.status:
@@ -306,3 +313,47 @@ def public_change_log(detainee: Detainee) -> list[dict]:
             seen.add(key)
             entries.append({"date": when, "reason": reason})
     return sorted(entries, key=lambda e: e["date"], reverse=True)
+
+
+# "Did you mean": a name search that finds fewer than this many people offers the published names nearest to it.
+SUGGEST_BELOW = 3
+# At least this score of the one matcher (common.matching), against a whole name or against as many of its words as
+# the query has ("whelen" against "Whelan" of "Paul Whelan": 0.92). Above its duplicate-warning threshold (0.67):
+# a suggestion is a guess offered to a reader, who has nothing to weigh it with.
+SUGGEST_THRESHOLD = 0.8
+
+
+def _windows(names, size: int) -> list[str]:
+    """Each run of `size` consecutive words of each name: a query of one word is set against "Whelan" of "Paul
+    Whelan", where the whole name would cost it the missing first name."""
+    found = []
+    for name in names:
+        words = name.split()
+        if len(words) > size:
+            found += [" ".join(words[i : i + size]) for i in range(len(words) - size + 1)]
+    return found
+
+
+def name_suggestions(query: str, *, people=None, exclude=(), limit: int = 5) -> list[tuple[Detainee, float]]:
+    """(person, score) of the published people whose names are nearest to `query` by the matcher that
+    reconciliation and the duplicate warnings use, best first; never a draft, whoever asks (`people`, a queryset
+    of detainees to choose among, is narrowed to the published ones)."""
+    from common.matching import Record, find
+    from common.text import search_words
+
+    query = " ".join(query.split())[:200]
+    if not search_words(query):
+        return []
+    size = len(query.split())
+    people = (people if people is not None else Detainee.objects.all()).published().select_related(None)
+    if exclude:
+        people = people.exclude(pk__in=list(exclude))
+
+    def record_of(person):
+        record = Record.of(person)
+        record.names = [*record.names, *_windows(record.names, size)]
+        record.born_on, record.citizenships = None, ()  # a query is a name only: no evidence either way
+        return record
+
+    found = find(people, Record(names=[query]), threshold=SUGGEST_THRESHOLD, limit=limit, record_of=record_of)
+    return [(person, match.score) for person, match in found]
