@@ -34,6 +34,7 @@ from django.utils.http import http_date, parse_http_date_safe
 from rest_framework.request import Request
 
 from common.api import CSVRenderer, CSVStreamMixin
+from common.cache import _public_version_sql
 from common.sql import execute_prepared
 
 from .dump import CHUNK, snapshot
@@ -57,10 +58,7 @@ def resources() -> dict[str, tuple[type, str]]:
 def feed_state(using: str) -> tuple[int, bool]:
     """(the feed's head seq, whether any mark is pending): the public data version's two figures (common.cache)."""
     connection = connections[using]
-    quote = connection.ops.quote_name
-    sql = (f"SELECT (SELECT MAX({quote('seq')}) FROM {quote('changes_change')}), "
-           f"(SELECT MAX({quote('id')}) FROM {quote('changes_mark')})")  # fmt: skip
-    [(seq, mark)] = execute_prepared(connection, ("data_version_public",), sql)
+    [(seq, mark)] = execute_prepared(connection, ("data_version_public",), _public_version_sql(connection))
     return seq or 0, mark is not None
 
 
