@@ -271,8 +271,14 @@ class DetaineeViewSet(WithdrawPublicationMixin, TrackerViewSet):
         "suggested, whoever asks. A name search of the list (`?q=`) that finds fewer than three people answers with "
         "a `Link: <…/api/v1/detainees/suggest/?q=…>; rel=\"suggestions\"` header pointing here; the list itself "
         "keeps its shape.",
-        parameters=[OpenApiParameter("q", str, required=True,
-                                     description="The name searched, as typed (at most 200 characters).")],
+        parameters=[
+            OpenApiParameter(
+                "q",
+                {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[^\\x00]*$"},
+                required=True,
+                description="The name searched, as typed (at most 200 characters; only spaces: no suggestion).",
+            )
+        ],
         responses={200: OpenApiResponse(response=SUGGESTIONS_SCHEMA, description="The nearest names, best first."),
                    400: OpenApiResponse(description="`q` missing, empty, too long, or another parameter; named."),
                    429: ERRORS[429]},
@@ -285,7 +291,7 @@ class DetaineeViewSet(WithdrawPublicationMixin, TrackerViewSet):
             message = "Unknown query parameter. Known parameters: format, q."
             raise ValidationError({name: [message] for name in unknown})
         query = request.query_params.get("q", "")
-        if not query.strip():
+        if not query:
             raise ValidationError({"q": [_("Give the name searched.")]})
         if len(query) > 200 or "\x00" in query or has_surrogate(query):
             raise ValidationError({"q": [_("At most 200 characters, none of them NUL.")]})

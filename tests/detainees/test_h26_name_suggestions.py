@@ -92,7 +92,7 @@ def test_the_api_list_that_finds_enough_has_no_link(whelan):
     assert "Link" not in APIClient().get("/api/v1/detainees/", {"q": "whelan"})
 
 
-BAD = [({}, "q"), ({"q": " "}, "q"), ({"q": "x" * 201}, "q"), ({"q": "a\x00b"}, "q"),
+BAD = [({}, "q"), ({"q": ""}, "q"), ({"q": "x" * 201}, "q"), ({"q": "a\x00b"}, "q"),
        ({"q": "whelen", "limit": "3"}, "limit")]  # fmt: skip
 
 
@@ -100,6 +100,11 @@ BAD = [({}, "q"), ({"q": " "}, "q"), ({"q": "x" * 201}, "q"), ({"q": "a\x00b"}, 
 def test_bad_suggest_requests_are_a_400_naming_the_parameter(whelan, params, field):
     response = APIClient().get("/api/v1/detainees/suggest/", params)
     assert response.status_code == 400 and field in response.json()
+
+
+def test_a_blank_search_suggests_nothing(whelan):
+    response = APIClient().get("/api/v1/detainees/suggest/", {"q": "   "})
+    assert response.status_code == 200 and response.json() == {"q": "", "suggestions": []}
 
 
 def test_the_endpoint_is_in_the_schema(client):
