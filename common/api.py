@@ -267,7 +267,8 @@ class TrackerPagination(pagination.PageNumberPagination):
             return page
         # The count is cached under the data version; reuse it if this request has read it already.
         known = view.known_count() if hasattr(view, "known_count") else None  # a count stored elsewhere
-        self.django_paginator_class = functools.partial(CachedCountPaginator, known=known,
+        searched = bool(request.query_params.get("q", "").strip())  # the page query counts a search (common.cache)
+        self.django_paginator_class = functools.partial(CachedCountPaginator, known=known, window=searched,
                                                         version=getattr(request, "data_version", None))  # fmt: skip
         try:
             return super().paginate_queryset(queryset, request, view)
@@ -553,6 +554,11 @@ def name_unique_constraints(instance, exc: DjangoValidationError) -> DjangoValid
     return DjangoValidationError(errors)
 
 
+# The stored file of a whole public list's CSV, when one is current: (request, view) -> response or None. Set by
+# dataset.apps (dataset.csvfiles.stored_response); None: every CSV is streamed.
+stored_csv = None
+
+
 class CSVStreamMixin:
     """`?format=csv` on a list streams every matching row (no pagination) in constant memory.
 
@@ -567,13 +573,24 @@ class CSVStreamMixin:
     def list(self, request, *args, **kwargs):
         if getattr(request.accepted_renderer, "format", None) != "csv":
             return super().list(request, *args, **kwargs)
-        queryset = self.filter_queryset(self.get_queryset())
-        self.check_paging_parameters(request, queryset)
-        columns = self.csv_columns()
-        response = StreamingHttpResponse(csv_stream(columns, self.iter_csv_rows(queryset, columns)),
-                                         content_type="text/csv; charset=utf-8")  # fmt: skip
-        response["Content-Disposition"] = f'attachment; filename="{self.basename}s.csv"'
+        if stored_csv is not None:  # the whole public list, built beforehand as a file (dataset.csvfiles)
+            stored = stored_csv(request, self)
+            if stored is not None:
+                return stored
+        response = StreamingHttpResponse(self.csv_chunks(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.csv_filename()}"'
         return response
+
+    def csv_filename(self) -> str:
+        return f"{self.basename}s.csv"
+
+    def csv_chunks(self) -> Iterator[str]:
+        """The CSV of the list as the request filters it, in chunks: what a request streams, and what
+        `dataset.csvfiles` writes to a file for the whole public list (the same code, so the same bytes)."""
+        queryset = self.filter_queryset(self.get_queryset())
+        self.check_paging_parameters(self.request, queryset)
+        columns = self.csv_columns()
+        return csv_stream(columns, self.iter_csv_rows(queryset, columns))
 
     def check_paging_parameters(self, request, queryset) -> None:
         """CSV is not paged (every matching row comes), but a malformed `page`, `page_size` or `cursor` is still a

@@ -27,9 +27,9 @@ from contextvars import ContextVar
 from django.apps import apps
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connections, router
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 from django.utils.functional import cached_property
 
 from common.sql import execute_prepared
@@ -77,13 +77,18 @@ def data_version(using: str | None = None, *, public: bool | None = None) -> str
     return version
 
 
-def cached_figures(name: str, *, parts=(), compute: Callable, timeout: int = 600, version: str | None = None):
-    """`compute()` once per data version, `parts` (e.g. the filters in force) and language (figures carry names of
-    countries and labels in the words of the page that asked)."""
+def figures_key(name: str, *, parts=(), version: str | None = None) -> str:
+    """The cache key of `cached_figures(name, parts=parts)` under `version` (default: the current data version)."""
     from django.utils import translation
 
     version = version or data_version()
-    key = "figures:" + hashlib.sha1(repr((name, version, parts, translation.get_language())).encode()).hexdigest()
+    return "figures:" + hashlib.sha1(repr((name, version, parts, translation.get_language())).encode()).hexdigest()
+
+
+def cached_figures(name: str, *, parts=(), compute: Callable, timeout: int = 600, version: str | None = None):
+    """`compute()` once per data version, `parts` (e.g. the filters in force) and language (figures carry names of
+    countries and labels in the words of the page that asked)."""
+    key = figures_key(name, parts=parts, version=version)
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -91,32 +96,108 @@ def cached_figures(name: str, *, parts=(), compute: Callable, timeout: int = 600
     return value
 
 
+def count_key(queryset, version: str | None = None) -> str | None:
+    """The cache key of the count of `queryset` (whatever its order), None when it can match nothing."""
+    try:
+        sql, params = queryset.order_by().query.sql_with_params()  # one count per filter, whatever the order asked
+    except EmptyResultSet:  # .none(): nothing to count
+        return None
+    return figures_key("count", parts=(sql, tuple(map(str, params))), version=version)
+
+
 def cached_count(queryset, version: str | None = None) -> int:
     """The number of rows of a filtered list, counted once per data version: COUNT(*) over 100,000 people costs
     tens of milliseconds, and most lists are asked for again before anything changes."""
     if not isinstance(queryset, QuerySet):
         return len(queryset)
-    queryset = queryset.order_by()  # one count per filter, whatever the order asked
-    try:
-        sql, params = queryset.query.sql_with_params()
-    except EmptyResultSet:  # .none(): nothing to count
+    key = count_key(queryset, version)
+    if key is None:
         return 0
-    return cached_figures("count", parts=(sql, tuple(map(str, params))), compute=queryset.count, version=version)
+    value = cache.get(key)
+    if value is None:
+        value = queryset.order_by().count()
+        cache.set(key, value, 600)
+    return value
+
+
+WINDOW_TOTAL = "_page_total"
 
 
 class CachedCountPaginator(Paginator):
     """A paginator whose count is `cached_count()`; `version` saves the version query when the caller has it;
-    `known` is a count the caller read elsewhere (a stored count: detainees.facets), never counted again."""
+    `known` is a count the caller read elsewhere (a stored count: detainees.facets), never counted again.
 
-    def __init__(self, *args, version: str | None = None, known: int | None = None, **kwargs):
+    `window`: the count is not known yet and comes from the page query itself (`COUNT(*) OVER ()`), as for a name
+    search, whose ranked order sorts every match anyway: counting apart would read the trigram index a second time.
+    Only a page beyond the last (no row to carry the count) counts apart. The count is then cached as `cached_count`
+    caches it, so the next page of the same search is the page query alone.
+    """
+
+    def __init__(self, *args, version: str | None = None, known: int | None = None, window: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.version, self.known = version, known
+        self.version, self.known, self.window = version, known, window
 
     @cached_property
     def count(self) -> int:
         if self.known is not None:
             return self.known
         return cached_count(self.object_list, self.version)
+
+    def get_page(self, number):
+        """As Django's: a number that is not one gives the first page, one beyond the last the last page; without
+        counting first when the page query counts."""
+        if not self._counts_in_page():
+            return super().get_page(number)
+        try:
+            return self.page(number)
+        except PageNotAnInteger:
+            return self.page(1)
+        except EmptyPage:
+            return self.page(self.num_pages)
+
+    def page(self, number):
+        if not self._counts_in_page():
+            return super().page(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            return super().page(number)  # Django's own message for a page that is not a number
+        if number < 1:
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        # The orphans rule needs the count before the slice; the lists here keep no orphans.
+        rows = list(self.object_list.annotate(**{WINDOW_TOTAL: Window(Count("pk"))})[bottom : bottom + self.per_page])
+        if not rows:
+            if number == 1:
+                self.__dict__["count"] = 0
+                self._remember(0)
+            return super().page(number)  # beyond the last page: counted apart, and Django says so
+        first = rows[0]
+        total = first[WINDOW_TOTAL] if isinstance(first, dict) else getattr(first, WINDOW_TOTAL)
+        for row in rows:
+            if isinstance(row, dict):
+                del row[WINDOW_TOTAL]
+        self.__dict__["count"] = total
+        self._remember(total)
+        return self._get_page(rows, number, self)
+
+    def _counts_in_page(self) -> bool:
+        if not self.window or self.known is not None or "count" in self.__dict__ or self.orphans:
+            return False
+        if not isinstance(self.object_list, QuerySet):
+            return False
+        key = count_key(self.object_list, self.version)
+        if key is None:
+            return False
+        cached = cache.get(key)
+        if cached is not None:  # counted already under this data version: the page query need not count
+            self.__dict__["count"] = cached
+            return False
+        self._count_key = key
+        return True
+
+    def _remember(self, total: int) -> None:
+        cache.set(self._count_key, total, 600)
 
 
 def public_response_key(request, *parts) -> str | None:

@@ -390,12 +390,21 @@ def blocking_keys(names: Iterable[str]) -> set[str]:
 CANDIDATES_READ = 3000  # at most this many rows compared per query; a block this big means a very common name part
 
 
-def find(queryset, query: Record, *, threshold: float, limit: int = 10, exclude_pk=None, record_of=None) -> list:
+def find(
+    queryset,
+    query: Record,
+    *,
+    threshold: float,
+    limit: int = 10,
+    exclude_pk=None,
+    record_of=None,
+    read: int = CANDIDATES_READ,
+) -> list:
     """(record, Match) for the rows of `queryset` (any model with `name`, `name_original`, `aliases` and the folded
     `search_key`) that match `query` at `threshold` or more, best first.
 
     The database fetches the rows sharing the start of a word with a query name (a `LIKE` on the stored key, which
-    PostgreSQL answers from its trigram index); the matcher scores them.
+    PostgreSQL answers from its trigram index); the matcher scores `read` of them at most.
     """
     from django.db.models import Case, IntegerField, Q, Value, When
 
@@ -424,7 +433,7 @@ def find(queryset, query: Record, *, threshold: float, limit: int = 10, exclude_
                           "country", "is_published", "description", "slug")
               if f in model_fields]  # fmt: skip
     record_of = record_of or Record.of
-    scored = rank(query, ((obj, record_of(obj)) for obj in rows.only(*wanted)[:CANDIDATES_READ]),
+    scored = rank(query, ((obj, record_of(obj)) for obj in rows.only(*wanted)[:read]),
                   threshold=threshold)  # fmt: skip
     return scored[:limit]
 

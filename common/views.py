@@ -75,7 +75,9 @@ class FilteredListView(PublicMixin, ListView):
         return getattr(self.request, "data_version", None) or data_version()
 
     def get_paginator(self, *args, **kwargs):
-        return super().get_paginator(*args, version=self.data_version, **kwargs)
+        # A search sorts every match by rank anyway: the page query counts them too (common.cache).
+        searched = bool(self.request.GET.get("q", "").strip())
+        return super().get_paginator(*args, version=self.data_version, window=searched, **kwargs)
 
     def get_queryset(self):
         self.filterset = self.filterset_class(

@@ -225,6 +225,12 @@ AFTER_WRITE_IN_REQUEST = env.bool("AFTER_WRITE_IN_REQUEST", default=not PRODUCTI
 # Dump files (`manage.py build_dump`, dataset.dump) and releases (`make_release`) are written here; /api/v1/dump/
 # serves the newest. Any local directory will do.
 DUMP_DIR = env.path("DUMP_DIR", default=BASE_DIR / "var" / "dump")
+# The CSV of each whole public list (`?format=csv` without filters, anonymous) is served from a file in DUMP_DIR/csv,
+# built at a seq of the change feed by `manage.py build_csv_files`, `load_demo` and the worker (at most once per
+# CSV_FILES_INTERVAL seconds after the feed moves), never in a request; while no current file exists the request
+# streams the rows as every filtered CSV does (dataset.csvfiles). False: every CSV is streamed.
+CSV_FILES = env.bool("CSV_FILES", default=True)
+CSV_FILES_INTERVAL = env.float("CSV_FILES_INTERVAL", default=60.0)
 # The change feed (changes): marks published before each read of the feed (and after each write request when
 # AFTER_WRITE_IN_REQUEST), at most this many at a time inside a request (one batch: about a second for a case with
 # many records); the worker and `manage.py publish_changes` drain the rest. Bulk imports end by draining.

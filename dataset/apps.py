@@ -8,3 +8,13 @@ class DatasetConfig(AppConfig):
 
     name = "dataset"
     verbose_name = _("Whole dataset")
+
+    def ready(self):
+        from common import api
+
+        def stored_csv(request, view):
+            from .csvfiles import stored_response
+
+            return stored_response(request, view)
+
+        api.stored_csv = stored_csv  # the whole public list's CSV from its file, when current (dataset.csvfiles)

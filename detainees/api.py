@@ -3,6 +3,7 @@
 import csv
 import functools
 import io
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -22,15 +24,17 @@ from casedocs import services as casedocs
 from common.api import (
     ERRORS,
     CSVRenderer,
+    FastJSONRenderer,
     StrictFilterBackend,
     TrackerViewSet,
     WithdrawPublicationMixin,
     check_selection,
     documented,
+    has_surrogate,
     parse_field_selection,
     prune,
 )
-from common.cache import public_response_key
+from common.cache import cached_figures, public_response_key
 from common.csvsafe import neutralise
 from common.filters import MAX_ID
 from common.models import certain_days
@@ -59,7 +63,7 @@ from .models import (
     SentenceChange,
     Transfer,
 )
-from .selectors import case_queryset
+from .selectors import SUGGEST_BELOW, case_queryset, name_suggestions
 from .serializers import (
     ChargeSerializer,
     DesignationSerializer,
@@ -71,6 +75,24 @@ from .serializers import (
     TransferSerializer,
 )
 from .services import likely_duplicates
+
+SUGGESTIONS_SCHEMA = {
+    "type": "object",
+    "required": ["q", "suggestions"],
+    "properties": {
+        "q": {"type": "string", "description": "The name searched, its spaces tidied."},
+        "suggestions": {"type": "array", "items": {"type": "object", "required": [
+            "id", "name", "score", "url", "html_url", "search_url"], "properties": {
+            "id": {"type": "integer"},
+            "name": {"type": "string"},
+            "score": {"type": "number", "minimum": 0, "maximum": 1,
+                      "description": "The matcher's score, 0 to 1; suggestions score 0.8 or more."},
+            "url": {"type": "string", "format": "uri"},
+            "html_url": {"type": "string", "format": "uri"},
+            "search_url": {"type": "string", "format": "uri", "description": "The list searched for this name."},
+        }}},
+    },
+}  # fmt: skip
 
 
 @functools.cache
@@ -161,7 +183,13 @@ class DetaineeViewSet(WithdrawPublicationMixin, TrackerViewSet):
             documents = [stored[row["id"]] if row["id"] in stored else next(assembled) for row in rows]
             return self.get_paginated_response(self.selected(documents)).data
 
-        return Response(self.cached(compute))
+        data = self.cached(compute)
+        response = Response(data)
+        query = request.query_params.get("q", "").strip()
+        if query and data["count"] < SUGGEST_BELOW:  # few found: where the nearest names are, the list's shape kept
+            url = reverse("api:detainee-suggest", request=request)
+            response["Link"] = f'<{url}?{urlencode({"q": query})}>; rel="suggestions"'
+        return response
 
     def retrieve(self, request, *args, **kwargs):
         """One case; a case merged into another answers 301 to the survivor, with a `merged_into` body."""
@@ -234,6 +262,53 @@ class DetaineeViewSet(WithdrawPublicationMixin, TrackerViewSet):
         ):
             days[detainee_id] += certain_days(start, precision, end, reason, today)
         return {pk: {"days_held": n} for pk, n in days.items()}
+
+    @extend_schema(
+        summary="Names nearest to a search: did you mean…?",
+        description="The published people whose names are nearest to `q` by the matcher that reconciliation and the "
+        "duplicate warnings use (spellings and scripts of a name, a letter or two amiss: `whelen` finds Paul Whelan), "
+        "best first, at most five, each with the list searched for that name (`search_url`). Drafts are never "
+        "suggested, whoever asks. A name search of the list (`?q=`) that finds fewer than three people answers with "
+        "a `Link: <…/api/v1/detainees/suggest/?q=…>; rel=\"suggestions\"` header pointing here; the list itself "
+        "keeps its shape.",
+        parameters=[
+            OpenApiParameter(
+                "q",
+                {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[^\\x00]*$"},
+                required=True,
+                description="The name searched, as typed (at most 200 characters; only spaces: no suggestion).",
+            )
+        ],
+        responses={200: OpenApiResponse(response=SUGGESTIONS_SCHEMA, description="The nearest names, best first."),
+                   400: OpenApiResponse(description="`q` missing, empty, too long, or another parameter; named."),
+                   429: ERRORS[429]},
+    )  # fmt: skip
+    @action(detail=False, methods=["get"], url_path="suggest", renderer_classes=[FastJSONRenderer],
+            filter_backends=[], pagination_class=None)  # fmt: skip
+    def suggest(self, request):
+        unknown = sorted(set(request.query_params) - {"q", "format"})
+        if unknown:
+            message = "Unknown query parameter. Known parameters: format, q."
+            raise ValidationError({name: [message] for name in unknown})
+        query = request.query_params.get("q", "")
+        if not query:
+            raise ValidationError({"q": [_("Give the name searched.")]})
+        if len(query) > 200 or "\x00" in query or has_surrogate(query):
+            raise ValidationError({"q": [_("At most 200 characters, none of them NUL.")]})
+        query = " ".join(query.split())
+        found = cached_figures(
+            "api-name-suggestions",
+            parts=(query,),
+            version=getattr(request, "data_version", None),
+            compute=lambda: [(p.pk, p.name, p.slug, score) for p, score in name_suggestions(query)],
+        )
+        api_url = reverse("api:detainee-list", request=request)
+        page = request.build_absolute_uri(reverse("detainees:detainee-detail", args=["__slug__"]))
+        return Response({"q": query, "suggestions": [
+            {"id": pk, "name": name, "score": score, "url": reverse("api:detainee-detail", args=[pk], request=request),
+             "html_url": page.replace("__slug__", slug), "search_url": f"{api_url}?{urlencode({'q': name})}"}
+            for pk, name, slug, score in found
+        ]})  # fmt: skip
 
     def create(self, request, *args, **kwargs):
         """Creates as usual; the response also carries `warnings.possible_duplicates` when names resemble others."""

@@ -33,7 +33,16 @@ from .models import (
     Status,
     term_text,
 )
-from .selectors import cited, custody_chains, last_confirmed, public_change_log, status_sentence, timeline
+from .selectors import (
+    SUGGEST_BELOW,
+    cited,
+    custody_chains,
+    last_confirmed,
+    name_suggestions,
+    public_change_log,
+    status_sentence,
+    timeline,
+)
 
 
 class DetaineeListView(FilteredListView):
@@ -62,6 +71,32 @@ class DetaineeListView(FilteredListView):
         # Published people filtered by at most one facet value: the size is a stored count (detainees.facets).
         known = facets.known_count(self.filterset, self.public, self.stored_counts) if self.public else None
         return super().get_paginator(*args, known=known, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["suggestions"] = self.suggestions(context)
+        return context
+
+    def suggestions(self, context) -> list[tuple[str, str]]:
+        """Offers "Did you mean: Paul Whelan?": when a name search finds fewer than SUGGEST_BELOW people, the published
+        names nearest to it (the matcher of reconciliation), each with the link of the same list searched for that
+        name (the other filters kept; the suggestions are chosen among the people those filters allow). Published
+        people only, even for an editor: a draft is never offered, nor counted."""
+        query = self.request.GET.get("q", "").strip()
+        if not query or context["result_count"] >= SUGGEST_BELOW or self.filterset.errors:
+            return []
+        shown = [person.pk for person in context["object_list"]]
+        found = cached_figures("name-suggestions", parts=(self.request.GET.urlencode(), tuple(shown)),
+                               compute=lambda: [(p.name, p.pk) for p, _score in name_suggestions(
+                                   query, people=self.facet_queryset("q"), exclude=shown)],
+                               version=self.data_version)  # fmt: skip
+        params = self.active_filters()
+        params.pop("q", None)
+        links = []
+        for name, _pk in found:
+            params["q"] = name
+            links.append((name, f"{self.request.path}?{params.urlencode()}"))
+        return links
 
     def get_facets(self):
         if self.public and not facets.active_filters(self.request.GET):

@@ -19,8 +19,9 @@ log = logging.getLogger(__name__)
 
 class Command(BaseCommand):
     """Run the background worker: on every round (each `--interval` seconds) rebuild the stored documents writes made
-    stale and publish the change feed (`common.derived.drain`, bounded per round); every ALERTS_TICK_SECONDS read the
-    feed and queue due deliveries; and run the queued tasks (webhook POSTs, alert and confirmation emails).
+    stale and publish the change feed (`common.derived.drain`, bounded per round), and the whole lists' CSV files
+    when the feed has moved (at most once per CSV_FILES_INTERVAL, `dataset.csvfiles`); every ALERTS_TICK_SECONDS
+    read the feed and queue due deliveries; and run the queued tasks (webhook POSTs, alert and confirmation emails).
     `--batch` does one round until
     nothing is left and exits (for cron, or a test). Stop it with Ctrl+C or SIGTERM: a running task finishes first.
     """
@@ -45,7 +46,7 @@ class Command(BaseCommand):
             max_tasks=None,
             worker_id=worker_id or get_random_id(),
         )
-        totals = {"events": 0, "queued": 0, "tasks": 0, "published": 0, "documents": 0}
+        totals = {"events": 0, "queued": 0, "tasks": 0, "published": 0, "documents": 0, "csv_files": 0}
         if not batch:
             worker.configure_signals()
             self.stdout.write(f"alerts worker {worker.worker_id}: feed every {every:g} s, queue every {interval:g} s")
@@ -56,6 +57,7 @@ class Command(BaseCommand):
             derived = drain(documents=None, marks=everything) if batch else drain()  # a round: bounded
             totals["published"] += derived["events"]
             totals["documents"] += derived["documents"]
+            totals["csv_files"] += refresh_csv_files()
             if time.monotonic() - last_tick >= every or batch:
                 last_tick = time.monotonic()
                 try:
@@ -79,9 +81,22 @@ class Command(BaseCommand):
                 time.sleep(interval)
         self.stdout.write(
             f"Done: {totals['published']} feed events published, {totals['documents']} case documents rebuilt, "
+            f"{totals['csv_files']} CSV files written, "
             f"{totals['events']} feed events read, {totals['queued']} tasks queued, {totals['tasks']} tasks run."
         )
 
 
 def tick_once() -> dict:
     return tick()
+
+
+def refresh_csv_files() -> int:
+    """The whole lists' CSV files, rebuilt when the feed or the day has moved, at most once per CSV_FILES_INTERVAL
+    (dataset.csvfiles); a failure is logged and left for a later round (requests stream meanwhile)."""
+    from dataset.csvfiles import refresh
+
+    try:
+        return len(refresh())
+    except (DatabaseError, OSError):
+        log.exception("alerts worker: building the CSV files failed; requests stream the CSV meanwhile")
+        return 0

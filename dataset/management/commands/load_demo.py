@@ -3,11 +3,13 @@
 
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from common.derived import drain_feed
 from dataset.backup import DatasetError
+from dataset.csvfiles import build as build_csv_files
 from dataset.demo import demo_document, load_demo
 
 
@@ -24,6 +26,10 @@ class Command(BaseCommand):
             help="The starter dataset (dataset/starter.json: the demo cases and every sourced case of its scope), "
             "not only the demo cases. `make run` uses it.",
         )  # fmt: skip
+        parser.add_argument(
+            "--no-csv-files", dest="csv_files", action="store_false",
+            help="Do not write the whole lists' CSV files afterwards (dataset.csvfiles); requests then stream them.",
+        )  # fmt: skip
 
     def handle(self, *args, **options):
         started = time.monotonic()
@@ -35,6 +41,8 @@ class Command(BaseCommand):
             except DatasetError as exc:
                 raise CommandError(f"Nothing was loaded. {exc}") from exc
         events = drain_feed(self.stderr)  # a bulk load ends with the change feed current (common.derived)
+        if options.get("csv_files", True) and settings.CSV_FILES:
+            build_csv_files(drain=False)  # and with the whole lists' CSV files at its head
         summary = ", ".join(f"{n} {label.split('.')[1]}" for label, n in added.items()) or "nothing new"
         verb = "Demo data reset" if self.reset else "Demo data loaded"
         self.stdout.write(
