@@ -37,7 +37,7 @@ from django.urls import resolve
 from django.utils import timezone, translation
 
 from common.citations import long_date
-from common.sql import execute_prepared, prepared_selects
+from common.sql import execute_prepared
 from detainees.documents import days_held_of, fill_days
 from detainees.models import Detainee
 
@@ -152,8 +152,7 @@ def render_page(slug: str) -> str:
     aside), whatever language the request that asked for the build speaks (an editor's Russian admin, say)."""
     from detainees.views import DetaineeDetailView
 
-    connection = connections[router.db_for_read(Detainee)]
-    with translation.override(settings.LANGUAGE_CODE), prepared_selects(connection):
+    with translation.override(settings.LANGUAGE_CODE):
         request = _DocumentRequest(f"/detainees/{slug}/")
         view = DetaineeDetailView()
         view.setup(request, slug=slug)

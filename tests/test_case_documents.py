@@ -388,23 +388,3 @@ def test_a_page_rendered_otherwise_leaves_its_api_document_to_the_api_queries(de
     with mock.patch.object(services, "render_page", lambda slug: "<p>a stand-in</p>"):
         built = services.build([person.pk])
     assert built[person.pk][0]["detentions"] and built[person.pk][1] == "<p>a stand-in</p>"
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
-def test_the_case_page_build_plans_its_orm_selects_once_per_session(demo):
-    """Within `prepared_selects` an ORM SELECT runs as a prepared statement (planned once per session), with the
-    same rows; a list of ids (`IN (…)`) is sent as it is, so a session's statements stay few."""
-    from django.test.utils import CaptureQueriesContext
-
-    from common.sql import prepared_selects
-
-    person = _whelan()
-    expected = list(Statement.objects.filter(detainees=person).order_by("pk").values_list("pk", "speaker"))
-    with CaptureQueriesContext(connection) as ctx, prepared_selects(connection):
-        for _ in range(2):
-            got = list(Statement.objects.filter(detainees=person).order_by("pk").values_list("pk", "speaker"))
-            assert got == expected
-        list(Detainee.objects.filter(pk__in=[person.pk, 0]))
-    sent = [q["sql"] for q in ctx.captured_queries]
-    assert "PREPARE" in sent[0] and sent[1].startswith("EXECUTE "), sent
-    assert sent[2].startswith("SELECT ") and " IN (" in sent[2]
