@@ -23,6 +23,7 @@ Documents are built anonymously, for the origin `ORIGIN`, which each response pu
 host. A test renders every demo case both ways and compares them byte for byte.
 """
 
+import contextvars
 import datetime
 import logging
 
@@ -157,7 +158,13 @@ def render_page(slug: str) -> str:
         view.setup(request, slug=slug)
         response = view.get(request)
         response.render()
+        if (loaded := _LOADED.get()) is not None:  # for `build`: the person as the page read it
+            loaded[slug] = view.object
         return response.content.decode()
+
+
+# The people `render_page` loaded during a `build`, by slug (None outside one).
+_LOADED: contextvars.ContextVar[dict | None] = contextvars.ContextVar("casedocs_loaded", default=None)
 
 
 def build(ids: list[int], *, pages: bool = True) -> dict[int, tuple[dict, str | None]]:
@@ -167,7 +174,7 @@ def build(ids: list[int], *, pages: bool = True) -> dict[int, tuple[dict, str | 
     Returns {id: (API document for ORIGIN, page for ORIGIN or None)} for every published person asked for, stored or
     not. A document stored without its page has none until a build with pages stores both.
     """
-    from detainees.documents import TOP_FIELDS, build_documents
+    from detainees.documents import TOP_FIELDS, build_documents, fetched_for_api
 
     if not ids:
         return {}
@@ -187,11 +194,26 @@ def build(ids: list[int], *, pages: bool = True) -> dict[int, tuple[dict, str | 
         for mark, pk in CaseMark.objects.filter(detainee_id__in=list(versions)).values_list("pk", "detainee_id"):
             seen[pk].append(mark)
     rows = list(Detainee.objects.published().filter(pk__in=ids).values(*TOP_FIELDS))
-    documents = build_documents(rows, _OriginOnly)
+    pages_of, documents = {}, {}
+    if pages:
+        # Each page first: its API document is then made of what the page read (no second read of the case), so
+        # the two show one picture. A page rendered otherwise (a test's stand-in) leaves its document to the batch.
+        loaded = _LOADED.set({})
+        try:
+            for row in rows:
+                pages_of[row["id"]] = render_page(row["slug"])
+                person = _LOADED.get().get(row["slug"])
+                fetched = fetched_for_api(person) if person is not None else None
+                if fetched is not None:
+                    documents[row["id"]] = build_documents([row], _OriginOnly, fetched)[0]
+        finally:
+            _LOADED.reset(loaded)
+    rest = [row for row in rows if row["id"] not in documents]
+    documents.update(zip([row["id"] for row in rest], build_documents(rest, _OriginOnly), strict=True))
     built, finished = {}, []
-    for row, document in zip(rows, documents, strict=True):
-        pk = row["id"]
-        built[pk] = (document, render_page(row["slug"]) if pages else None)
+    for row in rows:
+        pk, document = row["id"], documents[row["id"]]
+        built[pk] = (document, pages_of.get(pk))
         if pk in versions:  # not yet on a replica that lags: build again next time
             api = orjson.dumps({**document, "days_held": None}).decode()  # filled in when served (`_served`)
             finished.append((pk, api, built[pk][1] or "", counts_days(document), versions[pk], seen[pk]))

@@ -177,14 +177,16 @@ def _order_key(kind: str):
     return lambda doc: tuple((doc[n] is None, doc[n] if doc[n] is not None else "") for n in names)
 
 
-def build_documents(rows: list[dict], request) -> list[dict]:
-    """Full API documents for detainee rows (from `values(*TOP_FIELDS)`), in the rows' order."""
+def build_documents(rows: list[dict], request, fetched: tuple[list, list] | None = None) -> list[dict]:
+    """Full API documents for detainee rows (from `values(*TOP_FIELDS)`), in the rows' order: from queries 2 and 3,
+    or from `fetched`, what a case page already read of these people (`fetched_for_api`)."""
     if not rows:
         return []
     ids = [row["id"] for row in rows]
+    nested, linked = fetched if fetched is not None else (run(nested_records, ids), run(links, ids))
     records: dict[str, dict[int, dict]] = {kind: {} for kind in KINDS}
     parents: dict[tuple[str, int], int] = {}
-    for kind, parent_id, doc in run(nested_records, ids):
+    for kind, parent_id, doc in nested:
         if isinstance(doc, str):  # a backend that hands JSON back as text
             doc = json.loads(doc)
         records[kind][doc["id"]] = _clean(kind, doc)
@@ -194,7 +196,7 @@ def build_documents(rows: list[dict], request) -> list[dict]:
         for pk, doc in records[kind].items():
             records[kind][pk] = {n: [] if n in NESTED else doc[n] for n in fields}
     cited: dict[tuple[str, int], list] = {}
-    for kind, owner, target, published_on in run(links, ids):
+    for kind, owner, target, published_on in linked:
         cited.setdefault((kind, owner), []).append((target, published_on))
     for kind in KINDS:
         for pk, doc in records[kind].items():
@@ -304,14 +306,17 @@ def load_case(detainee: Detainee) -> Detainee:
     using = detainee._state.db or "default"
     objects: dict[str, dict[int, object]] = {kind: {} for kind in KINDS}
     parents: dict[tuple[str, int], int] = {}
+    fetched = ([], run(links, [detainee.pk]))  # kept for the API document (`fetched_for_api`)
     for kind, parent_id, doc in run(case_rows, [detainee.pk]):
         if isinstance(doc, str):
             doc = json.loads(doc)
+        fetched[0].append((kind, parent_id, doc))
         obj = _from_json(KINDS[kind][0], doc, using)
         objects[kind][obj.pk] = obj
         parents[kind, obj.pk] = parent_id
+    detainee._case_fetched = fetched
     cited: dict[tuple[str, int], list] = {}
-    for kind, owner, target, published_on in run(links, [detainee.pk]):
+    for kind, owner, target, published_on in fetched[1]:
         cited.setdefault((kind, owner), []).append((target, published_on))
     source_ids = {t for (kind, _), pairs in cited.items() if kind != "sentence_charge" for t, _ in pairs}
     sources = Source.objects.select_related("outlet").in_bulk(source_ids) if source_ids else {}
@@ -415,3 +420,17 @@ def fill_days(page: str, today: datetime.date) -> str:
 def days_held_of(document: dict, today: datetime.date) -> int:
     """An API document's `days_held` on `today`, from its detentions (what a stored one is served with)."""
     return days_on(*days_held_parts(document["detentions"]), today)
+
+
+def fetched_for_api(detainee: Detainee) -> tuple[list, list] | None:
+    """What `load_case` read of this person, as queries 2 and 3 of `build_documents` would return it: each record's
+    row holds every column (`case_rows`), of which the API document takes its serializer's fields, by the same SQL
+    expressions (`_json_value`). None if the person was not loaded by `load_case`."""
+    fetched = getattr(detainee, "_case_fetched", None)
+    if fetched is None:
+        return None
+    rows, linked = fetched
+    columns = {kind: [(name, KINDS[kind][0]._meta.get_field(name).attname) for name in plain_fields(kind)]
+               for kind in KINDS}  # fmt: skip
+    nested = [(kind, parent_id, {name: doc[column] for name, column in columns[kind]}) for kind, parent_id, doc in rows]
+    return nested, linked
