@@ -69,7 +69,7 @@ def test_a_patch_and_a_post_with_review_on_cost_few_statements(api, demo, settin
     assert not any('"_check"' in s for s in statements), listing  # no constraint asked of the database
     assert sum("FOR NO KEY UPDATE" in s for s in statements) <= 1, listing
     assert sum("historicaldetainee_sources" in s for s in statements) == 1, listing
-    assert not any(s.startswith("INSERT INTO \"common_reviewitem_editors\"") for s in statements), listing  # theirs
+    assert not any(s.startswith('INSERT INTO "common_reviewitem_editors"') for s in statements), listing  # theirs
     assert Detainee.history.filter(id=person.pk).first().sources.count() == person.sources.count()
 
     detention = person.detentions.first()
