@@ -146,7 +146,9 @@ class _Block(ContextDecorator):
         self.started_at = timezone.now()
         self.touched: dict[str, set[int]] = {}  # every record written inside (the review queue reads them all)
         self.unchecked: dict[str, set[int]] = {}  # those no inner block has checked since they were written
-        self.locked: set[tuple[str, int]] = set()  # (case label, id) locked inside this block
+        # (case label, id) locked inside this block → the connection's count of savepoints rolled back when it was
+        # locked: a savepoint rolled back since may have released the lock (`holds`)
+        self.locked: dict[tuple[str, int], tuple[str, int]] = {}
         self.token = _block.set(self)
         return self
 
@@ -168,7 +170,7 @@ class _Block(ContextDecorator):
                     self.outer.everything |= self.everything
                     for label, ids in self.touched.items():
                         self.outer.touched.setdefault(label, set()).update(ids)
-                    self.outer.locked |= self.locked  # held until the outer transaction ends
+                    self.outer.locked.update(self.locked)  # held until the outer transaction ends
         except BaseException as error:
             if not self.atomic.__exit__(type(error), error, error.__traceback__):
                 raise
@@ -182,11 +184,14 @@ class _Block(ContextDecorator):
             self.unchecked.setdefault(label, set()).update(ids)
 
     def holds(self, key: tuple[str, int]) -> bool:
-        """Whether this block or one around it has locked this case. (A block that failed took its locks with it:
-        its savepoint was rolled back, and its set was not passed on.)"""
+        """Whether this block or one around it has locked this case and still holds the lock: no savepoint was
+        rolled back on that connection since (rolling one back releases the row locks taken after it was set; which
+        savepoint it was is not recorded, so any rollback counts). A block that failed took its locks with it: its
+        savepoint was rolled back, and its locks were not passed on."""
         block = self
         while block is not None:
-            if key in block.locked:
+            taken = block.locked.get(key)
+            if taken is not None and taken[1] == savepoints_rolled_back(taken[0]):
                 return True
             block = block.outer
         return False
@@ -224,9 +229,11 @@ def _check(block: _Block) -> list[Problem]:
     if block.everything:  # bulk loaders (an import into an empty database, the demo cases): every published case
         return verify(None)
     cases = cases_touched(block.unchecked)
-    # Locked again even where the block believes it holds them: a savepoint rolled back inside it (a retried save)
-    # may have released a lock it took; the check is what must never read unlocked.
-    lock_cases({label: ids for label, ids in cases.items() if isinstance(ids, set)}, again=True)
+    # The check must never read unlocked. A case locked earlier in the block is still locked unless a savepoint was
+    # rolled back since (a retried save, a refused inner block), which may have released it: `holds` knows, and those
+    # are locked again; the others are not asked twice.
+    # (The block is named: when it ends it is no longer the one open, and the outermost one would lock nothing.)
+    lock_cases({label: ids for label, ids in cases.items() if isinstance(ids, set)}, block=block)
     problems = _run_rules(cases)
     if not problems:  # read under their locks, held to the end: what is written later is noted anew
         block.unchecked = {}
@@ -264,11 +271,12 @@ def _run_rules(cases: dict) -> list[Problem]:
     return [p for case_label, ids in cases.items() for p in RULES[case_label](ids)]
 
 
-def lock_cases(cases: dict[str, Iterable[int]], *, again: bool = False) -> None:
+def lock_cases(cases: dict[str, Iterable[int]], *, again: bool = False, block: _Block | None = None) -> None:
     """Lock these cases' rows until the transaction ends (`FOR NO KEY UPDATE`), in the global order: by kind
     (`lock_rank`), then by id. Inside a `checked_writes()` block only (outside one no rule is checked); a case the
-    block already holds costs nothing, unless `again`. On SQLite (no row locks; writers take turns) nothing is sent."""
-    block = _block.get()
+    block still holds (`holds`) costs nothing, unless `again`. On SQLite (no row locks; writers take turns) nothing
+    is sent."""
+    block = block or _block.get()
     if block is None or block.everything:
         return
     for label in sorted(cases, key=lambda label: (LOCK_RANK.get(label, 0), label)):
@@ -278,10 +286,35 @@ def lock_cases(cases: dict[str, Iterable[int]], *, again: bool = False) -> None:
             continue
         model = apps.get_model(label)
         using = router.db_for_write(model)
+        count_rollbacks(using)  # before the lock: every rollback after it is counted
         if connections[using].features.has_select_for_update:
             rows = model._base_manager.using(using).select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
             list(rows.values_list("pk", flat=True))
-        block.locked.update((label, i) for i in ids)
+        taken = (using, savepoints_rolled_back(using))
+        block.locked.update(((label, i), taken) for i in ids)
+
+
+def _rollback_counter(execute, sql, params, many, context):
+    """An execute wrapper: counts the savepoints rolled back on its connection (whichever code rolls them back:
+    Django's `atomic`, `savepoint_rollback`, or SQL of its own)."""
+    if isinstance(sql, str) and sql.lstrip()[:21].upper() == "ROLLBACK TO SAVEPOINT":
+        connection = context["connection"]
+        connection.savepoints_rolled_back = getattr(connection, "savepoints_rolled_back", 0) + 1
+    return execute(sql, params, many, context)
+
+
+def count_rollbacks(using: str) -> None:
+    """Count the savepoints rolled back on this connection from now on (installed once; first in the list of
+    wrappers, so that `connection.execute_wrapper()` blocks, which pop the last one, leave it in place)."""
+    wrappers = connections[using].execute_wrappers
+    if _rollback_counter not in wrappers:
+        wrappers.insert(0, _rollback_counter)
+
+
+def savepoints_rolled_back(using: str) -> int:
+    """How many savepoints were rolled back on this connection since `count_rollbacks` (the per-statement cost of
+    knowing whether a row lock taken earlier is still held)."""
+    return getattr(connections[using], "savepoints_rolled_back", 0)
 
 
 def lock_sources(ids: Iterable[int], *, using: str | None = None) -> None:

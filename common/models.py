@@ -22,6 +22,12 @@ class TimeStampedModel(models.Model):
     class Meta:
         abstract = True
 
+    def validate_constraints(self, exclude=None):
+        """Django's, without a query for a constraint the values in hand decide (`common.constraints`)."""
+        from common.constraints import validate_constraints
+
+        validate_constraints(self, exclude)
+
 
 class DatePrecision(models.TextChoices):
     """How much of a date a source actually gives."""

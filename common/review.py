@@ -35,6 +35,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
 from django.db.models.signals import post_delete, pre_save
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
@@ -140,10 +141,11 @@ def _after_check(block, cases: dict) -> None:
             continue
         model = CASES[label]
         content_type = ContentType.objects.get_for_model(model)
-        open_items = {
-            item.object_id: item
-            for item in ReviewItem.objects.filter(content_type=content_type, object_id__in=ids, outcome="")
-        }
+        items = ReviewItem.objects.filter(content_type=content_type, object_id__in=ids, outcome="")
+        if user is not None:  # whether the author is one of its editors already: then nothing to add (`_add_author`)
+            editors = ReviewItem.editors.through.objects.filter(reviewitem_id=OuterRef("pk"), user_id=user.pk)
+            items = items.annotate(by_author=Exists(editors))
+        open_items = {item.object_id: item for item in items}
         states = model._base_manager.filter(pk__in=ids).values_list("pk", "is_published", "awaiting_review")
         rows = {pk: (public, awaiting) for pk, public, awaiting in states}
         for pk in sorted(ids):
@@ -190,7 +192,8 @@ def _after_check(block, cases: dict) -> None:
 
 def _add_author(item, user) -> None:
     """`user` changed the item's case (again): their changes are to check, even if someone checked an earlier part."""
-    item.editors.add(user)
+    if not getattr(item, "by_author", False):  # known one of its editors when read (`_after_check`): no INSERT
+        item.editors.add(user)
     if str(user.pk) in (item.checks or {}):
         item.checks.pop(str(user.pk))
         item.save(update_fields=["checks"])

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 from django_countries.fields import CountryField
-from simple_history.models import HistoricalRecords
 
 from common.currencies import CurrencyValidator
+from common.history import HistoricalRecords
 from common.models import (
     PartialDatesMixin,
     PublishedQuerySet,

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
-from simple_history.models import HistoricalRecords
 
+from common.history import HistoricalRecords
 from common.models import (
     PartialDatesMixin,
     PublishedQuerySet,

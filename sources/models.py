@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
-from simple_history.models import HistoricalRecords
 
+from common.history import HistoricalRecords
 from common.models import (
     PartialDatesMixin,
     PublishedQuerySet,
