@@ -94,6 +94,8 @@ def _lookup(path: str, rhs, values: dict, exclude: set) -> bool | None:
     lhs = _value(name, values, exclude)
     if isinstance(rhs, F):
         rhs = _value(rhs.name, values, exclude)
+        if rhs is None and lookup != "isnull":  # a column compared with a NULL column is NULL, never IS NULL
+            return None
     elif hasattr(rhs, "resolve_expression"):
         raise Undecided
     if lookup == "isnull":

@@ -47,7 +47,7 @@ DATE_IN_WORDS = {
     "charged_on": _("the date of the charge"),
     "sentenced_on": _("the date of the sentence"),
     "changed_on": _("the date of the change"),
-    "counted_from": _("the date the term is counted from"),
+    "counted_from": _("the date of the start the term is counted from"),
     "decided_on": _("the date of the decision"),
     "extended_to": _("the date custody was extended to"),
     "designated_on": _("the date of the designation"),

@@ -159,7 +159,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalsentence',
             name='counted_from_precision',
-            field=models.CharField(choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='day', help_text='How much of the date the term is counted from the sources give: the day; the month only (kept as the 1st of the month); or the year only (kept as 1 January). Typing “May 2024” or “2008” as the date sets it.', max_length=5),
+            field=models.CharField(choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='day', help_text='How much of the date of the start the term is counted from the sources give: the day; the month only (kept as the 1st of the month); or the year only (kept as 1 January). Typing “May 2024” or “2008” as the date sets it.', max_length=5),
         ),
         migrations.AddField(
             model_name='historicalsentence',
@@ -199,7 +199,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='sentence',
             name='counted_from_precision',
-            field=models.CharField(choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='day', help_text='How much of the date the term is counted from the sources give: the day; the month only (kept as the 1st of the month); or the year only (kept as 1 January). Typing “May 2024” or “2008” as the date sets it.', max_length=5),
+            field=models.CharField(choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='day', help_text='How much of the date of the start the term is counted from the sources give: the day; the month only (kept as the 1st of the month); or the year only (kept as 1 January). Typing “May 2024” or “2008” as the date sets it.', max_length=5),
         ),
         migrations.AddField(
             model_name='sentence',
