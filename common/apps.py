@@ -31,6 +31,12 @@ class CommonConfig(AppConfig):
         from common.i18n import remember_editor_language
 
         user_logged_in.connect(remember_editor_language, dispatch_uid="h12-editor-language-at-sign-in")
+        from django.db.models.signals import post_migrate
+
+        from common.editors import grant_editors_after_migrate
+
+        # after every app's permissions exist (auth makes them on post_migrate, before this app's receivers run)
+        post_migrate.connect(grant_editors_after_migrate, dispatch_uid="editors-hold-every-case-model")
 
 
 def remember_country_names() -> None:

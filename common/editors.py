@@ -13,6 +13,23 @@ def make_editors_group(Group, Permission):
     return editors
 
 
+def grant_editors_after_migrate(sender, using="default", apps=None, **kwargs):
+    """After `migrate`: the Editors group, where it exists, holds the permissions of every case model, those added
+    by later migrations included (Counsel and CustodyExtension came after the group and had none: an editor's
+    detention page lacked their rows). A group an administrator deleted is not made again."""
+    if apps is None or sender.label not in EDITOR_APPS:
+        return
+    try:
+        Group = apps.get_model("auth", "Group")
+        Permission = apps.get_model("auth", "Permission")
+    except LookupError:
+        return
+    editors = Group.objects.using(using).filter(name="Editors").first()
+    if editors is not None:
+        permissions = Permission.objects.using(using).filter(content_type__app_label=sender.label)
+        editors.permissions.add(*permissions)
+
+
 REVIEW_PERMISSION = ("common", "review_cases")
 
 
