@@ -187,7 +187,7 @@ s_gustafsson = source(
     "day",
     "en",
     "Translated Swedish report: the Swede on trial in Donetsk since 15 August, accused of being a mercenary, had been "
-    "captured at the Azovstal steel plant in Mariupol; no capture date is given.",
+    "taken prisoner at Mariupol's Azovstal works; no capture date is given.",
     "The Swede was captured at the Azovstal steel plant in Mariupol, Ukraine. On August 15, the trial began in the "
     "Supreme Court in Donetsk. The Swede is accused of being a mercenary, a crime that can carry the death penalty in "
     "the separatist Donetsk Republic.",
@@ -314,7 +314,7 @@ s_sutyagin = source(
     None,
     "day",
     "en",
-    "AFP-style profile written before the 2010 swap: Sutyagin was first detained in October 1999 in Obninsk, charged "
+    "Profile written before the 2010 swap: Sutyagin was first held in October 1999, in Obninsk, charged "
     "with treason that November and convicted in 2004 (15 years).",
     "Sutyagin was first detained in October 1999 in his home town of Obninsk in the Kaluga region, about 100 "
     "kilometres (60 miles) from Moscow, and questioned by security services.\nHe was charged in November that year "
@@ -520,8 +520,8 @@ s_itv = source(
     "2018-03-06",
     "day",
     "en",
-    "Profile after the Salisbury poisoning: Skripal admitted working for British intelligence since 1995 after his "
-    "arrest in Moscow in 2004, was sentenced to 13 years and pardoned in 2010 for the Vienna swap.",
+    "Profile after the Salisbury poisoning: once arrested in Moscow in 2004, Skripal owned up to having served the "
+    "British services from 1995; he got 13 years and was pardoned in 2010 for the Vienna swap.",
     "However, he admitted working for British intelligence since 1995 after being arrested in Moscow in 2004.",
 )
 
