@@ -115,7 +115,8 @@ def map_level(n: int, top: int) -> int:
 
 
 def map_legend(top: int) -> list[dict]:
-    """The key of the map: each shade in use with the numbers of people it stands for, lowest first
+    """The key of the map: each shade of the scale from 1 to `top` with the numbers of people it stands for (a
+    shade no state falls in today included, as a choropleth's key shows its whole scale), lowest first
     ({"level", "low", "high"}); the steps follow `map_level`, so the key cannot drift from the shading."""
     steps: dict[int, list[int]] = {}
     if top == 1:

@@ -13,6 +13,7 @@ withdrawn) must show at once everywhere: a stale cache fails the test.
 
 import datetime
 import html as htmllib
+import itertools
 import re
 from collections import Counter, defaultdict
 
@@ -385,13 +386,17 @@ class EveryNumberEqualsBruteForceTests(HypothesisTestCase):
             countries.name(code): dict(Counter(town[pid] or "no place on file" for pid in held))
             for code, held in states.items()
         }
-        # The key names each shade in use, and the darkest step ends at the largest number.
+        # The key names the shades of the scale, and the darkest step ends at the largest number.
         legend = re.findall(r'<span class="swatch level-([1-4])" aria-hidden="true"></span>([\d,]+)(?: to ([\d,]+))?<',
                             where)  # fmt: skip
         if held_by_state:
             assert legend and number(legend[-1][2] or legend[-1][1]) == max(held_by_state.values())
-            assert {int(level) for level, _, _ in legend} == {int(m) for m in re.findall(
+            # every shade drawn is in the key; the key shows the whole scale (a step no state falls in today too),
+            # its steps running from 1 to the largest number without a gap
+            assert {int(level) for level, _, _ in legend} >= {int(m) for m in re.findall(
                 r'<path class="land level-([1-4])"', where)}  # fmt: skip
+            steps = [(number(low), number(high or low)) for _, low, high in legend]
+            assert steps[0][0] == 1 and all(b[0] == a[1] + 1 for a, b in itertools.pairwise(steps)), steps
         # The chart of completed exchanges per year.
         per_year = Counter(e.date.year for e in r.completed() if e.date)
         desc = re.search(r'<desc id="chart-desc">(.*?)</desc>', page, re.S)
