@@ -7,6 +7,7 @@ The people, courts and lawyers below are test data, not facts."""
 
 import datetime
 import json
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -65,6 +66,18 @@ def test_in_absentia_closed_trial_and_the_courts_city_and_country_show_on_the_pa
     html = page_of(client, detention)
     assert "Passed in absentia" in html and "Tried behind closed doors" in html
     assert "Southern District Military Court, Rostov-on-Don (Russia)" in html
+
+
+def test_a_courts_city_already_in_its_name_is_not_said_twice_and_the_table_scrolls_on_a_phone(client):
+    # a new user saw "Pervomaisky District Court, Vladivostok, Vladivostok", and the Russian sentences table ran
+    # 19 px past a 390 px screen
+    detention = DetentionFactory(detained_on=D(2024, 5, 2))
+    sentence = SentenceFactory(detention=detention, court="Pervomaisky District Court, Vladivostok",
+                               court_city="Vladivostok", sentenced_on=D(2024, 6, 19), term_months=45)  # fmt: skip
+    sourced(detention, sentence)
+    html = page_of(client, detention)
+    assert "Pervomaisky District Court, Vladivostok" in html and "Vladivostok, Vladivostok" not in html
+    assert re.search(r'<div class="table-scroll"><table>\s*<thead><tr><th scope="col">Date</th>', html)
 
 
 def test_a_sentence_without_them_says_nothing_of_them(client):
