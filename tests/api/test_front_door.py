@@ -66,3 +66,20 @@ def test_redoc_makes_no_outside_request_and_runs_no_inline_script(client):
     html = client.get("/api/redoc/").content.decode()
     assert not re.search(r"(src|href)=\"https?://", html) and "googleapis" not in html
     assert re.findall(r"<script[^>]*>(.*?)</script>", html, re.S) == [""]  # one script, loaded from a file
+
+
+def test_the_schema_is_found_where_a_script_looks_for_it_under_the_api_version(client):
+    response = client.get("/api/v1/schema/", {"format": "json"})
+    assert response.status_code == 301 and response["Location"] == "/api/schema/?format=json"
+    assert client.get(response["Location"]).json()["openapi"].startswith("3.")
+
+
+def test_a_browser_asking_for_favicon_ico_gets_the_sites_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("/img/favicon.svg")
+
+
+def test_the_csp_lets_redoc_build_its_search_index_in_a_worker_from_its_own_bundle(client):
+    policy = client.get("/api/redoc/")["Content-Security-Policy"]
+    worker = next(part.split()[1:] for part in policy.split(";") if part.split()[:1] == ["worker-src"])
+    assert set(worker) == {"'self'", "blob:"}  # not any outside host (tests/e2e/test_browser.py searches in it)

@@ -119,3 +119,17 @@ def test_real_cases_render_in_the_browser(page, screenshot):
     page.goto("/officials/sergei-vershinin/")
     assert "exceeds 60 people" in page.content()
     screenshot(page, "official-vershinin")
+
+
+def test_a_script_author_searches_the_api_reference(browser, live_server):
+    """Redoc builds its search index in a Web Worker (blob:), which a CSP without worker-src refuses: the box then
+    filters nothing. (No demo: the reference needs no case.)"""
+    page = browser.new_context(base_url=live_server.url).new_page()
+    errors = []
+    page.on("console", lambda message: message.type == "error" and "worker" in message.text and errors.append(message))
+    page.goto("/api/redoc/", wait_until="networkidle")
+    page.get_by_placeholder("Search...").fill("exchange")
+    results = page.locator('[data-role="search:results"] li, [role="search"] ~ * li').filter(has_text="Get an exchange")
+    results.first.wait_for(timeout=10_000)
+    assert not errors
+    page.context.close()
