@@ -2,7 +2,6 @@
 
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
@@ -37,7 +36,7 @@ urlpatterns = site_patterns(
     path("api/schema/", CachedSchemaView.as_view(), name="api-schema"),
     # where a script looks for the schema of an API at /api/v1/, and what a browser asks for on a JSON page
     path("api/v1/schema/", RedirectView.as_view(pattern_name="api-schema", query_string=True, permanent=True)),
-    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
+    path("favicon.ico", site_views.favicon),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("admin/deleted/", admin.site.admin_view(deleted_records_view), name="deleted-records"),

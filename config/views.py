@@ -5,7 +5,8 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db import DatabaseError, connection
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.generic import TemplateView
 
@@ -115,6 +116,11 @@ class AboutView(PageCacheMixin, TemplateView):
             today=timezone.localdate(),
         )
         return context
+
+
+def favicon(request):
+    """What a browser asks for on a page that names no icon (a JSON answer): the site's icon, at its hashed name."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 def healthz(request):
