@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -173,6 +174,8 @@ USE_TZ = True
 # English unprefixed, Russian under /ru/. A third language is a catalogue (locale/<code>/LC_MESSAGES/django.po, from
 # `make messages`) and one line here. Names are each language's own, as the switcher shows them.
 LANGUAGES = [("en-gb", "English"), ("ru", "Русский")]
+# django-countries 9 gives Nauru its Nauruan name, "Naoero", in English; readers look for "Nauru" (Russian: Науру)
+COUNTRIES_OVERRIDE = {"NR": gettext_lazy("Nauru")}
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Counts are grouped with `intcomma` in each language's way (5,390 in English, 5 390 in Russian); not
 # USE_THOUSAND_SEPARATOR, which would print years as 2,022.

@@ -31,3 +31,12 @@ def test_names_are_looked_up_once_per_language(monkeypatch):
     with override_settings(COUNTRIES_FIRST_REPEAT=False), translation.override("fr"):  # a setting: forgotten
         first = [countries.name("PL") for _ in range(5)]
     assert first == ["Pologne"] * 5 and calls == ["PL"]
+
+
+def test_nauru_is_called_nauru_not_by_its_nauruan_name():
+    """django-countries 9 names it "Naoero" in English (config/settings.py COUNTRIES_OVERRIDE)."""
+    del countries.countries
+    with translation.override("en"):
+        assert countries.name("NR") == "Nauru" == Country("NR").name
+    with translation.override("ru"):
+        assert countries.name("NR") == "Науру"
