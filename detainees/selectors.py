@@ -91,6 +91,46 @@ class Event:
         return (10_000, 13, 32, 1)
 
 
+_COARSENESS = {"day": 0, "month": 1, "year": 2}
+
+
+def _cut(date: datetime.date, precision: str) -> tuple:
+    return (date.year, date.month if precision != "year" else 0, date.day if precision == "day" else 0)
+
+
+def could_report(source, date: datetime.date | None, precision: str) -> bool:
+    """Whether `source` can be a report of what happened on a partial date: published on or after it, the two
+    compared to the coarser of their precisions (a source of March 2022 can report 17 March 2022); a source or an
+    event with no date can."""
+    if date is None or source.published_on is None:
+        return True
+    coarser = max(precision, source.published_on_precision, key=lambda p: _COARSENESS.get(p, 0))
+    return _cut(source.published_on, coarser) >= _cut(date, coarser)
+
+
+@dataclass
+class Cites:
+    """The sources behind one line of a timeline, read as a record's are (`{% cite %}`: `.sources.all()`)."""
+
+    items: list
+
+    @property
+    def sources(self):
+        return self
+
+    def all(self) -> list:
+        return self.items
+
+
+def end_sources(d: Detention, exchange=None) -> Cites:
+    """What backs the line of a custody's end: the custody's sources that could report it (dated on or after the end;
+    an arrest report cannot tell of a release years later), and the exchange's that ended it. A custody none of
+    whose sources could report its end cites none, and the page says a source is needed."""
+    own = [s for s in d.sources.all() if could_report(s, d.released_on, d.released_on_precision)]
+    more = [s for s in exchange.sources.all() if s.pk not in {o.pk for o in own}] if exchange is not None else []
+    return Cites(own + more)
+
+
 def place_undated(event: Event, later: list[Event], known: list[tuple[datetime.date | None, str]] = ()) -> None:
     """Anchor an undated event (a custody whose start no report dates, a handover on a date not on file) just before
     the earliest date it must precede: the dated events that `later` holds (the same custody's charges, moves,
@@ -223,19 +263,18 @@ def timeline(detainee: Detainee, participations=()) -> list[Event]:
                 text = (_("Extradited by %(holder)s") if extradited else _("Handed over by %(holder)s")) % {
                     "holder": holder
                 }
-            events.append(Event(d.released_on, d.released_on_precision, d.end_reason, text, d))  # fmt: skip
+            events.append(Event(d.released_on, d.released_on_precision, d.end_reason, text, end_sources(d)))
         elif d.released_on:
             if d.end_reason == "exchanged":
                 exchange = next((p.exchange for p in participations if p.exchange.date and
                                  abs((p.exchange.date - d.released_on).days) <= 31), None)  # fmt: skip
                 text = _("Exchanged: released by %(holder)s") % {"holder": holder}
                 link = exchange.get_absolute_url() if exchange else ""
-                events.append(Event(d.released_on, d.released_on_precision, "exchanged", text, d, link,
-                                    [exchange] if exchange else []))  # fmt: skip
+                events.append(Event(d.released_on, d.released_on_precision, "exchanged", text,
+                                    end_sources(d, exchange), link, [exchange] if exchange else []))  # fmt: skip
             else:
-                events.append(Event(d.released_on, d.released_on_precision, d.end_reason,
-                                    _("%(how)s by %(holder)s") % {"how": d.get_end_reason_display(),
-                                                                         "holder": holder}, d))  # fmt: skip
+                text = _("%(how)s by %(holder)s") % {"how": d.get_end_reason_display(), "holder": holder}
+                events.append(Event(d.released_on, d.released_on_precision, d.end_reason, text, end_sources(d)))
         of_custody[d.pk] = (first, len(events))
     # Undated lines of a custody: its start before the custody's first dated event (or its last confirmation), a
     # handover on a date not on file before the next custody's first dated event.
@@ -244,7 +283,7 @@ def timeline(detainee: Detainee, participations=()) -> list[Event]:
         for e in own:
             if e.cited is d and e.kind == "detained":
                 place_undated(e, own, [(d.last_confirmed_on, d.last_confirmed_on_precision)])
-            elif e.cited is d and d.ends_in_handover and d.successor is not None:
+            elif e.kind == d.end_reason and d.ends_in_handover and d.successor is not None:  # its handover
                 place_undated(e, events[slice(*of_custody[d.successor.pk])])
     # An exchange on file is a dated event of the case, whether or not the custody it ended is on file.
     told = {id(x) for e in events for x in e.extra}
