@@ -231,8 +231,9 @@ class Snapshot:
 
 def _kept_key() -> str:
     """What a loader's rows can depend on: every file of the project's code and data (the tests' own modules and
-    generated files aside), the versions of Python, SQLite and Django, and the day (the rows carry the day's
-    timestamps, as a load run now would). The schema and the rows the loader finds are not in it: a kept snapshot is
+    generated files aside), the versions of Python, SQLite and Django, and the hour (the rows carry the time they
+    were recorded at: a kept snapshot is never more than an hour older than a load run now would be, and never of
+    another day). The schema and the rows the loader finds are not in it: a kept snapshot is
     used only where it `fits` the database, as any other."""
     import sys
 
@@ -241,7 +242,7 @@ def _kept_key() -> str:
     base = Path(__file__).resolve().parent.parent
     skipped = {".venv", "var", "staticfiles", "node_modules", "bench", "docs", "tests", ".git", "__pycache__"}
     digest = hashlib.sha256(repr((sys.version_info[:3], sqlite3.sqlite_version, django.__version__,
-                                  datetime.datetime.now(datetime.UTC).date().isoformat())).encode())  # fmt: skip
+                                  datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H"))).encode())  # fmt: skip
     files = [base / "tests" / "snapshots.py", base / "tests" / "conftest.py", base / "tests" / "factories.py"]
     for folder, dirs, names in os.walk(base):
         dirs[:] = sorted(d for d in dirs if d not in skipped and not d.startswith("."))
@@ -288,7 +289,7 @@ class _Kept:
         partial = path.with_suffix(f".{os.getpid()}.partial")
         partial.write_bytes(pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(partial, path)
-        for old in path.parent.glob(f"{self.name}-*.pickle"):  # other keys' (an older day's, another branch's)
+        for old in path.parent.glob(f"{self.name}-*.pickle"):  # other keys' (an earlier hour's, another branch's)
             if old != path and old.stat().st_mtime < path.stat().st_mtime - 3600:
                 old.unlink(missing_ok=True)
 
