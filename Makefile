@@ -60,9 +60,10 @@ test: compilemessages
 ## cluster), with hypothesis' quick `dev` profile. The lint and the migrations check run beside the tests' start-up
 ## and all three must pass; pytest's plugins for schemathesis, anyio and faker are not loaded (nothing in the tier
 ## uses them; loading them costs every test process seconds of CPU). `slow` marks the integration tests (subprocesses,
-## servers, whole-app state machines, whole-dataset loads and differential tests), which `make test` runs. The tier:
-## ~1,100 tests, ~200 s of CPU measured at load 13-15 (369 s before round 4), so ~1.5 min on 2 quiet cores, not yet the
-## minute aimed at. See README, "Suite times".
+## servers, whole-app state machines, whole-dataset loads, generated datasets and differential tests), which
+## `make test` runs. The tier: ~1,250 tests, ~210 s of CPU for the whole target measured at load 4-6 (294 s before
+## round 6, 369 s before round 4), so ~1.5 min on 2 quiet cores, not yet the minute aimed at. See README, "Suite
+## times".
 check: compilemessages
 	@$(PY) -m ruff check . & lint=$$!; \
 	$(BYTECODE) $(PY) manage.py makemigrations --check --dry-run & migrations=$$!; \

@@ -61,13 +61,14 @@ def _load_demo():
         call_command("load_demo", csv_files=False, stdout=devnull, stderr=devnull)
 
 
-_demo_rows = Replayer(_load_demo)
+_demo_rows = Replayer(_load_demo, kept_as="demo")  # kept between runs: tests/snapshots.py, `_Kept`
 
 
 @pytest.fixture
 def demo(db):
-    """The demo cases, as the command `make run` uses loads them: the command runs once per test process and
-    starting state, and its rows are put back, checked table by table, for every later test (tests/snapshots.py)."""
+    """The demo cases, as the command `make run` uses loads them: the command runs once per starting state (its
+    recorded rows kept on disk between runs on SQLite), and its rows are put back, checked table by table, for every
+    later test (tests/snapshots.py)."""
     _demo_rows()
 
 

@@ -16,8 +16,14 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime
+import hashlib
 import io
+import os
+import pickle
+import sqlite3
 from collections import Counter
+from pathlib import Path
 
 from django.apps import apps
 from django.core.management.color import no_style
@@ -223,15 +229,83 @@ class Snapshot:
                     cursor.execute(sql)
 
 
+def _kept_key() -> str:
+    """What a loader's rows can depend on: every file of the project's code and data (the tests' own modules and
+    generated files aside), the versions of Python, SQLite and Django, and the hour (the rows carry the time they
+    were recorded at: a kept snapshot is never more than an hour older than a load run now would be, and never of
+    another day). The schema and the rows the loader finds are not in it: a kept snapshot is
+    used only where it `fits` the database, as any other."""
+    import sys
+
+    import django
+
+    base = Path(__file__).resolve().parent.parent
+    skipped = {".venv", "var", "staticfiles", "node_modules", "bench", "docs", "tests", ".git", "__pycache__"}
+    digest = hashlib.sha256(repr((sys.version_info[:3], sqlite3.sqlite_version, django.__version__,
+                                  datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H"))).encode())  # fmt: skip
+    files = [base / "tests" / "snapshots.py", base / "tests" / "conftest.py", base / "tests" / "factories.py"]
+    for folder, dirs, names in os.walk(base):
+        dirs[:] = sorted(d for d in dirs if d not in skipped and not d.startswith("."))
+        files += [Path(folder) / n for n in sorted(names) if n.endswith((".py", ".json", ".sql", ".po", ".html"))]
+    for path in files:
+        digest.update(b"\0" + str(path.relative_to(base)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:20]
+
+
+class _Kept:
+    """Snapshots kept between runs in var/test-databases/ beside the migrated databases (tests/template_db.py), on
+    SQLite only: each process's first request then copies rows recorded by an earlier process instead of running the
+    loader (~2.5 s of CPU in every xdist worker). Written whole and renamed into place, so a reader never sees half
+    a file; `TEST_DB_TEMPLATE=off` keeps none."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self._path: Path | None = None
+
+    def path(self) -> Path | None:
+        from tests import template_db
+
+        if connection.vendor != "sqlite" or not template_db.enabled():
+            return None
+        if self._path is None:
+            self._path = template_db.STORE / f"{self.name}-{_kept_key()}.pickle"
+        return self._path
+
+    def read(self) -> list[Snapshot]:
+        path = self.path()
+        if path is None or not path.exists():
+            return []
+        try:
+            return pickle.loads(path.read_bytes())
+        except Exception:  # a file from another version of this module: taken again
+            return []
+
+    def add(self, snapshot: Snapshot, keep: int) -> None:
+        path = self.path()
+        if path is None:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        kept = [snapshot, *self.read()][:keep]
+        partial = path.with_suffix(f".{os.getpid()}.partial")
+        partial.write_bytes(pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(partial, path)
+        for old in path.parent.glob(f"{self.name}-*.pickle"):  # other keys' (an earlier hour's, another branch's)
+            if old != path and old.stat().st_mtime < path.stat().st_mtime - 3600:
+                old.unlink(missing_ok=True)
+
+
 class Replayer:
     """The loader's rows, put back wherever a snapshot fits; the loader runs (and is recorded) where none does: the
     first time in a process, after a transactional test's flush, or when a test wrote to a table the loader adds to
-    before asking for it."""
+    before asking for it. With `kept_as`, the snapshots are also kept on disk between runs and processes (`_Kept`),
+    and one recorded by another process is used where it fits."""
 
-    def __init__(self, load, keep: int = 8):
+    def __init__(self, load, keep: int = 8, kept_as: str | None = None):
         self.load = load
         self.keep = keep
         self.snapshots: list[Snapshot] = []
+        self.kept = _Kept(kept_as) if kept_as else None
+        self._kept: list[Snapshot] | None = None  # read from disk at the first miss
 
     def __call__(self) -> None:
         from changes import publisher
@@ -241,7 +315,15 @@ class Replayer:
         publisher.publish()
         state = _state()
         snapshot = next((snapshot for snapshot in self.snapshots if snapshot.fits(state)), None)
+        if snapshot is None and self.kept is not None:
+            if self._kept is None:
+                self._kept = self.kept.read()
+            snapshot = next((snapshot for snapshot in self._kept if snapshot.fits(state)), None)
+            if snapshot is not None:
+                self.snapshots = [snapshot, *self.snapshots][: self.keep]
         if snapshot is None:
             snapshot = Snapshot.take(self.load)
             self.snapshots = [snapshot, *self.snapshots][: self.keep]
+            if self.kept is not None:
+                self.kept.add(snapshot, self.keep)
         snapshot.restore(state)

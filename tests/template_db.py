@@ -25,6 +25,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import fcntl
+import functools
 import hashlib
 import importlib.util
 import inspect
@@ -78,22 +79,27 @@ def project_imports(files: list[Path]) -> set[Path]:
     found: set[Path] = set()
     todo = list(files)
     while todo:
-        tree = ast.parse(todo.pop().read_bytes())
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
-            else:
-                continue
-            for name in names:
-                parts = name.split(".")
-                for depth in range(1, len(parts) + 1):  # a package's __init__ runs before its module
-                    path = _project_file(".".join(parts[:depth]))
-                    if path is not None and path not in found:
-                        found.add(path)
-                        todo.append(path)
+        for name in _imported_names(todo.pop().read_bytes()):
+            parts = name.split(".")
+            for depth in range(1, len(parts) + 1):  # a package's __init__ runs before its module
+                path = _project_file(".".join(parts[:depth]))
+                if path is not None and path not in found:
+                    found.add(path)
+                    todo.append(path)
     return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _imported_names(source: bytes) -> tuple[str, ...]:
+    """The modules a file's source imports (absolute imports, at the top or inside a function). Kept by content:
+    parsing is most of a key's cost, and a file read again with the same bytes imports the same modules."""
+    names: list[str] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names += [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+    return tuple(names)
 
 
 def receiver_files() -> list[Path]:

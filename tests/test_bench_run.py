@@ -41,6 +41,26 @@ def test_disjoint_keeps_pairs_whose_people_the_other_side_lacks(monkeypatch):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["API detail", "case page"])
+def test_the_cold_sets_documents_go_and_the_warm_sets_are_current(kind):
+    """`set_documents` on a few people (the check tier's; the generated dataset's plan below is `slow`): the cold
+    set's stored documents gone, nobody else's, the warm set's current (with their pages for case pages)."""
+    from casedocs.services import build
+    from tests.factories import DetaineeFactory
+
+    cold, other, warm_built, warm_new, warm_no_page = (DetaineeFactory().pk for _ in range(5))
+    build([cold, other, warm_built])
+    build([warm_no_page], pages=False)
+    assert CaseDocument.objects.get(pk=warm_no_page).page == ""
+    run.set_documents(kind, [run.Visit("a", "", {cold})], [run.Visit("b", "", {warm_built, warm_new, warm_no_page})])
+    assert set(CaseDocument.objects.values_list("pk", flat=True)) == {other, warm_built, warm_new, warm_no_page}
+    served = current().exclude(page="") if kind == "case page" else current()
+    assert set(served.filter(pk__in=[warm_built, warm_new, warm_no_page]).values_list("pk", flat=True)) == {
+        warm_built, warm_new, warm_no_page}  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.slow  # a generated dataset of 400 people and their documents built (README, "Suite times")
 def test_first_visit_sets_are_disjoint_and_their_documents_set(settings):
     settings.ALLOWED_HOSTS = ["testserver"]
     call_command("generate_synthetic", detainees=400, seed=3, stdout=open("/dev/null", "w"),

@@ -150,17 +150,45 @@ def settings_in_a_fresh_process(**environment) -> tuple[str, str] | str:
     return tuple(done.stdout.split())
 
 
-def test_command_built_files_take_the_public_address_from_site_url():
+def settings_module_read_here(**environment) -> tuple[str, str] | str:
+    """The same, the settings module run in this process on that environment (no subprocess, no `django.setup()`):
+    the check tier's reading; the environment is put back as it was afterwards."""
+    import os
+    import runpy
+
+    from django.conf import settings as django_settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    saved = dict(os.environ)
+    try:
+        for name in ("SITE_URL", "PUBLIC_ORIGIN", "DJANGO_ENV"):
+            os.environ.pop(name, None)
+        os.environ.update(environment)
+        try:
+            module = runpy.run_path(str(django_settings.BASE_DIR / "config" / "settings.py"))
+        except ImproperlyConfigured as exc:
+            return f"django.core.exceptions.ImproperlyConfigured: {exc}"
+        return module["SITE_URL"], module["PUBLIC_ORIGIN"]
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@pytest.mark.parametrize("read", [
+    pytest.param(settings_in_a_fresh_process, id="fresh-process", marks=pytest.mark.slow),  # four subprocesses
+    pytest.param(settings_module_read_here, id="module-read-here"),
+])  # fmt: skip
+def test_command_built_files_take_the_public_address_from_site_url(read):
     """h29: the dump and releases read PUBLIC_ORIGIN (default http://localhost:8000) while the documented public
     address, the one mail uses, is SITE_URL: a server configured with SITE_URL wrote dumps full of localhost URLs.
     One value now, from SITE_URL; PUBLIC_ORIGIN is read when SITE_URL is not set; both different refuse to start."""
-    assert settings_in_a_fresh_process(SITE_URL="https://tracker.example.org/") == (
+    assert read(SITE_URL="https://tracker.example.org/") == (
         "https://tracker.example.org", "https://tracker.example.org")  # fmt: skip
-    assert settings_in_a_fresh_process(PUBLIC_ORIGIN="https://old.example.org") == (
+    assert read(PUBLIC_ORIGIN="https://old.example.org") == (
         "https://old.example.org", "https://old.example.org")  # fmt: skip
     production = {"DJANGO_ENV": "production", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "tracker.example.org,localhost"}
-    assert settings_in_a_fresh_process(**production) == ("https://tracker.example.org", "https://tracker.example.org")
-    refused = settings_in_a_fresh_process(SITE_URL="https://a.example.org", PUBLIC_ORIGIN="https://b.example.org")
+    assert read(**production) == ("https://tracker.example.org", "https://tracker.example.org")
+    refused = read(SITE_URL="https://a.example.org", PUBLIC_ORIGIN="https://b.example.org")
     assert "ImproperlyConfigured" in refused and "set SITE_URL only" in refused
 
 

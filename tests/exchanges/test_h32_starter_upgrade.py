@@ -9,6 +9,8 @@ The previous release's document is kept here as it shipped (`git show 357b5c3:da
 import json
 from pathlib import Path
 
+import pytest
+from django.apps import apps
 from django.core.management import call_command
 
 from dataset.backup import merge_dataset
@@ -40,6 +42,7 @@ def custodies(name: str) -> list[tuple[str | None, str]]:
             for d in Detention.objects.filter(detainee__name=name).order_by("pk")]  # fmt: skip
 
 
+@pytest.mark.slow  # the whole starter dataset loaded by the command three times (README, "Suite times")
 def test_the_next_starter_over_the_previous_one_adds_no_second_custody_and_a_reset_applies_its_dates(db):
     merge_dataset(previous_document(), reason="Demo data")  # a site that ran `make run` on the previous release
     assert custodies("Dylan Healy") == [("2022-04-01", "month")]
@@ -59,6 +62,7 @@ def test_the_next_starter_over_the_previous_one_adds_no_second_custody_and_a_res
     assert counts() == shipped_counts()
 
 
+@pytest.mark.slow  # the whole starter dataset loaded by the command twice (README, "Suite times")
 def test_a_record_loaded_before_is_found_by_its_id_in_the_document_whatever_its_key_became(db):
     """The same upgrade on a site whose previous load kept its links (dataset.models.LoadedRecord): each record of the
     new document is found by its id in the document first, so the corrected dates never make a second custody."""
@@ -77,7 +81,75 @@ def test_a_record_loaded_before_is_found_by_its_id_in_the_document_whatever_its_
     assert custodies("Thomas Stwalley") == [("2018-07-01", "month")]
 
 
-def test_a_restored_database_forgets_which_rows_the_demo_was_loaded_into(db):
+def as_list(value) -> list:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def two_corrected_cases(document: dict) -> dict:
+    """The part of a starter document the upgrade corrected: Dylan Healy and Thomas Stwalley, their custodies and
+    what hangs from them, and every record these point at (sources, outlets, an exchange), so it merges on its own."""
+    records = document["records"]
+    keep = {label: set() for label in records}
+    keep["detainees.detainee"] = {r["id"] for r in records["detainees.detainee"]
+                                  if r["fields"]["name"] in ("Dylan Healy", "Thomas Stwalley")}  # fmt: skip
+    parents = ("detainees.detainee", "detainees.detention", "detainees.charge", "detainees.sentence")
+    relations = {label: {f.name: f.related_model._meta.label_lower for f in apps.get_model(label)._meta.get_fields()
+                         if f.concrete and f.is_relation and f.related_model is not None}
+                 for label in records}  # fmt: skip
+    while True:
+        before = sum(map(len, keep.values()))
+        for label, rows in records.items():
+            for row in rows:
+                fields = row["fields"]
+                if row["id"] not in keep[label] and label != "sources.claim" and any(
+                    target in parents and set(as_list(fields.get(name))) & keep[target]
+                    for name, target in relations[label].items()
+                ):
+                    keep[label].add(row["id"])  # a child of a kept person, custody, charge or sentence
+                if row["id"] in keep[label]:
+                    for name, target in relations[label].items():  # and what a kept record points at
+                        if target in keep:
+                            keep[target].update(as_list(fields.get(name)))
+        if sum(map(len, keep.values())) == before:
+            break
+    return {**document, "records": {label: [r for r in rows if r["id"] in keep[label]]
+                                    for label, rows in records.items() if keep[label]}}  # fmt: skip
+
+
+@pytest.mark.parametrize("links_kept", [False, True], ids=["loaded-before-links-were-kept", "links-kept"])
+def test_the_corrected_custodies_of_the_next_starter_are_never_a_second_custody(db, links_kept):
+    """The two slow tests above on the two corrected cases alone (the same merge, record by record, as
+    `load_demo --starter` and `reset_demo --starter`; the check tier's representative of both)."""
+    from dataset.models import LoadedRecord
+
+    previous, shipped = two_corrected_cases(previous_document()), two_corrected_cases(starter_document())
+    assert len(shipped["records"]["detainees.detention"]) == 2 and len(shipped["records"]["sources.source"]) > 3
+
+    def expected() -> dict[str, int]:
+        return {m.__name__: len(shipped["records"].get(m._meta.label_lower, [])) for m in COUNTED}
+
+    merge_dataset(previous, reason="Demo data", origin="starter" if links_kept else None)
+    assert custodies("Dylan Healy") == [("2022-04-01", "month")]
+    assert custodies("Thomas Stwalley") == [(None, "day")]
+    healy = Detention.objects.get(detainee__name="Dylan Healy").pk
+    assert LoadedRecord.objects.filter(document="starter", label="detainees.detention").count() == 2 * links_kept
+
+    merge_dataset(shipped, reason="Demo data", origin="starter")  # the next `make run`
+    assert counts() == expected()
+    assert custodies("Dylan Healy") == [("2022-04-01", "month")]  # an existing record is never overwritten
+    assert custodies("Thomas Stwalley") == [(None, "day")]
+
+    merge_dataset(shipped, overwrite=True, reason="Demo data", origin="starter")  # `reset_demo --starter`
+    assert counts() == expected()
+    assert Detention.objects.get(detainee__name="Dylan Healy").pk == healy  # the same row, its date corrected
+    assert custodies("Dylan Healy") == [("2022-04-25", "day")]
+    assert custodies("Thomas Stwalley") == [("2018-07-01", "month")]
+
+    merge_dataset(shipped, reason="Demo data", origin="starter")  # and loading again changes nothing
+    assert counts() == expected()
+
+
+def test_a_restored_database_forgets_which_rows_the_demo_was_loaded_into(demo):
     """A restore empties the database and puts other records under the same ids: a link kept from before would make
     `reset_demo` overwrite whatever record now has the id the demo's once had."""
     from dataset.backup import import_dataset
@@ -85,7 +157,7 @@ def test_a_restored_database_forgets_which_rows_the_demo_was_loaded_into(db):
     from dataset.models import LoadedRecord
     from tests.exchanges.test_dataset import wipe
 
-    load_demo()
+    # the demo as `load_demo` leaves it (the `demo` fixture: the loader's rows, its load links included)
     link = LoadedRecord.objects.filter(document="demo", label="detainees.detainee").order_by("document_id").first()
     wipe()
     WHEN = "2026-01-01T00:00:00.000000Z"
