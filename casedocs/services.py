@@ -115,10 +115,28 @@ def stored_api(ids: list[int], request) -> dict[int, dict]:
     return {pk: _served(orjson.loads(text.replace(ORIGIN, origin)), today) for pk, text in rows}
 
 
+# A published person by slug, with their page if current: a warm visit reads the page, a cold one the id to build.
+_PAGE_OR_PERSON = (
+    "SELECT person.id, CASE WHEN doc.built_on IS NOT NULL AND doc.page <> '' AND NOT EXISTS "
+    "(SELECT 1 FROM casedocs_casemark mark WHERE mark.detainee_id = doc.detainee_id) THEN doc.page END "
+    "FROM detainees_detainee person LEFT JOIN casedocs_casedocument doc ON doc.detainee_id = person.id "
+    "WHERE person.slug = %s AND person.is_published"
+)
+
+
+def _page_or_person(slug: str) -> tuple[int, str | None] | None:
+    """(id, current stored page or None) of the published person with this slug, or None: one indexed read."""
+    connection = connections[router.db_for_read(CaseDocument)]
+    rows = execute_prepared(connection, ("casedocs", "page_or_person"), _PAGE_OR_PERSON, [slug])
+    return rows[0] if rows else None
+
+
 def stored_page(slug: str, request) -> str | None:
     """The current case page of a published person, or None."""
-    rows = _read("page", "page", "person.slug = %s", [slug])
-    return _dated(rows[0][1], timezone.localdate()).replace(ORIGIN, origin_of(request)) if rows else None
+    found = _page_or_person(slug)
+    if found is None or found[1] is None:
+        return None
+    return _dated(found[1], timezone.localdate()).replace(ORIGIN, origin_of(request))
 
 
 class _DocumentRequest(HttpRequest):
@@ -167,14 +185,18 @@ def render_page(slug: str) -> str:
 _LOADED: contextvars.ContextVar[dict | None] = contextvars.ContextVar("casedocs_loaded", default=None)
 
 
-def build(ids: list[int], *, pages: bool = True) -> dict[int, tuple[dict, str | None]]:
+def build(
+    ids: list[int], *, pages: bool = True, slugs: dict[int, str] | None = None
+) -> dict[int, tuple[dict, str | None]]:
     """Build the documents of the published people among `ids` (their API documents in three queries for the whole
-    batch; their pages one by one, unless `pages` is false) and store those still current when done.
+    batch; their pages one by one, unless `pages` is false) and store those still current when done. `slugs`: the
+    slugs of some of them, known to be published (a cold case page): their pages are rendered first, and their rows
+    taken from what the page read instead of a query of their own.
 
     Returns {id: (API document for ORIGIN, page for ORIGIN or None)} for every published person asked for, stored or
     not. A document stored without its page has none until a build with pages stores both.
     """
-    from detainees.documents import TOP_FIELDS, build_documents, fetched_for_api
+    from detainees.documents import TOP_FIELDS, build_documents, fetched_for_api, row_of
 
     if not ids:
         return {}
@@ -193,21 +215,29 @@ def build(ids: list[int], *, pages: bool = True) -> dict[int, tuple[dict, str | 
         seen: dict[int, list[int]] = {pk: [] for pk in versions}
         for mark, pk in CaseMark.objects.filter(detainee_id__in=list(versions)).values_list("pk", "detainee_id"):
             seen[pk].append(mark)
-    rows = list(Detainee.objects.published().filter(pk__in=ids).values(*TOP_FIELDS))
-    pages_of, documents = {}, {}
-    if pages:
-        # Each page first: its API document is then made of what the page read (no second read of the case), so
-        # the two show one picture. A page rendered otherwise (a test's stand-in) leaves its document to the batch.
-        loaded = _LOADED.set({})
-        try:
+    pages_of, documents, rows = {}, {}, []
+    loaded = _LOADED.set({})
+    try:
+        for pk, slug in (slugs or {}).items() if pages else ():  # the page first: the person as it read them
+            pages_of[pk] = render_page(slug)
+            person = _LOADED.get().get(slug)
+            if person is not None:
+                rows.append(row_of(person))
+        known = {row["id"] for row in rows}
+        rows += Detainee.objects.published().filter(pk__in=[pk for pk in ids if pk not in known]).values(*TOP_FIELDS)
+        if pages:
+            # Each page first: its API document is then made of what the page read (no second read of the case),
+            # so the two show one picture. A page rendered otherwise (a test's stand-in) leaves its document to the
+            # batch.
             for row in rows:
-                pages_of[row["id"]] = render_page(row["slug"])
+                if row["id"] not in pages_of:
+                    pages_of[row["id"]] = render_page(row["slug"])
                 person = _LOADED.get().get(row["slug"])
                 fetched = fetched_for_api(person) if person is not None else None
                 if fetched is not None:
                     documents[row["id"]] = build_documents([row], _OriginOnly, fetched)[0]
-        finally:
-            _LOADED.reset(loaded)
+    finally:
+        _LOADED.reset(loaded)
     rest = [row for row in rows if row["id"] not in documents]
     documents.update(zip([row["id"] for row in rest], build_documents(rest, _OriginOnly), strict=True))
     built, finished = {}, []
@@ -371,15 +401,18 @@ def api_documents(ids: list[int], request) -> dict[int, dict]:
 
 
 def case_page(slug: str, request) -> str | None:
-    """The anonymous case page, stored or built now (and stored); None when no published person has this slug."""
-    page = stored_page(slug, request)
-    if page is not None:
-        return page
-    pk = Detainee.objects.published().filter(slug=slug).values_list("pk", flat=True).first()
-    if pk is None:
+    """The anonymous case page, stored or built now (and stored); None when no published person has this slug.
+    One read finds the stored page or, if it is not current, whom to build (a cold visit: one query fewer)."""
+    found = _page_or_person(slug)
+    if found is None:
         return None
-    built = build([pk])
-    return _dated(built[pk][1], timezone.localdate()).replace(ORIGIN, origin_of(request)) if pk in built else None
+    pk, page = found
+    if page is None:
+        built = build([pk], slugs={pk: slug})
+        if pk not in built:
+            return None
+        page = built[pk][1]
+    return _dated(page, timezone.localdate()).replace(ORIGIN, origin_of(request))
 
 
 def refresh_stale(limit: int | None = None, *, pages: bool = True) -> int:

@@ -14,7 +14,14 @@ class Citations:
 
     def __init__(self):
         self._numbers: dict[int, int] = {}
+        self._labels: dict[int, str] = {}
         self.sources: list = []
+
+    def label(self, source) -> str:
+        """The source's `citation_label()`, made once per page: a source is cited by many facts."""
+        if source.pk not in self._labels:
+            self._labels[source.pk] = source.citation_label()
+        return self._labels[source.pk]
 
     def refs(self, sources) -> list[tuple[int, object]]:
         refs = []

@@ -1,6 +1,7 @@
 """Pieces every app shares: timestamps, partial dates and the published queryset."""
 
 import datetime
+import functools
 import random
 import re
 
@@ -9,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, router, transaction
 from django.db.models import Q
 from django.utils.text import format_lazy
+from django.utils.translation import get_language, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext, pgettext_lazy
 
 
 class TimeStampedModel(models.Model):
@@ -136,6 +137,13 @@ def format_partial_date(
     sentence needs for a month alone ("genitive": "с февраля 2022 г."; "prepositional": "в феврале 2022 г.")."""
     if value is None:
         return ""
+    return _formatted_date(value, precision, form, get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _formatted_date(value: datetime.date, precision: str, form: str, language: str | None) -> str:
+    """`format_partial_date`'s words, kept per language: a case page formats a few dozen dates, each two or three
+    catalogue look-ups that walk the chain of fallback catalogues (a third of a cold page's gettext calls)."""
     if precision == DatePrecision.YEAR:
         return pgettext("partial date: a year alone", "%(year)s") % {"year": value.year}
     if precision == DatePrecision.MONTH:

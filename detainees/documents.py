@@ -17,7 +17,7 @@ import re
 from decimal import Decimal
 
 from django.db import connections
-from django.db.models import CharField, DateField, F, QuerySet, Value
+from django.db.models import CharField, DateField, F, Q, QuerySet, Value
 from django.db.models.functions import Cast, JSONObject
 from django.template.loader import get_template
 from django.urls import reverse
@@ -77,6 +77,12 @@ TOP_FIELDS = [
     if f not in {"url", "html_url", "days_held", "sources", "detentions", "designations", "review_state"}
 ]
 TOP_FIELDS.append("awaiting_review")  # with is_published, what review_state is derived from (common.models)
+
+
+def row_of(detainee: Detainee) -> dict:
+    """A detainee's `values(*TOP_FIELDS)` row from the instance already read (a case page's person)."""
+    return {name: getattr(detainee, Detainee._meta.get_field(name).attname) for name in TOP_FIELDS}
+
 
 _datetime = serializers.DateTimeField()
 _money = serializers.DecimalField(max_digits=16, decimal_places=2)
@@ -261,8 +267,11 @@ def _top_value(name: str, value):
 # ---- the case page: the same three queries, as model instances ---------------------------------------------------
 
 
-def case_rows(detainee_ids: list[int]):
-    """Every nested record of these detainees with all its columns, as one UNION ALL of JSON objects."""
+def case_rows(detainee_ids: list[int], *, previews: tuple[bool, bool, bool] = (False, False, True)):
+    """Every nested record of these detainees with all its columns, and what else their page shows (exchange
+    participations, claims, statements, each with the records it names, and their exchanges' citations), as one
+    UNION ALL of JSON objects. `previews`: whether the reader may see draft people, draft exchanges, and every
+    statement about these people unfiltered (`case_rows_for`)."""
     parts = []
     for kind, (model, _, to_detainee, parent, _, _) in KINDS.items():
         doc = JSONObject(**{f.attname: _json_value(model, f.name) for f in model._meta.concrete_fields})
@@ -270,7 +279,101 @@ def case_rows(detainee_ids: list[int]):
             model.objects.filter(**{f"{to_detainee}__in": detainee_ids}).order_by()
             .values_list(Value(kind, output_field=CharField()), F(parent), doc)
         )  # fmt: skip
+    people, exchanges, statements = previews
+    participant = EXTRAS["participation"][0]
+    participations = participant.objects.filter(detainee_id__in=detainee_ids)
+    if not people:
+        participations = participations.filter(detainee__is_published=True)
+    if not exchanges:
+        participations = participations.filter(exchange__is_published=True)
+    claim = EXTRAS["claim"][0]
+    about_sentences = Sentence.objects.filter(detention__detainee_id__in=detainee_ids).values("id")
+    claims = claim.objects.filter(
+        Q(detainee__id__in=detainee_ids) | Q(detention__detainee_id__in=detainee_ids)
+        | Q(content_type__app_label="detainees", content_type__model="sentence", object_id__in=about_sentences)
+    )  # fmt: skip
+    statement = EXTRAS["statement"][0]
+    said = statement.objects.filter(**{f"{Detainee._meta.get_field('statements').field.name}__id__in": detainee_ids})
+    if not statements:  # a draft's page, for a reader who may not see draft statements (see `case_rows_for`)
+        said = said.filter(id__in=statement.objects.published().values("id"))
+    for kind, queryset in [("participation", participations), ("claim", claims), ("statement", said)]:
+        parts.append(queryset.order_by().values_list(Value(kind, output_field=CharField()), F("id"),
+                                                     _with_related(*EXTRAS[kind])))  # fmt: skip
+    cites = participant._meta.get_field("exchange").related_model.sources.through
+    parts.append(
+        cites.objects.filter(exchange_id__in=participations.values("exchange_id")).order_by()
+        .values_list(Value("exchange_source", output_field=CharField()), F("exchange_id"),
+                     JSONObject(source_id=F("source_id"), published_on=F("source__published_on")))
+    )  # fmt: skip
     return parts[0].union(*parts[1:], all=True)
+
+
+def case_rows_for(user, detainee: Detainee):
+    """`case_rows` for what `user` may see on `detainee`'s page, compiled once per variant (`run` keys its SQL by
+    the builder's name). A statement about a published person is published (`StatementQuerySet.published`): only a
+    draft's page, seen by an editor who may not preview statements, tests each statement (a subquery over every
+    statement that cost 25–100 ms on a cold copy of 100,000 cases)."""
+    participant = EXTRAS["participation"][0]
+    previews = (Detainee.objects.previews(user),
+                participant._meta.get_field("exchange").related_model.objects.previews(user),
+                detainee.is_published or EXTRAS["statement"][0].objects.previews(user))  # fmt: skip
+    if previews == (False, False, True):
+        return case_rows
+    if previews not in _VARIANTS:
+
+        def build(detainee_ids):
+            return case_rows(detainee_ids, previews=previews)
+
+        build.__name__ = "case_rows_previewing_" + "".join("yn"[not p] for p in previews)
+        _VARIANTS[previews] = build
+    return _VARIANTS[previews]
+
+
+_VARIANTS: dict[tuple, object] = {}
+
+# What a case page shows beside the records: kind -> (model, {relation: its own relations} to read with it).
+EXTRAS = {
+    "participation": (Detainee._meta.get_field("exchange_participations").related_model,
+                      {"exchange": {}, "released_by_group": {}, "received_by_group": {}}),
+    "claim": (Detainee._meta.get_field("claims").related_model, {"content_type": {}, "source": {"outlet": {}}}),
+    "statement": (Detainee._meta.get_field("statements").related_model, {"source": {"outlet": {}}, "official": {}}),
+}  # fmt: skip
+
+
+def _with_related(model, relations: dict, prefix: str = ""):
+    """A record's columns as a JSON object, each relation in `relations` nested in it under its name."""
+    doc = {f.attname: Cast(prefix + f.name, CharField()) if f.get_internal_type() == "DecimalField"
+           else F(prefix + f.attname) for f in model._meta.concrete_fields}  # fmt: skip
+    for name, further in relations.items():
+        doc[name] = _with_related(model._meta.get_field(name).related_model, further, f"{prefix}{name}__")
+    return JSONObject(**doc)
+
+
+def _related_from_json(model, relations: dict, doc: dict, using: str):
+    """The instance `_with_related` described, its relations cached on it as select_related leaves them."""
+    nested = {name: doc.pop(name) for name in relations}
+    obj = _from_json(model, doc, using)
+    for name, further in relations.items():
+        related = model._meta.get_field(name).related_model
+        value = nested[name]
+        if isinstance(value, str):
+            value = json.loads(value)
+        obj._state.fields_cache[name] = (
+            None if value is None or value.get("id") is None else _related_from_json(related, further, value, using)
+        )
+    return obj
+
+
+def _ordered(model, objs: list) -> list:
+    """`objs` in the model's Meta.ordering, as the database gives it (nulls last going up, first going down)."""
+    objs = list(objs)
+    for name in reversed(model._meta.ordering):
+        descending, name = name.startswith("-"), name.lstrip("-")
+        present = sorted((o for o in objs if getattr(o, name) is not None), key=lambda o: getattr(o, name),
+                         reverse=descending)  # fmt: skip
+        missing = [o for o in objs if getattr(o, name) is None]
+        objs = missing + present if descending else present + missing
+    return objs
 
 
 def _from_json(model, doc: dict, using: str):
@@ -298,18 +401,29 @@ def _cached(model, items) -> QuerySet:
     return queryset
 
 
-def load_case(detainee: Detainee) -> Detainee:
+def load_case(detainee: Detainee, user=None) -> Detainee:
     """Fill `detainee` with everything the case page shows, as `case_queryset()` would, in three queries: the
-    nested records, the citation links, and the cited sources with their outlets."""
+    nested records with what else the page shows (`case_rows`, what `user` may see), the citation links, and the
+    cited sources with their outlets. The page's exchange participations, claims and statements are left in
+    `detainee.case_extras` ({"participation": [...], "claim": [...], "statement": [...]}, each in its model's
+    order; each participation's exchange with its sources)."""
     from sources.models import Source
 
     using = detainee._state.db or "default"
     objects: dict[str, dict[int, object]] = {kind: {} for kind in KINDS}
     parents: dict[tuple[str, int], int] = {}
     fetched = ([], run(links, [detainee.pk]))  # kept for the API document (`fetched_for_api`)
-    for kind, parent_id, doc in run(case_rows, [detainee.pk]):
+    extras: dict[str, list] = {kind: [] for kind in EXTRAS}
+    exchange_cites: dict[int, dict[int, object]] = {}
+    for kind, parent_id, doc in run(case_rows_for(user, detainee), [detainee.pk]):
         if isinstance(doc, str):
             doc = json.loads(doc)
+        if kind == "exchange_source":
+            exchange_cites.setdefault(parent_id, {})[doc["source_id"]] = doc["published_on"]
+            continue
+        if kind in EXTRAS:
+            extras[kind].append(_related_from_json(*EXTRAS[kind], doc, using))
+            continue
         fetched[0].append((kind, parent_id, doc))
         obj = _from_json(KINDS[kind][0], doc, using)
         objects[kind][obj.pk] = obj
@@ -319,6 +433,7 @@ def load_case(detainee: Detainee) -> Detainee:
     for kind, owner, target, published_on in fetched[1]:
         cited.setdefault((kind, owner), []).append((target, published_on))
     source_ids = {t for (kind, _), pairs in cited.items() if kind != "sentence_charge" for t, _ in pairs}
+    source_ids |= {t for cites in exchange_cites.values() for t in cites}
     sources = Source.objects.select_related("outlet").in_bulk(source_ids) if source_ids else {}
 
     def sources_of(kind, pk):
@@ -348,6 +463,12 @@ def load_case(detainee: Detainee) -> Detainee:
                 charge_ids = sorted(t for t, _ in cited.get(("sentence_charge", pk), []))
                 cache["charges"] = _cached(Charge, [objects["charge"][i] for i in charge_ids])
             obj._prefetched_objects_cache = cache
+    for participation in extras["participation"]:
+        participation._state.fields_cache["detainee"] = detainee
+        exchange = participation.exchange
+        order = _sources_order(list(exchange_cites.get(exchange.pk, {}).items()))
+        exchange._prefetched_objects_cache = {"sources": _cached(Source, [sources[i] for i in order])}
+    detainee.case_extras = {kind: _ordered(EXTRAS[kind][0], objs) for kind, objs in extras.items()}
     return detainee
 
 
@@ -380,8 +501,12 @@ def days_held_parts(detentions) -> tuple[int, list[datetime.date]]:
     fixed, starts = 0, []
     for d in detentions:
         get = d.get if isinstance(d, dict) else lambda name, d=d: getattr(d, name)
-        start, precision = certain_start(_date(get("detained_on")), get("detained_on_precision"),
-                                         _date(get("last_confirmed_on")), get("last_confirmed_on_precision"))
+        start, precision = certain_start(
+            _date(get("detained_on")),
+            get("detained_on_precision"),
+            _date(get("last_confirmed_on")),
+            get("last_confirmed_on_precision"),
+        )
         end, reason = _date(get("released_on")), get("end_reason")
         if start is None or (end is None and reason):
             continue
@@ -397,7 +522,7 @@ def days_on(fixed: int, starts: list[datetime.date], today: datetime.date) -> in
 
 
 def days_sentence(days: int, minimum: bool) -> str:
-    """" 1,234 days in custody in all." (or "At least …"), or nothing for no certain day: the case page's words."""
+    """ " 1,234 days in custody in all." (or "At least …"), or nothing for no certain day: the case page's words."""
     # A template's render() is already safe text, escaped by the template itself: no mark_safe needed here.
     return get_template("detainees/days_held.html").render({"days_held": days, "days_held_minimum": minimum})
 

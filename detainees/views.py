@@ -14,7 +14,7 @@ from common.charts import bar_chart
 from common.citations import Citations
 from common.models import iso_partial_date
 from common.views import CitableMixin, CitationView, FilteredListView, PageCacheMixin, PublicDetailView, PublicMixin
-from sources.models import Claim, Statement, disputed_fields
+from sources.models import disputed_fields
 
 from . import facets
 from .census import CensusForm, census, census_day, list_query
@@ -35,7 +35,6 @@ from .models import (
 )
 from .selectors import (
     SUGGEST_BELOW,
-    cited,
     custody_chains,
     last_confirmed,
     name_suggestions,
@@ -254,32 +253,17 @@ class DetaineeDetailView(CaseCitable, PublicDetailView):
         return super().get(request, *args, **kwargs)
 
     def get_object(self, queryset=None):
-        return load_case(super().get_object(queryset))  # everything nested, in three queries
+        return load_case(super().get_object(queryset), self.request.user)  # everything shown, in three queries
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         person = self.object
-        user = self.request.user
-        participations = (
-            person.exchange_participations.visible_to(user)
-            .select_related("exchange", "released_by_group", "received_by_group")
-            .prefetch_related(cited("exchange__sources"))  # an exchange on the timeline cites its sources
-        )
-        statements = person.statements.select_related("source__outlet", "official")
-        # A statement about a published person is published (`StatementQuerySet.published`): only a draft's page,
-        # seen by an editor who may not preview statements, needs the test (a subquery over every statement that
-        # cost 25–100 ms on a cold copy of 100,000 cases)
-        if not person.is_published and not Statement.objects.previews(user):
-            statements = statements.filter(id__in=Statement.objects.published().values("id"))
-        participations = list(participations)
-        # Where sources disagree about the person or a detention, the field is shown as disputed, with each version.
-        # A sentence's claims (its term, its date, its court) show in the sentence's row; they are found by content
-        # type, as a sentence has no reverse relation to claims.
-        sentences = {s.pk: s for d in person.detentions.all() for s in d.sentences.all()}
-        claims = Claim.objects.filter(
-            Q(detainee=person) | Q(detention__detainee=person)
-            | Q(content_type__app_label="detainees", content_type__model="sentence", object_id__in=list(sentences))
-        ).select_related("content_type", "source__outlet")  # fmt: skip
+        # Read with the case by `load_case` (one query for the records, these and their exchanges' citations): the
+        # participations and statements `user` may see (a statement about a published person is published, so only
+        # a draft's page tests statements), and the claims about the person, a detention or a sentence.
+        participations = person.case_extras["participation"]
+        statements = person.case_extras["statement"]
+        claims = person.case_extras["claim"]
         about = {"detainee": [], "detention": [], "sentence": []}
         for claim in claims:
             about[claim.content_type.model].append(claim)
@@ -304,7 +288,7 @@ class DetaineeDetailView(CaseCitable, PublicDetailView):
             custody_chains=custody_chains(person),
             timeline=timeline(person, participations),
             participations=participations,
-            statements=list(statements),
+            statements=statements,
             days_sentence=self.days_sentence(person),
             last_confirmed=last_confirmed(person),
             change_log=public_change_log(person) if person.is_published else [],

@@ -86,7 +86,7 @@ def cite(context, obj) -> str:
     if not refs:
         return mark_safe('<sup class="cite cite-missing" title="No source on file">[source needed]</sup>')
     links = format_html_join(
-        "", '<a href="#source-{}" title="{}">[{}]</a>', ((n, s.citation_label(), n) for n, s in refs)
+        "", '<a href="#source-{}" title="{}">[{}]</a>', ((n, citations.label(s), n) for n, s in refs)
     )
     return format_html('<sup class="cite">{}</sup>', links)
 
