@@ -23,6 +23,10 @@ class CaseDocument(models.Model):
     )  # no constraint and no cascade: the triggers mark it, `build_case_documents --prune` removes leftovers
     version = models.BigIntegerField(default=0, help_text=_("Moves with each build stored (builders only)."))
     built_on = models.DateField(null=True, help_text=_("When it was built; empty until the first build."))
+    built_with = models.CharField(
+        max_length=16, blank=True, default="", db_default="",  # rows are claimed by raw INSERTs (services)
+        help_text=_("The code it was built with (casedocs.buildkey): served only by that code."),
+    )  # fmt: skip
     daily = models.BooleanField(default=True, help_text=_("Its day counts grow each day (someone still held)."))
     api = models.TextField(blank=True, help_text=_("The API document, for ORIGIN."))
     page = models.TextField(blank=True, help_text=_("The anonymous case page, for ORIGIN."))

@@ -41,6 +41,7 @@ from common.sql import execute_prepared
 from detainees.documents import days_held_of, fill_days
 from detainees.models import Detainee
 
+from .buildkey import build_key
 from .models import CaseDocument, CaseMark
 
 logger = logging.getLogger(__name__)
@@ -71,13 +72,14 @@ def _marked():
 
 
 def current():
-    """Documents that may be served: built, and not marked since (their page may be still to render)."""
-    return CaseDocument.objects.filter(built_on__isnull=False).exclude(_marked())
+    """Documents that may be served: built by the code now running, and not marked since (their page may be still to
+    render)."""
+    return CaseDocument.objects.filter(built_on__isnull=False, built_with=build_key()).exclude(_marked())
 
 
 def stale():
-    """Documents to build again: never built, or marked since they were."""
-    return CaseDocument.objects.filter(Q(built_on__isnull=True) | _marked())
+    """Documents to build again: never built, built by other code (before a deploy), or marked since they were."""
+    return CaseDocument.objects.filter(Q(built_on__isnull=True) | ~Q(built_with=build_key()) | _marked())
 
 
 def _dated(page: str, today: datetime.date) -> str:
@@ -95,7 +97,7 @@ def _served(document: dict, today: datetime.date) -> dict:
 _CURRENT = (
     "SELECT doc.detainee_id, doc.{column} FROM casedocs_casedocument doc "
     "JOIN detainees_detainee person ON person.id = doc.detainee_id "
-    "WHERE {where} AND person.is_published AND doc.built_on IS NOT NULL AND doc.{column} <> '' "
+    "WHERE {where} AND person.is_published AND doc.built_on IS NOT NULL AND doc.{column} <> '' AND doc.built_with = %s "
     "AND NOT EXISTS (SELECT 1 FROM casedocs_casemark mark WHERE mark.detainee_id = doc.detainee_id)"
 )
 
@@ -103,7 +105,7 @@ _CURRENT = (
 def _read(key: str, column: str, where: str, params: list) -> list[tuple]:
     connection = connections[router.db_for_read(CaseDocument)]
     sql = _CURRENT.format(column=column, where=where)
-    return execute_prepared(connection, ("casedocs", key, len(params)), sql, params)
+    return execute_prepared(connection, ("casedocs", key, len(params)), sql, [*params, build_key()])
 
 
 def stored_api(ids: list[int], request) -> dict[int, dict]:
@@ -117,7 +119,7 @@ def stored_api(ids: list[int], request) -> dict[int, dict]:
 
 # A published person by slug, with their page if current: a warm visit reads the page, a cold one the id to build.
 _PAGE_OR_PERSON = (
-    "SELECT person.id, CASE WHEN doc.built_on IS NOT NULL AND doc.page <> '' AND NOT EXISTS "
+    "SELECT person.id, CASE WHEN doc.built_on IS NOT NULL AND doc.page <> '' AND doc.built_with = %s AND NOT EXISTS "
     "(SELECT 1 FROM casedocs_casemark mark WHERE mark.detainee_id = doc.detainee_id) THEN doc.page END "
     "FROM detainees_detainee person LEFT JOIN casedocs_casedocument doc ON doc.detainee_id = person.id "
     "WHERE person.slug = %s AND person.is_published"
@@ -127,7 +129,7 @@ _PAGE_OR_PERSON = (
 def _page_or_person(slug: str) -> tuple[int, str | None] | None:
     """(id, current stored page or None) of the published person with this slug, or None: one indexed read."""
     connection = connections[router.db_for_read(CaseDocument)]
-    rows = execute_prepared(connection, ("casedocs", "page_or_person"), _PAGE_OR_PERSON, [slug])
+    rows = execute_prepared(connection, ("casedocs", "page_or_person"), _PAGE_OR_PERSON, [build_key(), slug])
     return rows[0] if rows else None
 
 
@@ -274,13 +276,13 @@ def _store_sql(finished: list[tuple], today) -> tuple[str, list]:
     rows = ", ".join(["(%s::bigint, %s::text, %s::text, %s::date, %s::boolean, %s::bigint, %s::bigint[])"]
                      * len(finished))  # fmt: skip
     params = [value for pk, api, page, daily, version, seen in finished
-              for value in (pk, api, page, today, daily, version, seen)]  # fmt: skip
+              for value in (pk, api, page, today, daily, version, seen)] + [build_key()]  # fmt: skip
     sql = (
         f"WITH new (id, api, page, built_on, daily, version, marks) AS (VALUES {rows}), "
         "locked AS (SELECT doc.detainee_id FROM casedocs_casedocument doc JOIN new ON doc.detainee_id = new.id "
         "AND doc.version = new.version ORDER BY doc.detainee_id FOR UPDATE OF doc), "
         "stored AS (UPDATE casedocs_casedocument AS doc SET api = new.api, page = new.page, built_on = new.built_on, "
-        "daily = new.daily, version = new.version + 1 FROM new WHERE doc.detainee_id = new.id "
+        "built_with = %s, daily = new.daily, version = new.version + 1 FROM new WHERE doc.detainee_id = new.id "
         "AND doc.detainee_id IN (SELECT detainee_id FROM locked) RETURNING doc.detainee_id) "
         "DELETE FROM casedocs_casemark WHERE id IN "
         "(SELECT unnest(new.marks) FROM new JOIN stored ON stored.detainee_id = new.id)"
@@ -349,15 +351,16 @@ def _write_documents(finished: list[tuple], today, using: str) -> None:
             if documents:
                 cursor.execute(
                     f"UPDATE {table} AS doc SET api = new.api, page = new.page, built_on = new.built_on, "
-                    f"daily = new.daily, version = new.version FROM (VALUES {rows}) "
+                    f"built_with = %s, daily = new.daily, version = new.version FROM (VALUES {rows}) "
                     "AS new (id, api, page, built_on, daily, version) WHERE doc.detainee_id = new.id",
-                    [value for document in documents for value in document],
+                    [build_key(), *(value for document in documents for value in document)],
                 )
         else:
             cursor.executemany(
-                f"UPDATE {table} SET api = %s, page = %s, built_on = %s, daily = %s, version = %s "
+                f"UPDATE {table} SET api = %s, page = %s, built_on = %s, built_with = %s, daily = %s, version = %s "
                 "WHERE detainee_id = %s",
-                [(api, page, built_on, daily, version, pk) for pk, api, page, built_on, daily, version in documents],
+                [(api, page, built_on, build_key(), daily, version, pk)
+                 for pk, api, page, built_on, daily, version in documents],  # fmt: skip
             )
     if marks:
         CaseMark.objects.using(using).filter(pk__in=marks).delete()
