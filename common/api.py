@@ -35,6 +35,7 @@ from common import reasons
 from common.cache import CachedCountPaginator
 from common.csvsafe import neutralise
 from common.integrity import UnsourcedFacts, checked_writes, lock_record
+from common.models import review_state_of
 
 RESERVED_PARAMS = {"page", "page_size", "cursor", "format", "fields"}
 MAX_PAGE_SIZE = 500
@@ -615,7 +616,10 @@ class CSVStreamMixin:
     def iter_csv_rows(self, queryset, columns: "list[str]") -> Iterator[dict]:  # `list` is the view method here
         model = queryset.model
         opts = model._meta
-        concrete = {f.name: f for f in opts.concrete_fields if f.name in columns or f.name == "id"}
+        # A case's review state is derived from two columns (common.models.review_state_of), as the JSON derives it.
+        reviewed = "review_state" in columns and {"is_published", "awaiting_review"} <= {f.name for f in opts.fields}
+        concrete = {f.name: f for f in opts.concrete_fields if f.name in columns or f.name == "id"
+                    or reviewed and f.name in ("is_published", "awaiting_review")}  # fmt: skip
         annotations = [c for c in columns if c in queryset.query.annotations]
         many = {f.name: f for f in opts.many_to_many if f.name in columns}
         api_url = self.request.build_absolute_uri(reverse(f"api:{self.basename}-detail", args=[999999999]))
@@ -685,6 +689,8 @@ class CSVStreamMixin:
             out[identity] = api_url.replace("999999999", str(pk))
             if html:
                 out["html_url"] = html.replace("__slug__", str(row.get("slug", ""))).replace("__id__", str(pk))
+            if "awaiting_review" in row:
+                out["review_state"] = review_state_of(row["is_published"], row["awaiting_review"])
             more = extra.get(pk)
             if more:
                 out.update(more)

@@ -105,12 +105,16 @@ def iter_dump(origin: str, *, using: str | None = None, on_record: Callable[[str
 
 def write_atomically(directory: Path, chunks: Iterator[bytes], name_for: Callable[[str], str]) -> tuple[Path, str]:
     """Write gzip `chunks` to a temporary file in `directory`, then rename it to `name_for(sha256)`; returns the
-    path and the checksum (of the .gz file as served). A failure leaves nothing behind."""
+    path and the checksum (of the .gz file as served). The sidecar `<name>.sha256` holds, as `sha256sum` writes them,
+    the checksum of the .gz file and that of the JSON in it (what a client that does not accept gzip receives). A
+    failure leaves nothing behind."""
     directory.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=directory, prefix=".building-")
+    plain = hashlib.sha256()
     try:
         with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=6) as out:
             for chunk in chunks:
+                plain.update(chunk)
                 out.write(chunk)
         digest = hashlib.sha256()
         with open(temporary, "rb") as written:
@@ -118,7 +122,9 @@ def write_atomically(directory: Path, chunks: Iterator[bytes], name_for: Callabl
                 digest.update(block)
         checksum = digest.hexdigest()
         path = directory / name_for(checksum)
-        (directory / f"{path.name}.sha256").write_text(f"{checksum}  {path.name}\n")
+        (directory / f"{path.name}.sha256").write_text(
+            f"{checksum}  {path.name}\n{plain.hexdigest()}  {path.name.removesuffix('.gz')}\n"
+        )
         os.replace(temporary, path)
         return path, checksum
     except BaseException:
@@ -175,9 +181,19 @@ def checksum_of(path: Path) -> str:
     return sidecar.read_text().split()[0] if sidecar.exists() else ""
 
 
+def plain_checksum_of(path: Path) -> str:
+    """The checksum of the JSON inside the .gz file `path`, from its sidecar ("" for a file written before it was
+    kept)."""
+    sidecar = Path(f"{path}.sha256")
+    words = sidecar.read_text().split() if sidecar.exists() else []
+    return words[2] if len(words) >= 4 else ""
+
+
 def file_response(request, path: Path, checksum: str, seq: int):
     """A gzip JSON file as stored (`Content-Encoding: gzip`) for clients that accept it, decompressed on the fly
-    for the others; strong ETag from the checksum, `Last-Modified`, `X-Checksum-SHA256`, and `X-Feed-Seq`."""
+    for the others; strong ETag from the checksum, `Last-Modified`, `X-Feed-Seq`, and `X-Checksum-SHA256` of the
+    bytes sent: the .gz file's, or the JSON's when decompressed (left out for a file whose sidecar does not know
+    it: never a checksum that does not match)."""
     gzip_ok = "gzip" in request.headers.get("Accept-Encoding", "").lower()
     etag = f'"{checksum[:32]}{"-gzip" if gzip_ok else ""}"'
     offered = {tag.strip().removeprefix("W/").replace("-gzip", "") for tag in request.headers.get(
@@ -191,7 +207,9 @@ def file_response(request, path: Path, checksum: str, seq: int):
         response = StreamingHttpResponse(_decompressed(path), content_type="application/json")
     response["ETag"] = etag
     response["Last-Modified"] = http_date(path.stat().st_mtime)
-    response["X-Checksum-SHA256"] = checksum
+    sent = checksum if gzip_ok else plain_checksum_of(path)
+    if sent:
+        response["X-Checksum-SHA256"] = sent
     response["X-Feed-Seq"] = str(seq)
     response["Content-Disposition"] = f'attachment; filename="{path.name.removesuffix(".gz")}"'
     patch_vary_headers(response, ("Accept-Encoding",))

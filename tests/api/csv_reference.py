@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from common.api import related_ordering
 from common.csvsafe import neutralise
+from common.models import review_state_of
 
 
 class _Echo:
@@ -29,7 +30,10 @@ def csv_stream(header: list[str], rows: Iterable[dict]) -> Iterator[str]:
 def iter_csv_rows(self, queryset, columns: "list[str]") -> Iterator[dict]:
     model = queryset.model
     opts = model._meta
-    concrete = {f.name: f for f in opts.concrete_fields if f.name in columns or f.name == "id"}
+    # Added with the fix of the empty `review_state` column (the writer this copies left it empty; the JSON never did).
+    reviewed = "review_state" in columns and {"is_published", "awaiting_review"} <= {f.name for f in opts.fields}
+    concrete = {f.name: f for f in opts.concrete_fields if f.name in columns or f.name == "id"
+                or reviewed and f.name in ("is_published", "awaiting_review")}  # fmt: skip
     annotations = [c for c in columns if c in queryset.query.annotations]
     many = {f.name: f for f in opts.many_to_many if f.name in columns}
     api_url = self.request.build_absolute_uri(reverse(f"api:{self.basename}-detail", args=[999999999]))
@@ -92,5 +96,7 @@ def _csv_chunk(self, chunk, concrete, many, api_url, html) -> Iterator[dict]:
         out[self._csv_identity] = api_url.replace("999999999", str(row["id"]))
         if html:
             out["html_url"] = html.replace("__slug__", str(row.get("slug", ""))).replace("__id__", str(row["id"]))
+        if "awaiting_review" in row:
+            out["review_state"] = review_state_of(row["is_published"], row["awaiting_review"])
         out.update(extra.get(row["id"], {}))
         yield out

@@ -50,7 +50,15 @@ def test_the_command_writes_a_named_file_at_the_feeds_seq_and_the_view_serves_it
     assert [d["name"] for d in document["detainees"]] == ["Paul Whelan"]
     assert document["detainees"][0] == Client().get(f"/api/v1/detainees/{person.pk}/").json()
     plain = Client().get("/api/v1/dump/")
-    assert json.loads(b"".join(plain.streaming_content)) == document
+    body = b"".join(plain.streaming_content)
+    assert json.loads(body) == document
+    # a client without gzip (plain curl) checks what it received against the header (a new user's found it differ)
+    assert plain["X-Checksum-SHA256"] == hashlib.sha256(body).hexdigest() != checksum
+    sidecar = (path.parent / f"{path.name}.sha256").read_text().splitlines()
+    assert sidecar[1] == f"{plain['X-Checksum-SHA256']}  {path.name.removesuffix('.gz')}"  # as sha256sum -c reads
+    (path.parent / f"{path.name}.sha256").write_text(sidecar[0] + "\n")  # a file from before: no wrong checksum
+    assert "X-Checksum-SHA256" not in Client().get("/api/v1/dump/")
+    assert Client().get("/api/v1/dump/", **GZIP)["X-Checksum-SHA256"] == checksum
     again = Client().get("/api/v1/dump/", HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304
 
