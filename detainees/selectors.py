@@ -123,12 +123,14 @@ class Cites:
 
 
 def end_sources(d: Detention, exchange=None) -> Cites:
-    """What backs the line of a custody's end: the custody's sources that could report it (dated on or after the end;
-    an arrest report cannot tell of a release years later), and the exchange's that ended it. A custody none of
-    whose sources could report its end cites none, and the page says a source is needed."""
+    """What backs the line of a custody's end: the custody's sources dated on or after the end (an arrest report
+    cannot tell of a release years later) and the sources of the exchange that ended it; only when there are none,
+    the custody's undated sources (which may tell of it). A custody none of whose sources could report its end
+    cites none, and the page says a source is needed."""
     own = [s for s in d.sources.all() if could_report(s, d.released_on, d.released_on_precision)]
-    more = [s for s in exchange.sources.all() if s.pk not in {o.pk for o in own}] if exchange is not None else []
-    return Cites(own + more)
+    dated = [s for s in own if s.published_on is not None]
+    more = [s for s in exchange.sources.all() if s.pk not in {o.pk for o in dated}] if exchange is not None else []
+    return Cites(dated + more if dated or more else own)
 
 
 def place_undated(event: Event, later: list[Event], known: list[tuple[datetime.date | None, str]] = ()) -> None:

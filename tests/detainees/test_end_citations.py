@@ -64,3 +64,24 @@ def test_a_release_that_no_source_on_file_could_report_says_a_source_is_needed(c
     html = client.get(reverse("detainees:detainee-detail", args=[custody.detainee.slug]), {"fresh": "1"}).content
     line = re.search(r'event-released">.*?</li>', html.decode(), re.S).group(0)
     assert "[source needed]" in line and "Arrested at the airport" not in line
+
+
+def test_undated_sources_back_the_end_only_when_no_dated_report_or_exchange_does(client):
+    arrest = SourceFactory(title="Arrested at the airport", published_on=D(2022, 2, 18))
+    profile = SourceFactory(title="Who is she", published_on=None)
+    swap = SourceFactory(title="The swap in Abu Dhabi", published_on=D(2022, 12, 8))
+    custody = DetentionFactory(released_on=D(2022, 12, 8), end_reason="exchanged")
+    custody.sources.set([arrest, profile])
+    custody.detainee.sources.set([arrest])
+    taking_part = ParticipantFactory(detainee=custody.detainee, exchange__date=D(2022, 12, 8))
+    taking_part.exchange.sources.set([swap])
+    url = reverse("detainees:detainee-detail", args=[custody.detainee.slug])
+    label = {s.pk: s.citation_label() for s in (arrest, profile, swap)}
+    assert cites_of(client.get(url, {"fresh": "1"}).content.decode(), "Exchanged: released by") == [label[swap.pk]]
+    taking_part.exchange.sources.clear()
+    released = DetentionFactory(detainee__name="Another Person", released_on=D(2023, 1, 5), end_reason="released")
+    released.sources.set([arrest, profile])
+    released.detainee.sources.set([arrest])
+    html = client.get(reverse("detainees:detainee-detail", args=[released.detainee.slug]), {"fresh": "1"}).content
+    line = re.search(r'event-released">.*?</li>', html.decode(), re.S).group(0)
+    assert label[profile.pk] in line and label[arrest.pk] not in line
