@@ -279,14 +279,18 @@ def timeline(detainee: Detainee, participations=()) -> list[Event]:
                 events.append(Event(d.released_on, d.released_on_precision, d.end_reason, text, end_sources(d)))
         of_custody[d.pk] = (first, len(events))
     # Undated lines of a custody: its start before the custody's first dated event (or its last confirmation), a
-    # handover on a date not on file before the next custody's first dated event.
+    # handover on a date not on file before the next custody's first dated event, and a charge, move or sentence
+    # that no report dates before the custody's end (it happened while they were held), not after the release.
     for d in chain:
         own = events[slice(*of_custody[d.pk])]
+        end = next((e for e in own if isinstance(e.cited, Cites)), None)  # the line of its end, when on file
         for e in own:
             if e.cited is d and e.kind == "detained":
                 place_undated(e, own, [(d.last_confirmed_on, d.last_confirmed_on_precision)])
             elif e.kind == d.end_reason and d.ends_in_handover and d.successor is not None:  # its handover
                 place_undated(e, events[slice(*of_custody[d.successor.pk])])
+            elif end is not None and e is not end:
+                place_undated(e, [end])
     # An exchange on file is a dated event of the case, whether or not the custody it ended is on file.
     told = {id(x) for e in events for x in e.extra}
     for p in participations:

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from detainees.selectors import could_report
 from sources.models import Source
-from tests.factories import DetentionFactory, ParticipantFactory, SourceFactory
+from tests.factories import DetentionFactory, ParticipantFactory, SentenceFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +85,15 @@ def test_undated_sources_back_the_end_only_when_no_dated_report_or_exchange_does
     html = client.get(reverse("detainees:detainee-detail", args=[released.detainee.slug]), {"fresh": "1"}).content
     line = re.search(r'event-released">.*?</li>', html.decode(), re.S).group(0)
     assert label[profile.pk] in line and label[arrest.pk] not in line
+
+
+def test_a_sentence_no_report_dates_comes_before_the_release_not_after(client):
+    """A new user read "Date unknown — Sentenced: 6 years 6 months" after "21 June 2025 Released by Belarus"."""
+    custody = DetentionFactory(detained_on=D(2020, 9, 1), released_on=D(2025, 6, 21), end_reason="released")
+    custody.sources.set([SourceFactory(published_on=D(2025, 6, 22))])
+    custody.detainee.sources.set(custody.sources.all())
+    sentence = SentenceFactory(detention=custody, sentenced_on=None, court="", term_months=78)
+    sentence.sources.set(custody.sources.all())
+    html = client.get(reverse("detainees:detainee-detail", args=[custody.detainee.slug]), {"fresh": "1"}).content
+    lines = re.findall(r'<li class="event (event-[a-z_]+)">', html.decode())
+    assert lines == ["event-detained", "event-sentenced", "event-released"]
