@@ -483,6 +483,19 @@ class ModelValidationMixin:
                 setattr(instance, key, value)
         return attrs
 
+    def create(self, validated_data):
+        """DRF's, except that a new record's many-to-many values are added rather than set: `set()` first reads the
+        relations a record created a moment ago cannot have yet (one query per field)."""
+        from rest_framework.utils import model_meta
+
+        relations = model_meta.get_field_info(self.Meta.model).relations
+        many = {name: validated_data.pop(name) for name, info in relations.items()
+                if info.to_many and name in validated_data}  # fmt: skip
+        instance = super().create(validated_data)
+        for name, values in many.items():
+            getattr(instance, name).add(*values)
+        return instance
+
 
 def json_type_errors(fields, data: dict) -> dict:
     """Text and codes must come as JSON strings, lists of codes as lists, yes/no as a JSON boolean, as the schema says:
@@ -992,9 +1005,12 @@ class CheckedWritesMixin:
                 raise ValidationError({error.field: [error.message]}) from None
             self.change_reason = field or header
 
-    def checked(self, write, serializer=None):
+    def checked(self, write, serializer=None, *, savepoint=True):
+        """Run `write` in its own block. Without a savepoint (a create or an update, whose refusal is answered from
+        what is in memory) a refusal leaves the request's transaction to be rolled back whole; a deletion keeps its
+        savepoint, as a 409 naming the records still referring to the one deleted may read them."""
         try:
-            with checked_writes(), reasons.change_reason(getattr(self, "change_reason", None)):
+            with checked_writes(savepoint=savepoint), reasons.change_reason(getattr(self, "change_reason", None)):
                 return write()
         except UnsourcedFacts as refusal:
             messages = [p.message for p in refusal.problems]
@@ -1010,10 +1026,10 @@ class CheckedWritesMixin:
             raise ValidationError({field: messages}) from refusal
 
     def perform_create(self, serializer):
-        self.checked(lambda: super(CheckedWritesMixin, self).perform_create(serializer), serializer)
+        self.checked(lambda: super(CheckedWritesMixin, self).perform_create(serializer), serializer, savepoint=False)
 
     def perform_update(self, serializer):
-        self.checked(lambda: super(CheckedWritesMixin, self).perform_update(serializer), serializer)
+        self.checked(lambda: super(CheckedWritesMixin, self).perform_update(serializer), serializer, savepoint=False)
 
     def perform_destroy(self, instance):
         self.checked(lambda: super(CheckedWritesMixin, self).perform_destroy(instance))
