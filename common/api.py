@@ -48,6 +48,10 @@ class StrictFilterBackend(DjangoFilterBackend):
 
     def filter_queryset(self, request, queryset, view):
         self.check_known(request, view, queryset)
+        if request.method in ("PUT", "PATCH", "DELETE") and not request.query_params:
+            # A write names its record and no filter: the FilterSet, bound to nothing, would filter nothing (each
+            # filter passes an empty value by), and building and validating its form cost a write ~3 ms of CPU.
+            return stable_order(queryset)
         return stable_order(super().filter_queryset(request, queryset, view))
 
     def check_known(self, request, view, queryset) -> None:
