@@ -1,6 +1,7 @@
 """API pieces every resource shares: strict filters, pagination, field selection, CSV, model validation."""
 
 import base64
+import copy
 import csv
 import datetime
 import decimal
@@ -439,6 +440,9 @@ class ReadOnlyListsMixin:
         return super().to_internal_value(data)
 
 
+_BUILT_FIELDS: dict[type, dict] = {}
+
+
 class ModelValidationMixin:
     """Run the model's own `full_clean()` on writes, so the API validates exactly as the admin does.
 
@@ -458,6 +462,16 @@ class ModelValidationMixin:
                 if many and isinstance(data.get(name), dict):
                     raise ValidationError({name: [_('Expected a list of items but got type "dict".')]})
         return super().to_internal_value(data)
+
+    def get_fields(self):
+        """DRF's fields, built from the model once per serializer class and copied for each serializer, as DRF copies
+        its declared fields: building them (a field mapping per model field, every request) was most of a write's
+        validation time. They depend on the class alone (its Meta and declarations), never on the request."""
+        cls = type(self)
+        built = _BUILT_FIELDS.get(cls)
+        if built is None:
+            built = _BUILT_FIELDS.setdefault(cls, super().get_fields())
+        return copy.deepcopy(built)
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
