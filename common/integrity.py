@@ -110,6 +110,10 @@ def register_record(model, case_model, path: str) -> None:
         value = getattr(instance, field.attname)
         if value is None or not rest:
             return value
+        if "__" not in rest and field.is_cached(instance):  # the record it points to, held: its own column says
+            held = field.get_cached_value(instance)
+            if held is not None and held.pk == value:
+                return getattr(held, held._meta.get_field(rest).attname)
         return field.related_model._default_manager.filter(pk=value).values_list(rest, flat=True).first()
 
     RECORDS[model._meta.label_lower] = (case_model._meta.label_lower, cases_of)
@@ -131,21 +135,25 @@ def _connect(model) -> None:
 class _Block(ContextDecorator):
     """What `checked_writes()` returns: an atomic block that checks the cases it touched when it ends."""
 
-    def __init__(self, everything: bool = False):
+    def __init__(self, everything: bool = False, savepoint: bool = True):
         self.everything = everything
+        self.savepoint = savepoint
 
     def _recreate_cm(self):
         """As a decorator, a new block for each call: one shared object would mix the state of calls running at
         once in threads, or of a decorated function that calls itself."""
-        return _Block(everything=self.everything)
+        return _Block(everything=self.everything, savepoint=self.savepoint)
 
     def __enter__(self):
-        self.atomic = transaction.atomic()
+        self.atomic = transaction.atomic(savepoint=self.savepoint)
         self.atomic.__enter__()
         self.outer = _block.get()
         self.started_at = timezone.now()
         self.touched: dict[str, set[int]] = {}  # every record written inside (the review queue reads them all)
         self.unchecked: dict[str, set[int]] = {}  # those no inner block has checked since they were written
+        # The cases of everything in `touched`, when a check has found them and nothing was written since (the
+        # review queue's hook then needs no query of its own to find them again); None when unknown.
+        self.cases: dict | None = None
         # (case label, id) locked inside this block → the connection's count of savepoints rolled back when it was
         # locked: a savepoint rolled back since may have released the lock (`holds`)
         self.locked: dict[tuple[str, int], tuple[str, int]] = {}
@@ -155,12 +163,14 @@ class _Block(ContextDecorator):
     def __exit__(self, exc_type, exc, tb):
         _block.reset(self.token)
         try:
-            if exc_type is None:
+            if exc_type is None and transaction.get_connection().needs_rollback:
+                pass  # an inner block without a savepoint failed: the transaction will be undone, nothing to check
+            elif exc_type is None:
                 problems = _check(self)
                 if problems:
                     raise UnsourcedFacts(problems)
                 if self.outer is None and not self.everything:
-                    cases = cases_touched(self.touched)
+                    cases = self.cases if self.cases is not None else cases_touched(self.touched)
                     for hook in AFTER_CHECK:
                         hook(self, cases)
                 if self.outer is not None:
@@ -168,6 +178,7 @@ class _Block(ContextDecorator):
                     # these cases again (a write checked once, not twice: the API's block inside the request's);
                     # whatever is written after this block is noted in the outer one's `unchecked` and checked there.
                     self.outer.everything |= self.everything
+                    self.outer.cases = self.cases if not self.outer.touched else None
                     for label, ids in self.touched.items():
                         self.outer.touched.setdefault(label, set()).update(ids)
                     self.outer.locked.update(self.locked)  # held until the outer transaction ends
@@ -182,6 +193,7 @@ class _Block(ContextDecorator):
             ids = {i for i in ids if i is not None}
             self.touched.setdefault(label, set()).update(ids)
             self.unchecked.setdefault(label, set()).update(ids)
+            self.cases = None
 
     def holds(self, key: tuple[str, int]) -> bool:
         """Whether this block or one around it has locked this case and still holds the lock: no savepoint was
@@ -197,13 +209,17 @@ class _Block(ContextDecorator):
         return False
 
 
-def checked_writes(*, everything: bool = False) -> _Block:
+def checked_writes(*, everything: bool = False, savepoint: bool = True) -> _Block:
     """A transaction in which no published case may end up with an unsourced fact.
 
     As a context manager or a decorator. `everything=True` (bulk loaders) skips noting each record and checks every
     published case once at the end, in a few set-wise queries.
+
+    `savepoint=False`, inside another block, sends no SAVEPOINT: when it fails, the whole transaction is to be
+    rolled back (Django marks it so; no query runs in it any more) and the blocks around it end without checking.
+    For a caller that answers a failure without touching the database again (the API's writes: a 400 or a 412).
     """
-    return _Block(everything=everything)
+    return _Block(everything=everything, savepoint=savepoint)
 
 
 def outermost_block() -> _Block | None:
@@ -236,6 +252,8 @@ def _check(block: _Block) -> list[Problem]:
     lock_cases({label: ids for label, ids in cases.items() if isinstance(ids, set)}, block=block)
     problems = _run_rules(cases)
     if not problems:  # read under their locks, held to the end: what is written later is noted anew
+        if block.unchecked == block.touched:
+            block.cases = cases
         block.unchecked = {}
     return problems
 
@@ -292,6 +310,29 @@ def lock_cases(cases: dict[str, Iterable[int]], *, again: bool = False, block: _
             list(rows.values_list("pk", flat=True))
         taken = (using, savepoints_rolled_back(using))
         block.locked.update(((label, i), taken) for i in ids)
+
+
+NOT_READ = object()
+
+
+def lock_and_read(case, field: str):
+    """Lock this case as `lock_cases` does and read one field of its row in the same statement: the value the locked
+    row holds (None when there is no row), or `NOT_READ` when nothing was sent — no block is open, or the block holds
+    the lock already — and the caller reads it itself. The review reads whether a case was public this way, before
+    its save (`common.review`): one statement where a lock and a read were two."""
+    block = _block.get()
+    label = case._meta.label_lower
+    if block is None or block.everything or label not in RULES or case.pk is None or block.holds((label, case.pk)):
+        return NOT_READ
+    model = apps.get_model(label)
+    using = router.db_for_write(model)
+    count_rollbacks(using)  # before the lock: every rollback after it is counted
+    rows = model._base_manager.using(using).filter(pk=case.pk).order_by()
+    if connections[using].features.has_select_for_update:
+        rows = rows.select_for_update(no_key=True)
+    found = list(rows.values_list(field, flat=True))
+    block.locked[(label, case.pk)] = (using, savepoints_rolled_back(using))
+    return found[0] if found else None
 
 
 def _rollback_counter(execute, sql, params, many, context):

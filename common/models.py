@@ -29,6 +29,25 @@ class TimeStampedModel(models.Model):
 
         validate_constraints(self, exclude)
 
+    def clean_fields(self, exclude=None):
+        """Django's, without asking the database again whether a related record this instance holds exists.
+
+        `ForeignKey.validate` sends `SELECT 1 … WHERE id = %s` for every foreign key; when the instance holds the
+        related record itself, read from the database in this request (the API's related fields read it to
+        validate the id they were given), the answer is known. Anything else is Django's own check; the database's
+        foreign key holds every row regardless (a record deleted meanwhile fails the write at commit: a 409)."""
+        held = {f.name for f in self._meta.concrete_fields if _holds_related_row(self, f)}
+        super().clean_fields(exclude=set(exclude or ()) | held)
+
+
+def _holds_related_row(instance, field) -> bool:
+    """Whether `instance` holds, for this foreign key, the related row itself as read from the database."""
+    if not field.many_to_one or field.remote_field.parent_link or not field.is_cached(instance):
+        return False
+    related = field.get_cached_value(instance)
+    return (related is not None and not related._state.adding and field.target_field.primary_key
+            and related.pk == getattr(instance, field.attname) and not field.get_limit_choices_to())  # fmt: skip
+
 
 class DatePrecision(models.TextChoices):
     """How much of a date a source actually gives."""

@@ -280,7 +280,7 @@ CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="" if PRODUCTION else "editors@
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "common.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["common.permissions.ModelPermissionsOrAnonReadOnly"],

@@ -30,8 +30,9 @@ class DetaineesConfig(AppConfig):
         )
         from .services import unsourced_facts
 
+        # Published only after a second editor approves (common.review); registered first: see review.register.
+        review.register(Detainee)
         integrity.register_case(Detainee, unsourced_facts)
-        review.register(Detainee)  # published only after a second editor approves (common.review)
         for model in (Detention, Designation):
             integrity.register_record(model, Detainee, "detainee")
         for model in (Charge, Sentence, Transfer, Counsel, CustodyExtension):

@@ -3,9 +3,12 @@
 import contextlib
 import contextvars
 
+from django.db import router
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 from django.dispatch import receiver
 from django.utils import timezone
+
+from common import integrity
 
 from .models import (
     Charge,
@@ -53,6 +56,13 @@ def touch_detainees(ids) -> None:
     if _restoring.get():
         return
     ids = {pk for pk in ids if pk is not None}
+    block = integrity.outermost_block()
+    if block is not None:  # once per person per write: a charge saved and then cited moved the time once already
+        using = router.db_for_write(Detainee)
+        integrity.count_rollbacks(using)
+        done, rollbacks = block.__dict__.setdefault("detainees_touched", {}), integrity.savepoints_rolled_back(using)
+        ids = {pk for pk in ids if done.get(pk) != rollbacks}  # a savepoint rolled back since may have undone it
+        done.update(dict.fromkeys(ids, rollbacks))
     if ids:
         Detainee.objects.filter(pk__in=ids).update(updated_at=timezone.now())
 

@@ -15,5 +15,6 @@ class ExchangesConfig(AppConfig):
         from .services import unsourced_facts
 
         # Saving an exchange moves its participants' cases: exchanges lock before detainees.
+        # Published only after a second editor approves (common.review); registered first: see review.register.
+        review.register(Exchange)
         integrity.register_case(Exchange, unsourced_facts, lock_rank=-1)
-        review.register(Exchange)  # published only after a second editor approves (common.review)
