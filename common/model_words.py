@@ -21,6 +21,7 @@ WORDS = [
     _("born on precision"),
     _("built in"),
     _("built on"),
+    _("built with"),
     _("case document"),
     _("case documents"),
     _("case mark"),
