@@ -10,6 +10,7 @@ from tqdm import tqdm
 
 from casedocs import services
 from casedocs.services import build, current
+from common.derived import vacuum_queues
 from detainees.models import Detainee
 
 
@@ -59,6 +60,8 @@ class Command(BaseCommand):
         pruned = 0
         if prune:
             pruned, _ = services.prune()
+        if built >= 10_000:
+            vacuum_queues()  # the marks those builds removed, out of the index (common.derived)
         seconds = time.monotonic() - started
         rate = f", {built / seconds:,.0f} a second" if seconds and built else ""
         what = "case documents with their pages" if pages else "case documents"

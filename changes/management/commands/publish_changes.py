@@ -7,6 +7,9 @@ from tqdm import tqdm
 
 from changes.models import Change, Mark
 from changes.publisher import mark_daily, publish
+from common.derived import vacuum_queues
+
+VACUUM_AFTER = 10_000  # marks consumed in one run: then VACUUM the mark tables (common.derived.vacuum_queues)
 
 
 class Command(BaseCommand):
@@ -23,6 +26,8 @@ class Command(BaseCommand):
         total = Mark.objects.count()
         with tqdm(total=total, desc="Publishing", unit="mark", file=self.stderr, disable=None) as bar:
             appended = publish(on_batch=lambda consumed, events: bar.update(consumed))
+        if total >= VACUUM_AFTER:
+            vacuum_queues()  # what those marks leave in the index (common.derived)
         head = Change.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
         daily_note = f" ({marked:,} people marked for the day)" if daily else ""
         self.stdout.write(f"Published {appended:,} events from {total:,} marks{daily_note} in "
