@@ -174,8 +174,10 @@ USE_TZ = True
 # English unprefixed, Russian under /ru/. A third language is a catalogue (locale/<code>/LC_MESSAGES/django.po, from
 # `make messages`) and one line here. Names are each language's own, as the switcher shows them.
 LANGUAGES = [("en-gb", "English"), ("ru", "Русский")]
-# django-countries 9 gives Nauru its Nauruan name, "Naoero", in English; readers look for "Nauru" (Russian: Науру)
-COUNTRIES_OVERRIDE = {"NR": gettext_lazy("Nauru")}
+# django-countries 9 gives Nauru its Nauruan name, "Naoero", in English (readers look for "Nauru"), and its Russian
+# catalogue names Liberia and New Caledonia in the genitive ("Либерии", "Новой Каледонии"): ours says them right.
+COUNTRIES_OVERRIDE = {"NR": gettext_lazy("Nauru"), "LR": gettext_lazy("Liberia"),
+                      "NC": gettext_lazy("New Caledonia")}  # fmt: skip
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Counts are grouped with `intcomma` in each language's way (5,390 in English, 5 390 in Russian); not
 # USE_THOUSAND_SEPARATOR, which would print years as 2,022.

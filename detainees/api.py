@@ -477,6 +477,7 @@ class CensusView(APIView):
 
     @extend_schema(
         operation_id="census_retrieve",
+        summary="Get the census of a day",
         tags=["census"],
         parameters=[
             OpenApiParameter("on", {"type": "string", "format": "date"},

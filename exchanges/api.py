@@ -124,6 +124,7 @@ class FlowsView(APIView):
 
     @extend_schema(
         operation_id="flows_list",
+        summary="List the flows between states",
         tags=["flows"],
         parameters=[
             OpenApiParameter("year_from", YEAR, description="Exchanges in or after this year."),

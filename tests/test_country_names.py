@@ -40,3 +40,13 @@ def test_nauru_is_called_nauru_not_by_its_nauruan_name():
         assert countries.name("NR") == "Nauru" == Country("NR").name
     with translation.override("ru"):
         assert countries.name("NR") == "Науру"
+
+
+def test_russian_names_are_in_the_nominative():
+    """django-countries' Russian catalogue says "Либерии" and "Новой Каледонии" (a new user saw the first under
+    "Ever held by")."""
+    del countries.countries
+    with translation.override("ru"):
+        assert (countries.name("LR"), countries.name("NC")) == ("Либерия", "Новая Каледония")
+    with translation.override("en"):
+        assert (countries.name("LR"), countries.name("NC")) == ("Liberia", "New Caledonia")
