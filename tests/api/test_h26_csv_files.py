@@ -256,3 +256,37 @@ def test_old_files_are_pruned(settings):
         publish()
         csvfiles.build(only=["detainees"])
     assert len([1 for name, _s, _p in csvfiles.files() if name == "detainees"]) == csvfiles.KEEP
+
+
+@pytest.mark.django_db(transaction=True)  # the build's thread has a connection of its own
+def test_the_running_worker_builds_the_files_in_a_thread_and_drains_marks_meanwhile(settings, monkeypatch):
+    """A build of every list took a minute at 100,000 cases and held up the worker's next round: documents stayed
+    stale and the feed unpublished for that minute after any write (make bench)."""
+    import threading
+
+    from alerts.management.commands import alerts_worker
+
+    monkeypatch.setitem(csvfiles._last_try, "at", 0.0)
+    started, release = threading.Event(), threading.Event()
+    real_build = csvfiles.build
+
+    def slow_build(*args, **kwargs):
+        started.set()
+        assert release.wait(10), "the test never let the build finish"
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(csvfiles, "build", slow_build)
+    DetaineeFactory(name="Background Build Person")
+    publish()
+    assert alerts_worker.refresh_csv_files(background=True) == 0  # started, not waited for
+    assert started.wait(10)
+    assert alerts_worker._building.is_alive()
+    assert alerts_worker.refresh_csv_files(background=True) == 0  # one build at a time: no second thread
+    DetaineeFactory(name="Written Meanwhile")  # a write while the files are built: the round drains it at once
+    from common.derived import drain
+
+    assert drain()["events"] >= 1
+    release.set()
+    alerts_worker._building.join(10)
+    assert alerts_worker.refresh_csv_files(background=True) == len(LISTS)  # the finished build's files, counted
+    alerts_worker._building.join(10)
