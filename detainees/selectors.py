@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from common.admin import is_public_reason
-from common.models import format_partial_date
+from common.models import certainly_before, format_partial_date
 from sources.models import Source
 
 from .models import Charge, Counsel, CustodyExtension, Designation, Detainee, Detention, Sentence, Status, Transfer
@@ -91,21 +91,11 @@ class Event:
         return (10_000, 13, 32, 1)
 
 
-_COARSENESS = {"day": 0, "month": 1, "year": 2}
-
-
-def _cut(date: datetime.date, precision: str) -> tuple:
-    return (date.year, date.month if precision != "year" else 0, date.day if precision == "day" else 0)
-
-
 def could_report(source, date: datetime.date | None, precision: str) -> bool:
-    """Whether `source` can be a report of what happened on a partial date: published on or after it, the two
-    compared to the coarser of their precisions (a source of March 2022 can report 17 March 2022); a source or an
-    event with no date can."""
-    if date is None or source.published_on is None:
-        return True
-    coarser = max(precision, source.published_on_precision, key=lambda p: _COARSENESS.get(p, 0))
-    return _cut(source.published_on, coarser) >= _cut(date, coarser)
+    """Whether `source` can be a report of what happened on a partial date: not certainly published before it (a
+    source of March 2022 can report 17 March 2022; common.models.certainly_before); a source or an event with no
+    date can."""
+    return not certainly_before(source.published_on, source.published_on_precision, date, precision)
 
 
 @dataclass
