@@ -119,7 +119,8 @@ def end_sources(d: Detention, exchange=None) -> Cites:
     cites none, and the page says a source is needed."""
     own = [s for s in d.sources.all() if could_report(s, d.released_on, d.released_on_precision)]
     dated = [s for s in own if s.published_on is not None]
-    more = [s for s in exchange.sources.all() if s.pk not in {o.pk for o in dated}] if exchange is not None else []
+    cited = {s.pk for s in dated}
+    more = [s for s in exchange.sources.all() if s.pk not in cited] if exchange is not None else []
     return Cites(dated + more if dated or more else own)
 
 
