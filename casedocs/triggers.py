@@ -155,7 +155,8 @@ def co_members_sql(row: str) -> str:
 
 def covered_tables() -> dict[str, tuple[str, bool]]:
     """table: (the table whose map it uses, whether inserts fire), for every table of the case apps not exempt.
-    A history table uses its record's map (the same column names) and fires on edits and deletions only."""
+    A history table uses its record's map (the same column names) and fires on edits and deletions only; so does a
+    shared record's table (a source, an exchange…): a row just inserted is shown on no case yet."""
     up, hubs = graph()
     known = {t for t, edges in (up | hubs).items() if edges} | {_table(ROOT)}
     exempt = {_table(label) for label in EXEMPT}
@@ -169,7 +170,10 @@ def covered_tables() -> dict[str, tuple[str, bool]]:
             if base not in known:
                 raise LookupError(f"{table}: which cases does a change to it show on? Add it to casedocs.triggers "
                                   "UP or HUBS, or to EXEMPT with the reason.")  # fmt: skip
-            tables[table] = (base, table == base)
+            # A shared record only (no owner of its own): a new one is on no case yet, whatever points at it will
+            # mark the case with its own insert (even one written first: foreign keys are checked at commit).
+            shared_only = base in hubs and not up.get(base) and base != _table(ROOT)
+            tables[table] = (base, table == base and not shared_only)
     return tables
 
 
