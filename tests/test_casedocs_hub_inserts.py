@@ -15,10 +15,14 @@ from tests.factories import DetaineeFactory, OutletFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
-SHARED = ["sources_source", "sources_outlet", "sources_official", "sources_statement", "detainees_group",
-          "exchanges_exchange"]  # fmt: skip
-OWN = ["detainees_detainee", "detainees_detention", "detainees_charge", "exchanges_exchangeparticipant",
-       "detainees_detainee_sources", "sources_statement_detainees", "exchanges_exchangecount", "sources_claim"]  # fmt: skip
+SHARED = [
+    *("sources_source", "sources_outlet", "sources_official", "sources_statement"),
+    *("detainees_group", "exchanges_exchange"),
+]
+OWN = [
+    *("detainees_detainee", "detainees_detention", "detainees_charge", "exchanges_exchangeparticipant"),
+    *("detainees_detainee_sources", "sources_statement_detainees", "exchanges_exchangecount", "sources_claim"),
+]
 
 
 def test_shared_records_fire_on_edits_and_deletions_only_and_case_rows_on_inserts_too():
