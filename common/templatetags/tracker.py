@@ -86,9 +86,7 @@ def local_name(record) -> tuple[str, bool]:
     if not (translation.get_language() or "").startswith("ru"):
         return name, True
     russian = _value(record, "name_ru") or russian_name(_value(record, "name_original"), _value(record, "aliases"))
-    if russian:
-        return russian, True
-    return name, russian_name(name, ()) == name.strip()  # a name on file in Cyrillic alone is not English
+    return (russian, True) if russian else (name, False)
 
 
 @register.filter
@@ -98,11 +96,15 @@ def name_text(record) -> str:
 
 
 def _marked(text: str, translated: bool):
-    """`text` for a page's HTML: marked `lang="en"` when a Russian page shows it for want of a translation."""
+    """`text` for a page's HTML: marked `lang="en"` when a Russian page shows it for want of a translation (text on
+    file in Cyrillic alone, a Russian court's name say, is not marked)."""
     from django.utils import translation
     from django.utils.html import conditional_escape
 
-    if text and not translated and (translation.get_language() or "").startswith("ru"):
+    from common.text import russian_name
+
+    english = text and not translated and russian_name(text, ()) != text.strip()  # Cyrillic on file is not English
+    if english and (translation.get_language() or "").startswith("ru"):
         return format_html('<span lang="en">{}</span>', text)
     return conditional_escape(text)
 

@@ -224,3 +224,15 @@ def test_the_starter_dataset_gives_russian_titles_and_places_only_as_translation
 def test_the_loader_fills_the_russian_fields(demo_loaded_by_the_command):
     griner = Exchange.objects.get(slug="griner-bout-exchange")
     assert (griner.name_ru, griner.place_ru) == ("Обмен Грайнер — Бут", "аэропорт Абу-Даби")
+
+
+def test_court_names_on_file_in_english_are_marked_english_on_russian_case_pages(client):
+    from tests.factories import SentenceFactory
+
+    latin = SentenceFactory(court="Khimki City Court")
+    cyrillic = SentenceFactory(court="Мосгорсуд")
+    ru = page(client, "/ru" + latin.detention.detainee.get_absolute_url())
+    assert '<span lang="en">Khimki City Court</span>' in ru
+    assert "<td>Khimki City Court" in page(client, latin.detention.detainee.get_absolute_url())
+    ru = page(client, "/ru" + cyrillic.detention.detainee.get_absolute_url())
+    assert "Мосгорсуд" in ru and '<span lang="en">Мосгорсуд' not in ru  # Russian on file is not marked English
