@@ -236,3 +236,25 @@ def test_court_names_on_file_in_english_are_marked_english_on_russian_case_pages
     assert "<td>Khimki City Court" in page(client, latin.detention.detainee.get_absolute_url())
     ru = page(client, "/ru" + cyrillic.detention.detainee.get_absolute_url())
     assert "Мосгорсуд" in ru and '<span lang="en">Мосгорсуд' not in ru  # Russian on file is not marked English
+
+
+def test_officials_and_groups_are_named_in_russian_where_on_file(client):
+    from detainees.models import Group
+    from sources.models import Official
+
+    official = Official.objects.create(name="Sergei Ryabkov", name_original="Сергей Рябков", country="RU")
+    latin = Official.objects.create(name="Antony Blinken", country="US")
+    group = Group.objects.create(name="Hamas", name_original="حماس", aliases=["ХАМАС"], kind="armed_group")
+    officials = page(client, "/ru/officials/")
+    assert ">Сергей Рябков</a>" in officials and '><span lang="en">Antony Blinken</span></a>' in officials
+    detail = page(client, "/ru" + official.get_absolute_url())
+    assert (
+        heading(detail) == '<span lang="ru">Сергей Рябков</span> <span class="name-en" lang="en">Sergei Ryabkov</span>'
+    )
+    assert '<p class="original" lang="und">Сергей Рябков</p>' not in detail  # not said twice
+    assert heading(page(client, "/ru" + latin.get_absolute_url())) == '<span lang="en">Antony Blinken</span>'
+    assert heading(page(client, "/ru" + group.get_absolute_url())).startswith('<span lang="ru">ХАМАС</span>')
+    assert ">ХАМАС</a>" in page(client, "/ru/groups/")
+    # English pages as they were
+    assert heading(page(client, official.get_absolute_url())) == "Sergei Ryabkov"
+    assert ">Sergei Ryabkov</a>" in page(client, "/officials/") and ">Hamas</a>" in page(client, "/groups/")
