@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
-from common.templatetags.tracker import description_in_language
+from common.templatetags.tracker import description_in_language, field_text, name_text
 from detainees.models import Detainee
 from exchanges.models import Exchange
 
@@ -26,12 +26,15 @@ class LatestFeed(Feed):
         return sorted(people + swaps, key=lambda o: o.created_at, reverse=True)[:20]
 
     def item_title(self, item):
-        return item.name
+        return name_text(item)  # in Russian (/ru/feed.atom) where a Russian name is on file
 
     def item_description(self, item):
         if isinstance(item, Exchange):
             if item.place:
-                return _("Exchange in %(place)s, %(date)s.") % {"place": item.place, "date": item.partial_date("date")}
+                return _("Exchange in %(place)s, %(date)s.") % {
+                    "place": field_text(item, "place"),
+                    "date": item.partial_date("date"),
+                }
             return _("Exchange, %(date)s.") % {"date": item.partial_date("date")}
         return description_in_language(item) or _("New case.")
 

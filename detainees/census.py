@@ -22,6 +22,7 @@ from django_countries import countries
 from common.cache import cached_figures, data_version
 from common.filters import IsoDateField
 from common.models import certain_start, format_partial_date, span_last_day
+from common.text import russian_name
 
 from .filters import held_on_q
 from .models import Charge, ChargeCategory, Designation, DesignationKind, Detention
@@ -125,7 +126,8 @@ def census_entries(day: datetime.date, only=None) -> dict:
         .annotate(certain=Case(When(held_on_q(day), then=Value(True)), default=Value(False),
                                output_field=BooleanField()))
         .order_by().values_list("id", "detainee_id", "detainee__name", "detainee__slug", "detainee__citizenships",
-                                "held_by", "held_by_group_id", "held_by_group__name", "held_by_group__slug", "certain")
+                                "detainee__name_original", "detainee__aliases", "held_by", "held_by_group_id",
+                                "held_by_group__name", "held_by_group__slug", "certain")
     )  # fmt: skip
     charges: dict[int, set[str]] = {}
     if not detentions:
@@ -137,9 +139,23 @@ def census_entries(day: datetime.date, only=None) -> dict:
         charges.setdefault(detention_id, set()).add(category)
     people: dict[int, dict] = {}
     groups: dict[int, list[str]] = {}
-    for det_id, pid, name, slug, citizenships, code, group_id, group_name, group_slug, certain in detentions:
+    for (
+        det_id,
+        pid,
+        name,
+        slug,
+        citizenships,
+        original,
+        aliases,
+        code,
+        group_id,
+        group_name,
+        group_slug,
+        certain,
+    ) in detentions:
         person = people.setdefault(pid, {
-            "id": pid, "name": name, "slug": slug, "certain": False, "holders": {}, "charges": {},
+            "id": pid, "name": name, "name_ru": russian_name(original, aliases), "slug": slug, "certain": False,
+            "holders": {}, "charges": {},
             "citizenships": [c for c in (citizenships or "").split(",") if c], "designations": [],
         })  # fmt: skip
         person["certain"] |= certain
@@ -196,7 +212,8 @@ def assemble_census(day: datetime.date, entries: dict) -> dict:
             if certain:
                 bucket[0].add(pid)
         people.append({
-            "id": pid, "name": entry["name"], "slug": entry["slug"], "certain": certain,
+            "id": pid, "name": entry["name"], "name_ru": entry.get("name_ru", ""), "slug": entry["slug"],
+            "certain": certain,
             "held_by": sorted(held_by), "held_by_group": sorted(held_by_group),
             "citizenships": entry["citizenships"], "charge_categories": sorted(entry["charges"]),
             "designations": sorted(set(entry["designations"])),

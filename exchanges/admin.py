@@ -32,16 +32,17 @@ class CountInline(admin.TabularInline):
 class ExchangeAdmin(PublishActionsMixin, ChangeReasonAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "date", "place", "place_country", "status", "participant_count", "is_published"]
     list_filter = ["is_published", "status", ("place_country", CountryFilter)]
-    search_fields = ["name", "place", "description"]
+    search_fields = ["name", "name_ru", "place", "place_ru", "description"]
     autocomplete_fields = ["sources"]
     readonly_fields = ["slug", "created_at", "updated_at"]
     date_hierarchy = "date"
     inlines = [ParticipantInline, CountInline, ClaimInline]
     fieldsets = [
-        (None, {"fields": ["name", "status", ("date", "date_precision"), ("place", "place_country"), "mediators"]}),
+        (None, {"fields": ["name", "name_ru", "status", ("date", "date_precision"), ("place", "place_country"),
+                           "place_ru", "mediators"]}),
         (_("Account"), {"fields": ["description", "description_ru", "sources"]}),
         (_("Publication"), {"fields": ["is_published", "slug", ("created_at", "updated_at")]}),
-    ]
+    ]  # fmt: skip
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_participants=Count("participants"))

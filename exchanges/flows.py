@@ -18,6 +18,8 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from common.text import russian_name
+
 from .models import (
     NOT_ON_FILE,
     Exchange,
@@ -38,7 +40,7 @@ class Flow:
     released_by: str
     received_by: str
     number: int = 0
-    people: list[dict] = field(default_factory=list)  # [{"name", "slug"}], the named ones, by name
+    people: list[dict] = field(default_factory=list)  # [{"name", "name_ru", "slug"}], the named ones, by name
 
     @property
     def named(self) -> int:
@@ -85,10 +87,19 @@ def participant_rows(exchanges) -> Iterator[tuple]:
     participants = (
         ExchangeParticipant.objects.filter(exchange__in=exchanges, detainee__is_published=True)
         .order_by()
-        .values_list("exchange_id", *SIDES, *GROUP_NAMES, "detainee__name", "detainee__slug")
+        .values_list(
+            "exchange_id",
+            *SIDES,
+            *GROUP_NAMES,
+            "detainee__name",
+            "detainee__slug",
+            "detainee__name_original",
+            "detainee__aliases",
+        )
     )
-    for *sides, name, slug in participants:
-        yield *sides, 1, [{"name": name, "slug": slug}]
+    for *sides, name, slug, original, aliases in participants:
+        # the Russian name on file for Russian pages (common.text.russian_name); the API gives `name` alone
+        yield *sides, 1, [{"name": name, "name_ru": russian_name(original, aliases), "slug": slug}]
 
 
 def count_rows(exchanges) -> Iterator[tuple]:

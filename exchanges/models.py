@@ -26,13 +26,15 @@ class ExchangeQuerySet(PublishedQuerySet):
     """Queries on exchanges."""
 
     def search(self, query: str):
-        """Every word in the name, place or description, or in a participant's name (any spelling)."""
+        """Every word in the name, place or description (in English or Russian), or in a participant's name (any
+        spelling)."""
         from common.text import prefix_forms, search_words
 
         qs = self
         raws = query.split()[:10]
         for i, raw in enumerate(raws):
             condition = Q(name__icontains=raw) | Q(place__icontains=raw) | Q(description__icontains=raw)
+            condition |= Q(name_ru__icontains=raw) | Q(place_ru__icontains=raw) | Q(description_ru__icontains=raw)
             folds = search_words(raw)
             if i == len(raws) - 1 and folds:  # the word being typed: any name it can be the start of
                 folds = [*folds[:-1], *prefix_forms(raw)]
@@ -90,6 +92,12 @@ class Exchange(UniqueSlugMixin, PartialDatesMixin, ReviewedModel, TimeStampedMod
     Status = ExchangeStatus
 
     name = models.CharField(max_length=200, help_text=_('"Griner–Bout exchange".'))
+    name_ru = models.CharField(
+        max_length=200,
+        blank=True,
+        verbose_name=_("name in Russian"),
+        help_text=_('The name for Russian pages (/ru/): "Обмен Грайнер — Бут"; empty shows the English one.'),
+    )
     slug = models.SlugField(
         max_length=90, unique=True, editable=False, help_text=_("Address of the exchange page; set once from the name.")
     )
@@ -97,6 +105,12 @@ class Exchange(UniqueSlugMixin, PartialDatesMixin, ReviewedModel, TimeStampedMod
     date_precision = precision_field("date")
     place = models.CharField(
         max_length=200, blank=True, help_text=_('Where the handover happened: "Abu Dhabi airport".')
+    )
+    place_ru = models.CharField(
+        max_length=200,
+        blank=True,
+        verbose_name=_("place in Russian"),
+        help_text=_('The place for Russian pages (/ru/): "аэропорт Абу-Даби"; empty shows the English one.'),
     )
     place_country = CountryField(blank=True, db_index=True, help_text=_("Country of the place."))
     mediators = CountryField(multiple=True, blank=True, help_text=_("Countries that mediated."))

@@ -84,7 +84,8 @@ class ExchangeSerializer(FieldSelectionMixin, ModelValidationMixin, CountryField
     class Meta:
         model = Exchange
         fields = [
-            "id", "url", "html_url", "slug", "name", "date", "date_precision", "place", "place_country", "mediators",
+            "id", "url", "html_url", "slug", "name", "name_ru", "date", "date_precision", "place", "place_ru",
+            "place_country", "mediators",
             "status", "description", "description_ru", "is_published", "review_state", "last_checked_on", "countries",
             "participants", "counts", "people_total", "sources",
             "created_at", "updated_at",

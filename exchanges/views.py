@@ -92,16 +92,16 @@ class ExchangeDetailView(ExchangeCitable, PublicDetailView):
 def exchange_json_ld(exchange, url: str, request) -> dict:
     """schema.org Event for search engines: when, where, and the people exchanged (prefetched, published only)."""
     from common.i18n import base_language, hreflang
-    from common.templatetags.tracker import description_in_language
+    from common.templatetags.tracker import description_in_language, field_text, name_text
 
-    data = {"@context": "https://schema.org", "@type": "Event", "@id": url, "url": url, "name": exchange.name,
+    data = {"@context": "https://schema.org", "@type": "Event", "@id": url, "url": url, "name": name_text(exchange),
             "inLanguage": hreflang(base_language())}  # fmt: skip
     if exchange.date:
         data["startDate"] = iso_partial_date(exchange.date, exchange.date_precision)
     if description_in_language(exchange):
         data["description"] = description_in_language(exchange)
     if exchange.place or exchange.place_country:
-        place = {"@type": "Place", "name": exchange.place or exchange.place_country.name}
+        place = {"@type": "Place", "name": field_text(exchange, "place") or exchange.place_country.name}
         if exchange.place_country:
             place["address"] = {"@type": "PostalAddress", "addressCountry": exchange.place_country.code}
         data["location"] = place
@@ -110,7 +110,8 @@ def exchange_json_ld(exchange, url: str, request) -> dict:
     people = [p.detainee for p in exchange.participants.all()]
     if people:
         data["about"] = [
-            {"@type": "Person", "name": d.name, "url": request.build_absolute_uri(d.get_absolute_url())} for d in people
+            {"@type": "Person", "name": name_text(d), "url": request.build_absolute_uri(d.get_absolute_url())}
+            for d in people
         ]
     return data
 

@@ -66,6 +66,69 @@ def in_language(obj, field: str = "description") -> dict:
     }
 
 
+def _value(record, field: str):
+    """`field` of a model instance or of a dict (the census and the flows hand pages dicts)."""
+    if isinstance(record, dict):
+        return record.get(field)
+    return getattr(record, field, None)
+
+
+def local_name(record) -> tuple[str, bool]:
+    """The name a page in its language gives `record` (a person, exchange, group or official, or a dict with their
+    fields): (name, whether it is in the page's language). On a Russian page: `name_ru` where the record has one on
+    file, else the Russian name on file among the original-script name and aliases (`common.text.russian_name`,
+    never a transliteration), else the English name, (name, False)."""
+    from django.utils import translation
+
+    from common.text import russian_name
+
+    name = _value(record, "name") or ""
+    if not (translation.get_language() or "").startswith("ru"):
+        return name, True
+    russian = _value(record, "name_ru") or russian_name(_value(record, "name_original"), _value(record, "aliases"))
+    return (russian, True) if russian else (name, False)
+
+
+@register.filter
+def name_text(record) -> str:
+    """`{{ person|name_text }}`: the name in the page's language where on file, as plain text (titles, attributes)."""
+    return local_name(record)[0]
+
+
+def _marked(text: str, translated: bool):
+    """`text` for a page's HTML: marked `lang="en"` when a Russian page shows it for want of a translation (text on
+    file in Cyrillic alone, a Russian court's name say, is not marked)."""
+    from django.utils import translation
+    from django.utils.html import conditional_escape
+
+    from common.text import russian_name
+
+    english = text and not translated and russian_name(text, ()) != text.strip()  # Cyrillic on file is not English
+    if english and (translation.get_language() or "").startswith("ru"):
+        return format_html('<span lang="en">{}</span>', text)
+    return conditional_escape(text)
+
+
+@register.filter
+def name_html(record):
+    """`{{ person|name_html }}`: the name in the page's language where on file, else the English one marked
+    `lang="en"` (so a screen reader reads "Kevin Lik" as English on a Russian page)."""
+    return _marked(*local_name(record))
+
+
+@register.filter
+def field_html(obj, field: str):
+    """`{{ exchange|field_html:"place" }}`: `<field>_ru` on a Russian page where on file, else the English text marked
+    `lang="en"`; on an English page the text as it is."""
+    return _marked(*_translated(obj, field))
+
+
+@register.filter
+def field_text(obj, field: str) -> str:
+    """`{{ exchange|field_text:"place" }}`: the same as plain text."""
+    return _translated(obj, field)[0]
+
+
 def _code(country) -> str:
     return getattr(country, "code", country) or ""
 
