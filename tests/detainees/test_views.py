@@ -103,21 +103,18 @@ def test_case_page_costs_the_same_queries_for_one_row_or_many(client, django_ass
         assert client.get(big.get_absolute_url()).content.decode() == html
 
 
-def test_case_pages_read_the_same_as_through_the_orm_prefetches(client, demo, monkeypatch, settings):
-    """The case page loads its records, exchanges, claims and statements in three queries; it must show exactly what
-    the plain prefetching querysets would, in English and in Russian."""
+def case_pages_read_the_same_as_through_the_orm(client, monkeypatch, settings, people):
+    """Each person's case page, in English and in Russian, as the view's three queries build it and as the plain
+    prefetching querysets would: the two must be the same page."""
     from django.db.models import Q
 
     from detainees.selectors import case_queryset, cited
     from detainees.views import DetaineeDetailView
     from sources.models import Claim
-    from tests.api.test_documents import awkward_case
 
     settings.CASE_DOCUMENTS = False  # both renderings computed by the view (a stored page would hide the patch)
     settings.PAGE_CACHE_SECONDS = 0
-    awkward_case()
-    urls = [url for person in Detainee.objects.published()
-            for url in (person.get_absolute_url(), "/ru" + person.get_absolute_url())]  # fmt: skip
+    urls = [url for person in people for url in (person.get_absolute_url(), "/ru" + person.get_absolute_url())]
     pages = {url: client.get(url).content.decode() for url in urls}
 
     def through_the_orm(self, queryset=None):
@@ -138,6 +135,42 @@ def test_case_pages_read_the_same_as_through_the_orm_prefetches(client, demo, mo
     monkeypatch.setattr(DetaineeDetailView, "get_object", through_the_orm)
     for url, html in pages.items():
         assert client.get(url).content.decode() == html, url
+
+
+@pytest.mark.slow  # a differential test over every demo case in two languages (README, "Suite times")
+def test_case_pages_read_the_same_as_through_the_orm_prefetches(client, demo, monkeypatch, settings):
+    """The case page loads its records, exchanges, claims and statements in three queries; it must show exactly what
+    the plain prefetching querysets would, in English and in Russian."""
+    from tests.api.test_documents import awkward_case
+
+    awkward_case()
+    case_pages_read_the_same_as_through_the_orm(client, monkeypatch, settings, Detainee.objects.published())
+
+
+def test_case_pages_of_each_kind_of_extra_read_the_same_as_through_the_orm_prefetches(
+    client, demo, monkeypatch, settings
+):
+    """The slow test above on the awkward case, given a claim about the person, one about a custody and one about a
+    sentence (the demo's two claims are about an exchange), and, from the demo, the first case in an exchange and the
+    first with a statement."""
+    from detainees.models import Sentence
+    from sources.models import Claim
+    from tests.api.test_documents import awkward_case
+
+    awkward = awkward_case()
+    custody = awkward.detentions.order_by("pk").first()
+    sentence = Sentence.objects.filter(detention__detainee=awkward).first()
+    for record, field, value in [(awkward, "born_on", "1966"), (custody, "held_by", "LA"),
+                                 (sentence, "term_months", "360")]:  # fmt: skip
+        Claim.objects.create(record=record, field=field, value=value, source=SourceFactory())
+    published = Detainee.objects.published().order_by("pk")
+    people = {awkward}
+    for kind, queryset in {"an exchange": published.filter(exchange_participations__isnull=False),
+                           "a statement": published.filter(statements__isnull=False)}.items():  # fmt: skip
+        person = queryset.exclude(pk=awkward.pk).first()
+        assert person is not None, f"no published demo case has {kind}"
+        people.add(person)
+    case_pages_read_the_same_as_through_the_orm(client, monkeypatch, settings, sorted(people, key=lambda p: p.pk))
 
 
 # ---- list page --------------------------------------------------------------------------------

@@ -149,6 +149,7 @@ def test_the_corrected_custodies_of_the_next_starter_are_never_a_second_custody(
     assert counts() == expected()
 
 
+@pytest.mark.slow  # the whole demo loaded by its loader after a wipe and a restore (README, "Suite times")
 def test_a_restored_database_forgets_which_rows_the_demo_was_loaded_into(demo):
     """A restore empties the database and puts other records under the same ids: a link kept from before would make
     `reset_demo` overwrite whatever record now has the id the demo's once had."""
@@ -169,3 +170,26 @@ def test_a_restored_database_forgets_which_rows_the_demo_was_loaded_into(demo):
     assert Detainee.objects.get(pk=link.object_id).name == "Someone Else"  # not taken for the demo's record
     demo_people = demo_document()["records"]["detainees.detainee"]
     assert Detainee.objects.count() == len(demo_people) + 1
+
+
+def test_a_restored_database_forgets_which_rows_a_shipped_document_was_loaded_into(db):
+    """The slow test above on a shipped document of one case: the same load (`merge_dataset` with its origin, as
+    `load_demo` calls it), the same restore, the same reset."""
+    from dataset.backup import import_dataset
+    from dataset.demo import demo_document
+    from dataset.models import LoadedRecord
+    from tests.exchanges.test_dataset import wipe
+
+    shipped = {**demo_document(), "records": {"detainees.detainee": [
+        {"id": 7, "fields": {"name": "Shipped Person", "is_published": False}}]}}  # fmt: skip
+    merge_dataset(shipped, reason="Demo data", origin="demo")
+    link = LoadedRecord.objects.get(document="demo", label="detainees.detainee", document_id=7)
+    wipe()
+    WHEN = "2026-01-01T00:00:00.000000Z"
+    backup = {"format": "prisoner-exchange-tracker/dataset", "version": 2, "records": {"detainees.detainee": [
+        {"id": link.object_id, "fields": {"name": "Someone Else", "is_published": False, "created_at": WHEN,
+                                            "updated_at": WHEN}}]}}  # fmt: skip
+    import_dataset(backup)
+    merge_dataset(shipped, overwrite=True, reason="Demo data", origin="demo")  # as `load_demo(reset=True)`
+    assert Detainee.objects.get(pk=link.object_id).name == "Someone Else"  # not taken for the document's record
+    assert sorted(Detainee.objects.values_list("name", flat=True)) == ["Shipped Person", "Someone Else"]
