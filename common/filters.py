@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django_countries import countries
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.utils import extend_schema_field
@@ -35,6 +36,12 @@ class FastSelect(forms.Select):
 def escaped_options(choices: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str, str], ...]:
     """(value, value escaped, label escaped) for each choice, as `format_html` escapes them."""
     return tuple((value, conditional_escape(value), conditional_escape(label)) for value, label in choices)
+
+
+@functools.lru_cache(maxsize=8)
+def country_choices(language: str | None) -> tuple[tuple[str, str], ...]:
+    """Every country (code, name) in `language`, the active one, by name: sorted once, not on every list page."""
+    return tuple((code, name) for code, name in countries)
 
 
 ANY_OF_HELP = "Several values: repeat the parameter (`a=x&a=y`) or separate them with commas (`a=x,y`); any matches."
@@ -108,7 +115,7 @@ class CountryChoiceFilter(AnyOfMixin, django_filters.ChoiceFilter):
     """An ISO 3166-1 alpha-2 code; unknown codes are a 400 naming the parameter, not an empty list."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("choices", lambda: [(code, name) for code, name in countries])
+        kwargs.setdefault("choices", lambda: country_choices(get_language()))
         kwargs.setdefault("widget", FastSelect)
         super().__init__(*args, **kwargs)
 

@@ -4,6 +4,7 @@ import json
 from urllib.parse import urlencode
 
 from django import template
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 from django.utils.formats import localize
@@ -177,8 +178,9 @@ def facet_items(context, name: str, values) -> str:
     if links is None:
         links = request._facet_links = QueryLinks(request)
     out = []
+    plain_numbers = not settings.USE_THOUSAND_SEPARATOR  # then localize() gives an int as str() does, slower
     for value, label, count, selected in values:
-        label, shown = escape(label), escape(localize(count))
+        label, shown = escape(label), escape(str(count) if plain_numbers else localize(count))
         if selected:
             href = escape(links.url(name, ""))
             item = (f'<a class="selected" href="{href}" aria-current="true"><span class="label">{label}</span> '
