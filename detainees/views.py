@@ -80,8 +80,9 @@ class DetaineeListView(FilteredListView):
 
     def sidebar_key(self) -> str | None:
         """What the filters beside the list (facets with their counts, the form) depend on: the data version, the
-        language, the address and its query but the page (and whether there is one). Kept as HTML under that key (`{% cache %}`), so the next
-        page of the same list renders only its cards; None (not kept) when the reader may see drafts."""
+        language, the address and its query but the page (and whether there is one). Kept as HTML under that key
+        (`{% cache %}`), so the next page of the same list renders only its cards; None (not kept) when the reader
+        may see drafts."""
         if not self.public:
             return None
         query = self.request.GET.copy()
