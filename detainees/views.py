@@ -4,6 +4,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView, TemplateView
 from django_countries import countries
@@ -74,7 +75,20 @@ class DetaineeListView(FilteredListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["suggestions"] = self.suggestions(context)
+        context["sidebar_key"] = self.sidebar_key()
         return context
+
+    def sidebar_key(self) -> str | None:
+        """What the filters beside the list (facets with their counts, the form) depend on: the data version, the
+        language, the address and its query but the page (and whether there is one). Kept as HTML under that key
+        (`{% cache %}`), so the next page of the same list renders only its cards; None (not kept) when the reader
+        may see drafts."""
+        if not self.public:
+            return None
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        bound = bool(self.request.GET)  # a form with no query at all renders its empty choices selected
+        return f"{self.data_version}|{get_language()}|{bound}|{self.request.path}?{query.urlencode()}"
 
     def suggestions(self, context) -> list[tuple[str, str]]:
         """Offers "Did you mean: Paul Whelan?": when a name search finds fewer than SUGGEST_BELOW people, the published
