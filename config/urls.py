@@ -19,6 +19,7 @@ from exchanges.views import FlowsView
 urlpatterns = site_patterns(
     path("", site_views.OverviewView.as_view(), name="overview"),
     path("about/", site_views.AboutView.as_view(), name="about"),
+    path("detainees/<slug:slug>/feed.atom", feeds.CaseFeed(), name="detainee-feed"),
     path("detainees/", include("detainees.urls")),
     path("exchanges/", include("exchanges.urls")),
     path("flows/", FlowsView.as_view(), name="flows"),
