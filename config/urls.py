@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
@@ -32,6 +32,7 @@ urlpatterns = site_patterns(
 ) + [
     path("healthz", site_views.healthz, name="healthz"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps.SITEMAPS}, name="sitemap"),
+    re_path(r"^ru/api/(?P<rest>.*)$", site_views.untranslated_api),  # the API is not translated: 301 to /api/…
     path("api/reconcile/", include("reconcile.urls")),  # h9: W3C Reconciliation Service API 0.2
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", CachedSchemaView.as_view(), name="api-schema"),

@@ -56,8 +56,9 @@ class DetaineeListView(FilteredListView):
                     ("-updated_at", _("Recently updated"))]  # fmt: skip
 
     filter_labels = {"q": _("Name"), "status": _("Status"), "held_by": _("Ever held by"),
-                     "custody": _("Custody on file"), "charge_category": _("Charge"), "designation": _("Designated as"),
-                     "citizenship": _("Citizenship"), "held_on": _("In custody on"), "detained_from": _("Detained from"),
+                     "custody": _("Custody on file"), "charge_category": _("Charge"),
+                     "designation": _("Designated as"), "citizenship": _("Citizenship"),
+                     "held_on": _("In custody on"), "detained_from": _("Detained from"),
                      "detained_to": _("Detained to"), "ordering": _("Sort by")}  # fmt: skip
 
     def get_base_queryset(self):
