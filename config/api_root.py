@@ -1,6 +1,9 @@
 """The API's front door (`/api/v1/`), and the OpenAPI schema kept once per process."""
 
+from django.http import HttpResponse
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from drf_spectacular.renderers import OpenApiYamlRenderer
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer, TemplateHTMLRenderer
@@ -74,6 +77,23 @@ class CachedSchemaView(SpectacularAPIView):
     it costs about a second, which the docs page used to spend behind a spinner on every visit."""
 
     _schemas: dict = {}
+
+    # What scripts ask for (the first wins for `Accept: */*`), and text/html, which only a browser puts first.
+    OFFERED = ["application/vnd.oai.openapi", "application/yaml", "application/vnd.oai.openapi+json",
+               "application/json", "text/html"]  # fmt: skip
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if "format" not in request.query_params and request._request.get_preferred_type(self.OFFERED) == "text/html":
+            # A browser would download `application/vnd.oai.openapi` as a file: it is shown the same YAML as text,
+            # under a first line naming the readable docs.
+            text = OpenApiYamlRenderer().render(response.data, renderer_context=self.get_renderer_context())
+            head = "# OpenAPI schema of the Prisoner Exchange Tracker API. Readable docs: {} and {}; JSON: {}?format=json\n"
+            head = head.format(reverse("api-docs"), reverse("api-redoc"), reverse("api-schema"))
+            response = HttpResponse(head.encode() + text, content_type="text/plain; charset=utf-8",
+                                    headers={"Content-Disposition": response.headers.get("Content-Disposition", "")})  # fmt: skip
+        patch_vary_headers(response, ["Accept"])
+        return response
 
     def _get_schema_response(self, request):
         version = self.api_version or request.version or self._get_version_parameter(request)
