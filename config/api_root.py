@@ -88,10 +88,11 @@ class CachedSchemaView(SpectacularAPIView):
             # A browser would download `application/vnd.oai.openapi` as a file: it is shown the same YAML as text,
             # under a first line naming the readable docs.
             text = OpenApiYamlRenderer().render(response.data, renderer_context=self.get_renderer_context())
-            head = "# OpenAPI schema of the Prisoner Exchange Tracker API. Readable docs: {} and {}; JSON: {}?format=json\n"
+            head = "# OpenAPI schema of the Prisoner Exchange Tracker API. Docs: {} and {}; JSON: {}?format=json\n"
             head = head.format(reverse("api-docs"), reverse("api-redoc"), reverse("api-schema"))
+            disposition = response.headers.get("Content-Disposition", "")
             response = HttpResponse(head.encode() + text, content_type="text/plain; charset=utf-8",
-                                    headers={"Content-Disposition": response.headers.get("Content-Disposition", "")})  # fmt: skip
+                                    headers={"Content-Disposition": disposition})  # fmt: skip
         patch_vary_headers(response, ["Accept"])
         return response
 
