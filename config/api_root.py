@@ -4,7 +4,8 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.renderers import OpenApiYamlRenderer
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SCHEMA_KWARGS, SpectacularAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer, TemplateHTMLRenderer
 from rest_framework.response import Response
@@ -82,6 +83,7 @@ class CachedSchemaView(SpectacularAPIView):
     OFFERED = ["application/vnd.oai.openapi", "application/yaml", "application/vnd.oai.openapi+json",
                "application/json", "text/html"]  # fmt: skip
 
+    @extend_schema(**SCHEMA_KWARGS)  # as the parent's `get`: the schema describes itself only when settings ask
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         if "format" not in request.query_params and request._request.get_preferred_type(self.OFFERED) == "text/html":
