@@ -166,7 +166,9 @@ def languages(request):
     """Context processor: the page's language and its addresses in every site language (switcher, hreflang)."""
     current = base_language()
     if is_api(request.path_info) or is_admin(request.path_info):
-        return {"page_language": hreflang(current)}
+        # the admin's language menu: each language by its own name as settings write it ("English", not Django's
+        # "British English" for en-gb, nor a Russian page's "Английский")
+        return {"page_language": hreflang(current), "site_languages": settings.LANGUAGES}
     names = dict(settings.LANGUAGES)  # each language's own name, as settings write it
     return {
         "page_language": hreflang(current),

@@ -2,13 +2,17 @@
 
 Names of detainees reach us in several scripts and spellings: "Виктор Бут",
 "Viktor Bout", "Victor Bout". `search_key()` folds all of them to one
-comparable lower-case ASCII form ("viktor but"), so that a substring match on
-keys finds a case whatever spelling a researcher types.
+comparable lower-case ASCII form ("viktor but"), so that a match on keys finds a
+case whatever spelling a researcher types. A search matches the starts of the
+key's words (`word_start`), never letters inside one: folded, "Бут" is "but",
+which "Poczobut" ("pokzobut") holds but does not begin a word with.
 """
 
 import functools
 import re
 import unicodedata
+
+from django.db.models import Q
 
 _CYRILLIC = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
@@ -69,6 +73,13 @@ def search_key(*texts: str) -> str:
     """One space-separated key for several names; each name's words stay together, names split by ' | '."""
     keys = [" ".join(search_words(t)) for t in texts if t]
     return " | ".join(k for k in keys if k)
+
+
+def word_start(field: str, form: str) -> Q:
+    """`field` (a `search_key`) has a word beginning with the folded `form`: at the key's start or after a space
+    (words are space-separated, names " | "-separated). A `LIKE 'form%' OR LIKE '% form%'`, which PostgreSQL answers
+    from the trigram index as it did the plain substring."""
+    return Q(**{f"{field}__startswith": form}) | Q(**{f"{field}__contains": f" {form}"})
 
 
 # What may follow a word cut short: any letter, or the first two letters of a multi-letter pattern. A word cut

@@ -79,15 +79,40 @@ class FilteredListView(PublicMixin, ListView):
         searched = bool(self.request.GET.get("q", "").strip())
         return super().get_paginator(*args, version=self.data_version, window=searched, **kwargs)
 
+    # {filter name: its label as the page shows it}, for errors; a filter not named here is called by its own label.
+    filter_labels: dict = {}
+
     def get_queryset(self):
+        self.refused_filters = []
         self.filterset = self.filterset_class(
             self.request.GET or None, queryset=self.get_base_queryset(), request=self.request
         )
         if self.filterset.is_bound and not self.filterset.is_valid():
-            return self.filterset.queryset.none()
+            # A value not understood (a day 2024-13-45) is named and left out; the other filters, the results and
+            # the facets stay, counted without it, as an unknown parameter is (the page still answers 400).
+            self.refused_filters = [(self.filter_label(name), errors) for name, errors in self.filterset.errors.items()]
+            data = self.request.GET.copy()
+            for name in self.filterset.errors:
+                data.pop(name, None)
+            self.filterset = self.filterset_class(data or None, queryset=self.get_base_queryset(), request=self.request)
+            if self.filterset.is_bound and not self.filterset.is_valid():
+                return self.filterset.queryset.none()
         from common.api import stable_order  # the API's order: NULLs last both ways on every database, then id
 
         return stable_order(self.filterset.qs)
+
+    def filter_label(self, name: str) -> str:
+        """How the page names a filter: its label on the form, never the parameter's code name ("" for a rule that
+        spans filters)."""
+        if name in self.filter_labels:
+            return str(self.filter_labels[name])
+        field = self.filterset_class.base_filters.get(name)
+        return str(field.label) if field is not None and field.label else ""
+
+    @property
+    def query(self) -> QueryDict:
+        """The filters applied: the address's query less any value refused."""
+        return self.filterset.data if isinstance(self.filterset.data, QueryDict) else QueryDict()
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
@@ -116,6 +141,7 @@ class FilteredListView(PublicMixin, ListView):
         context = super().get_context_data(**kwargs)
         params = self.active_filters()
         known = set(self.filterset_class.base_filters)
+        refused = getattr(self, "refused_filters", [])
         facets = self.get_facets() if self.filterset.is_valid() or not self.filterset.is_bound else {}
         active = [k for k, v in params.items() if v and k in known and k != "ordering"]
         context.update(
@@ -127,6 +153,7 @@ class FilteredListView(PublicMixin, ListView):
             result_count=context["paginator"].count,
             sort_options=self.sort_options,
             facets=facets,
+            refused_filters=refused,
             # the facets are links; the form carries their current values so "Apply filters" keeps them
             facet_hidden=[(name, value) for name in facets for value in self.request.GET.getlist(name) if value],
         )
@@ -138,13 +165,13 @@ class FilteredListView(PublicMixin, ListView):
 
     def facet_queryset(self, without: str):
         """The list as filtered by every filter but `without`, for that filter's counts."""
-        data = self.request.GET.copy()
+        data = self.query.copy()
         data.pop(without, None)
         filterset = self.filterset_class(data, queryset=self.get_base_queryset(), request=self.request)
         return filterset.qs if filterset.is_valid() else filterset.queryset.none()
 
     def render_to_response(self, context, **kwargs):
-        if self.filterset.is_bound and not self.filterset.is_valid():
+        if getattr(self, "refused_filters", None) or (self.filterset.is_bound and not self.filterset.is_valid()):
             kwargs.setdefault("status", 400)
         return super().render_to_response(context, **kwargs)
 

@@ -1,7 +1,11 @@
 """The API's front door (`/api/v1/`), and the OpenAPI schema kept once per process."""
 
+from django.http import HttpResponse
 from django.urls import reverse
-from drf_spectacular.views import SpectacularAPIView
+from django.utils.cache import patch_vary_headers
+from drf_spectacular.renderers import OpenApiYamlRenderer
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SCHEMA_KWARGS, SpectacularAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer, TemplateHTMLRenderer
 from rest_framework.response import Response
@@ -74,6 +78,25 @@ class CachedSchemaView(SpectacularAPIView):
     it costs about a second, which the docs page used to spend behind a spinner on every visit."""
 
     _schemas: dict = {}
+
+    # What scripts ask for (the first wins for `Accept: */*`), and text/html, which only a browser puts first.
+    OFFERED = ["application/vnd.oai.openapi", "application/yaml", "application/vnd.oai.openapi+json",
+               "application/json", "text/html"]  # fmt: skip
+
+    @extend_schema(**SCHEMA_KWARGS)  # as the parent's `get`: the schema describes itself only when settings ask
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if "format" not in request.query_params and request._request.get_preferred_type(self.OFFERED) == "text/html":
+            # A browser would download `application/vnd.oai.openapi` as a file: it is shown the same YAML as text,
+            # under a first line naming the readable docs.
+            text = OpenApiYamlRenderer().render(response.data, renderer_context=self.get_renderer_context())
+            head = "# OpenAPI schema of the Prisoner Exchange Tracker API. Docs: {} and {}; JSON: {}?format=json\n"
+            head = head.format(reverse("api-docs"), reverse("api-redoc"), reverse("api-schema"))
+            disposition = response.headers.get("Content-Disposition", "")
+            response = HttpResponse(head.encode() + text, content_type="text/plain; charset=utf-8",
+                                    headers={"Content-Disposition": disposition})  # fmt: skip
+        patch_vary_headers(response, ["Accept"])
+        return response
 
     def _get_schema_response(self, request):
         version = self.api_version or request.version or self._get_version_parameter(request)

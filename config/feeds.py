@@ -1,6 +1,7 @@
-"""Atom feed of newly published cases and exchanges (published records only)."""
+"""Atom feeds: newly published cases and exchanges, and one case's published changes (published records only)."""
 
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
@@ -43,3 +44,92 @@ class LatestFeed(Feed):
 
     def item_updateddate(self, item):
         return item.updated_at
+
+
+class CaseFeed(Feed):
+    """One published case's changes as Atom (`/detainees/<slug>/feed.atom`): to follow a case without an account.
+
+    Read from the change feed (`changes`), which holds only what an anonymous visitor can see, so a draft's edits are
+    never in it; the case's API document nests its custody records, so one event per published change of the case.
+    A case not public now answers 404, as its page does."""
+
+    feed_type = Atom1Feed
+    shown = 50
+
+    def get_object(self, request, slug):
+        from changes.services import catch_up
+
+        person = Detainee.objects.published().filter(slug=slug).first()
+        if person is None:
+            raise Http404
+        catch_up()  # what was written before this request is in the feed, as the feed's own door makes sure
+        return person
+
+    def title(self, person):
+        return _("Changes to the case of %(name)s") % {"name": person.name}
+
+    def subtitle(self, person):
+        return _("Published changes to this case on the Prisoner Exchange Tracker, newest first.")
+
+    def link(self, person):
+        return person.get_absolute_url()
+
+    def feed_url(self, person):
+        return reverse("detainee-feed", args=[person.slug])
+
+    def items(self, person):
+        from changes.models import Change
+
+        rows = list(
+            Change.objects.filter(resource="detainees", object_id=person.pk)
+            .order_by("-seq")
+            .values("seq", "op", "at", "document")[: self.shown + 1]
+        )
+        for row, before in zip(rows, [*rows[1:], None], strict=True):
+            previous = (before or {}).get("document") if before and before["op"] == "upsert" else None
+            row["person"] = person
+            row["first"] = row["op"] == "upsert" and previous is None
+            row["changed"] = changed_fields(previous or {}, row["document"] or {}) if previous else []
+        return rows[: self.shown]
+
+    def item_title(self, row):
+        name = row["person"].name
+        if row["op"] != "upsert":
+            return _("Removed from public view: %(name)s") % {"name": name}
+        if row["first"]:
+            return _("Published: %(name)s") % {"name": name}
+        return _("Updated: %(name)s") % {"name": name}
+
+    def item_description(self, row):
+        if row["op"] != "upsert":
+            return _("The case left public view.")
+        if row["first"]:
+            return _("The case came into public view.")
+        if row["changed"]:
+            return _("Changed: %(fields)s.") % {"fields": ", ".join(row["changed"])}
+        return _("Changed.")
+
+    def item_link(self, row):
+        return row["person"].get_absolute_url()
+
+    def item_guid(self, row):
+        return f"tag:prisoner-exchange-tracker,2024:changes/{row['seq']}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, row):
+        return row["at"]
+
+    def item_updateddate(self, row):
+        return row["at"]
+
+
+# Fields of a case's document that change with every write, or only mirror another: not news to a reader.
+NOT_NEWS = {"updated_at", "url", "html_url", "id", "slug"}
+
+
+def changed_fields(before: dict, after: dict) -> list[str]:
+    """The API fields of a case document that differ between two published versions (`description`,
+    `detentions`...), in the document's order."""
+    keys = [*after, *(k for k in before if k not in after)]
+    return [k for k in keys if k not in NOT_NEWS and before.get(k) != after.get(k)]

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
@@ -19,6 +19,7 @@ from exchanges.views import FlowsView
 urlpatterns = site_patterns(
     path("", site_views.OverviewView.as_view(), name="overview"),
     path("about/", site_views.AboutView.as_view(), name="about"),
+    path("detainees/<slug:slug>/feed.atom", feeds.CaseFeed(), name="detainee-feed"),
     path("detainees/", include("detainees.urls")),
     path("exchanges/", include("exchanges.urls")),
     path("flows/", FlowsView.as_view(), name="flows"),
@@ -31,6 +32,7 @@ urlpatterns = site_patterns(
 ) + [
     path("healthz", site_views.healthz, name="healthz"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps.SITEMAPS}, name="sitemap"),
+    re_path(r"^ru/api/(?P<rest>.*)$", site_views.untranslated_api),  # the API is not translated: 301 to /api/…
     path("api/reconcile/", include("reconcile.urls")),  # h9: W3C Reconciliation Service API 0.2
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", CachedSchemaView.as_view(), name="api-schema"),

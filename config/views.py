@@ -8,6 +8,7 @@ from django.db.models.functions import ExtractYear
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.templatetags.static import static
 from django.utils import timezone
+from django.utils.encoding import iri_to_uri
 from django.views.generic import TemplateView
 
 from common import routing
@@ -147,3 +148,10 @@ def healthz(request):
     if not working:
         response["Retry-After"] = "5"
     return response
+
+
+def untranslated_api(request, rest: str):
+    """`/ru/api/…`: the API is one in every language (error messages follow Accept-Language), so a Russian-prefixed
+    address answers 301 to the API's own, the query kept."""
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(iri_to_uri(f"/api/{rest}") + (f"?{query}" if query else ""))

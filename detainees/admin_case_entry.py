@@ -67,10 +67,14 @@ class CitesMixin(forms.Form):
     loaded_cites = forms.CharField(required=False, widget=forms.HiddenInput)
     delete = forms.BooleanField(required=False, label=_("Delete this record"))
 
-    def __init__(self, *args, source_keys=(), **kwargs):
+    def __init__(self, *args, source_keys=(), source_labels=None, sources_on_file=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["cites"].choices = [(k, _("Source %(number)s") % {"number": row_number(k)}) for k in source_keys]
-        self.fields["cites"].initial = list(source_keys)
+        labels = source_labels or {}
+        self.fields["cites"].choices = [(k, labels.get(k) or _("Source %(number)s") % {"number": row_number(k)})
+                                        for k in source_keys]  # fmt: skip
+        # A new row cites the sources described on this screen, never by default the case's sources on file: an
+        # article of years ago does not report the fact being added (a new-user check found every one ticked).
+        self.fields["cites"].initial = [k for k in source_keys if k not in sources_on_file]
         instance = getattr(self, "instance", None)
         if instance is None or instance.pk is None or isinstance(instance, Detainee):
             del self.fields["delete"]
@@ -233,6 +237,7 @@ class CaseScreen:
             keys = list(self.loaded) if detainee else BLANK_ROWS
         keys = list(dict.fromkeys(k for k in keys if ROW.match(k)))
         self.source_keys = [k for k in keys if k.startswith("src-")]
+        self.source_labels, self.sources_on_file = self._source_labels()
         self.person = self._form(PersonForm, "person", instance=detainee, initial=self.loaded.get("person", {}))
         self.sources = [(k, SourceRowForm(data, prefix=k, initial=self.loaded.get(k, (None, {}))[1])) for k in
                         self.source_keys]  # fmt: skip
@@ -263,7 +268,29 @@ class CaseScreen:
                                              "(deleted meanwhile?). Reload the page; nothing was saved.")
                                            % {"row": key})  # fmt: skip
         return form_class(self.data, prefix=key, instance=instance, initial=initial, source_keys=self.source_keys,
-                          **extra)  # fmt: skip
+                          source_labels=self.source_labels, sources_on_file=self.sources_on_file, **extra)  # fmt: skip
+
+    def _source_labels(self) -> tuple[dict[str, str], set[str]]:
+        """How a fact's "Cites" names each source row: "Source 2: TASS, 17 February 2022 — “headline”" for a
+        source on file (one query), "Source 1: “title”" for one described here; and the rows that are on file."""
+        on_file = {}
+        for key in self.source_keys:
+            pk = (self.data.get(f"{key}-on_file") if self.data is not None else
+                  self.loaded.get(key, (None, {}))[1].get("on_file"))  # fmt: skip
+            if str(pk or "").isdigit():
+                on_file[key] = int(pk)
+        found = Source.objects.select_related("outlet").in_bulk(list(on_file.values())) if on_file else {}
+        labels = {}
+        for key in self.source_keys:
+            number = _("Source %(number)s") % {"number": row_number(key)}
+            source = found.get(on_file.get(key))
+            if source is not None:
+                about = ", ".join(p for p in (str(source.outlet) if source.outlet_id else "",
+                                              source.partial_date("published_on")) if p)  # fmt: skip
+                labels[key] = f"{number}: {about} — “{source.title}”" if about else f"{number}: “{source.title}”"
+            elif self.data is not None and (self.data.get(f"{key}-title") or "").strip():
+                labels[key] = f"{number}: “{self.data[f'{key}-title'].strip()}”"
+        return labels, {key for key, pk in on_file.items() if pk in found}
 
     @staticmethod
     def _case_on_file(detainee: Detainee):

@@ -197,15 +197,31 @@ class DetaineeViewSet(WithdrawPublicationMixin, TrackerViewSet):
             return self.retrieve_on_file(request, *args, **kwargs)
         except (NotFound, Http404):
             value = kwargs[self.lookup_url_kwarg or self.lookup_field]
+            query = request.META.get("QUERY_STRING")
+            if not str(value).isdigit():  # a case page's slug: the record lives at its id (and so do stored documents)
+                return self.slug_redirect(request, str(value), query)
             merge = MergedDetainee.objects.redirect_for(request.user, pk=value)
             if merge is None:
                 raise
             url = reverse("api:detainee-detail", args=[merge.into_id], request=request)
-            query = request.META.get("QUERY_STRING")
             url = f"{url}?{query}" if query else url
             body = {"id": merge.merged_id, "merged_into": merge.into_id, "url": url,
                     "detail": _("This record was merged into another; it answers at `url`.")}  # fmt: skip
             return Response(body, status=301, headers={"Location": url})
+
+    def slug_redirect(self, request, slug: str, query: str):
+        """`/api/v1/detainees/<slug>/` (the case page's slug, or a merged record's) answers 301 to the id address,
+        the query kept; drafts (for anyone who may not preview them) and unknown slugs stay 404."""
+        pk = Detainee.objects.visible_to(request.user).filter(slug=slug).values_list("pk", flat=True).first()
+        if pk is None:
+            merge = MergedDetainee.objects.redirect_for(request.user, slug=slug)
+            if merge is None:
+                raise NotFound()
+            pk = merge.into_id
+        url = reverse("api:detainee-detail", args=[pk], request=request)
+        url = f"{url}?{query}" if query else url
+        return Response({"id": pk, "url": url, "detail": _("A case page's slug; the record answers at `url`.")},
+                        status=301, headers={"Location": url})  # fmt: skip
 
     def retrieve_on_file(self, request, *args, **kwargs):
         if not self.lean():

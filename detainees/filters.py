@@ -79,6 +79,12 @@ class DetaineeFilter(django_filters.FilterSet):
 
     id = IdListFilter(field_name="id", help_text="One or more ids, comma-separated: 12,15.")
     q = SearchFilter(label="Search", help_text="Name, original-script name or alias, in any spelling or script.")
+    slug = django_filters.CharFilter(
+        field_name="slug",
+        max_length=90,
+        help_text="The case page's address, exactly (`paul-whelan` for /detainees/paul-whelan/): a script that knows "
+        "a page finds its record. `/api/v1/detainees/<slug>/` also answers 301 to the record's id address.",
+    )
     citizenship = CountryChoiceFilter(method="filter_citizenship", help_text="A citizenship (ISO code), e.g. US.")
     held_by = CountryChoiceFilter(
         method="filter_held_by",

@@ -32,7 +32,7 @@ from common.models import (
     raise_if,
     review_constraint,
 )
-from common.text import prefix_forms, search_key, search_words
+from common.text import prefix_forms, search_key, search_words, word_start
 
 
 def sources_field(what: str) -> models.ManyToManyField:
@@ -56,10 +56,10 @@ class GroupKind(models.TextChoices):
 
 class NamedQuerySet(models.QuerySet):
     def search(self, query: str):
-        """Every word of `query` must occur in a name, original-script name or alias, in any spelling."""
+        """Every word of `query` must begin a word of a name, original-script name or alias, in any spelling."""
         qs = self
         for word in search_words(query):
-            qs = qs.filter(search_key__contains=word)
+            qs = qs.filter(word_start("search_key", word))
         return qs
 
 
@@ -260,17 +260,18 @@ class DetaineeQuerySet(PublishedQuerySet):
         )
 
     def search(self, query: str):
-        """Every word of `query` must occur in a name, original-script name or alias, in any spelling; the last word
-        may be cut short, as while typing ("gershkovic", "bo" for Bout). Each is a `LIKE '%…%'` on the folded key,
-        which PostgreSQL answers from the trigram index (an OR of forms is a BitmapOr of index scans)."""
+        """Every word of `query` must begin a word of a name, original-script name or alias, in any spelling ("Бут"
+        finds Bout, not Poczobut); the last word may be cut short, as while typing ("gershkovic", "bo" for Bout).
+        Each is a `LIKE` on the folded key (`common.text.word_start`), which PostgreSQL answers from the trigram index
+        (an OR of forms is a BitmapOr of index scans)."""
         words = search_words(query)
         qs = self
         for word in words[:-1]:
-            qs = qs.filter(search_key__contains=word)
+            qs = qs.filter(word_start("search_key", word))
         if words:
             last = Q()
             for form in prefix_forms(query):
-                last |= Q(search_key__contains=form)
+                last |= word_start("search_key", form)
             qs = qs.filter(last)
         return qs
 

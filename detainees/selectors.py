@@ -291,10 +291,19 @@ def timeline(detainee: Detainee, participations=()) -> list[Event]:
                                                                                   "to": p.received_by_name},
                                 p.exchange,
                                 p.exchange.get_absolute_url(), [p.exchange]))  # fmt: skip
+    # An undated designation was made while the person was held (the authorities recognise a detention, not a
+    # release): before the end of their latest custody, or of the exchange that freed them when no custody is on
+    # file; someone held still, or with no end on file, has it last.
+    latest = chain[-1] if chain else None
+    ends = [e for e in events[slice(*of_custody[latest.pk])] if isinstance(e.cited, Cites)] if latest else []
+    if latest is None:
+        ends = sorted((e for e in events if e.kind == "exchanged" and e.date is not None), key=lambda e: e.sort_key)
     for g in detainee.designations.all():
-        events.append(Event(g.designated_on, g.designated_on_precision, "designated",
-                            _("Designated %(kind)s by %(authority)s") % {
-                                "kind": str(g.get_kind_display()).lower(), "authority": g.authority}, g))  # fmt: skip
+        event = Event(g.designated_on, g.designated_on_precision, "designated",
+                      _("Designated %(kind)s by %(authority)s") % {
+                          "kind": str(g.get_kind_display()).lower(), "authority": g.authority}, g)  # fmt: skip
+        place_undated(event, ends[-1:])
+        events.append(event)
     return sorted(events, key=lambda e: e.sort_key)  # stable: same-key events keep the order they were added
 
 

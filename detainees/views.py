@@ -56,6 +56,12 @@ class DetaineeListView(FilteredListView):
                     ("detained_on", _("Longest ago detained")),
                     ("-updated_at", _("Recently updated"))]  # fmt: skip
 
+    filter_labels = {"q": _("Name"), "status": _("Status"), "held_by": _("Ever held by"),
+                     "custody": _("Custody on file"), "charge_category": _("Charge"),
+                     "designation": _("Designated as"), "citizenship": _("Citizenship"),
+                     "held_on": _("In custody on"), "detained_from": _("Detained from"),
+                     "detained_to": _("Detained to"), "ordering": _("Sort by")}  # fmt: skip
+
     def get_base_queryset(self):
         return super().get_base_queryset().with_status()
 
@@ -112,9 +118,9 @@ class DetaineeListView(FilteredListView):
         return links
 
     def get_facets(self):
-        if self.public and not facets.active_filters(self.request.GET):
+        if self.public and not facets.active_filters(self.query):
             return self.stored_facets()  # the whole published list: ~60 stored counts, current after every write
-        filters = tuple(sorted((k, v) for k, v in self.request.GET.lists() if k not in {"page", "ordering"}))
+        filters = tuple(sorted((k, v) for k, v in self.query.lists() if k not in {"page", "ordering"}))
         return cached_figures("detainee-facets", parts=(filters, self.public), compute=self.compute_facets,
                               version=self.data_version)  # fmt: skip
 

@@ -28,7 +28,7 @@ class ExchangeQuerySet(PublishedQuerySet):
     def search(self, query: str):
         """Every word in the name, place or description (in English or Russian), or in a participant's name (any
         spelling)."""
-        from common.text import prefix_forms, search_words
+        from common.text import prefix_forms, search_words, word_start
 
         qs = self
         raws = query.split()[:10]
@@ -39,8 +39,8 @@ class ExchangeQuerySet(PublishedQuerySet):
             if i == len(raws) - 1 and folds:  # the word being typed: any name it can be the start of
                 folds = [*folds[:-1], *prefix_forms(raw)]
             for folded in folds:
-                people = ExchangeParticipant.objects.filter(
-                    detainee__search_key__contains=folded, detainee__is_published=True
+                people = ExchangeParticipant.objects.filter(  # a word of the name begins so (common.text)
+                    word_start("detainee__search_key", folded), detainee__is_published=True
                 )
                 condition |= Q(pk__in=people.values("exchange_id"))
             qs = qs.filter(condition)

@@ -22,7 +22,7 @@ from common.models import (
     precision_constraint,
     precision_field,
 )
-from common.text import search_key, search_words
+from common.text import search_key, search_words, word_start
 
 
 class OutletKind(models.TextChoices):
@@ -296,10 +296,11 @@ class Source(AddressesAsUris, PartialDatesMixin, TimeStampedModel):
 
 class OfficialQuerySet(models.QuerySet):
     def search(self, query: str):
-        """Every word of `query` in a name, original-script name or alias, in any spelling ("Sergey" = "Sergei")."""
+        """Every word of `query` begins a word of a name, original-script name or alias, in any spelling ("Sergey" =
+        "Sergei")."""
         qs = self
         for word in search_words(query):
-            qs = qs.filter(search_key__contains=word)
+            qs = qs.filter(word_start("search_key", word))
         return qs
 
 

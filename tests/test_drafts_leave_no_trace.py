@@ -148,7 +148,8 @@ def urls(linked) -> list[str]:
     for source in Source.objects.order_by("id")[:2]:
         found += [source.get_absolute_url(), reverse("api:source-detail", args=[source.pk])]
     for person in Detainee.objects.published()[:3]:
-        found += [person.get_absolute_url(), reverse("api:detainee-detail", args=[person.pk])]
+        found += [person.get_absolute_url(), reverse("api:detainee-detail", args=[person.pk]),
+                  reverse("detainee-feed", args=[person.slug])]  # fmt: skip
     return found
 
 

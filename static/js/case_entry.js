@@ -1,5 +1,5 @@
 /* The case-entry screen (admin): "Add a …" buttons copy an empty row from its <template>, and keep the tick boxes
-   that link rows in step: every fact's "Cites" lists every source row; a sentence's "for charges" lists the charge
+   that link rows in step: every fact's "Cites" lists every source row, by outlet, date and headline; a sentence's "for charges" lists the charge
    rows of its detention. The server reads the rows named in the hidden "rows" inputs; nothing else depends on JS. */
 (function () {
   "use strict";
@@ -43,13 +43,40 @@
     return [...form.querySelectorAll('.case-row[data-kind="source"]')];
   }
 
+  // How a "Cites" box names a source: by outlet, date and headline when on file (data-label, from the server), by
+  // the title typed so far for one described on this screen, else by its number.
+  function sourceLabel(row) {
+    const number = rowLabel("source") + " " + (Number(row.dataset.key.split("-").pop()) + 1);
+    if (row.dataset.label) return row.dataset.label;
+    const title = row.querySelector('input[name$="-title"]');
+    return title && title.value.trim() ? number + ": \u201c" + title.value.trim() + "\u201d" : number;
+  }
+
+  // A record on file (its row names it): a source added on this screen is not ticked for it by default.
+  function onFile(group) {
+    const record = group.closest(".case-row") && group.closest(".case-row").querySelector('input[name$="-record"]');
+    return Boolean(record && record.value);
+  }
+
+  // New rows cite the sources described on this screen; the case's sources on file start unticked (an old article
+  // rarely reports the fact being added), and a new source is not ticked on the records on file.
   function fillCites(scope) {
     for (const group of scope.querySelectorAll("fieldset.cites")) {
       for (const row of sourceRows()) {
-        tickBox(group, row.dataset.key, rowLabel("source") + " " + (Number(row.dataset.key.split("-").pop()) + 1), true);
+        tickBox(group, row.dataset.key, sourceLabel(row), !("onFile" in row.dataset) && !onFile(group));
       }
     }
   }
+
+  function renameSource(row) {
+    for (const input of form.querySelectorAll(`fieldset.cites input[value="${row.dataset.key}"]`)) {
+      input.parentElement.lastChild.textContent = " " + sourceLabel(row);
+    }
+  }
+  form.addEventListener("input", (event) => {
+    const row = event.target.closest('.case-row[data-kind="source"]');
+    if (row && !row.dataset.label && event.target.name && event.target.name.endsWith("-title")) renameSource(row);
+  });
 
   function fillCharges(detentionKey) {
     const charges = form.querySelectorAll(`[data-rows="charge"][data-detention="${detentionKey}"] > .case-row`);

@@ -226,3 +226,32 @@ def test_intake_creates_an_official_in_a_pop_up_and_stays_on_the_page(editor_pag
         "href"
     )
     assert page.url.endswith(intake)
+
+
+def test_a_row_added_to_a_case_on_file_starts_with_its_sources_unticked_and_named(editor_page):
+    """h46: a new user found every source ticked on each new row, named only "Source 1", "Source 2"."""
+    import datetime
+
+    from django.urls import reverse
+
+    from sources.models import Outlet, Source
+    from tests.factories import DetaineeFactory, DetentionFactory
+
+    person = DetaineeFactory(name="Test Person On File (test data)")
+    outlet = Outlet.objects.create(name="Test Outlet (test)", country="US", kind="newspaper")
+    old = Source.objects.create(outlet=outlet, title="An old report (test data)", url="https://example.org/h46-old",
+                                published_on=datetime.date(2020, 3, 1))  # fmt: skip
+    DetentionFactory(detainee=person, held_by="RU").sources.add(old)
+    page = editor_page()
+    page.goto(reverse("admin:detainees_case_edit", args=[person.pk]))
+    assert page.locator("#id_det-0-cites-src-0").is_checked()  # the record on file keeps what it cites
+    page.get_by_role("button", name="Add a designation").click()
+    box = page.locator("#id_des-0-cites-src-0")
+    assert not box.is_checked()
+    label = page.locator('label[for="id_des-0-cites-src-0"]').inner_text()
+    assert "Test Outlet (test)" in label and "1 March 2020" in label and "An old report (test data)" in label
+    page.get_by_role("button", name="Add another source").click()  # a source described here
+    page.locator("#id_src-1-title").fill("A new report (test data)")
+    assert page.locator("#id_des-0-cites-src-1").is_checked()  # a new row cites a source described on this screen
+    assert not page.locator("#id_det-0-cites-src-1").is_checked()  # not ticked for the record on file
+    assert "A new report (test data)" in page.locator('label[for="id_des-0-cites-src-1"]').inner_text()

@@ -1,0 +1,41 @@
+"""A bad filter value on a list page: the error names the field as the page labels it, and the facets stay."""
+
+import datetime
+
+import pytest
+
+from tests.factories import DetaineeFactory, DetentionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def held():
+    person = DetaineeFactory(name="Held In Russia", is_published=True)
+    DetentionFactory(detainee=person, held_by="RU", detained_on=datetime.date(2020, 1, 1))
+    return person
+
+
+def test_a_bad_day_is_named_by_its_label_not_its_code_name(client, held):
+    response = client.get("/detainees/", {"held_on": "2024-13-45"})
+    assert response.status_code == 400
+    errors = response.content.decode().split('class="errors"')[1].split("</div>")[0]
+    assert "In custody on" in errors
+    assert "held_on" not in errors
+
+
+def test_a_bad_day_is_named_in_russian_on_the_russian_page(client, held):
+    response = client.get("/ru/detainees/", {"held_on": "2024-13-45"})
+    errors = response.content.decode().split('class="errors"')[1].split("</div>")[0]
+    assert "Под стражей на дату" in errors and "held_on" not in errors
+
+
+def test_a_bad_day_keeps_the_facets_counted_without_it_and_says_so(client, held):
+    response = client.get("/detainees/", {"held_on": "2024-13-45", "held_by": "RU"})
+    assert response.status_code == 400
+    facets = response.context["facets"]
+    assert facets, "the facets disappeared"
+    holders = {value: count for value, _label, count, _selected in facets["held_by"]}
+    assert holders["RU"] == 1
+    assert response.context["result_count"] == 1  # the other filters still apply
+    assert "not applied" in response.content.decode()
