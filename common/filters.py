@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django_countries import countries
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.utils import extend_schema_field
@@ -197,7 +197,8 @@ class IsoDateField(forms.DateField):
     without a word, while the admin refuses it as ambiguous."""
 
     input_formats = ["%Y-%m-%d"]
-    default_error_messages = {"invalid": "Enter a date as YYYY-MM-DD, e.g. 2024-08-01."}
+    # "Invalid" is also a day that does not exist (2024-02-30); in the page's language (the API's is English)
+    default_error_messages = {"invalid": gettext_lazy("Enter a date that exists, as YYYY-MM-DD, e.g. 2024-08-01.")}
 
 
 class IsoDateFilter(django_filters.DateFilter):

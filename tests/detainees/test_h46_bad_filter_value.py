@@ -39,3 +39,14 @@ def test_a_bad_day_keeps_the_facets_counted_without_it_and_says_so(client, held)
     assert holders["RU"] == 1
     assert response.context["result_count"] == 1  # the other filters still apply
     assert "not applied" in response.content.decode()
+
+
+def test_the_bad_day_message_is_in_the_pages_language(client, held):
+    russian = client.get("/ru/detainees/", {"held_on": "2024-13-45"}).content.decode()
+    errors = russian.split('class="errors"')[1].split("</div>")[0]
+    assert "ГГГГ-ММ-ДД" in errors and "Enter a date" not in errors
+    english = client.get("/detainees/", {"held_on": "2024-02-30"}).content.decode()  # the form is right, the day not
+    assert "Enter a date that exists, as YYYY-MM-DD" in english.split('class="errors"')[1].split("</div>")[0]
+    api = client.get("/api/v1/detainees/", {"held_on": "2024-13-45"})  # the API speaks as Accept-Language asks
+    assert api.status_code == 400
+    assert api.json()["held_on"] == ["Enter a date that exists, as YYYY-MM-DD, e.g. 2024-08-01."]
