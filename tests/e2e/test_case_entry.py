@@ -255,3 +255,29 @@ def test_a_row_added_to_a_case_on_file_starts_with_its_sources_unticked_and_name
     assert page.locator("#id_des-0-cites-src-1").is_checked()  # a new row cites a source described on this screen
     assert not page.locator("#id_det-0-cites-src-1").is_checked()  # not ticked for the record on file
     assert "A new report (test data)" in page.locator('label[for="id_des-0-cites-src-1"]').inner_text()
+
+
+def test_long_source_names_wrap_inside_the_screen(editor_page):
+    """A new user found the screen 1,416 px wide at 1,280 (1,220 at 390): each source in a row's "Cites" is named by
+    outlet, date and headline (h46), on one unbreakable line."""
+    import datetime
+
+    from django.urls import reverse
+
+    from sources.models import Outlet, Source
+    from tests.factories import DetaineeFactory, DetentionFactory
+
+    person = DetaineeFactory(name="Test Person With Long Sources (test data)")
+    outlet = Outlet.objects.create(name="A Test Outlet With A Long Name (test)", country="US", kind="newspaper")
+    detention = DetentionFactory(detainee=person, held_by="RU")
+    headline = ("A very long headline of a test report number {} that goes on and on about the case and its court "
+                "hearings, its charges and its appeals, as real headlines sometimes do (test data)")
+    for n in range(3):
+        source = Source.objects.create(outlet=outlet, url=f"https://example.org/long-{n}",
+                                       published_on=datetime.date(2022, 2, 17), title=headline.format(n))  # fmt: skip
+        detention.sources.add(source)
+    for viewport in (DESK, PHONE):
+        page = editor_page(viewport)
+        page.goto(reverse("admin:detainees_case_edit", args=[person.pk]))
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport["width"], f"the screen is {width}px wide at {viewport['width']}px"
