@@ -68,3 +68,17 @@ def write_beside_the_thread(write):
                 raise
             time.sleep(0.02)
     raise AssertionError("the write never got the lock")
+
+
+def test_a_stop_does_not_wait_out_a_long_round(monkeypatch):
+    """`make bench` found a worker still stopping 30 s after SIGTERM: a stop waits for the round at most `timeout`."""
+    release = threading.Event()
+    monkeypatch.setattr(alerts_worker, "drain", lambda: release.wait(20) and {"events": 0, "documents": 0})
+    monkeypatch.setattr(alerts_worker, "refresh_csv_files", lambda background=False: 0)
+    loop = alerts_worker.DerivedLoop(0.01).start()
+    started = time.monotonic()
+    done = loop.stop(timeout=0.2)
+    assert time.monotonic() - started < 2 and loop.is_alive()  # left running, not waited for
+    assert done == {"events": 0, "documents": 0, "csv_files": 0}
+    release.set()
+    loop._thread.join(5)

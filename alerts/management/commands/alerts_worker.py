@@ -120,10 +120,15 @@ class DerivedLoop:
     def is_alive(self) -> bool:
         return self._thread.is_alive()
 
-    def stop(self, timeout: float = 60) -> dict:
-        """Let the round in progress finish, then return what every round did."""
+    def stop(self, timeout: float = 10) -> dict:
+        """Let the round in progress finish, for `timeout` seconds at most, then return what the rounds did. A round
+        still running is left to die with the process (a daemon thread): its transaction is rolled back and its marks
+        stay for the next worker, so nothing is lost, and a stop never waits out a long round (a service manager or
+        `make bench` gives a worker 30 s)."""
         self._stopping.set()
         self._thread.join(timeout)
+        if self._thread.is_alive():
+            log.warning("alerts worker: a derived-state round still running is left to the next worker")
         return dict(self.done)
 
     def _run(self) -> None:
