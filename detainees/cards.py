@@ -16,7 +16,14 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 
 from common.models import _formatted_date
-from common.templatetags.tracker import country_name, field_html, name_html, name_text, status_label
+from common.templatetags.tracker import (
+    country_name,
+    description_in_language,
+    field_html,
+    name_html,
+    name_text,
+    status_label,
+)
 
 from .models import Status
 
@@ -76,8 +83,7 @@ def card(person) -> SafeString:
         title += f' <span class="badge draft">{said.draft}</span>'
     citizenships = person.citizenships
     meta = ", ".join(f'<span title="{name}">{name}</span>' for name in map(said.country, citizenships))
-    text = (said.russian and person.description_ru) or person.description or ""  # description_in_language
-    if text:
+    if description_in_language(person):
         meta += (" · " if citizenships else "") + field_html(person, "description")  # English marked lang="en"
     status = said.statuses.get(person.status) or escape(str(status_label(person.status)))
     return mark_safe(
