@@ -38,7 +38,6 @@ class Words:
 
     def __init__(self, language: str | None, script_prefix: str):
         self.language = language
-        self.russian = (language or "").startswith("ru")
         self.draft = escape(gettext("Draft"))
         self.held_by, self.by, self.since = gettext("held by %(holder)s"), gettext("by %(holder)s"), gettext(
             "since %(since)s")  # fmt: skip
