@@ -66,7 +66,7 @@ def main():
     detentions = [d for d, _ in picks["detentions"]][: args.samples]
     times = {"patch": [], "post": []}
     cpu = {"patch": [], "post": []}  # this process's CPU time per write: less at the mercy of the machine's load
-    for n, (pk, detention) in enumerate(zip(people, detentions)):
+    for n, (pk, detention) in enumerate(zip(people, detentions, strict=False)):
         for kind, call, key in (("patch", patch, pk), ("post", post, detention)):
             started, started_cpu = time.perf_counter(), time.process_time()
             call(n, key)
