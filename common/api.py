@@ -504,7 +504,7 @@ class ModelValidationMixin:
 
     def create(self, validated_data):
         """DRF's, except that a new record's many-to-many values are added rather than set: `set()` first reads the
-        relations a record created a moment ago cannot have yet (one query per field)."""
+        relations a record created a moment ago cannot have yet (one query per field), and so would `add()`."""
         from rest_framework.utils import model_meta
 
         relations = model_meta.get_field_info(self.Meta.model).relations
@@ -512,7 +512,11 @@ class ModelValidationMixin:
                 if info.to_many and name in validated_data}  # fmt: skip
         instance = super().create(validated_data)
         for name, values in many.items():
-            getattr(instance, name).add(*values)
+            manager = getattr(instance, name)
+            # Nor does `add()` need to read which of them the record cites already (its signals' receivers, which
+            # are given the ids added, make Django ask): none, it was created a moment ago (h52).
+            manager._get_missing_target_ids = lambda source_field, target_field, db, target_ids: set(target_ids)
+            manager.add(*values)
         return instance
 
 
