@@ -300,17 +300,17 @@ def active_filters(params) -> list[tuple[str, str]]:
     return [(k, v) for k, values in params.lists() if k not in NOT_FILTERS for v in values if v]
 
 
-def known_count(filterset, public: bool, stored: dict | None = None) -> int | None:
+def known_count(filterset, public: bool, stored=None) -> int | None:
     """The size of a published list filtered by nothing or by one value of one facet, read from the stored counts
-    (`stored`, when the caller has read them); None when it must be counted (drafts visible, several filters, a
-    search)."""
-    if not public or filterset is None or (filterset.is_bound and not filterset.is_valid()):
+    (`stored`: the caller's, or a function that reads them, called only when they are needed); None when it must be
+    counted (drafts visible, several filters, a search)."""
+    if callable(stored):
+        stored = stored() if is_single(filterset, public) else None
+    if not is_single(filterset, public):
         return None
     active = active_filters(filterset.data) if filterset.is_bound else []
     if not active:
         return (stored or counts()).get("all", {}).get("", 0)
-    if len(active) > 1 or active[0][0] not in SINGLE:
-        return None
     name = active[0][0]
     value = filterset.form.cleaned_data.get(name)
     if isinstance(value, list | tuple):
@@ -322,3 +322,12 @@ def known_count(filterset, public: bool, stored: dict | None = None) -> int | No
     if name == "custody" and value == "none":
         return stored.get("all", {}).get("", 0) - stored.get("custody", {}).get("on_file", 0)
     return stored.get(name, {}).get(value, 0)
+
+
+def is_single(filterset, public: bool) -> bool:
+    """Whether `known_count` can read the list's size from the stored counts: published people, filtered by nothing
+    or by one facet (which may still have several values)."""
+    if not public or filterset is None or (filterset.is_bound and not filterset.is_valid()):
+        return False
+    active = active_filters(filterset.data) if filterset.is_bound else []
+    return not active or (len(active) == 1 and active[0][0] in SINGLE)
