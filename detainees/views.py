@@ -52,6 +52,7 @@ class DetaineeListView(FilteredListView):
     model = Detainee
     filterset_class = DetaineeFilter
     template_name = "detainees/detainee_list.html"
+    defer_joins = True  # each card shows the latest custody and the holding group: joined for the page's rows only
     api_list_name = "api:detainee-list"
     sort_options = [("", _("Name (A–Z)")), ("-detained_on", _("Most recently detained")),
                     ("detained_on", _("Longest ago detained")),
@@ -71,8 +72,25 @@ class DetaineeListView(FilteredListView):
         return not Detainee.objects.previews(self.request.user)
 
     @cached_property
+    def stored(self) -> tuple[dict, str]:
+        return facets.counts_and_version()
+
+    @property
     def stored_counts(self) -> dict:
-        return facets.counts()
+        return self.stored[0]
+
+    @cached_property
+    def facets_version(self) -> str:
+        """What the list's size, facets and filters beside it are kept under: for the public, filtered by stored
+        facets alone (or not at all), the stored counts' version, which only a write moving a published person's
+        facet values moves (a description, a source or a draft edited, they are still current); else the data
+        version."""
+        if self.public and facets.by_facets_alone(self.query):
+            return self.stored[1]
+        return self.data_version
+
+    def count_version(self) -> str:
+        return self.facets_version
 
     def get_paginator(self, *args, **kwargs):
         # Published people filtered by at most one facet value: the size is a stored count (detainees.facets).
@@ -95,7 +113,7 @@ class DetaineeListView(FilteredListView):
         query = self.request.GET.copy()
         query.pop("page", None)
         bound = bool(self.request.GET)  # a form with no query at all renders its empty choices selected
-        return f"{self.data_version}|{get_language()}|{bound}|{self.request.path}?{query.urlencode()}"
+        return f"{self.facets_version}|{get_language()}|{bound}|{self.request.path}?{query.urlencode()}"
 
     def suggestions(self, context) -> list[tuple[str, str]]:
         """Offers "Did you mean: Paul Whelan?": when a name search finds fewer than SUGGEST_BELOW people, the published
@@ -126,7 +144,7 @@ class DetaineeListView(FilteredListView):
         if self.public and not (self.filterset.is_bound and self.filterset.form.cleaned_data.get("held_on")):
             compute = self.counted_facets  # the stored rows mean what the filters mean (not so with `held_on`)
         return cached_figures("detainee-facets", parts=(filters, self.public), compute=compute,
-                              version=self.data_version)  # fmt: skip
+                              version=self.facets_version)  # fmt: skip
 
     def stored_facets(self):
         """The facets of the unfiltered public list, from the counts the database keeps (detainees.facets)."""
