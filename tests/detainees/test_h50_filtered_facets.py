@@ -187,3 +187,32 @@ def test_two_people_swapping_values_in_one_statement_move_the_facets_version():
     person.description = "nothing a facet shows"
     person.save()
     assert facets.counts_and_version()[1] == moved
+
+
+@override_settings(PAGE_CACHE_SECONDS=0)
+@pytest.mark.parametrize("query", [{}, {"ordering": "-detained_on"}, {"status": "held"}, {"citizenship": "US"}])
+def test_a_page_picks_its_rows_by_id_before_joining_them(client, query):
+    """Every page of the list shows the rows of the list in order, none twice; the page query joins the latest custody
+    to the page's rows only (`pk IN (SELECT … LIMIT … OFFSET …)`), not to every row it skips."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    random_cases(random.Random(13), 60)
+    expected = [p.pk for p in DetaineeListView.as_view()(request_for(query)).context_data["paginator"].object_list]
+    shown = []
+    for page in range(1, len(expected) // 25 + 2):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/detainees/", {**query, "page": page})
+        shown += [p.pk for p in response.context["object_list"]]
+        [page_query] = [q["sql"] for q in queries.captured_queries if "detainees_detention" in q["sql"]
+                        and "LIMIT" in q["sql"]]  # fmt: skip
+        assert " IN (SELECT " in page_query and page_query.rindex("LIMIT") < page_query.rindex(")"), page_query
+    assert shown == expected and len(set(shown)) == len(shown) > (25 if not query else 0)
+
+
+def request_for(query: dict):
+    from django.contrib.auth.models import AnonymousUser
+
+    request = RequestFactory().get("/detainees/", query)
+    request.user = AnonymousUser()
+    return request
