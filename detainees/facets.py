@@ -100,10 +100,10 @@ def refresh_sql(vendor: str, ids: str, stamped: bool = True) -> list[str]:
     fresh = fresh_sql(vendor, ids)
     same = "f.detainee_id = s.detainee_id AND f.facet = s.facet AND f.value = s.value AND f.published = s.published"
     stale = f"s.detainee_id IN ({ids}) AND NOT EXISTS (SELECT 1 FROM ({fresh}) f WHERE {same})"
-    stamp = f"(SELECT COALESCE(MAX(stamp), 0) + 1 FROM {COUNTS})"  # SQLite's writers take turns: a new number
     set_stamp, column, value, take = (
-        (f", stamp = {stamp}", ", stamp", f", {stamp}", ", stamp = excluded.stamp") if stamped else ("", "", "", "")
-    )
+        (", stamp = COALESCE(stamp, 0) + 1", ", stamp", ", 1", f", stamp = COALESCE({COUNTS}.stamp, 0) + 1")
+        if stamped else ("", "", "", "")
+    )  # fmt: skip
     return [
         f"UPDATE {COUNTS} SET n = n - (SELECT COUNT(*) FROM {FACETS} s WHERE {stale} AND s.published "
         f"AND s.facet = {COUNTS}.facet AND s.value = {COUNTS}.value){set_stamp} "
@@ -127,7 +127,9 @@ def postgres_body(ids: str, stamped: bool = True) -> str:
     row-level trigger 2,000 times, each planning and running the whole body for one person)."""
     fresh = fresh_sql("postgresql", ids, where="p.id = ANY(people)")
     key = "f.detainee_id = s.detainee_id AND f.facet = s.facet AND f.value = s.value"
-    column, value, take = (", stamp", ", txid_current()", ", stamp = excluded.stamp") if stamped else ("", "", "")
+    # a count's stamp goes up by one each time a write touches it (counted from the row as the write finds it, after
+    # any other writer's commit): whatever the transactions, no two states of a count have the same stamp
+    column, value, take = (", stamp", ", 1", f", stamp = COALESCE({COUNTS}.stamp, 0) + 1") if stamped else ("", "", "")
     return (
         f"DECLARE people bigint[] := ARRAY(SELECT DISTINCT i FROM ({ids}) x (i) WHERE i IS NOT NULL ORDER BY i); "
         f"BEGIN IF cardinality(people) = 0 THEN RETURN NULL; END IF; "
