@@ -56,6 +56,13 @@ class StrictFilterBackend(DjangoFilterBackend):
             return stable_order(queryset)
         return stable_order(super().filter_queryset(request, queryset, view))
 
+    def get_filterset(self, request, queryset, view):
+        """As django-filter's; kept on the view (`view.bound_filterset`), which may read its cleaned values again
+        (the detainee list's stored count) instead of building and validating a second one."""
+        filterset = super().get_filterset(request, queryset, view)
+        view.bound_filterset = filterset
+        return filterset
+
     def check_known(self, request, view, queryset) -> None:
         filterset_class = self.get_filterset_class(view, queryset)
         known = set(RESERVED_PARAMS)

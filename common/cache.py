@@ -133,9 +133,21 @@ class CachedCountPaginator(Paginator):
     caches it, so the next page of the same search is the page query alone.
     """
 
-    def __init__(self, *args, version: str | None = None, known: int | None = None, window: bool = False, **kwargs):
+    def __init__(self, *args, version: str | None = None, known: int | None = None, window: bool = False,
+                 defer_joins: bool = False, **kwargs):  # fmt: skip
         super().__init__(*args, **kwargs)
-        self.version, self.known, self.window = version, known, window
+        self.version, self.known, self.window, self.defer_joins = version, known, window, defer_joins
+
+    def _get_page(self, object_list, *args, **kwargs):
+        """`defer_joins`: the page's rows picked by their ids first (`pk IN (SELECT id … LIMIT n OFFSET m)`), then
+        joined to what they show. A page read as one query joins every row it skips before OFFSET drops them: the
+        list page's latest custody, 950 index probes for page 38 of 25 (15 ms of 17 at 20,000 cases), growing with
+        the page's depth."""
+        if self.defer_joins and isinstance(object_list, QuerySet) and object_list.query.is_sliced:
+            query = object_list.query
+            ids = self.object_list.values("pk")[query.low_mark : query.high_mark]
+            object_list = self.object_list.filter(pk__in=ids)
+        return super()._get_page(object_list, *args, **kwargs)
 
     @cached_property
     def count(self) -> int:

@@ -178,6 +178,7 @@ WORDS = [
     _("speaker"),
     _("speaker country"),
     _("speaker role"),
+    _("stamp"),
     _("statement"),
     _("statements"),
     _("status"),

@@ -77,7 +77,15 @@ class FilteredListView(PublicMixin, ListView):
     def get_paginator(self, *args, **kwargs):
         # A search sorts every match by rank anyway: the page query counts them too (common.cache).
         searched = bool(self.request.GET.get("q", "").strip())
-        return super().get_paginator(*args, version=self.data_version, window=searched, **kwargs)
+        return super().get_paginator(*args, version=self.count_version(), window=searched,
+                                     defer_joins=self.defer_joins and not searched, **kwargs)  # fmt: skip
+
+    # Whether a page's rows are picked by id before they are joined to what the cards show (CachedCountPaginator)
+    defer_joins = False
+
+    def count_version(self) -> str:
+        """The version the list's size is counted once per (the data version unless a list knows better)."""
+        return self.data_version
 
     # {filter name: its label as the page shows it}, for errors; a filter not named here is called by its own label.
     filter_labels: dict = {}

@@ -148,7 +148,10 @@ class DetaineeViewSet(WithdrawPublicationMixin, TrackerViewSet):
         """The list's size from the stored counts when it is published people filtered by at most one facet value
         (detainees.facets): no COUNT over the people after every write."""
         public = not Detainee.objects.previews(self.request.user)
-        filterset = DetaineeFilter(self.request.query_params, queryset=Detainee.objects.none(), request=self.request)
+        filterset = getattr(self, "bound_filterset", None)  # the one that filtered the list (common.api)
+        if not isinstance(filterset, DetaineeFilter):
+            filterset = DetaineeFilter(self.request.query_params, queryset=Detainee.objects.none(),
+                                       request=self.request)  # fmt: skip
         return facets.known_count(filterset, public)
 
     def selected(self, documents: list[dict]) -> list[dict]:

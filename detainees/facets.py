@@ -15,6 +15,9 @@ source) touches no count, so concurrent editors do not queue on the counters. Th
 fresh computation the tests compare the stored rows and counts with.
 """
 
+import hashlib
+import time
+
 from django.db import DEFAULT_DB_ALIAS, connections
 
 FACETS = "detainees_personfacet"
@@ -91,26 +94,31 @@ def fresh_sql(vendor: str, ids: str, where: str = "p.id IN ({ids})") -> str:
     return " UNION ".join(parts).replace("p.id IN ({ids})", where).replace("{ids}", ids)
 
 
-def refresh_sql(vendor: str, ids: str) -> list[str]:
-    """The statements that bring the stored rows and counts of the people `ids` (a SELECT) up to date."""
+def refresh_sql(vendor: str, ids: str, stamped: bool = True) -> list[str]:
+    """The statements that bring the stored rows and counts of the people `ids` (a SELECT) up to date (`stamped`:
+    and the counts' stamps, which the migrations before `0023_h50_facet_count_stamp` have not added yet)."""
     fresh = fresh_sql(vendor, ids)
     same = "f.detainee_id = s.detainee_id AND f.facet = s.facet AND f.value = s.value AND f.published = s.published"
     stale = f"s.detainee_id IN ({ids}) AND NOT EXISTS (SELECT 1 FROM ({fresh}) f WHERE {same})"
+    set_stamp, column, value, take = (
+        (", stamp = COALESCE(stamp, 0) + 1", ", stamp", ", 1", f", stamp = COALESCE({COUNTS}.stamp, 0) + 1")
+        if stamped else ("", "", "", "")
+    )  # fmt: skip
     return [
         f"UPDATE {COUNTS} SET n = n - (SELECT COUNT(*) FROM {FACETS} s WHERE {stale} AND s.published "
-        f"AND s.facet = {COUNTS}.facet AND s.value = {COUNTS}.value) "
+        f"AND s.facet = {COUNTS}.facet AND s.value = {COUNTS}.value){set_stamp} "
         f"WHERE (facet, value) IN (SELECT s.facet, s.value FROM {FACETS} s WHERE {stale} AND s.published)",
         f"DELETE FROM {FACETS} WHERE id IN (SELECT s.id FROM {FACETS} s WHERE {stale})",
-        f"INSERT INTO {COUNTS} (facet, value, n) SELECT f.facet, f.value, COUNT(*) FROM ({fresh}) f "
+        f"INSERT INTO {COUNTS} (facet, value, n{column}) SELECT f.facet, f.value, COUNT(*){value} FROM ({fresh}) f "
         f"WHERE f.published AND NOT EXISTS (SELECT 1 FROM {FACETS} s WHERE {same}) GROUP BY f.facet, f.value "
-        f"ON CONFLICT (facet, value) DO UPDATE SET n = {COUNTS}.n + excluded.n",
+        f"ON CONFLICT (facet, value) DO UPDATE SET n = {COUNTS}.n + excluded.n{take}",
         f"INSERT INTO {FACETS} (detainee_id, facet, value, published) "
         f"SELECT f.detainee_id, f.facet, f.value, f.published FROM ({fresh}) f "
         f"WHERE NOT EXISTS (SELECT 1 FROM {FACETS} s WHERE {same})",
     ]
 
 
-def postgres_body(ids: str) -> str:
+def postgres_body(ids: str, stamped: bool = True) -> str:
     """A PostgreSQL trigger function's body: the people as an array (index probes, not a join planned for any
     number), the fresh rows computed once, and one statement of data-modifying CTEs that deletes, flips and inserts
     only the rows that differ and moves only the counts they change (in (facet, value) order, so two writers lock
@@ -119,6 +127,9 @@ def postgres_body(ids: str) -> str:
     row-level trigger 2,000 times, each planning and running the whole body for one person)."""
     fresh = fresh_sql("postgresql", ids, where="p.id = ANY(people)")
     key = "f.detainee_id = s.detainee_id AND f.facet = s.facet AND f.value = s.value"
+    # a count's stamp goes up by one each time a write touches it (counted from the row as the write finds it, after
+    # any other writer's commit): whatever the transactions, no two states of a count have the same stamp
+    column, value, take = (", stamp", ", 1", f", stamp = COALESCE({COUNTS}.stamp, 0) + 1") if stamped else ("", "", "")
     return (
         f"DECLARE people bigint[] := ARRAY(SELECT DISTINCT i FROM ({ids}) x (i) WHERE i IS NOT NULL ORDER BY i); "
         f"BEGIN IF cardinality(people) = 0 THEN RETURN NULL; END IF; "
@@ -126,18 +137,22 @@ def postgres_body(ids: str) -> str:
         f"stored AS MATERIALIZED (SELECT id, detainee_id, facet, value, published FROM {FACETS} "
         f"WHERE detainee_id = ANY(people)), "
         f"gone AS (DELETE FROM {FACETS} WHERE id IN (SELECT s.id FROM stored s WHERE NOT EXISTS "
-        f"(SELECT 1 FROM fresh f WHERE {key})) RETURNING facet, value, CASE WHEN published THEN -1 ELSE 0 END AS d), "
+        f"(SELECT 1 FROM fresh f WHERE {key})) RETURNING facet, value, CASE WHEN published THEN -1 ELSE 0 END AS d, "
+        f"published AS counted), "
         f"flipped AS (UPDATE {FACETS} t SET published = f.published FROM stored s JOIN fresh f ON {key} "
         f"WHERE t.id = s.id AND s.published <> f.published "
-        f"RETURNING t.facet, t.value, CASE WHEN f.published THEN 1 ELSE -1 END AS d), "
+        f"RETURNING t.facet, t.value, CASE WHEN f.published THEN 1 ELSE -1 END AS d, true AS counted), "
         f"added AS (INSERT INTO {FACETS} (detainee_id, facet, value, published) "
         f"SELECT f.detainee_id, f.facet, f.value, f.published FROM fresh f "
         f"WHERE NOT EXISTS (SELECT 1 FROM stored s WHERE {key}) "
-        f"RETURNING facet, value, CASE WHEN published THEN 1 ELSE 0 END AS d), "
+        f"RETURNING facet, value, CASE WHEN published THEN 1 ELSE 0 END AS d, published AS counted), "
+        # every value a published row moved under, even when the count ends where it was (two people swapping
+        # values in one statement): its stamp is what tells a filtered list's cached facets they are stale
         f"delta AS (SELECT facet, value, SUM(d) AS n FROM (SELECT * FROM gone UNION ALL SELECT * FROM flipped "
-        f"UNION ALL SELECT * FROM added) x GROUP BY facet, value HAVING SUM(d) <> 0) "
-        f"INSERT INTO {COUNTS} (facet, value, n) SELECT facet, value, n FROM delta ORDER BY facet, value "
-        f"ON CONFLICT (facet, value) DO UPDATE SET n = {COUNTS}.n + excluded.n; "
+        f"UNION ALL SELECT * FROM added) x GROUP BY facet, value HAVING bool_or(counted)) "
+        f"INSERT INTO {COUNTS} (facet, value, n{column}) SELECT facet, value, n{value} FROM delta "
+        f"ORDER BY facet, value "
+        f"ON CONFLICT (facet, value) DO UPDATE SET n = {COUNTS}.n + excluded.n{take}; "
         f"RETURN NULL; END"
     )
 
@@ -149,7 +164,7 @@ def _moved(columns: tuple[str, ...], rows: str, other: str) -> str:
     return f"(SELECT {picked} FROM {rows} EXCEPT SELECT {picked} FROM {other})"
 
 
-def statements(vendor: str) -> list[str]:
+def statements(vendor: str, stamped: bool = True) -> list[str]:
     """The DDL that (re)creates every trigger, for PostgreSQL or SQLite.
 
     PostgreSQL: one trigger per table and event FOR EACH STATEMENT, over the statement's transition tables (the
@@ -172,7 +187,7 @@ def statements(vendor: str) -> list[str]:
             for event, (when, transition, ids) in events.items():
                 out += [
                     f"CREATE OR REPLACE FUNCTION {name}_{event}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-                    f"{postgres_body(ids)} $$",
+                    f"{postgres_body(ids, stamped)} $$",
                     f'DROP TRIGGER IF EXISTS {name}_{event} ON "{table}"',
                     f'CREATE TRIGGER {name}_{event} AFTER {when} ON "{table}" REFERENCING {transition} '
                     f"FOR EACH STATEMENT EXECUTE FUNCTION {name}_{event}()",
@@ -185,7 +200,7 @@ def statements(vendor: str) -> list[str]:
         moved = " WHEN " + " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in columns)
         for event, (when, ids) in events.items():
             condition = moved if event == "update" else ""
-            body = "; ".join(refresh_sql(vendor, ids))
+            body = "; ".join(refresh_sql(vendor, ids, stamped))
             out += [
                 f"DROP TRIGGER IF EXISTS {name}_{event}",
                 f'CREATE TRIGGER {name}_{event} AFTER {when} ON "{table}" FOR EACH ROW{condition} BEGIN {body}; END',
@@ -203,9 +218,15 @@ def install(using: str = DEFAULT_DB_ALIAS) -> int:
     if not {FACETS, COUNTS, *WATCHED} <= tables:
         return 0  # migrating a new database: the migration that creates the facets' tables installs them
     with connection.cursor() as cursor:
-        for sql in statements(connection.vendor):
+        for sql in statements(connection.vendor, has_stamp(connection)):
             cursor.execute(sql)
     return len(WATCHED)
+
+
+def has_stamp(connection) -> bool:
+    """Whether the counts have their `stamp` yet (a database migrated past 0023_h50_facet_count_stamp)."""
+    with connection.cursor() as cursor:
+        return "stamp" in {c.name for c in connection.introspection.get_table_description(cursor, COUNTS)}
 
 
 def drop(using: str = DEFAULT_DB_ALIAS) -> None:
@@ -233,8 +254,12 @@ def rebuild(using: str = DEFAULT_DB_ALIAS) -> int:
         cursor.execute(f"DELETE FROM {COUNTS}")
         cursor.execute(f"INSERT INTO {FACETS} (detainee_id, facet, value, published) SELECT * FROM ({fresh}) f")
         stored = cursor.rowcount
-        cursor.execute(f"INSERT INTO {COUNTS} (facet, value, n) SELECT facet, value, COUNT(*) FROM {FACETS} "
-                       "WHERE published GROUP BY facet, value")  # fmt: skip
+        if has_stamp(connection):
+            cursor.execute(f"INSERT INTO {COUNTS} (facet, value, n, stamp) SELECT facet, value, COUNT(*), %s "
+                           f"FROM {FACETS} WHERE published GROUP BY facet, value", [time.time_ns()])  # fmt: skip
+        else:
+            cursor.execute(f"INSERT INTO {COUNTS} (facet, value, n) SELECT facet, value, COUNT(*) FROM {FACETS} "
+                           "WHERE published GROUP BY facet, value")  # fmt: skip
     return stored
 
 
@@ -287,12 +312,22 @@ NOT_FILTERS = {"page", "page_size", "ordering", "format", "fields", "cursor"}
 
 def counts() -> dict[str, dict[str, int]]:
     """{facet: {value: published people}} from the stored counts: one read of ~60 rows."""
+    return counts_and_version()[0]
+
+
+def counts_and_version() -> tuple[dict[str, dict[str, int]], str]:
+    """The stored counts, and their version: a digest that moves whenever any published person's facet values move
+    (each count's `stamp` is set anew by the write, even one that leaves the count where it was), and with nothing
+    else (a description, a source, a draft). What a list filtered by facets alone shows, its size and its facets,
+    depends on nothing else, so they are kept under it and survive the writes that change no facet."""
     from .models import FacetCount
 
     out: dict[str, dict[str, int]] = {}
-    for facet, value, n in FacetCount.objects.filter(n__gt=0).values_list("facet", "value", "n"):
-        out.setdefault(facet, {})[value] = n
-    return out
+    rows = sorted(FacetCount.objects.values_list("facet", "value", "n", "stamp"))
+    for facet, value, n, _stamp in rows:
+        if n > 0:
+            out.setdefault(facet, {})[value] = n
+    return out, "facets-" + hashlib.sha1(repr(rows).encode()).hexdigest()[:16]
 
 
 def active_filters(params) -> list[tuple[str, str]]:
@@ -300,17 +335,17 @@ def active_filters(params) -> list[tuple[str, str]]:
     return [(k, v) for k, values in params.lists() if k not in NOT_FILTERS for v in values if v]
 
 
-def known_count(filterset, public: bool, stored: dict | None = None) -> int | None:
+def known_count(filterset, public: bool, stored=None) -> int | None:
     """The size of a published list filtered by nothing or by one value of one facet, read from the stored counts
-    (`stored`, when the caller has read them); None when it must be counted (drafts visible, several filters, a
-    search)."""
-    if not public or filterset is None or (filterset.is_bound and not filterset.is_valid()):
+    (`stored`: the caller's, or a function that reads them, called only when they are needed); None when it must be
+    counted (drafts visible, several filters, a search)."""
+    if callable(stored):
+        stored = stored() if is_single(filterset, public) else None
+    if not is_single(filterset, public):
         return None
     active = active_filters(filterset.data) if filterset.is_bound else []
     if not active:
         return (stored or counts()).get("all", {}).get("", 0)
-    if len(active) > 1 or active[0][0] not in SINGLE:
-        return None
     name = active[0][0]
     value = filterset.form.cleaned_data.get(name)
     if isinstance(value, list | tuple):
@@ -322,3 +357,18 @@ def known_count(filterset, public: bool, stored: dict | None = None) -> int | No
     if name == "custody" and value == "none":
         return stored.get("all", {}).get("", 0) - stored.get("custody", {}).get("on_file", 0)
     return stored.get(name, {}).get(value, 0)
+
+
+def by_facets_alone(params) -> bool:
+    """Whether a query filters by stored facets alone (or not at all): then what the list shows, its size and its
+    facets, depends on the stored facet rows only (`counts_and_version`)."""
+    return all(name in SINGLE for name, _ in active_filters(params))
+
+
+def is_single(filterset, public: bool) -> bool:
+    """Whether `known_count` can read the list's size from the stored counts: published people, filtered by nothing
+    or by one facet (which may still have several values)."""
+    if not public or filterset is None or (filterset.is_bound and not filterset.is_valid()):
+        return False
+    active = active_filters(filterset.data) if filterset.is_bound else []
+    return not active or (len(active) == 1 and active[0][0] in SINGLE)

@@ -1274,6 +1274,10 @@ class FacetCount(models.Model):
     facet = models.CharField(max_length=20, help_text=_("The filter it counts under."))
     value = models.CharField(max_length=20, help_text=_("The filter's value."))
     n = models.IntegerField(default=0, help_text=_("Published people showing it."))
+    stamp = models.BigIntegerField(
+        null=True, blank=True,
+        help_text=_("Set anew whenever a published person's value under it changes, even if the count does not."),
+    )  # fmt: skip
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["facet", "value"], name="facet_count_unique")]
