@@ -137,38 +137,51 @@ setting_changed.connect(_forget, dispatch_uid="h51-forget-url-shapes")
 
 # --- Translations -----------------------------------------------------------------------------------------------
 _KEPT = 20_000  # messages kept per translation object (code's own messages are far fewer; past that, look up)
-_NOT_KEPT = object()
 _MISSING = object()
 
 
-def remember_translations() -> None:
-    """Each translation object's own catalogue look-ups kept on it (see the module's docstring): what it holds for a
-    message, or that it holds nothing; its fallbacks are asked each time, as `GNUTranslations.gettext` asks them
-    (django-countries switches a fallback off and on around some look-ups)."""
+def _plain_chain(translation) -> bool:
+    """Whether every fallback after `translation` answers the same message the same way each time: Django's own
+    translations and gettext's null one; django-countries' switch (off around some of its look-ups) is checked at
+    each look-up instead."""
+    import gettext as gettext_module
+
     from django.utils.translation.trans_real import DjangoTranslation
+    from django_countries import EmptyFallbackTranslator
+
+    step = translation._fallback
+    while step is not None:
+        if type(step) not in (DjangoTranslation, gettext_module.NullTranslations, EmptyFallbackTranslator):
+            return False
+        step = getattr(step, "_fallback", None)
+    return True
+
+
+def remember_translations() -> None:
+    """Each translation object's answers kept on it (see the module's docstring), while django-countries has not
+    switched fallbacks off (it does around some look-ups: then the chain is asked as gettext asks it)."""
+    from django.utils.translation.trans_real import DjangoTranslation
+    from django_countries import _translation_state
 
     if getattr(DjangoTranslation, "_h51_remembers", False):
         return
     looked_up = DjangoTranslation.gettext  # GNUTranslations.gettext
 
     def gettext(self, message):
-        if not enabled():
+        if not enabled() or not getattr(_translation_state, "fallback", True):
             return looked_up(self, message)
         kept = self.__dict__.get("_h51_kept")
         if kept is None:
-            kept = self.__dict__["_h51_kept"] = {}
-        found = kept.get(message, _NOT_KEPT)
-        if found is _NOT_KEPT:
-            found = self._catalog.get(message, _MISSING)
-            if found is _MISSING:
-                found = self._catalog.get((message, self.plural(1)), _MISSING)
+            kept = self.__dict__["_h51_kept"] = {} if _plain_chain(self) else False
+        if kept is False:
+            return looked_up(self, message)
+        try:
+            return kept[message]
+        except KeyError:
+            answer = looked_up(self, message)
             if len(kept) < _KEPT:
-                kept[message] = found
-        if found is not _MISSING:
-            return found
-        if self._fallback:
-            return self._fallback.gettext(message)
-        return message
+                kept[message] = answer
+            return answer
 
     DjangoTranslation.gettext = gettext
     DjangoTranslation._h51_remembers = True
