@@ -16,6 +16,10 @@ class CommonConfig(AppConfig):
         from common.i18n import back_to_the_default_language, translate_default_names, translate_third_party_names
 
         remember_country_names()
+        from common.fastpaths import remember_choice_labels, remember_translations
+
+        remember_translations()  # gettext answers kept per translation object (h51)
+        remember_choice_labels()  # get_FOO_display() labels kept per language (h51)
         from common import reasons
 
         reasons.connect()  # a change's reason on every history row it writes (API writes, services)

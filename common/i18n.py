@@ -23,6 +23,8 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_noop, trans_real
 
+from common.fastpaths import url as fast_url
+
 API_SUFFIX = "-x-api"
 # The API's documentation stays English whatever the request asks: the OpenAPI schema, its two viewers and the
 # API's front page (/api/v1/, a page of documentation). Error messages elsewhere under /api/ follow Accept-Language.
@@ -156,7 +158,7 @@ def url_in_language(request, code: str) -> str:
             if match is None or not match.url_name:
                 raise NoReverseMatch
             name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
-            url = reverse(name, args=match.args, kwargs=match.kwargs)
+            url = fast_url(name, args=match.args, kwargs=match.kwargs)  # kept per language (common.fastpaths)
         except NoReverseMatch:
             return reverse("overview")
     return url + (f"?{query}" if query else "")

@@ -20,13 +20,13 @@ from django.db import connections
 from django.db.models import CharField, DateField, F, Q, QuerySet, Value
 from django.db.models.functions import Cast, JSONObject
 from django.template.loader import get_template
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
 from django_countries.fields import CountryField
 from rest_framework import serializers
 
+from common.fastpaths import url as fast_url
 from common.models import certain_days, certain_start, review_state_of, span_last_day
 from common.sql import execute_prepared
 
@@ -218,8 +218,8 @@ def build_documents(rows: list[dict], request, fetched: tuple[list, list] | None
             parent_id = parents[kind, doc["id"]]
             target = tops[parent_id] if parent_kind is None else records[parent_kind][parent_id]
             target[plural].append(doc)
-    api = request.build_absolute_uri(reverse("api:detainee-detail", args=[999999999]))
-    page = request.build_absolute_uri(reverse("detainees:detainee-detail", args=["__slug__"]))
+    api = request.build_absolute_uri(fast_url("api:detainee-detail", args=[999999999]))
+    page = request.build_absolute_uri(fast_url("detainees:detainee-detail", args=["__slug__"]))
     today = timezone.localdate()
     out = []
     for row in rows:

@@ -9,13 +9,13 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 from django_countries.fields import CountryField
 
 from common.currencies import CurrencyValidator
+from common.fastpaths import url as fast_url
 from common.history import HistoricalRecords
 from common.models import (
     PartialDatesMixin,
@@ -111,7 +111,7 @@ class Group(UniqueSlugMixin, TimeStampedModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("groups:group-detail", args=[self.slug])
+        return fast_url("groups:group-detail", args=[self.slug])
 
     def clean(self):
         if not isinstance(self.aliases, list) or not all(isinstance(a, str) and a.strip() for a in self.aliases):
@@ -371,7 +371,7 @@ class Detainee(UniqueSlugMixin, PartialDatesMixin, ReviewedModel, TimeStampedMod
         return self.name
 
     def get_absolute_url(self):
-        return reverse("detainees:detainee-detail", args=[self.slug])
+        return fast_url("detainees:detainee-detail", args=[self.slug])
 
     def clean(self):
         errors = {}

@@ -307,18 +307,39 @@ def timeline(detainee: Detainee, participations=()) -> list[Event]:
     return sorted(events, key=lambda e: e.sort_key)  # stable: same-key events keep the order they were added
 
 
-def status_sentence(detainee: Detainee) -> str:
-    """The case in one line: "Held by Russia since 17 February 2022", "Exchanged on 8 December 2022"."""
+def _latest_completed(participations) -> object | None:
+    """The first of `participations` (all of the person's, or more) as `.filter(exchange__is_published=True,
+    exchange__status="completed").order_by("-exchange__date", "-pk").first()` finds it, where the database reads:
+    PostgreSQL puts an exchange without a date first in a descending order, SQLite last."""
+    from django.db import connections, router
+
+    from exchanges.models import ExchangeParticipant
+
+    nulls_first = connections[router.db_for_read(ExchangeParticipant)].features.nulls_order_largest
+    done = [p for p in participations if p.exchange.is_published and p.exchange.status == "completed"]
+    undated = sorted((p for p in done if p.exchange.date is None), key=lambda p: p.pk, reverse=True)
+    dated = sorted((p for p in done if p.exchange.date is not None), key=lambda p: (p.exchange.date, p.pk))[::-1]
+    ordered = undated + dated if nulls_first else dated + undated
+    return ordered[0] if ordered else None
+
+
+def status_sentence(detainee: Detainee, participations=None) -> str:
+    """The case in one line: "Held by Russia since 17 February 2022", "Exchanged on 8 December 2022".
+    `participations`: every exchange participation of the person with its exchange, when the caller has read them
+    (the case page, `load_case`): then no query."""
     latest = detainee.latest_detention
     if latest is None:
         if detainee.status == Status.EXCHANGED:
             from exchanges.models import ExchangeParticipant
 
-            took_part = (
-                ExchangeParticipant.objects.filter(detainee=detainee, exchange__is_published=True,
-                                                   exchange__status="completed")
-                .select_related("exchange").order_by("-exchange__date", "-pk").first()
-            )  # fmt: skip
+            if participations is not None:
+                took_part = _latest_completed(participations)
+            else:
+                took_part = (
+                    ExchangeParticipant.objects.filter(detainee=detainee, exchange__is_published=True,
+                                                       exchange__status="completed")
+                    .select_related("exchange").order_by("-exchange__date", "-pk").first()
+                )  # fmt: skip
             if took_part is None:  # the stored status is being refreshed
                 return _("Exchanged (custody not on file)")
             exchange = took_part.exchange

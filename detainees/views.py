@@ -382,7 +382,7 @@ class DetaineeDetailView(CaseCitable, PublicDetailView):
             local_name=local_name if local_name != person.name else "",
             disputed=disputed_fields(about["detainee"]),
             citations=Citations(),
-            status_sentence=status_sentence(person),
+            status_sentence=status_sentence(person, participations),  # no query: read with the case
             custody_chains=custody_chains(person),
             timeline=timeline(person, participations),
             participations=participations,

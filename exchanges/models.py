@@ -3,11 +3,11 @@
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Prefetch, Q
-from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from common.fastpaths import url as fast_url
 from common.history import HistoricalRecords
 from common.models import (
     PartialDatesMixin,
@@ -149,7 +149,7 @@ class Exchange(UniqueSlugMixin, PartialDatesMixin, ReviewedModel, TimeStampedMod
         return self.name
 
     def get_absolute_url(self):
-        return reverse("exchanges:exchange-detail", args=[self.slug])
+        return fast_url("exchanges:exchange-detail", args=[self.slug])
 
     def clean(self):
         if self.pk is not None:

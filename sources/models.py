@@ -8,11 +8,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
-from django.urls import reverse
 from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from common.fastpaths import url as fast_url
 from common.history import HistoricalRecords
 from common.models import (
     PartialDatesMixin,
@@ -274,7 +274,7 @@ class Source(AddressesAsUris, PartialDatesMixin, TimeStampedModel):
         return f"{self.title}{outlet}"
 
     def get_absolute_url(self):
-        return reverse("sources:source-detail", args=[self.pk])
+        return fast_url("sources:source-detail", args=[self.pk])
 
     def clean(self):
         """One article, one source: an address that is a source's already, copied with another scheme, "www.",
@@ -347,7 +347,7 @@ class Official(UniqueSlugMixin, TimeStampedModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("sources:official-detail", args=[self.slug])
+        return fast_url("sources:official-detail", args=[self.slug])
 
     def clean(self):
         if not isinstance(self.aliases, list) or not all(isinstance(a, str) and a.strip() for a in self.aliases):
