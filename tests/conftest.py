@@ -66,11 +66,117 @@ _demo_rows = Replayer(_load_demo, kept_as="demo")  # kept between runs: tests/sn
 
 
 @pytest.fixture
-def demo(db):
+def demo(request, db):
     """The demo cases, as the command `make run` uses loads them: the command runs once per starting state (its
     recorded rows kept on disk between runs on SQLite), and its rows are put back, checked table by table, for every
-    later test (tests/snapshots.py)."""
-    _demo_rows()
+    later test (tests/snapshots.py). A run of such tests in one module shares one put-back (`_SharedDemo`, below):
+    the rows are already there, under the test's own transaction."""
+    if not _shared_demo.holds(request.node):
+        _demo_rows()
+
+
+class _SharedDemo:
+    """One put-back of the demo's rows for a run of consecutive tests of one module that ask for it, as Django's
+    `TestCase.setUpTestData`: before the first, a transaction is opened on every database and the rows put back in
+    it; each test's own transaction (pytest-django's) is then a savepoint inside it, rolled back at the test's end,
+    so a test that writes leaves the next one the demo as it was. The outer transaction is rolled back before any
+    test that does not share it (another module, no demo, a transactional test) and at the end of the run.
+
+    The put-back runs before any of the test's fixtures (`pytest_runtest_setup`, below), so a fixture that writes
+    (an editor's account) writes after the demo's rows rather than before; the rows themselves are the same, and a
+    test that needs the loader to meet its own rows first uses `demo_loaded_by_the_command`. Each put-back is ~0.14 s
+    of CPU (SQLite firing the triggers of ~1,800 inserted rows and reading back every table), asked for by ~300 tests
+    of `make check`'s tier (README, "Suite times", round 9)."""
+
+    # Anything that makes pytest-django use a TransactionTestCase: those tests commit and flush, never in a
+    # transaction of ours.
+    TRANSACTIONAL = {"transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+    def __init__(self):
+        self.databases_ready = False  # set once the test databases exist (django_db_setup, below)
+        self.key: str | None = None  # the module whose tests share the rows now
+        self._atomics: list = []
+        self._blocker = None  # pytest-django's, which lets the transaction be opened and closed outside a test
+        self.first: str | None = None  # a test that could not share: it came before the databases were made
+
+    @classmethod
+    def key_of(cls, item) -> str | None:
+        """The module of a test that may share the demo's rows, None for one that may not."""
+        names = set(getattr(item, "fixturenames", ()))
+        if os.environ.get("TEST_SHARED_DEMO") == "off":  # each test its own put-back, as before round 9
+            return None
+        if "demo" not in names or names & cls.TRANSACTIONAL or "demo_loaded_by_the_command" in names:
+            return None
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and (
+            (marker.args and marker.args[0])
+            or any(marker.kwargs.get(name) for name in ("transaction", "reset_sequences", "serialized_rollback"))
+        ):
+            return None
+        return item.nodeid.split("::")[0]
+
+    def holds(self, item) -> bool:
+        return self.key is not None and self.key == self.key_of(item)
+
+    def open(self, item) -> None:
+        """Before `item`'s fixtures: keep the rows for its module, if it may share them and they are not there yet."""
+        key = self.key_of(item)
+        if key == self.key:
+            return
+        self.close()
+        if key is None:
+            return
+        if not self.databases_ready:  # the process's first database test makes the databases: it puts back its own
+            self.first = item.nodeid
+            return
+        from django.db import connections, transaction
+        from django.test import override_settings
+        from pytest_django.plugin import blocking_manager_key
+
+        self._blocker = item.config.stash[blocking_manager_key]
+        with self._blocker.unblock():
+            for alias in connections:
+                if not connections[alias].settings_dict.get("TEST", {}).get("MIRROR"):
+                    atomic = transaction.atomic(using=alias)
+                    atomic.__enter__()
+                    self._atomics.append((alias, atomic))
+            try:
+                # the settings every test runs with (`_own_dump_dir`), should the loader itself have to run
+                with override_settings(PUBLIC_ORIGIN="http://testserver", RELEASES_DAILY_AT="", DUMP_DIR=os.devnull):
+                    _demo_rows()
+            except BaseException:
+                self.close()
+                raise
+        self.key = key
+
+    def close(self) -> None:
+        self.key = None
+        if not self._atomics:
+            return
+        from django.db import transaction
+
+        with self._blocker.unblock():
+            while self._atomics:
+                alias, atomic = self._atomics.pop()
+                transaction.set_rollback(True, using=alias)
+                atomic.__exit__(None, None, None)
+
+
+_shared_demo = _SharedDemo()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    _shared_demo.open(item)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    try:
+        return (yield)
+    finally:  # after the test's own transaction is rolled back
+        if nextitem is None or _SharedDemo.key_of(nextitem) != _shared_demo.key:
+            _shared_demo.close()
 
 
 @pytest.fixture
@@ -102,6 +208,10 @@ def django_db_modify_db_settings(django_db_modify_db_settings):
 def django_db_setup(django_db_setup):
     """pytest-django's; the migration tests' own `migrate` calls, later, run for real."""
     template_db.uninstall()
+    _shared_demo.databases_ready = True
+    yield
+    _shared_demo.close()  # before the databases go (the last test's teardown)
+    _shared_demo.databases_ready = False
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -147,6 +257,13 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+    # Within each module or class, the tests that may share one put-back of the demo run one after the other, first
+    # (`_SharedDemo`); the order is otherwise the file's. Every process collects the same order (xdist checks it).
+    items[:] = [
+        item
+        for _, group in itertools.groupby(items, key=lambda item: item.parent)
+        for item in sorted(group, key=lambda item: _SharedDemo.key_of(item) is None)
+    ]
 
 
 def pytest_ignore_collect(collection_path, config):

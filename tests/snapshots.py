@@ -306,10 +306,12 @@ class Replayer:
         self.snapshots: list[Snapshot] = []
         self.kept = _Kept(kept_as) if kept_as else None
         self._kept: list[Snapshot] | None = None  # read from disk at the first miss
+        self.calls = 0  # put-backs (and loads) in this process: tests/test_shared_demo.py counts them
 
     def __call__(self) -> None:
         from changes import publisher
 
+        self.calls += 1
         # Marks a test left (a flush keeps none, but fixtures write): the loader drains the feed at its end, which
         # consumes them too; drained here first, the loader's run and its replay find the same empty queue.
         publisher.publish()
