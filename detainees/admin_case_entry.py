@@ -120,8 +120,8 @@ class PersonForm(CitesMixin, PartialDatesFormMixin, DetaineeAdminForm):
 
     class Meta(DetaineeAdminForm.Meta):
         formfield_callback = fitting
-        fields = ["name", "name_original", "aliases", "citizenships", "description", "born_on", "born_on_precision",
-                  "wikidata_id", "is_published"]  # fmt: skip
+        fields = ["name", "name_original", "aliases", "citizenships", "description", "description_ru", "born_on",
+                  "born_on_precision", "wikidata_id", "is_published"]  # fmt: skip
         labels = {"is_published": _("Publish this case")}
         help_texts = {"is_published": _("Refused, with the list, while any fact on this screen cites no source.")}
 
@@ -140,7 +140,9 @@ class SourceRowForm(CitesMixin):
     )
     headline_on_file = forms.BooleanField(
         required=False, initial=True, label=_("The title is the exact headline"),
-        help_text=_("Untick when it is your own short description: pages then say “headline not on file”."),
+        help_text=_(
+            "Untick when it is your own short description: pages then say “editors’ description, headline unknown”."
+        ),
     )  # fmt: skip
     outlet = forms.ModelChoiceField(
         Outlet.objects.all(), required=False, label=_("Outlet"),
