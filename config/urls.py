@@ -27,6 +27,7 @@ urlpatterns = site_patterns(
     path("groups/", include("detainees.group_urls")),
     path("", include("sources.urls")),
     path("feed.atom", feeds.LatestFeed(), name="feed"),
+    path("feed.xsl", site_views.FeedStylesheetView.as_view(), name="feed-xsl"),  # how a browser shows the feeds
     # h12b: a reader's account pages have a Russian version too (/ru/account/…), like every public page.
     path("account/", include("alerts.urls")),  # alerts and webhooks: a reader's account (alerts/urls.py)
 ) + [

@@ -155,3 +155,16 @@ def untranslated_api(request, rest: str):
     address answers 301 to the API's own, the query kept."""
     query = request.META.get("QUERY_STRING", "")
     return HttpResponsePermanentRedirect(iri_to_uri(f"/api/{rest}") + (f"?{query}" if query else ""))
+
+
+class FeedStylesheetView(TemplateView):
+    """`/feed.xsl` (`/ru/feed.xsl`): the XSLT a browser applies to the site's Atom feeds, so that opening one shows a
+    readable page in its language rather than raw XML (feed readers ignore it). Same origin, no script."""
+
+    template_name = "feed.xsl.html"  # an XSLT document; .html so that makemessages reads its strings
+    content_type = "text/xsl; charset=utf-8"
+
+    def get_context_data(self, **kwargs):
+        from django.utils.translation import get_language
+
+        return {**super().get_context_data(**kwargs), "LANGUAGE_CODE": get_language()}

@@ -23,7 +23,12 @@ def test_every_page_says_the_headline_is_unknown_in_the_same_words(client):
     exchange = ExchangeFactory()
     exchange.sources.add(source)
     for prefix, words in (("", EN), ("/ru", RU)):
-        for path in (f"/detainees/{person.slug}/", f"/exchanges/{exchange.slug}/", "/sources/", f"/sources/{source.pk}/"):
+        for path in (
+            f"/detainees/{person.slug}/",
+            f"/exchanges/{exchange.slug}/",
+            "/sources/",
+            f"/sources/{source.pk}/",
+        ):
             html = client.get(prefix + path).content.decode()
             assert words in html, prefix + path
             assert "headline not on file" not in html and "заголовок не внесён" not in html
