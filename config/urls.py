@@ -42,6 +42,7 @@ urlpatterns = site_patterns(
     path("favicon.ico", site_views.favicon),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/redoc/redoc.standalone.js", site_views.redoc_bundle, name="api-redoc-bundle"),  # no outside logo
     path("admin/deleted/", admin.site.admin_view(deleted_records_view), name="deleted-records"),
     path(
         "admin/deleted/<str:label>/<int:pk>/restore/",
