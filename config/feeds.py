@@ -3,6 +3,7 @@
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.feedgenerator import Atom1Feed, Stylesheet
 from django.utils.translation import gettext_lazy as _
 from django.utils.xmlutils import SimplerXMLGenerator
@@ -34,6 +35,16 @@ class StyledFeed(Feed):
 
     def stylesheets(self):
         return [Stylesheet(reverse("feed-xsl"), mimetype="text/xsl")]
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        # Browsers show application/atom+xml as plain text, never applying a stylesheet; they apply it to XML.
+        # A browser opening the feed (it asks for text/html first) gets the same bytes as application/xml; a feed
+        # reader gets Atom's own type.
+        if response.status_code == 200 and "text/html" in request.headers.get("Accept", ""):
+            response["Content-Type"] = "application/xml; charset=utf-8"
+        patch_vary_headers(response, ["Accept"])
+        return response
 
 
 class LatestFeed(StyledFeed):

@@ -33,6 +33,16 @@ def test_feeds_name_the_stylesheet_and_stay_atom(client, prefix):
         assert "Это лента (Atom)" in text and 'lang="ru"' in text
 
 
+def test_a_browser_gets_xml_it_styles_and_a_reader_gets_atom(client):
+    cache.clear()
+    DetaineeFactory()
+    reader = client.get("/feed.atom", HTTP_ACCEPT="application/atom+xml, application/xml;q=0.9, */*;q=0.8")
+    assert reader["Content-Type"].startswith("application/atom+xml") and "Accept" in reader["Vary"]
+    browser = client.get("/feed.atom", HTTP_ACCEPT="text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+    assert browser["Content-Type"].startswith("application/xml")  # Chromium shows atom+xml as text, unstyled
+    assert browser.content == reader.content
+
+
 def test_a_case_feed_names_the_stylesheet(client):
     cache.clear()
     person = DetaineeFactory(name="Ilya Yashin")
