@@ -254,6 +254,7 @@ class CaseScreen:
         keys = list(dict.fromkeys(k for k in keys if ROW.match(k)))
         self.source_keys = [k for k in keys if k.startswith("src-")]
         self.source_labels, self.sources_on_file = self._source_labels()
+        self.source_keys.sort(key=self.shown_number)  # shown (and ticked) in the page's order: Source 1, 2, 3…
         self.person = self._form(PersonForm, "person", instance=detainee, initial=self.loaded.get("person", {}))
         self.sources = [(k, SourceRowForm(data, prefix=k, initial=self.loaded.get(k, (None, {}))[1])) for k in
                         self.source_keys]  # fmt: skip

@@ -41,5 +41,7 @@ def test_the_editor_numbers_sources_as_the_case_page(client, editor_client):
         assert found, source.title
         shown[str(source.pk)] = found.group(1)
     assert shown == page
+    rows = [int(n) for n in re.findall(r'<div class="case-row" data-kind="source"[^>]*data-number="(\d+)"', html)]
+    assert rows == sorted(rows) == [1, 2, 3, 4]  # the rows in the page's order
     # a new source row starts after the highest number on the page (the template's number is filled in by the script)
     assert 'data-add="source"' in html

@@ -35,6 +35,7 @@ def test_change_add_and_select_read_in_the_accusative(russian_admin):
     change = russian_admin.get(f"/admin/detainees/detainee/{person.pk}/change/").content.decode()
     assert "Изменить профиль задержанного" in text(change, "h1")
     assert "Изменить задержанный" not in change
+    assert "Править всё дело на одном экране" in change and "Edit the whole case" not in change
     add = russian_admin.get("/admin/detainees/detainee/add/").content.decode()
     assert "Добавить профиль задержанного" in text(add, "h1")
     listing = russian_admin.get("/admin/detainees/detainee/").content.decode()
