@@ -21,7 +21,7 @@ from django.urls import LocalePrefixPattern, URLResolver, reverse
 from django.urls.exceptions import NoReverseMatch
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import gettext_noop, trans_real
+from django.utils.translation import gettext_noop, pgettext_lazy, trans_real
 
 from common.fastpaths import url as fast_url
 
@@ -237,7 +237,26 @@ def default_names():
                 yield field, "verbose_name", str(field.verbose_name)
 
 
+# A record's name in the admin's own phrases. Django's Russian puts the singular name into "Изменить %s",
+# "Добавить %(name)s", "Выберите %s для изменения" (the accusative) and "{name} «…» был успешно добавлен",
+# "Добавить еще один %(verbose_name)s" (masculine), and cannot decline it: "Изменить задержанный" should be
+# "…задержанного", "Изменить группа" "…группу". As Russian admin sites do, such a model is named there by a masculine
+# noun for a thing, whose accusative is its nominative ("профиль задержанного"), under the context "admin object"
+# so that the same English word elsewhere (a field "detainee", a page's "group") keeps its own Russian. The plural
+# (sidebar, list headings, inline headings) keeps the plain word: "Задержанные". English reads as before.
+# Keyed by "app_label.ModelName" (common knows no app's classes).
+ADMIN_OBJECT_NAMES = {
+    "detainees.Detainee": pgettext_lazy("admin object", "detainee"),
+    "detainees.MergedDetainee": pgettext_lazy("admin object", "merged detainee"),
+    "detainees.Group": pgettext_lazy("admin object", "group"),
+    "detainees.Counsel": pgettext_lazy("admin object", "lawyer"),
+    "exchanges.ExchangeParticipant": pgettext_lazy("admin object", "exchange participant"),
+    "sources.Claim": pgettext_lazy("admin object", "claim"),
+}
+
+
 def translate_default_names() -> None:
+    from django.apps import apps
     from django.utils.functional import Promise
     from django.utils.translation import gettext_lazy
 
@@ -250,6 +269,13 @@ def translate_default_names() -> None:
         translated = gettext_lazy(words)
         translated.made_by_tracker = True
         setattr(holder, attribute, translated)
+    for label, name in ADMIN_OBJECT_NAMES.items():
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        name.made_by_tracker = True
+        model._meta.verbose_name = name  # the migrations keep what the code wrote (original_attrs)
 
 
 # Apps of other packages that the admin's sidebar names, with no Russian of their own: their names in our catalogue.

@@ -126,6 +126,7 @@ WORDS = [
     _("n"),
     _("name"),
     _("name original"),
+    _("name ru sort"),
     _("new term months"),
     _("note"),
     _("number"),

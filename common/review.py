@@ -47,7 +47,7 @@ from common.sql import rows_for_ids
 PERMISSION = "common.review_cases"
 CASES: dict[str, type] = {}  # case label → model
 # Fields of a case that are the review's own bookkeeping, not its content: left out of the diff.
-BOOKKEEPING = {"awaiting_review", "last_checked_on", "created_at", "updated_at", "search_key"}
+BOOKKEEPING = {"awaiting_review", "last_checked_on", "created_at", "updated_at", "search_key", "name_ru_sort"}
 
 _acting: contextvars.ContextVar[object | None] = contextvars.ContextVar("review_acting_user", default=None)
 _approving: contextvars.ContextVar[frozenset] = contextvars.ContextVar("review_approving", default=frozenset())

@@ -118,3 +118,13 @@ def russian_name(name_original: str, aliases) -> str:
     cyrillic = [n for n in names if _CYRILLIC_LETTER.search(n) and not _LATIN_LETTER.search(n)]
     russian = [n for n in cyrillic if not _NOT_RUSSIAN.search(n)]
     return (russian or cyrillic or [""])[0]
+
+
+def russian_sort_key(name: str, name_original: str, aliases) -> str:
+    """The key a Russian list sorts a person by: the name a Russian page shows (`russian_name`, else the Latin
+    `name`), lower-cased with ё as е, as Russian dictionaries order them. Names in Cyrillic come first (А–Я), then
+    those shown in Latin (A–Z): the leading "0"/"1" keeps that order under a byte-wise (SQLite) and a linguistic
+    (PostgreSQL) collation alike."""
+    shown = russian_name(name_original, aliases)
+    text = (shown or name or "").strip().lower().replace("ё", "е")
+    return ("0" if shown else "1") + text[:200]

@@ -90,6 +90,21 @@ class FilteredListView(PublicMixin, ListView):
     # {filter name: its label as the page shows it}, for errors; a filter not named here is called by its own label.
     filter_labels: dict = {}
 
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        # A filter left empty is no filter: "?status=&held_by=RU" (a form submitted without its script) is read as
+        # "?held_by=RU" everywhere, the downloads' links and the kept filters included. Unknown names stay, named.
+        known = set(self.filterset_class.base_filters) | {"page"}
+        lists = list(request.GET.lists())
+        if any(not value for name, values in lists if name in known for value in values):
+            query = QueryDict(mutable=True)
+            for name, values in lists:
+                kept = [value for value in values if value or name not in known]
+                if kept:
+                    query.setlist(name, kept)
+            query._mutable = False
+            request.GET = query
+
     def get_queryset(self):
         self.refused_filters = []
         self.filterset = self.filterset_class(
@@ -193,10 +208,14 @@ class CitableMixin:
     citation_url_name = ""  # "detainees:detainee-cite"
 
     def page_citation(self, obj) -> PageCitation:
+        from common.templatetags.tracker import local_name
+
         ident = getattr(obj, "slug", "") or str(obj.pk)
+        # The page's own heading: a Russian page cites a person or an exchange by the Russian name it shows.
+        title = local_name(obj)[0] if self.citation_title_field == "name" else getattr(obj, self.citation_title_field)
         return PageCitation(
             key=f"pet-{self.citation_prefix}-{ident}",
-            title=getattr(obj, self.citation_title_field),
+            title=title,
             url=self.request.build_absolute_uri(obj.get_absolute_url()),
             kind=str(self.citation_kind),
             updated=timezone.localdate(obj.updated_at),

@@ -3,18 +3,53 @@
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.cache import patch_vary_headers
+from django.utils.feedgenerator import Atom1Feed, Stylesheet
 from django.utils.translation import gettext_lazy as _
+from django.utils.xmlutils import SimplerXMLGenerator
 
 from common.templatetags.tracker import description_in_language, field_text, name_text
 from detainees.models import Detainee
 from exchanges.models import Exchange
 
 
-class LatestFeed(Feed):
+class StyledAtom1Feed(Atom1Feed):
+    """Atom with the feed's `<?xml-stylesheet?>` instructions before the root, as Django writes them for RSS only."""
+
+    def write(self, outfile, encoding):
+        handler = SimplerXMLGenerator(outfile, encoding, short_empty_elements=True)
+        handler.startDocument()
+        for stylesheet in self.feed["stylesheets"] or []:
+            handler.processingInstruction("xml-stylesheet", stylesheet)
+        handler.startElement("feed", self.root_attributes())
+        self.add_root_elements(handler)
+        self.write_items(handler)
+        handler.endElement("feed")
+
+
+class StyledFeed(Feed):
+    """A feed a browser shows as a page: `<?xml-stylesheet?>` names the site's XSLT (`feed-xsl`, same origin, in the
+    feed's language). Feed readers ignore it; the XML is unchanged."""
+
+    feed_type = StyledAtom1Feed
+
+    def stylesheets(self):
+        return [Stylesheet(reverse("feed-xsl"), mimetype="text/xsl")]
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        # Browsers show application/atom+xml as plain text, never applying a stylesheet; they apply it to XML.
+        # A browser opening the feed (it asks for text/html first) gets the same bytes as application/xml; a feed
+        # reader gets Atom's own type.
+        if response.status_code == 200 and "text/html" in request.headers.get("Accept", ""):
+            response["Content-Type"] = "application/xml; charset=utf-8"
+        patch_vary_headers(response, ["Accept"])
+        return response
+
+
+class LatestFeed(StyledFeed):
     """The 20 most recently created published cases and exchanges, newest first."""
 
-    feed_type = Atom1Feed
     title = _("Prisoner Exchange Tracker: new cases and exchanges")
     subtitle = _("Newly published cases of people detained by states, and prisoner exchanges.")
 
@@ -46,14 +81,14 @@ class LatestFeed(Feed):
         return item.updated_at
 
 
-class CaseFeed(Feed):
+class CaseFeed(StyledFeed):
     """One published case's changes as Atom (`/detainees/<slug>/feed.atom`): to follow a case without an account.
 
     Read from the change feed (`changes`), which holds only what an anonymous visitor can see, so a draft's edits are
     never in it; the case's API document nests its custody records, so one event per published change of the case.
     A case not public now answers 404, as its page does."""
 
-    feed_type = Atom1Feed
+    feed_type = StyledAtom1Feed
     shown = 50
 
     def get_object(self, request, slug):

@@ -27,6 +27,7 @@ urlpatterns = site_patterns(
     path("groups/", include("detainees.group_urls")),
     path("", include("sources.urls")),
     path("feed.atom", feeds.LatestFeed(), name="feed"),
+    path("feed.xsl", site_views.FeedStylesheetView.as_view(), name="feed-xsl"),  # how a browser shows the feeds
     # h12b: a reader's account pages have a Russian version too (/ru/account/…), like every public page.
     path("account/", include("alerts.urls")),  # alerts and webhooks: a reader's account (alerts/urls.py)
 ) + [
@@ -41,6 +42,7 @@ urlpatterns = site_patterns(
     path("favicon.ico", site_views.favicon),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/redoc/redoc.standalone.js", site_views.redoc_bundle, name="api-redoc-bundle"),  # no outside logo
     path("admin/deleted/", admin.site.admin_view(deleted_records_view), name="deleted-records"),
     path(
         "admin/deleted/<str:label>/<int:pk>/restore/",

@@ -1,11 +1,13 @@
 """Site-wide pages: the overview and the health check."""
 
+import functools
+
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db import DatabaseError, connection
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
-from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.encoding import iri_to_uri
@@ -155,3 +157,41 @@ def untranslated_api(request, rest: str):
     address answers 301 to the API's own, the query kept."""
     query = request.META.get("QUERY_STRING", "")
     return HttpResponsePermanentRedirect(iri_to_uri(f"/api/{rest}") + (f"?{query}" if query else ""))
+
+
+class FeedStylesheetView(TemplateView):
+    """`/feed.xsl` (`/ru/feed.xsl`): the XSLT a browser applies to the site's Atom feeds, so that opening one shows a
+    readable page in its language rather than raw XML (feed readers ignore it). Same origin, no script."""
+
+    template_name = "feed.xsl.html"  # an XSLT document; .html so that makemessages reads its strings
+    content_type = "text/xsl; charset=utf-8"
+
+    def get_context_data(self, **kwargs):
+        from django.utils.translation import get_language
+
+        return {**super().get_context_data(**kwargs), "LANGUAGE_CODE": get_language()}
+
+
+# The Redoc bundle (drf-spectacular-sidecar's, served from here) draws Redocly's logo in its menu from
+# https://cdn.redoc.ly, hard-coded, with no option to turn it off: the CSP refused it (a console error on every visit)
+# and the page asked another host for it. The bundle is served with that address replaced by a logo of our own.
+REDOC_BUNDLE = "drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js"
+REDOC_OUTSIDE_LOGO = b"https://cdn.redoc.ly/redoc/logo-mini.svg"
+
+
+@functools.cache
+def _redoc_bundle() -> bytes:
+    from django.contrib.staticfiles import finders
+
+    with open(finders.find(REDOC_BUNDLE), "rb") as bundle:
+        text = bundle.read()
+    if REDOC_OUTSIDE_LOGO not in text:  # a new Redoc: look again at what it fetches (tests/site/test_h53_redoc.py)
+        raise RuntimeError(f"{REDOC_BUNDLE} no longer names {REDOC_OUTSIDE_LOGO.decode()}")
+    return text.replace(REDOC_OUTSIDE_LOGO, static("img/api-docs-mini.svg").encode())
+
+
+def redoc_bundle(request):
+    """`/api/redoc/redoc.standalone.js`: the vendored Redoc, fetching nothing from another host."""
+    response = HttpResponse(_redoc_bundle(), content_type="application/javascript; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

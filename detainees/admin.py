@@ -217,9 +217,10 @@ class DetaineeAdmin(
     @admin.display(description=_("Whole case"))
     def one_screen(self, obj):
         if obj is None or obj.pk is None:
-            return format_html('<a href="{}">Enter a new case on one screen</a>', reverse("admin:detainees_case_entry"))
+            return format_html('<a href="{}">{}</a>', reverse("admin:detainees_case_entry"),
+                               _("Enter a new case on one screen"))  # fmt: skip
         url = reverse("admin:detainees_case_edit", args=[obj.pk])
-        return format_html('<a href="{}">Edit the whole case on one screen</a>', url)
+        return format_html('<a href="{}">{}</a>', url, _("Edit the whole case on one screen"))
 
     @admin.display(description=_("Status"), ordering="status")
     def status_display(self, obj):

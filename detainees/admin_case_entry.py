@@ -50,6 +50,19 @@ def row_number(key: str) -> int:
     return int(key.rsplit("-", 1)[1]) + 1
 
 
+def public_source_numbers(detainee: Detainee, request) -> dict[int, int]:
+    """{source id: n} as the public case page numbers the sources it cites ("[n]" beside each fact, "n." in its list
+    of sources), read off that page itself (the stored case document, `casedocs`: one query), so the screen and the
+    page never disagree; {} for a case not public (no page to agree with) or whose page is not stored as it is now
+    (then the screen numbers by its own order, as before; the page is stored again at its next visit)."""
+    if not detainee.is_published:
+        return {}
+    from casedocs import services as casedocs
+
+    page = casedocs.stored_page(detainee.slug, request) or ""
+    return {int(pk): int(n) for n, pk in re.findall(r'<li id="source-(\d+)"><a href="[^"]*/sources/(\d+)/"', page)}
+
+
 def loaded_version(form) -> str:
     """The version a save of this row claims: the one it was merged with (`common.merge`), else the one loaded."""
     return getattr(form, "merged_version", None) or form.cleaned_data.get("loaded_version") or ""
@@ -120,8 +133,8 @@ class PersonForm(CitesMixin, PartialDatesFormMixin, DetaineeAdminForm):
 
     class Meta(DetaineeAdminForm.Meta):
         formfield_callback = fitting
-        fields = ["name", "name_original", "aliases", "citizenships", "description", "born_on", "born_on_precision",
-                  "wikidata_id", "is_published"]  # fmt: skip
+        fields = ["name", "name_original", "aliases", "citizenships", "description", "description_ru", "born_on",
+                  "born_on_precision", "wikidata_id", "is_published"]  # fmt: skip
         labels = {"is_published": _("Publish this case")}
         help_texts = {"is_published": _("Refused, with the list, while any fact on this screen cites no source.")}
 
@@ -140,7 +153,9 @@ class SourceRowForm(CitesMixin):
     )
     headline_on_file = forms.BooleanField(
         required=False, initial=True, label=_("The title is the exact headline"),
-        help_text=_("Untick when it is your own short description: pages then say “headline not on file”."),
+        help_text=_(
+            "Untick when it is your own short description: pages then say “editors’ description, headline unknown”."
+        ),
     )  # fmt: skip
     outlet = forms.ModelChoiceField(
         Outlet.objects.all(), required=False, label=_("Outlet"),
@@ -227,8 +242,9 @@ FORMS = {"charge": ChargeRowForm, "sentence": SentenceRowForm, "transfer": Trans
 class CaseScreen:
     """Every form of the screen, keyed by row, validated together."""
 
-    def __init__(self, data=None, detainee: Detainee | None = None):
+    def __init__(self, data=None, detainee: Detainee | None = None, request=None):
         self.data, self.detainee = data, detainee
+        self.public_numbers = public_source_numbers(detainee, request) if detainee and request else {}
         self.top_errors: list[str] = []
         self.on_file, self.loaded = self._case_on_file(detainee) if detainee else ({}, {})
         if data is not None:
@@ -238,6 +254,7 @@ class CaseScreen:
         keys = list(dict.fromkeys(k for k in keys if ROW.match(k)))
         self.source_keys = [k for k in keys if k.startswith("src-")]
         self.source_labels, self.sources_on_file = self._source_labels()
+        self.source_keys.sort(key=self.shown_number)  # shown (and ticked) in the page's order: Source 1, 2, 3…
         self.person = self._form(PersonForm, "person", instance=detainee, initial=self.loaded.get("person", {}))
         self.sources = [(k, SourceRowForm(data, prefix=k, initial=self.loaded.get(k, (None, {}))[1])) for k in
                         self.source_keys]  # fmt: skip
@@ -252,7 +269,7 @@ class CaseScreen:
             self.detentions.append(block)
         self.designations = [(k, self._form(DesignationRowForm, k)) for k in keys if k.startswith("des-")]
         for key, form in self.rows():
-            form.number = row_number(key) if key != "person" else ""
+            form.number = self.shown_number(key) if key != "person" else ""
 
     def _form(self, form_class, key, instance=None, initial=None, **extra):
         """The form of one row; a row naming a record on file edits that record (of this case only)."""
@@ -280,9 +297,11 @@ class CaseScreen:
             if str(pk or "").isdigit():
                 on_file[key] = int(pk)
         found = Source.objects.select_related("outlet").in_bulk(list(on_file.values())) if on_file else {}
+        self.source_numbers = {key: self.public_numbers[on_file[key]] for key in self.source_keys
+                               if on_file.get(key) in found and on_file[key] in self.public_numbers}  # fmt: skip
         labels = {}
         for key in self.source_keys:
-            number = _("Source %(number)s") % {"number": row_number(key)}
+            number = _("Source %(number)s") % {"number": self.shown_number(key)}
             source = found.get(on_file.get(key))
             if source is not None:
                 about = ", ".join(p for p in (str(source.outlet) if source.outlet_id else "",
@@ -291,6 +310,11 @@ class CaseScreen:
             elif self.data is not None and (self.data.get(f"{key}-title") or "").strip():
                 labels[key] = f"{number}: “{self.data[f'{key}-title'].strip()}”"
         return labels, {key for key, pk in on_file.items() if pk in found}
+
+    def shown_number(self, key: str) -> int:
+        """The number a row is shown with: a source on file is numbered as the case page numbers it ([n], public
+        numbering, `public_source_numbers`); another row (a source described here, a charge) by its place."""
+        return getattr(self, "source_numbers", {}).get(key) or row_number(key)
 
     @staticmethod
     def _case_on_file(detainee: Detainee):
@@ -462,7 +486,7 @@ def case_entry_view(request, pk: int | None = None):
     needed = [p.replace(".add_", ".change_") for p in PERMISSIONS] + PERMISSIONS if detainee else PERMISSIONS
     if not request.user.has_perms(needed):
         raise PermissionDenied
-    screen = CaseScreen(request.POST if request.method == "POST" else None, detainee=detainee)
+    screen = CaseScreen(request.POST if request.method == "POST" else None, detainee=detainee, request=request)
     if request.method == "POST" and screen.is_valid():
         try:
             saved = enter_case(**screen.entries())

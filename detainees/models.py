@@ -27,12 +27,13 @@ from common.models import (
     certain_start,
     certainly_before,
     check_order,
+    format_partial_date,
     precision_constraint,
     precision_field,
     raise_if,
     review_constraint,
 )
-from common.text import prefix_forms, search_key, search_words, word_start
+from common.text import prefix_forms, russian_sort_key, search_key, search_words, word_start
 
 
 def sources_field(what: str) -> models.ManyToManyField:
@@ -325,6 +326,10 @@ class Detainee(UniqueSlugMixin, PartialDatesMixin, ReviewedModel, TimeStampedMod
     search_key = models.TextField(
         editable=False, default="", help_text=_("Folded names and aliases for search; derived, never edited.")
     )
+    name_ru_sort = models.CharField(
+        max_length=210, editable=False, default="",
+        help_text=_("The name Russian pages show, folded for sorting A–Я; derived from the names, never edited."),
+    )  # fmt: skip
     # Derived from the detentions by DetaineeQuerySet.refresh_status(); stored so that lists filter, sort and count
     # on them with an index. Never typed: editors change the detentions.
     status = models.CharField(
@@ -347,7 +352,15 @@ class Detainee(UniqueSlugMixin, PartialDatesMixin, ReviewedModel, TimeStampedMod
     objects = DetaineeQuerySet.as_manager()
     history = HistoricalRecords(
         m2m_fields=[sources],
-        excluded_fields=["search_key", "status", "held_by", "held_by_group", "latest_detention", "latest_detained_on"],
+        excluded_fields=[
+            "search_key",
+            "name_ru_sort",
+            "status",
+            "held_by",
+            "held_by_group",
+            "latest_detention",
+            "latest_detained_on",
+        ],
     )
 
     class Meta:
@@ -365,6 +378,8 @@ class Detainee(UniqueSlugMixin, PartialDatesMixin, ReviewedModel, TimeStampedMod
             models.Index(fields=["is_published", "latest_detained_on"], name="detainee_latest_detained_idx"),
             # The commonest filter in the lists' default order: a page of ?status= is read off the index, none skipped.
             models.Index(fields=["is_published", "status", "name", "id"], name="detainee_status_name_idx"),
+            # The Russian list's default order (A–Я by the name shown), paged off the index as the English one is.
+            models.Index(fields=["is_published", "name_ru_sort", "id"], name="detainee_published_name_ru_idx"),
         ]
 
     def __str__(self):
@@ -385,6 +400,7 @@ class Detainee(UniqueSlugMixin, PartialDatesMixin, ReviewedModel, TimeStampedMod
 
     def save(self, *args, **kwargs):
         self.search_key = self.compute_search_key()
+        self.name_ru_sort = russian_sort_key(self.name, self.name_original, self.aliases)
         if not self._state.adding and kwargs.get("update_fields") is None:
             # The status fields belong to refresh_status(): an instance loaded before a detention changed must not
             # write its stale copy back.
@@ -568,8 +584,12 @@ class Detention(PartialDatesMixin, TimeStampedModel):
         ]
 
     def __str__(self):
-        since = self.partial_date("detained_on") or "a date not reported"
-        return f"{self.detainee} held by {self.holder_name} from {since}"
+        # The admin heads each custody with this (the case's inline rows): in the editor's language.
+        words = {"person": self.detainee, "holder": self.holder_name}
+        if self.detained_on is None:
+            return str(_("%(person)s held by %(holder)s from a date not reported") % words)
+        since = format_partial_date(self.detained_on, self.detained_on_precision, form="genitive")
+        return str(_("%(person)s held by %(holder)s from %(date)s") % {**words, "date": since})
 
     @property
     def holder_name(self) -> str:

@@ -67,6 +67,16 @@ class DetaineeListView(FilteredListView):
     def get_base_queryset(self):
         return super().get_base_queryset().with_status()
 
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if get_language() != "ru" or self.query.get("ordering"):
+            return queryset
+        # A Russian page shows people by their Russian name where one is on file: "by name" means by that name, read
+        # from a stored key (Detainee.name_ru_sort, indexed), so that pages of 25 split the same order on every
+        # database. A search keeps its rank first, then this name.
+        order = ["name_ru_sort" if item == "name" else item for item in queryset.query.order_by]
+        return queryset.order_by(*order)
+
     @cached_property
     def public(self) -> bool:
         return not Detainee.objects.previews(self.request.user)
@@ -101,7 +111,19 @@ class DetaineeListView(FilteredListView):
         context = super().get_context_data(**kwargs)
         context["suggestions"] = self.suggestions(context)
         context["sidebar_key"] = self.sidebar_key()
+        context["citizenship_options"] = self.citizenship_options()
         return context
+
+    def citizenship_options(self) -> list[tuple[str, str, int, bool]]:
+        """The citizenship menu: (code, country, published people, selected) for the countries that occur in
+        published data, by country name in the page's language — not all 250 of django-countries (Antarctica...).
+        Read from the stored counts the list reads anyway (detainees.facets), so it costs no query; a value asked for
+        that no published person has is kept, counted 0, so that the form still shows it."""
+        stored = (self.stored_counts if self.public else facets.counts()).get("citizenship", {})
+        chosen = {code.upper() for code in self.query.getlist("citizenship") if code}
+        codes = {code for code, n in stored.items() if n} | {code for code in chosen if countries.name(code)}
+        options = [(code, countries.name(code) or code, stored.get(code, 0), code in chosen) for code in codes]
+        return sorted(options, key=lambda option: (option[1].casefold().replace("ё", "е"), option[0]))
 
     def sidebar_key(self) -> str | None:
         """What the filters beside the list (facets with their counts, the form) depend on: the data version, the

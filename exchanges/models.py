@@ -3,7 +3,7 @@
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Prefetch, Q
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -294,7 +294,7 @@ class ExchangeParticipant(TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"{self.detainee}: {self.released_by_name} → {self.received_by_name}"
+        return f"{self.detainee}: {side_label(self.released_by_name)} → {side_label(self.received_by_name)}"
 
     @property
     def released_by_name(self) -> str:
@@ -394,7 +394,11 @@ class ExchangeCount(TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"{self.number} {self.description or 'people'}: {self.released_by_name} → {self.received_by_name}"
+        sides = f"{side_label(self.released_by_name)} → {side_label(self.received_by_name)}"
+        if self.description:
+            return f"{self.number} {self.description}: {sides}"
+        words = {"n": self.number, "sides": sides}
+        return ngettext("%(n)s person: %(sides)s", "%(n)s people: %(sides)s", self.number or 0) % words
 
     @property
     def released_by_name(self) -> str:

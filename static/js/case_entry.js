@@ -46,7 +46,7 @@
   // How a "Cites" box names a source: by outlet, date and headline when on file (data-label, from the server), by
   // the title typed so far for one described on this screen, else by its number.
   function sourceLabel(row) {
-    const number = rowLabel("source") + " " + (Number(row.dataset.key.split("-").pop()) + 1);
+    const number = rowLabel("source") + " " + (row.dataset.number || Number(row.dataset.key.split("-").pop()) + 1);
     if (row.dataset.label) return row.dataset.label;
     const title = row.querySelector('input[name$="-title"]');
     return title && title.value.trim() ? number + ": \u201c" + title.value.trim() + "\u201d" : number;
@@ -95,6 +95,12 @@
     const container = form.querySelector(selector);
     const index = nextIndex(container);
     const values = { __s__: index, __S__: index + 1, __n__: index, __N__: index + 1 };
+    if (kind === "source") {
+      // Sources on file are numbered as the case page numbers them (data-number): a new one comes after them all.
+      for (const row of container.querySelectorAll(":scope > [data-number]")) {
+        values.__S__ = Math.max(values.__S__, Number(row.dataset.number) + 1 || 0);
+      }
+    }
     if (kind === "detention") Object.assign(values, { __d__: index, __D__: index + 1 });
     if (detention) values.__d__ = detention.split("-").pop();
     const row = fromTemplate(kind, values);

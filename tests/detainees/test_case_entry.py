@@ -236,10 +236,10 @@ def test_the_screen_loads_a_case_in_a_fixed_number_of_queries(editor_client, gor
     # source row (its chosen source) and per detention row (its chosen group: groups are found by typing now); h31
     # added two record types to prefetch (custody extensions and lawyers): two more (and their citations, when a case
     # has any); h46: one for the sources on file with their outlets, to name each "Cites" box by outlet, date and
-    # headline
+    # headline; h53: one for the case page's stored document, whose numbers the screen gives the sources on file
     with django_assert_num_queries(4):
         editor_client.get(URL)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):
         editor_client.get(edit_url(gordon_black))
 
 

@@ -117,7 +117,7 @@ def test_seed_sources_say_their_headline_is_not_on_file(demo, client):
     seed = Source.objects.get(title__startswith="Vershinin on Russians")
     assert not seed.headline_on_file and seed.url == ""
     page = client.get("/detainees/viktor-bout/").content.decode()
-    assert "headline not on file" in page
+    assert "editors’ description, headline unknown" in page
 
 
 def test_statements_link_officials(demo, client):

@@ -11,7 +11,7 @@ from tqdm import tqdm
 
 from common import integrity
 from common.derived import drain_feed
-from common.text import search_key, transliterate
+from common.text import russian_sort_key, search_key, transliterate
 from dataset.backup import analyze
 from detainees import facets
 from detainees.models import Charge, Designation, Detainee, Detention, Sentence
@@ -115,6 +115,7 @@ class Command(BaseCommand):
                     born_on=born, born_on_precision=born_precision, description=rng.choice(DESCRIPTIONS),
                     is_published=rng.random() >= 0.05, slug=f"syn{seed}-{i}-{slugify(name)}"[:90],
                     search_key=search_key(name, original, *aliases),
+                    name_ru_sort=russian_sort_key(name, original, aliases),
                 ))  # fmt: skip
             save(Detainee, people, "detainees")
             Detainee.sources.through.objects.bulk_create(
