@@ -415,7 +415,7 @@ def find(
     for keys in groups:
         condition = Q()
         for key in sorted(keys):
-            condition |= Q(search_key__startswith=key) | Q(search_key__contains=f" {key}")
+            condition |= Q(search_key__contains=f" {key}")  # every word of a stored key follows a space
         conditions.append(condition)
     block = Q()
     for condition in conditions:

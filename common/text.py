@@ -2,10 +2,16 @@
 
 Names of detainees reach us in several scripts and spellings: "Виктор Бут",
 "Viktor Bout", "Victor Bout". `search_key()` folds all of them to one
-comparable lower-case ASCII form ("viktor but"), so that a match on keys finds a
+comparable lower-case ASCII form (" viktor but"), so that a match on keys finds a
 case whatever spelling a researcher types. A search matches the starts of the
 key's words (`word_start`), never letters inside one: folded, "Бут" is "but",
 which "Poczobut" ("pokzobut") holds but does not begin a word with.
+
+A stored key begins with a space, so that every word in it follows one: a word
+start is then one `LIKE '% but%'`, one probe of PostgreSQL's trigram index, where
+a key without it needed `LIKE 'but%' OR LIKE '% but%'`, two. The space is
+bookkeeping: the dataset document carries keys without it (`exported_key`,
+`stored_key`).
 """
 
 import functools
@@ -70,16 +76,28 @@ def search_words(text: str) -> list[str]:
 
 
 def search_key(*texts: str) -> str:
-    """One space-separated key for several names; each name's words stay together, names split by ' | '."""
+    """One key for several names, as stored: each word after a space (the first too), each name's words together,
+    names split by ' | '. Empty when there is no word."""
     keys = [" ".join(search_words(t)) for t in texts if t]
-    return " | ".join(k for k in keys if k)
+    key = " | ".join(k for k in keys if k)
+    return f" {key}" if key else ""
+
+
+def exported_key(stored: str) -> str:
+    """A stored key as the dataset document writes it: without the leading space (the format since version 1)."""
+    return stored.removeprefix(" ")
+
+
+def stored_key(exported: str) -> str:
+    """A key read from a dataset document, as stored: with the leading space (`search_key`)."""
+    return f" {exported}" if exported and not exported.startswith(" ") else exported
 
 
 def word_start(field: str, form: str) -> Q:
-    """`field` (a `search_key`) has a word beginning with the folded `form`: at the key's start or after a space
-    (words are space-separated, names " | "-separated). A `LIKE 'form%' OR LIKE '% form%'`, which PostgreSQL answers
-    from the trigram index as it did the plain substring."""
-    return Q(**{f"{field}__startswith": form}) | Q(**{f"{field}__contains": f" {form}"})
+    """`field` (a `search_key`) has a word beginning with the folded `form`: every word of a stored key follows a space
+    (words are space-separated, names " | "-separated, and the key begins with one). One `LIKE '% form%'`, which
+    PostgreSQL answers from the trigram index with one probe."""
+    return Q(**{f"{field}__contains": f" {form}"})
 
 
 # What may follow a word cut short: any letter, or the first two letters of a multi-letter pattern. A word cut

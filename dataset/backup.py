@@ -47,6 +47,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
 from common import integrity
+from common.text import exported_key, stored_key
 
 DATASET_FORMAT = "prisoner-exchange-tracker/dataset"
 DATASET_VERSION = 2
@@ -109,6 +110,8 @@ def iter_records(model) -> Iterator[dict]:
         fields = data["fields"]
         for name in getattr(model, "DERIVED_FIELDS", ()):  # recomputed on import, never carried
             fields.pop(name, None)
+        if "search_key" in fields:  # without the stored key's leading space, as documents always wrote it
+            fields["search_key"] = exported_key(fields["search_key"])
         for field in model._meta.many_to_many:
             fields[field.name] = sorted(fields[field.name])
         yield {"id": data["pk"], "fields": fields}
@@ -340,6 +343,8 @@ def _import_dataset(document, *, on_record) -> dict[str, int]:
             if unknown:
                 raise DatasetError(f"{where}: unknown field(s) {', '.join(unknown)}.")
             raw = {"model": label, "pk": row["id"], "fields": row["fields"]}
+            if isinstance(row["fields"].get("search_key"), str):  # saved raw: stored as `Model.save()` would
+                raw["fields"] = {**row["fields"], "search_key": stored_key(row["fields"]["search_key"])}
             try:
                 [item] = serializers.deserialize("python", [raw], use_natural_foreign_keys=True)
                 item.object.full_clean(validate_unique=False)

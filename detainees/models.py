@@ -254,8 +254,8 @@ class DetaineeQuerySet(PublishedQuerySet):
         if not words:
             return self.order_by("name", "id")
         begins = Q()
-        for form in prefix_forms(query):
-            begins |= Q(search_key__startswith=" ".join([*words[:-1], form]))
+        for form in prefix_forms(query):  # a stored key begins with a space (common.text.search_key)
+            begins |= Q(search_key__startswith=" " + " ".join([*words[:-1], form]))
         return self.alias(search_rank=Case(When(begins, then=Value(0)), default=Value(1))).order_by(
             "search_rank", "name", "id"
         )
@@ -263,8 +263,8 @@ class DetaineeQuerySet(PublishedQuerySet):
     def search(self, query: str):
         """Every word of `query` must begin a word of a name, original-script name or alias, in any spelling ("Бут"
         finds Bout, not Poczobut); the last word may be cut short, as while typing ("gershkovic", "bo" for Bout).
-        Each is a `LIKE` on the folded key (`common.text.word_start`), which PostgreSQL answers from the trigram index
-        (an OR of forms is a BitmapOr of index scans)."""
+        Each is one `LIKE '% form%'` on the folded key (`common.text.word_start`), which PostgreSQL answers from the
+        trigram index (an OR of forms is a BitmapOr of index scans, one per form)."""
         words = search_words(query)
         qs = self
         for word in words[:-1]:
