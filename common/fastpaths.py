@@ -142,7 +142,8 @@ _MISSING = object()
 
 def _plain_chain(translation) -> bool:
     """Whether every fallback after `translation` answers the same message the same way each time: Django's own
-    translations and gettext's null one; django-countries' switch (off around some of its look-ups) is checked at
+    translations, a plain GNUTranslations catalogue (which the site's DjangoTranslation has among its fallbacks) and
+    gettext's null one; django-countries' switch (off around some of its look-ups) is checked at
     each look-up instead."""
     import gettext as gettext_module
 
@@ -151,7 +152,8 @@ def _plain_chain(translation) -> bool:
 
     step = translation._fallback
     while step is not None:
-        if type(step) not in (DjangoTranslation, gettext_module.NullTranslations, EmptyFallbackTranslator):
+        if type(step) not in (DjangoTranslation, gettext_module.GNUTranslations, gettext_module.NullTranslations,
+                              EmptyFallbackTranslator):
             return False
         step = getattr(step, "_fallback", None)
     return True

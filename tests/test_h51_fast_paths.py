@@ -76,6 +76,19 @@ def test_translations_are_what_gettext_gives():
         assert gettext("Timeline") != "Timeline"  # a real translation is looked at
 
 
+def test_the_sites_own_translations_are_remembered():
+    """The catalogues the site really has (Django's, each app's, the project's: a DjangoTranslation whose fallbacks
+    include plain GNUTranslations) keep their answers: the cache is used, not only correct. A chain that excluded
+    GNUTranslations asked the whole chain on every look-up (~100 a list page, a quarter of its time at 100,000)."""
+    from django.utils.translation import gettext, trans_real
+
+    for language in ["en", "ru"]:
+        with translation.override(language):
+            gettext("Timeline")
+            kept = trans_real.translation(language).__dict__.get("_h51_kept")
+            assert isinstance(kept, dict) and "Timeline" in kept, language
+
+
 def test_choice_labels_are_what_django_gives():
     from django.apps import apps
 
