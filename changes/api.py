@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from common.api import ERRORS, TrackerPagination
+from common.api import ERRORS, TrackerPagination, unknown_parameter
 from common.filters import MAX_ID, to_utc
 
 from .models import Change, Published
@@ -29,8 +29,7 @@ TRUE, FALSE = {"1", "true", "yes"}, {"", "0", "false", "no"}
 def _refuse_unknown(request, known: set[str]) -> None:
     unknown = sorted(set(request.query_params) - known - {"format"})
     if unknown:  # a typo must not silently give everything, as on every list
-        raise ValidationError({name: [f"Unknown query parameter. Known: {', '.join(sorted(known))}."]
-                               for name in unknown})  # fmt: skip
+        raise ValidationError({name: [unknown_parameter(known)] for name in unknown})
 
 
 def _whole(request, name: str, default: int, low: int, high: int | None = None) -> int:

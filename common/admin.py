@@ -356,7 +356,7 @@ class RecordAdminMixin:
         check_now()  # before the "saved" message and the log entry
 
 
-REFUSAL_LEAD = "Not saved: a published record must cite a source for every fact. These cite none:"
+REFUSAL_LEAD = _("Not saved: a published record must cite a source for every fact. These cite none:")
 
 
 ChangeReasonAdminMixin = RecordAdminMixin  # the name the first admins used

@@ -21,6 +21,7 @@ from django.http import JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -70,9 +71,13 @@ class StrictFilterBackend(DjangoFilterBackend):
             known |= set(filterset_class.base_filters)
         unknown = sorted(set(request.query_params) - known)
         if unknown:
-            raise ValidationError(
-                {name: [f"Unknown query parameter. Known parameters: {', '.join(sorted(known))}."] for name in unknown}
-            )
+            raise ValidationError({name: [unknown_parameter(known)] for name in unknown})
+
+
+def unknown_parameter(known) -> str:
+    """The error a query parameter no one knows gets (a typo must not silently give everything), in the language
+    the request's Accept-Language asks for."""
+    return gettext("Unknown query parameter. Known parameters: %(known)s.") % {"known": ", ".join(sorted(known))}
 
 
 def stable_order(queryset):

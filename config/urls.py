@@ -34,6 +34,7 @@ urlpatterns = site_patterns(
     path("healthz", site_views.healthz, name="healthz"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps.SITEMAPS}, name="sitemap"),
     re_path(r"^ru/api/(?P<rest>.*)$", site_views.untranslated_api),  # the API is not translated: 301 to /api/…
+    re_path(r"^ru/admin/(?P<rest>.*)$", site_views.untranslated_api, {"root": "admin"}),  # 301 to /admin/…
     path("api/reconcile/", include("reconcile.urls")),  # h9: W3C Reconciliation Service API 0.2
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", CachedSchemaView.as_view(), name="api-schema"),

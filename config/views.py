@@ -152,11 +152,12 @@ def healthz(request):
     return response
 
 
-def untranslated_api(request, rest: str):
+def untranslated_api(request, rest: str, root: str = "api"):
     """`/ru/api/…`: the API is one in every language (error messages follow Accept-Language), so a Russian-prefixed
-    address answers 301 to the API's own, the query kept."""
+    address answers 301 to the API's own, the query kept. `/ru/admin/…` likewise (`root="admin"`): the admin has one
+    address, its language is each editor's choice (the menu at its top)."""
     query = request.META.get("QUERY_STRING", "")
-    return HttpResponsePermanentRedirect(iri_to_uri(f"/api/{rest}") + (f"?{query}" if query else ""))
+    return HttpResponsePermanentRedirect(iri_to_uri(f"/{root}/{rest}") + (f"?{query}" if query else ""))
 
 
 class FeedStylesheetView(TemplateView):

@@ -33,6 +33,7 @@ from common.api import (
     has_surrogate,
     parse_field_selection,
     prune,
+    unknown_parameter,
 )
 from common.cache import cached_figures, public_response_key
 from common.csvsafe import neutralise
@@ -307,8 +308,7 @@ class DetaineeViewSet(WithdrawPublicationMixin, TrackerViewSet):
     def suggest(self, request):
         unknown = sorted(set(request.query_params) - {"q", "format"})
         if unknown:
-            message = "Unknown query parameter. Known parameters: format, q."
-            raise ValidationError({name: [message] for name in unknown})
+            raise ValidationError({name: [unknown_parameter({"format", "q"})] for name in unknown})
         query = request.query_params.get("q", "")
         if not query:
             raise ValidationError({"q": [_("Give the name searched.")]})
@@ -511,8 +511,7 @@ class CensusView(APIView):
     def get(self, request):
         unknown = sorted(set(request.query_params) - CensusForm.KNOWN - {"format"})
         if unknown:
-            message = "Unknown query parameter. Known parameters: format, on."
-            raise ValidationError({name: [message] for name in unknown})
+            raise ValidationError({name: [unknown_parameter({"format", "on"})] for name in unknown})
         form, day = census_day(request.query_params)
         if day is None:
             raise ValidationError(form.errors)

@@ -6,6 +6,7 @@ import dataclasses
 from django.core.exceptions import ValidationError
 from django.db import connections, transaction
 from django.db.models import F
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from common.integrity import Problem, checked_writes
@@ -132,15 +133,15 @@ def start_draft_case(*, name: str, source: Source) -> Detainee:
 
 
 CASE = "detainees.detainee"
-UNSOURCED = [  # (model, path to the detainee, label an editor reads)
-    (Detention, "detainee", "Detention"),
-    (Charge, "detention__detainee", "Charge"),
-    (Sentence, "detention__detainee", "Sentence"),
-    (SentenceChange, "sentence__detention__detainee", "Sentence change"),
-    (Transfer, "detention__detainee", "Transfer"),
-    (Counsel, "detention__detainee", "Lawyer"),
-    (CustodyExtension, "detention__detainee", "Custody extension"),
-    (Designation, "detainee", "Designation"),
+UNSOURCED = [  # (model, path to the detainee, label an editor reads, in the editor's language)
+    (Detention, "detainee", pgettext_lazy("unsourced record", "Detention")),
+    (Charge, "detention__detainee", pgettext_lazy("unsourced record", "Charge")),
+    (Sentence, "detention__detainee", pgettext_lazy("unsourced record", "Sentence")),
+    (SentenceChange, "sentence__detention__detainee", pgettext_lazy("unsourced record", "Sentence change")),
+    (Transfer, "detention__detainee", pgettext_lazy("unsourced record", "Transfer")),
+    (Counsel, "detention__detainee", pgettext_lazy("unsourced record", "Lawyer")),
+    (CustodyExtension, "detention__detainee", pgettext_lazy("unsourced record", "Custody extension")),
+    (Designation, "detainee", pgettext_lazy("unsourced record", "Designation")),
 ]
 
 
@@ -162,7 +163,7 @@ def unsourced_facts(detainee_ids: set[int] | None, *, drafts_too: bool = False) 
     elif not _any_unsourced_query(people):  # the rule holds (every write that passes): one query, not seven
         return []
     problems = [
-        Problem(CASE, pk, CASE, pk, f"{name}: the person's own record cites no source.")
+        Problem(CASE, pk, CASE, pk, gettext("%(name)s: the person's own record cites no source.") % {"name": name})
         for pk, name in people.filter(sources=None).values_list("pk", "name")
     ]
     for model, path, label in UNSOURCED:
@@ -170,8 +171,9 @@ def unsourced_facts(detainee_ids: set[int] | None, *, drafts_too: bool = False) 
             case_id=F(path), case_name=F(f"{path}__name")
         )
         for record in records.select_related("detainee") if model is Detention else records:
+            message = gettext("%(name)s: %(kind)s “%(record)s” cites no source.")  # the name first: common.desk
             problems.append(Problem(CASE, record.case_id, model._meta.label_lower, record.pk,
-                                    f"{record.case_name}: {label} “{record}” cites no source."))  # fmt: skip
+                                    message % {"name": record.case_name, "kind": label, "record": record}))  # fmt: skip
     return problems
 
 

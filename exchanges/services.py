@@ -1,6 +1,7 @@
 """Writes that touch several records at once."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from common.integrity import Problem, checked_writes
 
@@ -13,7 +14,8 @@ def unsourced_facts(exchange_ids: set[int] | None) -> list[Problem]:
     if exchange_ids is not None:
         exchanges = exchanges.filter(pk__in=exchange_ids)
     return [
-        Problem("exchanges.exchange", pk, "exchanges.exchange", pk, f"{name}: the exchange itself cites no source.")
+        Problem("exchanges.exchange", pk, "exchanges.exchange", pk,
+                gettext("%(name)s: the exchange itself cites no source.") % {"name": name})
         for pk, name in exchanges.values_list("pk", "name")
     ]
 
@@ -21,7 +23,7 @@ def unsourced_facts(exchange_ids: set[int] | None) -> list[Problem]:
 def publish_problems(exchange: Exchange, *, sources=None) -> list[str]:
     """What stops an exchange from being published: it must cite a source."""
     own = sources if sources is not None else (list(exchange.sources.all()) if exchange.pk else [])
-    return [] if own else ["The exchange itself cites no source."]
+    return [] if own else [gettext("The exchange itself cites no source.")]
 
 
 @checked_writes()

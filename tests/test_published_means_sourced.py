@@ -295,3 +295,34 @@ def test_a_write_after_an_inner_block_passed_is_still_checked_by_the_outer_one(c
             ChargeFactory(detention=detention, category="drugs", statute="Unsourced, written after it")
     assert not Charge.objects.filter(statute__startswith="Unsourced").exists()
     assert verify(None) == []
+
+
+def test_a_russian_editor_reads_the_refusal_in_russian(editor_client, case):
+    """The refusal's lead and each unsourced fact are in the editor's language (a new user found them English in the
+    Russian admin); the case's name and the record stay as written."""
+    editor_client.post(reverse("editor-language"), {"language": "ru", "next": "/admin/"})
+    detention = case.detentions.get()
+    change_url = reverse("admin:detainees_detention_change", args=[detention.pk])
+    page = editor_client.get(change_url)
+    data = inline_management_data(page)
+    data.update({"detainee": str(case.pk), "held_by": "RU", "place": "Moscow", "detained_on": "2022-02-17",
+                 "detained_on_precision": "day", "extradited_on_precision": "day", "released_on_precision": "day",
+                 "sources": [str(s.pk) for s in detention.sources.all()]})  # fmt: skip
+    add_inline_rows(data, inline_prefix(page, "transfer"), [{
+        "moved_on": "2022-11-01", "moved_on_precision": "day", "facility_name": "IK-17, Mordovia",
+        "facility_kind": "penal_colony",
+    }])  # fmt: skip
+    html = editor_client.post(change_url, data, follow=True).content.decode()
+    assert "Не сохранено: опубликованная запись должна ссылаться на источник" in html
+    assert "Paul Whelan: Перевод «IK-17, Mordovia" in html and "не ссылается ни на один источник." in html
+    assert "Not saved" not in html and "cites no source" not in html
+    assert not Transfer.objects.exists()
+
+
+def test_the_api_refuses_an_unsourced_fact_in_the_language_asked(api, case):
+    detention = case.detentions.get()
+    body = {"detention": detention.pk, "category": "espionage", "statute": "art. 275", "sources": []}
+    response = api.post(reverse("api:charge-list"), body, format="json", HTTP_ACCEPT_LANGUAGE="ru")
+    assert response.status_code == 400, response.content
+    assert "Paul Whelan: Обвинение «Шпионаж (art. 275)» не ссылается ни на один источник." in str(response.json())
+    assert Charge.objects.count() == 1
