@@ -75,7 +75,14 @@ class Command(BaseCommand):
                     totals["events"] += round_["events"]
                     totals["queued"] += round_["queued"]
                 before = worker._run_tasks
-                worker.run()  # runs every ready task, then returns
+                try:
+                    worker.run()  # runs every ready task, then returns
+                except DatabaseError:
+                    if batch:
+                        raise
+                    # The queue's exclusive transaction refused (SQLite: the derived-state thread writing): the tasks
+                    # wait where they are; try again next time round, as a failed feed round does.
+                    log.exception("alerts worker: the task queue could not be read; retrying in %s s", interval)
                 ran = worker._run_tasks - before
                 totals["tasks"] += ran
                 if batch and not ran and not round_["queued"]:
