@@ -159,6 +159,27 @@ def field_html(obj, field: str):
 
 
 @register.filter
+def text_html(text):
+    """`{{ row.name|text_html }}`: free text on file in one language only (a group's name, a place, a country's name
+    already in the page's language): marked `lang="en"` on a Russian page unless it is Cyrillic."""
+    return _marked(str(text or ""), False)
+
+
+@register.filter
+def headline_html(source):
+    """`{{ source|headline_html }}`: a source's headline marked with the source's language where it is not the
+    page's (a TASS headline on the English page, a CNN one on the Russian page)."""
+    from django.utils import translation
+
+    language = (source.language or "").lower()
+    if not language:
+        return _marked(source.title, False)
+    if language.split("-")[0] == (translation.get_language() or "").split("-")[0]:
+        return escape(source.title)
+    return format_html('<span lang="{}">{}</span>', language, source.title)
+
+
+@register.filter
 def field_text(obj, field: str) -> str:
     """`{{ exchange|field_text:"place" }}`: the same as plain text."""
     return _translated(obj, field)[0]
