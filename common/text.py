@@ -146,3 +146,28 @@ def russian_sort_key(name: str, name_original: str, aliases) -> str:
     shown = russian_name(name_original, aliases)
     text = (shown or name or "").strip().lower().replace("ё", "е")
     return ("0" if shown else "1") + text[:200]
+
+
+# Country names that English says with "the" in running text ("released by the United States of America"), by the
+# shape of the name (as django-countries gives it, or as COUNTRIES_OVERRIDE renames it), and a few by name (h59).
+_THE_NAMES = {"Netherlands", "Philippines", "Gambia", "Maldives", "Comoros", "Seychelles", "Bahamas", "Congo",
+              "Holy See"}  # fmt: skip
+_THE_SHAPE = re.compile(r"^(United |Democratic Republic|Central African Republic|Dominican Republic|Czech Republic|"
+                        r"Republic of |Kingdom of )|\bIslands\b|\bEmirates\b|\bTerritory\b")  # fmt: skip
+
+
+def in_sentence(name: str) -> str:
+    """A country's name as English puts it in a sentence: "the United States of America", "the Netherlands";
+    "Russia" as it is. Only names of countries (not groups), only in English: Russian has no article. For running
+    text, not for lists, menus or headings."""
+    from django.utils import translation
+    from django_countries import countries
+
+    name = str(name or "")
+    if not name or not (translation.get_language() or "en").startswith("en"):
+        return name
+    if name not in _THE_NAMES and not _THE_SHAPE.search(name):
+        return name
+    if name not in {"Czech Republic"} and not countries.by_name(name):  # a group or a captor, not a country
+        return name
+    return f"the {name}"

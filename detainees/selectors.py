@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 
 from common.admin import is_public_reason
 from common.models import certainly_before, format_partial_date
+from common.text import in_sentence
 from sources.models import Source
 
 from .models import Charge, Counsel, CustodyExtension, Designation, Detainee, Detention, Sentence, Status, Transfer
@@ -151,7 +152,8 @@ def link_chain(detentions) -> list[Detention]:
 
 
 def holder_name(detention: Detention) -> str:
-    return detention.holder_name
+    """Who holds, as a sentence names them: "the United States of America", "Russia", "Hamas" (common.text)."""
+    return in_sentence(detention.holder_name)
 
 
 def _on(obj, field: str) -> str:
@@ -170,7 +172,7 @@ def _since(obj, field: str) -> str:
 
 
 def handover_text(d: Detention) -> str:
-    """ "extradited to United States of America on 16 November 2010" for a detention that ends in a handover."""
+    """ "extradited to the United States of America on 16 November 2010" for a detention that ends in a handover."""
     extradited = d.end_reason == Detention.EndReason.EXTRADITED
     when = _on(d, "released_on")
     if getattr(d, "successor", None):
@@ -181,8 +183,8 @@ def handover_text(d: Detention) -> str:
 
 def custody_chains(detainee: Detainee) -> list[str]:
     """Each run of custody across holders in one sentence, for people held by more than one in a row:
-    "Held by Thailand from 6 March 2008, extradited to United States of America on 16 November 2010; held by
-    United States of America until 8 December 2022 (exchanged)"."""
+    "Held by Thailand from 6 March 2008, extradited to the United States of America on 16 November 2010; held by
+    the United States of America until 8 December 2022 (exchanged)"."""
     sentences = []
     for d in link_chain(detainee.detentions.all()):
         if d.predecessor or not d.successor:
@@ -299,8 +301,8 @@ def timeline(detainee: Detainee, participations=()) -> list[Event]:
     for p in participations:
         if p.exchange.status == "completed" and id(p.exchange) not in told:
             events.append(Event(p.exchange.date, p.exchange.date_precision, "exchanged",
-                                _html(_("Exchanged: released by %(by)s to %(to)s"), by=p.released_by_name,
-                                      to=p.received_by_name),
+                                _html(_("Exchanged: released by %(by)s to %(to)s"), by=in_sentence(p.released_by_name),
+                                      to=in_sentence(p.received_by_name)),
                                 p.exchange,
                                 p.exchange.get_absolute_url(), [p.exchange]))  # fmt: skip
     # An undated designation was made while the person was held (the authorities recognise a detention, not a
@@ -363,7 +365,7 @@ def status_sentence(detainee: Detainee, participations=None) -> str:
     ended = _on(latest, "released_on")
     match detainee.status:
         case Status.HELD:
-            holder = latest.holder_name if latest.is_open else _("a holder not on file")
+            holder = holder_name(latest) if latest.is_open else _("a holder not on file")
             if latest.start_unknown:
                 return _("Held by %(holder)s since a date unknown") % {"holder": holder}
             return _("Held by %(holder)s since %(since)s") % {"holder": holder, "since": _since(latest, "detained_on")}

@@ -370,6 +370,15 @@ def full_stop(text) -> str:
     return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
+@register.filter(name="in_sentence")
+def in_sentence_filter(name) -> str:
+    """`{{ name|in_sentence }}`: a country's name as an English sentence puts it ("the Netherlands"); see
+    common.text.in_sentence. Not for lists, menus or headings."""
+    from common.text import in_sentence
+
+    return in_sentence(name)
+
+
 @register.filter
 def side(name) -> str:
     """An exchange side's name as the page shows it ("a side not on file" in the page's language)."""
