@@ -138,8 +138,9 @@ def _marked(text: str, translated: bool):
 
     from common.text import russian_name
 
-    english = text and not translated and russian_name(text, ()) != text.strip()  # Cyrillic on file is not English
-    if english and (translation.get_language() or "").startswith("ru"):
+    if not text or translated or not (translation.get_language() or "").startswith("ru"):
+        return conditional_escape(text)  # an English page (the stored ones) needs no test of the script
+    if russian_name(text, ()) != text.strip():  # Cyrillic on file is not English
         return format_html('<span lang="en">{}</span>', text)
     return conditional_escape(text)
 
