@@ -207,11 +207,25 @@ class IsoDateFilter(django_filters.DateFilter):
     field_class = IsoDateField
 
 
+class UpdatedSinceField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 date or date-time; a value not in that form is refused naming the form (h59: "Enter a valid
+    date/time." left a script's author guessing)."""
+
+    default_error_messages = {
+        "invalid": gettext_lazy(
+            "Enter an ISO 8601 date or date-time, e.g. 2024-08-01 or 2024-08-01T00:00:00Z (a time without an offset "
+            "is UTC)."
+        )
+    }
+
+
 class UpdatedSinceFilter(django_filters.IsoDateTimeFilter):
     """`updated_since`: records changed at or after an ISO 8601 time, for incremental sync.
 
     The time is converted to UTC before it reaches the database: PostgreSQL refuses offsets beyond ±15:59.
     """
+
+    field_class = UpdatedSinceField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("field_name", "updated_at")

@@ -146,3 +146,25 @@ def russian_sort_key(name: str, name_original: str, aliases) -> str:
     shown = russian_name(name_original, aliases)
     text = (shown or name or "").strip().lower().replace("ё", "е")
     return ("0" if shown else "1") + text[:200]
+
+
+# Countries whose English name takes "the" in running text ("released by the United States of America"), by code,
+# so that a name is looked up in the remembered names (common.apps), never searched among all of them (h59).
+_THE_CODES = ("US", "GB", "AE", "NL", "PH", "CF", "CD", "CG", "DO", "GM", "MV", "KM", "SC", "MH", "SB", "KY", "FO",
+              "FK", "TC", "VG", "VI", "UM", "CC", "CK", "MP", "IO", "HM")  # fmt: skip
+_THE_NAMES = {"Czech Republic", "Bahamas", "Holy See"}  # as an override (COUNTRIES_OVERRIDE) might name them
+
+
+def in_sentence(name: str) -> str:
+    """A country's name as English puts it in a sentence: "the United States of America", "the Netherlands";
+    "Russia" as it is, and a group's name too. Only in English: Russian has no article. For running text, not for
+    lists, menus or headings."""
+    from django.utils import translation
+    from django_countries import countries
+
+    name = str(name or "")
+    if not name or not (translation.get_language() or "en").startswith("en"):
+        return name
+    if name in _THE_NAMES or any(name == countries.name(code) for code in _THE_CODES):
+        return f"the {name}"
+    return name

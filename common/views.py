@@ -107,6 +107,7 @@ class FilteredListView(PublicMixin, ListView):
 
     def get_queryset(self):
         self.refused_filters = []
+        self.refused_names: list[str] = []
         self.filterset = self.filterset_class(
             self.request.GET or None, queryset=self.get_base_queryset(), request=self.request
         )
@@ -114,6 +115,7 @@ class FilteredListView(PublicMixin, ListView):
             # A value not understood (a day 2024-13-45) is named and left out; the other filters, the results and
             # the facets stay, counted without it, as an unknown parameter is (the page still answers 400).
             self.refused_filters = [(self.filter_label(name), errors) for name, errors in self.filterset.errors.items()]
+            self.refused_names = list(self.filterset.errors)
             data = self.request.GET.copy()
             for name in self.filterset.errors:
                 data.pop(name, None)
@@ -163,6 +165,8 @@ class FilteredListView(PublicMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         params = self.active_filters()
+        for name in getattr(self, "refused_names", []):  # not applied: not counted, not in the downloads (h59)
+            params.pop(name, None)
         known = set(self.filterset_class.base_filters)
         refused = getattr(self, "refused_filters", [])
         facets = self.get_facets() if self.filterset.is_valid() or not self.filterset.is_bound else {}

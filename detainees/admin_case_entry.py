@@ -443,6 +443,24 @@ class CaseScreen:
         else:
             form.add_error(None, error)
 
+    def mark_unsourced(self, problems) -> list:
+        """Mark each row that cites no source (a published case's refusal, common.integrity.UnsourcedFacts): the
+        reason on its "Cites" boxes, where the editor ticks one. Returns the banner's lines, each linking to its row
+        (h59: the row was named only in the banner)."""
+        rows = {(form.instance._meta.label_lower, form.instance.pk): key for key, form in self.rows()
+                if getattr(form, "instance", None) is not None and form.instance.pk is not None}  # fmt: skip
+        lines = []
+        for problem in problems:
+            key = rows.get((problem.record_label, problem.record_id))
+            if key is None:
+                lines.append(problem.message)
+                continue
+            form = dict(self.rows())[key]
+            error = _("This row cites no source: tick at least one source under “Cites”.")
+            form.add_error("cites" if "cites" in form.fields else None, error)
+            lines.append(format_html('<a href="#row-{}">{}</a>', key, problem.message))
+        return lines
+
     @property
     def media(self):
         return self.person.media + SourceRowForm().media + DetentionRowForm().media + ADD_ANOTHER_MEDIA
@@ -493,7 +511,7 @@ def case_entry_view(request, pk: int | None = None):
         except RowInvalid as refusal:
             screen.show(refusal.error, refusal.key)
         except UnsourcedFacts as refusal:
-            screen.top_errors += [REFUSAL_LEAD, *(p.message for p in refusal.problems)]
+            screen.top_errors += [REFUSAL_LEAD, *screen.mark_unsourced(refusal.problems)]
         except ValidationError as refusal:
             screen.show(refusal)
         else:

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 
 from common.admin import is_public_reason
 from common.models import certainly_before, format_partial_date
+from common.text import in_sentence
 from sources.models import Source
 
 from .models import Charge, Counsel, CustodyExtension, Designation, Detainee, Detention, Sentence, Status, Transfer
@@ -151,7 +152,8 @@ def link_chain(detentions) -> list[Detention]:
 
 
 def holder_name(detention: Detention) -> str:
-    return detention.holder_name
+    """Who holds, as a sentence names them: "the United States of America", "Russia", "Hamas" (common.text)."""
+    return in_sentence(detention.holder_name)
 
 
 def _on(obj, field: str) -> str:
@@ -170,7 +172,7 @@ def _since(obj, field: str) -> str:
 
 
 def handover_text(d: Detention) -> str:
-    """ "extradited to United States of America on 16 November 2010" for a detention that ends in a handover."""
+    """ "extradited to the United States of America on 16 November 2010" for a detention that ends in a handover."""
     extradited = d.end_reason == Detention.EndReason.EXTRADITED
     when = _on(d, "released_on")
     if getattr(d, "successor", None):
@@ -181,8 +183,8 @@ def handover_text(d: Detention) -> str:
 
 def custody_chains(detainee: Detainee) -> list[str]:
     """Each run of custody across holders in one sentence, for people held by more than one in a row:
-    "Held by Thailand from 6 March 2008, extradited to United States of America on 16 November 2010; held by
-    United States of America until 8 December 2022 (exchanged)"."""
+    "Held by Thailand from 6 March 2008, extradited to the United States of America on 16 November 2010; held by
+    the United States of America until 8 December 2022 (exchanged)"."""
     sentences = []
     for d in link_chain(detainee.detentions.all()):
         if d.predecessor or not d.successor:
@@ -213,60 +215,72 @@ def custody_chains(detainee: Detainee) -> list[str]:
     return sentences
 
 
+def _html(sentence: str, **parts) -> str:
+    """`sentence` ("Moved to %(facility)s") as HTML, each part escaped and, on a Russian page, text on file in English
+    only (a place, a court, a group's name) marked `lang="en"` (h59)."""
+    from django.utils.html import conditional_escape
+    from django.utils.safestring import mark_safe
+
+    from common.templatetags.tracker import text_html
+
+    return mark_safe(conditional_escape(str(sentence)) % {key: text_html(value) for key, value in parts.items()})
+
+
 def timeline(detainee: Detainee, participations=()) -> list[Event]:
-    """Every dated event of a case, oldest first: detained, extradited, moved, sentenced, appeals, released."""
+    """Every dated event of a case, oldest first: detained, extradited, moved, sentenced, appeals, released. Each
+    line's text is HTML (`_html`)."""
     events: list[Event] = []
     chain = link_chain(detainee.detentions.all())
     of_custody: dict[int, tuple[int, int]] = {}  # detention id: the slice of `events` it added
     for d in chain:
         first = len(events)
         holder = holder_name(d)
-        where = f", {d.place}" if d.place else ""
-        how = f" ({d.circumstances})" if d.circumstances else ""
+        where = _html(", %(place)s", place=d.place) if d.place else _html("")
+        how = _html(" (%(how)s)", how=d.circumstances) if d.circumstances else _html("")
         if d.predecessor is None:  # a successor's start is its predecessor's handover, told there
             events.append(Event(d.detained_on, d.detained_on_precision, "detained",
-                                _("Detained by %(holder)s") % {"holder": holder} + f"{where}{how}", d))  # fmt: skip
+                                _html(_("Detained by %(holder)s"), holder=holder) + where + how, d))  # fmt: skip
         for c in d.charges.all():
             if c.charged_on:
-                law = f" ({c.statute})" if c.statute else ""
+                law = _html(" (%(law)s)", law=c.statute) if c.statute else _html("")
                 events.append(Event(c.charged_on, c.charged_on_precision, "charged",
-                                    _("Charged: %(charge)s") % {"charge": str(c.get_category_display()).lower()}
+                                    _html(_("Charged: %(charge)s"), charge=str(c.get_category_display()).lower())
                                     + law, c))  # fmt: skip
         for t in d.transfers.all():
             events.append(Event(t.moved_on, t.moved_on_precision, "transferred",
-                                _("Moved to %(facility)s") % {"facility": t.facility_name}, t))  # fmt: skip
+                                _html(_("Moved to %(facility)s"), facility=t.facility_name), t))  # fmt: skip
         for s in d.sentences.all():
             term = s.term_display() or _("no custodial term")
-            text = (_("Sentenced by %(court)s: %(term)s") % {"court": s.court, "term": term} if s.court
-                    else _("Sentenced: %(term)s") % {"term": term})  # fmt: skip
+            text = (_html(_("Sentenced by %(court)s: %(term)s"), court=s.court, term=term) if s.court
+                    else _html(_("Sentenced: %(term)s"), term=term))  # fmt: skip
             events.append(Event(s.sentenced_on, s.sentenced_on_precision, "sentenced", text, s))
             for c in s.changes.all():
                 term = ("; " + ngettext("term now %(months)d month", "term now %(months)d months", c.new_term_months)
                         % {"months": c.new_term_months}) if c.new_term_months else ""  # fmt: skip
-                by = " " + _("by %(court)s") % {"court": c.court} if c.court else ""
-                text = f"{c.get_kind_display()}{by}{term}"
+                by = _html(" " + _("by %(court)s"), court=c.court) if c.court else _html("")
+                text = _html("%(kind)s", kind=c.get_kind_display()) + by + _html("%(term)s", term=term)
                 events.append(Event(c.changed_on, c.changed_on_precision, "appeal", text, c))
         if d.ends_in_handover:
             extradited = d.end_reason == Detention.EndReason.EXTRADITED
             if d.successor:
-                text = (
-                    _("Extradited by %(holder)s to %(to)s") if extradited else _("Handed over by %(holder)s to %(to)s")
-                ) % {"holder": holder, "to": holder_name(d.successor)}
+                text = _html(
+                    _("Extradited by %(holder)s to %(to)s") if extradited else _("Handed over by %(holder)s to %(to)s"),
+                    holder=holder, to=holder_name(d.successor),
+                )  # fmt: skip
             else:
-                text = (_("Extradited by %(holder)s") if extradited else _("Handed over by %(holder)s")) % {
-                    "holder": holder
-                }
+                text = _html(_("Extradited by %(holder)s") if extradited else _("Handed over by %(holder)s"),
+                             holder=holder)  # fmt: skip
             events.append(Event(d.released_on, d.released_on_precision, d.end_reason, text, end_sources(d)))
         elif d.released_on:
             if d.end_reason == "exchanged":
                 exchange = next((p.exchange for p in participations if p.exchange.date and
                                  abs((p.exchange.date - d.released_on).days) <= 31), None)  # fmt: skip
-                text = _("Exchanged: released by %(holder)s") % {"holder": holder}
+                text = _html(_("Exchanged: released by %(holder)s"), holder=holder)
                 link = exchange.get_absolute_url() if exchange else ""
                 events.append(Event(d.released_on, d.released_on_precision, "exchanged", text,
                                     end_sources(d, exchange), link, [exchange] if exchange else []))  # fmt: skip
             else:
-                text = _("%(how)s by %(holder)s") % {"how": d.get_end_reason_display(), "holder": holder}
+                text = _html(_("%(how)s by %(holder)s"), how=d.get_end_reason_display(), holder=holder)
                 events.append(Event(d.released_on, d.released_on_precision, d.end_reason, text, end_sources(d)))
         of_custody[d.pk] = (first, len(events))
     # Undated lines of a custody: its start before the custody's first dated event (or its last confirmation), a
@@ -287,8 +301,8 @@ def timeline(detainee: Detainee, participations=()) -> list[Event]:
     for p in participations:
         if p.exchange.status == "completed" and id(p.exchange) not in told:
             events.append(Event(p.exchange.date, p.exchange.date_precision, "exchanged",
-                                _("Exchanged: released by %(by)s to %(to)s") % {"by": p.released_by_name,
-                                                                                  "to": p.received_by_name},
+                                _html(_("Exchanged: released by %(by)s to %(to)s"), by=in_sentence(p.released_by_name),
+                                      to=in_sentence(p.received_by_name)),
                                 p.exchange,
                                 p.exchange.get_absolute_url(), [p.exchange]))  # fmt: skip
     # An undated designation was made while the person was held (the authorities recognise a detention, not a
@@ -300,8 +314,8 @@ def timeline(detainee: Detainee, participations=()) -> list[Event]:
         ends = sorted((e for e in events if e.kind == "exchanged" and e.date is not None), key=lambda e: e.sort_key)
     for g in detainee.designations.all():
         event = Event(g.designated_on, g.designated_on_precision, "designated",
-                      _("Designated %(kind)s by %(authority)s") % {
-                          "kind": str(g.get_kind_display()).lower(), "authority": g.authority}, g)  # fmt: skip
+                      _html(_("Designated %(kind)s by %(authority)s"), kind=str(g.get_kind_display()).lower(),
+                            authority=g.authority), g)  # fmt: skip
         place_undated(event, ends[-1:])
         events.append(event)
     return sorted(events, key=lambda e: e.sort_key)  # stable: same-key events keep the order they were added
@@ -351,7 +365,7 @@ def status_sentence(detainee: Detainee, participations=None) -> str:
     ended = _on(latest, "released_on")
     match detainee.status:
         case Status.HELD:
-            holder = latest.holder_name if latest.is_open else _("a holder not on file")
+            holder = holder_name(latest) if latest.is_open else _("a holder not on file")
             if latest.start_unknown:
                 return _("Held by %(holder)s since a date unknown") % {"holder": holder}
             return _("Held by %(holder)s since %(since)s") % {"holder": holder, "since": _since(latest, "detained_on")}

@@ -84,6 +84,30 @@ class ParticipantViewSet(TrackerViewSet):
     def get_queryset(self):
         return ExchangeParticipant.objects.visible_to(self.request.user)
 
+    CSV_NAMES = ("detainee_name", "detainee_html_url", "released_by_name", "received_by_name")
+
+    def csv_columns(self):
+        """The CSV names the person and both sides beside their ids and codes (h59: an exchange page's list of who
+        went which way, for a researcher's spreadsheet)."""
+        columns = super().csv_columns()
+        return [*columns, *self.CSV_NAMES] if "detainee" in columns else columns
+
+    def csv_extra(self, ids, rows):
+        from detainees.models import captor_name
+
+        page = self.request.build_absolute_uri(reverse("detainees:detainee-detail", args=["__slug__"]))
+        extra = {}
+        for p in ExchangeParticipant.objects.filter(pk__in=ids).select_related(
+            "detainee", "released_by_group", "received_by_group"
+        ):
+            extra[p.pk] = {
+                "detainee_name": p.detainee.name,
+                "detainee_html_url": page.replace("__slug__", p.detainee.slug),
+                "released_by_name": captor_name(p.released_by, p.released_by_group, ""),
+                "received_by_name": captor_name(p.received_by, p.received_by_group, ""),
+            }
+        return extra
+
 
 class FlowsCSVRenderer(CSVRenderer):
     """One CSV row per direction; the named people joined with "|" (names, then their pages)."""

@@ -138,8 +138,9 @@ def _marked(text: str, translated: bool):
 
     from common.text import russian_name
 
-    english = text and not translated and russian_name(text, ()) != text.strip()  # Cyrillic on file is not English
-    if english and (translation.get_language() or "").startswith("ru"):
+    if not text or translated or not (translation.get_language() or "").startswith("ru"):
+        return conditional_escape(text)  # an English page (the stored ones) needs no test of the script
+    if russian_name(text, ()) != text.strip():  # Cyrillic on file is not English
         return format_html('<span lang="en">{}</span>', text)
     return conditional_escape(text)
 
@@ -156,6 +157,27 @@ def field_html(obj, field: str):
     """`{{ exchange|field_html:"place" }}`: `<field>_ru` on a Russian page where on file, else the English text marked
     `lang="en"`; on an English page the text as it is."""
     return _marked(*_translated(obj, field))
+
+
+@register.filter
+def text_html(text):
+    """`{{ row.name|text_html }}`: free text on file in one language only (a group's name, a place, a country's name
+    already in the page's language): marked `lang="en"` on a Russian page unless it is Cyrillic."""
+    return _marked(str(text or ""), False)
+
+
+@register.filter
+def headline_html(source):
+    """`{{ source|headline_html }}`: a source's headline marked with the source's language where it is not the
+    page's (a TASS headline on the English page, a CNN one on the Russian page)."""
+    from django.utils import translation
+
+    language = (source.language or "").lower()
+    if not language:
+        return _marked(source.title, False)
+    if language.split("-")[0] == (translation.get_language() or "").split("-")[0]:
+        return escape(source.title)
+    return format_html('<span lang="{}">{}</span>', language, source.title)
 
 
 @register.filter
@@ -347,6 +369,15 @@ def full_stop(text) -> str:
     """End a sentence with one full stop: "… 2024" → "… 2024.", but "… 2024 г." stays as it is."""
     text = str(text)
     return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+@register.filter(name="in_sentence")
+def in_sentence_filter(name) -> str:
+    """`{{ name|in_sentence }}`: a country's name as an English sentence puts it ("the Netherlands"); see
+    common.text.in_sentence. Not for lists, menus or headings."""
+    from common.text import in_sentence
+
+    return in_sentence(name)
 
 
 @register.filter

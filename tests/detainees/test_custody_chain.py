@@ -27,12 +27,12 @@ def test_held_on_and_held_by_see_every_holder_of_the_chain(client, demo):
 
 def test_the_case_page_tells_the_chain(client, demo):
     page = client.get(reverse("detainees:detainee-detail", args=["viktor-bout"])).content.decode()
-    assert "Held by Thailand from 6 March 2008, extradited to United States of America on 16 November 2010" in page
-    assert "held by United States of America until 8 December 2022 (exchanged)" in page
-    assert "Extradited by Thailand to United States of America" in page  # the timeline line
+    assert "Held by Thailand from 6 March 2008, extradited to the United States of America on 16 November 2010" in page
+    assert "held by the United States of America until 8 December 2022 (exchanged)" in page
+    assert "Extradited by Thailand to the United States of America" in page  # the timeline line
     assert "Held by Thailand, 6 March 2008 – 16 November 2010" in page
     yaroshenko = client.get(reverse("detainees:detainee-detail", args=["konstantin-yaroshenko"])).content.decode()
-    assert "Handed over by Liberia to United States of America" in yaroshenko
+    assert "Handed over by Liberia to the United States of America" in yaroshenko
 
 
 def test_status_comes_from_the_last_holder(demo):

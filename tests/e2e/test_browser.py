@@ -86,7 +86,7 @@ def test_real_cases_render_in_the_browser(page, screenshot):
     an official's page, as a reader sees them."""
     page.goto("/detainees/viktor-bout/")
     chain = page.locator(".custody-chain").inner_text()
-    assert "Held by Thailand from 6 March 2008, extradited to United States of America on 16 November 2010" in chain
+    assert "Held by Thailand from 6 March 2008, extradited to the United States of America on 16 November 2010" in chain
     assert page.locator("section.detention h2").all_inner_texts()[0].startswith("Held by Thailand")
     assert "18 U.S.C. § 2332g" in page.content() and "editors’ description, headline unknown" in page.content()
     screenshot(page, "case-bout-custody-chain")
