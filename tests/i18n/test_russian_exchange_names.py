@@ -201,6 +201,7 @@ def test_the_dataset_export_and_import_keep_the_russian_name_and_place(swap, tmp
 
 
 def test_the_starter_dataset_gives_russian_titles_and_places_only_as_translations():
+    from common.text import russian_name
     from dataset.demo import starter_document
 
     records = starter_document()["records"]
@@ -216,9 +217,13 @@ def test_the_starter_dataset_gives_russian_titles_and_places_only_as_translation
             surname = person["name"].split()[-1]
             if surname in exchange["fields"]["name"]:
                 assert person["name_original"].split()[-1] in exchange["fields"]["name_ru"], person["name"]
-    # Exchanges whose people have no Russian name on file keep no Russian title.
-    assert exchanges["Karelina–Petrov exchange"]["name_ru"] == ""
-    assert exchanges["Gilad Shalit prisoner exchange"]["name_ru"] == ""
+    # An exchange's people with no Russian name on file get no Russian title made of their names: h60 found
+    # Russian-language reports naming Karelina, Petrov and Shalit, so those titles exist now and use those names.
+    assert exchanges["Karelina–Petrov exchange"]["name_ru"] == "Обмен Карелина — Петров"
+    shalit = next(p for p in people.values() if p["name"] == "Gilad Shalit")
+    assert russian_name(shalit["name_original"], shalit["aliases"]) == "Гилад Шалит"
+    assert "Гилада Шалита" in exchanges["Gilad Shalit prisoner exchange"]["name_ru"]
+    assert all(e["fields"]["name_ru"] for e in records["exchanges.exchange"])  # each of the 12 has one
 
 
 def test_the_loader_fills_the_russian_fields(demo_loaded_by_the_command):
