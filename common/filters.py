@@ -15,12 +15,12 @@ from django.http import QueryDict
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
-from django_countries import countries
 from django_filters.filters import FilterMethod
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.utils import extend_schema_field
 
 from common import fastpaths
+from common.countries import country_choices
 
 
 class FastSelect(forms.Select):
@@ -41,12 +41,6 @@ class FastSelect(forms.Select):
 def escaped_options(choices: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str, str], ...]:
     """(value, value escaped, label escaped) for each choice, as `format_html` escapes them."""
     return tuple((value, conditional_escape(value), conditional_escape(label)) for value, label in choices)
-
-
-@functools.lru_cache(maxsize=8)
-def country_choices(language: str | None) -> tuple[tuple[str, str], ...]:
-    """Every country (code, name) in `language`, the active one, by name: sorted once, not on every list page."""
-    return tuple((code, name) for code, name in countries)
 
 
 class SharedFields(dict):
@@ -191,7 +185,7 @@ class CountryChoiceFilter(AnyOfMixin, django_filters.ChoiceFilter):
     """An ISO 3166-1 alpha-2 code; unknown codes are a 400 naming the parameter, not an empty list."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("choices", lambda: country_choices(get_language()))
+        kwargs.setdefault("choices", country_choices)  # the active language's, one list (common.countries)
         kwargs.setdefault("widget", FastSelect)
         super().__init__(*args, **kwargs)
 

@@ -14,6 +14,7 @@ from django.http import QueryDict
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
+from django_countries import Countries, countries
 from django_countries.fields import Country
 
 from common.fastpaths import plain
@@ -148,3 +149,41 @@ def test_list_pages_cost_the_same_queries_filtered_in_russian_and_for_an_editor(
         with CaptureQueriesContext(connection) as before:
             assert editor_client.get("/detainees/?page=2").status_code == 200
     assert len(mine) == len(before) == 15
+
+
+@pytest.fixture
+def countries_listed(monkeypatch):
+    calls = []
+    real = Countries.__iter__
+    monkeypatch.setattr(Countries, "__iter__", lambda self: calls.append(1) or real(self))
+    return calls
+
+
+def test_the_filters_and_the_api_read_one_country_list_that_follows_the_settings(countries_listed):
+    """The list filters' country menus and the API's country fields share one list of countries per language
+    (common.countries.country_choices), made once; a setting that changes the countries (COUNTRIES_OVERRIDE) is seen
+    by both at once (the filters' own cache kept the old list until the process ended)."""
+    from detainees.serializers import DetentionSerializer
+
+    def accepted(code: str) -> tuple[bool, bool]:
+        filterset = DetaineeFilter(QueryDict(f"citizenship={code}"), queryset=Detainee.objects.all())
+        return filterset.is_valid(), code in DetentionSerializer().fields["held_by"].choices
+
+    with translation.override("en"):
+        assert accepted("RU") == (True, True)  # both lists made for English (the first time in this process)
+        countries_listed.clear()
+        assert accepted("US") == (True, True) and accepted("XK") == (False, False)
+        assert countries_listed == []  # neither listed the countries again
+        with override_settings(COUNTRIES_OVERRIDE={"XK": "Kosovo"}):
+            forget_django_countries()
+            assert accepted("XK") == (True, True)
+            assert len(countries_listed) == 1  # one list, made once for both
+        forget_django_countries()
+        assert accepted("XK") == (False, False)
+
+
+def forget_django_countries():
+    """django-countries keeps its own lists on its object whatever the settings do (a process started with other
+    settings would not have them)."""
+    for kept in ("_countries", "_iter_cache", "_alt_codes"):
+        countries.__dict__.pop(kept, None)
