@@ -20,9 +20,15 @@ own, so nothing another process keeps is read): no server, no socket, so the fig
 
 Every round begins with its own new data version (a write), so each filter's figures are counted once in it, as
 they are after a write on a server. Prints a table and writes JSON under bench/results/ (`--tag` names it).
+
+`--profile`: instead, the Python each kind costs a request once its URLs have been visited (the bench's warm
+state): for each kind, every URL visited once to warm, then once for its CPU time (`time.process_time`, which the
+machine's load moves less than wall time), then once under cProfile, for its Python function calls; with
+`--top N`, the N functions of the list page with facets with the most time of their own.
 """
 
 import argparse
+import cProfile
 import json
 import os
 import statistics
@@ -99,12 +105,43 @@ def visit(client, url) -> tuple[float, int, int]:
     return elapsed, response.status_code, len(queries)
 
 
+def profile(plan: dict[str, list[str]], client, top: int) -> dict:
+    """For each kind: (CPU ms per request, median; Python calls per request, mean; queries per request, median)."""
+    import pstats
+
+    out = {}
+    for kind, todo in plan.items():
+        for url in todo:
+            client.get(url)
+        cpu, queries = [], []
+        for url in todo:
+            with CaptureQueriesContext(connection) as captured:
+                started = time.process_time()
+                response = client.get(url)
+                cpu.append((time.process_time() - started) * 1000)
+            queries.append(len(captured))
+            assert response.status_code == 200, (url, response.status_code)
+        profiler = cProfile.Profile()
+        for url in todo:
+            profiler.enable()
+            client.get(url)
+            profiler.disable()
+        stats = pstats.Stats(profiler)
+        out[kind] = {"cpu_ms": round(statistics.median(cpu), 2), "calls": round(stats.total_calls / len(todo)),
+                     "queries": statistics.median(queries), "urls": len(set(todo))}  # fmt: skip
+        if top and kind == "list page with facets":
+            stats.sort_stats("tottime").print_stats(top)
+    return out
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--urls", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--writes", type=int, default=10)
     parser.add_argument("--tag", default="")
+    parser.add_argument("--profile", action="store_true", help="CPU ms and Python calls per request (see above)")
+    parser.add_argument("--top", type=int, default=0, help="with --profile: the list page's N costliest functions")
     parser.add_argument("--documents-as-built", action="store_true",
                         help="serve the stored documents the database holds whatever code built them (an A/B of two "
                         "branches whose documents are the same bytes, on one database: each would otherwise find "
@@ -125,6 +162,17 @@ def main():
             client.get("/healthz")
         client.get("/detainees/?status=held")
         client.get("/api/v1/detainees/?status=held")
+        if args.profile:
+            write()
+            figures = profile({kind: plan[kind] for kind in ("/healthz", "list page with facets",
+                                                              "list page, filtered")}, client, args.top)  # fmt: skip
+            print(f"{Detainee.objects.count():,} cases, load average {os.getloadavg()[0]:.1f}")
+            print(f"{'warm visit':<28}{'CPU ms':>8}{'×hz':>6}{'calls':>8}{'queries':>9}{'urls':>6}")
+            hz = figures["/healthz"]["cpu_ms"]
+            for kind, f in figures.items():
+                print(f"{kind:<28}{f['cpu_ms']:>8.2f}{f['cpu_ms'] / hz:>6.1f}{f['calls']:>8}{f['queries']:>9}"
+                      f"{f['urls']:>6}")  # fmt: skip
+            return
         rounds: dict[str, list[float]] = {kind: [] for kind in plan}
         queries: dict[str, list[int]] = {kind: [] for kind in plan}
         errors = dict.fromkeys(plan, 0)

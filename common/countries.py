@@ -7,12 +7,24 @@ reads as `null`, and `null` (or "") written sets it blank.
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.translation import get_language
-from django_countries import fields, serializer_fields
+from django_countries import countries, fields, serializer_fields
 from django_countries import serializers as country_serializers
 from rest_framework import serializers
 from rest_framework.fields import empty
 
-_CHOICES: dict[tuple[type, str | None], tuple] = {}
+# The country choices, per language: ("list", language) the (code, name) pairs by name, and (a Countries class,
+# language) what DRF derives from them for a field. One cache, cleared by the settings that shape it.
+_CHOICES: dict[tuple, tuple] = {}
+
+
+def country_choices(language: str | None = None) -> tuple[tuple[str, str], ...]:
+    """Every country (code, name) in `language` (default: the active one), by name as django-countries sorts them:
+    sorted and translated once per language, not for each list page's filter or each API country field."""
+    key = ("list", language or get_language())
+    found = _CHOICES.get(key)
+    if found is None:
+        found = _CHOICES[key] = tuple((code, name) for code, name in countries)
+    return found
 
 
 class CountryField(serializer_fields.CountryField):
@@ -30,7 +42,8 @@ class CountryField(serializer_fields.CountryField):
         key = (type(self.countries), get_language())
         cached = _CHOICES.get(key)
         if cached is None:
-            super()._set_choices(choices)
+            # the pairs of the one list (`country_choices`) when this field's countries are the site's own
+            super()._set_choices(country_choices() if type(self.countries) is type(countries) else choices)
             _CHOICES[key] = (self.grouped_choices, self._choices, self.choice_strings_to_values)
         else:
             self.grouped_choices, self._choices, self.choice_strings_to_values = cached

@@ -8,14 +8,19 @@ import operator
 import django_filters
 import django_filters.fields
 from django import forms
+from django.core.signals import setting_changed
 from django.db.models import Q
 from django.forms.utils import flatatt
+from django.http import QueryDict
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
-from django_countries import countries
+from django_filters.filters import FilterMethod
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.utils import extend_schema_field
+
+from common import fastpaths
+from common.countries import country_choices
 
 
 class FastSelect(forms.Select):
@@ -38,10 +43,75 @@ def escaped_options(choices: tuple[tuple[str, str], ...]) -> tuple[tuple[str, st
     return tuple((value, conditional_escape(value), conditional_escape(label)) for value, label in choices)
 
 
-@functools.lru_cache(maxsize=8)
-def country_choices(language: str | None) -> tuple[tuple[str, str], ...]:
-    """Every country (code, name) in `language`, the active one, by name: sorted once, not on every list page."""
-    return tuple((code, name) for code, name in countries)
+class SharedFields(dict):
+    """A form class's fields, copied for each form by a shallow copy of each field instead of `deepcopy`: a filter
+    form's fields are never changed by the form using them (nothing here sets a field's choices, widget or
+    messages per request), and a deep copy of 15 fields, widgets and choices was ~1,400 Python calls per request."""
+
+    def __deepcopy__(self, memo):
+        return {name: copy.copy(field) for name, field in self.items()}
+
+
+class PreparedFilterSet(django_filters.FilterSet):
+    """A FilterSet whose filters, their form fields and the form class are made once per language and process.
+
+    django-filter deep-copies every declared filter for each FilterSet it makes, builds each filter's form field
+    again (its label translated), makes a new form class and deep-copies its fields into the form: ~7,000 Python
+    calls for each list page, which makes one or more FilterSets. Here each FilterSet takes a shallow copy of the
+    prepared filters (its own `parent`, its own method binding) and the prepared form class, whose fields each form
+    copies shallowly (`SharedFields`). The filters, the form, its cleaned data and errors are what django-filter
+    gives (tests/detainees/test_h57_list_python.py compares pages both ways; `common.fastpaths.plain()` switches
+    this off)."""
+
+    _prepared: dict = {}
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        if not fastpaths.enabled():
+            return super().__init__(data, queryset, request=request, prefix=prefix)
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        filters, self._form_class = self.prepared(queryset.model)
+        self.filters = {}
+        for name, prepared in filters.items():
+            filter_ = object.__new__(type(prepared))
+            filter_.__dict__.update(prepared.__dict__)
+            filter_.parent = self
+            if isinstance(prepared.__dict__.get("filter"), FilterMethod):
+                filter_.filter = FilterMethod(filter_)  # bound to this copy, so to this FilterSet's methods
+            self.filters[name] = filter_
+
+    @classmethod
+    def prepared(cls, model) -> tuple[dict, type]:
+        """The declared filters as django-filter copies them for `model` (with their form fields built, labels in the
+        active language), and the form class made of those fields."""
+        key = (cls, model, get_language())
+        found = PreparedFilterSet._prepared.get(key)
+        if found is None:
+            filters = copy.deepcopy(cls.base_filters)
+            for filter_ in filters.values():
+                filter_.model = model
+            fields = {name: filter_.field for name, filter_ in filters.items()}
+            form_class = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
+            form_class.base_fields = SharedFields(form_class.base_fields)
+            found = PreparedFilterSet._prepared[key] = (filters, form_class)
+        return found
+
+    def get_form_class(self):
+        if "_form_class" in self.__dict__:
+            return self._form_class
+        return super().get_form_class()
+
+
+def _forget_prepared(**kwargs):
+    PreparedFilterSet._prepared.clear()
+
+
+setting_changed.connect(_forget_prepared, dispatch_uid="h57-forget-prepared-filtersets")
 
 
 ANY_OF_HELP = "Several values: repeat the parameter (`a=x&a=y`) or separate them with commas (`a=x,y`); any matches."
@@ -115,7 +185,7 @@ class CountryChoiceFilter(AnyOfMixin, django_filters.ChoiceFilter):
     """An ISO 3166-1 alpha-2 code; unknown codes are a 400 naming the parameter, not an empty list."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("choices", lambda: country_choices(get_language()))
+        kwargs.setdefault("choices", country_choices)  # the active language's, one list (common.countries)
         kwargs.setdefault("widget", FastSelect)
         super().__init__(*args, **kwargs)
 

@@ -15,15 +15,9 @@ from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 
+from common import fastpaths
 from common.models import _formatted_date
-from common.templatetags.tracker import (
-    country_name,
-    description_in_language,
-    field_html,
-    name_html,
-    name_text,
-    status_label,
-)
+from common.templatetags.tracker import _marked, _translated, country_name, local_name, status_label
 
 from .models import Status
 
@@ -67,23 +61,45 @@ def words(language: str | None, script_prefix: str) -> Words:
     return Words(language, script_prefix)
 
 
+# What a card reads of a person, their latest custody and the groups holding them: the list page loads these columns
+# alone (DetaineeListView), not the ~65 of four whole rows, which Django compiled and set one by one on every page.
+FIELDS = ("name", "slug", "name_original", "aliases", "citizenships", "description", "description_ru", "is_published",
+          "status", "held_by", "held_by_group__name", "latest_detention__held_by", "latest_detention__detained_on",
+          "latest_detention__detained_on_precision", "latest_detention__released_on",
+          "latest_detention__released_on_precision", "latest_detention__end_reason",
+          "latest_detention__held_by_group__name",
+          "latest_detention__detainee")  # fmt: skip  # read by a signal as each custody is loaded (detainees.signals)
+
+
+def codes(record, field: str):
+    """A country field's code(s) as stored ("RU", ["RU", "US"]): django-countries' descriptor makes a Country object
+    of each on every read (~100 a page), which a card only turns back into its code."""
+    if fastpaths.enabled():
+        try:
+            return record.__dict__[field]
+        except KeyError:  # deferred: the descriptor loads it
+            pass
+    return getattr(record, field)
+
+
 def card(person) -> SafeString:
     """One `<li class="card">` of the list page: name, citizenships and description, status, holder, custody."""
     said = words(get_language(), get_script_prefix())  # the addresses begin with both
     slug = person.slug
     url = said.case_url[0] + slug + said.case_url[1] if SAFE_SLUG(slug) else person.get_absolute_url()
-    shown = name_text(person)  # in Russian, the Russian name on file (h47)
-    title = f'<a href="{escape(url)}">{name_html(person)}</a>'
+    shown, in_language = local_name(person)  # in Russian, the Russian name on file (h47)
+    title = f'<a href="{escape(url)}">{_marked(shown, in_language)}</a>'
     if shown != person.name:
         title += f' <span class="name-en" lang="en">{escape(person.name)}</span>'
     if person.name_original and person.name_original != shown:
         title += f' <span class="original" lang="und">{escape(person.name_original)}</span>'
     if not person.is_published:
         title += f' <span class="badge draft">{said.draft}</span>'
-    citizenships = person.citizenships
+    citizenships = codes(person, "citizenships")
     meta = ", ".join(f'<span title="{name}">{name}</span>' for name in map(said.country, citizenships))
-    if description_in_language(person):
-        meta += (" · " if citizenships else "") + field_html(person, "description")  # English marked lang="en"
+    description, translated = _translated(person, "description")
+    if description:
+        meta += (" · " if citizenships else "") + _marked(description, translated)  # English marked lang="en"
     status = said.statuses.get(person.status) or escape(str(status_label(person.status)))
     return mark_safe(
         f'<li class="card">\n        <h2>{title}</h2>\n        <p class="meta">{meta}</p>\n'
@@ -95,8 +111,9 @@ def card(person) -> SafeString:
 
 def holder(record, sentence: str, said: Words) -> str:
     """`sentence` ("held by %(holder)s") with the state or group holding `record`; "" when none is on file."""
-    if record.held_by:
-        return sentence % {"holder": said.country(record.held_by)}
+    held_by = codes(record, "held_by")
+    if held_by:
+        return sentence % {"holder": said.country(held_by)}
     if record.held_by_group:
         return sentence % {"holder": escape(record.held_by_group.name)}
     return ""

@@ -11,6 +11,7 @@ from common.filters import (
     IdFilter,
     IdListFilter,
     IsoDateFilter,
+    PreparedFilterSet,
     SearchFilter,
     UpdatedSinceFilter,
 )
@@ -74,7 +75,7 @@ def has_facet(facet: str, values) -> Exists:
     return Exists(PersonFacet.objects.filter(detainee=OuterRef("pk"), facet=facet, value__in=values))
 
 
-class DetaineeFilter(django_filters.FilterSet):
+class DetaineeFilter(PreparedFilterSet):
     """Filters of `/detainees/` and `/api/v1/detainees/`; the queryset must come from `with_status()`."""
 
     id = IdListFilter(field_name="id", help_text="One or more ids, comma-separated: 12,15.")

@@ -11,6 +11,7 @@ from django.views.generic import ListView, TemplateView
 from django_countries import countries
 
 from casedocs import services as casedocs
+from common import fastpaths
 from common.cache import cached_figures
 from common.charts import bar_chart
 from common.citations import Citations
@@ -18,7 +19,7 @@ from common.models import iso_partial_date
 from common.views import CitableMixin, CitationView, FilteredListView, PageCacheMixin, PublicDetailView, PublicMixin
 from sources.models import disputed_fields
 
-from . import facets
+from . import cards, facets
 from .census import CensusForm, census, census_day, list_query
 from .documents import days_held_parts, days_marker, days_on, days_sentence, load_case
 from .filters import DetaineeFilter, held_on_q
@@ -69,6 +70,8 @@ class DetaineeListView(FilteredListView):
 
     def get_queryset(self):
         queryset = super().get_queryset()
+        if fastpaths.enabled():
+            queryset = queryset.only(*cards.FIELDS)  # what the cards show, no more (detainees.cards)
         if get_language() != "ru" or self.query.get("ordering"):
             return queryset
         # A Russian page shows people by their Russian name where one is on file: "by name" means by that name, read
