@@ -207,8 +207,10 @@ def build(
     if _one_statement(writes) and router.db_for_read(CaseDocument) == writes:
         # PostgreSQL, data read where it is written: the row claimed, its version and its marks read, in one
         # statement (one round trip instead of five), with the rows of those published (one statement fewer)
-        versions, seen, claimed = {}, {}, []
-        for pk, version, marks, *row in _quick(writes, _claim_and_read(), [sorted(ids), sorted(ids)]) or []:
+        found = _quick(writes, _claim_and_read(), [sorted(ids), sorted(ids)])
+        versions, seen = {}, {}
+        claimed = None if found is None else []  # the statement failed: the rows are read below, nothing stored
+        for pk, version, marks, *row in found or []:
             versions[pk], seen[pk] = version, list(marks)
             if row[0] is not None:  # published (the person's id, read with their row)
                 claimed.append(_person_row(row, writes))
@@ -232,8 +234,9 @@ def build(
         known = {row["id"] for row in rows}
         if claimed is not None:  # read with the claim (PostgreSQL), in id order
             rows += [row for row in claimed if row["id"] not in known]
-        else:
-            rest = [pk for pk in ids if pk not in known]
+            known |= set(versions)  # a row the claim saw: published or not, read there
+        rest = [pk for pk in ids if pk not in known]  # (PostgreSQL: a draft, nobody, or a row another build made
+        if rest:  # since the claim's snapshot, which the claim neither made nor saw)
             rows += Detainee.objects.published().filter(pk__in=rest).values(*TOP_FIELDS)
         if pages:
             # Each page first: its API document is then made of what the page read (no second read of the case),
