@@ -2,6 +2,7 @@
 statements each sends, and the same bytes and headers as the site computes without stored documents (h55)."""
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -121,3 +122,37 @@ def test_the_last_event_read_is_the_orms(demo):
         assert (last.op, last.digest, last.at, last.previous_at) == (row.op, row.digest, row.at, row.previous_at)
         assert last.at.utcoffset() is not None
     assert last_published("detainees", 999_999_999) is None
+
+
+DJANGO_CSP = [name if name != "common.middleware.CSPMiddleware" else "csp.middleware.CSPMiddleware"
+              for name in settings.MIDDLEWARE]  # fmt: skip
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_the_policies_built_once_are_django_csps(demo, debug):
+    """Every kind of response (an API read, a page, an API 404, a page 404, a view that replaces a directive, a
+    redirect) carries the same Content-Security-Policy headers from `common.middleware.CSPMiddleware` as from
+    django-csp's own middleware, DEBUG's error pages included; a changed setting is followed."""
+    from django.test import Client
+
+    person = Detainee.objects.published().get(slug="paul-whelan")
+    urls = [f"/api/v1/detainees/{person.pk}/", f"/detainees/{person.slug}/", "/api/v1/detainees/999999/",
+            "/detainees/nobody-at-all/", f"/api/reconcile/preview?id={person.pk}", "/en/about/",
+            "/healthz"]  # fmt: skip
+    report_only = {"DIRECTIVES": {"default-src": ["'self'"], "report-uri": "/csp-report/"}}
+
+    def headers(middleware, **more):
+        with FRESH, override_settings(MIDDLEWARE=middleware, DEBUG=debug, **more):
+            client = Client()
+            return [(url, response.status_code, response.get("Content-Security-Policy"),
+                     response.get("Content-Security-Policy-Report-Only"))
+                    for url in urls for response in [client.get(url)]]  # fmt: skip
+
+    ours, theirs = headers(settings.MIDDLEWARE), headers(DJANGO_CSP)
+    assert ours == theirs
+    assert any("frame-ancestors *" in (policy or "") for _, _, policy, _ in ours)  # the replaced directive
+    assert any("frame-ancestors 'none'" in (policy or "") for _, _, policy, _ in ours)
+    changed = headers(settings.MIDDLEWARE, CONTENT_SECURITY_POLICY_REPORT_ONLY=report_only)
+    assert changed == headers(DJANGO_CSP, CONTENT_SECURITY_POLICY_REPORT_ONLY=report_only)
+    assert "report-uri /csp-report/" in changed[0][3] and not ours[0][3]  # the API detail's, with the setting
+    assert headers(settings.MIDDLEWARE) == ours  # and back
