@@ -1,9 +1,14 @@
 """What the rest of the site asks of the feed: keep it current, and read validators and changes from it."""
 
+import datetime
 import logging
+from typing import NamedTuple
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, connections, router
+from django.utils.dateparse import parse_datetime
+
+from common.sql import execute_prepared
 
 from .models import Change, Mark, Published
 from .publisher import canonical, digest_of, publish, viewsets
@@ -52,14 +57,47 @@ def record_validators(view, data):
     if resource is None or not isinstance(data, dict) or "id" not in data:
         return None, False
     served = digest_of(canonical(data, origin_of(view.request)))
-    last = Published.objects.filter(resource=resource, object_id=data["id"]).first()
+    last = last_published(resource, data["id"])
     if (last is None or last.op != Change.Op.UPSERT or last.digest != served) and catch_up():
-        last = Published.objects.filter(resource=resource, object_id=data["id"]).first()  # written outside a request
+        last = last_published(resource, data["id"])  # written outside a request
     if last is None or last.op != Change.Op.UPSERT or last.digest != served:
         return None, False
     if last.previous_at is not None and int(last.previous_at.timestamp()) == int(last.at.timestamp()):
         return None, False
     return last.at, True
+
+
+class Last(NamedTuple):
+    """What `Published` holds of a record's last event, as `record_validators` reads it."""
+
+    op: str
+    digest: str
+    at: datetime.datetime
+    previous_at: datetime.datetime | None
+
+
+_LAST = "SELECT op, digest, at, previous_at FROM {table} WHERE resource = %s AND object_id = %s"
+
+
+def last_published(resource: str, object_id: int) -> Last | None:
+    """The record's row of `Published` (None if the feed never said anything of it): one prepared statement on
+    every JSON detail read (`record_validators`), whose ORM query cost ~0.7 ms of CPU to compose and compile, a fifth
+    of a stored API detail's whole request."""
+    connection = connections[router.db_for_read(Published)]
+    sql = _LAST.format(table=Published._meta.db_table)
+    rows = execute_prepared(connection, ("changes", "last_published"), sql, [resource, int(object_id)])
+    if not rows:
+        return None
+    op, digest, at, previous_at = rows[0]
+    return Last(op, digest, _aware(at), _aware(previous_at))
+
+
+def _aware(value):
+    """A datetime column as the ORM gives it: aware, in UTC (SQLite answers text, PostgreSQL an aware datetime)."""
+    if value is None or isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value
+    value = parse_datetime(value) if isinstance(value, str) else value
+    return value.replace(tzinfo=datetime.UTC) if value.tzinfo is None else value
 
 
 def changed_since(queryset, since, also=None):

@@ -82,7 +82,7 @@ MIDDLEWARE = [
     "casedocs.middleware.RefreshAfterWritesMiddleware",  # outside the write's transaction: it has committed
     "changes.middleware.PublishAfterWritesMiddleware",  # the change feed catches up, after the commit too
     "common.middleware.CheckedWritesMiddleware",  # every write checked: no published case gains an unsourced fact
-    "csp.middleware.CSPMiddleware",
+    "common.middleware.CSPMiddleware",  # django-csp's, its policies built once (h55)
     "common.middleware.PermissionsPolicyMiddleware",
     "common.middleware.CacheControlMiddleware",
     "common.middleware.DatabaseUnavailableMiddleware",

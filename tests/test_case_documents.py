@@ -108,7 +108,7 @@ def test_a_cold_case_is_built_and_stored_in_few_queries(client, demo):
         # 20 before h28, 16 before h35, 14 before h41 (the stored-page read finds whom to build; participations,
         # claims, statements and their exchanges' citations read with the case; the person's row from the page)
         assert len(statements) <= 8, "\n".join(statements)
-        assert len(api) <= 7, "\n".join(api)  # 11 before
+        assert len(api) <= 6, "\n".join(api)  # 11 before, 7 before h55 (the person's row read with the claim)
     assert_served_as_computed(client, person)
 
 
