@@ -173,7 +173,9 @@ def all_templates() -> list[Path]:
 APPS = ["common", "config", "detainees", "exchanges", "sources", "casedocs", "changes", "dataset"]
 # Modules that speak to operators on a terminal or to machines (no user reads them in a page, the admin or the API).
 # dataset/tools/: one-off scripts that edit the starter dataset (their literals are records' data, not the site's words)
-SKIPPED_PY = re.compile(r"/(migrations|management)/|^dataset/tools/|^(config/settings\.py|config/wsgi\.py|config/asgi\.py)$")
+SKIPPED_PY = re.compile(
+    r"/(migrations|management)/|^dataset/tools/|^(config/settings\.py|config/wsgi\.py|config/asgi\.py)$"
+)
 
 GETTEXT = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext", "pgettext_lazy", "npgettext",
            "npgettext_lazy", "format_lazy", "gettext_noop", "_noop"}  # fmt: skip
