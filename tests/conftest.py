@@ -185,6 +185,14 @@ def demo_loaded_by_the_command(db):
     _load_demo()
 
 
+def pytest_configure(config):
+    """`xdist_group` kept under pytest 9.2, where pytest-xdist 3.8's own marking no longer takes (xdist_groups.py)."""
+    from tests import xdist_groups
+
+    if not config.pluginmanager.is_registered(xdist_groups):
+        config.pluginmanager.register(xdist_groups, "tests.xdist_groups")
+
+
 def pytest_sessionfinish(session, exitstatus):
     """On CI's PostgreSQL run nothing may be skipped: a skipped suite there is a failure."""
     if os.environ.get("REQUIRE_POSTGRES") and exitstatus == 0:

@@ -71,7 +71,7 @@ def cluster():
         skip_or_fail("pg_createcluster and pg_basebackup need root here")
     redis_url = redis_url_or_skip()
     # One cluster at a time on this machine (fixed ports, one database): pytest-xdist keeps this module's tests in one
-    # process (xdist_group), but has been seen to hand one of them to another; that one waits here for the first.
+    # process (xdist_group, tests/xdist_groups.py); should one reach another process, it waits here for the first.
     lock = open(Path(tempfile.gettempdir()) / "tracker-cluster-test.lock", "w")  # noqa: SIM115 (held until teardown)
     fcntl.flock(lock, fcntl.LOCK_EX)
     lb_port = int(os.environ.get("CLUSTER_PORT", "8160"))
