@@ -582,12 +582,19 @@ class ModelValidationMixin:
         reading them back. Only where the list's own read would order them as the model does."""
         field = self.fields.get(name)
         found = getattr(field, "found", None)
-        if found is None or field.child_relation.get_queryset().query.order_by:
+        if found is None or field.child_relation.get_queryset().query.order_by or not totally_ordered(field):
             return
         related = getattr(instance, name)
         cached = related.all()  # the list's own read, evaluated already, as prefetch_related leaves it
         cached._result_cache, cached._prefetch_done = list(found), True
         instance.__dict__.setdefault("_prefetched_objects_cache", {})[related.prefetch_cache_name] = cached
+
+
+def totally_ordered(field) -> bool:
+    """Whether the model's own order of the records a list field names ends in their id: two reads of them, however
+    planned, then list them alike (ties in a partial order could come back either way)."""
+    ordering = field.child_relation.get_queryset().model._meta.ordering
+    return any(key in ("id", "-id", "pk", "-pk") for key in ordering if isinstance(key, str))
 
 
 def json_type_errors(fields, data: dict) -> dict:

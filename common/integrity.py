@@ -361,9 +361,13 @@ def lock_cases(cases: dict[str, Iterable[int]], *, again: bool = False, block: _
         model = apps.get_model(label)
         using = router.db_for_write(model)
         count_rollbacks(using)  # before the lock: every rollback after it is counted
-        if connections[using].features.has_select_for_update:
-            rows = model._base_manager.using(using).select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
-            list(rows.values_list("pk", flat=True))
+        connection = connections[using]
+        if connection.features.has_select_for_update:  # a statement written once, not a queryset compiled per write
+            qn, marks = connection.ops.quote_name, ", ".join(["%s"] * len(ids))
+            table, pk = qn(model._meta.db_table), qn(model._meta.pk.column)
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT {pk} FROM {table} WHERE {pk} IN ({marks}) ORDER BY {pk} FOR NO KEY UPDATE", ids)
+                cursor.fetchall()
         taken = (using, savepoints_rolled_back(using))
         block.locked.update(((label, i), taken) for i in ids)
 
