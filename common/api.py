@@ -29,6 +29,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import pagination, parsers, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ParseError, ValidationError
+from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -453,6 +454,41 @@ class ReadOnlyListsMixin:
         return super().to_internal_value(data)
 
 
+class BatchedManyRelatedField(serializers.ManyRelatedField):
+    """A list of record ids checked in one query, where DRF's asks one per id (`queryset.get(pk=…)`), with the same
+    values (in the order given, repeats kept) and the same error for the first id that names no record. The records
+    found are kept, in their model's order, in `found`: what a new record cites is then known without reading it back
+    (`ModelValidationMixin.answer_from_validated`)."""
+
+    def to_internal_value(self, data):
+        child = self.child_relation
+        self.found = None
+        if (
+            isinstance(data, str)
+            or not isinstance(data, list)
+            or not data
+            or child.pk_field is not None
+            or not all(type(item) is int for item in data)
+        ):
+            return super().to_internal_value(data)
+        found = list(child.get_queryset().filter(pk__in=set(data)))
+        by_pk = {record.pk: record for record in found}
+        for item in data:
+            if item not in by_pk:
+                child.fail("does_not_exist", pk_value=item)
+        self.found = found
+        return [by_pk[item] for item in data]
+
+
+class BatchedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """DRF's, whose `many=True` form checks its ids in one query (`BatchedManyRelatedField`)."""
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):  # DRF's, with the batched list
+        many = {key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS}
+        return BatchedManyRelatedField(child_relation=cls(*args, **kwargs), **many)
+
+
 _BUILT_FIELDS: dict[type, dict] = {}
 
 
@@ -462,6 +498,8 @@ class ModelValidationMixin:
     A value that would duplicate another record's unique one (a Wikidata id, a source's address) is a 409 Conflict,
     with the same body as a 400; a list given as an object (`"sources": {}`) is a 400.
     """
+
+    serializer_related_field = BatchedPrimaryKeyRelatedField
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
@@ -529,7 +567,34 @@ class ModelValidationMixin:
             # are given the ids added, make Django ask): none, it was created a moment ago (h52).
             manager._get_missing_target_ids = lambda source_field, target_field, db, target_ids: set(target_ids)
             manager.add(*values)
+            self.answer_from_validated(instance, name)
         return instance
+
+    def update(self, instance, validated_data):
+        instance = super().update(instance, validated_data)
+        for name in validated_data:
+            self.answer_from_validated(instance, name)
+        return instance
+
+    def answer_from_validated(self, instance, name: str) -> None:
+        """The records `instance` now cites under `name` are those its ids were checked against (one query, in
+        their model's order: `BatchedManyRelatedField.found`): kept as if prefetched, the answer lists them without
+        reading them back. Only where the list's own read would order them as the model does."""
+        field = self.fields.get(name)
+        found = getattr(field, "found", None)
+        if found is None or field.child_relation.get_queryset().query.order_by or not totally_ordered(field):
+            return
+        related = getattr(instance, name)
+        cached = related.all()  # the list's own read, evaluated already, as prefetch_related leaves it
+        cached._result_cache, cached._prefetch_done = list(found), True
+        instance.__dict__.setdefault("_prefetched_objects_cache", {})[related.prefetch_cache_name] = cached
+
+
+def totally_ordered(field) -> bool:
+    """Whether the model's own order of the records a list field names ends in their id: two reads of them, however
+    planned, then list them alike (ties in a partial order could come back either way)."""
+    ordering = field.child_relation.get_queryset().model._meta.ordering
+    return any(key in ("id", "-id", "pk", "-pk") for key in ordering if isinstance(key, str))
 
 
 def json_type_errors(fields, data: dict) -> dict:

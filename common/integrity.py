@@ -76,6 +76,8 @@ CASE_OF_INSTANCE: dict[str, Callable[[object], int | None]] = {}
 LOCK_RANK: dict[str, int] = {}
 # record label → (case label, path from the record to its case: "detention__detainee"; the case itself: "")
 PATHS: dict[str, tuple[str, str]] = {}
+# record label → the record's own column naming its case, where the path is one step ("detainee" → "detainee_id")
+OWN_CASE_COLUMN: dict[str, str] = {}
 # Called when an outermost block's check has passed, inside its transaction: hook(block, cases touched). Review
 # (common.review) queues the changes to published cases here, on the same note of what each write touched.
 AFTER_CHECK: list[Callable[[_Block, dict], None]] = []
@@ -118,6 +120,8 @@ def register_record(model, case_model, path: str) -> None:
 
     RECORDS[model._meta.label_lower] = (case_model._meta.label_lower, cases_of)
     PATHS[model._meta.label_lower] = (case_model._meta.label_lower, path)
+    if not rest:
+        OWN_CASE_COLUMN[model._meta.label_lower] = field.attname
     CASE_OF_INSTANCE[model._meta.label_lower] = case_of_instance
     _connect(model)
 
@@ -157,6 +161,12 @@ class _Block(ContextDecorator):
         # (case label, id) locked inside this block → the connection's count of savepoints rolled back when it was
         # locked: a savepoint rolled back since may have released the lock (`holds`)
         self.locked: dict[tuple[str, int], tuple[str, int]] = {}
+        # (record label, id) → (its case ids, connection, savepoints rolled back then): the cases a record saved in
+        # this block belongs to, as the database said after its save (`remember_cases`), so that the check need not
+        # ask again; forgotten when the record is saved anew, and unused once a savepoint was rolled back since
+        self.known: dict[tuple[str, int], tuple[set[int], str, int]] = {}
+        # (case label, id) → its row's values as read under its lock (`read_locked`), until the case is saved
+        self.read: dict[tuple[str, int], dict] = {}
         self.token = _block.set(self)
         return self
 
@@ -170,7 +180,7 @@ class _Block(ContextDecorator):
                 if problems:
                     raise UnsourcedFacts(problems)
                 if self.outer is None and not self.everything:
-                    cases = self.cases if self.cases is not None else cases_touched(self.touched)
+                    cases = self.cases if self.cases is not None else cases_touched(self.touched, self)
                     for hook in AFTER_CHECK:
                         hook(self, cases)
                 if self.outer is not None:
@@ -182,6 +192,8 @@ class _Block(ContextDecorator):
                     for label, ids in self.touched.items():
                         self.outer.touched.setdefault(label, set()).update(ids)
                     self.outer.locked.update(self.locked)  # held until the outer transaction ends
+                    self.outer.known.update(self.known)
+                    self.outer.read.update(self.read)
         except BaseException as error:
             if not self.atomic.__exit__(type(error), error, error.__traceback__):
                 raise
@@ -194,6 +206,39 @@ class _Block(ContextDecorator):
             self.touched.setdefault(label, set()).update(ids)
             self.unchecked.setdefault(label, set()).update(ids)
             self.cases = None
+
+    def known_cases(self, label: str, pk: int) -> set[int] | None:
+        """The cases this record belongs to as the database said after its last save in this block (or one around
+        it), or None when unknown or possibly undone (a savepoint rolled back since)."""
+        block = self
+        while block is not None:
+            known = block.known.get((label, pk))
+            if known is not None:
+                cases, using, rollbacks = known
+                return cases if rollbacks == savepoints_rolled_back(using) else None
+            block = block.outer
+        return None
+
+    def forget_cases(self, label: str, pk: int) -> None:
+        block = self
+        while block is not None:
+            block.known.pop((label, pk), None)
+            block = block.outer
+
+    def values_read(self, key: tuple[str, int]) -> dict | None:
+        """The case's values as read under the lock this block (or one around it) holds, or None."""
+        block = self
+        while block is not None:
+            if key in block.read:
+                return block.read[key]
+            block = block.outer
+        return None
+
+    def forget_read(self, key: tuple[str, int]) -> None:
+        block = self
+        while block is not None:
+            block.read.pop(key, None)
+            block = block.outer
 
     def holds(self, key: tuple[str, int]) -> bool:
         """Whether this block or one around it has locked this case and still holds the lock: no savepoint was
@@ -244,7 +289,7 @@ def _check(block: _Block) -> list[Problem]:
     """The block's check: lock the cases it touched (those not locked yet), then read them."""
     if block.everything:  # bulk loaders (an import into an empty database, the demo cases): every published case
         return verify(None)
-    cases = cases_touched(block.unchecked)
+    cases = cases_touched(block.unchecked, block)
     # The check must never read unlocked. A case locked earlier in the block is still locked unless a savepoint was
     # rolled back since (a retried save, a refused inner block), which may have released it: `holds` knows, and those
     # are locked again; the others are not asked twice.
@@ -268,8 +313,9 @@ def verify(touched: dict | None) -> list[Problem]:
     return _run_rules(cases_touched(touched))
 
 
-def cases_touched(touched: dict) -> dict[str, set[int] | object]:
-    """case label → the ids of the cases these records belong to (or the bulk loader's queryset of ids)."""
+def cases_touched(touched: dict, block: _Block | None = None) -> dict[str, set[int] | object]:
+    """case label → the ids of the cases these records belong to (or the bulk loader's queryset of ids); those of
+    records whose cases the block knows already (`_Block.known_cases`) without asking the database."""
     found: dict[str, set[int] | object] = {}
     for case_label in RULES:
         ids = touched.get(case_label)
@@ -279,7 +325,17 @@ def cases_touched(touched: dict) -> dict[str, set[int] | object]:
         cases = set(ids or ())
         for label, records in touched.items():
             if records and label != case_label and RECORDS.get(label, (None,))[0] == case_label:
-                cases.update(c for c in RECORDS[label][1](records) if c is not None)
+                unknown = records
+                if block is not None:
+                    unknown = set()
+                    for record in records:
+                        known = block.known_cases(label, record)
+                        if known is None:
+                            unknown.add(record)
+                        else:
+                            cases.update(known)
+                if unknown:
+                    cases.update(c for c in RECORDS[label][1](unknown) if c is not None)
         if cases:
             found[case_label] = cases
     return found
@@ -305,9 +361,13 @@ def lock_cases(cases: dict[str, Iterable[int]], *, again: bool = False, block: _
         model = apps.get_model(label)
         using = router.db_for_write(model)
         count_rollbacks(using)  # before the lock: every rollback after it is counted
-        if connections[using].features.has_select_for_update:
-            rows = model._base_manager.using(using).select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
-            list(rows.values_list("pk", flat=True))
+        connection = connections[using]
+        if connection.features.has_select_for_update:  # a statement written once, not a queryset compiled per write
+            qn, marks = connection.ops.quote_name, ", ".join(["%s"] * len(ids))
+            table, pk = qn(model._meta.db_table), qn(model._meta.pk.column)
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT {pk} FROM {table} WHERE {pk} IN ({marks}) ORDER BY {pk} FOR NO KEY UPDATE", ids)
+                cursor.fetchall()
         taken = (using, savepoints_rolled_back(using))
         block.locked.update(((label, i), taken) for i in ids)
 
@@ -322,8 +382,11 @@ def lock_and_read(case, field: str):
     its save (`common.review`): one statement where a lock and a read were two."""
     block = _block.get()
     label = case._meta.label_lower
-    if block is None or block.everything or label not in RULES or case.pk is None or block.holds((label, case.pk)):
+    if block is None or block.everything or label not in RULES or case.pk is None:
         return NOT_READ
+    if block.holds((label, case.pk)):  # read with its lock already (`read_locked`), or the caller reads it
+        values = block.values_read((label, case.pk))
+        return values[field] if values is not None and field in values else NOT_READ
     model = apps.get_model(label)
     using = router.db_for_write(model)
     count_rollbacks(using)  # before the lock: every rollback after it is counted
@@ -333,6 +396,31 @@ def lock_and_read(case, field: str):
     found = list(rows.values_list(field, flat=True))
     block.locked[(label, case.pk)] = (using, savepoints_rolled_back(using))
     return found[0] if found else None
+
+
+def lock_on_read(queryset):
+    """`queryset`, reading cases, made to lock the rows it reads as `lock_cases` does (on PostgreSQL, inside a block):
+    a write reads the case it is about to change and locks it in one statement. Pass what it read to `read_locked`.
+    Only as a write's first lock (the global order: a case before anything shared), and for one case."""
+    block = _block.get()
+    if block is None or block.everything or queryset.model._meta.label_lower not in RULES:
+        return queryset
+    if connections[queryset.db].features.has_select_for_update:
+        queryset = queryset.select_for_update(no_key=True)
+    return queryset
+
+
+def read_locked(case) -> None:
+    """`case` was read by a `lock_on_read` queryset in this block: its row is locked until the transaction ends (no
+    lock is sent again), and its values as read answer `lock_and_read` until it is saved."""
+    block = _block.get()
+    label = case._meta.label_lower
+    if block is None or block.everything or label not in RULES or case.pk is None:
+        return
+    using = case._state.db or router.db_for_write(type(case))
+    count_rollbacks(using)  # right after the lock: no savepoint was rolled back between
+    block.locked[(label, case.pk)] = (using, savepoints_rolled_back(using))
+    block.read[(label, case.pk)] = {f.attname: getattr(case, f.attname) for f in case._meta.concrete_fields}
 
 
 def _rollback_counter(execute, sql, params, many, context):
@@ -431,14 +519,77 @@ def _note(label: str, ids: Iterable[int]) -> None:
 
 def _saved(sender, instance, raw=False, **kwargs):
     if not raw:  # raw loads (fixtures, dataset imports) check everything once at the end
-        _note(sender._meta.label_lower, [instance.pk])
+        label = sender._meta.label_lower
+        _note(label, [instance.pk])
+        column = OWN_CASE_COLUMN.get(label)
+        if column is not None:  # its own row, just written, names its case
+            remember_cases(instance, {getattr(instance, column)} - {None})
+
+
+def remember_cases(record, cases: set[int]) -> None:
+    """`record`, saved in this block, belongs to these cases as the database says after its save (its own column,
+    or a statement that read its row afresh after the save): the check at the end of the block then need not ask."""
+    block = _block.get()
+    if block is None or block.everything or record.pk is None:
+        return
+    using = router.db_for_write(type(record))
+    count_rollbacks(using)
+    block.known[(record._meta.label_lower, record.pk)] = (set(cases), using, savepoints_rolled_back(using))
+
+
+_CASE_UPDATES: dict[tuple, str] = {}
+
+
+def update_case_of(record, **values) -> set[int] | None:
+    """Set `values` on the case `record` belongs to, as the database has it now: one `UPDATE … WHERE id IN (the
+    record's row, joined to its case) RETURNING id`, after the record's save. The cases updated are returned and
+    remembered (`remember_cases`: the check's read of where the record belongs is this statement), and on PostgreSQL
+    held as locked (an UPDATE takes the row lock `lock_cases` takes). None when nothing was sent (a record one step
+    from its case, or a database without RETURNING): the caller updates the case itself."""
+    label = record._meta.label_lower
+    case_label, path = PATHS.get(label, (None, ""))
+    if "__" not in path or record.pk is None:
+        return None
+    model = type(record)
+    using = router.db_for_write(model)
+    connection = connections[using]
+    if not connection.features.can_return_columns_from_insert:
+        return None
+    case_model = apps.get_model(case_label)
+    names = sorted(values)
+    key = (label, using, tuple(names))
+    sql = _CASE_UPDATES.get(key)
+    if sql is None:
+        inner = model._base_manager.using(using).filter(pk=0).order_by().values(path).query
+        inner_sql, inner_params = inner.get_compiler(using).as_sql()
+        assert list(inner_params) == [0], inner_params  # the record's id is its one parameter
+        qn = connection.ops.quote_name
+        columns = ", ".join(f"{qn(case_model._meta.get_field(name).column)} = %s" for name in names)
+        pk = qn(case_model._meta.pk.column)
+        sql = _CASE_UPDATES.setdefault(key, f"UPDATE {qn(case_model._meta.db_table)} SET {columns} "
+                                            f"WHERE {pk} IN ({inner_sql}) RETURNING {pk}")  # fmt: skip
+    params = [case_model._meta.get_field(name).get_db_prep_save(values[name], connection) for name in names]
+    count_rollbacks(using)  # before the row locks: every rollback after them is counted
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, record.pk])
+        cases = {row[0] for row in cursor.fetchall()}
+    remember_cases(record, cases)
+    block = _block.get()
+    if block is not None and not block.everything and connection.features.has_select_for_update:
+        taken = (using, savepoints_rolled_back(using))
+        block.locked.update(((case_label, case), taken) for case in cases)
+    return cases
 
 
 def _saving(sender, instance, raw=False, **kwargs):
     """Before a record of a case is written: lock the case (the case first, then what is written in it)."""
-    if raw or _block.get() is None:
+    block = _block.get()
+    if raw or block is None:
         return
     label = sender._meta.label_lower
+    if instance.pk is not None:  # saved anew: where it belongs is learnt again after this save, its values read again
+        block.forget_cases(label, instance.pk)
+        block.forget_read((label, instance.pk))
     lock_cases({RECORDS[label][0]: {CASE_OF_INSTANCE[label](instance)}})
 
 

@@ -21,6 +21,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from casedocs import services as casedocs
+from common import integrity
 from common.api import (
     ERRORS,
     CSVRenderer,
@@ -125,9 +126,17 @@ class DetaineeViewSet(WithdrawPublicationMixin, TrackerViewSet):
     def get_queryset(self):
         if self.request.method in ("PUT", "PATCH", "DELETE") and self.lean():
             # A write reads the person alone: the whole case, prefetched for a representation (13 queries), would be
-            # thrown away by the write; the answer is then built as a read builds it (`perform_update`).
-            return Detainee.objects.visible_to(self.request.user)
+            # thrown away by the write; the answer is then built as a read builds it (`perform_update`). A PATCH or PUT
+            # locks the person with that read (the case's lock, `integrity.lock_on_read`): one statement, not two.
+            people = Detainee.objects.visible_to(self.request.user)
+            return integrity.lock_on_read(people) if self.request.method != "DELETE" else people
         return case_queryset(self.request.user)
+
+    def get_object(self):
+        instance = super().get_object()
+        if self.request.method in ("PUT", "PATCH") and self.lean():
+            integrity.read_locked(instance)
+        return instance
 
     def perform_update(self, serializer):
         """The write; then its answer built the way the JSON detail builds it (`documents.py`: three queries, the

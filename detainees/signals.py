@@ -49,13 +49,18 @@ def times_as_recorded():
         _restoring.reset(token)
 
 
-def touch_detainees(ids) -> None:
+def touch_detainees(ids, record=None) -> None:
     """Move the detainees' `updated_at` to now, so `updated_since`, Last-Modified and ETags see a change to any record
     of their case. A queryset update: the changed record keeps its own history row, the person gets none (their
-    own fields did not change), and no signal runs again."""
+    own fields did not change), and no signal runs again.
+
+    `record`, just saved, a step or more away from its person (a charge: through its detention): its person is
+    found by the update itself, from the record's row (`integrity.update_case_of`), which is also the
+    published-means-sourced check's answer to where the record belongs (one statement, where there were two)."""
     if _restoring.get():
         return
     ids = {pk for pk in ids if pk is not None}
+    now = timezone.now()
     block = integrity.outermost_block()
     if block is not None:  # once per person per write: a charge saved and then cited moved the time once already
         using = router.db_for_write(Detainee)
@@ -63,8 +68,15 @@ def touch_detainees(ids) -> None:
         done, rollbacks = block.__dict__.setdefault("detainees_touched", {}), integrity.savepoints_rolled_back(using)
         ids = {pk for pk in ids if done.get(pk) != rollbacks}  # a savepoint rolled back since may have undone it
         done.update(dict.fromkeys(ids, rollbacks))
+    via = detainee_of(record, CASE_RECORDS[type(record)]) if record is not None else None
+    if via is not None and via in ids:
+        found = integrity.update_case_of(record, updated_at=now)
+        if found is not None:
+            ids.discard(via)
+            if block is not None:
+                done.update(dict.fromkeys(found, rollbacks))
     if ids:
-        Detainee.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+        Detainee.objects.filter(pk__in=ids).update(updated_at=now)
 
 
 def detainee_of(instance, path: str):
@@ -123,7 +135,9 @@ def case_record_changed(sender, instance, raw=False, **kwargs):
     if sender._meta.label == "exchanges.ExchangeParticipant" and not instance.exchange.is_published:
         return  # a draft exchange is in no one's public case: moving the time would reveal it to mirrors
     path = CASE_RECORDS.get(sender) or CASE_RECORDS.get(sender._meta.label)
-    touch_detainees({detainee_of(instance, path), getattr(instance, "_loaded_detainee_id", None)})
+    saved = "created" in kwargs and "." in path  # a save (not a deletion) of a record through another to its person
+    touch_detainees({detainee_of(instance, path), getattr(instance, "_loaded_detainee_id", None)},
+                    record=instance if saved else None)  # fmt: skip
     if hasattr(instance, "_loaded_detainee_id"):
         instance._loaded_detainee_id = instance.detainee_id
 
