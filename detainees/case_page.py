@@ -1,0 +1,363 @@
+"""The case page's heaviest sections, written in Python (h54): the timeline, each custody (its facts, charges,
+sentences, moves, extensions and lawyers) and the numbered sources.
+
+They were some 300 template nodes a case (a `{% cite %}`, a `{% partial_date %}` and a `{% translate %}` a line),
+most of the CPU of a cold case page (a first visit, whose stored page is built: casedocs.services.build). `part`
+gives the bytes the template gave (tests/detainees/test_h54_case_page_render.py renders every demo case through the
+template as it was, kept in templates_before_h54/, and through this, in both languages, anonymous and as an editor),
+with the same translations, in the same order (the sources are numbered as the facts cite them, in the page's
+order), and the same escaping: every value escaped once, as `{{ }}`, `{% translate %}` and a `blocktranslate`
+variable are; a `blocktranslate` sentence itself is not; what a filter marks safe (`name_html`, `field_html`) is not
+escaped again.
+"""
+
+from html import escape
+
+from django.utils.translation import gettext, pgettext
+
+from common.models import format_partial_date
+from common.templatetags.tracker import country_name, field_html, name_html
+
+__all__ = ["part"]
+
+
+def _text(value) -> str:
+    """`{{ value }}`: escaped, unless already safe HTML."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return escape(str(value))
+
+
+def _t(message: str) -> str:
+    """`{% translate message %}`."""
+    return escape(gettext(message))
+
+
+def _date(obj, field: str) -> str:
+    """`{% partial_date obj field %}`."""
+    return escape(format_partial_date(getattr(obj, field), getattr(obj, f"{field}_precision")))
+
+
+def cite(citations, obj) -> str:
+    """`{% cite obj %}` (common.templatetags.tracker.cite): numbered links to the sources of `obj`."""
+    refs = citations.refs(obj.sources.all() if hasattr(obj, "sources") else [obj])
+    if not refs:
+        return '<sup class="cite cite-missing" title="No source on file">[source needed]</sup>'
+    links = "".join(f'<a href="#source-{n}" title="{escape(citations.label(s))}">[{n}]</a>' for n, s in refs)
+    return f'<sup class="cite">{links}</sup>'
+
+
+def disputed(claims, citations) -> str:
+    """`{% include "includes/disputed.html" %}` with these claims."""
+    versions = []
+    for c in claims:
+        shown = getattr(c, "value_shown", "") or c.value_display()  # `{% firstof %}`
+        note = f" ({escape(c.note)})" if c.note else ""
+        versions.append(f"{_text(shown)}{cite(citations, c.source)}{note}")
+    return f'<span class="disputed">{_t("Disputed:")} {"; ".join(versions)}</span>\n'
+
+
+def timeline(context) -> str:
+    events, citations = context["timeline"], context["citations"]
+    out = [f'<section aria-labelledby="timeline-h">\n    <h2 id="timeline-h">{_t("Timeline")}</h2>\n    ']
+    if events:
+        in_the = escape(pgettext("exchange", "in the"))
+        out.append('\n    <ol class="timeline">\n      ')
+        for event in events:
+            when = f' datetime="{escape(event.datetime_attr)}"' if event.date else ""
+            if event.link:
+                text = f'<a href="{escape(event.link)}">{escape(str(event.text))}</a>' + "".join(
+                    f' {in_the} <a href="{escape(e.get_absolute_url())}">{name_html(e)}</a>' for e in event.extra
+                )
+            else:
+                text = escape(str(event.text))
+            out.append(
+                f'\n      <li class="event event-{escape(event.kind)}">\n        <time{when}>{escape(str(event.when))}'
+                f"</time>\n        <span>{text}{cite(citations, event.cited)}</span>\n      </li>\n      "
+            )
+        out.append("\n    </ol>\n    ")
+    else:
+        out.append(f"<p>{_t('No dated event on file.')}</p>")
+    out.append("\n  </section>")
+    return "".join(out)
+
+
+def _heading(d) -> str:
+    """The custody's `<h2>`: its holder and its dates."""
+    if d.disputed.get("held_by") or d.disputed.get("held_by_group"):
+        holder = _t("a holder in dispute")
+    elif d.held_by_group:
+        holder = f'<a href="{escape(d.held_by_group.get_absolute_url())}">{escape(d.held_by_group.name)}</a>'
+    else:
+        holder = escape(str(d.holder_name))
+    if d.disputed.get("detained_on"):
+        start = _t("a date in dispute")
+    elif d.start_unknown:
+        start = _t("date unknown")
+    else:
+        start = _date(d, "detained_on")
+    if d.disputed.get("released_on"):
+        end = _t("a date in dispute")
+    elif d.released_on:
+        end = _date(d, "released_on")
+    elif d.is_open:
+        end = _t("now")
+    else:
+        end = _t("date not on file")
+    return f"{escape(pgettext('detention heading', 'Held by'))} {holder}, {start} – {end}"
+
+
+def _facts(d, citations) -> list[str]:
+    """The lines of the custody's `<dl class="facts">`, one a template line (empty when it shows nothing)."""
+    held, seen = d.disputed, citations
+    lines = [
+        f"<dt>{_t('Held by')}</dt><dd>{disputed(held['held_by'], seen)}</dd>" if held.get("held_by") else "",
+        f"<dt>{_t('Held by (group)')}</dt><dd>{disputed(held['held_by_group'], seen)}</dd>"
+        if held.get("held_by_group") else "",
+        f"<dt>{_t('Detained on')}</dt><dd>{disputed(held['detained_on'], seen)}</dd>"
+        if held.get("detained_on") else "",
+    ]  # fmt: skip
+    if held.get("place"):
+        lines.append(f"<dt>{_t('Place')}</dt><dd>{disputed(held['place'], seen)}</dd>")
+    elif d.place:
+        lines.append(f"<dt>{_t('Place')}</dt><dd>{escape(d.place)}{cite(seen, d)}</dd>")
+    else:
+        lines.append("")
+    if held.get("circumstances"):
+        lines.append(f"<dt>{_t('Circumstances')}</dt><dd>{disputed(held['circumstances'], seen)}</dd>")
+    elif d.circumstances:
+        text = d.circumstances[0].upper() + d.circumstances[1:]  # `capfirst`
+        lines.append(f'<dt>{_t("Circumstances")}</dt><dd lang="en">{escape(text)}</dd>')
+    else:
+        lines.append("")
+    if d.predecessor:
+        message = (
+            "Extradited by %(holder)s" if d.predecessor.end_reason == "extradited" else "Handed over by %(holder)s"
+        )
+        began = gettext(message) % {"holder": escape(str(d.predecessor.holder_name))}
+        lines.append(f"<dt>{_t('Custody began')}</dt><dd>{began}</dd>")
+    else:
+        lines.append("")
+    facility = d.current_facility
+    if facility:
+        kind = escape(str(facility.get_facility_kind_display()).lower())
+        lines.append(
+            f"<dt>{_t('Held now at')}</dt><dd>{escape(facility.facility_name)} ({kind}), "
+            f"{gettext('as of the latest move on file')}{cite(seen, facility)}</dd>"
+        )
+    else:
+        lines.append("")
+    if d.is_open and d.last_confirmed_on:
+        known = {"month": " " + _t("(known to the month)"), "year": " " + _t("(known to the year)")}
+        lines.append(
+            f"<dt>{_t('Last confirmed held')}</dt><dd>{_date(d, 'last_confirmed_on')}"
+            f"{known.get(d.last_confirmed_on_precision, '')}</dd>"
+        )
+    else:
+        lines.append("")
+    lines.append("".join(f"<dt>{_field_label(field)}</dt><dd>{disputed(claims, seen)}</dd>"
+                         for field, claims in d.disputed_elsewhere.items()))  # fmt: skip
+    if held.get("end_reason") or held.get("released_on"):
+        ended = ""
+        if held.get("end_reason"):
+            ended += f"<dt>{_t('Custody ended')}</dt><dd>{disputed(held['end_reason'], seen)}</dd>"
+        if held.get("released_on"):
+            ended += f"<dt>{_t('Custody ended on')}</dt><dd>{disputed(held['released_on'], seen)}</dd>"
+        lines.append(ended)
+    elif d.end_reason:
+        to = ""
+        if d.successor:
+            to = " " + gettext("to %(holder)s") % {"holder": escape(str(d.successor.holder_name))}
+        when = f", {_date(d, 'released_on')}" if d.released_on else f", {_t('date not on file')}"
+        lines.append(f"<dt>{_t('Custody ended')}</dt><dd>{escape(str(d.get_end_reason_display()))}{to}{when}</dd>")
+    else:
+        lines.append("")
+    return lines
+
+
+def _field_label(field) -> str:
+    from common.templatetags.tracker import field_label
+
+    return escape(str(field_label(field)))
+
+
+def _charges(charges, citations) -> str:
+    rows = []
+    for charge in charges:
+        about = f' — <span lang="en">{escape(charge.description)}</span>' if charge.description else ""
+        rows.append(
+            f"\n        <tr><td>{escape(str(charge.get_category_display()))}{about}{cite(citations, charge)}</td>"
+            f"<td>{escape(charge.statute) if charge.statute else '—'}</td>"
+            f"<td>{escape(str(charge.get_outcome_display()))}</td></tr>\n      "
+        )
+    return (
+        f'\n    <h3>{_t("Charges")}</h3>\n    <div class="table-scroll"><table>\n      <thead><tr><th scope="col">'
+        f'{_t("Charge")}</th><th scope="col">{_t("Law")}</th><th scope="col">{_t("Outcome")}</th></tr></thead>\n'
+        f"      <tbody>\n      {''.join(rows)}\n      </tbody>\n    </table></div>\n    "
+    )
+
+
+def _sentence_notes(sentence) -> str:
+    """`{% include "detainees/includes/sentence_notes.html" %}`."""
+    if not (sentence.in_absentia or sentence.closed_trial or sentence.counted_from or sentence.combination):
+        return ""
+    notes = ""
+    if sentence.in_absentia:
+        notes += f"<li>{_t('Passed in absentia')}</li>"
+    if sentence.closed_trial:
+        notes += f"<li>{_t('Tried behind closed doors')}</li>"
+    if sentence.counted_from:
+        since = escape(format_partial_date(sentence.counted_from, sentence.counted_from_precision))
+        notes += f"<li>{gettext('Term counted from %(since)s') % {'since': since}}</li>"
+    if sentence.combination:
+        notes += f"<li>{escape(str(sentence.get_combination_display()))}"
+        if sentence.combines:
+            earlier = sentence.combines
+            if earlier.sentenced_on:
+                on = escape(format_partial_date(earlier.sentenced_on, earlier.sentenced_on_precision))
+                notes += ": " + gettext("the sentence of %(earlier)s") % {"earlier": on}
+            else:
+                notes += ": " + _t("an undated earlier sentence")
+        notes += "</li>"
+    return f'<ul class="sentence-notes">{notes}</ul>'
+
+
+def _court(record) -> str:
+    """`{{ record|field_html:"court"|default:"—" }}`."""
+    return field_html(record, "court") or "—"
+
+
+def _sentences(sentences, citations) -> str:
+    rows = []
+    for sentence in sentences:
+        held = sentence.disputed
+        if held.get("sentenced_on"):
+            on = disputed(held["sentenced_on"], citations)
+        elif sentence.sentenced_on:
+            on = _date(sentence, "sentenced_on")
+        else:
+            on = _t("Date not reported")
+        court = disputed(held["court"], citations) if held.get("court") else _court(sentence)
+        if sentence.court_city and sentence.court_city not in sentence.court:
+            court += ", " + field_html(sentence, "court_city")
+        if sentence.court_country:
+            court += f" ({escape(country_name(sentence.court_country))})"
+        if held.get("term_months"):
+            term = disputed(held["term_months"], citations)
+        else:
+            term = f"{escape(str(sentence.term_display())) or '—'}{cite(citations, sentence)}"
+        rows.append(
+            f"\n        <tr><td>{on}</td><td>{court}</td><td>{term}{_sentence_notes(sentence)}</td></tr>\n        "
+        )
+        for change in sentence.changes.all():
+            on = _date(change, "changed_on") if change.changed_on else _t("Date not reported")
+            about = f': <span lang="en">{escape(change.description)}</span>' if change.description else ""
+            rows.append(
+                f'\n        <tr class="change"><td>{on}</td><td>{_court(change)}</td><td>'
+                f"{escape(str(change.get_kind_display()))}{about}{cite(citations, change)}</td></tr>\n        "
+            )
+        rows.append("\n      ")
+    return (
+        f'\n    <h3>{_t("Sentences")}</h3>\n    <div class="table-scroll"><table>\n      <thead><tr><th scope="col">'
+        f'{_t("Date")}</th><th scope="col">{_t("Court")}</th><th scope="col">{_t("Sentence")}</th></tr></thead>\n'
+        f"      <tbody>\n      {''.join(rows)}\n      </tbody>\n    </table></div>\n    "
+    )
+
+
+def _transfers(transfers, citations) -> str:
+    items = "".join(
+        f"<li>{_date(t, 'moved_on')}: {escape(t.facility_name)} ({escape(str(t.get_facility_kind_display()).lower())})"
+        f"{cite(citations, t)}</li>"
+        for t in transfers
+    )
+    return f"\n    <h3>{_t('Places of custody')}</h3>\n    <ul>{items}</ul>\n    "
+
+
+def _extensions(extensions, citations) -> str:
+    items = []
+    for e in extensions:
+        text = _date(e, "decided_on") if e.decided_on else _t("Date not reported")
+        if e.court:
+            text += ", " + field_html(e, "court")
+        if e.extended_to:
+            until = escape(format_partial_date(e.extended_to, e.extended_to_precision))
+            text += ": " + gettext("custody until %(until)s") % {"until": until}
+        else:
+            text += ": " + _t("custody extended, to a date not reported")
+        if e.description:
+            text += f' — <span lang="en">{escape(e.description)}</span>'
+        items.append(f"<li>{text}{cite(citations, e)}</li>")
+    heading = _t("Pre-trial custody ordered or extended")
+    return f'\n    <h3>{heading}</h3>\n    <ul class="extensions">{"".join(items)}</ul>\n    '
+
+
+def _counsel(counsel, citations) -> str:
+    items = "".join(
+        f"<li>{escape(c.name)} ({escape(str(c.get_role_display()).lower())})"
+        + (f' — <span lang="en">{escape(c.note)}</span>' if c.note else "")
+        + f"{cite(citations, c)}</li>"
+        for c in counsel
+    )
+    return f'\n    <h3>{_t("Lawyers")}</h3>\n    <ul class="counsel">{items}</ul>\n    '
+
+
+def detentions(context) -> str:
+    citations, between = context["citations"], "\n    "
+    out = []
+    for d in context["object"].detentions.all():
+        facts = "".join(f"      {line}\n" for line in _facts(d, citations))
+        blocks = []
+        for records, render in (
+            (d.charges.all(), _charges), (d.sentences.all(), _sentences), (d.transfers.all(), _transfers),
+            (d.extensions.all(), _extensions), (d.counsel.all(), _counsel),
+        ):  # fmt: skip
+            blocks.append(render(records, citations) if records else "")
+        out.append(
+            f'\n  <section class="detention" aria-labelledby="detention-{d.pk}">\n    <h2 id="detention-{d.pk}">'
+            f'{_heading(d)}</h2>\n    <dl class="facts">\n{facts}    </dl>\n    {between.join(blocks)}'
+            "\n  </section>\n  "
+        )
+    return "".join(out)
+
+
+def sources(context) -> str:
+    citations = context["citations"]
+    items = []
+    archive, original = _t("Archived copy"), _t("Original")
+    for n, source in citations.numbered():
+        outlet = f", {escape(source.outlet.name)}" if source.outlet else ""
+        if source.published_on:
+            published = escape(_full_stop(format_partial_date(source.published_on, source.published_on_precision)))
+            published = ", " + published
+        else:
+            published = "."
+        note = (
+            ""
+            if source.headline_on_file
+            else f'<small class="note">{_t("editors’ description, headline unknown")}</small>'
+        )
+        links = f'<a class="external" href="{escape(source.url)}" rel="noopener">{original}</a>' if source.url else ""
+        if source.archive_url:
+            links += f' · <a href="{escape(source.archive_url)}" rel="noopener">{archive}</a>'
+        items.append(
+            f'\n      <li id="source-{n}"><a href="{escape(source.get_absolute_url())}">{escape(source.title)}</a>'
+            f"{outlet}{published}\n        {note}\n        {links}</li>\n      "
+        )
+    if not items:
+        items.append(f"<li>{_t('No source on file.')}</li>\n      ")
+    return (
+        f'<section aria-labelledby="sources-h">\n    <h2 id="sources-h">{_t("Sources")}</h2>\n'
+        f'    <ol class="sources">\n      {"".join(items)}\n    </ol>\n  </section>'
+    )
+
+
+def _full_stop(text: str) -> str:
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+PARTS = {"timeline": timeline, "detentions": detentions, "sources": sources}
+
+
+def part(context, name: str) -> str:
+    """One section of the case page, as the template gave it (see the module's docstring)."""
+    return PARTS[name](context)
