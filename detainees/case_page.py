@@ -13,10 +13,13 @@ escaped again.
 
 from html import escape
 
-from django.utils.translation import gettext, pgettext
+from django.template.defaultfilters import date as date_filter
+from django.utils.text import capfirst
+from django.utils.translation import gettext, npgettext, pgettext
 
+from common.fastpaths import url
 from common.models import format_partial_date
-from common.templatetags.tracker import country_name, field_html, name_html
+from common.templatetags.tracker import country_name, field_html, in_language, name_html
 
 __all__ = ["part"]
 
@@ -355,7 +358,105 @@ def _full_stop(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
-PARTS = {"timeline": timeline, "detentions": detentions, "sources": sources}
+def header(context) -> str:
+    """The case's `<header>`: name, follow link, status, custody chains and the facts about the person."""
+    person, citations = context["object"], context["citations"]
+    local_name = context["local_name"]
+    out = ['<header class="case-header">\n    ']
+    if not person.is_published:
+        out.append(f'<p class="badge draft">{_t("Draft — visible to editors only")}</p>')
+    if local_name:
+        out.append(f'\n    <h1><span lang="ru">{_text(local_name)}</span> <span class="name-en" lang="en">'
+                   f"{escape(person.name)}</span></h1>\n    ")  # fmt: skip
+    else:
+        out.append(f"\n    <h1>{escape(person.name)}</h1>\n    ")
+    if person.is_published:
+        out.append(_follow_link(person))
+    out.append("\n    ")
+    if person.name_original and person.name_original != local_name:
+        out.append(f'<p class="original" lang="und">{escape(person.name_original)}</p>')
+    confirmed = context["last_confirmed"]
+    if confirmed:
+        confirmed = " " + gettext("Last confirmed held %(last_confirmed)s.") % {"last_confirmed": _text(confirmed)}
+    out.append(
+        f'\n    <p class="status-line status-{escape(str(person.status))}">'
+        f"{escape(_full_stop(context['status_sentence']))}{_text(context['days_sentence'])}{confirmed or ''}</p>\n    "
+    )
+    out += [f'<p class="custody-chain">{escape(_full_stop(chain))}</p>' for chain in context["custody_chains"]]
+    out.append('\n    <dl class="facts">\n      ')
+    about = in_language(person, "description")
+    if about["text"]:
+        lang = f' lang="{escape(about["lang"])}"' if about["lang"] != context.get("page_language") else ""
+        untranslated = (f' <small class="note untranslated">{_t("(not yet translated)")}</small>'
+                        if about["untranslated"] else "")  # fmt: skip
+        out.append(f"<dt>{_t('Who')}</dt><dd{lang}>{escape(capfirst(about['text']))}{cite(citations, person)}"
+                   f"{untranslated}</dd>")  # fmt: skip
+    citizenships = person.citizenships
+    heading = escape(npgettext("heading", "Citizenship", "Citizenships", len(citizenships)))
+    countries = ", ".join(escape(country_name(c)) for c in citizenships) or _t("Unknown")
+    out.append(f"\n      <dt>{heading}</dt>\n      <dd>{countries}</dd>\n      ")
+    if person.aliases:
+        out.append(f"<dt>{_t('Also written')}</dt><dd>{', '.join(escape(str(a)) for a in person.aliases)}</dd>")
+    out.append("\n      ")
+    if person.born_on:
+        out.append(f"<dt>{_t('Born')}</dt><dd>{_date(person, 'born_on')}</dd>")
+    out.append("\n      ")
+    out += [f"<dt>{_field_label(field)}</dt><dd>{disputed(claims, citations)}</dd>"
+            for field, claims in context["disputed"].items()]  # fmt: skip
+    out.append("\n      ")
+    if person.wikidata_id:
+        wikidata = escape(person.wikidata_id)
+        out.append(f'<dt>Wikidata</dt><dd><a href="https://www.wikidata.org/wiki/{wikidata}">{wikidata}</a></dd>')
+    out.append("\n    </dl>\n  </header>")
+    return "".join(out)
+
+
+def _follow_link(person) -> str:
+    """`{% include "alerts/follow_link.html" with kind="detainee" id=object.pk slug=object.slug %}`."""
+    follow = escape(url("alerts:follow"))
+    text = f'<p class="meta"><a rel="nofollow" href="{follow}?kind=detainee&amp;id={person.pk}">'
+    text += f"{_t('Follow this case (email or Atom)')}</a>"
+    if person.slug:
+        feed = escape(url("detainee-feed", [person.slug]))
+        sentence = 'or, with no account, its <a href="%(case_feed)s" type="application/atom+xml">Atom feed</a>'
+        text += " · " + gettext(sentence) % {"case_feed": feed}
+    return text + "</p>\n"
+
+
+def tail(context) -> str:
+    """What ends the case page: when a second editor last checked it, how to cite it, the record as data."""
+    person = context["object"]
+    out = []
+    if person.awaiting_review:
+        waiting = _t("Awaiting review — a second editor must approve it before it is public")
+        out.append(f'<p class="badge draft">{waiting}</p>')
+    if person.last_checked_on:
+        checked = gettext('Last checked by a second editor on <time datetime="%(iso)s">%(date)s</time>.') % {
+            "iso": escape(date_filter(person.last_checked_on, "Y-m-d")),
+            "date": escape(date_filter(person.last_checked_on, "j E Y")),
+        }
+        out.append(f'<p class="last-checked">{checked}</p>')
+    citation = context["page_citation"]
+    links = " · ".join(f'<a href="{escape(link)}" download>{escape(str(label))}</a>'
+                       for label, link in context["citation_links"])  # fmt: skip
+    if context.get("record_links"):
+        links += f" · {_text(context['record_links'])}"
+    out.append(
+        f'\n\n  <section class="cite-this" aria-labelledby="cite-h">\n  <h2 id="cite-h">{_t("Cite this page")}</h2>\n'
+        f'  <p><code id="citation">{escape(citation.text)}</code></p>\n'
+        f'  <p>{_t("Permanent link:")} <a href="{escape(citation.url)}">{escape(citation.url)}</a></p>\n'
+        f"  <p>{_t('For a reference manager:')} {links}</p>\n</section>\n"
+    )
+    record = gettext(
+        'This record as <a href="%(json_url)s?format=json">JSON</a> or <a href="%(csv_url)s?id=%(id)s&amp;format=csv">'
+        "CSV</a>."
+    ) % {"json_url": escape(url("api:detainee-detail", [person.pk])), "csv_url": escape(url("api:detainee-list")),
+         "id": person.pk}  # fmt: skip
+    out.append(f'\n  <p class="record-links">{record}</p>')
+    return "".join(out)
+
+
+PARTS = {"header": header, "timeline": timeline, "detentions": detentions, "sources": sources, "tail": tail}
 
 
 def part(context, name: str) -> str:

@@ -81,7 +81,9 @@ def hostile_case() -> Detainee:
     source = SourceFactory(title=f"Title {HOSTILE}", outlet=outlet, url='https://example.org/?a=1&b="2"',
                            archive_url="https://web.archive.org/x?<y>", headline_on_file=False)  # fmt: skip
     other = SourceFactory(title="Other report", published_on=None, outlet=None)
-    person = DetaineeFactory(name=f"Name {HOSTILE}", description=f"about {HOSTILE}")
+    person = DetaineeFactory(name=f"Name {HOSTILE}", description=f"about {HOSTILE}", aliases=[f"Alias {HOSTILE}", "B"],
+                             name_original=f"Имя {HOSTILE}", citizenships=["US", "RU"], wikidata_id="Q1",
+                             born_on=datetime.date(1980, 1, 1), last_checked_on=datetime.date(2025, 3, 4))  # fmt: skip
     person.sources.add(source)
     first = DetentionFactory(detainee=person, held_by="IR", place=f"Evin {HOSTILE}", circumstances=f"at {HOSTILE}",
                              detained_on=datetime.date(2019, 3, 1), released_on=datetime.date(2020, 5, 1),
@@ -123,6 +125,19 @@ def test_text_typed_with_markup_is_escaped_as_the_template_escaped_it(editor_cli
             now, before = both(who, f"{prefix}{person.get_absolute_url()}")
             assert now == before
             assert "<script>" not in now and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#x27;" in now
-            for shown in ("Evin", "Art.", "Colony", "Lawyer", "Higher", "Qarchak", "Title", "Outlet", "desc"):
+            for shown in (
+                "Evin",
+                "Art.",
+                "Colony",
+                "Lawyer",
+                "Higher",
+                "Qarchak",
+                "Title",
+                "Outlet",
+                "desc",
+                "Alias",
+                "Имя",
+            ):
                 assert f"{shown} &lt;script&gt;" in now, shown
             assert now.count('<section class="detention"') == 2 and 'class="sentence-notes"' in now
+            assert 'class="last-checked"' in now and 'class="original"' in now
