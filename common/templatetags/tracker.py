@@ -386,3 +386,12 @@ def side(name) -> str:
     from exchanges.models import side_label
 
     return side_label(name)
+
+
+@register.simple_tag(takes_context=True)
+def case_part(context, name: str) -> str:
+    """One section of the case page, written in Python (detainees.case_page): `timeline`, `detentions`, `sources`.
+    Every value in it is escaped there."""
+    from detainees.case_page import part
+
+    return mark_safe(part(context, name))
