@@ -35,7 +35,7 @@ from collections.abc import Iterable, Sequence
 # Read off the precision/recall curve of the labelled evaluation set by bench/matching_eval.py (the rule is
 # dataset.matching_eval.pick_thresholds): auto-match at the best F0.5, the duplicate warning at the best F2.
 AUTO_MATCH_THRESHOLD = 0.89
-DUPLICATE_THRESHOLD = 0.68
+DUPLICATE_THRESHOLD = 0.67
 # An auto-match must stand clear of the runner-up: two people this alike are for a person to choose between.
 AUTO_MATCH_MARGIN = 0.08
 
