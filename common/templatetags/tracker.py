@@ -169,11 +169,12 @@ def text_html(text):
 @register.filter
 def headline_html(source):
     """`{{ source|headline_html }}`: a source's headline marked with the source's language where it is not the
-    page's (a TASS headline on the English page, a CNN one on the Russian page)."""
+    page's (a TASS headline on the English page, a CNN one on the Russian page). Where the headline is not on file
+    the title is the editors' English description, marked as English text on file is, whatever the source speaks."""
     from django.utils import translation
 
     language = (source.language or "").lower()
-    if not language:
+    if not language or not source.headline_on_file:
         return _marked(source.title, False)
     if language.split("-")[0] == (translation.get_language() or "").split("-")[0]:
         return escape(source.title)

@@ -137,3 +137,15 @@ def test_a_russian_headline_is_marked_russian_on_the_english_page(client):
     assert languages_of(en, "Приговор оставлен в силе") == {"ru"}
     ru = client.get("/ru" + person.get_absolute_url()).content.decode()
     assert languages_of(ru, "Приговор оставлен в силе") == {"ru"}
+
+
+def test_an_editors_description_of_a_source_is_english_whatever_the_source_speaks(client):
+    """A source whose headline is not on file shows the editors' English description in its place: it is marked
+    English (on a Russian page), never with the source's language (a new user found `lang="bg"` on English words)."""
+    source = SourceFactory(title="Report of the sentence", language="bg", headline_on_file=False)
+    person = DetaineeFactory(name="Someone Else Test")
+    DetentionFactory(detainee=person).sources.add(source)
+    ru = client.get("/ru" + person.get_absolute_url()).content.decode()
+    assert languages_of(ru, "Report of the sentence") == {"en"}
+    en = client.get(person.get_absolute_url()).content.decode()
+    assert "bg" not in languages_of(en, "Report of the sentence")
