@@ -19,7 +19,20 @@ from django.utils.translation import gettext, gettext_noop, npgettext, pgettext,
 
 from common.fastpaths import url
 from common.models import format_partial_date
-from common.templatetags.tracker import country_name, field_html, headline_html, in_language, name_html, text_html
+from common.templatetags.tracker import (
+    cite_html as cite,
+)
+from common.templatetags.tracker import (
+    country_name,
+    field_html,
+    headline_html,
+    in_language,
+    name_html,
+    text_html,
+)
+from common.templatetags.tracker import (
+    full_stop as _full_stop,
+)
 
 __all__ = ["part"]
 
@@ -40,15 +53,6 @@ def _(message: str) -> str:
 def _date(obj, field: str) -> str:
     """`{% partial_date obj field %}`."""
     return escape(format_partial_date(getattr(obj, field), getattr(obj, f"{field}_precision")))
-
-
-def cite(citations, obj) -> str:
-    """`{% cite obj %}` (common.templatetags.tracker.cite): numbered links to the sources of `obj`."""
-    refs = citations.refs(obj.sources.all() if hasattr(obj, "sources") else [obj])
-    if not refs:
-        return '<sup class="cite cite-missing" title="No source on file">[source needed]</sup>'
-    links = "".join(f'<a href="#source-{n}" title="{escape(citations.label(s))}">[{n}]</a>' for n, s in refs)
-    return f'<sup class="cite">{links}</sup>'
 
 
 def disputed(claims, citations) -> str:
@@ -354,10 +358,6 @@ def sources(context) -> str:
         f'<section aria-labelledby="sources-h">\n    <h2 id="sources-h">{_("Sources")}</h2>\n'
         f'    <ol class="sources">\n      {"".join(items)}\n    </ol>\n  </section>'
     )
-
-
-def _full_stop(text: str) -> str:
-    return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
 def header(context) -> str:

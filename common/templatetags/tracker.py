@@ -203,6 +203,11 @@ def cite(context, obj) -> str:
     citations = context.get("citations")
     if citations is None:
         return ""
+    return cite_html(citations, obj)
+
+
+def cite_html(citations, obj) -> str:
+    """`{% cite obj %}`'s HTML for these citations (also what detainees.case_page writes)."""
     refs = citations.refs(obj.sources.all() if hasattr(obj, "sources") else [obj])
     if not refs:
         return mark_safe('<sup class="cite cite-missing" title="No source on file">[source needed]</sup>')
