@@ -183,7 +183,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # USE_THOUSAND_SEPARATOR, which would print years as 2,022.
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `collectstatic` puts the files whitenoise serves. A process that collects while another serves the same
+# directory races it (a manifest storage deletes a hashed file before writing it again): the cluster test's servers
+# collect into a directory of their own (STATIC_ROOT in their environment), never the one the suite's clients read.
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

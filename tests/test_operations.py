@@ -126,3 +126,14 @@ def test_management_commands_run_without_the_webs_statement_limit():
     assert statement_timeout("manage.py", "shell", "-c", SHOW, environment=command_limit) == "1h"
     web = "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings'); django.setup(); "
     assert statement_timeout("-c", web + SHOW, environment=environment) == "10s"  # gunicorn: config.wsgi, no manage.py
+
+
+def test_collectstatic_writes_where_static_root_says(tmp_path):
+    """A process that collects the static files while another serves them races it (CI on 5b23d2b: the cluster test's
+    `collectstatic` deleted a hashed file under another worker's whitenoise scan, FileNotFoundError): STATIC_ROOT in
+    the environment gives a process a directory of its own, and the cluster test uses one."""
+    env = {**os.environ, "STATIC_ROOT": str(tmp_path / "collected")}
+    env.pop("DATABASE_URL", None)
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env,
+                   capture_output=True, text=True, timeout=120, check=True)  # fmt: skip
+    assert (tmp_path / "collected" / "admin" / "css" / "base.css").exists()

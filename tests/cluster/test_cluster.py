@@ -61,7 +61,7 @@ def request(url: str, method: str = "GET", token: str | None = None, data: dict 
 
 
 @pytest.fixture(scope="module")
-def cluster():
+def cluster(tmp_path_factory):
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         pytest.skip("the cluster test runs in the PostgreSQL pass (DATABASE_URL=postgres://…)")
     missing = [tool for tool in TOOLS if shutil.which(tool) is None]
@@ -86,6 +86,9 @@ def cluster():
         "CLUSTER_PORT": str(lb_port),
         "CLUSTER_REPLICA_PORT": str(replica_port),
         "REDIS_URL": redis_url,
+        # its own collected files: a collectstatic into the checkout's staticfiles/ deleted a file under another
+        # worker's whitenoise while it scanned them (FileNotFoundError, CI on 5b23d2b)
+        "STATIC_ROOT": str(tmp_path_factory.mktemp("cluster-static")),
     }
     env.pop("DATABASE_URL", None)
     started = time.monotonic()
