@@ -161,7 +161,6 @@ def in_sentence(name: str) -> str:
     "Russia" as it is, and a group's name too. Only in English: Russian has no article. For running text, not for
     lists, menus or headings."""
     from django.utils import translation
-    from django_countries import countries
 
     name = str(name or "")
     language = translation.get_language() or "en"

@@ -64,4 +64,3 @@ def test_the_names_are_looked_up_once_per_language_not_per_call(monkeypatch):
             assert in_sentence("Netherlands") == "the Netherlands"
             assert in_sentence("Russia") == "Russia"
     assert len(asked) <= len(text._THE_CODES)
-
