@@ -11,7 +11,7 @@ from django.views.generic import ListView, TemplateView
 from django_countries import countries
 
 from casedocs import services as casedocs
-from common import fastpaths
+from common import chrome, fastpaths
 from common.cache import cached_figures
 from common.charts import bar_chart
 from common.citations import Citations
@@ -374,6 +374,18 @@ class DetaineeDetailView(CaseCitable, PublicDetailView):
             if page is not None:
                 return HttpResponse(page)
         return super().get(request, *args, **kwargs)
+
+    # The page's chrome (base.html) from a skeleton rendered once per language (common.chrome); tests compare it
+    # with the template rendered the usual way.
+    chrome_once = True
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if self.chrome_once:
+            page = chrome.render(response.resolve_template(response.template_name), context, self.request)
+            if page is not None:
+                response.content = page  # rendered: `render()` leaves it as it is
+        return response
 
     def get_object(self, queryset=None):
         return load_case(super().get_object(queryset), self.request.user)  # everything shown, in three queries
