@@ -18,6 +18,7 @@ import functools
 import re
 import unicodedata
 
+from django.core.signals import setting_changed
 from django.db.models import Q
 
 _CYRILLIC = {
@@ -160,11 +161,37 @@ def in_sentence(name: str) -> str:
     "Russia" as it is, and a group's name too. Only in English: Russian has no article. For running text, not for
     lists, menus or headings."""
     from django.utils import translation
-    from django_countries import countries
 
     name = str(name or "")
-    if not name or not (translation.get_language() or "en").startswith("en"):
+    language = translation.get_language() or "en"
+    if not name or not language.startswith("en"):
         return name
-    if name in _THE_NAMES or any(name == countries.name(code) for code in _THE_CODES):
+    if name in _the_names(language):
         return f"the {name}"
     return name
+
+
+# The names that take "the", per language (h63: asked for one by one, 27 look-ups a call, ~11,000 a case page); a
+# temporary `countries_context()` reads them afresh, a change of a COUNTRIES_* setting (tests) forgets them.
+_THE_BY_LANGUAGE: dict[str, frozenset[str]] = {}
+
+
+def _the_names(language: str) -> frozenset[str]:
+    import django_countries
+    from django_countries import countries
+
+    temporary = getattr(django_countries._countries_context, "options", None)
+    names = None if temporary else _THE_BY_LANGUAGE.get(language)
+    if names is None:
+        names = frozenset({*_THE_NAMES, *(str(countries.name(code)) for code in _THE_CODES)})
+        if not temporary:
+            _THE_BY_LANGUAGE[language] = names
+    return names
+
+
+def _forget_the_names(setting, **kwargs):
+    if setting.startswith("COUNTRIES_"):
+        _THE_BY_LANGUAGE.clear()
+
+
+setting_changed.connect(_forget_the_names, dispatch_uid="h63-forget-the-names")

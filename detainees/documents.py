@@ -334,6 +334,15 @@ def case_rows(detainee_ids: list[int], *, previews: tuple[bool, bool, bool] = (F
     parts.append(
         sources.values_list(Value("source", output_field=CharField()), F("id"), _with_related(source, {"outlet": {}}))
     )
+    if len(detainee_ids) == 1:  # a case page: its corrections too (h63: one statement less a page)
+        from .selectors import change_log_parts
+
+        detentions = Detention.objects.filter(detainee_id__in=detainee_ids).values("id")
+        parts += [
+            history.values_list(Value("correction", output_field=CharField()), F("history_id"),
+                                JSONObject(date=F("history_date"), reason=F("history_change_reason")))
+            for history in change_log_parts(detainee_ids[0], detentions)
+        ]  # fmt: skip
     return parts[0].union(*parts[1:], all=True)
 
 
@@ -435,7 +444,8 @@ def load_case(detainee: Detainee, user=None) -> Detainee:
     nested records with what else the page shows, the citation links and the cited sources with their outlets
     (`case_rows`, what `user` may see). The page's exchange participations, claims and statements are left in
     `detainee.case_extras` ({"participation": [...], "claim": [...], "statement": [...]}, each in its model's
-    order; each participation's exchange with its sources)."""
+    order; each participation's exchange with its sources), with the case's corrections as (date, reason) rows
+    under "correction" (`selectors.public_change_log`)."""
     from sources.models import Source
 
     using = detainee._state.db or "default"
@@ -445,9 +455,13 @@ def load_case(detainee: Detainee, user=None) -> Detainee:
     extras: dict[str, list] = {kind: [] for kind in EXTRAS}
     exchange_cites: dict[int, dict[int, object]] = {}
     sources: dict[int, object] = {}
+    corrections = []  # (date, reason) for `selectors.public_change_log`
     for kind, parent_id, doc in run(case_rows_for(user, detainee), [detainee.pk]):
         if isinstance(doc, str):
             doc = json.loads(doc)
+        if kind == "correction":
+            corrections.append((doc["date"], doc["reason"]))
+            continue
         if kind.startswith("link:"):
             fetched[1].append((kind[5:], parent_id, doc["target"], doc.get("published_on")))
             continue
@@ -502,6 +516,7 @@ def load_case(detainee: Detainee, user=None) -> Detainee:
         order = _sources_order(list(exchange_cites.get(exchange.pk, {}).items()))
         exchange._prefetched_objects_cache = {"sources": _cached(Source, [sources[i] for i in order])}
     detainee.case_extras = {kind: _ordered(EXTRAS[kind][0], objs) for kind, objs in extras.items()}
+    detainee.case_extras["correction"] = corrections
     return detainee
 
 

@@ -393,10 +393,10 @@ def _history(model):
     return model.history.model._default_manager
 
 
-def change_log_rows(ids: list[int]):
-    """The query behind `public_change_log()`: (date, reason) of every history row with a reason, since the case was
-    first published. `ids` is [the person's id, *the ids of their detentions]."""
-    pk, detention_ids = ids[0], ids[1:]
+def change_log_parts(pk, detention_ids) -> list:
+    """One queryset of history rows with a reason, since the person `pk` was first published, per history table of
+    the case: the person's, their detentions' (`detention_ids`: a list, or a subquery of their ids) records' and
+    their designations'."""
     first = Subquery(  # the moment the case was first published; no row, so nothing, for a case never published
         _history(Detainee).filter(id=pk, is_published=True).order_by("history_date").values("history_date")[:1]
     )
@@ -410,11 +410,18 @@ def change_log_rows(ids: list[int]):
         _history(CustodyExtension).filter(detention_id__in=detention_ids),
         _history(Designation).filter(detainee_id=pk),
     ]
-    rows = [
+    return [
         h.filter(history_date__gte=first).exclude(history_change_reason=None).exclude(history_change_reason="")
-        .order_by().values_list("history_date", "history_change_reason")
+        .order_by()
         for h in histories
     ]  # fmt: skip
+
+
+def change_log_rows(ids: list[int]):
+    """The query behind `public_change_log()` outside a case page (which reads the rows with the case: `load_case`):
+    (date, reason) of every history row with a reason, since the case was first published. `ids` is [the person's
+    id, *the ids of their detentions]."""
+    rows = [h.values_list("history_date", "history_change_reason") for h in change_log_parts(ids[0], ids[1:])]
     return rows[0].union(*rows[1:], all=True)
 
 
@@ -422,15 +429,21 @@ def public_change_log(detainee: Detainee) -> list[dict]:
     """Corrections to a published case: date and reason only, never the editor or draft-time content.
 
     Collected from the history of the person and of every record in their custody history, from the moment the
-    case was first published, in one query, compiled once per number of detentions (see `documents.run`).
+    case was first published: read with the case on its page (`documents.load_case`, h63), else in one query,
+    compiled once per number of detentions (see `documents.run`).
     """
     from .documents import run
 
-    detention_ids = [d.pk for d in detainee.detentions.all()]  # loaded already on the case page
+    rows = getattr(detainee, "case_extras", {}).get("correction")
+    if rows is None:
+        detention_ids = [d.pk for d in detainee.detentions.all()]  # loaded already on the case page
+        rows = run(change_log_rows, [detainee.pk, *detention_ids])
     entries, seen = [], set()
-    for when, reason in run(change_log_rows, [detainee.pk, *detention_ids]):
-        if isinstance(when, str):  # SQLite: the text the column holds, in UTC
-            when = timezone.make_aware(parse_datetime(when), datetime.UTC)
+    for when, reason in rows:
+        if isinstance(when, str):  # SQLite: the text the column holds, in UTC; JSON (load_case): ISO 8601
+            when = parse_datetime(when)
+        # in UTC, aware, as PostgreSQL gives it (SQLite's driver gives a naive datetime)
+        when = timezone.make_aware(when, datetime.UTC) if timezone.is_naive(when) else when.astimezone(datetime.UTC)
         key = (reason, when.replace(second=0, microsecond=0))  # one save writes a row per m2m change too
         if is_public_reason(reason) and key not in seen:
             seen.add(key)

@@ -107,8 +107,9 @@ def test_a_cold_case_is_built_and_stored_in_few_queries(client, demo):
         api = cold_visit_queries(client, f"/api/v1/detainees/{other.pk}/")
         # 20 before h28, 16 before h35, 14 before h41 (the stored-page read finds whom to build; participations,
         # claims, statements and their exchanges' citations read with the case; the person's row from the page);
-        # 8 before h61 (the citation links and the cited sources read with the records)
-        assert len(statements) <= 6, "\n".join(statements)
+        # 8 before h61 (the citation links and the cited sources read with the records); 6 before h63 (the
+        # corrections read with the records)
+        assert len(statements) <= 5, "\n".join(statements)
         assert len(api) <= 6, "\n".join(api)  # 11 before, 7 before h55 (the person's row read with the claim)
     assert_served_as_computed(client, person)
 

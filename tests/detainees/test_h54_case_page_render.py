@@ -3,7 +3,9 @@ template nodes a case: the same bytes as the template as it was (kept in templat
 in both languages, anonymous and as an editor (who sees drafts, marked), as served and as stored; on a case with
 every section filled and text an editor typed with markup in it, escaped as the template escaped it."""
 
+import contextlib
 import datetime
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -12,6 +14,7 @@ from django.test import Client, override_settings
 
 from casedocs import services
 from detainees.models import Counsel, CustodyExtension, Detainee, SentenceChange
+from detainees.views import DetaineeDetailView
 from sources.models import Claim
 from tests.factories import (
     ChargeFactory,
@@ -29,11 +32,14 @@ BEFORE = settings.BASE_DIR / "tests" / "detainees" / "templates_before_h54"
 FRESH = override_settings(PAGE_CACHE_SECONDS=0, CASE_DOCUMENTS=False)
 
 
+@contextlib.contextmanager
 def before_templates():
-    """The project's templates with detainees/detainee_detail.html as it was before h54."""
+    """The project's templates with detainees/detainee_detail.html as it was before h54, rendered whole by the
+    template engine (base.html too: not from the skeleton of common.chrome, h63)."""
     templates = [dict(settings.TEMPLATES[0])]
     templates[0]["DIRS"] = [BEFORE, *templates[0]["DIRS"]]
-    return override_settings(TEMPLATES=templates)
+    with override_settings(TEMPLATES=templates), mock.patch.object(DetaineeDetailView, "chrome_once", False):
+        yield
 
 
 def both(who, url: str) -> tuple[str, str]:

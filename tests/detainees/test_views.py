@@ -92,11 +92,11 @@ def test_case_page_costs_the_same_queries_for_one_row_or_many(client, django_ass
     # the content types of claims): a first page, before counting.
     client.get(case_with_rows(1, is_published=True).get_absolute_url())
     # Data version; the person; every nested record with the exchanges, statements and claims and the exchanges'
-    # citations (an exchange is a timeline event), every citation and the cited sources; corrections (10 before
-    # h41, 6 before h61). Then, until something changes, only the data version.
-    with django_assert_num_queries(4):
+    # citations (an exchange is a timeline event), every citation and the cited sources, and the corrections (10
+    # before h41, 6 before h61, 4 before h63). Then, until something changes, only the data version.
+    with django_assert_num_queries(3):
         client.get(small.get_absolute_url())
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         html = client.get(big.get_absolute_url()).content.decode()
     assert html.count('<h2 id="detention-') == 6
     with django_assert_num_queries(1):
