@@ -139,12 +139,17 @@ class DetaineeViewSet(WithdrawPublicationMixin, TrackerViewSet):
         return instance
 
     def perform_update(self, serializer):
-        """The write; then its answer built the way the JSON detail builds it (`documents.py`: three queries, the
+        """The write; then its answer built the way the JSON detail builds it (`documents.py`: two queries, the
         serializer's representation, tested equal) instead of the serializer fetching the case record by record."""
         super().perform_update(serializer)
         if self.lean():
             row = Detainee.objects.visible_to(self.request.user).filter(pk=serializer.instance.pk).values(*TOP_FIELDS)
             [serializer._data] = self.selected(build_documents(list(row), self.request))
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        casedocs.after_response(request, response)  # a cold detail's document stored once the answer is sent
+        return response
 
     def lean(self) -> bool:
         """Plain JSON reads take the lean path (`documents.py`); the browsable API and CSV keep theirs."""
