@@ -34,9 +34,13 @@ SERVER_ENV = {"DJANGO_ENV": "production", "SECRET_KEY": "bench-" + "k" * 60, "AL
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=100, help="Requests per kind (default 100).")
-    parser.add_argument("--kind", choices=["healthz", "warm", "cold", "list", "all"], default="all",
-                        help="`list`: the filtered API list of 50 (`?status=` and `?held_by=` pages, their people's "
-                        "documents current), as `make bench` asks it (h64).")
+    parser.add_argument(
+        "--kind",
+        choices=["healthz", "warm", "cold", "list", "all"],
+        default="all",
+        help="`list`: the filtered API list of 50 (`?status=` and `?held_by=` pages, their people's "
+        "documents current), as `make bench` asks it (h64).",
+    )
     parser.add_argument("--profile", type=int, default=0, help="Print cProfile's N costliest functions.")
     parser.add_argument("--calls", action="store_true", help="Count the Python function calls per request.")
     parser.add_argument("--checkout", default=str(ROOT), help="The checkout whose code answers (default: this one).")
