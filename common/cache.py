@@ -32,7 +32,7 @@ from django.db import connections, router
 from django.db.models import Count, QuerySet, Window
 from django.utils.functional import cached_property
 
-from common.sql import execute_prepared
+from common.sql import execute_prepared, page_of
 
 CASE_APPS = ("detainees", "exchanges", "sources", "changes")  # changes: the feed's seq, its marks and releases
 
@@ -134,17 +134,25 @@ class CachedCountPaginator(Paginator):
     """
 
     def __init__(self, *args, version: str | None = None, known: int | None = None, window: bool = False,
-                 defer_joins: bool = False, **kwargs):  # fmt: skip
+                 defer_joins: bool = False, compiled=None, **kwargs):  # fmt: skip
         super().__init__(*args, **kwargs)
         self.version, self.known, self.window, self.defer_joins = version, known, window, defer_joins
+        self.compiled = compiled
 
     def _get_page(self, object_list, *args, **kwargs):
         """`defer_joins`: the page's rows picked by their ids first (`pk IN (SELECT id … LIMIT n OFFSET m)`), then
         joined to what they show. A page read as one query joins every row it skips before OFFSET drops them: the
         list page's latest custody, 950 index probes for page 38 of 25 (15 ms of 17 at 20,000 cases), growing with
-        the page's depth."""
+        the page's depth.
+
+        `compiled`: a key under which that query's SQL is kept once compiled (`common.sql.page_of`), for a list whose
+        query differs from page to page by its slice alone (the caller's promise)."""
         if self.defer_joins and isinstance(object_list, QuerySet) and object_list.query.is_sliced:
             query = object_list.query
+            if self.compiled is not None and query.high_mark is not None:
+                rows = page_of(self.object_list, self.compiled, query.low_mark, query.high_mark)
+                if rows is not None:
+                    return super()._get_page(rows, *args, **kwargs)
             ids = self.object_list.values("pk")[query.low_mark : query.high_mark]
             object_list = self.object_list.filter(pk__in=ids)
         return super()._get_page(object_list, *args, **kwargs)
