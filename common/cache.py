@@ -130,14 +130,16 @@ class CachedCountPaginator(Paginator):
     `window`: the count is not known yet and comes from the page query itself (`COUNT(*) OVER ()`), as for a name
     search, whose ranked order sorts every match anyway: counting apart would read the trigram index a second time.
     Only a page beyond the last (no row to carry the count) counts apart. The count is then cached as `cached_count`
-    caches it, so the next page of the same search is the page query alone.
+    caches it, so the next page of the same search is the page query alone. `keep_count=False`: a `window` list
+    counts in every page query, nothing looked up or kept — for a search that ranks every match anyway, where the
+    count comes nearly free and keeping it costs its cache key (the query compiled once more, the data version read).
     """
 
     def __init__(self, *args, version: str | None = None, known: int | None = None, window: bool = False,
-                 defer_joins: bool = False, compiled=None, **kwargs):  # fmt: skip
+                 defer_joins: bool = False, compiled=None, keep_count: bool = True, **kwargs):  # fmt: skip
         super().__init__(*args, **kwargs)
         self.version, self.known, self.window, self.defer_joins = version, known, window, defer_joins
-        self.compiled = compiled
+        self.compiled, self.keep_count = compiled, keep_count
 
     def _get_page(self, object_list, *args, **kwargs):
         """`defer_joins`: the page's rows picked by their ids first (`pk IN (SELECT id … LIMIT n OFFSET m)`), then
@@ -206,6 +208,9 @@ class CachedCountPaginator(Paginator):
             return False
         if not isinstance(self.object_list, QuerySet):
             return False
+        if not self.keep_count:
+            self._count_key = None
+            return True
         key = count_key(self.object_list, self.version)
         if key is None:
             return False
@@ -217,7 +222,8 @@ class CachedCountPaginator(Paginator):
         return True
 
     def _remember(self, total: int) -> None:
-        cache.set(self._count_key, total, 600)
+        if self._count_key is not None:
+            cache.set(self._count_key, total, 600)
 
 
 def public_response_key(request, *parts) -> str | None:

@@ -122,6 +122,9 @@ class DetaineeViewSet(WithdrawPublicationMixin, TrackerViewSet):
     queryset = Detainee.objects.all()
     serializer_class = DetaineeSerializer
     filterset_class = DetaineeFilter
+    # A name search ranks every match (Detainee.objects.ranked): its page query counts them too, on every page, rather
+    # than keep the count under a key that costs the query compiled again and the data version read (h65).
+    keep_search_count = False
 
     def get_queryset(self):
         if self.request.method in ("PUT", "PATCH", "DELETE") and self.lean():
