@@ -16,7 +16,15 @@ from common.cache import cached_figures
 from common.charts import bar_chart
 from common.citations import Citations
 from common.models import iso_partial_date
-from common.views import CitableMixin, CitationView, FilteredListView, PageCacheMixin, PublicDetailView, PublicMixin
+from common.views import (
+    CitableMixin,
+    CitationView,
+    FilteredListView,
+    PageCacheMixin,
+    PublicDetailView,
+    PublicMixin,
+    later,
+)
 from sources.models import disputed_fields
 
 from . import cards, facets
@@ -126,7 +134,7 @@ class DetaineeListView(FilteredListView):
         context = super().get_context_data(**kwargs)
         context["suggestions"] = self.suggestions(context)
         context["sidebar_key"] = self.sidebar_key()
-        context["citizenship_options"] = self.citizenship_options()
+        context["citizenship_options"] = later(self.citizenship_options)  # shown in the kept filters alone
         return context
 
     def citizenship_options(self) -> list[tuple[str, str, int, bool]]:

@@ -77,3 +77,26 @@ def test_a_list_page_is_two_statements_and_its_page_is_not_compiled(monkeypatch)
     assert response.status_code == 200
     assert len(queries) == 2, [q["sql"][:80] for q in queries]
     assert "Detainee" not in compiled_models, compiled_models
+
+
+@override_settings(PAGE_CACHE_SECONDS=0)
+def test_a_page_that_finds_its_filters_kept_counts_no_facet(monkeypatch):
+    """The facets and the citizenship menu are computed when the filters beside the list are rendered, not on the
+    pages that find that HTML kept (`{% cache %}` under the list's facets version); the page is the same either way."""
+    from detainees.views import DetaineeListView
+
+    random_cases(random.Random(651), 30)
+    asked = []
+    for name in ("get_facets", "citizenship_options"):
+        method = getattr(DetaineeListView, name)
+        monkeypatch.setattr(DetaineeListView, name, lambda self, _m=method, _n=name: asked.append(_n) or _m(self))
+    client = Client()
+    for url in ("/detainees/?page=2", "/ru/detainees/?status=held&page=1"):
+        cache.clear()
+        first = client.get(url).content.decode()
+        assert sorted(asked) == ["citizenship_options", "get_facets"], url  # rendered: computed once each
+        asked.clear()
+        again = client.get(url).content.decode()
+        assert asked == [], url  # kept: neither computed
+        assert again == first, url
+        assert 'name="citizenship"' in again and 'class="facet' in again, url
