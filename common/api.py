@@ -290,8 +290,10 @@ class TrackerPagination(pagination.PageNumberPagination):
         # The count is cached under the data version; reuse it if this request has read it already.
         known = view.known_count() if hasattr(view, "known_count") else None  # a count stored elsewhere
         searched = bool(request.query_params.get("q", "").strip())  # the page query counts a search (common.cache)
+        keep = getattr(view, "keep_search_count", True)  # a view's search may count in every page query instead
         self.django_paginator_class = functools.partial(CachedCountPaginator, known=known, window=searched,
-                                                        version=getattr(request, "data_version", None))  # fmt: skip
+                                                        version=getattr(request, "data_version", None),
+                                                        keep_count=keep)  # fmt: skip
         try:
             return super().paginate_queryset(queryset, request, view)
         except Exception as exc:  # DRF turns InvalidPage into NotFound; a script wants to know which field

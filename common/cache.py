@@ -32,7 +32,7 @@ from django.db import connections, router
 from django.db.models import Count, QuerySet, Window
 from django.utils.functional import cached_property
 
-from common.sql import execute_prepared
+from common.sql import execute_prepared, page_of
 
 CASE_APPS = ("detainees", "exchanges", "sources", "changes")  # changes: the feed's seq, its marks and releases
 
@@ -130,21 +130,31 @@ class CachedCountPaginator(Paginator):
     `window`: the count is not known yet and comes from the page query itself (`COUNT(*) OVER ()`), as for a name
     search, whose ranked order sorts every match anyway: counting apart would read the trigram index a second time.
     Only a page beyond the last (no row to carry the count) counts apart. The count is then cached as `cached_count`
-    caches it, so the next page of the same search is the page query alone.
+    caches it, so the next page of the same search is the page query alone. `keep_count=False`: a `window` list
+    counts in every page query, nothing looked up or kept — for a search that ranks every match anyway, where the
+    count comes nearly free and keeping it costs its cache key (the query compiled once more, the data version read).
     """
 
     def __init__(self, *args, version: str | None = None, known: int | None = None, window: bool = False,
-                 defer_joins: bool = False, **kwargs):  # fmt: skip
+                 defer_joins: bool = False, compiled=None, keep_count: bool = True, **kwargs):  # fmt: skip
         super().__init__(*args, **kwargs)
         self.version, self.known, self.window, self.defer_joins = version, known, window, defer_joins
+        self.compiled, self.keep_count = compiled, keep_count
 
     def _get_page(self, object_list, *args, **kwargs):
         """`defer_joins`: the page's rows picked by their ids first (`pk IN (SELECT id … LIMIT n OFFSET m)`), then
         joined to what they show. A page read as one query joins every row it skips before OFFSET drops them: the
         list page's latest custody, 950 index probes for page 38 of 25 (15 ms of 17 at 20,000 cases), growing with
-        the page's depth."""
+        the page's depth.
+
+        `compiled`: a key under which that query's SQL is kept once compiled (`common.sql.page_of`), for a list whose
+        query differs from page to page by its slice alone (the caller's promise)."""
         if self.defer_joins and isinstance(object_list, QuerySet) and object_list.query.is_sliced:
             query = object_list.query
+            if self.compiled is not None and query.high_mark is not None:
+                rows = page_of(self.object_list, self.compiled, query.low_mark, query.high_mark)
+                if rows is not None:
+                    return super()._get_page(rows, *args, **kwargs)
             ids = self.object_list.values("pk")[query.low_mark : query.high_mark]
             object_list = self.object_list.filter(pk__in=ids)
         return super()._get_page(object_list, *args, **kwargs)
@@ -198,6 +208,9 @@ class CachedCountPaginator(Paginator):
             return False
         if not isinstance(self.object_list, QuerySet):
             return False
+        if not self.keep_count:
+            self._count_key = None
+            return True
         key = count_key(self.object_list, self.version)
         if key is None:
             return False
@@ -209,7 +222,8 @@ class CachedCountPaginator(Paginator):
         return True
 
     def _remember(self, total: int) -> None:
-        cache.set(self._count_key, total, 600)
+        if self._count_key is not None:
+            cache.set(self._count_key, total, 600)
 
 
 def public_response_key(request, *parts) -> str | None:

@@ -78,3 +78,58 @@ def rows_for_ids(connection, key, build, ids, values=()) -> list[tuple]:
     given = {"id": ids, "value": values}
     params = [given[places[n][0]][places[n][1]] if n in places else value for n, value in enumerate(params)]
     return execute_prepared(connection, (key, len(ids), kinds), sql, params)
+
+
+# Stand-ins for a page's LIMIT and OFFSET while its SQL is compiled (no list is that long)
+_LIMIT, _OFFSET = 987_654_321, 876_543_219
+_PAGES: dict[tuple, tuple | None] = {}
+
+
+def _compiled_page(queryset, key):
+    """(SQL with `LIMIT {limit} OFFSET {offset}` left to fill in, the compiler that read it, the populators of its
+    joined rows), or None when the query has parameters (then the ORM compiles each page as usual)."""
+    ids = queryset.values("pk")[_OFFSET : _OFFSET + _LIMIT]
+    compiler = queryset.filter(pk__in=ids).query.get_compiler(using=queryset.db)
+    sql, params = compiler.as_sql()  # fills compiler.select, klass_info, annotation_col_map
+    slot = f"LIMIT {_LIMIT} OFFSET {_OFFSET}"
+    if params or sql.count(slot) != 1 or any(c in sql for c in "{}%"):
+        return None
+    from django.db.models.query import get_related_populators
+
+    klass_info, select = compiler.klass_info, compiler.select
+    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    init_list = [column[0].target.attname for column in select[start:end]]
+    populators = get_related_populators(klass_info, select, queryset.db)
+    return sql.replace(slot, "LIMIT {limit} OFFSET {offset}"), compiler, (start, end, init_list, populators)
+
+
+def page_of(queryset, key, low: int, high: int) -> list | None:
+    """The instances of `queryset.filter(pk__in=queryset.values("pk")[low:high])` (a list page's rows picked by id,
+    then joined: common.cache.CachedCountPaginator's `defer_joins`), the same ones the ORM makes, from SQL the ORM
+    compiled once per `key` and database instead of once per page: compiling that query cost a list page more than
+    the database took to answer it (h65). `key` must always mean the same query but for the slice; a query with
+    parameters, prefetches or known related objects is not kept (None: the caller asks the ORM)."""
+    if queryset._prefetch_related_lookups or queryset._known_related_objects or queryset._fields is not None:
+        return None
+    from django.db import connections
+
+    cache_key = (key, queryset.db)
+    if cache_key not in _PAGES:
+        _PAGES[cache_key] = _compiled_page(queryset, key)
+    compiled = _PAGES[cache_key]
+    if compiled is None:
+        return None
+    sql, compiler, (start, end, init_list, populators) = compiled
+    model, db = compiler.klass_info["model"], queryset.db
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql.format(limit=int(high) - int(low), offset=int(low)))
+        rows = cursor.fetchall()
+    objects = []
+    for row in compiler.results_iter([rows]):
+        obj = model.from_db(db, init_list, row[start:end])
+        for populator in populators:
+            populator.populate(row, obj)
+        for name, position in compiler.annotation_col_map.items():
+            setattr(obj, name, row[position])
+        objects.append(obj)
+    return objects

@@ -6,12 +6,23 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpResponse, QueryDict
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.functional import cached_property
+from django.utils import timezone, translation
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.views.generic import DetailView, ListView
 
 from common.cache import CachedCountPaginator, data_version, public_response_key
 from common.citations import CITATION_FORMATS, PageCitation, render_citation
+
+
+def later(compute) -> SimpleLazyObject:
+    """`compute()` when a template (or a test) first reads it, in the language of the page that asked for it."""
+    language = translation.get_language()
+
+    def computed():
+        with translation.override(language):
+            return compute()
+
+    return SimpleLazyObject(computed)
 
 
 class PageCacheMixin:
@@ -169,7 +180,9 @@ class FilteredListView(PublicMixin, ListView):
             params.pop(name, None)
         known = set(self.filterset_class.base_filters)
         refused = getattr(self, "refused_filters", [])
-        facets = self.get_facets() if self.filterset.is_valid() or not self.filterset.is_bound else {}
+        # The facets are counted when the page shows them: a list that keeps the HTML of its filters (DetaineeListView's
+        # `{% cache %}`) counts nothing on the pages that find it kept (h65).
+        facets = later(self.get_facets if self.filterset.is_valid() or not self.filterset.is_bound else dict)
         active = [k for k, v in params.items() if v and k in known and k != "ordering"]
         context.update(
             filter=self.filterset,
@@ -182,7 +195,9 @@ class FilteredListView(PublicMixin, ListView):
             facets=facets,
             refused_filters=refused,
             # the facets are links; the form carries their current values so "Apply filters" keeps them
-            facet_hidden=[(name, value) for name in facets for value in self.request.GET.getlist(name) if value],
+            facet_hidden=later(
+                lambda: [(name, value) for name in facets for value in self.request.GET.getlist(name) if value]
+            ),  # fmt: skip
         )
         return context
 

@@ -373,7 +373,10 @@ class Detainee(UniqueSlugMixin, PartialDatesMixin, ReviewedModel, TimeStampedMod
             ),
         ]
         indexes = [
-            models.Index(fields=["is_published", "name"], name="detainee_published_name_idx"),
+            # The list's default order, ending in id as every page's order does (common.api.stable_order): a page's
+            # ids are read off the index alone, not fetched row by row and sorted again by id (h65: 1.8 -> 0.45 ms
+            # for page 80 at 10,000 cases).
+            models.Index(fields=["is_published", "name", "id"], name="detainee_published_name_id_idx"),
             models.Index(fields=["is_published", "status", "held_by"], name="detainee_status_idx"),
             models.Index(fields=["is_published", "latest_detained_on"], name="detainee_latest_detained_idx"),
             # The commonest filter in the lists' default order: a page of ?status= is read off the index, none skipped.

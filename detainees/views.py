@@ -1,7 +1,7 @@
 """Public pages of cases: the list with filters, and the case page."""
 
 from django.db import connections, router
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.query import get_related_populators
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.utils import timezone
@@ -18,7 +18,15 @@ from common.charts import bar_chart
 from common.citations import Citations
 from common.models import iso_partial_date
 from common.sql import execute_prepared
-from common.views import CitableMixin, CitationView, FilteredListView, PageCacheMixin, PublicDetailView, PublicMixin
+from common.views import (
+    CitableMixin,
+    CitationView,
+    FilteredListView,
+    PageCacheMixin,
+    PublicDetailView,
+    PublicMixin,
+    later,
+)
 from sources.models import disputed_fields
 
 from . import cards, facets
@@ -107,16 +115,28 @@ class DetaineeListView(FilteredListView):
     def count_version(self) -> str:
         return self.facets_version
 
-    def get_paginator(self, *args, **kwargs):
+    def get_paginator(self, queryset, *args, **kwargs):
         # Published people filtered by at most one facet value: the size is a stored count (detainees.facets).
         known = facets.known_count(self.filterset, self.public, lambda: self.stored_counts) if self.public else None
-        return super().get_paginator(*args, known=known, **kwargs)
+        return super().get_paginator(queryset, *args, known=known, compiled=self.compiled_key(queryset), **kwargs)
+
+    def compiled_key(self, queryset) -> tuple | None:
+        """The key the page query's SQL is kept under once compiled (common.sql.page_of), for the published list
+        unfiltered, in any order: its SQL differs from page to page by the slice alone. None (compiled per page)
+        for a filtered list, whose values are in its SQL, and for anyone who may see drafts."""
+        if not (self.public and fastpaths.enabled() and isinstance(queryset, QuerySet)) or self.refused_filters:
+            return None
+        if facets.active_filters(self.query) or (self.filterset.is_bound and not self.filterset.is_valid()):
+            return None
+        query = queryset.query
+        return ("detainee-list", tuple(map(repr, query.order_by)), repr(query.where), repr(query.deferred_loading),
+                repr(query.select_related))  # fmt: skip
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["suggestions"] = self.suggestions(context)
         context["sidebar_key"] = self.sidebar_key()
-        context["citizenship_options"] = self.citizenship_options()
+        context["citizenship_options"] = later(self.citizenship_options)  # shown in the kept filters alone
         return context
 
     def citizenship_options(self) -> list[tuple[str, str, int, bool]]:
