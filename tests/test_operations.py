@@ -106,8 +106,10 @@ def test_prepared_statements_are_prepared_again_on_a_new_session():
 def statement_timeout(*command: str, environment: dict) -> str:
     settings = connection.settings_dict
     url = f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT'] or 5432}/{settings['NAME']}"
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_ENV": "development", **environment}
-    env.pop("PROCESS_KIND", None)
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_ENV": "development"}
+    for name in ("PROCESS_KIND", "DB_STATEMENT_TIMEOUT_MS", "DB_COMMAND_STATEMENT_TIMEOUT_MS"):
+        env.pop(name, None)
+    env.update(environment)
     result = subprocess.run([sys.executable, *command], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=120, check=True)  # fmt: skip
     return result.stdout.strip().splitlines()[-1]
@@ -126,6 +128,7 @@ def test_management_commands_run_without_the_webs_statement_limit():
     assert statement_timeout("manage.py", "shell", "-c", SHOW, environment=command_limit) == "1h"
     web = "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings'); django.setup(); "
     assert statement_timeout("-c", web + SHOW, environment=environment) == "10s"  # gunicorn: config.wsgi, no manage.py
+    assert statement_timeout("-c", web + SHOW, environment={}) == "10s"  # the web's limit when none is configured
 
 
 def test_collectstatic_writes_where_static_root_says(tmp_path):

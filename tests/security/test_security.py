@@ -152,13 +152,15 @@ def test_non_utf8_query_string_is_not_a_500(client):
 
 
 def test_postgresql_cancels_long_statements():
+    """The suite's own process has a limit of its own (tests/conftest.py, SUITE_STATEMENT_TIMEOUT_MS); the web's
+    default of 10 s is asserted on a process started as gunicorn starts (tests/test_operations.py)."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
         pytest.skip("statement_timeout is a PostgreSQL setting")
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
-        assert cursor.fetchone()[0] == "10s"
+        assert cursor.fetchone()[0] == "2min"
 
 
 def test_database_outage_is_a_503_with_retry_after(client, monkeypatch):
