@@ -27,6 +27,11 @@ from common.text import russian_name
 from .filters import held_on_q
 from .models import Charge, ChargeCategory, Designation, DesignationKind, Detention
 
+# Who counts as held, as stored censuses were counted (`casedocs.census_store`): raised whenever `held_on_q`,
+# `possibly_held_on_q` or `certain_start` change, so a census stored before is counted again, never served.
+# 2: a custody whose start no report dates is held on the day of its release.
+RULE = 2
+
 
 def span_reaches_q(field: str, day: datetime.date) -> Q:
     """The span of the partial date `field` (stored as its first day, with `<field>_precision`) ends on or after
@@ -294,8 +299,9 @@ def december_sets(days: list[datetime.date], only=None) -> dict:
 
     for row in rows.iterator(2000):
         pid, start, start_precision, end, end_precision, reason, next_on, next_precision, confirmed, known = row
-        # A start no report dates: certain from the day a report confirmed the custody, possible at any time before.
-        certain_from, certain_precision = certain_start(start, start_precision, confirmed, known)
+        # A start no report dates: certain from the day a report confirmed the custody (or of its release), possible at
+        # any time before.
+        certain_from, certain_precision = certain_start(start, start_precision, confirmed, known, end, end_precision)
         possible_from = start if start is not None else datetime.date(first_year, 1, 1)
         if end is not None:  # certain until the end's first day, possible until its last
             certain_end, possible_end = end, span_last_day(end, end_precision)
