@@ -56,6 +56,9 @@ def random_cases(rng: random.Random, n: int) -> None:
                 released_on=start + datetime.timedelta(days=400) if closed and rng.random() < 0.7 else None,
                 released_on_precision=rng.choice(PRECISIONS),
                 end_reason=rng.choice(["released", "exchanged"]) if closed else "",
+                # as of when (h67): a card of someone held says when a report last confirmed it
+                last_confirmed_on=None if closed or rng.random() < 0.5 else start + datetime.timedelta(days=30),
+                last_confirmed_on_precision=rng.choice(PRECISIONS),
             )
             if rng.random() < 0.5:
                 ChargeFactory(detention=detention, category=rng.choice(["drugs", "espionage", "fraud"]))

@@ -120,7 +120,8 @@ def test_a_list_page_loads_what_its_cards_show_and_makes_no_country_object(clien
     assert made == []
     rows = [q["sql"] for q in queries.captured_queries if '"detainees_detainee"."slug"' in q["sql"]]
     assert len(rows) == 1  # the page's people, their latest custody and holding groups in one query
-    for column in ("search_key", "circumstances", "wikidata_id", "born_on", "place", "last_confirmed_on"):
+    # (`last_confirmed_on` is shown now: a card of someone held says when custody was last confirmed, h67)
+    for column in ("search_key", "circumstances", "wikidata_id", "born_on", "place", "last_checked_on"):
         assert f'."{column}"' not in rows[0].split(" FROM ")[0], column
 
 
