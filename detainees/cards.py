@@ -125,8 +125,8 @@ def holder(record, sentence: str, said: Words) -> str:
     held_by = codes(record, "held_by")
     if held_by:
         return sentence % {"holder": said.country_in_sentence(getattr(held_by, "code", held_by))}
-    if record.held_by_group:
-        return sentence % {"holder": escape(record.held_by_group.name)}
+    if record.held_by_group:  # a group's name is on file in one language: marked lang="en" on a Russian page
+        return sentence % {"holder": _marked(record.held_by_group.name, False)}
     return ""
 
 

@@ -23,6 +23,7 @@ from common.templatetags.tracker import (
     cite_html as cite,
 )
 from common.templatetags.tracker import (
+    claim_value_html,
     country_name,
     field_html,
     headline_html,
@@ -59,9 +60,8 @@ def disputed(claims, citations) -> str:
     """`{% include "includes/disputed.html" %}` with these claims."""
     versions = []
     for c in claims:
-        shown = getattr(c, "value_shown", "") or c.value_display()  # `{% firstof %}`
         note = f" ({field_html(c, 'note')})" if c.note else ""
-        versions.append(f"{_text(shown)}{cite(citations, c.source)}{note}")
+        versions.append(f"{_text(claim_value_html(c))}{cite(citations, c.source)}{note}")
     return f'<span class="disputed">{_("Disputed:")} {"; ".join(versions)}</span>\n'
 
 
