@@ -169,6 +169,16 @@ def text_html(text):
 
 
 @register.filter
+def facility_kind_note(transfer) -> str:
+    """`{{ t|facility_kind_note }}`: " (penal colony)" after a facility's name, in the page's language, unless the
+    name as shown already says it ("Penal colony IK-17, Mordovia (penal colony)" read it twice); "" for none."""
+    kind = str(transfer.get_facility_kind_display() or "").lower() if transfer.facility_kind else ""
+    if not kind or kind in _translated(transfer, "facility_name")[0].lower():
+        return ""
+    return mark_safe(f" ({escape(kind)})")
+
+
+@register.filter
 def language_shown(code: str) -> str:
     """`{{ source.language|language_shown }}`: a language's name in the page's language ("Bulgarian",
     "болгарский"), from Django's own catalogue (the names of `LANGUAGES` are not translated where they are listed);
