@@ -18,8 +18,8 @@ def test_a_facilitys_kind_is_said_once_and_the_original_name_follows_the_names(c
     person.sources.add(SourceFactory())
     detention = DetentionFactory(detainee=person, held_by="RU", detained_on=datetime.date(2018, 12, 28))
     detention.sources.add(SourceFactory())
-    TransferFactory(detention=detention, moved_on=datetime.date(2020, 8, 5), facility_name="Penal colony IK-17, Mordovia",
-                    facility_kind="penal_colony")  # fmt: skip
+    TransferFactory(detention=detention, moved_on=datetime.date(2020, 8, 5),
+                    facility_name="Penal colony IK-17, Mordovia", facility_kind="penal_colony")  # fmt: skip
     TransferFactory(detention=detention, moved_on=datetime.date(2019, 1, 1), facility_name="Lefortovo",
                     facility_kind="pre_trial_centre")  # fmt: skip
     cache.clear()
