@@ -21,7 +21,7 @@ import time
 from django.db import DatabaseError, router, transaction
 from django.utils import timezone
 
-from detainees.census import census_entries, december_days, december_sets
+from detainees.census import RULE, census_entries, december_days, december_sets
 
 from .models import CensusMark, StoredCensus
 
@@ -41,7 +41,7 @@ def marked_since(read_at: datetime.datetime) -> set[int] | None:
 
 def _store(key: str, entries: dict, read_at: datetime.datetime, took: float) -> None:
     """Keep what was counted (on the primary); a failure costs the visitor nothing: it is counted another time."""
-    values = {"entries": json.dumps(entries), "read_at": read_at, "built_in": took}
+    values = {"entries": json.dumps({**entries, "rule": RULE}), "read_at": read_at, "built_in": took}
     using = router.db_for_write(StoredCensus)
     try:
         with transaction.atomic(using=using):  # another build may store the same day first: either will do
@@ -72,10 +72,10 @@ def day_entries(day: datetime.date) -> dict:
     row = StoredCensus.objects.filter(key=day.isoformat()).first()
     if row is None:
         return build_day(day)  # a day never counted: the one cold path
-    marked = marked_since(row.read_at)
-    if marked is None:
-        return build_day(day)
     stored = json.loads(row.entries)
+    marked = marked_since(row.read_at)
+    if marked is None or stored.get("rule") != RULE:  # many changed, or counted by another rule than this code's
+        return build_day(day)
     if not marked:
         return stored
     fresh = census_entries(day, only=marked)
@@ -90,8 +90,9 @@ def december(today: datetime.date) -> dict:
     days = december_days(today)
     row = StoredCensus.objects.filter(key=DECEMBER).first()
     stored = json.loads(row.entries) if row is not None else None
-    if stored is None or stored["years"] != [d.year for d in days]:
-        return build_december(days)  # never counted, or the years on file changed (a new 1 December, an older case)
+    if stored is None or stored["years"] != [d.year for d in days] or stored.get("rule") != RULE:
+        # never counted, the years on file changed (a new 1 December, an older case), or counted by another rule
+        return build_december(days)
     marked = marked_since(row.read_at)
     if marked is None:
         return build_december(days)

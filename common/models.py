@@ -204,14 +204,20 @@ def certain_days(start, start_precision, end, end_reason, today: datetime.date) 
     return max(((end or today) - span_last_day(start, start_precision)).days, 0)
 
 
-def certain_start(start, start_precision, confirmed, confirmed_precision):
-    """From when a custody is certain: its start, or, when no report dates the start, the day a report confirmed
-    it (the end of that date's span). (date or None, precision)."""
+def certain_start(start, start_precision, confirmed, confirmed_precision, released, released_precision):
+    """From when a custody is certain: its start, or, when no report dates the start, the earliest day a report
+    shows it under way: the day a report confirmed it (the end of that date's span) or the day of its release (a
+    release on a known day proves the custody on that day; one known only as a month proves no day: its span's
+    last day comes after the first, until which the custody is certain). (date or None, precision). The same rule
+    as `detainees.filters.held_on_q`, in SQL."""
     if start is not None:
         return start, start_precision
-    if confirmed is not None:
-        return span_last_day(confirmed, confirmed_precision), DatePrecision.DAY
-    return None, DatePrecision.DAY
+    known = [
+        span_last_day(day, precision)
+        for day, precision in ((confirmed, confirmed_precision), (released, released_precision))
+        if day is not None
+    ]
+    return (min(known) if known else None), DatePrecision.DAY
 
 
 class PartialDatesMixin:

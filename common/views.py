@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.translation import gettext, ngettext
 from django.views.generic import DetailView, ListView
 
 from common.cache import CachedCountPaginator, data_version, public_response_key
@@ -69,8 +70,10 @@ class PublicDetailView(PublicMixin, DetailView):
 class FilteredListView(PublicMixin, ListView):
     """A list page driven by the resource's FilterSet, the same one its API endpoint uses.
 
-    Bad filter values re-render the page with the errors and status 400; a page
-    number out of range shows the nearest page rather than an error.
+    Bad filter values re-render the page with the errors and status 400. A page number that is not a whole number
+    of 1 or more shows the first page, named as not understood (400); one beyond the last shows the last page under
+    a notice that the page asked for does not exist, with status 404, as Django's own lists answer it (a reader
+    sees where they are, a crawler indexes nothing; the API answers 400 for both, naming `page`).
     """
 
     filterset_class = None
@@ -150,9 +153,21 @@ class FilteredListView(PublicMixin, ListView):
         """The filters applied: the address's query less any value refused."""
         return self.filterset.data if isinstance(self.filterset.data, QueryDict) else QueryDict()
 
+    # (status, message) when the page number asked for is not shown as asked (see the class's docstring)
+    page_refused: tuple[int, str] | None = None
+
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
-        page = paginator.get_page(self.request.GET.get("page"))
+        raw = self.request.GET.get("page")
+        page = paginator.get_page(raw)
+        if raw is not None and (not raw.isascii() or not raw.isdigit() or int(raw) < 1):
+            self.page_refused = (400, gettext("A page is a whole number of 1 or more: the first page is shown."))
+        elif raw is not None and int(raw) != page.number:  # beyond the last: get_page gave the last (no count more)
+            self.page_refused = (404, ngettext(
+                "There is no page %(asked)s: these results fill %(pages)s page, shown here.",
+                "There is no page %(asked)s: these results fill %(pages)s pages; the last is shown.",
+                paginator.num_pages,
+            ) % {"asked": raw.lstrip("0") or "0", "pages": paginator.num_pages})  # fmt: skip
         return paginator, page, page.object_list, page.has_other_pages()
 
     def active_filters(self) -> QueryDict:
@@ -194,6 +209,7 @@ class FilteredListView(PublicMixin, ListView):
             sort_options=self.sort_options,
             facets=facets,
             refused_filters=refused,
+            page_refused=self.page_refused[1] if self.page_refused else "",
             # the facets are links; the form carries their current values so "Apply filters" keeps them
             facet_hidden=later(
                 lambda: [(name, value) for name in facets for value in self.request.GET.getlist(name) if value]
@@ -215,6 +231,8 @@ class FilteredListView(PublicMixin, ListView):
     def render_to_response(self, context, **kwargs):
         if getattr(self, "refused_filters", None) or (self.filterset.is_bound and not self.filterset.is_valid()):
             kwargs.setdefault("status", 400)
+        elif self.page_refused:
+            kwargs.setdefault("status", self.page_refused[0])
         return super().render_to_response(context, **kwargs)
 
 

@@ -1,5 +1,6 @@
 """Site-wide pages: the overview and the health check."""
 
+import datetime
 import functools
 
 from django.conf import settings
@@ -16,9 +17,10 @@ from django.views.generic import TemplateView
 from common import routing
 from common.cache import cached_figures, data_version
 from common.charts import bar_chart
+from common.models import format_partial_date
 from common.views import PageCacheMixin
 from common.worldmap import held_map
-from detainees.census import census_figures, places_held
+from detainees.census import STALE_MONTHS, census_figures, last_reported, places_held
 from detainees.models import Detainee, Detention
 from exchanges.models import Exchange, side_label
 
@@ -32,6 +34,11 @@ def latest_exchanges(exchanges) -> list:
         e.sides = "; ".join(f"{side_label(d['released_by'])} → {side_label(d['received_by'])}: {intcomma(d['total'])}"
                             for d in e.directions())  # fmt: skip
     return latest
+
+
+def partial_date_of(iso: str, precision: str) -> str:
+    """A stored partial date ("2026-01-20", "day") as the page writes it: "20 January 2026"."""
+    return format_partial_date(datetime.date.fromisoformat(iso), precision)
 
 
 class OverviewView(PageCacheMixin, TemplateView):
@@ -56,6 +63,7 @@ class OverviewView(PageCacheMixin, TemplateView):
         file), so it is not what is counted here."""
         figures = census_figures(today, version=version)
         places = places_held(today, version=version)
+        reported = last_reported(today, version=version)  # as of when: a count of custody as last reported
         states = [r for r in figures["by_holder"] if r["held_by"] and r["held"]]
         return {
             # The map of where they are: the states of the same census rows, and within each the places on file.
@@ -73,6 +81,9 @@ class OverviewView(PageCacheMixin, TemplateView):
             "today": today,
             "held_total": figures["held"],
             "held_uncertain": figures["uncertain"],
+            "held_latest_report": reported["latest"] and partial_date_of(*reported["latest"]),
+            "held_stale": reported["stale"],
+            "stale_months": STALE_MONTHS,
             # (filter parameter, its value, who holds, how many): a state, a group, or a holder not on file.
             "held_by_country": [
                 ("held_by_group", row["held_by_group"], row["name"], len(row["held"]))

@@ -39,7 +39,7 @@ from common.api import (
 from common.cache import cached_figures, public_response_key
 from common.csvsafe import neutralise
 from common.filters import MAX_ID
-from common.models import certain_days
+from common.models import certain_days, certain_start
 from common.sql import execute_prepared
 
 from . import facets
@@ -341,11 +341,15 @@ class DetaineeViewSet(WithdrawPublicationMixin, TrackerViewSet):
     def csv_html_url_pattern(self):
         return reverse("detainees:detainee-detail", args=["__slug__"])
 
+    # As of when a person is held (SPEC: Detention `last_confirmed_on`): the JSON nests each detention with it; a
+    # spreadsheet has no nesting, so the CSV carries the open custody's, empty for anyone not held or never confirmed.
+    CONFIRMED = ("last_confirmed_on", "last_confirmed_on_precision")
+
     def csv_columns(self):
-        """The serializer's columns, and `merged_ids` (records merged into this one, "|"-joined) unless `fields=`
-        chose the columns: a spreadsheet holding an old id finds the case it became."""
+        """The serializer's columns, `merged_ids` (records merged into this one, "|"-joined: a spreadsheet holding an
+        old id finds the case it became) and `last_confirmed_on` (+ precision), unless `fields=` chose the columns."""
         columns = super().csv_columns()
-        return columns if self.request.query_params.get("fields") else [*columns, "merged_ids"]
+        return columns if self.request.query_params.get("fields") else [*columns, "merged_ids", *self.CONFIRMED]
 
     def csv_extra(self, ids, rows):
         merged: dict[int, list[str]] = {}
@@ -362,13 +366,22 @@ class DetaineeViewSet(WithdrawPublicationMixin, TrackerViewSet):
         return extra
 
     def days_held_extra(self, ids):
+        """`days_held`, and the open custody's `last_confirmed_on` (+ precision: the latest detention, still open, the
+        one the status "held" reads; empty otherwise), from one reading of the chunk's detentions."""
         today = timezone.localdate()
-        days: dict[int, int] = dict.fromkeys(ids, 0)
-        for detainee_id, start, precision, end, reason in Detention.objects.filter(detainee_id__in=ids).values_list(
-            "detainee_id", "detained_on", "detained_on_precision", "released_on", "end_reason"
-        ):
-            days[detainee_id] += certain_days(start, precision, end, reason, today)
-        return {pk: {"days_held": n} for pk, n in days.items()}
+        out = {pk: {"days_held": 0, "last_confirmed_on": "", "last_confirmed_on_precision": ""} for pk in ids}
+        for row in Detention.objects.filter(detainee_id__in=ids).values_list(
+            "detainee_id", "detained_on", "detained_on_precision", "released_on", "released_on_precision", "end_reason",
+            "last_confirmed_on", "last_confirmed_on_precision", "id", "detainee__latest_detention_id",
+        ):  # fmt: skip
+            detainee_id, start, precision, end, end_precision, reason, confirmed, confirmed_precision, pk, latest = row
+            # counted as the JSON counts it (Detention.days_held): an undated start from the confirming report
+            start, precision = certain_start(start, precision, confirmed, confirmed_precision, end, end_precision)
+            out[detainee_id]["days_held"] += certain_days(start, precision, end, reason, today)
+            if pk == latest and end is None and not reason and confirmed is not None:
+                out[detainee_id].update(last_confirmed_on=confirmed.isoformat(),
+                                        last_confirmed_on_precision=confirmed_precision)  # fmt: skip
+        return out
 
     @extend_schema(
         summary="Names nearest to a search: did you mean…?",

@@ -18,6 +18,7 @@ from django.utils.translation import get_language, gettext
 from common import fastpaths
 from common.models import _formatted_date
 from common.templatetags.tracker import _marked, _translated, country_name, local_name, status_label
+from common.text import in_sentence
 
 from .models import Status
 
@@ -39,8 +40,10 @@ class Words:
         self.custody = escape(gettext("custody"))
         self.date_unknown = escape(gettext("date unknown"))
         self.no_end = escape(gettext("end not on file"))
+        self.confirmed = gettext("last confirmed held %(date)s")
         self.statuses = {value: escape(str(status_label(value))) for value in Status.values}
         self.countries: dict[str, str] = {}
+        self.in_sentence: dict[str, str] = {}  # "the United States" after "held by", in English
         # a case page's address with its slug left to fill in (a slug is letters, digits and hyphens: nothing to quote)
         self.case_url = reverse("detainees:detainee-detail", args=["SLUG"]).split("SLUG")
 
@@ -50,6 +53,13 @@ class Words:
             return self.countries[code]
         except KeyError:
             name = self.countries[code] = escape(country_name(code))
+            return name
+
+    def country_in_sentence(self, code: str) -> str:
+        try:
+            return self.in_sentence[code]
+        except KeyError:
+            name = self.in_sentence[code] = escape(in_sentence(country_name(code)))
             return name
 
     def date(self, value, precision: str, form: str = "nominative") -> str:
@@ -67,6 +77,7 @@ FIELDS = ("name", "slug", "name_original", "aliases", "citizenships", "descripti
           "status", "held_by", "held_by_group__name", "latest_detention__held_by", "latest_detention__detained_on",
           "latest_detention__detained_on_precision", "latest_detention__released_on",
           "latest_detention__released_on_precision", "latest_detention__end_reason",
+          "latest_detention__last_confirmed_on", "latest_detention__last_confirmed_on_precision",
           "latest_detention__held_by_group__name",
           "latest_detention__detainee")  # fmt: skip  # read by a signal as each custody is loaded (detainees.signals)
 
@@ -113,20 +124,25 @@ def holder(record, sentence: str, said: Words) -> str:
     """`sentence` ("held by %(holder)s") with the state or group holding `record`; "" when none is on file."""
     held_by = codes(record, "held_by")
     if held_by:
-        return sentence % {"holder": said.country(held_by)}
-    if record.held_by_group:
-        return sentence % {"holder": escape(record.held_by_group.name)}
+        return sentence % {"holder": said.country_in_sentence(getattr(held_by, "code", held_by))}
+    if record.held_by_group:  # a group's name is on file in one language: marked lang="en" on a Russian page
+        return sentence % {"holder": _marked(record.held_by_group.name, False)}
     return ""
 
 
 def custody(d, said: Words) -> str:
-    """ " · since February 2022", " · custody by Russia 2019 – 2020": the latest custody, as the card says it."""
+    """ " · since February 2022 · last confirmed held 3 May 2025", " · custody by Russia 2019 – 2020": the latest
+    custody, as the card says it."""
     if not d:
         return ""
     if d.is_open:
         if d.start_unknown:
-            return " · " + said.since_unknown
-        return " · " + said.since % {"since": said.date(d.detained_on, d.detained_on_precision, "genitive")}
+            text = " · " + said.since_unknown
+        else:
+            text = " · " + said.since % {"since": said.date(d.detained_on, d.detained_on_precision, "genitive")}
+        if d.last_confirmed_on:  # as of when: a card of someone held says when a report last showed it
+            text += " · " + said.confirmed % {"date": said.date(d.last_confirmed_on, d.last_confirmed_on_precision)}
+        return text
     text = " · " + said.custody
     by = holder(d, said.by, said)
     if by:

@@ -23,7 +23,9 @@ from common.templatetags.tracker import (
     cite_html as cite,
 )
 from common.templatetags.tracker import (
+    claim_value_html,
     country_name,
+    facility_kind_note,
     field_html,
     headline_html,
     in_language,
@@ -59,9 +61,8 @@ def disputed(claims, citations) -> str:
     """`{% include "includes/disputed.html" %}` with these claims."""
     versions = []
     for c in claims:
-        shown = getattr(c, "value_shown", "") or c.value_display()  # `{% firstof %}`
         note = f" ({field_html(c, 'note')})" if c.note else ""
-        versions.append(f"{_text(shown)}{cite(citations, c.source)}{note}")
+        versions.append(f"{_text(claim_value_html(c))}{cite(citations, c.source)}{note}")
     return f'<span class="disputed">{_("Disputed:")} {"; ".join(versions)}</span>\n'
 
 
@@ -149,9 +150,8 @@ def _facts(d, citations) -> list[str]:
         lines.append("")
     facility = d.current_facility
     if facility:
-        kind = escape(str(facility.get_facility_kind_display()).lower())
         lines.append(
-            f"<dt>{_('Held now at')}</dt><dd>{field_html(facility, 'facility_name')} ({kind}), "
+            f"<dt>{_('Held now at')}</dt><dd>{field_html(facility, 'facility_name')}{facility_kind_note(facility)}, "
             f"{gettext('as of the latest move on file')}{cite(seen, facility)}</dd>"
         )
     else:
@@ -275,8 +275,7 @@ def _sentences(sentences, citations) -> str:
 
 def _transfers(transfers, citations) -> str:
     items = "".join(
-        f"<li>{_date(t, 'moved_on')}: {field_html(t, 'facility_name')} "
-        f"({escape(str(t.get_facility_kind_display()).lower())}){cite(citations, t)}</li>"
+        f"<li>{_date(t, 'moved_on')}: {field_html(t, 'facility_name')}{facility_kind_note(t)}{cite(citations, t)}</li>"
         for t in transfers
     )
     return f"\n    <h3>{_('Places of custody')}</h3>\n    <ul>{items}</ul>\n    "
@@ -372,6 +371,10 @@ def header(context) -> str:
                    f"{escape(person.name)}</span></h1>\n    ")  # fmt: skip
     else:
         out.append(f"\n    <h1>{_text(name_html(person))}</h1>\n    ")
+    # the name in its own script right under the names, before the links (a new user read "Follow this case"
+    # between the English and the Russian name)
+    if person.name_original and person.name_original != local_name:
+        out.append(f'<p class="original" lang="und">{escape(person.name_original)}</p>\n    ')
     perms = context.get("perms")
     if perms and "detainees.change_detainee" in perms:  # signed-in editors only: never stored (casedocs) nor cached
         edit = escape(url("admin:detainees_case_edit", [person.pk]))
@@ -380,8 +383,6 @@ def header(context) -> str:
     if person.is_published:
         out.append(_follow_link(person))
     out.append("\n    ")
-    if person.name_original and person.name_original != local_name:
-        out.append(f'<p class="original" lang="und">{escape(person.name_original)}</p>')
     confirmed = context["last_confirmed"]
     if confirmed:
         confirmed = " " + gettext("Last confirmed held %(last_confirmed)s.") % {"last_confirmed": _text(confirmed)}

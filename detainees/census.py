@@ -27,6 +27,11 @@ from common.text import russian_name
 from .filters import held_on_q
 from .models import Charge, ChargeCategory, Designation, DesignationKind, Detention
 
+# Who counts as held, as stored censuses were counted (`casedocs.census_store`): raised whenever `held_on_q`,
+# `possibly_held_on_q` or `certain_start` change, so a census stored before is counted again, never served.
+# 2: a custody whose start no report dates is held on the day of its release.
+RULE = 2
+
 
 def span_reaches_q(field: str, day: datetime.date) -> Q:
     """The span of the partial date `field` (stored as its first day, with `<field>_precision`) ends on or after
@@ -294,8 +299,9 @@ def december_sets(days: list[datetime.date], only=None) -> dict:
 
     for row in rows.iterator(2000):
         pid, start, start_precision, end, end_precision, reason, next_on, next_precision, confirmed, known = row
-        # A start no report dates: certain from the day a report confirmed the custody, possible at any time before.
-        certain_from, certain_precision = certain_start(start, start_precision, confirmed, known)
+        # A start no report dates: certain from the day a report confirmed the custody (or of its release), possible at
+        # any time before.
+        certain_from, certain_precision = certain_start(start, start_precision, confirmed, known, end, end_precision)
         possible_from = start if start is not None else datetime.date(first_year, 1, 1)
         if end is not None:  # certain until the end's first day, possible until its last
             certain_end, possible_end = end, span_last_day(end, end_precision)
@@ -457,3 +463,42 @@ def places_held(day: datetime.date, version: str | None = None) -> dict[str, lis
         }
 
     return cached_figures("places-held", parts=(day.isoformat(),), version=version or data_version(), compute=compute)
+
+
+# ---- as of when: the last report of each custody counted ---------------------------------------------------------
+
+STALE_MONTHS = 6  # a person held whom no report has shown in custody for this long is "last confirmed long ago"
+
+
+def months_before(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` earlier, or that month's last day where it has fewer: 31 August → 29 February."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    first = datetime.date(year, month + 1, 1)
+    last = span_last_day(first, "month")
+    return first.replace(day=min(day.day, last.day))
+
+
+def last_reported(day: datetime.date, version: str | None = None) -> dict:
+    """How old the reports behind the census of `day` are: {"latest": (date, precision) of the most recent report
+    showing any of its people in custody, or None; "stale": how many of them no report has shown in custody in the
+    `STALE_MONTHS` before `day`; "since": that limit}. A custody is shown by the day a report last confirmed it
+    (`last_confirmed_on`) or else by its start; a partial date counts to its span's end. Over the same custodies as
+    the census (`held_on_q`, published people), so "stale" is a part of its figure. Three queries, once per data
+    version and day."""
+
+    def compute() -> dict:
+        since = months_before(day, STALE_MONTHS)
+        covering = Detention.objects.filter(held_on_q(day), detainee__is_published=True)
+        seen = Case(When(last_confirmed_on__isnull=False, then=F("last_confirmed_on")), default=F("detained_on"))
+        seen_precision = Case(When(last_confirmed_on__isnull=False, then=F("last_confirmed_on_precision")),
+                              default=F("detained_on_precision"))  # fmt: skip
+        latest = (covering.annotate(seen=seen, seen_precision=seen_precision).exclude(seen=None)
+                  .order_by("-seen").values_list("seen", "seen_precision").first())  # fmt: skip
+        recent = span_reaches_q("last_confirmed_on", since) | span_reaches_q("detained_on", since)
+        held = covering.order_by().values("detainee_id").distinct().count()
+        fresh = covering.filter(recent).order_by().values("detainee_id").distinct().count()
+        return {"latest": latest and (latest[0].isoformat(), latest[1]), "stale": held - fresh,
+                "since": since.isoformat()}  # fmt: skip
+
+    return cached_figures("last-reported", parts=(day.isoformat(),), version=version or data_version(),
+                          compute=compute)  # fmt: skip

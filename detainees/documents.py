@@ -604,6 +604,8 @@ def days_held_parts(detentions) -> tuple[int, list[datetime.date]]:
             get("detained_on_precision"),
             _date(get("last_confirmed_on")),
             get("last_confirmed_on_precision"),
+            _date(get("released_on")),
+            get("released_on_precision"),
         )
         end, reason = _date(get("released_on")), get("end_reason")
         if start is None or (end is None and reason):

@@ -57,10 +57,11 @@ def held_on_q(day, prefix: str = "") -> Q:
     """Certainly in custody on `day`. A partial date is a span: a start known only as "August 2019" counts from
     its last day (31 August), an end known only as a month or year (stored as its first day) until that first day;
     a handover on a date not on file ends the certain custody at its start. A start no report dates counts from the
-    day a report last confirmed the custody (`common.models.certain_start`)."""
-    started = _started_q(day, f"{prefix}detained_on") | Q(**{f"{prefix}detained_on": None}) & _started_q(
-        day, f"{prefix}last_confirmed_on"
-    )
+    day a report last confirmed the custody or from the day of its release, whichever comes first (one freed on
+    1 August 2024, arrest date unknown, was held that day; a release known only as a month proves no day)
+    (`common.models.certain_start`)."""
+    undated = _started_q(day, f"{prefix}last_confirmed_on") | _started_q(day, f"{prefix}released_on")
+    started = _started_q(day, f"{prefix}detained_on") | Q(**{f"{prefix}detained_on": None}) & undated
     not_ended = Q(**{f"{prefix}released_on__isnull": True, f"{prefix}end_reason": ""}) | Q(
         **{f"{prefix}released_on__gte": day}
     )

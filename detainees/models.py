@@ -672,7 +672,8 @@ class Detention(PartialDatesMixin, TimeStampedModel):
         """Days certainly in custody (see `certain_days`); a start no report dates counts from the day a report
         confirmed the custody."""
         start, precision = certain_start(self.detained_on, self.detained_on_precision, self.last_confirmed_on,
-                                         self.last_confirmed_on_precision)  # fmt: skip
+                                         self.last_confirmed_on_precision, self.released_on,
+                                         self.released_on_precision)  # fmt: skip
         return certain_days(start, precision, self.released_on, self.end_reason, today)
 
     @property

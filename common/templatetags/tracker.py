@@ -1,6 +1,8 @@
 """Template helpers: partial dates, country names and flags, citations."""
 
+import datetime
 import json
+import re
 from urllib.parse import urlencode
 
 from django import template
@@ -167,6 +169,63 @@ def text_html(text):
 
 
 @register.filter
+def facility_kind_note(transfer) -> str:
+    """`{{ t|facility_kind_note }}`: " (penal colony)" after a facility's name, in the page's language, unless the
+    name as shown already says it ("Penal colony IK-17, Mordovia (penal colony)" read it twice); "" for none."""
+    kind = str(transfer.get_facility_kind_display() or "").lower() if transfer.facility_kind else ""
+    if not kind or kind in _translated(transfer, "facility_name")[0].lower():
+        return ""
+    return mark_safe(f" ({escape(kind)})")
+
+
+@register.filter
+def language_shown(code: str) -> str:
+    """`{{ source.language|language_shown }}`: a language's name in the page's language ("Bulgarian",
+    "болгарский"), from Django's own catalogue (the names of `LANGUAGES` are not translated where they are listed);
+    a code Django does not know, as it is."""
+    from django.utils import translation
+    from django.utils.translation import get_language_info
+
+    try:
+        name = get_language_info(code)["name_translated"]
+    except KeyError:
+        return code
+    if (translation.get_language() or "").startswith("ru"):
+        return name[:1].lower() + name[1:]  # Russian writes a language's name in lower case
+    return name
+
+
+ISO_PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?").fullmatch
+
+
+@register.filter
+def claim_value_html(claim):
+    """`{{ claim|claim_value_html }}`: one source's version of a disputed fact as a page shows it, in the page's
+    language where the value is a code or a date (country names; "none" for no country; "2020-07-28" as
+    "28 July 2020"), and free text on file marked `lang="en"` on a Russian page as other English text on file is."""
+    from django.utils.translation import pgettext
+
+    shown = getattr(claim, "value_shown", "")
+    if shown:  # already words of the page's language (a sentence's term)
+        return escape(shown)
+    value = (claim.value or "").strip()
+    if claim.field in claim.COUNTRY_FIELDS and value.lower() in ("none", "-", ""):
+        return escape(pgettext("disputed value", "none"))
+    if claim.field in claim.COUNTRY_FIELDS:
+        return escape(claim.value_display())
+    date = ISO_PARTIAL_DATE(value)
+    if date and (claim.field.endswith("_on") or claim.field == "date"):
+        year, month, day = date.groups()
+        precision = "day" if day else "month" if month else "year"
+        try:
+            when = datetime.date(int(year), int(month or 1), int(day or 1))
+        except ValueError:
+            return _marked(value, False)
+        return escape(format_partial_date(when, precision))
+    return _marked(value, False)
+
+
+@register.filter
 def headline_html(source):
     """`{{ source|headline_html }}`: a source's headline marked with the source's language where it is not the
     page's (a TASS headline on the English page, a CNN one on the Russian page). Where the headline is not on file
@@ -210,7 +269,8 @@ def cite_html(citations, obj) -> str:
     """`{% cite obj %}`'s HTML for these citations (also what detainees.case_page writes)."""
     refs = citations.refs(obj.sources.all() if hasattr(obj, "sources") else [obj])
     if not refs:
-        return mark_safe('<sup class="cite cite-missing" title="No source on file">[source needed]</sup>')
+        missing, needed = gettext("No source on file"), gettext("[source needed]")
+        return format_html('<sup class="cite cite-missing" title="{}">{}</sup>', missing, needed)
     links = format_html_join(
         "", '<a href="#source-{}" title="{}">[{}]</a>', ((n, citations.label(s), n) for n, s in refs)
     )
@@ -304,9 +364,10 @@ def facet_items(context, name: str, values) -> str:
         label, shown = escape(label), escape(str(count) if plain_numbers else localize(count))
         if selected:
             href = escape(links.url(name, ""))
+            # outside the f-string: makemessages does not find a message inside one (it was English on /ru/)
+            remove = escape(gettext(", selected: remove this filter"))
             item = (f'<a class="selected" href="{href}" aria-current="true"><span class="label">{label}</span> '
-                    f'<span class="count">{shown}</span><span class="visually-hidden">'
-                    f'{escape(gettext(", selected: remove this filter"))}</span></a>')  # fmt: skip
+                    f'<span class="count">{shown}</span><span class="visually-hidden">{remove}</span></a>')  # fmt: skip
         elif count:
             href = escape(links.url(name, value))
             item = f'<a href="{href}"><span class="label">{label}</span> <span class="count">{shown}</span></a>'

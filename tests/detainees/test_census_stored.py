@@ -132,3 +132,22 @@ def test_the_command_refuses_a_bad_day_naming_the_option(value):
 
     with pytest.raises(CommandError, match="--day"):
         call_command("build_census", day=[value], stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_a_census_stored_under_another_rule_of_who_is_held_is_counted_again(demo):
+    """A deploy that changes who counts as held (`census.RULE`) must not serve the figures stored before it, even
+    with no write since: they would disagree with the lists, which read the new rule at once."""
+    import json
+
+    settled()
+    census_store.build_all([DAY])
+    for key in (DAY.isoformat(), "december"):
+        row = StoredCensus.objects.get(key=key)
+        emptied = {"held": {}, "possible": {}} if key == "december" else {"people": {}}  # as if nobody was held
+        stale = {**json.loads(row.entries), **emptied, "rule": 1}
+        StoredCensus.objects.filter(key=key).update(entries=json.dumps(stale))
+    read_at, december_read_at = stored_read_at(DAY.isoformat()), stored_read_at("december")
+    got = figures(DAY)
+    assert got["held"] == compute_census(DAY)["held"] > 0
+    assert got["december"] == compute_december(timezone.localdate())
+    assert stored_read_at(DAY.isoformat()) > read_at and stored_read_at("december") > december_read_at

@@ -72,6 +72,26 @@ def test_a_custody_freed_with_no_arrest_date_is_never_certain_before_its_release
     assert (body["detained_on"], body["released_on"]) == (None, "2025-09-11")
 
 
+def test_a_custody_freed_on_a_known_day_with_no_arrest_date_was_held_that_day(client):
+    """Vadim Ostanin (starter dataset): no report dates his arrest, he was exchanged on 1 August 2024; he was held
+    that day, and the list of `held_on=2024-08-01`, the census and its 1 December series all say so."""
+    freed = held_undated(held_by="RU", released_on=datetime.date(2024, 12, 1), end_reason="exchanged")
+    month = held_undated(held_by="RU", released_on=datetime.date(2024, 12, 1), released_on_precision="month",
+                         end_reason="exchanged")  # fmt: skip
+    on = compute_census(datetime.date(2024, 12, 1))
+    assert (on["held"], on["uncertain"]) == (1, 1)
+    assert [p["id"] for p in on["people"] if p["certain"]] == [freed.detainee_id]
+    listed = client.get("/api/v1/detainees/", {"held_on": "2024-12-01"}).json()
+    assert [p["id"] for p in listed["results"]] == [freed.detainee_id]
+    assert client.get("/api/v1/detainees/", {"held_on": "2024-12-02"}).json()["count"] == 0
+    assert client.get("/api/v1/detainees/", {"held_on": "2024-11-30"}).json()["count"] == 0
+    years = december_sets([datetime.date(2023, 12, 1), datetime.date(2024, 12, 1)])
+    assert years["held"] == {2023: [], 2024: [freed.detainee_id]}
+    assert years["possible"][2024] == sorted([freed.detainee_id, month.detainee_id])
+    # a release known only as a month proves no single day of custody
+    assert freed.days_held(datetime.date(2026, 1, 1)) == month.days_held(datetime.date(2026, 1, 1)) == 0
+
+
 def test_an_undated_custody_comes_after_the_dated_ones_on_every_database():
     person = DetaineeFactory()
     earlier = DetentionFactory(detainee=person, held_by="GR", detained_on=datetime.date(2017, 7, 25),

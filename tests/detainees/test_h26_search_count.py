@@ -50,7 +50,9 @@ def test_html_search_query_count(client, django_assert_num_queries):
 def test_html_search_beyond_the_last_page_shows_the_last(client):
     people(30)
     response = client.get(reverse("detainees:detainee-list"), {"q": "whelan", "page": 9})
-    assert response.status_code == 200 and response.context["page_obj"].number == 2
+    # the last page, under a 404 that says page 9 does not exist (h67)
+    assert response.status_code == 404 and response.context["page_obj"].number == 2
+    assert response.context["page_refused"].startswith("There is no page 9: these results fill 2 pages")
     assert len(response.context["object_list"]) == 5
 
 

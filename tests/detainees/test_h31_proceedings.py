@@ -283,7 +283,8 @@ def test_the_case_page_names_the_facility_of_the_latest_move_while_held(client):
     TransferFactory(detention=detention, moved_on=D(2022, 11, 1), facility_name="Test penal colony IK-0")
     sourced(detention, *detention.transfers.all())
     html = page_of(client, detention)
-    assert "Held now at" in html and "Test penal colony IK-0 (penal colony), as of the latest move" in html
+    # the kind is not said again where the name says it (h67)
+    assert "Held now at" in html and "Test penal colony IK-0, as of the latest move" in html
     assert detention.current_facility.facility_name == "Test penal colony IK-0"
     detention.released_on, detention.end_reason = D(2022, 12, 8), "exchanged"
     detention.save()

@@ -56,6 +56,10 @@ def random_cases(rng: random.Random, n: int) -> None:
                 released_on=start + datetime.timedelta(days=400) if closed and rng.random() < 0.7 else None,
                 released_on_precision=rng.choice(PRECISIONS),
                 end_reason=rng.choice(["released", "exchanged"]) if closed else "",
+                # as of when (h67): a card of someone held says when a report last confirmed it
+                # (from `i`, not `rng`: the cases other tests draw from these seeds stay the same)
+                last_confirmed_on=None if closed or i % 2 else start + datetime.timedelta(days=30),
+                last_confirmed_on_precision=PRECISIONS[i % 3],
             )
             if rng.random() < 0.5:
                 ChargeFactory(detention=detention, category=rng.choice(["drugs", "espionage", "fraud"]))
@@ -82,7 +86,8 @@ def test_list_pages_are_the_bytes_the_templates_gave(editor_client, seed):
         for url in URLS:
             cache.clear()
             now = who.get(url)
-            assert now.status_code == 200, url
+            # a page beyond the last (fewer held people than a page holds) is a 404 that says so (h67)
+            assert now.status_code == 200 or (now.status_code == 404 and "page=" in url), url
             with before_templates():
                 cache.clear()
                 before = who.get(url)
