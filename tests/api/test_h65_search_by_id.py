@@ -70,12 +70,12 @@ def test_a_stored_search_is_two_statements_and_its_page_query_reads_ids(people):
     [page] = [q["sql"] for q in queries if " OVER " in q["sql"].upper()]
     assert page.split(" FROM ")[0].count(",") == 1, page  # the id and the count, no more
     # a person with no stored document: their whole row read by id, one statement more, then their document
-    # assembled as before (their custodies, their sources: two)
+    # assembled as a cold detail assembles it (their records and citations in one statement since h64)
     Detainee.objects.filter(name="Paul Whelan 05").update(description="edited")  # its document now stale
     cache.clear()
     with CaptureQueriesContext(connection) as queries:
         body = client.get("/api/v1/detainees/?q=whelan").json()
-    assert len(queries) == 2 + 1 + 2, [q["sql"][:100] for q in queries]
+    assert len(queries) == 2 + 1 + 1, [q["sql"][:100] for q in queries]
     assert [r["description"] for r in body["results"] if r["name"] == "Paul Whelan 05"] == ["edited"]
     # the next page counts in its own query too, the same count
     with CaptureQueriesContext(connection) as queries:
