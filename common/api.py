@@ -37,7 +37,7 @@ from rest_framework.settings import api_settings
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from common import reasons
+from common import integrity, reasons
 from common.cache import CachedCountPaginator
 from common.csvsafe import neutralise
 from common.integrity import UnsourcedFacts, checked_writes, lock_record
@@ -505,8 +505,25 @@ class ModelValidationMixin:
     """
 
     serializer_related_field = BatchedPrimaryKeyRelatedField
+    # The field naming the record a new one is written into (a charge's `detention`): read by validation with the
+    # lock on its case the save would take next (`integrity.lock_case_on_read`), one statement where there were two.
+    # The case's is then the write's first lock, and its only one: a create, into one case.
+    case_field: str | None = None
 
     def to_internal_value(self, data):
+        alone = self.case_field and self.instance is None and self.parent is None  # one record, its own request
+        field = self.fields.get(self.case_field) if alone else None
+        if isinstance(field, serializers.RelatedField) and field.queryset is not None:
+            field.queryset = integrity.lock_case_on_read(field.queryset)
+        else:
+            field = None
+        validated = self._to_internal_value(data)
+        record = validated.get(self.case_field) if field is not None else None
+        if record is not None:
+            integrity.read_case_locked(record)
+        return validated
+
+    def _to_internal_value(self, data):
         if isinstance(data, dict):
             wrong = json_type_errors(self.fields, data)
             if wrong:

@@ -410,6 +410,60 @@ def lock_on_read(queryset):
     return queryset
 
 
+def lock_case_on_read(queryset):
+    """`queryset`, reading one record of a case (a charge's detention, a detention's person), made to lock the row
+    of the case it belongs to as `lock_cases` does (on PostgreSQL, inside a block): a new record's parent is read by
+    its validation and its case locked in that statement, where the save's own lock was a statement of its own. Pass
+    what it read to `read_case_locked`. The case itself (`lock_on_read`) or a record one step from it, whose row names
+    its case: the lock is an `EXISTS (… FOR NO KEY UPDATE)` on that id, written once (a `select_related` join with
+    `FOR … OF` cost more Python to compile each time than the statement it saves). As `lock_on_read`: only as a
+    write's first lock (the global order: a case before anything shared), and for one case."""
+    block = _block.get()
+    label = queryset.model._meta.label_lower
+    case_label = PATHS.get(label, (None, ""))[0]
+    if block is None or block.everything or case_label not in RULES:
+        return queryset
+    if case_label == label:
+        return lock_on_read(queryset)
+    column = OWN_CASE_COLUMN.get(label)
+    connection = connections[queryset.db]
+    if column is None or not connection.features.has_select_for_update:
+        return queryset
+    key = (label, connection.vendor)
+    where = _CASE_LOCKS.get(key)
+    if where is None:
+        qn, model = connection.ops.quote_name, queryset.model
+        case_model = apps.get_model(case_label)
+        own = f"{qn(model._meta.db_table)}.{qn(model._meta.get_field(column).column)}"
+        case, pk = qn(case_model._meta.db_table), qn(case_model._meta.pk.column)
+        where = _CASE_LOCKS.setdefault(
+            key, f"EXISTS (SELECT 1 FROM {case} WHERE {case}.{pk} = {own} FOR NO KEY UPDATE)"
+        )
+    return queryset.extra(where=[where])
+
+
+_CASE_LOCKS: dict[tuple[str, str], str] = {}
+
+
+def read_case_locked(record) -> None:
+    """`record` was read by a `lock_case_on_read` queryset in this block: the row of its case is locked until the
+    transaction ends, and no lock is sent for it again."""
+    block = _block.get()
+    label = record._meta.label_lower
+    case_label = PATHS.get(label, (None, ""))[0]
+    if block is None or block.everything or case_label not in RULES or record.pk is None:
+        return
+    if case_label == label:
+        read_locked(record)
+        return
+    column = OWN_CASE_COLUMN.get(label)
+    using = record._state.db or router.db_for_read(type(record))
+    if column is None or getattr(record, column) is None or not connections[using].features.has_select_for_update:
+        return
+    count_rollbacks(using)  # right after the lock: no savepoint was rolled back between
+    block.locked[(case_label, getattr(record, column))] = (using, savepoints_rolled_back(using))
+
+
 def read_locked(case) -> None:
     """`case` was read by a `lock_on_read` queryset in this block: its row is locked until the transaction ends (no
     lock is sent again), and its values as read answer `lock_and_read` until it is saved."""

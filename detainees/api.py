@@ -44,7 +44,7 @@ from common.sql import execute_prepared
 
 from . import facets
 from .census import CensusForm, census, census_day, census_document
-from .documents import TOP_FIELDS, build_documents
+from .documents import TOP_FIELDS, build_documents, row_of
 from .filters import (
     ChargeFilter,
     DesignationFilter,
@@ -165,8 +165,22 @@ class DetaineeViewSet(WithdrawPublicationMixin, TrackerViewSet):
         serializer's representation, tested equal) instead of the serializer fetching the case record by record."""
         super().perform_update(serializer)
         if self.lean():
-            row = Detainee.objects.visible_to(self.request.user).filter(pk=serializer.instance.pk).values(*TOP_FIELDS)
-            [serializer._data] = self.selected(build_documents(list(row), self.request))
+            if self.row_is_as_saved(serializer):  # the person's row is what was just written: not read back (h66)
+                rows = [row_of(serializer.instance)]
+            else:
+                people = Detainee.objects.visible_to(self.request.user)
+                rows = list(people.filter(pk=serializer.instance.pk).values(*TOP_FIELDS))
+            [serializer._data] = self.selected(build_documents(rows, self.request))
+
+    @staticmethod
+    def row_is_as_saved(serializer) -> bool:
+        """Whether the person's row now holds what the instance does: it was read under the case's lock
+        (`integrity.read_locked`), and the write changed only its own columns (a save writes every one it owns, and
+        the status fields it does not own were read with the lock). A change of citations moves `updated_at` by a
+        statement of its own (`signals.touch_detainees`), and a change of `is_published` may take the person out of
+        what the writer can read: both are read back."""
+        own = {f.name for f in Detainee._meta.concrete_fields}
+        return all(name in own and name != "is_published" for name in serializer.validated_data)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

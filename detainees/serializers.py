@@ -64,6 +64,7 @@ class GroupSerializer(FieldSelectionMixin, ModelValidationMixin, CountryFieldMix
 
 
 class ChargeSerializer(FieldSelectionMixin, ModelValidationMixin, serializers.ModelSerializer):
+    case_field = "detention"  # a new record's case locked as validation reads it (ModelValidationMixin)
     url = serializers.HyperlinkedIdentityField(view_name="api:charge-detail")
 
     class Meta:
@@ -76,6 +77,7 @@ class SentenceSerializer(
     FieldSelectionMixin, ReadOnlyListsMixin, ModelValidationMixin, CountryFieldMixin, serializers.ModelSerializer
 ):
     url = serializers.HyperlinkedIdentityField(view_name="api:sentence-detail")
+    case_field = "detention"  # a new record's case locked as validation reads it (ModelValidationMixin)
     read_only_lists = {"changes": "write each change at /api/v1/sentence-changes/ (with `sentence`)."}
     changes = SentenceChangeSerializer(many=True, read_only=True)
 
@@ -97,6 +99,7 @@ class SentenceSerializer(
 
 
 class TransferSerializer(FieldSelectionMixin, ModelValidationMixin, serializers.ModelSerializer):
+    case_field = "detention"  # a new record's case locked as validation reads it (ModelValidationMixin)
     url = serializers.HyperlinkedIdentityField(view_name="api:transfer-detail")
 
     class Meta:
@@ -106,6 +109,7 @@ class TransferSerializer(FieldSelectionMixin, ModelValidationMixin, serializers.
 
 
 class DesignationSerializer(FieldSelectionMixin, ModelValidationMixin, CountryFieldMixin, serializers.ModelSerializer):
+    case_field = "detainee"  # a new record's case locked as validation reads it (ModelValidationMixin)
     url = serializers.HyperlinkedIdentityField(view_name="api:designation-detail")
 
     class Meta:
@@ -117,6 +121,7 @@ class DesignationSerializer(FieldSelectionMixin, ModelValidationMixin, CountryFi
 
 
 class DetentionSerializer(FieldSelectionMixin, ModelValidationMixin, CountryFieldMixin, serializers.ModelSerializer):
+    case_field = "detainee"  # a new record's case locked as validation reads it (ModelValidationMixin)
     url = serializers.HyperlinkedIdentityField(view_name="api:detention-detail")
 
     class Meta:
