@@ -13,8 +13,67 @@ import schemathesis.checks as checks
 from django.db import transaction
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis import GenerationMode
+from schemathesis.generation.hypothesis import builder as _builder
 
 from config.wsgi import application
+
+
+class _CoverageLater(list):
+    """A test's explicit examples, the coverage phase's cases among them built the first time they are read.
+
+    schemathesis builds every operation's coverage cases when it makes the operation's test, at collection
+    (`builder.add_coverage`: ~48,000 cases for 192 tests, ~25 s of CPU), and attaches each as a hypothesis `@example`.
+    Every xdist process collects every test, so each paid for all of them though it runs about half. Here the same
+    `add_coverage` runs, with the same arguments, when hypothesis first reads the list (`execute_explicit_examples`,
+    as the test runs): the same cases, in the same order after the schema's own examples, built once in the run."""
+
+    def __init__(self, test, earlier, build):
+        super().__init__(earlier)
+        self._test, self._build = test, build
+
+    def _fill(self) -> None:
+        if self._build is None:
+            return
+        build, self._build = self._build, None
+        probe = build()  # a stand-in function the real add_coverage attaches the cases (and its marks) to
+        list.extend(self, getattr(probe, "hypothesis_explicit_examples", ()))
+        unserializable = _builder.UnserializablePayloadMark.get(probe)
+        if unserializable:
+            _builder.UnserializablePayloadMark.set(self._test, unserializable)
+
+    def __iter__(self):
+        self._fill()
+        return list.__iter__(self)
+
+    def __reversed__(self):
+        self._fill()
+        return list.__reversed__(self)
+
+    def __len__(self):
+        self._fill()
+        return list.__len__(self)
+
+    def __bool__(self):
+        return len(self) > 0
+
+    def __getitem__(self, index):
+        self._fill()
+        return list.__getitem__(self, index)
+
+
+def _add_coverage_later(test, *args, **kwargs):
+    def build():
+        def probe():
+            pass
+
+        return _eager_add_coverage(probe, *args, **kwargs)
+
+    test.hypothesis_explicit_examples = _CoverageLater(test, getattr(test, "hypothesis_explicit_examples", ()), build)
+    return test
+
+
+_eager_add_coverage = _builder.add_coverage
+_builder.add_coverage = _add_coverage_later  # create_test looks it up in its module when it makes each test
 
 WRITES = ["POST", "PUT", "PATCH", "DELETE"]
 EDITOR_TOKEN = "e" * 40  # created for each test by the `editor_token` fixture
