@@ -69,7 +69,11 @@ def _add_coverage_later(test, *args, **kwargs):
         return _eager_add_coverage(probe, *args, **kwargs)
 
     test.hypothesis_explicit_examples = _CoverageLater(test, getattr(test, "hypothesis_explicit_examples", ()), build)
+    _deferred.append(test)
     return test
+
+
+_deferred: list = []  # every operation's test made here (collection makes all of them, whatever `-k` then selects)
 
 
 _eager_add_coverage = _builder.add_coverage
@@ -193,6 +197,17 @@ def test_reads_as_an_editor(case, published_data, editor_token):
 def test_writes_anonymous_are_refused(case, published_data):
     response = call_and_check(case)  # the checks include that a write without credentials is refused
     assert response.status_code not in (200, 201, 204) or case.method not in WRITES
+
+
+def test_every_operations_test_carries_its_coverage_cases_to_be_built_when_it_runs():
+    """The deferral took (`_add_coverage_later`): each operation's test here holds the list that fills when read, and
+    reading it gives the coverage phase's cases, not nothing. Without it, a schemathesis that stopped calling
+    `builder.add_coverage` would leave the tests passing with only their generated examples."""
+    assert len(_deferred) > 150
+    assert all(isinstance(test.hypothesis_explicit_examples, _CoverageLater) for test in _deferred)
+    operation = _builder.ApiOperationMark.get(_deferred[0])
+    cases = [example.kwargs["case"] for example in _deferred[0].hypothesis_explicit_examples]
+    assert len(cases) > 10 and {case.path for case in cases} == {operation.path}
 
 
 @editor_schema.include(method=WRITES).parametrize()
