@@ -2,7 +2,8 @@
 editor, bounded by a fixed number of examples per operation.
 
 Every test here is marked `schemathesis`, and a run that deselects the mark does not even collect this module
-(tests/conftest.py): building the coverage phase's cases for 178 operations costs ~25 s of CPU per test process.
+(tests/conftest.py). The coverage phase's cases (47,590 for 192 tests, ~22 s of CPU) are built when each test first
+runs, not at collection in every test process (`_CoverageLater`, below).
 """
 
 import io
@@ -13,8 +14,71 @@ import schemathesis.checks as checks
 from django.db import transaction
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis import GenerationMode
+from schemathesis.generation.hypothesis import builder as _builder
 
 from config.wsgi import application
+
+
+class _CoverageLater(list):
+    """A test's explicit examples, the coverage phase's cases among them built the first time they are read.
+
+    schemathesis builds every operation's coverage cases when it makes the operation's test, at collection
+    (`builder.add_coverage`: ~48,000 cases for 192 tests, ~25 s of CPU), and attaches each as a hypothesis `@example`.
+    Every xdist process collects every test, so each paid for all of them though it runs about half. Here the same
+    `add_coverage` runs, with the same arguments, when hypothesis first reads the list (`execute_explicit_examples`,
+    as the test runs): the same cases, in the same order after the schema's own examples, built once in the run."""
+
+    def __init__(self, test, earlier, build):
+        super().__init__(earlier)
+        self._test, self._build = test, build
+
+    def _fill(self) -> None:
+        if self._build is None:
+            return
+        build, self._build = self._build, None
+        probe = build()  # a stand-in function the real add_coverage attaches the cases (and its marks) to
+        list.extend(self, getattr(probe, "hypothesis_explicit_examples", ()))
+        unserializable = _builder.UnserializablePayloadMark.get(probe)
+        if unserializable:
+            _builder.UnserializablePayloadMark.set(self._test, unserializable)
+
+    def __iter__(self):
+        self._fill()
+        return list.__iter__(self)
+
+    def __reversed__(self):
+        self._fill()
+        return list.__reversed__(self)
+
+    def __len__(self):
+        self._fill()
+        return list.__len__(self)
+
+    def __bool__(self):
+        return len(self) > 0
+
+    def __getitem__(self, index):
+        self._fill()
+        return list.__getitem__(self, index)
+
+
+def _add_coverage_later(test, *args, **kwargs):
+    def build():
+        def probe():
+            pass
+
+        return _eager_add_coverage(probe, *args, **kwargs)
+
+    test.hypothesis_explicit_examples = _CoverageLater(test, getattr(test, "hypothesis_explicit_examples", ()), build)
+    _deferred.append(test)
+    return test
+
+
+_deferred: list = []  # every operation's test made here (collection makes all of them, whatever `-k` then selects)
+
+
+_eager_add_coverage = _builder.add_coverage
+_builder.add_coverage = _add_coverage_later  # create_test looks it up in its module when it makes each test
 
 WRITES = ["POST", "PUT", "PATCH", "DELETE"]
 EDITOR_TOKEN = "e" * 40  # created for each test by the `editor_token` fixture
@@ -134,6 +198,17 @@ def test_reads_as_an_editor(case, published_data, editor_token):
 def test_writes_anonymous_are_refused(case, published_data):
     response = call_and_check(case)  # the checks include that a write without credentials is refused
     assert response.status_code not in (200, 201, 204) or case.method not in WRITES
+
+
+def test_every_operations_test_carries_its_coverage_cases_to_be_built_when_it_runs():
+    """The deferral took (`_add_coverage_later`): each operation's test here holds the list that fills when read, and
+    reading it gives the coverage phase's cases, not nothing. Without it, a schemathesis that stopped calling
+    `builder.add_coverage` would leave the tests passing with only their generated examples."""
+    assert len(_deferred) > 150
+    assert all(isinstance(test.hypothesis_explicit_examples, _CoverageLater) for test in _deferred)
+    operation = _builder.ApiOperationMark.get(_deferred[0])
+    cases = [example.kwargs["case"] for example in _deferred[0].hypothesis_explicit_examples]
+    assert len(cases) > 10 and {case.path for case in cases} == {operation.path}
 
 
 @editor_schema.include(method=WRITES).parametrize()

@@ -42,7 +42,9 @@ def _load_starter():
     call_command("load_demo", "--starter", **QUIET)
 
 
-_starter_rows = Replayer(_load_starter)
+# Kept between runs and processes on SQLite as the demo's are (tests/snapshots.py, `_Kept`): a load by the command is
+# ~8 s of CPU, and every xdist process that ran a test asking for it paid one (h62).
+_starter_rows = Replayer(_load_starter, kept_as="starter")
 
 
 @pytest.fixture
