@@ -309,3 +309,19 @@ def test_one_app_server_stops_mid_load_and_no_request_fails(cluster):
     assert not failed, failed[:5]
     assert served_before == {"app1", "app2"} and served_after == {"app2"}
     assert len(results) > 30
+
+
+def test_a_replica_that_replayed_a_wal_switch_is_not_lagging_while_the_primary_is_idle(cluster):
+    """After a segment switch (the end of a pg_basebackup, an archive_timeout) the replica has received up to the
+    next segment's start and replayed up to the switch record: everything there is. The lag read as the age of the
+    primary's last commit instead, growing while nothing was written (CI: "lagging 18 s" on an idle primary)."""
+    from common.routing import LAG_SQL
+
+    switched = primary_sql("SELECT pg_switch_wal()")  # the end of the switch record
+    deadline = time.monotonic() + 15
+    while replica_sql(cluster, f"SELECT pg_last_wal_replay_lsn() >= '{switched}'::pg_lsn") != "t":
+        assert time.monotonic() < deadline, "the replica did not replay the switch within 15 s"
+        time.sleep(0.1)
+    # What the old reading would say (more than 0 whenever no commit followed the switch: then the two positions
+    # differ) against the new one, which must be 0 however long the primary stays idle.
+    assert float(replica_sql(cluster, LAG_SQL)) == 0
