@@ -264,10 +264,14 @@ class SitePageNotFoundInDebugMiddleware:
 
     def __call__(self, request):
         from django.conf import settings
+        from django.template.response import SimpleTemplateResponse
 
         response = self.get_response(request)
         if (
             response.status_code == 404
+            # a page the site rendered as a 404 on purpose (a list page beyond the last says which pages there are)
+            # is kept: only Django's own answer to a missing page is replaced
+            and not isinstance(response, SimpleTemplateResponse)
             and settings.DEBUG
             and not settings.DEBUG_TECHNICAL_404
             and response.get("Content-Type", "").startswith("text/html")

@@ -45,3 +45,17 @@ def test_the_notice_is_russian_on_russian_pages_and_the_api_names_page(client):
     assert notice(page.content.decode()).startswith("Страницы 7 нет: эти результаты занимают 1 страницу")
     api = client.get("/api/v1/detainees/", {"page": "99"})
     assert api.status_code == 400 and "page" in api.json()
+
+
+@override_settings(PAGE_CACHE_SECONDS=0, DEBUG=True)
+def test_with_debug_on_the_page_beyond_the_last_still_says_which_pages_there_are(client):
+    """`make run` (DEBUG on) swapped every HTML 404 for the site's "no public record at this address" page, this one
+    too (the new user's browser trial, h68); a missing address still gets that page."""
+    for i in range(3):
+        DetaineeFactory(name=f"Person {i}", is_published=True)
+    cache.clear()
+    beyond = client.get("/detainees/", {"page": "99"})
+    assert beyond.status_code == 404
+    assert notice(beyond.content.decode()).startswith("There is no page 99: these results fill 1 page")
+    missing = client.get("/detainees/no-such-person/")
+    assert missing.status_code == 404 and "There is no public record at this address" in missing.content.decode()
