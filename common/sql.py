@@ -85,22 +85,42 @@ _LIMIT, _OFFSET = 987_654_321, 876_543_219
 _PAGES: dict[tuple, tuple | None] = {}
 
 
+def instance_maker(compiler, using: str):
+    """A function of the rows a compiled query read (`compiler`, after `as_sql()`) to the instances the ORM's
+    ModelIterable makes of them: converters applied, `select_related` records and annotations set. For SQL the ORM
+    compiled once and a caller runs itself (`page_of`, `detainees.views.published_person`)."""
+    from django.db.models.query import get_related_populators
+
+    klass_info, select = compiler.klass_info, compiler.select
+    model, start, end = klass_info["model"], klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    init_list = [column[0].target.attname for column in select[start:end]]
+    populators = get_related_populators(klass_info, select, using)
+    annotations = list(compiler.annotation_col_map.items())
+
+    def instances(rows) -> list:
+        objects = []
+        for row in compiler.results_iter([rows]):
+            obj = model.from_db(using, init_list, row[start:end])
+            for populator in populators:
+                populator.populate(row, obj)
+            for name, position in annotations:
+                setattr(obj, name, row[position])
+            objects.append(obj)
+        return objects
+
+    return instances
+
+
 def _compiled_page(queryset, key):
-    """(SQL with `LIMIT {limit} OFFSET {offset}` left to fill in, the compiler that read it, the populators of its
-    joined rows), or None when the query has parameters (then the ORM compiles each page as usual)."""
+    """(SQL with `LIMIT {limit} OFFSET {offset}` left to fill in, the function making its rows' instances), or None
+    when the query has parameters (then the ORM compiles each page as usual)."""
     ids = queryset.values("pk")[_OFFSET : _OFFSET + _LIMIT]
     compiler = queryset.filter(pk__in=ids).query.get_compiler(using=queryset.db)
     sql, params = compiler.as_sql()  # fills compiler.select, klass_info, annotation_col_map
     slot = f"LIMIT {_LIMIT} OFFSET {_OFFSET}"
     if params or sql.count(slot) != 1 or any(c in sql for c in "{}%"):
         return None
-    from django.db.models.query import get_related_populators
-
-    klass_info, select = compiler.klass_info, compiler.select
-    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-    init_list = [column[0].target.attname for column in select[start:end]]
-    populators = get_related_populators(klass_info, select, queryset.db)
-    return sql.replace(slot, "LIMIT {limit} OFFSET {offset}"), compiler, (start, end, init_list, populators)
+    return sql.replace(slot, "LIMIT {limit} OFFSET {offset}"), instance_maker(compiler, queryset.db)
 
 
 def page_of(queryset, key, low: int, high: int) -> list | None:
@@ -119,17 +139,7 @@ def page_of(queryset, key, low: int, high: int) -> list | None:
     compiled = _PAGES[cache_key]
     if compiled is None:
         return None
-    sql, compiler, (start, end, init_list, populators) = compiled
-    model, db = compiler.klass_info["model"], queryset.db
-    with connections[db].cursor() as cursor:
+    sql, instances = compiled
+    with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql.format(limit=int(high) - int(low), offset=int(low)))
-        rows = cursor.fetchall()
-    objects = []
-    for row in compiler.results_iter([rows]):
-        obj = model.from_db(db, init_list, row[start:end])
-        for populator in populators:
-            populator.populate(row, obj)
-        for name, position in compiler.annotation_col_map.items():
-            setattr(obj, name, row[position])
-        objects.append(obj)
-    return objects
+        return instances(cursor.fetchall())

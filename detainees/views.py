@@ -2,7 +2,6 @@
 
 from django.db import connections, router
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.query import get_related_populators
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -17,7 +16,7 @@ from common.cache import cached_figures
 from common.charts import bar_chart
 from common.citations import Citations
 from common.models import iso_partial_date
-from common.sql import execute_prepared
+from common.sql import execute_prepared, instance_maker
 from common.views import (
     CitableMixin,
     CitationView,
@@ -483,21 +482,11 @@ def published_person(slug: str) -> Detainee | None:
     if using not in _PERSON_QUERY:
         compiler = Detainee.objects.published().with_status().filter(slug=_SLUG).query.get_compiler(using=using)
         sql, params = compiler.as_sql()
-        converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
-        _PERSON_QUERY[using] = (compiler, sql, params, converters)
-    compiler, sql, params, converters = _PERSON_QUERY[using]
+        _PERSON_QUERY[using] = (sql, params, instance_maker(compiler, using))
+    sql, params, instances = _PERSON_QUERY[using]
     params = [slug if param == _SLUG else param for param in params]
     rows = execute_prepared(connections[using], ("detainees", "case_person"), sql, params)
-    if not rows:
-        return None
-    row = next(iter(compiler.apply_converters(rows[:1], converters))) if converters else rows[0]
-    # as ModelIterable makes the instance, its select_related records with it
-    klass_info, select = compiler.klass_info, compiler.select
-    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-    person = Detainee.from_db(using, [column[0].target.attname for column in select[start:end]], row[start:end])
-    for populator in get_related_populators(klass_info, select, using):
-        populator.populate(row, person)
-    return person
+    return instances(rows[:1])[0] if rows else None
 
 
 from common.i18n import base_language, hreflang  # noqa: E402
