@@ -281,10 +281,8 @@ class DetaineeViewSet(WithdrawPublicationMixin, TrackerViewSet):
             stored = casedocs.stored_api(ids, request)
             missing = [pk for pk in ids if pk not in stored]
             if missing:  # (one published at most a moment ago and gone since is left out: as if read a moment later)
-                rows = Detainee.objects.visible_to(request.user).filter(pk__in=missing).values(*TOP_FIELDS)
-                by_id = {row["id"]: row for row in rows}
-                missing = [pk for pk in missing if pk in by_id]
-                stored.update(zip(missing, build_documents([by_id[pk] for pk in missing], request), strict=True))
+                rows = self.rows_by_id([{"id": pk} for pk in missing])  # as a name search reads its page's (h65)
+                stored.update(zip([row["id"] for row in rows], build_documents(rows, request), strict=True))
             documents = [stored[pk] for pk in ids if pk in stored]
             return self.get_paginated_response(self.selected(documents)).data
 
